@@ -1,0 +1,1 @@
+# Models arrive with the work-and-pay and governance issues.

@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from smartcoop.models import AppendOnlyModel
+
+MONEY = models.DecimalField(max_digits=14, decimal_places=2)
+ZERO = models.Value(0, output_field=MONEY)
+
+
+class Sector(models.Model):
+    """Sector of activity (the 12 sectors of the yearly report), as data."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_artistic = models.BooleanField(_("artistic sector"), default=False)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductionUnitQuerySet(models.QuerySet):
+    def held_by(self, user):
+        """The units whose holder is this user's member profile."""
+        return self.filter(holder__user=user)
+
+    def followed_by(self, user):
+        """The units an advisor may see: those of their office's members; all for superusers."""
+        if user.is_superuser:
+            return self
+        if user.office_id is None:
+            return self.none()
+        return self.filter(holder__office_id=user.office_id)
+
+    def with_balance(self):
+        """Annotate `balance`: the sum of the unit's ledger entries (0 when none)."""
+        return self.annotate(
+            balance=Coalesce(Sum("ledger_entries__amount"), ZERO, output_field=MONEY)
+        )
+
+    def active(self):
+        return self.filter(status=ProductionUnit.Status.ACTIVE)
+
+
+class ProductionUnit(models.Model):
+    """An autonomous economic unit inside the shared enterprise."""
+
+    class Tool(models.TextChoices):
+        THREE_IN_ONE = "3en1", _("3en1")
+        ACTIVITY = "activite", _("Activité")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        CLOSED = "closed", _("closed")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    tool = models.CharField(_("tool"), max_length=10, choices=Tool.choices)
+    holder = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("holder"),
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT)
+    legal_entity = models.ForeignKey(
+        "members.LegalEntity",
+        verbose_name=_("legal entity"),
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = ProductionUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("production unit")
+        verbose_name_plural = _("production units")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="unit_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+                name="unit_closed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One euro movement of a unit. Append-only: a correction is a new entry."""
+
+    class Kind(models.TextChoices):
+        TURNOVER = "turnover", _("turnover")
+        TURNOVER_CONTRIBUTION = "turnover_contribution", _("turnover contribution")
+        EMPLOYMENT_COST = "employment_cost", _("employment cost")
+        EMPLOYMENT_CONTRIBUTION = "employment_contribution", _("employment contribution")
+        EXPENSE = "expense", _("expense reimbursement")
+        PURCHASE = "purchase", _("purchase")
+        LOAN_DISBURSEMENT = "loan_disbursement", _("loan disbursement")
+        LOAN_REPAYMENT = "loan_repayment", _("loan repayment")
+        ADJUSTMENT = "adjustment", _("manual adjustment")
+
+    unit = models.ForeignKey(
+        ProductionUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    booked_on = models.DateField(_("date"))
+    label = models.CharField(_("label"), max_length=200)
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.CharField(max_length=64, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-booked_on", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "-booked_on", "-id"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_amount_not_zero"),
+        ]
+
+    def __str__(self):
+        return f"{self.booked_on} {self.get_kind_display()} {self.amount} €"

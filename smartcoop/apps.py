@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, using="default", **kwargs):
+    from .roles import sync_roles
+
+    sync_roles(using=using)
+
+
+class SmartcoopConfig(AppConfig):
+    name = "smartcoop"
+    verbose_name = _("Platform")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy checks)
+
+        # Keep the roles' permissions in step when later migrations add models.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="smartcoop.sync_roles")

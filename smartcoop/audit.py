@@ -1,0 +1,43 @@
+"""The project's one way to write the audit trail."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+
+def audit_log(
+    *, actor, action: str, obj: models.Model, changes=None, reason: str = ""
+) -> AuditEvent:
+    """Record that `actor` did `action` to `obj` (with `changes` and `reason`)."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changes or {},
+        reason=reason,
+    )
+
+
+def audit_trail(obj: models.Model):
+    """The audit events of one object, newest first."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+    ).select_related("actor")
+
+
+def diff(instance: models.Model, fields, before: dict) -> dict:
+    """The fields whose value changed since `before`, as {field: [old, new]}."""
+    changes = {}
+    for name in fields:
+        new = getattr(instance, name)
+        if before.get(name) != new:
+            changes[name] = [before.get(name), new]
+    return changes
+
+
+def snapshot(instance: models.Model, fields) -> dict:
+    return {name: getattr(instance, name) for name in fields}

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def staff_has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class StaffMFARequiredMiddleware:
+    """Staff reach the back-office only once they have set up a second factor (TOTP).
+
+    With a TOTP authenticator, allauth asks for the code at every login, so having one
+    enrolled means the session passed the second factor.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.SMARTCOOP_STAFF_MFA_REQUIRED
+            and request.path.startswith(reverse("admin:index"))
+            and request.user.is_authenticated
+            and request.user.is_staff
+            and not staff_has_mfa(request.user)
+        ):
+            messages.warning(
+                request,
+                _("Set up two-factor authentication before you use the back-office."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

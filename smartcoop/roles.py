@@ -1,0 +1,62 @@
+"""The four roles as groups with permissions. Idempotent: run by a migration and after migrate."""
+
+PROJECT_APPS = ["members", "production_units", "invoicing", "payroll", "governance", "smartcoop"]
+
+MEMBER = "member"
+ADVISOR = "advisor"
+BOARD = "board"
+ADMIN = "admin"
+
+# (app_label, model or "*", actions)
+ROLE_PERMISSIONS = {
+    MEMBER: [],
+    ADVISOR: [
+        ("*", "*", {"view"}),
+        ("members", "member", {"change"}),
+        ("production_units", "productionunit", {"add", "change"}),
+        ("production_units", "ledgerentry", {"add"}),
+        ("invoicing", "client", {"add", "change"}),
+    ],
+    BOARD: [("*", "*", {"view"})],
+    ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
+}
+# Append-only tables: nobody gets to change or delete their rows, even in the admin.
+NEVER = {
+    ("production_units", "ledgerentry", "change"),
+    ("production_units", "ledgerentry", "delete"),
+    ("smartcoop", "auditevent", "add"),
+    ("smartcoop", "auditevent", "change"),
+    ("smartcoop", "auditevent", "delete"),
+}
+
+
+def sync_roles(apps=None, using="default"):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for config in apps.get_app_configs():
+        had_models = getattr(config, "models_module", None)
+        config.models_module = True
+        create_permissions(config, verbosity=0, apps=apps, using=using)
+        config.models_module = had_models
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    perms = list(
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=PROJECT_APPS)
+        .select_related("content_type")
+    )
+    for role, rules in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        chosen = []
+        for perm in perms:
+            action = perm.codename.split("_", 1)[0]
+            key = (perm.content_type.app_label, perm.content_type.model, action)
+            if key in NEVER:
+                continue
+            for app, model, actions in rules:
+                if app in ("*", key[0]) and model in ("*", key[1]) and action in actions:
+                    chosen.append(perm)
+                    break
+        group.permissions.set(chosen)

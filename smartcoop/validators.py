@@ -1,0 +1,115 @@
+"""Identifiers validated with python-stdnum, with messages a member can act on."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum import bic, iban
+from stdnum.be import nn
+from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def _check(module, value, message):
+    try:
+        module.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(message, code="invalid", params={"value": value}) from exc
+
+
+def validate_iban(value: str) -> None:
+    _check(iban, value, _("“%(value)s” is not a valid IBAN (e.g. BE71 0961 2345 6769)."))
+
+
+def validate_bic(value: str) -> None:
+    _check(bic, value, _("“%(value)s” is not a valid BIC (e.g. GEBABEBB)."))
+
+
+def validate_national_number(value: str) -> None:
+    _check(
+        nn,
+        value,
+        _("“%(value)s” is not a valid Belgian national register number (11 digits)."),
+    )
+
+
+def validate_enterprise_number(value: str) -> None:
+    _check(
+        be_vat,
+        value,
+        _("“%(value)s” is not a valid Belgian enterprise number (e.g. 0403.170.701)."),
+    )
+
+
+def validate_eu_vat(value: str) -> None:
+    _check(eu_vat, value, _("“%(value)s” is not a valid EU VAT number (e.g. FR40303265045)."))
+
+
+class _CompactField(models.CharField):
+    """A CharField that stores the compact form of an identifier and validates it."""
+
+    stdnum_module = None
+    identifier_validator = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", self.default_max_length)
+        super().__init__(*args, **kwargs)
+        self.validators.append(type(self).identifier_validator)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value:
+            value = self.stdnum_module.compact(value)
+        return value
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == self.default_max_length:
+            kwargs.pop("max_length")
+        return name, path, args, kwargs
+
+
+class IBANField(_CompactField):
+    stdnum_module = iban
+    identifier_validator = staticmethod(validate_iban)
+    default_max_length = 34
+
+
+class BICField(_CompactField):
+    stdnum_module = bic
+    identifier_validator = staticmethod(validate_bic)
+    default_max_length = 11
+
+
+class NationalNumberField(_CompactField):
+    stdnum_module = nn
+    identifier_validator = staticmethod(validate_national_number)
+    default_max_length = 11
+
+
+class EnterpriseNumberField(_CompactField):
+    stdnum_module = be_vat
+    identifier_validator = staticmethod(validate_enterprise_number)
+    default_max_length = 10
+
+
+class EUVATField(_CompactField):
+    stdnum_module = eu_vat
+    identifier_validator = staticmethod(validate_eu_vat)
+    default_max_length = 16
+
+
+def format_enterprise_number(value: str) -> str:
+    """0403170701 → 0403.170.701"""
+    return f"{value[:4]}.{value[4:7]}.{value[7:]}" if value else ""
+
+
+def format_iban(value: str) -> str:
+    return iban.format(value) if value else ""
+
+
+def mask_national_number(value: str) -> str:
+    """Show only the birth-date part: 85.07.30-***.**."""
+    if not value or len(value) != 11:
+        return ""
+    return f"{value[0:2]}.{value[2:4]}.{value[4:6]}-***.**"
