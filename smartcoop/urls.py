@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("espace/", include("smartcoop.portal_urls")),
+    path("api/v1/", include("smartcoop.api_urls")),
 ]
 
 if settings.DEBUG:

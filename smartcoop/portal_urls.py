@@ -1,0 +1,7 @@
+"""The member portal ("espace membre"), namespace `portal`."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "portal"
+
+urlpatterns: list = []
