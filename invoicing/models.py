@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,3 +111,398 @@ class Client(models.Model):
             self.peppol_endpoint = f"0208:{self.enterprise_number}"
         if errors:
             raise ValidationError(errors)
+
+
+class DatedQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Rows whose validity period contains `day`."""
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+
+class InvoicingPolicy(models.Model):
+    """Dated parameters of invoicing: payment term and when an advisor must approve."""
+
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    payment_term_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=10)
+    approval_threshold = models.DecimalField(
+        _("approval threshold excl. VAT"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Invoices above this amount go to an advisor before they are issued."),
+    )
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoicing policy")
+        verbose_name_plural = _("invoicing policies")
+        ordering = ["-valid_from"]
+
+    def __str__(self):
+        return f"{self.valid_from} → {self.valid_to or '…'}"
+
+
+class VatCategory(models.TextChoices):
+    """UNCL5305 codes used by EN 16931."""
+
+    STANDARD = "S", _("standard rate")
+    ZERO = "Z", _("zero rate")
+    EXEMPT = "E", _("exempt")
+    REVERSE_CHARGE = "AE", _("reverse charge")
+    INTRA_EU = "K", _("intra-EU supply")
+    EXPORT = "G", _("export outside the EU")
+    NOT_SUBJECT = "O", _("not subject to VAT")
+
+
+EXEMPT_CATEGORIES = {"E", "AE", "K", "G", "O"}
+
+
+class VatRate(models.Model):
+    """A VAT rate allowed on invoices in a period (data, not code)."""
+
+    category = models.CharField(_("VAT category"), max_length=2, choices=VatCategory.choices)
+    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("VAT rate")
+        verbose_name_plural = _("VAT rates")
+        ordering = ["category", "-rate"]
+
+    def __str__(self):
+        return f"{self.category} {self.rate} %"
+
+
+class VatExemptionReason(models.Model):
+    """A legal reason for an invoice line without VAT (VATEX code + text)."""
+
+    category = models.CharField(_("VAT category"), max_length=2, choices=VatCategory.choices)
+    code = models.CharField(_("VATEX code"), max_length=30, blank=True)
+    text = models.CharField(_("legal mention"), max_length=300)
+
+    class Meta:
+        verbose_name = _("VAT exemption reason")
+        verbose_name_plural = _("VAT exemption reasons")
+        ordering = ["category", "code"]
+
+    def __str__(self):
+        return f"{self.category} · {self.text}"
+
+
+class InvoiceSeries(models.Model):
+    """A numbering series of a legal entity (numbers restart each year)."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("invoices")
+        CREDIT_NOTE = "credit_note", _("credit notes")
+
+    legal_entity = models.ForeignKey(
+        "members.LegalEntity", on_delete=models.PROTECT, related_name="invoice_series"
+    )
+    code = models.CharField(_("code"), max_length=8)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reference_prefix = models.CharField(
+        _("structured reference prefix"),
+        max_length=2,
+        unique=True,
+        help_text=_("Two digits that start the structured references of this series."),
+    )
+
+    class Meta:
+        verbose_name = _("invoice series")
+        verbose_name_plural = _("invoice series")
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "code"], name="series_unique_code"),
+            models.UniqueConstraint(fields=["legal_entity", "kind"], name="series_unique_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.legal_entity.code}/{self.code}"
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def of_member_user(self, user):
+        return self.filter(unit__holder__user=user)
+
+    def issued(self):
+        return self.filter(status=Invoice.Status.ISSUED)
+
+    def to_approve(self):
+        return self.filter(status=Invoice.Status.PENDING_APPROVAL)
+
+    def followed_by(self, user):
+        if user.is_superuser:
+            return self
+        if user.office_id is None:
+            return self.none()
+        return self.filter(unit__holder__office_id=user.office_id)
+
+
+class FrozenError(Exception):
+    """Raised when code tries to change an issued document."""
+
+
+# Fields that make up an issued document; nothing may change them once issued.
+FROZEN_FIELDS = [
+    "kind", "unit_id", "client_id", "legal_entity_id", "series_id", "year", "number",
+    "issue_date", "due_date", "currency", "buyer_reference", "order_reference", "note",
+    "language", "structured_reference", "net_total", "vat_total", "total", "credited_invoice_id",
+    "seller", "buyer", "hash", "previous_hash", "issued_at", "issued_by_id",
+]  # fmt: skip
+
+
+class Invoice(models.Model):
+    """An invoice or a credit note: a draft until issued, then frozen and hash-chained."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("invoice")
+        CREDIT_NOTE = "credit_note", _("credit note")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PENDING_APPROVAL = "pending_approval", _("awaiting approval")
+        REJECTED = "rejected", _("rejected")
+        ISSUED = "issued", _("issued")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INVOICE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    unit = models.ForeignKey(
+        "production_units.ProductionUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    legal_entity = models.ForeignKey(
+        "members.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT
+    )
+    series = models.ForeignKey(
+        InvoiceSeries, verbose_name=_("series"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    buyer_reference = models.CharField(_("buyer reference"), max_length=100, blank=True)
+    order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    structured_reference = models.CharField(
+        _("structured reference"), max_length=12, blank=True, db_index=True
+    )
+    net_total = models.DecimalField(
+        _("total excl. VAT"), max_digits=14, decimal_places=2, default=0
+    )
+    vat_total = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2, default=0)
+    total = models.DecimalField(_("total incl. VAT"), max_digits=14, decimal_places=2, default=0)
+    credited_invoice = models.ForeignKey(
+        "self",
+        verbose_name=_("credited invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    seller = models.JSONField(_("seller"), default=dict, blank=True)
+    buyer = models.JSONField(_("buyer"), default=dict, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    pdf = models.FileField(_("PDF"), upload_to="invoices/pdf/%Y/", blank=True)
+    ubl = models.FileField(_("UBL"), upload_to="invoices/ubl/%Y/", blank=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-number", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legal_entity", "series", "year", "number"],
+                name="invoice_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="issued", number__isnull=False, hash__gt="")
+                | ~models.Q(status="issued"),
+                name="invoice_issued_has_number_and_hash",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="invoice", credited_invoice__isnull=True)
+                | models.Q(kind="credit_note", credited_invoice__isnull=False),
+                name="credit_note_references_invoice",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "-issue_date"]),
+            models.Index(fields=["client", "-issue_date"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+
+    def __str__(self):
+        if self.number:
+            return self.display_number
+        return f"{self.get_kind_display()} ({_('draft')} #{self.pk})"
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_loaded_status", None) == self.Status.ISSUED:
+            if self.status != self.Status.ISSUED:
+                raise FrozenError("An issued invoice can't leave the issued state.")
+            changed = [
+                name for name, old in self._loaded_frozen.items() if getattr(self, name) != old
+            ]
+            if changed:
+                raise FrozenError(f"An issued invoice can't change: {', '.join(changed)}.")
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+        self._loaded_frozen = {name: getattr(self, name) for name in FROZEN_FIELDS}
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.ISSUED or getattr(self, "_loaded_status", None) == (
+            self.Status.ISSUED
+        ):
+            raise FrozenError("An issued invoice can't be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.status
+        instance._loaded_frozen = {
+            name: getattr(instance, name)
+            for name in FROZEN_FIELDS
+            if name.removesuffix("_id") in field_names or name in field_names
+        }
+        return instance
+
+    @property
+    def display_number(self) -> str:
+        if not self.number:
+            return ""
+        return f"{self.series.code}-{self.year}-{self.number:06d}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.REJECTED)
+
+
+class InvoiceLine(models.Model):
+    """One line of an invoice. Frozen with its invoice."""
+
+    class UnitCode(models.TextChoices):
+        PIECE = "C62", _("unit")
+        HOUR = "HUR", _("hour")
+        DAY = "DAY", _("day")
+        LUMP_SUM = "LS", _("lump sum")
+        KILOMETRE = "KMT", _("kilometre")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_code = models.CharField(
+        _("unit"), max_length=3, choices=UnitCode.choices, default=UnitCode.PIECE
+    )
+    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=14, decimal_places=4)
+    vat_category = models.CharField(
+        _("VAT category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
+    )
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=21)
+    exemption_reason = models.ForeignKey(
+        VatExemptionReason,
+        verbose_name=_("exemption reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="line_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def save(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists():
+            raise FrozenError("The lines of an issued invoice can't change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists():
+            raise FrozenError("The lines of an issued invoice can't change.")
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceBranding(models.Model):
+    """A unit's personalisation of its documents. The cooperative's legal mentions stay."""
+
+    unit = models.OneToOneField(
+        "production_units.ProductionUnit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="branding",
+    )
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    accent_color = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        default="#1d5c63",
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d5c63."), code="invalid")
+        ],
+    )
+    introduction = models.TextField(_("introduction text"), blank=True, max_length=1000)
+    closing = models.TextField(_("closing text"), blank=True, max_length=1000)
+    language = models.CharField(
+        _("document language"),
+        max_length=2,
+        blank=True,
+        choices=[("fr", "Français"), ("nl", "Nederlands"), ("en", "English")],
+        help_text=_("Empty: the client's language."),
+    )
+
+    class Meta:
+        verbose_name = _("document personalisation")
+        verbose_name_plural = _("document personalisations")
+
+    def __str__(self):
+        return str(self.unit)

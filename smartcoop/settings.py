@@ -220,6 +220,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Folder holding the official Peppol/EN16931 validation artefacts (XSD + XSLT), for
+# run-time validation and the tests. Not part of the repository.
+PEPPOL_RULES_DIR = Path(os.environ.get("PEPPOL_RULES_DIR") or BASE_DIR.parent / "shared" / "peppol")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
