@@ -1,116 +1,9 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smartcoop.validators import EnterpriseNumberField, EUVATField
-
-EU_COUNTRIES = {
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-}  # fmt: skip
-
-
-class ClientQuerySet(models.QuerySet):
-    def of_member_user(self, user):
-        """The clients attached to a unit this user holds."""
-        return self.filter(units__holder__user=user).distinct()
-
-    def to_verify(self):
-        return self.filter(verified_at__isnull=True)
-
-    def followed_by(self, user):
-        """Clients of units held by members of the advisor's office; all for superusers."""
-        if user.is_superuser:
-            return self
-        if user.office_id is None:
-            return self.none()
-        return self.filter(units__holder__office_id=user.office_id).distinct()
-
-
-class Client(models.Model):
-    """A client of the cooperative, attached to the units that invoice it."""
-
-    class Kind(models.TextChoices):
-        COMPANY = "company", _("company")
-        NON_PROFIT = "non_profit", _("non-profit")
-        PUBLIC_BODY = "public_body", _("public body")
-        PERSON = "person", _("private person")
-
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    country = models.CharField(
-        _("country"), max_length=2, default="BE", help_text=_("ISO code, e.g. BE, FR, US")
-    )
-    enterprise_number = EnterpriseNumberField(
-        _("Belgian enterprise number"), blank=True, db_index=True
-    )
-    vat_number = EUVATField(_("EU VAT number"), blank=True)
-    street = models.CharField(_("street and number"), max_length=200)
-    postal_code = models.CharField(_("postal code"), max_length=16)
-    city = models.CharField(_("city"), max_length=100)
-    email = models.EmailField(_("email"), blank=True)
-    peppol_endpoint = models.CharField(
-        _("Peppol endpoint"),
-        max_length=60,
-        blank=True,
-        help_text=_("scheme:identifier, e.g. 0208:0403170701"),
-    )
-    units = models.ManyToManyField(
-        "production_units.ProductionUnit",
-        verbose_name=_("units"),
-        related_name="clients",
-        blank=True,
-    )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = ClientQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("client")
-        verbose_name_plural = _("clients")
-        ordering = ["name", "id"]
-        indexes = [models.Index(fields=["verified_at"])]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_verified(self) -> bool:
-        return self.verified_at is not None
-
-    def clean(self):
-        errors = {}
-        self.country = (self.country or "").upper()
-        if len(self.country) != 2 or not self.country.isalpha():
-            errors["country"] = _("Use the two-letter ISO country code, e.g. BE.")
-        is_business = self.kind != self.Kind.PERSON
-        if self.country == "BE" and is_business and not self.enterprise_number:
-            errors["enterprise_number"] = _(
-                "A Belgian company, non-profit or public body needs its enterprise number."
-            )
-        if self.country != "BE" and self.enterprise_number:
-            errors["enterprise_number"] = _("Only Belgian clients have an enterprise number.")
-        if self.vat_number and self.vat_number[:2].upper() not in EU_COUNTRIES | {"EL"}:
-            errors["vat_number"] = _("Only EU VAT numbers are accepted here.")
-        elif self.vat_number and self.vat_number[:2].upper() != self.country.replace("GR", "EL"):
-            errors["vat_number"] = _("The VAT number's country must be the client's country.")
-        if self.peppol_endpoint and ":" not in self.peppol_endpoint:
-            errors["peppol_endpoint"] = _("Write it as scheme:identifier, e.g. 0208:0403170701.")
-        if self.country == "BE" and self.enterprise_number and not self.peppol_endpoint:
-            self.peppol_endpoint = f"0208:{self.enterprise_number}"
-        if errors:
-            raise ValidationError(errors)
+from .clients import Client
 
 
 class DatedQuerySet(models.QuerySet):
@@ -127,6 +20,12 @@ class InvoicingPolicy(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     payment_term_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=10)
+    reminder_days = models.CharField(
+        _("reminder steps (days after the due date)"),
+        max_length=50,
+        default="7,21,35",
+        validators=[RegexValidator(r"^\d+(,\d+)*$", _("Days separated by commas, e.g. 7,21,35."))],
+    )
     approval_threshold = models.DecimalField(
         _("approval threshold excl. VAT"),
         max_digits=14,
@@ -143,6 +42,10 @@ class InvoicingPolicy(models.Model):
 
     def __str__(self):
         return f"{self.valid_from} → {self.valid_to or '…'}"
+
+    @property
+    def reminder_steps(self) -> list[int]:
+        return sorted(int(day) for day in self.reminder_days.split(",") if day)
 
 
 class VatCategory(models.TextChoices):
@@ -328,6 +231,7 @@ class Invoice(models.Model):
         related_name="+",
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    reminders_paused = models.BooleanField(_("reminders paused"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -419,17 +323,21 @@ class Invoice(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.REJECTED)
 
 
-class InvoiceLine(models.Model):
-    """One line of an invoice. Frozen with its invoice."""
+class UnitCode(models.TextChoices):
+    """UN/ECE recommendation 20 codes."""
 
-    class UnitCode(models.TextChoices):
-        PIECE = "C62", _("unit")
-        HOUR = "HUR", _("hour")
-        DAY = "DAY", _("day")
-        LUMP_SUM = "LS", _("lump sum")
-        KILOMETRE = "KMT", _("kilometre")
+    PIECE = "C62", _("unit")
+    HOUR = "HUR", _("hour")
+    DAY = "DAY", _("day")
+    LUMP_SUM = "LS", _("lump sum")
+    KILOMETRE = "KMT", _("kilometre")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+
+class DocumentLine(models.Model):
+    """What a line of an invoice, a credit note or a quote holds."""
+
+    UnitCode = UnitCode
+
     position = models.PositiveSmallIntegerField(_("position"))
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
@@ -447,8 +355,21 @@ class InvoiceLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        related_name="+",
     )
     net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.description
+
+
+class InvoiceLine(DocumentLine):
+    """One line of an invoice. Frozen with its invoice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
 
     class Meta:
         verbose_name = _("invoice line")
@@ -457,9 +378,6 @@ class InvoiceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="line_unique_position"),
         ]
-
-    def __str__(self):
-        return self.description
 
     def save(self, *args, **kwargs):
         if Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists():

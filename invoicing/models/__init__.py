@@ -1,0 +1,30 @@
+from .clients import EU_COUNTRIES, Client, ClientQuerySet
+from .invoices import (
+    EXEMPT_CATEGORIES,
+    FROZEN_FIELDS,
+    DatedQuerySet,
+    DocumentLine,
+    FrozenError,
+    Invoice,
+    InvoiceBranding,
+    InvoiceLine,
+    InvoiceQuerySet,
+    InvoiceSeries,
+    InvoicingPolicy,
+    UnitCode,
+    VatCategory,
+    VatExemptionReason,
+    VatRate,
+)
+from .payments import BankStatement, Payment, Reminder
+from .purchases import Purchase
+from .quotes import Quote, QuoteLine
+from .sending import Transmission
+
+__all__ = [
+    "EU_COUNTRIES", "EXEMPT_CATEGORIES", "FROZEN_FIELDS", "BankStatement", "Client",
+    "ClientQuerySet", "DatedQuerySet", "DocumentLine", "FrozenError", "Invoice",
+    "InvoiceBranding", "InvoiceLine", "InvoiceQuerySet", "InvoiceSeries", "InvoicingPolicy",
+    "Payment", "Purchase", "Quote", "QuoteLine", "Reminder", "Transmission", "UnitCode",
+    "VatCategory", "VatExemptionReason", "VatRate",
+]  # fmt: skip

@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .invoices import Invoice
+
+
+class BankStatement(models.Model):
+    """An imported bank statement (camt.053). Importing the same one twice changes nothing."""
+
+    identifier = models.CharField(_("statement identifier"), max_length=100)
+    account_iban = models.CharField(_("account"), max_length=34)
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    statement_date = models.DateField(_("date"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_iban", "identifier"], name="statement_unique_identifier"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account_iban} {self.identifier}"
+
+
+class PaymentQuerySet(models.QuerySet):
+    def unmatched(self):
+        return self.filter(status=Payment.Status.UNMATCHED)
+
+
+class Payment(models.Model):
+    """Money received (positive) or refunded (negative) for an invoice; unmatched until an
+    invoice is found for it."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("manual entry")
+        CAMT053 = "camt053", _("bank statement")
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        UNMATCHED = "unmatched", _("to match")
+        IGNORED = "ignored", _("not an invoice payment")
+
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    received_on = models.DateField(_("date"))
+    payer_name = models.CharField(_("payer"), max_length=200, blank=True)
+    payer_iban = models.CharField(_("payer's account"), max_length=34, blank=True)
+    communication = models.CharField(_("communication"), max_length=300, blank=True)
+    statement = models.ForeignKey(
+        BankStatement, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    bank_reference = models.CharField(
+        _("bank reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The bank's own reference of the entry: the same entry is imported once."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank_reference"],
+                condition=~models.Q(bank_reference=""),
+                name="payment_unique_bank_reference",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="payment_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(status="matched", invoice__isnull=False)
+                | ~models.Q(status="matched"),
+                name="payment_matched_has_invoice",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-received_on"])]
+
+    def __str__(self):
+        return f"{self.received_on} {self.amount} €"
+
+
+class Reminder(models.Model):
+    """A payment reminder sent for an overdue invoice, at one of the policy's steps."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    step_days = models.PositiveSmallIntegerField(_("days after the due date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["invoice", "step_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "step_days"], name="reminder_once_per_step")
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} +{self.step_days}"
