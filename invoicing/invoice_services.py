@@ -48,6 +48,17 @@ class LineData:
     exemption_reason: VatExemptionReason | int | None = None
 
 
+def lines_of(document) -> list[LineData]:
+    """The lines of a saved document (invoice, credit note, quote) as LineData."""
+    return [
+        LineData(
+            ln.description, ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate,
+            ln.unit_code, ln.exemption_reason,
+        )
+        for ln in document.lines.order_by("position")
+    ]  # fmt: skip
+
+
 def policy_on(day: date) -> InvoicingPolicy:
     policy = InvoicingPolicy.objects.in_force_on(day).order_by("-valid_from").first()
     if policy is None:
@@ -160,23 +171,26 @@ def _check_access(unit: ProductionUnit, by) -> None:
         raise PermissionDenied(_("This unit is not yours."))
 
 
-def _write_lines(invoice: Invoice, cleaned: list[dict]) -> None:
+def write_lines(document, cleaned: list[dict]) -> None:
+    """Replace a draft's lines (invoice, credit note or quote) and set its totals."""
     totals = compute_totals(
         [
             LineInput(c["quantity"], c["unit_price"], c["vat_category"], c["vat_rate"])
             for c in cleaned
         ]
     )
-    invoice.lines.all().delete()
-    InvoiceLine.objects.bulk_create(
+    line_model = document.lines.model
+    parent = document.lines.field.name
+    document.lines.all().delete()
+    line_model.objects.bulk_create(
         [
-            InvoiceLine(invoice=invoice, net_amount=amount, **values)
+            line_model(**{parent: document}, net_amount=amount, **values)
             for values, amount in zip(cleaned, totals.line_amounts, strict=True)
         ]
     )
-    invoice.net_total = totals.net_total
-    invoice.vat_total = totals.vat_total
-    invoice.total = totals.total
+    document.net_total = totals.net_total
+    document.vat_total = totals.vat_total
+    document.total = totals.total
 
 
 @transaction.atomic
@@ -219,7 +233,7 @@ def invoice_create(
         language=language,
         created_by=by,
     )
-    _write_lines(invoice, cleaned)
+    write_lines(invoice, cleaned)
     invoice.save()
     audit_log(actor=by, action="invoice.created", obj=invoice, changes={"total": invoice.total})
     return invoice
@@ -242,7 +256,7 @@ def invoice_update(
     if invoice.due_date and invoice.due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date can't be in the past.")})
     if lines is not None:
-        _write_lines(invoice, clean_lines(lines, client=invoice.client, day=timezone.localdate()))
+        write_lines(invoice, clean_lines(lines, client=invoice.client, day=timezone.localdate()))
     if invoice.status == Invoice.Status.REJECTED:
         invoice.status = Invoice.Status.DRAFT
     invoice.save()
@@ -357,18 +371,8 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
     if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.PENDING_APPROVAL):
         raise ValidationError(_("This document can't be issued in its state."))
     day = issue_date or timezone.localdate()
-    lines = list(invoice.lines.order_by("position"))
-    clean_lines(
-        [
-            LineData(
-                ln.description, ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate,
-                ln.unit_code, ln.exemption_reason,
-            )
-            for ln in lines
-        ],
-        client=invoice.client,
-        day=day,
-    )  # fmt: skip
+    # The rules in force on the issue date apply, whatever they were for the draft.
+    clean_lines(lines_of(invoice), client=invoice.client, day=day)
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         _check_credit_limit(invoice)
     series = InvoiceSeries.objects.get(legal_entity=invoice.legal_entity, kind=invoice.kind)
@@ -462,13 +466,7 @@ def credit_note_create(
     if invoice.kind != Invoice.Kind.INVOICE or not invoice.is_issued:
         raise ValidationError(_("Only an issued invoice can be credited."))
     if lines is None:
-        lines = [
-            LineData(
-                ln.description, ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate,
-                ln.unit_code, ln.exemption_reason,
-            )
-            for ln in invoice.lines.order_by("position")
-        ]  # fmt: skip
+        lines = lines_of(invoice)
     cleaned = clean_lines(lines, client=invoice.client, day=timezone.localdate())
     credit = Invoice.objects.create(
         kind=Invoice.Kind.CREDIT_NOTE,
@@ -482,7 +480,7 @@ def credit_note_create(
         language=invoice.language,
         created_by=by,
     )
-    _write_lines(credit, cleaned)
+    write_lines(credit, cleaned)
     credit.save()
     _check_credit_limit(credit)
     audit_log(
