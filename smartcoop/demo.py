@@ -204,13 +204,136 @@ def _demo_ledger(three, activity, *, by):
         ledger_post(unit=unit, kind=kind, amount=Decimal(amount), booked_on=day, label=label, by=by)
 
 
+def _demo_client(owner, unit, verifier, **fields):
+    client = Client.objects.filter(name=fields["name"]).first()
+    if client is None:
+        client = client_create(by=owner, units=[unit], **fields)
+        client_verify(client=client, by=verifier)
+    return client
+
+
+def _line(description, quantity, price, category="S", rate="21", unit_code="C62"):
+    from invoicing.invoice_services import LineData
+    from invoicing.models import VatExemptionReason
+
+    reason = None
+    if category in {"E", "AE", "K", "G", "O"}:
+        reason = VatExemptionReason.objects.filter(category=category).first()
+    return LineData(description, Decimal(quantity), Decimal(price), category, Decimal(rate),
+                    unit_code, reason)  # fmt: skip
+
+
+def ensure_demo_invoices():
+    """Issue one document for every Peppol case of the tests, once (seed_demo only)."""
+    from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
+    from invoicing.models import Invoice
+
+    alice = ensure_alice()
+    claire = ensure_claire()
+    if Invoice.objects.filter(unit__holder__user=alice).exists():
+        return
+    three = ProductionUnit.objects.get(code="UP-0001")
+    activity = ProductionUnit.objects.get(code="UP-0002")
+    address = {"street": "Rue de la Loi 16", "postal_code": "1000", "city": "Bruxelles"}
+    company = _demo_client(
+        alice,
+        three,
+        claire,
+        kind=Client.Kind.COMPANY,
+        name="Brasserie du Coin SRL",
+        country="BE",
+        enterprise_number="0403170701",
+        email="compta@brasserie.test",
+        **address,
+    )
+    french = _demo_client(
+        alice,
+        three,
+        claire,
+        kind=Client.Kind.COMPANY,
+        name="Festival de Lille SAS",
+        country="FR",
+        vat_number="FR40303265045",
+        street="1 rue Nationale",
+        postal_code="59000",
+        city="Lille",
+        email="compta@festival.test",
+    )
+    american = _demo_client(
+        alice,
+        three,
+        claire,
+        kind=Client.Kind.COMPANY,
+        name="Brooklyn Arts LLC",
+        country="US",
+        street="10 Main Street",
+        postal_code="11201",
+        city="New York",
+        email="ap@brooklyn.test",
+    )
+    person = _demo_client(
+        alice,
+        activity,
+        claire,
+        kind=Client.Kind.PERSON,
+        name="Marie Dupont",
+        country="BE",
+        email="marie@dupont.test",
+        street="Rue Neuve 3",
+        postal_code="5000",
+        city="Namur",
+    )
+    school = Client.objects.get(name="Ecole des Arts Gent")
+    client_verify(client=school, by=claire)
+    cases = [
+        (three, company, [_line("Concert privé", "1", "850.00")], "PO-2026-17"),
+        (
+            three,
+            company,
+            [
+                _line("Concert", "1", "600.00"),
+                _line("Captation", "1", "200", "S", "12"),
+                _line("Livret", "10", "4.50", "S", "6"),
+                _line("Partition offerte", "1", "0", "Z", "0"),
+            ],
+            "",
+        ),
+        (activity, school, [_line("Atelier musical (art. 44)", "2", "300.00", "E", "0", "DAY")], ""),
+        (three, french, [_line("Concert à Lille", "1", "1200.00", "AE", "0")], "LILLE-2026"),
+        (three, american, [_line("Online masterclass", "3", "150.00", "O", "0", "HUR")], "BK-9"),
+        (activity, person, [_line("Cours particulier", "4", "45.00", "S", "21", "HUR")], ""),
+        (
+            activity,
+            school,
+            [
+                _line("Formation", "3", "0.333"),
+                _line("Support", "7", "0.1429"),
+                _line("Copies", "11", "0.0909", "S", "6"),
+            ],
+            "GENT-42",
+        ),
+    ]
+    issued = []
+    for unit, client, lines, reference in cases:
+        draft = invoice_create(
+            by=alice, unit=unit, client=client, lines=lines, buyer_reference=reference
+        )
+        issued.append(invoice_issue(invoice=draft, by=claire))
+    credit = credit_note_create(
+        invoice=issued[0], by=alice, lines=[_line("Geste commercial", "1", "100.00")]
+    )
+    invoice_issue(invoice=credit, by=claire)
+
+
 @transaction.atomic
 def seed_demo() -> dict:
     """Create the demo personas and their data; running it twice changes nothing."""
-    return {
+    people = {
         "admin": ensure_admin(),
         "claire": ensure_claire(),
         "denis": ensure_denis(),
         "bob": ensure_bob(),
         "alice": ensure_alice(),
     }
+    ensure_demo_invoices()
+    return people

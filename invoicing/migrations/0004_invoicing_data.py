@@ -4,10 +4,11 @@ from decimal import Decimal
 from django.db import migrations
 
 # Illustrative parameters, editable in the back-office.
-SERIES_PREFIXES = {
-    "smartcoop": ("11", "12"),
-    "productions-associees": ("21", "22"),
-    "formateurs-associes": ("31", "32"),
+# entity: (invoice series code, structured reference prefix, credit note code, prefix)
+SERIES = {
+    "smartcoop": ("F", "11", "NC", "12"),
+    "productions-associees": ("PAF", "21", "PANC", "22"),
+    "formateurs-associes": ("FAF", "31", "FANC", "32"),
 }
 VAT_RATES = [("S", "21.00"), ("S", "12.00"), ("S", "6.00"), ("Z", "0.00")] + [
     (category, "0.00") for category in ("E", "AE", "K", "G", "O")
@@ -28,18 +29,18 @@ def load(apps, schema_editor):
     VatRate = apps.get_model("invoicing", "VatRate")
     VatExemptionReason = apps.get_model("invoicing", "VatExemptionReason")
     for entity in LegalEntity.objects.all():
-        invoice_prefix, credit_prefix = SERIES_PREFIXES.get(entity.code, (None, None))
-        if invoice_prefix is None:
+        if entity.code not in SERIES:
             continue
+        invoice_code, invoice_prefix, credit_code, credit_prefix = SERIES[entity.code]
         InvoiceSeries.objects.get_or_create(
             legal_entity=entity,
             kind="invoice",
-            defaults={"code": "F", "reference_prefix": invoice_prefix},
+            defaults={"code": invoice_code, "reference_prefix": invoice_prefix},
         )
         InvoiceSeries.objects.get_or_create(
             legal_entity=entity,
             kind="credit_note",
-            defaults={"code": "NC", "reference_prefix": credit_prefix},
+            defaults={"code": credit_code, "reference_prefix": credit_prefix},
         )
     if not InvoicingPolicy.objects.exists():
         InvoicingPolicy.objects.create(
