@@ -430,9 +430,12 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
 
 
 def _enqueue_documents(invoice_id: int) -> None:
+    """After commit: render the PDF and the UBL, then send them on the client's channels."""
+    from .sending import document_send_enqueue
     from .tasks import render_invoice_documents
 
     render_invoice_documents.delay(invoice_id)
+    document_send_enqueue(invoice=Invoice.objects.get(pk=invoice_id))
 
 
 def _credited_so_far(invoice: Invoice, exclude_pk=None) -> Decimal:

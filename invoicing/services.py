@@ -28,6 +28,15 @@ def _check_units_held(units, by):
         raise PermissionDenied(_("You can only attach clients to your own units."))
 
 
+def _set_units(client: Client, units, by) -> None:
+    """Attach `units`; a member only replaces their own units, never another member's."""
+    if by.is_staff:
+        client.units.set(units)
+        return
+    others = client.units.exclude(holder__user=by)
+    client.units.set([*others, *units])
+
+
 @transaction.atomic
 def client_create(*, by, units, **fields) -> Client:
     """Create a client attached to `units`. Raises ValidationError naming the bad fields."""
@@ -69,7 +78,7 @@ def client_update(*, client: Client, by, units=None, **fields) -> Client:
         if not units:
             raise ValidationError({"units": _("Choose at least one of your units.")})
         _check_units_held(units, by)
-        client.units.set(units)
+        _set_units(client, units, by)
         changes["units"] = [unit.pk for unit in units]
     audit_log(actor=by, action="client.updated", obj=client, changes=changes)
     return client
@@ -92,9 +101,18 @@ def client_verify(*, client: Client, by, reason: str = "") -> Client:
 
 @transaction.atomic
 def client_delete(*, client: Client, by) -> None:
-    """Delete a client no advisor has verified yet (a verified client is kept for the record)."""
+    """Delete a client no advisor has verified yet (a verified client is kept for the record).
+
+    A client other members also invoice is only detached from this member's units.
+    """
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_verified:
         raise ValidationError(_("A verified client can't be deleted."))
+    if client.invoices.exists() or client.quotes.exists():
+        raise ValidationError(_("This client has documents: it can't be deleted."))
+    if not by.is_staff and client.units.exclude(holder__user=by).exists():
+        client.units.remove(*client.units.filter(holder__user=by))
+        audit_log(actor=by, action="client.detached", obj=client)
+        return
     audit_log(actor=by, action="client.deleted", obj=client)
     client.delete()

@@ -1,21 +1,63 @@
-"""API plumbing shared by the apps' api.py modules."""
+"""API plumbing shared by the apps' api.py modules.
 
-from django.core.exceptions import PermissionDenied
+Also the URLconf of the OpenAPI schema, included at /api/schema/ by smartcoop/urls.py.
+"""
+
+from decimal import ROUND_HALF_UP
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.db.models import ProtectedError, RestrictedError
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
-    """Turn a service's Django ValidationError into a 400 that names the fields."""
+    """Turn a service's Django errors into 4xx answers that name the fields, never a 500.
+
+    ValidationError → 400 {field: [messages]} (errors not tied to a field under
+    "non_field_errors"); PermissionDenied → 403; deleting a row other rows still protect → 400.
+    """
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
-                field: [str(m) for m in errs.messages] for field, errs in exc.message_dict.items()
+                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [
+                    str(message) for message in messages
+                ]
+                for field, messages in exc.message_dict.items()
             }
         else:
-            detail = {"non_field_errors": exc.messages}
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = exceptions.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    _("This can't be deleted: other records still refer to it.")
+                ]
+            }
+        )
     return drf_exception_handler(exc, context)
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount in euros, as a decimal string to the cent ("1234.50"), never a float."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        kwargs.setdefault("coerce_to_string", True)
+        super().__init__(**kwargs)
+
+
+# The schema lists every DRF endpoint; it holds no data, so it needs no login.
+urlpatterns = [
+    path("", SpectacularAPIView.as_view(), name="api-schema"),
+]

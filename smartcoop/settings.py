@@ -203,9 +203,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@sm
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    # Behind one reverse proxy in production: throttling keys on the client's address.
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -223,6 +225,14 @@ SPECTACULAR_SETTINGS = {
 # Folder holding the official Peppol/EN16931 validation artefacts (XSD + XSLT), for
 # run-time validation and the tests. Not part of the repository.
 PEPPOL_RULES_DIR = Path(os.environ.get("PEPPOL_RULES_DIR") or BASE_DIR.parent / "shared" / "peppol")
+
+# Peppol sending: "file" writes each UBL + envelope JSON to an outbox folder that a connector
+# forwards; "http" posts to a REST access point (PEPPOL_AP_URL + "/documents", bearer token).
+PEPPOL_ACCESS_POINT = os.environ.get("PEPPOL_ACCESS_POINT", "file")
+PEPPOL_OUTBOX_DIR = Path(os.environ.get("PEPPOL_OUTBOX_DIR") or BASE_DIR / "var" / "peppol-outbox")
+PEPPOL_AP_URL = os.environ.get("PEPPOL_AP_URL", "")
+PEPPOL_AP_TOKEN = os.environ.get("PEPPOL_AP_TOKEN", "")
+PEPPOL_AP_TIMEOUT = envint("PEPPOL_AP_TIMEOUT", 30)
 
 LOGGING = {
     "version": 1,

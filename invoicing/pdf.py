@@ -1,0 +1,233 @@
+"""The PDF of an issued invoice or credit note.
+
+Everything printed comes from the document as frozen at issue (seller and buyer
+snapshots, lines, totals); only the unit's personalisation (logo, colour, texts) is read
+live, and it can never hide the cooperative's legal mentions.
+"""
+
+import base64
+import logging
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from segno import helpers
+
+from smartcoop.money import to_decimal
+from smartcoop.pdf import render_html_to_pdf
+from smartcoop.validators import format_enterprise_number, format_iban
+
+from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, VatCategory
+from .references import format_structured_reference
+from .totals import LineInput, compute_totals
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "invoicing/pdf/invoice.html"
+TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "invoicing" / "pdf"
+DEFAULT_ACCENT = "#1d5c63"
+ACCENT_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+# Pixels per QR module: crisp when printed even by viewers that smooth images.
+QR_SCALE = 4
+EPC_MAX_NAME = 70
+
+# The legal form spelled out, recognised from the end of the entity's name.
+LEGAL_FORMS = {
+    "sc": gettext_lazy("cooperative company"),
+    "scrl": gettext_lazy("cooperative company"),
+    "cv": gettext_lazy("cooperative company"),
+    "asbl": gettext_lazy("non-profit association"),
+    "vzw": gettext_lazy("non-profit association"),
+}
+
+
+@dataclass
+class VatRow:
+    """One line of the VAT breakdown: a (category, rate) group and its legal reasons."""
+
+    category: str
+    label: str
+    rate: Decimal
+    rate_label: str
+    taxable: Decimal
+    vat: Decimal
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def is_exempt(self) -> bool:
+        return self.category in EXEMPT_CATEGORIES
+
+
+def render_pdf(invoice: Invoice) -> bytes:
+    """The PDF of an issued document, as bytes."""
+    return render_html_to_pdf(render_invoice_html(invoice), base_url=str(TEMPLATE_DIR))
+
+
+def render_invoice_html(invoice: Invoice) -> str:
+    """The HTML given to WeasyPrint, in the document's language. Raises ValueError when
+    the document is not issued or its lines don't add up to its frozen totals."""
+    if not invoice.is_issued:
+        raise ValueError("Only an issued document has a PDF.")
+    invoice = (
+        Invoice.objects.select_related("series", "credited_invoice__series")
+        .prefetch_related("lines__exemption_reason")
+        .get(pk=invoice.pk)
+    )
+    language = document_language(invoice)
+    with translation.override(language):
+        return render_to_string(TEMPLATE, _context(invoice, language))
+
+
+def document_language(invoice: Invoice) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return invoice.language if invoice.language in codes else settings.LANGUAGE_CODE
+
+
+def _context(invoice: Invoice, language: str) -> dict:
+    lines = sorted(invoice.lines.all(), key=lambda ln: ln.position)
+    is_credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+    seller = invoice.seller
+    branding = InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first()
+    return {
+        "invoice": invoice,
+        "language": language,
+        "is_credit_note": is_credit_note,
+        "title": _("Credit note") if is_credit_note else _("Invoice"),
+        "credited": invoice.credited_invoice,
+        "seller": seller,
+        "seller_legal_form": legal_form(seller.get("name", "")),
+        "seller_enterprise_number": format_enterprise_number(seller.get("enterprise_number", "")),
+        "seller_iban": format_iban(seller.get("iban", "")),
+        "buyer": invoice.buyer,
+        "buyer_enterprise_number": format_enterprise_number(
+            invoice.buyer.get("enterprise_number", "")
+        ),
+        "lines": [_line_row(line) for line in lines],
+        "vat_rows": vat_breakdown(invoice, lines),
+        "structured_reference": format_structured_reference(invoice.structured_reference),
+        "qr_code": "" if is_credit_note else epc_qr_data_uri(invoice),
+        "accent": _accent(branding),
+        "logo": _logo_data_uri(branding),
+        "introduction": branding.introduction if branding else "",
+        "closing": branding.closing if branding else "",
+    }
+
+
+def legal_form(name: str) -> str:
+    """'SmartCoop SC' → 'cooperative company' (translated); '' when the name says nothing."""
+    last_word = name.strip().rsplit(" ", 1)[-1].strip(".").lower() if name.strip() else ""
+    form = LEGAL_FORMS.get(last_word)
+    return str(form) if form else ""
+
+
+def format_number(value, *, min_decimals: int = 0, max_decimals: int = 4) -> str:
+    """A quantity or a unit price with the decimals it needs, in the active locale."""
+    value = to_decimal(value)
+    exponent = value.normalize().as_tuple().exponent
+    needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    decimals = max(min_decimals, min(needed, max_decimals))
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _line_row(line) -> dict:
+    return {
+        "description": line.description,
+        "quantity": format_number(line.quantity, max_decimals=3),
+        "unit": line.get_unit_code_display(),
+        "unit_price": format_number(line.unit_price, min_decimals=2),
+        "vat": _vat_label(line.vat_category, line.vat_rate),
+        "net_amount": format_number(line.net_amount, min_decimals=2, max_decimals=2),
+    }
+
+
+def _vat_label(category: str, rate) -> str:
+    percent = format_number(rate, max_decimals=2) + "\u00a0%"
+    return f"{percent} {category}" if category in EXEMPT_CATEGORIES else percent
+
+
+def vat_breakdown(invoice: Invoice, lines) -> list[VatRow]:
+    """Taxable amount and VAT per (category, rate), recomputed from the frozen lines with
+    the same arithmetic as at issue; the exemption reasons of each group's lines."""
+    totals = compute_totals(
+        [LineInput(ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate) for ln in lines]
+    )
+    if totals.net_total != invoice.net_total or totals.vat_total != invoice.vat_total:
+        raise ValueError(
+            f"{invoice.display_number}: the lines give {totals.net_total} + {totals.vat_total} "
+            f"VAT, the document says {invoice.net_total} + {invoice.vat_total}."
+        )
+    labels = dict(VatCategory.choices)
+    rows = []
+    for subtotal in totals.subtotals:
+        reasons = []
+        for ln in lines:
+            same_group = ln.vat_category == subtotal.category and ln.vat_rate == subtotal.rate
+            if same_group and ln.exemption_reason and ln.exemption_reason.text not in reasons:
+                reasons.append(ln.exemption_reason.text)
+        rows.append(
+            VatRow(
+                category=subtotal.category,
+                label=str(labels.get(subtotal.category, subtotal.category)),
+                rate=subtotal.rate,
+                rate_label=format_number(subtotal.rate, max_decimals=2) + "\u00a0%",
+                taxable=subtotal.taxable,
+                vat=subtotal.vat,
+                reasons=reasons,
+            )
+        )
+    return rows
+
+
+def epc_qr_data_uri(invoice: Invoice) -> str:
+    """The EPC (SEPA credit transfer) QR code as a PNG data URI; '' when there is nothing
+    to pay or no account to pay to.
+
+    The Belgian structured communication is not an ISO 11649 (RF) creditor reference,
+    which is all the EPC "reference" field accepts, so it goes in the remittance text,
+    where Belgian banking apps read it.
+    """
+    iban = invoice.seller.get("iban", "")
+    reference = format_structured_reference(invoice.structured_reference)
+    if not iban or not reference or invoice.total < Decimal("0.01"):
+        return ""
+    qr = helpers.make_epc_qr(
+        name=invoice.seller.get("name", "")[:EPC_MAX_NAME],
+        iban=iban,
+        amount=invoice.total,
+        text=reference,
+        bic=invoice.seller.get("bic") or None,
+    )
+    return qr.png_data_uri(scale=QR_SCALE, border=4)
+
+
+def _accent(branding: InvoiceBranding | None) -> str:
+    colour = branding.accent_color if branding else ""
+    return colour if colour and ACCENT_RE.match(colour) else DEFAULT_ACCENT
+
+
+def _logo_data_uri(branding: InvoiceBranding | None) -> str:
+    """The unit's logo inlined (whatever the storage); '' when absent or unusable, so a
+    broken logo never stops a legal document."""
+    if branding is None or not branding.logo:
+        return ""
+    mime = mimetypes.guess_type(branding.logo.name)[0]
+    if mime not in LOGO_TYPES:
+        return ""
+    try:
+        with branding.logo.open("rb") as file:
+            data = file.read(MAX_LOGO_BYTES + 1)
+    except (OSError, ValueError):
+        logger.warning("Logo of unit %s unreadable: left out of the PDF", branding.unit_id)
+        return ""
+    if len(data) > MAX_LOGO_BYTES:
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
