@@ -146,6 +146,14 @@ def clean_lines(lines: list[LineData], *, client: Client, day: date) -> list[dic
                 "exemption_reason": reason if category in EXEMPT_CATEGORIES else None,
             }
         )
+    categories = {c["vat_category"] for c in cleaned}
+    if "O" in categories and len(categories) > 1:
+        errors.setdefault("lines", []).append(
+            _(
+                "Lines not subject to VAT can't share a document with other VAT categories: "
+                "put them on a separate invoice."
+            )
+        )
     if errors:
         raise ValidationError(errors)
     return cleaned

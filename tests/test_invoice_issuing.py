@@ -123,7 +123,7 @@ def test_the_chain_holds_and_verify_command_says_so(alice, alice_3en1, client_be
     "sql",
     [
         "UPDATE invoicing_invoice SET total = total + 1 WHERE id = %s",
-        "UPDATE invoicing_invoice SET buyer = '{\"name\": \"Someone else\"}' WHERE id = %s",
+        'UPDATE invoicing_invoice SET buyer = \'{"name": "Someone else"}\' WHERE id = %s',
         "UPDATE invoicing_invoiceline SET unit_price = 1 WHERE invoice_id = %s",
     ],
 )
@@ -244,3 +244,26 @@ def test_due_date_defaults_to_the_policy_term(alice, alice_3en1, client_be):
     invoice = issued_invoice(alice, alice_3en1, client_be, [line()])
     assert invoice.due_date == invoice.issue_date + timedelta(days=10)
     assert isinstance(invoice.issue_date, date)
+
+
+def test_lines_not_subject_to_vat_cannot_be_mixed_with_other_categories(alice, alice_3en1, claire):
+    american = make_client(
+        alice, alice_3en1, verify_by=claire, name="Brooklyn Arts LLC", country="US",
+        enterprise_number="", postal_code="11201", city="New York",
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="separate invoice"):
+        invoice_create(
+            by=alice,
+            unit=alice_3en1,
+            client=american,
+            lines=[line(category="O", rate="0"), line()],
+        )
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["0208-0403170701", "208:0403170701", "0208:0403170702", "0208:"]
+)
+def test_a_bad_peppol_endpoint_is_refused_naming_the_field(alice, alice_3en1, endpoint):
+    with pytest.raises(ValidationError) as excinfo:
+        make_client(alice, alice_3en1, peppol_endpoint=endpoint)
+    assert "peppol_endpoint" in excinfo.value.message_dict

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from stdnum.be import vat as be_vat
 
 from smartcoop.validators import EnterpriseNumberField, EUVATField
 
@@ -9,6 +10,16 @@ EU_COUNTRIES = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 }  # fmt: skip
+
+
+def _peppol_endpoint_problem(value: str) -> str:
+    """Why a Peppol participant identifier is unusable, or ''."""
+    scheme, _sep, identifier = value.partition(":")
+    if not (len(scheme) == 4 and scheme.isdigit()) or not identifier:
+        return _("Write it as scheme:identifier, e.g. 0208:0403170701.")
+    if scheme == "0208" and not be_vat.is_valid(identifier):
+        return _("0208 identifiers are Belgian enterprise numbers: this one is not valid.")
+    return ""
 
 
 class ClientQuerySet(models.QuerySet):
@@ -104,8 +115,10 @@ class Client(models.Model):
             errors["vat_number"] = _("Only EU VAT numbers are accepted here.")
         elif self.vat_number and self.vat_number[:2].upper() != self.country.replace("GR", "EL"):
             errors["vat_number"] = _("The VAT number's country must be the client's country.")
-        if self.peppol_endpoint and ":" not in self.peppol_endpoint:
-            errors["peppol_endpoint"] = _("Write it as scheme:identifier, e.g. 0208:0403170701.")
+        if self.peppol_endpoint:
+            problem = _peppol_endpoint_problem(self.peppol_endpoint)
+            if problem:
+                errors["peppol_endpoint"] = problem
         if self.country == "BE" and self.enterprise_number and not self.peppol_endpoint:
             self.peppol_endpoint = f"0208:{self.enterprise_number}"
         if errors:
