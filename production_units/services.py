@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from smartcoop.audit import audit_log
+from smartcoop.audit import audit_log, diff, snapshot
 from smartcoop.money import is_cents, to_decimal
 
 from .models import LedgerEntry, ProductionUnit
@@ -93,4 +93,26 @@ def unit_close(*, unit: ProductionUnit, by, closed_on, reason: str = "") -> Prod
     unit.full_clean()
     unit.save(update_fields=["status", "closed_on"])
     audit_log(actor=by, action="unit.closed", obj=unit, reason=reason)
+    return unit
+
+
+UNIT_EDITABLE_FIELDS = ["name", "sector"]
+
+
+@transaction.atomic
+def unit_update(*, unit: ProductionUnit, by, reason: str = "", **fields) -> ProductionUnit:
+    """Change a unit's name or sector, and audit what changed."""
+    unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(unit, UNIT_EDITABLE_FIELDS)
+    for name, value in fields.items():
+        if name not in UNIT_EDITABLE_FIELDS:
+            raise ValidationError({name: _("This field can't be changed.")})
+        setattr(unit, name, value)
+    unit.full_clean()
+    unit.save()
+    changes = {
+        key: [str(old), str(new)]
+        for key, (old, new) in diff(unit, UNIT_EDITABLE_FIELDS, before).items()
+    }
+    audit_log(actor=by, action="unit.updated", obj=unit, changes=changes, reason=reason)
     return unit

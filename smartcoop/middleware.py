@@ -12,26 +12,32 @@ def staff_has_mfa(user) -> bool:
 
 
 class StaffMFARequiredMiddleware:
-    """Staff reach the back-office only once they have set up a second factor (TOTP).
+    """Staff reach the back-office (/admin/) only once they have set up a second factor (TOTP).
 
-    With a TOTP authenticator, allauth asks for the code at every login, so having one
-    enrolled means the session passed the second factor.
+    With a TOTP authenticator, allauth asks for the code at every login, and the admin's own
+    login goes through allauth's (smartcoop/admin.py), so having one enrolled means the session
+    passed the second factor. Without one, staff are sent to allauth's TOTP activation page;
+    they may still log out. settings.SMARTCOOP_STAFF_MFA_REQUIRED turns this off (local demo).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.SMARTCOOP_STAFF_MFA_REQUIRED
-            and request.path.startswith(reverse("admin:index"))
-            and request.user.is_authenticated
-            and request.user.is_staff
-            and not staff_has_mfa(request.user)
-        ):
+        if self.needs_mfa(request):
             messages.warning(
                 request,
                 _("Set up two-factor authentication before you use the back-office."),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+    def needs_mfa(self, request) -> bool:
+        return (
+            settings.SMARTCOOP_STAFF_MFA_REQUIRED
+            and request.path.startswith(reverse("admin:index"))
+            and request.path != reverse("admin:logout")
+            and request.user.is_authenticated
+            and request.user.is_staff
+            and not staff_has_mfa(request.user)
+        )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("espace/", include("smartcoop.portal_urls")),
     path("api/v1/", include("smartcoop.api_urls")),
+    path("api/schema/", include("smartcoop.api")),
 ]
 
 if settings.DEBUG:
