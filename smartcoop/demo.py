@@ -298,7 +298,12 @@ def ensure_demo_invoices():
             ],
             "",
         ),
-        (activity, school, [_line("Atelier musical (art. 44)", "2", "300.00", "E", "0", "DAY")], ""),
+        (
+            activity,
+            school,
+            [_line("Atelier musical (art. 44)", "2", "300.00", "E", "0", "DAY")],
+            "",
+        ),
         (three, french, [_line("Concert à Lille", "1", "1200.00", "AE", "0")], "LILLE-2026"),
         (three, american, [_line("Online masterclass", "3", "150.00", "O", "0", "HUR")], "BK-9"),
         (activity, person, [_line("Cours particulier", "4", "45.00", "S", "21", "HUR")], ""),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -118,6 +119,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE = {
     "health-ping": {"task": "smartcoop.tasks.health_ping", "schedule": 300.0},
+    "send-due-reminders": {
+        "task": "invoicing.tasks.send_due_reminders",
+        "schedule": crontab(hour=8, minute=0),  # daily, Europe/Brussels
+    },
 }
 
 AUTH_USER_MODEL = "members.User"

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
 
-from smartcoop.validators import EnterpriseNumberField, EUVATField
+from smartcoop.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
 
 EU_COUNTRIES = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
@@ -102,8 +102,10 @@ class Client(models.Model):
     def clean(self):
         errors = {}
         self.country = (self.country or "").upper()
-        if len(self.country) != 2 or not self.country.isalpha():
-            errors["country"] = _("Use the two-letter ISO country code, e.g. BE.")
+        if self.country not in ISO_COUNTRIES:
+            errors["country"] = _(
+                "“%(value)s” is not a country code: use the two-letter ISO code, e.g. BE."
+            ) % {"value": self.country}
         is_business = self.kind != self.Kind.PERSON
         if self.country == "BE" and is_business and not self.enterprise_number:
             errors["enterprise_number"] = _(

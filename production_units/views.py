@@ -1,0 +1,80 @@
+"""Portal pages of a production unit: its balance and its ledger."""
+
+import csv
+import re
+
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from smartcoop.permissions import get_own_unit_or_404, member_required
+
+from .forms import LedgerFilterForm
+from .selectors import unit_balance, unit_ledger
+
+LEDGER_PAGE_SIZE = 25
+
+
+@member_required
+def unit_detail(request, pk):
+    unit = get_own_unit_or_404(request, pk)
+    form = LedgerFilterForm(request.GET or None)
+    entries = unit_ledger(unit=unit)
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            entries = form.filter(entries)
+        else:
+            status = 400
+    page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "unit": unit,
+        "balance": unit_balance(unit=unit),
+        "form": form,
+        "page": page,
+        "filters_ignored": status == 400,
+    }
+    return render(request, "portal/unit_detail.html", context, status=status)
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer rows."""
+
+    def write(self, value):
+        return value
+
+
+@member_required
+def unit_ledger_csv(request, pk):
+    """The unit's ledger (with the page's filters) as CSV, streamed: a ledger can be long."""
+    unit = get_own_unit_or_404(request, pk)
+    form = LedgerFilterForm(request.GET)
+    if not form.is_valid():
+        lines = [
+            f"{form[field].label}: {message}"
+            for field, messages in form.errors.items()
+            for message in messages
+        ]
+        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+    entries = form.filter(unit_ledger(unit=unit)).order_by("booked_on", "id")
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"  # a byte-order mark, so that spreadsheets read the accents right
+        yield writer.writerow([_("Date"), _("Kind"), _("Kind code"), _("Label"), _("Amount (EUR)")])
+        for entry in entries.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    entry.booked_on.isoformat(),
+                    entry.get_kind_display(),
+                    entry.kind,
+                    entry.label,
+                    f"{entry.amount:.2f}",
+                ]
+            )
+
+    filename = re.sub(r"[^A-Za-z0-9_.-]", "_", unit.code) + "-ledger.csv"
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
