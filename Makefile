@@ -1,34 +1,43 @@
 # SmartCoop: `make run` serves the demo, `make test` runs the checks and the test suite.
+# Both create .venv and install the project first. Settings come from the environment
+# (README.md): with none set, SQLite under var/ and background tasks run in-process.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
 
-.PHONY: install run test lint format messages bench worker beat clean
+.PHONY: install run test lint format messages compilemessages smoke check-deploy worker beat clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "SmartCoop needs Python 3.11 or newer (PYTHON=$(PYTHON))." >&2; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 # Embedded default: SQLite under var/, tasks in-process, no Redis needed.
+# The local demo relaxes the staff MFA requirement; production keeps it on.
 run: export DEBUG ?= 1
 run: export SMARTCOOP_STAFF_MFA_REQUIRED ?= 0
-run: install
+run: export EMAIL_URL ?= file://$(CURDIR)/var/mail
+run: install compilemessages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "SmartCoop is served at http://127.0.0.1:8000 (Ctrl-C to stop)."
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "SmartCoop is served at http://$(HOST):$(PORT)/ (Ctrl-C to stop)."
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true
-	$(BIN)/pytest
+# pytest exits 5 when it collected no test: that fails too, with a message.
+test: install lint compilemessages
+	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no test: failing." >&2; fi; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,11 +51,36 @@ messages: install
 	$(BIN)/python manage.py makemessages -l fr -l nl -l en --ignore=.venv --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Compiles the catalogs under locale/ when there are any. Without msgfmt (Debian package
+# gettext) it says so and goes on, except in CI (CI=true), where that is an error.
+compilemessages: install
+	@if [ ! -d locale ]; then \
+		echo "No locale/ directory: no catalog to compile."; \
+	elif command -v msgfmt >/dev/null 2>&1; then \
+		$(BIN)/python manage.py compilemessages --ignore=.venv -v0 && echo "Catalogs compiled."; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "msgfmt not found: install the Debian package gettext." >&2; exit 1; \
+	else \
+		echo "msgfmt not found (Debian package gettext): catalogs not compiled."; \
+	fi
+
+# Production-like run against PostgreSQL and Redis: gunicorn, a Celery worker and beat,
+# a login over HTTP and a real task (scripts/smoke.sh; CI runs it).
+smoke: install
+	bash scripts/smoke.sh
+
+# Django's deployment checklist on the current environment (DEBUG defaults to 0 here):
+# set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL... as in production first.
+check-deploy: export DEBUG ?= 0
+check-deploy: install
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
 worker: install
 	$(BIN)/celery -A smartcoop worker -l info
 
 beat: install
-	$(BIN)/celery -A smartcoop beat -l info
+	mkdir -p var
+	$(BIN)/celery -A smartcoop beat -l info -s var/celerybeat-schedule
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache .ruff_cache

@@ -153,3 +153,18 @@ def _activate_totp(client):
     response = client.post(reverse("mfa_activate_totp"), {"code": _code(secret)})
     assert response.status_code == 302
     assert response.url == reverse("mfa_view_recovery_codes")
+
+
+def test_staff_without_a_member_profile_land_in_the_back_office_after_login(client, claire):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=claire).delete()
+    response = client.post("/accounts/login/", {"login": claire.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_members_land_in_their_portal_after_login(client, alice):
+    response = client.post("/accounts/login/", {"login": alice.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/espace/"

@@ -25,9 +25,7 @@ def client_be(alice, alice_3en1, claire):
     return make_client(alice, alice_3en1, verify_by=claire)
 
 
-def test_a_quote_goes_sent_accepted_then_becomes_a_draft_invoice_once(
-    alice, alice_3en1, client_be
-):
+def test_a_quote_goes_sent_accepted_then_becomes_a_draft_invoice_once(alice, alice_3en1, client_be):
     quote = quote_create(
         by=alice, unit=alice_3en1, client=client_be, lines=[line(quantity="2", unit_price="75")]
     )

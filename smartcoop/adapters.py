@@ -1,0 +1,11 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        """Staff without a member profile land in the back-office, members in their portal."""
+        user = request.user
+        if user.is_staff and not hasattr(user, "member"):
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)

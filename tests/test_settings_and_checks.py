@@ -1,0 +1,83 @@
+"""`manage.py check --deploy` in a fresh process, with the environment a production set-up has.
+
+Settings are read once at start-up, so each case runs Django in its own subprocess.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# 50+ characters, many distinct ones, not "django-insecure-": what Django's W009 asks for.
+PRODUCTION_SECRET_KEY = "test-only-Vh3kQ9zL2mX7pR4tW8yB1nC6dF0gJ5sA-e_uI2oP7qK3hZ9"
+
+# Variables that relax a production default: a production-like run starts without them.
+RELAXING = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
+    "SMARTCOOP_STAFF_MFA_REQUIRED",
+)
+
+
+def check_deploy(**overrides):
+    """Run `check --deploy --fail-level WARNING`; return (exit code, stdout + stderr)."""
+    env = {key: value for key, value in os.environ.items() if key not in RELAXING}
+    env.update(
+        DJANGO_SETTINGS_MODULE="smartcoop.settings",
+        DEBUG="0",
+        SECRET_KEY=PRODUCTION_SECRET_KEY,
+        ALLOWED_HOSTS="smartcoop.example",
+    )
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_deploy_check_reports_nothing_with_production_environment():
+    code, output = check_deploy()
+
+    assert "System check identified no issues" in output, output
+    assert code == 0, output
+
+
+def test_deploy_check_reports_a_missing_secret_key():
+    code, output = check_deploy(SECRET_KEY=None)
+
+    assert "smartcoop.E001" in output, output
+    assert "smartcoop.E002" not in output, output
+    assert code != 0
+
+
+def test_deploy_check_reports_staff_mfa_turned_off():
+    code, output = check_deploy(SMARTCOOP_STAFF_MFA_REQUIRED="0")
+
+    assert "smartcoop.E002" in output, output
+    assert "smartcoop.E001" not in output, output
+    assert code != 0
+
+
+def test_deploy_check_reports_debug_left_on():
+    code, output = check_deploy(DEBUG="1")
+
+    assert "security.W018" in output, output
+    assert code != 0
