@@ -1,4 +1,9 @@
-"""Back-office for clients: advisors verify them; writes go through invoicing.services."""
+"""Back-office for clients: advisors verify them; writes go through invoicing.services.
+
+The rest of invoicing's back-office lives in the admin_* modules imported at the end:
+documents (invoices, quotes, transmissions), payments and bank statements, purchases, and
+the parameters.
+"""
 
 from django.contrib import admin, messages
 from django.urls import reverse
@@ -110,3 +115,14 @@ def clients_to_verify(request):
     count = Client.objects.followed_by(request.user).to_verify().count()
     url = reverse("admin:invoicing_client_changelist") + "?verified=no"
     return QueueItem(label=_("Clients to verify"), count=count, url=url)
+
+
+# Registered on import, after the clients (the queue shows its items in this order).
+from . import (  # noqa: E402, F401
+    admin_invoices,
+    admin_payments,
+    admin_purchases,
+    admin_quotes,
+    admin_settings,
+    admin_transmissions,
+)

@@ -1,11 +1,20 @@
-"""Writes about members."""
+"""Writes about members and membership applications.
 
-from django.db import transaction
+The share register is written by members.share_services.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.be import nn
 
 from smartcoop.audit import audit_log, diff, snapshot
 from smartcoop.counters import counter_next
 
-from .models import Member
+from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument
 
 MEMBER_FIELDS = [
     "category",
@@ -32,6 +41,9 @@ MEMBER_FIELDS = [
 @transaction.atomic
 def member_create(*, by, user=None, **fields) -> Member:
     """Create a member (validated) with the next member number, and audit it."""
+    # A member created directly (back-office, import, demo) is admitted: category A may open
+    # production units unless told otherwise.
+    fields.setdefault("may_open_units", fields.get("category") == Member.Category.A)
     member = Member(user=user, **fields)
     member.full_clean(exclude=["number"])
     member.number = counter_next("member.number")
@@ -55,3 +67,293 @@ def member_update(*, member: Member, by, reason: str = "", **fields) -> Member:
     changes = {k: [str(v[0]), str(v[1])] for k, v in changes.items()}
     audit_log(actor=by, action="member.updated", obj=member, changes=changes, reason=reason)
     return member
+
+
+# --- membership applications -----------------------------------------------------------------
+
+APPLICATION_FIELDS = [
+    "first_name",
+    "last_name",
+    "national_number",
+    "birth_date",
+    "gender",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "iban",
+    "preferred_language",
+    "category",
+    "planned_activity",
+    "office",
+]
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    user=None,
+    email: str = "",
+    shares: int,
+    accepted_documents: list[MembershipDocument],
+    by=None,
+    on: date | None = None,
+    **fields,
+) -> MembershipApplication:
+    """Record a membership application with a structured reference to pay its shares.
+
+    `fields`: the identity and request (see APPLICATION_FIELDS). `email`: the account's when
+    not given. `accepted_documents`: the versions accepted, which must include every document
+    in force that the category requires. Raises ValidationError naming each faulty field
+    (national number, IBAN, birth date against the national number, duplicates by national
+    number or email, shares below the minimum, documents not accepted); nothing is saved.
+    """
+    from .selectors import documents_to_accept, share_policy_on
+    from .share_services import share_reference_next
+
+    unknown = set(fields) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown application fields: {sorted(unknown)}")
+    today = timezone.localdate()
+    if on is not None and on != today and not getattr(by, "is_staff", False):
+        raise PermissionDenied(_("Only an advisor can date an application (a paper one)."))
+    on = on or today
+    if on > today:
+        raise ValidationError({"on": _("The date can't be in the future.")})
+    email = (email or getattr(user, "email", "") or "").strip()
+    policy = share_policy_on(on)
+    application = MembershipApplication(
+        user=user,
+        email=email,
+        submitted_on=on,
+        shares=shares,
+        share_price=policy.share_price if policy else 0,
+        structured_reference="000000000000",
+        **fields,
+    )
+    errors = _application_errors(application, policy)
+    accepted = {document.pk for document in accepted_documents or []}
+    missing = [
+        str(document)
+        for document in documents_to_accept(category=application.category, on=on)
+        if document.pk not in accepted
+    ]
+    if missing and "category" not in errors:
+        errors["accepted_documents"] = [
+            _("Read and accept: %(documents)s.") % {"documents": ", ".join(missing)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    application.structured_reference = share_reference_next()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        # Another application for the same person was saved at the same moment.
+        raise ValidationError(
+            {"national_number": [_("An application for this person is already open.")]}
+        ) from None
+    DocumentAcceptance.objects.bulk_create(
+        [DocumentAcceptance(application=application, document_id=pk) for pk in sorted(accepted)]
+    )
+    audit_log(
+        actor=by or user,
+        action="membership_application.submitted",
+        obj=application,
+        changes={
+            "category": application.category,
+            "shares": application.shares,
+            "documents": sorted(accepted),
+        },
+    )
+    return application
+
+
+def _application_errors(application: MembershipApplication, policy) -> dict:
+    """Field errors of an application not yet saved: validity, consistency, duplicates."""
+    errors: dict[str, list] = {}
+    try:
+        application.full_clean(exclude=["structured_reference"], validate_constraints=False)
+    except ValidationError as exc:
+        errors = dict(exc.message_dict)
+    if policy is None:
+        errors.setdefault("shares", []).append(_("No share policy is in force today."))
+    elif "shares" not in errors and application.shares < policy.minimum_shares:
+        errors["shares"] = [
+            _("Subscribe at least %(minimum)s share(s).") % {"minimum": policy.minimum_shares}
+        ]
+    if "national_number" not in errors and "birth_date" not in errors:
+        born = nn.get_birth_date(application.national_number)
+        if born is not None and born != application.birth_date:
+            errors["birth_date"] = [
+                _("The birth date does not match the national register number.")
+            ]
+    if application.category == Member.Category.A and "category" not in errors:
+        if not application.planned_activity.strip():
+            errors["planned_activity"] = [_("Describe the activity you plan to develop.")]
+        if application.office_id is None:
+            errors["office"] = [_("Choose the office that will follow your activity.")]
+    if "national_number" not in errors:
+        _duplicate_errors(
+            errors,
+            "national_number",
+            Member.objects.filter(national_number=application.national_number),
+            MembershipApplication.objects.filter(national_number=application.national_number),
+            _("A member with this national register number already exists."),
+            _("An application with this national register number is already open."),
+        )
+    if "email" not in errors and application.email:
+        _duplicate_errors(
+            errors,
+            "email",
+            Member.objects.filter(user__email__iexact=application.email),
+            MembershipApplication.objects.filter(email__iexact=application.email),
+            _("A member with this email address already exists."),
+            _("An application with this email address is already open."),
+        )
+    return errors
+
+
+def _duplicate_errors(errors, key, members, applications, member_message, open_message):
+    if members.exists():
+        errors[key] = [member_message]
+    elif applications.filter(status=MembershipApplication.Status.SUBMITTED).exists():
+        errors[key] = [open_message]
+
+
+def _decision_date(application: MembershipApplication, on: date | None) -> date:
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({"on": _("The decision date can't be in the future.")})
+    if on < application.submitted_on:
+        raise ValidationError({"on": _("The decision can't be dated before the application.")})
+    return on
+
+
+def _open_application(application: MembershipApplication) -> MembershipApplication:
+    application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != MembershipApplication.Status.SUBMITTED:
+        raise ValidationError(
+            {"status": _("This application was already %(status)s.")
+             % {"status": application.get_status_display()}}
+        )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_approve(
+    *, application: MembershipApplication, by, on: date | None = None, reason: str = ""
+) -> Member:
+    """Admit the applicant on `on` (today by default): a member with the next member number,
+    member since that day, the subscription in the register (and the money already received
+    as a payment), and for category A the right to open production units.
+
+    Raises PermissionDenied (not an advisor) or ValidationError (`status` already decided,
+    `on` in the future or before the application, a member with the same national number).
+    """
+    from .models import ShareRegisterEntry
+    from .share_services import check_staff, entry_append, entry_audit
+
+    check_staff(by)
+    application = _open_application(application)
+    on = _decision_date(application, on)
+    if Member.objects.filter(national_number=application.national_number).exists():
+        raise ValidationError(
+            {"national_number": _("A member with this national register number already exists.")}
+        )
+    member = member_create(
+        by=by,
+        user=application.user,
+        member_since=on,
+        status=Member.Status.MEMBER,
+        may_open_units=application.category == Member.Category.A,
+        **{
+            name: getattr(application, name)
+            for name in APPLICATION_FIELDS
+            if name != "planned_activity"
+        },
+    )
+    application.status = MembershipApplication.Status.APPROVED
+    application.member = member
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.decided_on = on
+    application.reason = reason
+    application.save(
+        update_fields=["status", "member", "decided_by", "decided_at", "decided_on", "reason"]
+    )
+    subscription = entry_append(
+        member=member,
+        operation=ShareRegisterEntry.Operation.SUBSCRIPTION,
+        on=on,
+        by=by,
+        shares=application.shares,
+        unit_price=application.share_price,
+        amount=application.amount_due,
+        structured_reference=application.structured_reference,
+        note=_("Subscription at admission"),
+    )
+    entry_audit(subscription, by=by, action="shares.subscribed")
+    if application.paid_amount > 0:
+        payment = entry_append(
+            member=member,
+            operation=ShareRegisterEntry.Operation.PAYMENT,
+            on=on,
+            by=by,
+            paid_amount=application.paid_amount,
+            related_entry=subscription,
+            structured_reference=application.structured_reference,
+            note=_("Received on %(day)s, before admission")
+            % {"day": application.paid_on.isoformat() if application.paid_on else "?"},
+        )
+        entry_audit(payment, by=by, action="shares.paid")
+    audit_log(
+        actor=by,
+        action="membership_application.approved",
+        obj=application,
+        changes={"member": member.number, "decided_on": on.isoformat()},
+        reason=reason,
+    )
+    return member
+
+
+@transaction.atomic
+def application_refuse(
+    *, application: MembershipApplication, by, reason: str, on: date | None = None
+) -> MembershipApplication:
+    """Refuse an application with a reason; money already received waits as a payout back to
+    the applicant's IBAN.
+
+    Raises PermissionDenied or ValidationError naming `reason`, `status` or `on`.
+    """
+    from .share_services import check_staff, payout_create
+
+    check_staff(by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the application is refused.")})
+    application = _open_application(application)
+    on = _decision_date(application, on)
+    application.status = MembershipApplication.Status.REFUSED
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.decided_on = on
+    application.reason = reason.strip()
+    application.save(update_fields=["status", "decided_by", "decided_at", "decided_on", "reason"])
+    if application.paid_amount > 0:
+        payout_create(
+            amount=application.paid_amount,
+            beneficiary=f"{application.first_name} {application.last_name}",
+            iban=application.iban,
+            remittance=_("Refund of your payment for shares, application %(number)s")
+            % {"number": application.pk},
+            application=application,
+        )
+    audit_log(
+        actor=by,
+        action="membership_application.refused",
+        obj=application,
+        changes={"decided_on": on.isoformat(), "refunded": str(application.paid_amount)},
+        reason=application.reason,
+    )
+    return application

@@ -1,16 +1,33 @@
 """Writes to production units and their ledger. The ledger is written here and nowhere else."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from smartcoop.audit import audit_log, diff, snapshot
-from smartcoop.money import is_cents, to_decimal
+from smartcoop.money import cents, is_cents, to_decimal
 
 from .models import LedgerEntry, ProductionUnit
+
+
+def _entry_errors(*, kind: str, amount: Decimal, reason: str) -> dict:
+    """What is wrong with an entry, by field (empty: nothing)."""
+    errors = {}
+    if kind not in LedgerEntry.Kind.values:
+        errors["kind"] = _("Unknown kind of ledger entry.")
+    if amount == 0:
+        errors["amount"] = _("An entry can't be zero.")
+    elif not is_cents(amount):
+        errors["amount"] = _("Amounts are to the cent.")
+    if kind == LedgerEntry.Kind.ADJUSTMENT and not reason.strip():
+        errors["reason"] = _("A manual adjustment needs a reason.")
+    return errors
 
 
 @transaction.atomic
@@ -31,15 +48,7 @@ def ledger_post(
     adjustment without a reason.
     """
     amount = to_decimal(amount)
-    errors = {}
-    if kind not in LedgerEntry.Kind.values:
-        errors["kind"] = _("Unknown kind of ledger entry.")
-    if amount == 0:
-        errors["amount"] = _("An entry can't be zero.")
-    elif not is_cents(amount):
-        errors["amount"] = _("Amounts are to the cent.")
-    if kind == LedgerEntry.Kind.ADJUSTMENT and not reason.strip():
-        errors["reason"] = _("A manual adjustment needs a reason.")
+    errors = _entry_errors(kind=kind, amount=amount, reason=reason)
     if errors:
         raise ValidationError(errors)
     entry = LedgerEntry(
@@ -62,6 +71,89 @@ def ledger_post(
         reason=reason,
     )
     return entry
+
+
+MAX_AMOUNT = Decimal(10) ** 12  # DecimalField(max_digits=14, decimal_places=2)
+BULK_BATCH = 1000  # rows per INSERT statement
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry to append with ledger_post_bulk."""
+
+    unit_id: int
+    kind: str
+    amount: Decimal
+    booked_on: date
+    label: str
+
+
+@transaction.atomic
+def ledger_post_bulk(
+    *, entries: Sequence[NewEntry], by, source: models.Model, reason: str = ""
+) -> list[LedgerEntry]:
+    """Append many entries in one bulk insert (for batch runs), all or nothing, with one
+    audit event on `source` (the run that posts them, also each entry's source).
+
+    Raises ValidationError like ledger_post, naming the field and the entry's position; or
+    for an unknown unit or a bad label.
+    """
+    max_label = LedgerEntry._meta.get_field("label").max_length
+    errors: dict[str, list[str]] = {}
+    for position, entry in enumerate(entries, start=1):
+        amount = to_decimal(entry.amount)
+        problems = _entry_errors(kind=entry.kind, amount=amount, reason=reason)
+        if abs(amount) >= MAX_AMOUNT:
+            problems["amount"] = _("This amount is too large.")
+        if not entry.label.strip() or len(entry.label) > max_label:
+            problems["label"] = _("A label is 1 to %(max)s characters.") % {"max": max_label}
+        if not isinstance(entry.booked_on, date):
+            problems["booked_on"] = _("Enter a date.")
+        for field, message in problems.items():
+            errors.setdefault(field, []).append(
+                _("Entry %(position)s: %(message)s") % {"position": position, "message": message}
+            )
+    unit_ids = {entry.unit_id for entry in entries}
+    if len(unit_ids) != ProductionUnit.objects.filter(pk__in=unit_ids).count():
+        errors.setdefault("unit", []).append(_("An entry names a unit that doesn't exist."))
+    if errors:
+        raise ValidationError(errors)
+    if not entries:
+        return []
+    source_type = ContentType.objects.get_for_model(source, for_concrete_model=True)
+    created_by = by if getattr(by, "is_authenticated", False) else None
+    rows = LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                unit_id=entry.unit_id,
+                kind=entry.kind,
+                amount=cents(entry.amount),
+                booked_on=entry.booked_on,
+                label=entry.label,
+                source_type=source_type,
+                source_id=str(source.pk),
+                created_by=created_by,
+            )
+            for entry in entries
+        ],
+        batch_size=BULK_BATCH,
+    )
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row.kind] = totals.get(row.kind, Decimal("0.00")) + row.amount
+    audit_log(
+        actor=by,
+        action="ledger.posted_bulk",
+        obj=source,
+        changes={
+            "entries": len(rows),
+            "first": rows[0].pk,
+            "last": rows[-1].pk,
+            "totals": {kind: str(total) for kind, total in sorted(totals.items())},
+        },
+        reason=reason,
+    )
+    return rows
 
 
 @transaction.atomic

@@ -341,4 +341,7 @@ def seed_demo() -> dict:
         "alice": ensure_alice(),
     }
     ensure_demo_invoices()
+    from members.demo_shares import ensure_demo_shares
+
+    ensure_demo_shares(by=people["admin"])
     return people

@@ -16,6 +16,13 @@ ROLE_PERMISSIONS = {
         ("production_units", "productionunit", {"add", "change"}),
         ("production_units", "ledgerentry", {"add"}),
         ("invoicing", "client", {"add", "change"}),
+        # The invoicing back-office: approve/reject, record and match payments, import
+        # statements and suppliers' invoices, assign purchases, send again.
+        ("invoicing", "invoice", {"change"}),
+        ("invoicing", "payment", {"add", "change"}),
+        ("invoicing", "bankstatement", {"add"}),
+        ("invoicing", "purchase", {"add", "change"}),
+        ("invoicing", "transmission", {"change"}),
     ],
     BOARD: [("*", "*", {"view"})],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
@@ -24,6 +31,10 @@ ROLE_PERMISSIONS = {
 NEVER = {
     ("production_units", "ledgerentry", "change"),
     ("production_units", "ledgerentry", "delete"),
+    ("members", "shareregisterentry", "change"),
+    ("members", "shareregisterentry", "delete"),
+    ("members", "documentacceptance", "change"),
+    ("members", "documentacceptance", "delete"),
     ("smartcoop", "auditevent", "add"),
     ("smartcoop", "auditevent", "change"),
     ("smartcoop", "auditevent", "delete"),

@@ -123,6 +123,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),  # daily, Europe/Brussels
     },
+    "compute-contributions": {
+        "task": "payroll.tasks.compute_monthly_contributions",
+        "schedule": crontab(day_of_month=5, hour=3, minute=0),  # the previous month
+    },
 }
 
 AUTH_USER_MODEL = "members.User"

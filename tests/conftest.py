@@ -6,6 +6,7 @@ claire the advisor (Bruxelles office), denis the board member, admin the superus
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.utils import translation
 
 from production_units.models import ProductionUnit
 from smartcoop import demo
@@ -22,6 +23,9 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Services called directly speak English (the msgids) in tests; pages still follow the
+    # request (French by default), and documents their own language.
+    translation.activate("en")
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     from django.core.cache import cache

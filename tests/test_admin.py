@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -13,7 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from invoicing.models import Client
+from invoicing.inbound import inbound_ubl_import
+from invoicing.models import Client, InvoiceBranding, Transmission
+from invoicing.payment_services import bank_statement_import
+from invoicing.quote_services import quote_create
 from invoicing.services import client_create
 from members.models import LegalEntity, Member, Office, User
 from members.services import member_create
@@ -23,6 +27,7 @@ from production_units.services import ledger_post, unit_open
 from smartcoop import roles
 from smartcoop.audit import audit_trail
 from smartcoop.models import AuditEvent, HealthPing
+from tests.invoicing_helpers import issued_invoice, line, make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +42,36 @@ def _english(settings):
 
 
 @pytest.fixture
-def demo_rows(alice, bob, claire, denis, admin_user):
+def demo_rows(alice, bob, claire, denis, admin_user, settings, tmp_path):
     """At least one row of each registered model, as in the demo."""
     HealthPing.objects.get_or_create(token="test-ping", defaults={"worker": "tests"})
     Token.objects.get_or_create(user=User.objects.get(email="alice@smartcoop.test"))
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _invoicing_rows(alice, claire)
+
+
+def _invoicing_rows(alice, claire):
+    """An issued invoice with a failed transmission, a quote, a personalisation, a bank
+    statement with its payments, and a purchase waiting for a unit."""
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    client = make_client(alice, unit, verify_by=claire)
+    invoice = issued_invoice(alice, unit, client, [line()])
+    Transmission.objects.create(
+        invoice=invoice,
+        channel=Transmission.Channel.EMAIL,
+        status=Transmission.Status.FAILED,
+        attempts=1,
+        last_error="Connection refused",
+    )
+    quote_create(by=alice, unit=unit, client=client, lines=[line()])
+    InvoiceBranding.objects.get_or_create(unit=unit)
+    fixtures = Path(__file__).parent / "fixtures"
+    bank_statement_import(
+        file_bytes=(fixtures / "camt053" / "statement_v02.xml").read_bytes(), by=claire
+    )
+    inbound_ubl_import(
+        file_bytes=(fixtures / "ubl" / "traiteur-no-reference.xml").read_bytes(), by=claire
+    )
 
 
 def _url(model, view, *args):

@@ -270,6 +270,11 @@ class Invoice(models.Model):
             models.Index(fields=["unit", "-issue_date"]),
             models.Index(fields=["client", "-issue_date"]),
             models.Index(fields=["status", "-created_at"]),
+            models.Index(
+                fields=["issue_date"],
+                condition=models.Q(status="issued"),
+                name="invoice_issued_by_date",
+            ),
         ]
 
     def __str__(self):

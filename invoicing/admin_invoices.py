@@ -1,0 +1,592 @@
+"""Back-office for invoices, credit notes, quotes and transmissions: advisors review, they
+don't edit (members write their drafts in the portal; issued documents never change).
+
+Approving, rejecting, pausing reminders and sending again go through the services.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from production_units.admin import money
+from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
+from smartcoop.money import cents
+
+from .admin_actions import (
+    NOTHING,
+    ReadOnlyInline,
+    ReasonForm,
+    apply_each,
+    invoices_matching,
+    run_action_with_form,
+)
+from .documents import invoice_documents_render
+from .invoice_services import invoice_approve, invoice_reject
+from .models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    Payment,
+    Reminder,
+    Transmission,
+)
+from .references import format_structured_reference
+from .reminders import reminders_pause
+from .selectors import (
+    invoice_balance_due,
+    invoice_payment_state,
+    invoices_to_refund,
+    invoices_with_balance,
+    overdue_invoices,
+    payment_state,
+    receivables_by_client,
+    receivables_by_unit,
+    receivables_total,
+)
+from .sending import document_send_enqueue
+
+RECEIVABLES_TOP = 50
+
+
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceLine
+    fields = (
+        "position",
+        "description",
+        "quantity",
+        "unit_code",
+        "unit_price",
+        "vat_category",
+        "vat_rate",
+        "exemption_reason",
+        "net_amount",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("exemption_reason")
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("received_on", "amount", "status", "source", "payer_name", "communication", "note")
+    show_change_link = True
+
+
+class ReminderInline(ReadOnlyInline):
+    model = Reminder
+    fields = ("step_days", "sent_at", "amount_due")
+
+
+class TransmissionInline(ReadOnlyInline):
+    model = Transmission
+    fields = ("channel", "status", "attempts", "recipient", "sent_at", "last_error")
+
+
+# List filters --------------------------------------------------------------------------------
+
+
+class SeriesFilter(admin.SimpleListFilter):
+    title = gettext_lazy("series")
+    parameter_name = "series"
+
+    def lookups(self, request, model_admin):
+        series = InvoiceSeries.objects.select_related("legal_entity").order_by(
+            "legal_entity__code", "code"
+        )
+        return [(str(item.pk), str(item)) for item in series]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(series_id=int(self.value()))
+        return queryset
+
+
+class BalanceFilter(admin.SimpleListFilter):
+    """What is owed on issued invoices, computed by the selectors."""
+
+    title = gettext_lazy("balance")
+    parameter_name = "balance"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("owed", gettext_lazy("still owed")),
+            ("overdue", gettext_lazy("overdue")),
+            ("to_refund", gettext_lazy("overpaid, to refund")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "owed":
+            return invoices_with_balance(invoices=queryset).filter(balance_due__gt=0)
+        if self.value() == "overdue":
+            return overdue_invoices(on=timezone.localdate(), invoices=queryset)
+        if self.value() == "to_refund":
+            return invoices_to_refund(invoices=queryset)
+        return queryset
+
+
+class HiddenIdFilter(admin.SimpleListFilter):
+    """Target of links (from the receivables page); not listed, there are thousands."""
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return False
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{f"{self.parameter_name}_id": int(self.value())})
+        return queryset
+
+
+class UnitFilter(HiddenIdFilter):
+    title = gettext_lazy("unit")
+    parameter_name = "unit"
+
+
+class ClientFilter(HiddenIdFilter):
+    title = gettext_lazy("client")
+    parameter_name = "client"
+
+
+# The list shows each issued invoice's payment state: one query for the whole page -----------
+
+
+def attach_balances(invoices) -> None:
+    """Set `admin_balance` (balance due, payment state) on each issued invoice of the list,
+    None on drafts and credit notes."""
+    rows = list(invoices)
+    issued = [
+        invoice.pk
+        for invoice in rows
+        if invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.ISSUED
+    ]
+    amounts = {}
+    if issued:
+        amounts = {
+            pk: (cents(paid), cents(credited), cents(due))
+            for pk, paid, credited, due in invoices_with_balance(
+                invoices=Invoice.objects.filter(pk__in=issued)
+            ).values_list("pk", "amount_paid", "amount_credited", "balance_due")
+        }
+    for invoice in rows:
+        found = amounts.get(invoice.pk)
+        invoice.admin_balance = None
+        if found is not None:
+            paid, credited, due = found
+            state = payment_state(amount_paid=paid, amount_credited=credited, balance_due=due)
+            invoice.admin_balance = (due, state)
+
+
+class InvoiceChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        attach_balances(self.result_list)
+
+
+# Invoices ------------------------------------------------------------------------------------
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = (
+        "number_display",
+        "kind",
+        "status",
+        "unit_code",
+        "client_name",
+        "member",
+        "issue_date",
+        "total_display",
+        "balance_due",
+        "payment_state",
+    )
+    list_display_links = ("number_display",)
+    list_filter = (
+        "status",
+        "kind",
+        BalanceFilter,
+        "legal_entity",
+        SeriesFilter,
+        "reminders_paused",
+        "issue_date",
+        UnitFilter,
+        ClientFilter,
+    )
+    search_fields = (
+        "client__name",
+        "unit__holder__last_name",
+        "unit__holder__first_name",
+        "unit__holder__organisation_name",
+        "=unit__code",
+    )
+    search_help_text = gettext_lazy(
+        "A number (F-2026-000012), a structured reference (+++112/6000/01247+++), "
+        "a client, a member or a unit code."
+    )
+    # Newest first by the primary key: no sort of the whole table.
+    ordering = ("-id",)
+    show_full_result_count = False
+    inlines = (InvoiceLineInline, PaymentInline, ReminderInline, TransmissionInline)
+    actions = (
+        "approve_selected",
+        "reject_with_reason",
+        "pause_reminders",
+        "resume_reminders",
+        "send_again",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number_display",
+                    "kind",
+                    "status",
+                    "legal_entity",
+                    "series",
+                    "unit",
+                    "member",
+                    "client",
+                    "credited_invoice",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Dates"),
+            {
+                "fields": (
+                    "issue_date",
+                    "due_date",
+                    "issued_at",
+                    "issued_by",
+                    "created_at",
+                    "created_by",
+                )
+            },
+        ),
+        (
+            gettext_lazy("References"),
+            {
+                "fields": (
+                    "reference_display",
+                    "buyer_reference",
+                    "order_reference",
+                    "language",
+                    "note",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Amounts"),
+            {
+                "fields": (
+                    "net_total",
+                    "vat_total",
+                    "total",
+                    "balance_due_detail",
+                    "payment_state_detail",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Follow-up"),
+            {"fields": ("reminders_paused", "rejection_reason", "documents")},
+        ),
+        (
+            gettext_lazy("Frozen content"),
+            {"classes": ("collapse",), "fields": ("seller", "buyer", "hash", "previous_hash")},
+        ),
+    )
+    readonly_fields = (
+        "number_display",
+        "member",
+        "reference_display",
+        "balance_due_detail",
+        "payment_state_detail",
+        "documents",
+    )
+
+    def get_queryset(self, request):
+        return Invoice.objects.followed_by(request.user).select_related(
+            "series", "unit__holder", "client", "legal_entity"
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return InvoiceChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        if request.GET.get("app_label") == "invoicing" and request.GET.get("model_name") == (
+            "payment"
+        ):
+            # The payment form's autocomplete: only what can be paid.
+            queryset = queryset.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+        found = invoices_matching(queryset, search_term)
+        if found is not None:
+            return found, False
+        term = search_term.strip()
+        if term.isdigit() and len(term) <= 6:
+            return queryset.filter(number=int(term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    # Advisors review: nobody adds, edits or deletes an invoice here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("invoicing.change_invoice")
+
+    # Columns and fields
+
+    @admin.display(description=gettext_lazy("number"), ordering="number")
+    def number_display(self, invoice):
+        return invoice.display_number or _("draft #%(pk)s") % {"pk": invoice.pk}
+
+    @admin.display(description=gettext_lazy("unit"), ordering="unit__code")
+    def unit_code(self, invoice):
+        return invoice.unit.code
+
+    @admin.display(description=gettext_lazy("client"), ordering="client__name")
+    def client_name(self, invoice):
+        return invoice.client.name
+
+    @admin.display(description=gettext_lazy("member"))
+    def member(self, invoice):
+        return invoice.unit.holder.display_name
+
+    @admin.display(description=gettext_lazy("total incl. VAT"), ordering="total")
+    def total_display(self, invoice):
+        return money(invoice.total)
+
+    @admin.display(description=gettext_lazy("balance due"))
+    def balance_due(self, invoice):
+        balance = getattr(invoice, "admin_balance", None)
+        return money(balance[0]) if balance else NOTHING
+
+    @admin.display(description=gettext_lazy("payment"))
+    def payment_state(self, invoice):
+        balance = getattr(invoice, "admin_balance", None)
+        return balance[1].label if balance else NOTHING
+
+    @admin.display(description=gettext_lazy("structured reference"))
+    def reference_display(self, invoice):
+        return format_structured_reference(invoice.structured_reference) or NOTHING
+
+    @admin.display(description=gettext_lazy("balance due"))
+    def balance_due_detail(self, invoice):
+        if invoice_payment_state(invoice=invoice) is None:
+            return NOTHING
+        return money(invoice_balance_due(invoice=invoice))
+
+    @admin.display(description=gettext_lazy("payment"))
+    def payment_state_detail(self, invoice):
+        state = invoice_payment_state(invoice=invoice)
+        return state.label if state else NOTHING
+
+    @admin.display(description=gettext_lazy("documents"))
+    def documents(self, invoice):
+        if not invoice.is_issued:
+            return NOTHING
+        links = [
+            (reverse("admin:invoicing_invoice_download", args=[invoice.pk, kind]), label)
+            for kind, label in (("pdf", _("PDF")), ("ubl", _("UBL (Peppol)")))
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    # Pages of its own: downloads and receivables
+
+    def get_urls(self):
+        own = [
+            path(
+                "receivables/",
+                self.admin_site.admin_view(self.receivables_view),
+                name="invoicing_invoice_receivables",
+            ),
+            path(
+                "<path:object_id>/download/<str:kind>/",
+                self.admin_site.admin_view(self.download_view),
+                name="invoicing_invoice_download",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def download_view(self, request, object_id, kind):
+        invoice = self.get_object(request, object_id)
+        if invoice is None or not invoice.is_issued or kind not in ("pdf", "ubl"):
+            raise Http404(_("No such document."))
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        invoice_documents_render(invoice=invoice)
+        field, extension, content_type = (
+            (invoice.pdf, "pdf", "application/pdf")
+            if kind == "pdf"
+            else (invoice.ubl, "xml", "application/xml")
+        )
+        return FileResponse(
+            field.open("rb"),
+            as_attachment=True,
+            filename=f"{invoice.display_number}.{extension}",
+            content_type=content_type,
+        )
+
+    def receivables_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        user = request.user
+        today = timezone.localdate()
+        if user.is_superuser:
+            scope = None
+        elif user.office_id is None:
+            scope = Invoice.objects.none()
+        else:
+            scope = Invoice.objects.followed_by(user)
+        if scope is not None and scope.query.is_empty():
+            total, units, clients = {"amount": 0, "overdue": 0, "invoices": 0}, [], []
+        else:
+            total = receivables_total(on=today, invoices=scope)
+            units = receivables_by_unit(on=today, invoices=scope)
+            clients = receivables_by_client(on=today, invoices=scope)
+        changelist = reverse("admin:invoicing_invoice_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Receivables"),
+            "opts": self.model._meta,
+            "today": today,
+            "total": total,
+            "units": sorted(units, key=_largest_first)[:RECEIVABLES_TOP],
+            "clients": sorted(clients, key=_largest_first)[:RECEIVABLES_TOP],
+            "unit_count": len(units),
+            "client_count": len(clients),
+            "top": RECEIVABLES_TOP,
+            "changelist": changelist,
+        }
+        return TemplateResponse(request, "admin/invoicing/receivables.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"receivables_url": reverse("admin:invoicing_invoice_receivables")}
+        return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
+
+    # Actions
+
+    @admin.action(description=gettext_lazy("Approve (issues them)"), permissions=["review"])
+    def approve_selected(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            apply=lambda invoice: invoice_approve(invoice=invoice, by=request.user),
+            done_message=ngettext_lazy(
+                "%(count)d document approved and issued.",
+                "%(count)d documents approved and issued.",
+                "count",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
+    def reject_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Reject with a reason"),
+            intro=_("The member sees the reason, corrects the draft and submits it again."),
+            apply=lambda invoice, data: invoice_reject(
+                invoice=invoice, by=request.user, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d document sent back to the member.",
+                "%(count)d documents sent back to the member.",
+                "count",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Pause reminders"), permissions=["review"])
+    def pause_reminders(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Pause reminders"),
+            intro=_("No reminder is sent for these invoices until they are resumed."),
+            apply=lambda invoice, data: reminders_pause(
+                invoice=invoice, by=request.user, paused=True, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "Reminders paused for %(count)d invoice.",
+                "Reminders paused for %(count)d invoices.",
+                "count",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Resume reminders"), permissions=["review"])
+    def resume_reminders(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Resume reminders"),
+            apply=lambda invoice, data: reminders_pause(
+                invoice=invoice, by=request.user, paused=False, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "Reminders resumed for %(count)d invoice.",
+                "Reminders resumed for %(count)d invoices.",
+                "count",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Send again"), permissions=["review"])
+    def send_again(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            apply=enqueue_sending,
+            done_message=ngettext_lazy(
+                "%(count)d document queued for sending.",
+                "%(count)d documents queued for sending.",
+                "count",
+            ),
+        )
+
+
+def _largest_first(row: dict):
+    return (-row["amount"], row.get("unit__code") or row.get("client__name") or "")
+
+
+def enqueue_sending(invoice: Invoice, channels=None) -> None:
+    if not document_send_enqueue(invoice=invoice, channels=channels):
+        raise ValidationError(
+            _(
+                "Nothing to send: the document is not issued, or the client has neither an "
+                "e-mail address nor a Peppol endpoint."
+            )
+        )
+
+
+@advisor_queue_item
+def invoices_to_approve(request):
+    if not request.user.has_perm("invoicing.view_invoice"):
+        return None
+    count = Invoice.objects.followed_by(request.user).to_approve().count()
+    url = (
+        reverse("admin:invoicing_invoice_changelist")
+        + f"?status__exact={Invoice.Status.PENDING_APPROVAL}"
+    )
+    return QueueItem(label=_("Invoices awaiting approval"), count=count, url=url)

@@ -1,0 +1,234 @@
+"""Back-office for suppliers' invoices (purchases): the UBL upload and the queue of those
+no unit could be found for. Writes go through invoicing.inbound."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from production_units.models import ProductionUnit
+from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
+
+from .admin_actions import ReasonForm, run_action_with_form, upload_view
+from .inbound import MAX_FILE_SIZE, inbound_ubl_import, purchase_assign, purchase_reject
+from .models import Purchase
+
+
+class ActivityUnitAutocomplete(AutocompleteJsonView):
+    """The units admin's autocomplete (its search and office scope), Activité units only."""
+
+    def process_request(self, request):
+        unit_admin = self.admin_site._registry[ProductionUnit]
+        return request.GET.get("term", ""), unit_admin, Purchase._meta.get_field("unit"), "id"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(tool=ProductionUnit.Tool.ACTIVITY, status=ProductionUnit.Status.ACTIVE)
+        )
+
+
+class ActivityUnitSelect(AutocompleteSelect):
+    def get_url(self):
+        return reverse("admin:invoicing_purchase_unit_autocomplete")
+
+
+class AssignForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Activité unit"),
+        queryset=ProductionUnit.objects.none(),
+        help_text=gettext_lazy("The purchase is charged to it, excluding VAT."),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        # Built here, not at import: the widget takes the language of the request.
+        field.widget = ActivityUnitSelect(Purchase._meta.get_field("unit"), admin.site)
+        field.widget.is_required = field.required
+        field.queryset = units  # also gives the widget its choices
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "supplier_name",
+        "supplier_invoice_number",
+        "issue_date",
+        "total",
+        "status",
+        "unit",
+        "buyer_reference",
+        "problem_start",
+    )
+    list_filter = ("status", "issue_date")
+    list_select_related = ("unit",)
+    search_fields = (
+        "supplier_name",
+        "=supplier_invoice_number",
+        "=supplier_vat_number",
+        "buyer_reference",
+    )
+    ordering = ("-id",)
+    show_full_result_count = False
+    actions = ("assign_to_unit", "reject_with_reason")
+    fields = (
+        "status",
+        "problem",
+        "unit",
+        "supplier_name",
+        "supplier_vat_number",
+        "supplier_invoice_number",
+        "buyer_reference",
+        "issue_date",
+        "due_date",
+        "currency",
+        "net_total",
+        "vat_total",
+        "total",
+        "ubl",
+        "file_sha256",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        """Purchases of the units the advisor follows, and every purchase waiting for a
+        unit (it has none yet: the queue is the whole cooperative's)."""
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser:
+            return queryset
+        followed = Q(unit__isnull=True)
+        if user.office_id is not None:
+            followed |= Q(unit__holder__office_id=user.office_id)
+        return queryset.filter(followed)
+
+    def has_add_permission(self, request):
+        return False  # purchases come from a supplier's file: see the import page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_assign_permission(self, request):
+        return request.user.has_perm("invoicing.change_purchase")
+
+    @admin.display(description=gettext_lazy("why it waits"))
+    def problem_start(self, purchase):
+        return purchase.problem[:80]
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="invoicing_purchase_import",
+            ),
+            path(
+                "unit-autocomplete/",
+                self.admin_site.admin_view(
+                    ActivityUnitAutocomplete.as_view(admin_site=self.admin_site)
+                ),
+                name="invoicing_purchase_unit_autocomplete",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {}
+        if request.user.has_perm("invoicing.add_purchase"):
+            extra["import_url"] = reverse("admin:invoicing_purchase_import")
+            extra["import_label"] = _("Import supplier UBL")
+        return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
+
+    def import_view(self, request):
+        def handle(file_bytes):
+            purchase = inbound_ubl_import(file_bytes=file_bytes, by=request.user)
+            if purchase.status == Purchase.Status.POSTED:
+                message = _("Purchase %(purchase)s posted to unit %(unit)s.") % {
+                    "purchase": purchase,
+                    "unit": purchase.unit.code,
+                }
+                level = messages.SUCCESS
+            else:
+                message = _("Purchase %(purchase)s waits for an advisor: %(problem)s") % {
+                    "purchase": purchase,
+                    "problem": purchase.problem,
+                }
+                level = messages.WARNING
+            self.message_user(request, message, level)
+            return HttpResponseRedirect(
+                reverse("admin:invoicing_purchase_change", args=[purchase.pk])
+            )
+
+        return upload_view(
+            self,
+            request,
+            permission="invoicing.add_purchase",
+            title=_("Import supplier UBL"),
+            help_text=_(
+                "A supplier's invoice in UBL 2.1 (Peppol). It is charged to the Activité unit "
+                "its buyer reference names (e.g. UP-0002), or waits here for an advisor."
+            ),
+            max_size=MAX_FILE_SIZE,
+            handle=handle,
+        )
+
+    @admin.action(description=gettext_lazy("Assign to a unit"), permissions=["assign"])
+    def assign_to_unit(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=AssignForm,
+            form_kwargs={"units": ProductionUnit.objects.followed_by(request.user)},
+            title=_("Assign to a unit"),
+            intro=_("Assigning approves any overdraft the purchase causes on the unit."),
+            apply=lambda purchase, data: purchase_assign(
+                purchase=purchase, unit=data["unit"], by=request.user
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d purchase posted to the unit.",
+                "%(count)d purchases posted to the unit.",
+                "count",
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["assign"])
+    def reject_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Reject with a reason"),
+            apply=lambda purchase, data: purchase_reject(
+                purchase=purchase, by=request.user, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d purchase rejected.", "%(count)d purchases rejected.", "count"
+            ),
+        )
+
+
+@advisor_queue_item
+def purchases_to_match(request):
+    if not request.user.has_perm("invoicing.view_purchase"):
+        return None
+    count = Purchase.objects.to_match().count()
+    url = (
+        reverse("admin:invoicing_purchase_changelist")
+        + f"?status__exact={Purchase.Status.TO_MATCH}"
+    )
+    return QueueItem(label=_("Purchases to match to a unit"), count=count, url=url)

@@ -1,0 +1,79 @@
+"""Back-office for quotes: read-only (members write them in the portal)."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from smartcoop.admin import AuditTrailMixin
+
+from .admin_actions import NOTHING, ReadOnlyInline
+from .models import Quote, QuoteLine
+
+
+class QuoteLineInline(ReadOnlyInline):
+    model = QuoteLine
+    fields = (
+        "position",
+        "description",
+        "quantity",
+        "unit_code",
+        "unit_price",
+        "vat_category",
+        "vat_rate",
+        "net_amount",
+    )
+
+
+@admin.register(Quote)
+class QuoteAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ("__str__", "status", "unit", "client", "total", "valid_until", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("unit", "client")
+    search_fields = ("=number", "client__name", "=unit__code")
+    ordering = ("-id",)
+    show_full_result_count = False
+    inlines = (QuoteLineInline,)
+    fields = (
+        "number",
+        "status",
+        "unit",
+        "client",
+        "valid_until",
+        "language",
+        "note",
+        "net_total",
+        "vat_total",
+        "total",
+        "sent_at",
+        "decided_at",
+        "invoice_link",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = ("invoice_link",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser:
+            return queryset
+        if user.office_id is None:
+            return queryset.none()
+        return queryset.filter(unit__holder__office_id=user.office_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("invoice"))
+    def invoice_link(self, quote):
+        if quote.invoice_id is None:
+            return NOTHING
+        url = reverse("admin:invoicing_invoice_change", args=[quote.invoice_id])
+        return format_html('<a href="{}">{}</a>', url, quote.invoice)

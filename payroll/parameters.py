@@ -1,0 +1,66 @@
+"""Selectors of the dated parameters: the rows in force on a day, as plain values for the split.
+
+Every caller (the live form, job validation, the payroll run) picks parameters here, by the
+date of the event: the invoice's issue date, the work day.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from production_units.models import ContributionRate
+
+from .models import ContractTypeParameters, WithholdingTaxScale
+from .split import Bracket, ContractParameters, WithholdingTable
+
+
+class ParameterMissing(ValidationError):
+    """No parameter row is in force on the day asked."""
+
+
+def rate_on(day: date) -> Decimal:
+    """The mutual contribution's turnover rate (%) in force on `day`. Raises ParameterMissing."""
+    rate = ContributionRate.objects.in_force_on(day).values_list("rate", flat=True).first()
+    if rate is None:
+        raise ParameterMissing(
+            _("No mutual contribution rate is in force on %(day)s.") % {"day": day}
+        )
+    return rate
+
+
+def to_contract_parameters(row: ContractTypeParameters) -> ContractParameters:
+    return ContractParameters(
+        coefficient=row.employment_coefficient,
+        employer_charges_rate=row.employer_charges_rate,
+        employee_ss_rate=row.employee_ss_rate,
+        employee_ss_base_percent=row.employee_ss_base_percent,
+        minimum_daily_gross=row.minimum_daily_gross,
+        piece_work=row.piece_work,
+    )
+
+
+def contract_parameters(code: str, day: date) -> ContractParameters:
+    """The values of contract type `code` in force on `day`. Raises ParameterMissing."""
+    row = ContractTypeParameters.objects.in_force_on(day).filter(contract_type__code=code).first()
+    if row is None:
+        raise ParameterMissing(
+            _("The contract type %(code)s has no parameters in force on %(day)s.")
+            % {"code": code, "day": day}
+        )
+    return to_contract_parameters(row)
+
+
+def withholding_table(day: date) -> WithholdingTable:
+    """The withholding tax scale in force on `day`. Raises ParameterMissing."""
+    scale = WithholdingTaxScale.objects.in_force_on(day).prefetch_related("brackets").first()
+    if scale is None or not scale.brackets.all():
+        raise ParameterMissing(_("No withholding tax scale is in force on %(day)s.") % {"day": day})
+    return WithholdingTable(
+        brackets=tuple(
+            Bracket(b.from_amount, b.to_amount, b.rate)
+            for b in sorted(scale.brackets.all(), key=lambda b: b.from_amount)
+        ),
+        piece_work_minimum_rate=scale.piece_work_minimum_rate,
+    )

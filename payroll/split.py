@@ -1,0 +1,297 @@
+"""The 3en1 split and the employment cost of a gross salary: pure functions, no database.
+
+The live form and the validation of a job call the same `job_split`; an Activité unit calls
+`employment_cost` for a gross it wants to pay. The parameters come from payroll.parameters
+(the rows in force on the day), passed in as plain values. docs/payroll.md gives the formulas,
+the rounding of each step and worked examples.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
+
+from django.utils.translation import gettext as _
+
+from smartcoop.money import CENT, is_cents, to_decimal
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+
+class SplitInputError(ValueError):
+    """A bad input to the split; `field` names it (for forms and API errors)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ContractParameters:
+    """The values of a contract type in force on a day (rates in %)."""
+
+    coefficient: Decimal
+    employer_charges_rate: Decimal
+    employee_ss_rate: Decimal
+    employee_ss_base_percent: Decimal = HUNDRED
+    minimum_daily_gross: Decimal = ZERO
+    piece_work: bool = False
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """Taxable amounts from `from_amount` (included) to `to_amount` (excluded; None: no end)."""
+
+    from_amount: Decimal
+    to_amount: Decimal | None
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class WithholdingTable:
+    """The withholding tax scale in force: one rate per bracket of taxable pay, and a minimum
+    rate for piece work (short contracts paid by the job)."""
+
+    brackets: tuple[Bracket, ...]
+    piece_work_minimum_rate: Decimal = ZERO
+
+    def rate_for(self, taxable: Decimal, *, piece_work: bool) -> Decimal:
+        for bracket in self.brackets:
+            if bracket.from_amount <= taxable and (
+                bracket.to_amount is None or taxable < bracket.to_amount
+            ):
+                rate = bracket.rate
+                break
+        else:
+            raise SplitInputError(
+                "withholding",
+                _("No withholding tax bracket covers %(amount)s €.") % {"amount": taxable},
+            )
+        return max(rate, self.piece_work_minimum_rate) if piece_work else rate
+
+
+@dataclass(frozen=True)
+class Pay:
+    """What a gross salary costs the unit and what the worker gets (amounts in €)."""
+
+    gross: Decimal
+    employer_charges: Decimal
+    employment_cost: Decimal  # gross + employer charges: posted by the payroll run
+    employment_contribution: Decimal  # C2: kept by the mutual fund (the contribution run)
+    budget: Decimal  # employment cost + C2 = gross × coefficient, rounded up to the cent
+    employee_social_security: Decimal
+    taxable: Decimal
+    withholding_rate: Decimal
+    withholding: Decimal
+    net: Decimal
+    days: int
+    minimum_gross: Decimal  # minimum daily gross × days
+    gross_missing: Decimal  # how much gross is lacking to reach the minimum (0: none)
+
+    def missing_from(self, balance: Decimal) -> Decimal:
+        """How much the balance lacks to pay this (0 when it is enough)."""
+        return max(ZERO, self.budget - to_decimal(balance))
+
+
+@dataclass(frozen=True)
+class JobSplit:
+    """Where a 3en1 job's invoice total excl. VAT goes, to the cent:
+    turnover = turnover_contribution + expenses + pay.employment_cost
+    + pay.employment_contribution + residue."""
+
+    turnover: Decimal  # T, invoice total excl. VAT
+    turnover_rate: Decimal
+    turnover_contribution: Decimal  # C1
+    expenses: Decimal  # E, reimbursed (not salary)
+    employment_budget: Decimal  # B = T − C1 − E
+    pay: Pay
+    residue: Decimal  # B − pay.budget: stays in the unit's balance
+    missing_turnover: Decimal  # extra turnover excl. VAT needed to pay the minimum (0: none)
+
+    @property
+    def is_payable(self) -> bool:
+        return self.missing_turnover == ZERO
+
+    def amounts(self) -> dict[str, str]:
+        """Every amount as a string, for the live form and the API."""
+        values = {
+            name: getattr(self, name)
+            for name in (
+                "turnover", "turnover_rate", "turnover_contribution", "expenses",
+                "employment_budget", "residue", "missing_turnover",
+            )
+        }  # fmt: skip
+        values.update(vars(self.pay))
+        return {name: str(value) for name, value in values.items()}
+
+
+def _ceil_cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_CEILING)
+
+
+def _half_up(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _money(value, field: str) -> Decimal:
+    value = to_decimal(value)
+    if not value.is_finite() or value < 0:
+        raise SplitInputError(field, _("This amount can't be negative."))
+    if not is_cents(value):
+        raise SplitInputError(field, _("Amounts are to the cent."))
+    return value.quantize(CENT)
+
+
+def _rate(value, field: str) -> Decimal:
+    value = to_decimal(value)
+    if not value.is_finite() or not 0 <= value < HUNDRED:
+        raise SplitInputError(field, _("A rate is between 0 and 100 %."))
+    return value
+
+
+def _check_parameters(parameters: ContractParameters) -> None:
+    _rate(parameters.employer_charges_rate, "employer_charges_rate")
+    _rate(parameters.employee_ss_rate, "employee_ss_rate")
+    base = to_decimal(parameters.employee_ss_base_percent)
+    if base <= 0 or base * parameters.employee_ss_rate >= HUNDRED * HUNDRED:
+        raise SplitInputError(
+            "employee_ss_base_percent", _("Social security must stay below the gross.")
+        )
+    # The coefficient pays the gross, the employer charges and the employment contribution.
+    if to_decimal(parameters.coefficient) < 1 + parameters.employer_charges_rate / HUNDRED:
+        raise SplitInputError(
+            "coefficient", _("The coefficient must cover the gross and the employer charges.")
+        )
+    _money(parameters.minimum_daily_gross, "minimum_daily_gross")
+
+
+def _days(days) -> int:
+    if not isinstance(days, int) or days < 0:
+        raise SplitInputError("days", _("The number of days is a whole number, 0 or more."))
+    return days
+
+
+def gross_for_budget(budget: Decimal, coefficient: Decimal) -> Decimal:
+    """The largest gross, to the cent, whose gross × coefficient fits in `budget`."""
+    budget_cents = int(_money(budget, "budget") * 100)
+    numerator, denominator = to_decimal(coefficient).as_integer_ratio()
+    # Integer arithmetic: exact whatever the size, no rounding of the quotient.
+    return Decimal(budget_cents * denominator // numerator).scaleb(-2)
+
+
+def employment_cost(
+    *,
+    gross: Decimal,
+    parameters: ContractParameters,
+    withholding: WithholdingTable | Decimal,
+    days: int = 1,
+) -> Pay:
+    """The cost to the unit and the pay of the worker for `gross` (the Activité case, and the
+    second half of the 3en1 split). Raises SplitInputError (a ValueError)."""
+    _check_parameters(parameters)
+    gross = _money(gross, "gross")
+    days = _days(days)
+    with localcontext() as context:
+        context.prec = 60  # every product below is exact before its documented rounding
+        charges = _half_up(gross * parameters.employer_charges_rate / HUNDRED)
+        budget = _ceil_cents(gross * parameters.coefficient)
+        social_security = _half_up(
+            gross
+            * parameters.employee_ss_base_percent
+            * parameters.employee_ss_rate
+            / (HUNDRED * HUNDRED)
+        )
+        taxable = gross - social_security
+        if isinstance(withholding, WithholdingTable):
+            rate = withholding.rate_for(taxable, piece_work=parameters.piece_work)
+        else:
+            rate = _rate(withholding, "withholding")
+        tax = _half_up(taxable * rate / HUNDRED)
+        minimum = _half_up(parameters.minimum_daily_gross * days)
+    return Pay(
+        gross=gross,
+        employer_charges=charges,
+        employment_cost=gross + charges,
+        employment_contribution=budget - gross - charges,
+        budget=budget,
+        employee_social_security=social_security,
+        taxable=taxable,
+        withholding_rate=rate,
+        withholding=tax,
+        net=gross - social_security - tax,
+        days=days,
+        minimum_gross=minimum,
+        gross_missing=max(ZERO, minimum - gross),
+    )
+
+
+def turnover_contribution(turnover: Decimal, rate: Decimal) -> Decimal:
+    """C1 = turnover × rate, to the cent (half up)."""
+    with localcontext() as context:
+        context.prec = 60
+        return _half_up(turnover * rate / HUNDRED)
+
+
+def turnover_needed(*, budget: Decimal, expenses: Decimal, turnover_rate: Decimal) -> Decimal:
+    """The smallest turnover excl. VAT, to the cent, that leaves `budget` once C1 and the
+    expenses are taken (T − C1(T) grows with T, by 0 or 1 cent a cent)."""
+    target = budget + expenses
+    with localcontext() as context:
+        context.prec = 60
+        guess = _ceil_cents(target / (1 - turnover_rate / HUNDRED))
+
+    def left(turnover):
+        return turnover - turnover_contribution(turnover, turnover_rate)
+
+    while left(guess) < target:
+        guess += CENT
+    while guess > 0 and left(guess - CENT) >= target:
+        guess -= CENT
+    return guess
+
+
+def job_split(
+    *,
+    turnover: Decimal,
+    expenses: Decimal,
+    parameters: ContractParameters,
+    turnover_rate: Decimal,
+    withholding: WithholdingTable | Decimal,
+    days: int,
+) -> JobSplit:
+    """Split a 3en1 job's invoice total excl. VAT: C1, expenses, gross, charges, C2, net and
+    the residue, adding up to the total to the cent. A job that can't pay the minimum daily
+    gross for its days gets the missing turnover excl. VAT (it is not refused here: the
+    caller refuses it). Raises SplitInputError (a ValueError) for a negative or sub-cent
+    amount, a bad rate or parameter, or expenses above what C1 leaves."""
+    turnover = _money(turnover, "turnover")
+    expenses = _money(expenses, "expenses")
+    rate = _rate(turnover_rate, "turnover_rate")
+    _check_parameters(parameters)
+    days = _days(days)
+    contribution = turnover_contribution(turnover, rate)
+    if expenses > turnover - contribution:
+        raise SplitInputError(
+            "expenses",
+            _("The expenses exceed what the invoice leaves after the contribution: %(max)s €.")
+            % {"max": turnover - contribution},
+        )
+    budget = turnover - contribution - expenses
+    gross = gross_for_budget(budget, parameters.coefficient)
+    pay = employment_cost(gross=gross, parameters=parameters, withholding=withholding, days=days)
+    missing = ZERO
+    if pay.gross_missing:
+        needed_budget = _ceil_cents(pay.minimum_gross * parameters.coefficient)
+        missing = (
+            turnover_needed(budget=needed_budget, expenses=expenses, turnover_rate=rate) - turnover
+        )
+    return JobSplit(
+        turnover=turnover,
+        turnover_rate=rate,
+        turnover_contribution=contribution,
+        expenses=expenses,
+        employment_budget=budget,
+        pay=pay,
+        residue=budget - pay.budget,
+        missing_turnover=missing,
+    )
