@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.models import AppendOnlyModel
+from smartcoop.roles import sees_everything
 from smartcoop.validators import (
     BICField,
     EnterpriseNumberField,
@@ -113,7 +114,7 @@ class MemberQuerySet(models.QuerySet):
 
     def followed_by(self, user):
         """The members an advisor may see: their office's; all for superusers."""
-        if user.is_superuser:
+        if sees_everything(user):
             return self
         if user.office_id is None:
             return self.none()

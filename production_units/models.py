@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.models import AppendOnlyModel
+from smartcoop.roles import sees_everything
 
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 ZERO = models.Value(0, output_field=MONEY)
@@ -39,7 +40,7 @@ class ProductionUnitQuerySet(models.QuerySet):
 
     def followed_by(self, user):
         """The units an advisor may see: those of their office's members; all for superusers."""
-        if user.is_superuser:
+        if sees_everything(user):
             return self
         if user.office_id is None:
             return self.none()

@@ -71,3 +71,14 @@ def sync_roles(apps=None, using="default"):
                     chosen.append(perm)
                     break
         group.permissions.set(chosen)
+
+
+def sees_everything(user) -> bool:
+    """Superusers, the admin role and the board see every office's data; advisors only theirs."""
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_sees_everything", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=[BOARD, ADMIN]).exists()
+        user._sees_everything = cached
+    return cached

@@ -585,3 +585,13 @@ def test_list_pages_do_a_bounded_number_of_queries_whatever_the_rows(
         response = client.get(url)
     assert len(response.context["cl"].result_list) >= 8
     assert _queries(client, url) == before
+
+
+def test_the_board_sees_every_office_but_an_advisor_only_hers(claire, denis, alice):
+    from members.models import Member
+
+    namur = Member.objects.get(user=denis)
+    assert namur.office.code == "namur"
+    assert namur in Member.objects.followed_by(denis)
+    assert alice.member in Member.objects.followed_by(denis)
+    assert namur not in Member.objects.followed_by(claire)

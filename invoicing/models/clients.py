@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
 
+from smartcoop.roles import sees_everything
 from smartcoop.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
 
 EU_COUNTRIES = {
@@ -32,7 +33,7 @@ class ClientQuerySet(models.QuerySet):
 
     def followed_by(self, user):
         """Clients of units held by members of the advisor's office; all for superusers."""
-        if user.is_superuser:
+        if sees_everything(user):
             return self
         if user.office_id is None:
             return self.none()

@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.roles import sees_everything
+
 from .clients import Client
 
 
@@ -140,7 +142,7 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(status=Invoice.Status.PENDING_APPROVAL)
 
     def followed_by(self, user):
-        if user.is_superuser:
+        if sees_everything(user):
             return self
         if user.office_id is None:
             return self.none()
