@@ -41,3 +41,24 @@ class StaffMFARequiredMiddleware:
             and request.user.is_staff
             and not staff_has_mfa(request.user)
         )
+
+
+class RefusedFormStatusMiddleware:
+    """A back-office form sent back with errors answers 400, not 200, for every ModelAdmin
+    (ours and the libraries'), so clients and tests see the refusal."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_template_response(self, request, response):
+        if (
+            request.method == "POST"
+            and response.status_code == 200
+            and (response.context_data or {}).get("errors")
+            and request.path.startswith(reverse("admin:index"))
+        ):
+            response.status_code = 400
+        return response

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "smartcoop.middleware.StaffMFARequiredMiddleware",
+    "smartcoop.middleware.RefusedFormStatusMiddleware",
 ]
 
 ROOT_URLCONF = "smartcoop.urls"

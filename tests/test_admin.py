@@ -227,7 +227,7 @@ def test_a_refused_adjustment_shows_why_and_saves_nothing(
             "reason": reason,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert response.context["adminform"].form.errors
     assert LedgerEntry.objects.count() == entries
@@ -246,7 +246,7 @@ def test_an_advisor_cannot_post_to_a_unit_of_another_office(claire_client, denis
             "reason": "y",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "unit" in response.context["adminform"].form.errors
     assert not LedgerEntry.objects.filter(unit=namur_unit).exists()
 
@@ -356,7 +356,7 @@ def test_a_client_added_without_a_unit_is_refused_by_the_service_and_nothing_is_
             "city": "Bruxelles",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["adminform"].form.errors["units"] == [
         "Choose at least one of your units."
     ]
@@ -595,3 +595,17 @@ def test_the_board_sees_every_office_but_an_advisor_only_hers(claire, denis, ali
     assert namur in Member.objects.followed_by(denis)
     assert alice.member in Member.objects.followed_by(denis)
     assert namur not in Member.objects.followed_by(claire)
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in admin.site._registry], ids=lambda m: m._meta.label_lower
+)
+def test_an_empty_add_form_is_refused_with_a_400_and_saves_nothing(admin_client, model):
+    url = _url(model, "add")
+    if admin_client.get(url).status_code == 403:
+        pytest.skip("this model has no add form in the back-office")
+    before = model._default_manager.count()
+    response = admin_client.post(url, {})
+    assert response.status_code == 400
+    assert response.context["errors"]
+    assert model._default_manager.count() == before
