@@ -68,10 +68,13 @@ def policy_on(day: date) -> InvoicingPolicy:
 
 def _decimal(value, label, errors, key):
     try:
-        return to_decimal(str(value).strip().replace(",", "."))
+        number = to_decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, TypeError, ValueError):
+        number = None
+    if number is None or not number.is_finite():
         errors.setdefault(key, []).append(_("%(label)s is not a number.") % {"label": label})
         return None
+    return number
 
 
 def _client_vat_country(client: Client) -> str:
@@ -105,6 +108,13 @@ def clean_lines(lines: list[LineData], *, client: Client, day: date) -> list[dic
         quantity = _decimal(line.quantity, _("Line %(n)s: quantity") % {"n": index}, errors, key)
         price = _decimal(line.unit_price, _("Line %(n)s: unit price") % {"n": index}, errors, key)
         rate = _decimal(line.vat_rate, _("Line %(n)s: VAT rate") % {"n": index}, errors, key)
+        # The columns hold 12 digits (3 decimals) for quantities and 14 (4) for prices.
+        if quantity is not None and abs(quantity) >= Decimal("1e9"):
+            problem(_("the quantity is too large."))
+            quantity = None
+        if price is not None and abs(price) >= Decimal("1e10"):
+            problem(_("the unit price is too large."))
+            price = None
         if quantity is not None and quantity <= 0:
             problem(_("the quantity must be more than zero."))
         if quantity is not None and quantity != quantity.quantize(Decimal("0.001")):
@@ -146,6 +156,15 @@ def clean_lines(lines: list[LineData], *, client: Client, day: date) -> list[dic
                 "exemption_reason": reason if category in EXEMPT_CATEGORIES else None,
             }
         )
+    if not errors:
+        totals = compute_totals(
+            [
+                LineInput(c["quantity"], c["unit_price"], c["vat_category"], c["vat_rate"])
+                for c in cleaned
+            ]
+        )
+        if totals.total >= Decimal("1e12"):
+            errors.setdefault("lines", []).append(_("The total is too large for one document."))
     categories = {c["vat_category"] for c in cleaned}
     if "O" in categories and len(categories) > 1:
         errors.setdefault("lines", []).append(
@@ -405,7 +424,12 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
     invoice.issue_date = day
     if invoice.due_date is None or invoice.due_date < day:
         invoice.due_date = day + timedelta(days=policy.payment_term_days)
-    invoice.language = invoice.language or invoice.unit.holder.preferred_language
+    branding = getattr(invoice.unit, "branding", None)
+    invoice.language = (
+        invoice.language
+        or (branding.language if branding else "")
+        or invoice.unit.holder.preferred_language
+    )
     invoice.structured_reference = structured_reference(
         prefix=series.reference_prefix, year=day.year, number=number
     )

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from invoicing import views as invoicing_views
+from invoicing import views_invoices as invoice_views
+from invoicing import views_quotes as quote_views
 from production_units import views as unit_views
 
 from . import views
@@ -17,4 +19,25 @@ urlpatterns = [
     path("clients/new/", invoicing_views.client_new, name="client_create"),
     path("clients/<int:pk>/", invoicing_views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", invoicing_views.client_edit, name="client_edit"),
+    path("units/<int:pk>/branding/", invoice_views.branding_edit, name="branding_edit"),
+    path("invoices/", invoice_views.invoice_list, name="invoice_list"),
+    path("invoices/invoices.csv", invoice_views.invoice_list_csv, name="invoice_list_csv"),
+    path("invoices/new/", invoice_views.invoice_new, name="invoice_create"),
+    path("invoices/totals/", invoice_views.lines_totals, name="lines_totals"),
+    path("invoices/<int:pk>/", invoice_views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/edit/", invoice_views.invoice_edit, name="invoice_edit"),
+    path("invoices/<int:pk>/delete/", invoice_views.invoice_delete, name="invoice_delete"),
+    path("invoices/<int:pk>/submit/", invoice_views.invoice_submit_view, name="invoice_submit"),
+    path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/ubl/", invoice_views.invoice_ubl, name="invoice_ubl"),
+    path("invoices/<int:pk>/credit/", invoice_views.credit_note_new, name="credit_note_create"),
+    path("quotes/", quote_views.quote_list, name="quote_list"),
+    path("quotes/new/", quote_views.quote_new, name="quote_create"),
+    path("quotes/<int:pk>/", quote_views.quote_detail, name="quote_detail"),
+    path("quotes/<int:pk>/edit/", quote_views.quote_edit, name="quote_edit"),
+    path("quotes/<int:pk>/pdf/", quote_views.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/sent/", quote_views.quote_mark_sent_view, name="quote_mark_sent"),
+    path("quotes/<int:pk>/accept/", quote_views.quote_accept_view, name="quote_accept"),
+    path("quotes/<int:pk>/refuse/", quote_views.quote_refuse_view, name="quote_refuse"),
+    path("quotes/<int:pk>/invoice/", quote_views.quote_to_invoice_view, name="quote_to_invoice"),
 ]

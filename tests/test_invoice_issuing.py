@@ -267,3 +267,18 @@ def test_a_bad_peppol_endpoint_is_refused_naming_the_field(alice, alice_3en1, en
     with pytest.raises(ValidationError) as excinfo:
         make_client(alice, alice_3en1, peppol_endpoint=endpoint)
     assert "peppol_endpoint" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "1e400", "-sNaN", "12345678901"])
+def test_non_finite_or_huge_numbers_are_refused_not_crashing(alice, alice_3en1, client_be, bad):
+    from invoicing.invoice_services import LineData
+
+    before = Invoice.objects.count()
+    for data in (
+        LineData("Prestation", bad, "10.00"),
+        LineData("Prestation", "1", bad),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            invoice_create(by=alice, unit=alice_3en1, client=client_be, lines=[data])
+        assert "lines" in excinfo.value.message_dict
+    assert Invoice.objects.count() == before

@@ -5,12 +5,15 @@ The table CASES must name every URL of the `portal` namespace: a new portal URL 
 test_every_portal_url_has_an_access_case until someone says which object it shows.
 """
 
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from invoicing.invoice_services import LineData, invoice_create, invoice_issue
 from invoicing.models import Client
+from invoicing.quote_services import quote_accept, quote_create, quote_mark_sent
 from production_units.models import ProductionUnit
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,27 @@ CASES = {
     "client_create": None,
     "client_detail": "client",
     "client_edit": "client",
+    "branding_edit": "unit",
+    "invoice_list": None,
+    "invoice_list_csv": None,
+    "invoice_create": None,
+    "lines_totals": None,
+    "invoice_detail": "invoice",
+    "invoice_edit": "invoice",
+    "invoice_delete": "invoice",
+    "invoice_submit": "invoice",
+    "invoice_pdf": "issued_invoice",
+    "invoice_ubl": "issued_invoice",
+    "credit_note_create": "issued_invoice",
+    "quote_list": None,
+    "quote_create": None,
+    "quote_detail": "quote",
+    "quote_edit": "quote",
+    "quote_pdf": "quote",
+    "quote_mark_sent": "quote",
+    "quote_accept": "sent_quote",
+    "quote_refuse": "sent_quote",
+    "quote_to_invoice": "accepted_quote",
 }
 OBJECT_CASES = sorted(name for name, kind in CASES.items() if kind)
 PAGE_CASES = sorted(name for name, kind in CASES.items() if not kind)
@@ -42,12 +66,35 @@ def portal_url_names() -> set[str]:
     return set(_names(resolver))
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Downloads render and store the PDF and UBL: in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
-def alices(alice):
-    """One of alice's objects per kind; the client is the unverified one (editable)."""
+def alices(alice, claire):
+    """One of alice's objects per kind; the client is the unverified one (editable), the
+    invoice and the quote are drafts, the other documents in the state their pages need."""
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    theatre = Client.objects.get(name="Théâtre de la Place")
+    lines = [LineData("Concert", Decimal("1"), Decimal("500.00"))]
+
+    def quote(*steps):
+        document = quote_create(by=alice, unit=unit, client=theatre, lines=lines)
+        for step in steps:
+            document = step(quote=document, by=alice)
+        return document
+
+    issued = invoice_create(by=alice, unit=unit, client=theatre, lines=lines)
     return {
-        "unit": ProductionUnit.objects.get(code="UP-0001"),
+        "unit": unit,
         "client": Client.objects.get(name="Ecole des Arts Gent"),
+        "invoice": invoice_create(by=alice, unit=unit, client=theatre, lines=lines),
+        "issued_invoice": invoice_issue(invoice=issued, by=claire),
+        "quote": quote(),
+        "sent_quote": quote(quote_mark_sent),
+        "accepted_quote": quote(quote_mark_sent, quote_accept),
     }
 
 
@@ -55,6 +102,12 @@ def _url(name, objects, **overrides):
     kind = CASES[name]
     kwargs = {"pk": overrides.get(kind, objects[kind]).pk} if kind else {}
     return reverse(f"portal:{name}", kwargs=kwargs)
+
+
+def _body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
 
 
 def test_every_portal_url_has_an_access_case():
@@ -101,7 +154,7 @@ def test_an_object_that_does_not_exist_is_404_too(alice_client, alices, name):
 def test_bob_sees_his_own_pages_without_any_of_alices_data(bob_client, alices, name):
     response = bob_client.get(_url(name, alices))
     assert response.status_code == 200
-    content = response.content.decode()
+    content = _body(response).decode()
     for secret in ("UP-0001", "UP-0002", "Ecole des Arts Gent", "Théâtre de la Place"):
         assert secret not in content
 

@@ -1,0 +1,77 @@
+"""The PDF of a quote (devis), rendered on demand: a quote may change until it is sent, so
+nothing is stored. Same layout and legal mentions as the invoices (invoicing/pdf.py)."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from smartcoop.pdf import render_html_to_pdf
+from smartcoop.validators import format_enterprise_number, format_iban
+
+from .models import InvoiceBranding, Quote
+from .pdf import TEMPLATE_DIR, _accent, _line_row, _logo_data_uri, legal_form, vat_breakdown
+
+TEMPLATE = "invoicing/pdf/quote.html"
+
+
+def render_quote_pdf(quote: Quote) -> bytes:
+    return render_html_to_pdf(render_quote_html(quote), base_url=str(TEMPLATE_DIR))
+
+
+def quote_language(quote: Quote, branding: InvoiceBranding | None) -> str:
+    """The quote's own language, else the unit's document language, else the member's."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for language in (
+        quote.language,
+        branding.language if branding else "",
+        quote.unit.holder.preferred_language,
+    ):
+        if language in codes:
+            return language
+    return settings.LANGUAGE_CODE
+
+
+def render_quote_html(quote: Quote) -> str:
+    quote = (
+        Quote.objects.select_related("unit__legal_entity", "unit__holder", "client")
+        .prefetch_related("lines__exemption_reason")
+        .get(pk=quote.pk)
+    )
+    branding = InvoiceBranding.objects.filter(unit_id=quote.unit_id).first()
+    language = quote_language(quote, branding)
+    with translation.override(language):
+        return render_to_string(TEMPLATE, _context(quote, branding, language))
+
+
+def _context(quote: Quote, branding, language: str) -> dict:
+    entity = quote.unit.legal_entity
+    client = quote.client
+    lines = sorted(quote.lines.all(), key=lambda line: line.position)
+    return {
+        "quote": quote,
+        "language": language,
+        "title": _("Quote"),
+        "seller": {
+            "name": entity.name,
+            "street": entity.street,
+            "postal_code": entity.postal_code,
+            "city": entity.city,
+            "country": entity.country,
+            "vat_number": entity.vat_number,
+            "bic": entity.bic,
+            "unit_code": quote.unit.code,
+            "unit_name": quote.unit.name,
+        },
+        "seller_legal_form": legal_form(entity.name),
+        "seller_enterprise_number": format_enterprise_number(entity.enterprise_number),
+        "seller_iban": format_iban(entity.iban),
+        "buyer": client,
+        "buyer_enterprise_number": format_enterprise_number(client.enterprise_number),
+        "lines": [_line_row(line) for line in lines],
+        "vat_rows": vat_breakdown(quote, lines),
+        "accent": _accent(branding),
+        "logo": _logo_data_uri(branding),
+        "introduction": branding.introduction if branding else "",
+        "closing": branding.closing if branding else "",
+    }

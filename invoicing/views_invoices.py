@@ -1,0 +1,606 @@
+"""Portal pages of a member's invoices and credit notes: list and CSV, new and edit with live
+totals, detail (payments, reminders, sending, history), submit, delete, PDF and UBL, credit
+notes; and the personalisation of a unit's documents."""
+
+import csv
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from smartcoop.audit import audit_trail
+from smartcoop.money import cents
+from smartcoop.permissions import get_own_unit_or_404, member_required
+from smartcoop.templatetags.portal import format_money
+
+from .branding_services import branding_update
+from .documents import invoice_documents_render
+from .forms_invoices import (
+    BrandingForm,
+    CreditNoteForm,
+    InvoiceDetailsForm,
+    InvoiceFilterForm,
+    InvoiceNewForm,
+    PartiesForm,
+    add_document_errors,
+    check_lines,
+    line_formset,
+)
+from .invoice_services import (
+    credit_note_create,
+    invoice_create,
+    invoice_delete_draft,
+    invoice_submit,
+    invoice_update,
+    needs_approval,
+    policy_on,
+)
+from .models import Invoice, InvoiceBranding, Payment, Transmission, VatCategory
+from .references import format_structured_reference
+from .selectors import PaymentState, invoices_with_balance, payment_state
+
+PAGE_SIZE = 25
+CSV_CHUNK = 500
+
+ACTION_LABELS = {
+    "invoice.created": gettext_lazy("draft created"),
+    "invoice.updated": gettext_lazy("draft changed"),
+    "invoice.submitted": gettext_lazy("submitted"),
+    "invoice.approved": gettext_lazy("approved by an advisor"),
+    "invoice.rejected": gettext_lazy("sent back by an advisor"),
+    "invoice.issued": gettext_lazy("issued"),
+    "invoice.deleted": gettext_lazy("deleted"),
+    "invoice.sent": gettext_lazy("sent to the client"),
+    "invoice.sending_failed": gettext_lazy("sending failed"),
+    "invoice.reminder_sent": gettext_lazy("payment reminder sent"),
+    "invoice.reminders_paused": gettext_lazy("reminders paused by an advisor"),
+    "invoice.reminders_resumed": gettext_lazy("reminders resumed by an advisor"),
+    "credit_note.created": gettext_lazy("credit note drafted"),
+    "payment.recorded": gettext_lazy("payment recorded by an advisor"),
+    "payment.matched": gettext_lazy("payment received"),
+    "quote.created": gettext_lazy("created"),
+    "quote.updated": gettext_lazy("changed"),
+    "quote.sent": gettext_lazy("marked as sent"),
+    "quote.accepted": gettext_lazy("accepted by the client"),
+    "quote.refused": gettext_lazy("refused by the client"),
+    "quote.invoiced": gettext_lazy("turned into an invoice"),
+}
+
+
+# --- helpers shared with the quote pages ----------------------------------------------------
+
+
+def get_own_invoice_or_404(request, pk) -> Invoice:
+    """An invoice or credit note of one of the user's units, or 404."""
+    return get_object_or_404(
+        Invoice.objects.of_member_user(request.user).select_related(
+            "unit", "client", "series", "credited_invoice__series"
+        ),
+        pk=pk,
+    )
+
+
+def history(obj) -> list[dict]:
+    """The audit trail of a document as rows a member reads: when, who, what, details."""
+    rows = []
+    for event in audit_trail(obj):
+        changes = event.changes or {}
+        details = []
+        if changes.get("number"):
+            details.append(str(changes["number"]))
+        for key in ("total", "amount", "amount_due"):
+            if changes.get(key) not in (None, ""):
+                details.append(format_money(Decimal(str(changes[key]))))
+        if changes.get("channel") in Transmission.Channel.values:
+            channel = Transmission.Channel(changes["channel"]).label
+            details.append(f"{channel} → {changes.get('recipient', '')}")
+        rows.append(
+            {
+                "at": event.at,
+                "actor": event.actor or _("the platform"),
+                "action": ACTION_LABELS.get(event.action, event.action),
+                "details": " · ".join(details),
+                "reason": event.reason,
+            }
+        )
+    return rows
+
+
+def payment_term_days():
+    try:
+        return policy_on(timezone.localdate()).payment_term_days
+    except ValidationError:
+        return None
+
+
+def form_page(request, template, context, status=200):
+    """A document form page (invoice, credit note, quote) with its lines and live totals."""
+    context.setdefault("line_errors", [])
+    context["totals_url"] = reverse("portal:lines_totals")
+    return render(request, template, context, status=status)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Where the client stands with an issued invoice."""
+
+    state: PaymentState
+    paid: Decimal
+    credited: Decimal
+    due: Decimal
+
+
+def with_settlements(invoices: list[Invoice]) -> list[Invoice]:
+    """Set `settlement` on each issued invoice of the list (None on drafts and credit notes),
+    in one query whatever the number of invoices."""
+    issued = [i.pk for i in invoices if i.kind == Invoice.Kind.INVOICE and i.is_issued]
+    rows = {}
+    if issued:
+        rows = {
+            row["pk"]: row
+            for row in invoices_with_balance(invoices=Invoice.objects.filter(pk__in=issued)).values(
+                "pk", "amount_paid", "amount_credited", "balance_due"
+            )
+        }
+    for invoice in invoices:
+        row = rows.get(invoice.pk)
+        invoice.settlement = None
+        if row is not None:
+            paid, credited, due = (
+                cents(row[name]) for name in ("amount_paid", "amount_credited", "balance_due")
+            )
+            invoice.settlement = Settlement(
+                payment_state(amount_paid=paid, amount_credited=credited, balance_due=due),
+                paid,
+                credited,
+                due,
+            )
+    return invoices
+
+
+# --- list and CSV ---------------------------------------------------------------------------
+
+
+def _my_invoices(user):
+    return (
+        Invoice.objects.of_member_user(user)
+        .select_related("client", "unit", "series")
+        .order_by(F("issue_date").desc(nulls_first=True), "-created_at", "-id")
+    )
+
+
+@member_required
+def invoice_list(request):
+    form = InvoiceFilterForm(request.GET or None, user=request.user)
+    invoices = _my_invoices(request.user)
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            invoices = form.filter(invoices)
+        else:
+            status = 400
+    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_settlements(list(page.object_list))
+    context = {"form": form, "page": page, "filters_ignored": status == 400}
+    return render(request, "portal/invoices/list.html", context, status=status)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _in_chunks(invoices):
+    chunk = []
+    for invoice in invoices.iterator(chunk_size=CSV_CHUNK):
+        chunk.append(invoice)
+        if len(chunk) == CSV_CHUNK:
+            yield from with_settlements(chunk)
+            chunk = []
+    yield from with_settlements(chunk)
+
+
+@member_required
+def invoice_list_csv(request):
+    """The filtered list as CSV, streamed: one balance query per 500 invoices."""
+    form = InvoiceFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        lines = [
+            f"{form[field].label}: {message}"
+            for field, errors in form.errors.items()
+            for message in errors
+        ]
+        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+    invoices = form.filter(_my_invoices(request.user))
+    writer = csv.writer(_Echo())
+    header = [
+        _("Number"), _("Kind"), _("Status"), _("Issue date"), _("Due date"), _("Created on"),
+        _("Client"), _("Unit"), _("Total excl. VAT (EUR)"), _("VAT (EUR)"),
+        _("Total incl. VAT (EUR)"), _("Payment state"), _("Balance due (EUR)"),
+        _("Structured communication"),
+    ]  # fmt: skip
+
+    def rows():
+        yield "\ufeff"  # so that spreadsheets read the accents right
+        yield writer.writerow(header)
+        for invoice in _in_chunks(invoices):
+            settlement = invoice.settlement
+            yield writer.writerow(
+                [
+                    invoice.display_number,
+                    invoice.get_kind_display(),
+                    invoice.get_status_display(),
+                    invoice.issue_date.isoformat() if invoice.issue_date else "",
+                    invoice.due_date.isoformat() if invoice.due_date else "",
+                    timezone.localdate(invoice.created_at).isoformat(),
+                    invoice.client.name,
+                    invoice.unit.code,
+                    f"{invoice.net_total:.2f}",
+                    f"{invoice.vat_total:.2f}",
+                    f"{invoice.total:.2f}",
+                    settlement.state.label if settlement else "",
+                    f"{settlement.due:.2f}" if settlement else "",
+                    format_structured_reference(invoice.structured_reference),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+    return response
+
+
+# --- live totals ------------------------------------------------------------------------------
+
+
+def totals_context(totals) -> dict:
+    labels = dict(VatCategory.choices)
+    return {
+        "totals": totals,
+        "vat_rows": [
+            {"subtotal": subtotal, "label": labels.get(subtotal.category, subtotal.category)}
+            for subtotal in totals.subtotals
+        ],
+    }
+
+
+@member_required
+def lines_totals(request):
+    """The live totals of a document being typed: the same checks as saving (the form, then
+    clean_lines), then compute_totals; an HTML fragment the page only displays."""
+    if request.method != "POST":
+        return render(request, "portal/invoices/_totals.html", {"waiting": True})
+    form = PartiesForm(request.POST, user=request.user)
+    formset = line_formset(request.POST)
+    errors = []
+    if all([form.is_valid(), formset.is_valid()]):
+        try:
+            totals = check_lines(formset.line_data(), client=form.cleaned_data["client"])
+        except ValidationError as error:
+            errors = [message for messages_ in _error_lists(error) for message in messages_]
+        else:
+            return render(request, "portal/invoices/_totals.html", totals_context(totals))
+    else:
+        errors = [
+            f"{form[name].label}: {message}" if name in form.fields else message
+            for name, messages_ in form.errors.items()
+            for message in messages_
+        ] + formset.error_messages_by_line()
+    return render(request, "portal/invoices/_totals.html", {"errors": errors}, status=400)
+
+
+# --- new, edit, delete, submit --------------------------------------------------------------
+
+
+@member_required
+def invoice_new(request):
+    data = request.POST if request.method == "POST" else None
+    form = InvoiceNewForm(data, user=request.user, payment_term_days=payment_term_days())
+    formset = line_formset(data)
+    context = {"form": form, "formset": formset}
+    if data is None:
+        return form_page(request, "portal/invoices/form.html", context)
+    if all([form.is_valid(), formset.is_valid()]):
+        lines = formset.line_data()
+        try:
+            check_lines(lines, client=form.cleaned_data["client"])
+            invoice = invoice_create(
+                by=request.user,
+                unit=form.cleaned_data["unit"],
+                client=form.cleaned_data["client"],
+                lines=lines,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            context["line_errors"] = add_document_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved. Check it, then submit it when it is ready."))
+            return redirect("portal:invoice_detail", pk=invoice.pk)
+    return form_page(request, "portal/invoices/form.html", context, status=400)
+
+
+def _details_initial(invoice: Invoice) -> dict:
+    return {
+        "due_date": invoice.due_date,
+        "buyer_reference": invoice.buyer_reference,
+        "order_reference": invoice.order_reference,
+        "note": invoice.note,
+        "language": invoice.language,
+    }
+
+
+def _refuse(request, invoice, message):
+    messages.error(request, message)
+    return redirect("portal:invoice_detail", pk=invoice.pk)
+
+
+@member_required
+def invoice_edit(request, pk):
+    invoice = get_own_invoice_or_404(request, pk)
+    if request.method != "POST" and not invoice.is_editable:
+        return _refuse(request, invoice, _("Only a draft can be changed."))
+    data = request.POST if request.method == "POST" else None
+    form = InvoiceDetailsForm(
+        data, initial=_details_initial(invoice), payment_term_days=payment_term_days()
+    )
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        del form.fields["due_date"]  # a credit note is not paid
+    formset = line_formset(data, lines=list(invoice.lines.select_related("exemption_reason")))
+    context = {"form": form, "formset": formset, "invoice": invoice}
+    if data is None:
+        return form_page(request, "portal/invoices/form.html", context)
+    if all([form.is_valid(), formset.is_valid()]):
+        lines = formset.line_data()
+        try:
+            check_lines(lines, client=invoice.client)
+            invoice_update(invoice=invoice, by=request.user, lines=lines, **form.service_fields())
+        except ValidationError as error:
+            context["line_errors"] = add_document_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("portal:invoice_detail", pk=invoice.pk)
+    return form_page(request, "portal/invoices/form.html", context, status=400)
+
+
+@member_required
+def invoice_delete(request, pk):
+    invoice = get_own_invoice_or_404(request, pk)
+    if request.method != "POST" and not invoice.is_editable:
+        return _refuse(request, invoice, _("Only a draft can be deleted."))
+    context = {
+        "document": invoice,
+        "back_url": reverse("portal:invoice_detail", args=[invoice.pk]),
+        "title": _("Delete this draft?"),
+        "paragraphs": [_("The draft and its lines are deleted. This can't be undone.")],
+        "button": _("Delete the draft"),
+        "danger": True,
+    }
+    if request.method == "POST":
+        try:
+            invoice_delete_draft(invoice=invoice, by=request.user)
+        except ValidationError as error:
+            context["errors"] = error.messages
+            return render(request, "portal/invoices/confirm.html", context, status=400)
+        messages.success(request, _("The draft has been deleted."))
+        return redirect("portal:invoice_list")
+    return render(request, "portal/invoices/confirm.html", context)
+
+
+def _submit_paragraphs(invoice: Invoice) -> list[str]:
+    try:
+        reasons = needs_approval(invoice)
+    except ValidationError as error:
+        return error.messages
+    if reasons:
+        return [
+            _("It will go to your advisor, who checks it before it is issued, because %(why)s.")
+            % {"why": "; ".join(reasons)},
+            _("You can't change it while your advisor checks it."),
+        ]
+    return [
+        _("It will be issued at once: it gets its number and can't be changed any more."),
+        _(
+            "Its PDF and its electronic version (UBL) are then sent to your client, over "
+            "Peppol or by e-mail when the client has an address. To correct it afterwards, "
+            "you make a credit note."
+        ),
+    ]
+
+
+@member_required
+def invoice_submit_view(request, pk):
+    invoice = get_own_invoice_or_404(request, pk)
+    if request.method != "POST" and invoice.status != Invoice.Status.DRAFT:
+        return _refuse(request, invoice, _("Only a draft can be submitted."))
+    kind = invoice.get_kind_display()
+    context = {
+        "document": invoice,
+        "back_url": reverse("portal:invoice_detail", args=[invoice.pk]),
+        "title": _("Submit this %(kind)s?") % {"kind": kind},
+        "paragraphs": _submit_paragraphs(invoice),
+        "button": _("Submit"),
+    }
+    if request.method != "POST":
+        return render(request, "portal/invoices/confirm.html", context)
+    try:
+        invoice = invoice_submit(invoice=invoice, by=request.user)
+    except ValidationError as error:
+        context["errors"] = [message for messages_ in _error_lists(error) for message in messages_]
+        return render(request, "portal/invoices/confirm.html", context, status=400)
+    if invoice.is_issued:
+        messages.success(
+            request,
+            _("%(kind)s %(number)s is issued. It is being sent to your client.")
+            % {"kind": capfirst(kind), "number": invoice.display_number},
+        )
+    else:
+        event = audit_trail(invoice).filter(action="invoice.submitted").first()
+        messages.info(
+            request,
+            _("Your advisor will check it before it is issued, because %(why)s.")
+            % {"why": event.reason if event else ""},
+        )
+    return redirect("portal:invoice_detail", pk=invoice.pk)
+
+
+def _error_lists(error: ValidationError):
+    if hasattr(error, "error_dict"):
+        return [[m for e in errors for m in e.messages] for errors in error.error_dict.values()]
+    return [error.messages]
+
+
+# --- detail and downloads -------------------------------------------------------------------
+
+
+@member_required
+def invoice_detail(request, pk):
+    from .pdf import vat_breakdown  # imports WeasyPrint: only when needed
+
+    invoice = get_own_invoice_or_404(request, pk)
+    lines = list(invoice.lines.select_related("exemption_reason"))
+    with_settlements([invoice])
+    context = {
+        "invoice": invoice,
+        "lines": lines,
+        "vat_rows": vat_breakdown(invoice, lines),
+        "structured_reference": format_structured_reference(invoice.structured_reference),
+        "payments": invoice.payments.filter(status=Payment.Status.MATCHED).order_by(
+            "received_on", "id"
+        ),
+        "reminders": invoice.reminders.order_by("step_days"),
+        "transmissions": invoice.transmissions.order_by("channel"),
+        "credit_notes": invoice.credit_notes.select_related("series").order_by("created_at"),
+        "history": history(invoice),
+    }
+    return render(request, "portal/invoices/detail.html", context)
+
+
+def _stored_file(invoice: Invoice, name: str):
+    """The stored PDF or UBL of an issued document, rendered now if not yet written."""
+    if not invoice.is_issued:
+        raise Http404(_("A draft has no PDF or UBL yet."))
+    field = getattr(invoice, name)
+    if not field or not field.storage.exists(field.name):
+        setattr(invoice, name, "")
+        invoice_documents_render(invoice=invoice)
+        field = getattr(invoice, name)
+    return field.open("rb")
+
+
+def _filename(invoice: Invoice, suffix: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", invoice.display_number) + suffix
+
+
+@member_required
+def invoice_pdf(request, pk):
+    invoice = get_own_invoice_or_404(request, pk)
+    return FileResponse(
+        _stored_file(invoice, "pdf"),
+        content_type="application/pdf",
+        filename=_filename(invoice, ".pdf"),
+    )
+
+
+@member_required
+def invoice_ubl(request, pk):
+    invoice = get_own_invoice_or_404(request, pk)
+    return FileResponse(
+        _stored_file(invoice, "ubl"),
+        content_type="application/xml",
+        as_attachment=True,
+        filename=_filename(invoice, ".xml"),
+    )
+
+
+# --- credit notes ---------------------------------------------------------------------------
+
+
+@member_required
+def credit_note_new(request, pk):
+    """Credit an issued invoice in full, or in part with lines prefilled from the invoice."""
+    invoice = get_own_invoice_or_404(request, pk)
+    creditable = invoice.kind == Invoice.Kind.INVOICE and invoice.is_issued
+    if request.method != "POST" and not creditable:
+        return _refuse(request, invoice, _("Only an issued invoice can be credited."))
+    data = request.POST if request.method == "POST" else None
+    mode = (data or {}).get("mode")
+    invoice_lines = list(invoice.lines.select_related("exemption_reason"))
+    full_form = CreditNoteForm(data if mode == "full" else None, prefix="full")
+    form = CreditNoteForm(data if mode == "part" else None)
+    formset = line_formset(data if mode == "part" else None, lines=invoice_lines)
+    context = {"invoice": invoice, "form": form, "full_form": full_form, "formset": formset}
+    if data is None:
+        return form_page(request, "portal/invoices/credit_note.html", context)
+    if mode not in ("full", "part"):
+        form.add_error(None, _("Choose to credit the invoice in full or in part."))
+        return form_page(request, "portal/invoices/credit_note.html", context, status=400)
+    chosen = full_form if mode == "full" else form
+    valid = chosen.is_valid() and (mode == "full" or formset.is_valid())
+    if valid:
+        try:
+            lines = None
+            if mode == "part":
+                lines = formset.line_data()
+                check_lines(lines, client=invoice.client)
+            credit = credit_note_create(
+                invoice=invoice, by=request.user, lines=lines, note=chosen.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            line_errors = add_document_errors(chosen, error)
+            if mode == "full":
+                for message in line_errors:
+                    chosen.add_error(None, message)
+            else:
+                context["line_errors"] = line_errors
+        else:
+            messages.success(
+                request, _("Credit note drafted. Check it, then submit it to issue it.")
+            )
+            return redirect("portal:invoice_detail", pk=credit.pk)
+    context["mode"] = mode
+    return form_page(request, "portal/invoices/credit_note.html", context, status=400)
+
+
+# --- branding -------------------------------------------------------------------------------
+
+
+@member_required
+def branding_edit(request, pk):
+    unit = get_own_unit_or_404(request, pk)
+    branding = InvoiceBranding.objects.filter(unit=unit).first() or InvoiceBranding(unit=unit)
+    initial = {
+        "accent_color": branding.accent_color,
+        "introduction": branding.introduction,
+        "closing": branding.closing,
+        "language": branding.language,
+    }
+    if request.method != "POST":
+        form = BrandingForm(initial=initial)
+        return _branding_page(request, unit, branding, form)
+    form = BrandingForm(request.POST, request.FILES, initial=initial)
+    if form.is_valid():
+        try:
+            branding_update(unit=unit, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_document_errors(form, error)
+        else:
+            messages.success(request, _("Your documents' personalisation is saved."))
+            return redirect("portal:branding_edit", pk=unit.pk)
+    return _branding_page(request, unit, branding, form, status=400)
+
+
+def _branding_page(request, unit, branding, form, status=200):
+    from .pdf import _logo_data_uri
+
+    context = {"unit": unit, "form": form, "logo": _logo_data_uri(branding)}
+    return render(request, "portal/branding_form.html", context, status=status)
