@@ -164,7 +164,7 @@ def clean_lines(lines: list[LineData], *, client: Client, day: date) -> list[dic
             ]
         )
         if totals.total >= Decimal("1e12"):
-            errors.setdefault("lines", []).append(_("The total is too large for one document."))
+            errors.setdefault("lines", []).append(_("The amounts are too large for one document."))
     categories = {c["vat_category"] for c in cleaned}
     if "O" in categories and len(categories) > 1:
         errors.setdefault("lines", []).append(
