@@ -282,6 +282,8 @@ def invoice_update(
         setattr(invoice, name, value)
     if invoice.due_date and invoice.due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date can't be in the past.")})
+    if invoice.language and invoice.language not in ("fr", "nl", "en"):
+        raise ValidationError({"language": _("Choose French, Dutch or English.")})
     if lines is not None:
         write_lines(invoice, clean_lines(lines, client=invoice.client, day=timezone.localdate()))
     if invoice.status == Invoice.Status.REJECTED:

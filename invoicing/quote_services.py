@@ -38,8 +38,15 @@ def quote_create(
     """Draft a quote for one of the unit's clients (same line rules as invoices)."""
     _check_access(unit, by)
     today = timezone.localdate()
+    errors = {}
+    if unit.status != ProductionUnit.Status.ACTIVE:
+        errors["unit"] = _("This unit is closed.")
     if not client.units.filter(pk=unit.pk).exists():
-        raise ValidationError({"client": _("This client is not attached to this unit.")})
+        errors["client"] = _("This client is not attached to this unit.")
+    if language and language not in ("fr", "nl", "en"):
+        errors["language"] = _("Choose French, Dutch or English.")
+    if errors:
+        raise ValidationError(errors)
     if valid_until is not None and valid_until < today:
         raise ValidationError({"valid_until": _("The validity date can't be in the past.")})
     cleaned = clean_lines(lines, client=client, day=today)
@@ -70,6 +77,8 @@ def quote_update(*, quote: Quote, by, lines: list[LineData] | None = None, **fie
         if name not in {"valid_until", "note", "language"}:
             raise ValidationError({name: _("This field can't be changed.")})
         setattr(quote, name, value)
+    if quote.language and quote.language not in ("fr", "nl", "en"):
+        raise ValidationError({"language": _("Choose French, Dutch or English.")})
     if lines is not None:
         write_lines(quote, clean_lines(lines, client=quote.client, day=timezone.localdate()))
     quote.save()

@@ -7,6 +7,22 @@ without an access case fails the suite.
 from django.urls import path
 
 from invoicing.api import ClientDetailApi, ClientListApi
+from invoicing.api_documents import (
+    InvoiceCreditNoteApi,
+    InvoiceDetailApi,
+    InvoiceListApi,
+    InvoicePdfApi,
+    InvoiceSubmitApi,
+    InvoiceUblApi,
+    PaymentListApi,
+    QuoteAcceptApi,
+    QuoteDetailApi,
+    QuoteListApi,
+    QuotePdfApi,
+    QuoteRefuseApi,
+    QuoteSendApi,
+    QuoteToInvoiceApi,
+)
 from members.api import MeApi, TokenObtainApi
 from production_units.api import UnitDetailApi, UnitLedgerApi, UnitListApi
 
@@ -20,4 +36,23 @@ urlpatterns = [
     path("units/<int:unit_id>/ledger/", UnitLedgerApi.as_view(), name="unit-ledger"),
     path("clients/", ClientListApi.as_view(), name="client-list"),
     path("clients/<int:client_id>/", ClientDetailApi.as_view(), name="client-detail"),
+    # Invoices and credit notes (kind=credit_note) share one collection.
+    path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/<int:invoice_id>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:invoice_id>/submit/", InvoiceSubmitApi.as_view(), name="invoice-submit"),
+    path(
+        "invoices/<int:invoice_id>/credit-note/",
+        InvoiceCreditNoteApi.as_view(),
+        name="invoice-credit-note",
+    ),
+    path("invoices/<int:invoice_id>/pdf/", InvoicePdfApi.as_view(), name="invoice-pdf"),
+    path("invoices/<int:invoice_id>/ubl/", InvoiceUblApi.as_view(), name="invoice-ubl"),
+    path("quotes/", QuoteListApi.as_view(), name="quote-list"),
+    path("quotes/<int:quote_id>/", QuoteDetailApi.as_view(), name="quote-detail"),
+    path("quotes/<int:quote_id>/send/", QuoteSendApi.as_view(), name="quote-send"),
+    path("quotes/<int:quote_id>/accept/", QuoteAcceptApi.as_view(), name="quote-accept"),
+    path("quotes/<int:quote_id>/refuse/", QuoteRefuseApi.as_view(), name="quote-refuse"),
+    path("quotes/<int:quote_id>/to-invoice/", QuoteToInvoiceApi.as_view(), name="quote-to-invoice"),
+    path("quotes/<int:quote_id>/pdf/", QuotePdfApi.as_view(), name="quote-pdf"),
+    path("payments/", PaymentListApi.as_view(), name="payment-list"),
 ]

@@ -228,7 +228,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
-    "DESCRIPTION": "A member's own units, ledger and clients, with the portal's permissions.",
+    "DESCRIPTION": (
+        "A member's own units, ledger, clients, invoices, credit notes, quotes and payments, "
+        "with the portal's permissions."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -555,6 +555,20 @@ def test_the_openapi_schema_lists_the_endpoints(client):
         "/api/v1/units/{unit_id}/ledger/",
         "/api/v1/clients/",
         "/api/v1/clients/{client_id}/",
+        "/api/v1/invoices/",
+        "/api/v1/invoices/{invoice_id}/",
+        "/api/v1/invoices/{invoice_id}/submit/",
+        "/api/v1/invoices/{invoice_id}/credit-note/",
+        "/api/v1/invoices/{invoice_id}/pdf/",
+        "/api/v1/invoices/{invoice_id}/ubl/",
+        "/api/v1/quotes/",
+        "/api/v1/quotes/{quote_id}/",
+        "/api/v1/quotes/{quote_id}/send/",
+        "/api/v1/quotes/{quote_id}/accept/",
+        "/api/v1/quotes/{quote_id}/refuse/",
+        "/api/v1/quotes/{quote_id}/to-invoice/",
+        "/api/v1/quotes/{quote_id}/pdf/",
+        "/api/v1/payments/",
     }
     assert set(paths["/api/v1/clients/{client_id}/"]) >= {"get", "put", "patch", "delete"}
     assert set(paths["/api/v1/units/{unit_id}/ledger/"]) == {"get"}
