@@ -429,7 +429,7 @@ def test_a_coefficient_that_cannot_pay_the_charges_is_refused(db):
     assert "employment_coefficient" in excinfo.value.message_dict
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's locking")
 def test_parallel_runs_of_a_month_post_once(alice, alice_3en1, claire, monkeypatch):
     monkeypatch.setattr("invoicing.invoice_services._enqueue_documents", lambda pk: None)

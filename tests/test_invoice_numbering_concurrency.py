@@ -14,7 +14,9 @@ from production_units.models import LedgerEntry
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the reference data of the migrations (offices, series…) is put back
+    # after the flush that ends a transactional test, for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's locking"),
 ]
 
