@@ -609,3 +609,21 @@ def test_an_empty_add_form_is_refused_with_a_400_and_saves_nothing(admin_client,
     assert response.status_code == 400
     assert response.context["errors"]
     assert model._default_manager.count() == before
+
+
+def test_a_bad_iban_on_a_legal_entity_is_refused_naming_the_field(admin_client):
+    from members.models import LegalEntity
+
+    entity = LegalEntity.objects.get(code="smartcoop")
+    url = _url(LegalEntity, "change", entity.pk)
+    data = {
+        field: getattr(entity, field)
+        for field in ("code", "name", "enterprise_number", "vat_number", "street",
+                      "postal_code", "city", "country", "bic", "peppol_id")
+    }  # fmt: skip
+    data["iban"] = "BE71 0961 2345 6768"
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "iban" in response.context["adminform"].form.errors
+    entity.refresh_from_db()
+    assert entity.iban == "BE15068211111130"
