@@ -4,7 +4,7 @@ Every route here is covered by tests/test_api_access.py, which enumerates them: 
 without an access case fails the suite.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from invoicing.api import ClientDetailApi, ClientListApi
 from invoicing.api_documents import (
@@ -55,4 +55,9 @@ urlpatterns = [
     path("quotes/<int:quote_id>/to-invoice/", QuoteToInvoiceApi.as_view(), name="quote-to-invoice"),
     path("quotes/<int:quote_id>/pdf/", QuotePdfApi.as_view(), name="quote-pdf"),
     path("payments/", PaymentListApi.as_view(), name="payment-list"),
+    path("", include("members.api_urls")),
+    path("", include("payroll.api_urls_work")),
+    path("", include("payroll.api_urls_pay")),
+    path("", include("payroll.api_urls_expenses")),
+    path("", include("payroll.api_urls_workers")),
 ]

@@ -1,6 +1,6 @@
 """The member portal ("espace membre"), namespace `portal`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from invoicing import views as invoicing_views
 from invoicing import views_invoices as invoice_views
@@ -40,4 +40,9 @@ urlpatterns = [
     path("quotes/<int:pk>/accept/", quote_views.quote_accept_view, name="quote_accept"),
     path("quotes/<int:pk>/refuse/", quote_views.quote_refuse_view, name="quote_refuse"),
     path("quotes/<int:pk>/invoice/", quote_views.quote_to_invoice_view, name="quote_to_invoice"),
+    path("", include("members.portal_urls")),
+    path("", include("payroll.portal_urls_work")),
+    path("", include("payroll.portal_urls_pay")),
+    path("", include("payroll.portal_urls_expenses")),
+    path("", include("payroll.portal_urls_workers")),
 ]

@@ -1,0 +1,3 @@
+"""Portal URLs of membership (joining, shares, certificates), in the portal namespace."""
+
+urlpatterns = []

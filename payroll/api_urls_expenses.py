@@ -1,0 +1,3 @@
+"""API routes of payroll (expenses), included under /api/v1/."""
+
+urlpatterns = []

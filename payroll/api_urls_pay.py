@@ -1,0 +1,3 @@
+"""API routes of payroll (pay), included under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""API routes of payroll (workers), included under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Portal URLs of payroll (expenses), included in the portal namespace."""
+
+urlpatterns = []

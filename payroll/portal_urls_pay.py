@@ -1,0 +1,3 @@
+"""Portal URLs of payroll (pay), included in the portal namespace."""
+
+urlpatterns = []

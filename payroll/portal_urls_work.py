@@ -1,0 +1,3 @@
+"""Portal URLs of payroll (work), included in the portal namespace."""
+
+urlpatterns = []

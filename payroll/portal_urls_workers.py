@@ -1,0 +1,3 @@
+"""Portal URLs of payroll (workers), included in the portal namespace."""
+
+urlpatterns = []
