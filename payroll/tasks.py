@@ -12,3 +12,20 @@ def compute_monthly_contributions(period: str = "") -> int:
 
     month = parse_period(period) if period else previous_period(timezone.localdate())
     return len(contributions_compute(period=month).posted)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def render_contract_pdf(contract_id: int) -> None:
+    """Render and store a contract's PDF (idempotent: a stored PDF is kept)."""
+    from .contract_pdf import contract_pdf_store
+    from .models import Contract
+
+    contract_pdf_store(contract=Contract.objects.get(pk=contract_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_pending_dimonas() -> int:
+    """Send the pending Dimona declarations (after each contract, and every few minutes)."""
+    from .dimona import dimona_send_pending
+
+    return dimona_send_pending()
