@@ -1,0 +1,126 @@
+"""N+1 guards: the number of queries of the busy pages must not grow with the number of rows
+they list. Each page is loaded with a few rows, then with many more: the counts must be equal
+(and under a ceiling, so a page doesn't quietly become heavy). Speed itself is measured by
+`make bench` (docs/BENCHMARKS.md), never here."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from invoicing.models import Client, Invoice
+from members.models import Member, Office
+from members.services import member_create
+from production_units.models import LedgerEntry, ProductionUnit, Sector
+from production_units.services import ledger_post, unit_open
+from smartcoop.demo import national_number
+from tests.invoicing_helpers import issued_invoice, line
+
+pytestmark = pytest.mark.django_db
+
+CEILING = 40  # queries per page, sessions, MFA and permissions included
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(context.captured_queries)
+
+
+def _invoices(alice, unit, how_many):
+    theatre = Client.objects.get(name="Théâtre de la Place")
+    for index in range(how_many):
+        issued_invoice(alice, unit, theatre, [line(unit_price=f"{100 + index}.00")])
+
+
+def _ledger(unit, how_many):
+    for index in range(how_many):
+        ledger_post(
+            unit=unit, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal(f"{index + 1}.00"),
+            booked_on=date(2026, 1, 1 + index % 28), label=f"Ajustement {index}",
+            reason="test des requêtes",
+        )  # fmt: skip
+
+
+def _members_and_units(by, how_many, start):
+    office = Office.objects.get(code="liege")
+    sector = Sector.objects.first()
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    for index in range(start, start + how_many):
+        member = member_create(
+            by=by, category=Member.Category.A, first_name=f"Membre{index}", last_name="Test",
+            birth_date=date(1980, 1, 1 + index % 28), office=office, country="BE",
+            national_number=national_number(date(1980, 1, 1 + index % 28), 100 + index),
+        )  # fmt: skip
+        unit_open(
+            by=by, holder=member, code=f"UP-Q{index:04d}", name=f"Unité {index}",
+            tool=ProductionUnit.Tool.ACTIVITY, sector=sector,
+            legal_entity=unit.legal_entity, opened_on=date(2025, 1, 1),
+        )  # fmt: skip
+
+
+def _portal_urls(unit, invoice):
+    return {
+        "home": reverse("portal:home"),
+        "unit ledger": reverse("portal:unit_detail", kwargs={"pk": unit.pk}),
+        "invoice list": reverse("portal:invoice_list"),
+        "invoice detail": reverse("portal:invoice_detail", kwargs={"pk": invoice.pk}),
+    }
+
+
+def test_the_member_portal_pages_make_as_many_queries_for_many_rows_as_for_few(alice_client, alice):
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    _invoices(alice, unit, 2)
+    _ledger(unit, 2)
+    invoice = Invoice.objects.filter(unit=unit).exclude(number=None).first()
+    few = {
+        name: count_queries(alice_client, url) for name, url in _portal_urls(unit, invoice).items()
+    }
+    _invoices(alice, unit, 10)
+    _ledger(unit, 10)
+    many = {
+        name: count_queries(alice_client, url) for name, url in _portal_urls(unit, invoice).items()
+    }
+    assert many == few
+    assert max(many.values()) <= CEILING, many
+
+
+ADMIN_LISTS = {
+    "invoices": ("admin:invoicing_invoice_changelist", "?status__exact=issued"),
+    "members": ("admin:members_member_changelist", "?category__exact=A"),
+    "units": ("admin:production_units_productionunit_changelist", "?tool__exact=activity"),
+}
+
+
+def _admin_counts(client) -> dict[str, int]:
+    return {
+        name: count_queries(client, reverse(url_name) + query)
+        for name, (url_name, query) in ADMIN_LISTS.items()
+    }
+
+
+def test_the_back_office_lists_make_as_many_queries_for_many_rows_as_for_few(
+    admin_client, admin_user, alice
+):
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    _invoices(alice, unit, 2)
+    _members_and_units(admin_user, 2, start=0)
+    few = _admin_counts(admin_client)
+    _invoices(alice, unit, 10)
+    _members_and_units(admin_user, 10, start=2)
+    many = _admin_counts(admin_client)
+    assert many == few
+    assert max(many.values()) <= CEILING, many
+
+
+def test_an_advisors_office_scoped_lists_do_not_grow_with_rows_either(claire_client, alice):
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    _invoices(alice, unit, 2)
+    few = _admin_counts(claire_client)
+    _invoices(alice, unit, 10)
+    many = _admin_counts(claire_client)
+    assert many == few
