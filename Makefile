@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format messages compilemessages smoke check-deploy worker beat clean
+.PHONY: bench install run test lint format messages compilemessages smoke check-deploy worker beat clean
 
 install: $(STAMP)
 
@@ -84,3 +84,17 @@ beat: install
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache .ruff_cache
+
+# The benchmarks of issue 6 on a fresh PostgreSQL database filled by generate_dataset (about
+# 10 minutes at full size), then docs/BENCHMARKS.md. BENCH_SCALE=0.05 for a quick run.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= smartcoop_bench
+BENCH_SCALE ?= smart
+BENCH_ARGS ?=
+bench: install compilemessages
+	@command -v psql >/dev/null || { echo "make bench needs psql and PostgreSQL ($(BENCH_PG))." >&2; exit 1; }
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	psql "$(BENCH_PG)/postgres" -q -c 'DROP DATABASE IF EXISTS $(BENCH_DB)' -c 'CREATE DATABASE $(BENCH_DB)'
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python manage.py generate_dataset --scale $(BENCH_SCALE) --year 2025 --seed 1
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) MEDIA_ROOT=$(CURDIR)/var/bench-media $(BIN)/python manage.py bench $(BENCH_ARGS)

@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .health import health
+
 admin.site.site_header = "SmartCoop — back-office"
 admin.site.site_title = "SmartCoop"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
+    path("health/", health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

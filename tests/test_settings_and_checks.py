@@ -81,3 +81,10 @@ def test_deploy_check_reports_debug_left_on():
 
     assert "security.W018" in output, output
     assert code != 0
+
+
+def test_the_health_endpoint_answers_ok_without_a_login(client, db):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.post("/health/").status_code == 405

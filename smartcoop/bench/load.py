@@ -1,0 +1,135 @@
+"""4: the member portal under load: gunicorn (2 workers) on loopback, locust headless with 50
+members logging in and browsing, then the same load on /health/ as the baseline."""
+
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count
+
+from .results import Figure
+
+LOCUSTFILE = Path(settings.BASE_DIR) / "scripts" / "locustfile.py"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _members(count: int) -> list[dict]:
+    """Members holding a unit with issued invoices: their email, that unit, one invoice."""
+    from invoicing.models import Invoice
+
+    rows = (
+        Invoice.objects.filter(status="issued", unit__holder__user__isnull=False)
+        .values("unit_id", "unit__holder__user__email")
+        .annotate(n=Count("id"))
+        .order_by("-n", "unit_id")[: count * 3]
+    )
+    members, seen = [], set()
+    for row in rows:
+        email = row["unit__holder__user__email"]
+        if email in seen:
+            continue
+        seen.add(email)
+        invoice = Invoice.objects.filter(unit_id=row["unit_id"], status="issued").first()
+        members.append({"email": email, "unit": row["unit_id"], "invoice": invoice.pk})
+        if len(members) == count:
+            break
+    return members
+
+
+def _summary(prefix: str) -> dict:
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "Aggregated":
+                return {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "p50": float(row["50%"]),
+                    "p95": float(row["95%"]),
+                    "p99": float(row["99%"]),
+                    "rps": float(row["Requests/s"]),
+                }
+    raise RuntimeError("locust wrote no aggregated row")
+
+
+def _locust(env: dict, users: int, seconds: int, base: str, user_class: str, prefix: str):
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
+        "-r", str(users), "-t", f"{seconds}s", "--host", base, "--csv", prefix,
+        "--only-summary", "--exit-code-on-error", "0", user_class,
+    ]  # fmt: skip
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=seconds + 120)  # noqa: S603
+    return _summary(prefix)
+
+
+def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figure:
+    from smartcoop.dataset.people import DATASET_PASSWORD
+
+    members = _members(users)
+    work = Path(tempfile.mkdtemp(prefix="smartcoop-bench-"))
+    members_file = work / "members.json"
+    members_file.write_text(json.dumps(members))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "LOG_LEVEL": "WARNING",
+        "BENCH_MEMBERS_FILE": str(members_file),
+        "BENCH_PASSWORD": password or DATASET_PASSWORD,
+    }
+    gunicorn = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "smartcoop.wsgi:application", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env=env, cwd=settings.BASE_DIR, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{base}/health/", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not answer on /health/")
+        portal = _locust(env, users, seconds, base, "Member", str(work / "portal"))
+        trivial = _locust(env, users, min(seconds, 30), base, "Trivial", str(work / "trivial"))
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    met = portal["p95"] < 200 and portal["failures"] == 0
+    return Figure(
+        4, f"member portal under load ({users} members, {seconds} s, gunicorn 2 workers)",
+        portal["p95"], "ms p95", "p95 < 200 ms, 0 errors", met,
+        baseline=f"/health/ {trivial['rps']:,.0f} req/s",
+        ratio=f"{portal['rps'] / trivial['rps']:.2f}× of trivial throughput",
+        notes=[
+            f"portal: {portal['requests']:,} requests, {portal['failures']} failures, "
+            f"p50 {portal['p50']:.0f} ms, p95 {portal['p95']:.0f} ms, p99 {portal['p99']:.0f} ms, "
+            f"{portal['rps']:.1f} req/s",
+            f"trivial view: {trivial['requests']:,} requests, p95 {trivial['p95']:.0f} ms, "
+            f"{trivial['rps']:.1f} req/s",
+            "each simulated member logs in (allauth, password hashed with the production "
+            "hasher) then browses home, a unit's ledger, the invoice list and an invoice; locust "
+            "runs on the same 2-core machine as gunicorn and PostgreSQL.",
+        ],
+    )  # fmt: skip
