@@ -164,6 +164,7 @@ class ImportResult:
     skipped_duplicates: int = 0
     not_booked: int = 0
     already_imported: bool = False
+    shares: int = 0  # credits recorded as share payments (counted in `ignored` too)
 
 
 def _file_digest(file_bytes: bytes, position: int) -> str:
@@ -205,7 +206,9 @@ def _names_match(payer: str, names: list[str]) -> bool:
 
 def bank_statement_import(*, file_bytes: bytes, by=None) -> ImportResult:
     """Import a camt.053 file: one payment per booked entry, matched to an invoice by its
-    structured reference, else by amount and client name, else left for an advisor.
+    structured reference, else by amount and client name, else left for an advisor. A credit
+    whose structured reference is a share payment's is recorded in the share register instead
+    (members.payment_routing) and kept as "not an invoice payment".
 
     All or nothing: a bad file raises ValidationError naming the problem and saves nothing.
     The same file twice, or an entry already imported from another file, changes nothing.
@@ -270,6 +273,10 @@ def _import_statement(parsed: Statement, *, entity, digest: str, by, result: Imp
         invoice = _invoice_for_references(tx, by_reference)
         if invoice is not None:
             _create_payment(statement, key, tx, invoice, "structured_reference", by, result)
+        elif (routing := _share_payment_hook(tx, key, by)) is not None:
+            status = Payment.Status.IGNORED if routing.recorded else Payment.Status.UNMATCHED
+            _create_payment(statement, key, tx, None, "", by, result, status, routing.note)
+            result.shares += routing.recorded
         elif tx.is_credit:
             later.append((key, tx))
         else:
@@ -378,12 +385,27 @@ def _match_by_amount_and_name(entity, credits):
             yield key, tx, None
 
 
-def _create_payment(statement, key, tx: Transaction, invoice, rule: str, by, result) -> None:
-    if invoice is not None:
+def _share_payment_hook(tx: Transaction, key: str, by):
+    """Members' hook: a credit whose structured reference is a share payment's (an
+    application or a subscription, never an invoice's) is recorded in the share register by
+    members.payment_routing. None: not a share payment, go on matching invoices."""
+    if not tx.is_credit or not tx.references:
+        return None
+    from members.payment_routing import share_payment_route
+
+    return share_payment_route(
+        references=tx.references, amount=tx.amount, paid_on=tx.booked_on, bank_reference=key, by=by
+    )
+
+
+def _create_payment(
+    statement, key, tx: Transaction, invoice, rule: str, by, result, status=None, note=""
+) -> None:
+    if status is None and invoice is not None:
         status = Payment.Status.MATCHED
-    elif tx.is_credit:
+    elif status is None and tx.is_credit:
         status = Payment.Status.UNMATCHED
-    else:
+    elif status is None:
         status = Payment.Status.IGNORED  # money sent that is no refund of an invoice
     payment = Payment.objects.create(
         invoice_id=invoice.pk if invoice is not None else None,
@@ -394,6 +416,7 @@ def _create_payment(statement, key, tx: Transaction, invoice, rule: str, by, res
         payer_name=tx.counterparty_name,
         payer_iban=tx.counterparty_iban,
         communication=tx.communication,
+        note=note,
         statement=statement,
         bank_reference=key,
         created_by=by if getattr(by, "is_authenticated", False) else None,

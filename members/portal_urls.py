@@ -1,3 +1,31 @@
 """Portal URLs of membership (joining, shares, certificates), in the portal namespace."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("membership/apply/", views.membership_apply, name="membership_apply"),
+    path("membership/application/", views.membership_application, name="membership_application"),
+    path("membership/shares/", views.membership_shares, name="membership_shares"),
+    path(
+        "membership/shares/subscribe/",
+        views.membership_shares_subscribe,
+        name="membership_shares_subscribe",
+    ),
+    path(
+        "membership/shares/register.csv",
+        views.membership_register_csv,
+        name="membership_register_csv",
+    ),
+    path(
+        "membership/certificates/request/",
+        views.membership_certificate_request,
+        name="membership_certificate_request",
+    ),
+    path(
+        "membership/certificates/<int:pk>/pdf/",
+        views.membership_certificate_pdf,
+        name="membership_certificate_pdf",
+    ),
+]

@@ -357,3 +357,58 @@ def application_refuse(
         reason=application.reason,
     )
     return application
+
+
+# --- the portal's joining door -------------------------------------------------------------
+
+APPLICATION_EMAIL_SUBJECT = "members/email/application_submitted_subject.txt"
+APPLICATION_EMAIL_BODY = "members/email/application_submitted.txt"
+
+
+def application_apply(
+    *, user, shares: int, accepted_documents: list[MembershipDocument], **fields
+) -> MembershipApplication:
+    """A person applies from the portal: application_submit, then (after commit) the email
+    with the payment instructions. Raises what application_submit raises; nothing is sent
+    when nothing was saved."""
+    with transaction.atomic():
+        application = application_submit(
+            user=user, by=user, shares=shares, accepted_documents=accepted_documents, **fields
+        )
+        transaction.on_commit(
+            lambda: application_instructions_send(application=application), robust=True
+        )
+    return application
+
+
+def application_instructions_email(*, application: MembershipApplication):
+    """The email telling an applicant what to pay and how (in their language), with the EPC
+    QR code as a PNG attachment."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .payment_routing import application_amount_due, application_payment_instructions
+
+    language = application.preferred_language
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    instructions = application_payment_instructions(application)
+    context = {
+        "application": application,
+        "instructions": instructions,
+        "amount_due": application_amount_due(application),
+    }
+    with translation.override(language):
+        subject = render_to_string(APPLICATION_EMAIL_SUBJECT, context)
+        body = render_to_string(APPLICATION_EMAIL_BODY, context)
+    message = EmailMessage(subject=" ".join(subject.split()), body=body, to=[application.email])
+    if instructions is not None:
+        message.attach("payment-qr-code.png", instructions.qr_png(), "image/png")
+    return message
+
+
+def application_instructions_send(*, application: MembershipApplication) -> None:
+    """Send the payment instructions of an application (after the commit that saved it)."""
+    application_instructions_email(application=application).send()
