@@ -1,3 +1,27 @@
 """Portal URLs of payroll (work), included in the portal namespace."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_work as views
+
+urlpatterns = [
+    path("jobs/", views.job_list, name="work_job_list"),
+    path("jobs/jobs.csv", views.job_list_csv, name="work_job_list_csv"),
+    path("jobs/new/", views.job_create_view, name="work_job_create"),
+    path("jobs/split/", views.job_split, name="work_job_split"),
+    path("jobs/<int:pk>/", views.job_detail, name="work_job_detail"),
+    path("jobs/<int:pk>/edit/", views.job_edit, name="work_job_edit"),
+    path("jobs/<int:pk>/submit/", views.job_submit_view, name="work_job_submit"),
+    path("declarations/", views.declaration_list, name="work_declaration_list"),
+    path("declarations/new/", views.declaration_create_view, name="work_declaration_create"),
+    path("declarations/cost/", views.declaration_cost_view, name="work_declaration_cost"),
+    path("declarations/<int:pk>/", views.declaration_detail, name="work_declaration_detail"),
+    path(
+        "declarations/<int:pk>/submit/",
+        views.declaration_submit_view,
+        name="work_declaration_submit",
+    ),
+    path("contracts/", views.contract_list, name="work_contract_list"),
+    path("contracts/<int:pk>/", views.contract_detail, name="work_contract_detail"),
+    path("contracts/<int:pk>/accept/", views.contract_accept_view, name="work_contract_accept"),
+]
