@@ -198,6 +198,14 @@ def _check_access(unit: ProductionUnit, by) -> None:
         raise PermissionDenied(_("This unit is not yours."))
 
 
+def _refuse_job_invoice(invoice: Invoice) -> None:
+    """The invoice of a 3en1 job is changed, submitted and deleted through its job only."""
+    if invoice.pk and type(invoice).objects.filter(pk=invoice.pk, job__isnull=False).exists():
+        raise ValidationError(
+            _("This invoice belongs to a job: change, submit or cancel it from the job.")
+        )
+
+
 def write_lines(document, cleaned: list[dict]) -> None:
     """Replace a draft's lines (invoice, credit note or quote) and set its totals."""
     totals = compute_totals(
@@ -268,11 +276,14 @@ def invoice_create(
 
 @transaction.atomic
 def invoice_update(
-    *, invoice: Invoice, by, lines: list[LineData] | None = None, **fields
+    *, invoice: Invoice, by, lines: list[LineData] | None = None, for_job: bool = False, **fields
 ) -> Invoice:
-    """Change a draft (or rejected) invoice. Issued documents never change."""
+    """Change a draft (or rejected) invoice. Issued documents never change; the invoice of a
+    3en1 job changes only through the job (`for_job`)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _check_access(invoice.unit, by)
+    if not for_job:
+        _refuse_job_invoice(invoice)
     if not invoice.is_editable:
         raise ValidationError(_("Only a draft can be changed."))
     allowed = {"buyer_reference", "order_reference", "note", "due_date", "language"}
@@ -309,6 +320,7 @@ def invoice_submit(*, invoice: Invoice, by) -> Invoice:
     """Submit a draft: issued at once, or queued for an advisor when the rules say so."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _check_access(invoice.unit, by)
+    _refuse_job_invoice(invoice)
     if invoice.status != Invoice.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
     reasons = needs_approval(invoice)
@@ -534,6 +546,7 @@ def invoice_delete_draft(*, invoice: Invoice, by) -> None:
     """Delete a draft that was never issued."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _check_access(invoice.unit, by)
+    _refuse_job_invoice(invoice)
     if not invoice.is_editable:
         raise ValidationError(_("Only a draft can be deleted."))
     audit_log(actor=by, action="invoice.deleted", obj=invoice)

@@ -348,7 +348,7 @@ def job_update(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    invoice = invoice_update(invoice=job.invoice, by=by, lines=lines)
+    invoice = invoice_update(invoice=job.invoice, by=by, lines=lines, for_job=True)
     job.description = description.strip()
     job.worker = worker
     job.contract_type = contract_type

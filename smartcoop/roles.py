@@ -23,6 +23,12 @@ ROLE_PERMISSIONS = {
         ("invoicing", "bankstatement", {"add"}),
         ("invoicing", "purchase", {"add", "change"}),
         ("invoicing", "transmission", {"change"}),
+        # Work and pay: validate jobs, approve declarations (and overdrafts), cancel contracts,
+        # decide on expense claims.
+        ("payroll", "job", {"change"}),
+        ("payroll", "workdeclaration", {"change"}),
+        ("payroll", "contract", {"change"}),
+        ("payroll", "expenseclaim", {"change"}),
     ],
     BOARD: [("*", "*", {"view"})],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
