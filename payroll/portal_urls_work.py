@@ -23,5 +23,6 @@ urlpatterns = [
     ),
     path("contracts/", views.contract_list, name="work_contract_list"),
     path("contracts/<int:pk>/", views.contract_detail, name="work_contract_detail"),
+    path("contracts/<int:pk>/pdf/", views.contract_pdf, name="work_contract_pdf"),
     path("contracts/<int:pk>/accept/", views.contract_accept_view, name="work_contract_accept"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from invoicing.views_invoices import history as document_history
 from production_units.models import ProductionUnit
 from smartcoop.permissions import member_required
 
+from .contract_pdf import contract_pdf_store
 from .contract_services import contract_accept
 from .declaration_services import (
     available_balance,
@@ -671,6 +672,19 @@ def contract_detail(request, pk):
         "history": trail(contract),
     }
     return render(request, "payroll/work/contract_detail.html", context)
+
+
+@login_required
+def contract_pdf(request, pk):
+    """The contract's PDF, to its worker and the unit's holder only (rendered now if the
+    worker has not done it yet; the stored document never changes afterwards)."""
+    contract = contract_pdf_store(contract=get_own_contract_or_404(request, pk))
+    return FileResponse(
+        contract.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{contract.reference}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required

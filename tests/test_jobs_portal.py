@@ -2,12 +2,14 @@
 refusals as 400 with the message (a day in the past, twice, under the minimum wage, over the
 balance), accepting a contract."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pypdf import PdfReader
 
 from payroll.job_services import job_submit
 from payroll.models import Contract, Job, WorkDeclaration
@@ -169,12 +171,22 @@ def test_a_declaration_under_the_minimum_is_refused_with_a_400(alice_client, ali
     assert WorkDeclaration.objects.get().budget == Decimal("454.58")
 
 
-def test_the_worker_accepts_the_contract_and_sees_the_pdf_placeholder(alice, alice_client,
-                                                                      alice_3en1):  # fmt: skip
+def test_the_worker_reads_the_contract_pdf_then_accepts_it(alice, alice_client, alice_3en1,
+                                                             settings, tmp_path):  # fmt: skip
+    settings.MEDIA_ROOT = tmp_path
     job = job_submit(job=make_job(alice, alice_3en1), by=alice)
     contract = Contract.objects.get(job=job)
     detail = alice_client.get(reverse("portal:work_contract_detail", args=[contract.pk]))
-    assert 'data-contract-pdf="pending"' in detail.content.decode()
+    pdf_url = reverse("portal:work_contract_pdf", args=[contract.pk])
+    assert pdf_url in detail.content.decode()
+    download = alice_client.get(pdf_url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    text = "".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages
+    )
+    assert contract.reference in text
     response = alice_client.post(reverse("portal:work_contract_accept", args=[contract.pk]))
     assert response.status_code == 302
     contract.refresh_from_db()

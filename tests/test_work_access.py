@@ -15,6 +15,13 @@ from tests.work_helpers import FRI, TUE, days, make_declaration, make_job, theat
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """The contract PDF route renders and stores the PDF: in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # URL name → the kind of alice's object in its `pk` (None: no single object).
 PORTAL = {
     "work_job_list": None,
@@ -32,6 +39,7 @@ PORTAL = {
     "work_contract_list": None,
     "work_contract_detail": "contract",
     "work_contract_accept": "contract",
+    "work_contract_pdf": "contract",
 }
 PORTAL_URLS = set(PORTAL)
 
