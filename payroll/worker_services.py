@@ -3,7 +3,7 @@ their member file; invited workers get theirs when they accept (payroll.invitati
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from production_units.models import ProductionUnit
 from smartcoop.audit import audit_log
 
-from .models import UnitWorker, Worker
+from .models import UnitWorker, WorkDay, Worker
 
 
 @transaction.atomic
@@ -21,6 +21,14 @@ def worker_for_member(member, *, by=None) -> Worker:
     Raises ValidationError naming the member file's missing field (national number, IBAN):
     the cooperative can't employ or pay someone without them.
     """
+    existing = Worker.objects.filter(member=member).first()
+    if existing is not None:
+        return existing
+    # Two first requests of the same member (e.g. two claims at once) queue on the member row:
+    # the second finds the worker the first created.
+    from members.models import Member
+
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     existing = Worker.objects.filter(member=member).first()
     if existing is not None:
         return existing
@@ -97,3 +105,57 @@ def worker_of_user(user) -> Worker | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Worker.objects.filter(user=user).first()
+
+
+def unit_managed_by(unit: ProductionUnit, user) -> bool:
+    """May `user` manage who works for `unit`: its holder, or staff who follow it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if unit.holder.user_id is not None and unit.holder.user_id == user.pk:
+        return True
+    return (
+        bool(user.is_staff) and ProductionUnit.objects.followed_by(user).filter(pk=unit.pk).exists()
+    )
+
+
+@transaction.atomic
+def unit_worker_end(
+    *, unit: ProductionUnit, worker: Worker, by, on: date | None = None, reason: str = ""
+) -> UnitWorker:
+    """Stop declaring work for `worker` in `unit` from `on` (today by default).
+
+    Raises PermissionDenied unless `by` manages the unit; ValidationError when the worker is
+    the holder, has already left, or still has declared days after `on` (cancel them first).
+    """
+    if not unit_managed_by(unit, by):
+        raise PermissionDenied(_("Only the unit's holder can change who works for it."))
+    link = UnitWorker.objects.select_for_update().filter(unit=unit, worker=worker).first()
+    if link is None:
+        raise ValidationError({"worker": _("This person does not work for this unit.")})
+    if link.is_holder:
+        raise ValidationError({"worker": _("The unit's holder always works for their unit.")})
+    if link.ended_on is not None:
+        raise ValidationError(
+            {"worker": _("%(name)s already stopped working for this unit.") % {"name": worker}}
+        )
+    day = on or timezone.localdate()
+    later = WorkDay.objects.filter(unit=unit, worker=worker, date__gt=day, cancelled=False)
+    if later.exists():
+        raise ValidationError(
+            {
+                "worker": _(
+                    "%(name)s still has work declared after %(day)s in this unit: cancel it first."
+                )
+                % {"name": worker, "day": day.isoformat()}
+            }
+        )
+    link.ended_on = max(day, link.added_on)
+    link.save(update_fields=["ended_on"])
+    audit_log(
+        actor=by,
+        action="unit_worker.ended",
+        obj=unit,
+        changes={"worker": worker.pk, "ended_on": link.ended_on.isoformat()},
+        reason=reason,
+    )
+    return link
