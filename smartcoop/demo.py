@@ -344,4 +344,7 @@ def seed_demo() -> dict:
     from members.demo_shares import ensure_demo_shares
 
     ensure_demo_shares(by=people["admin"])
+    from payroll.demo import ensure_demo_work
+
+    ensure_demo_work(alice=people["alice"], claire=people["claire"])
     return people

@@ -1,0 +1,82 @@
+"""Demo data of work and pay (seed_demo): alice's 3en1 job next week (validated: invoice,
+contract, advance), an approved declaration in her Activité unit, and a mileage claim to review.
+Dates are relative to today, so the demo works whatever the day; running it twice adds nothing."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from invoicing.invoice_services import LineData
+from invoicing.models import Client
+from production_units.models import ProductionUnit
+
+from .models import ContractType, ExpenseCategory, Job, WorkDeclaration
+from .work_days import DayInput
+
+
+def _next_weekday(start, weekday: int):
+    return start + timedelta(days=(weekday - start.weekday()) % 7 or 7)
+
+
+def ensure_demo_work(*, alice, claire) -> None:
+    from .declaration_services import declaration_approve, declaration_create, declaration_submit
+    from .expense_services import expense_claim_submit
+    from .job_services import job_create, job_submit
+    from .worker_services import unit_holder_worker
+
+    three = ProductionUnit.objects.get(code="UP-0001")
+    activity = ProductionUnit.objects.get(code="UP-0002")
+    today = timezone.localdate()
+    if not Job.objects.filter(unit=three).exists():
+        friday = _next_weekday(today + timedelta(days=7), 4)
+        job = job_create(
+            unit=three,
+            client=Client.objects.get(name="Théâtre de la Place"),
+            description="Concert au Théâtre de la Place",
+            worker=unit_holder_worker(three, by=alice),
+            contract_type=ContractType.objects.get(code="artist-fixed-term"),
+            function="Musicienne",
+            lines=[
+                LineData(
+                    description="Concert (1 soir)",
+                    quantity=Decimal(1),
+                    unit_price=Decimal("500.00"),
+                    vat_category="S",
+                    vat_rate=Decimal("21"),
+                    unit_code="C62",
+                )  # fmt: skip
+            ],
+            days=[DayInput(friday, Decimal("8"))],
+            expenses=[],
+            by=alice,
+        )
+        job_submit(job=job, by=alice)
+    if not WorkDeclaration.objects.filter(unit=activity).exists():
+        monday = _next_weekday(today + timedelta(days=14), 0)
+        declaration = declaration_create(
+            unit=activity,
+            worker=unit_holder_worker(activity, by=alice),
+            contract_type=ContractType.objects.get(code="trainer-fixed-term"),
+            function="Formatrice",
+            gross=Decimal("324.70"),
+            days=[
+                DayInput(monday, Decimal("7.5")),
+                DayInput(monday + timedelta(1), Decimal("7.5")),
+            ],
+            by=alice,
+        )
+        declaration_submit(declaration=declaration, by=alice)
+        declaration_approve(declaration=declaration, by=claire)
+    worker = unit_holder_worker(activity, by=alice)
+    if not worker.expense_claims.exists():
+        expense_claim_submit(
+            unit=activity,
+            worker=worker,
+            category=ExpenseCategory.objects.get(code="mileage"),
+            spent_on=today - timedelta(days=3),
+            description="Aller-retour Bruxelles – Namur (formation)",
+            amount=None,
+            distance_km=Decimal("128.0"),
+            by=alice,
+        )
