@@ -8,4 +8,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if user.is_staff and not hasattr(user, "member"):
             return reverse("admin:index")
+        if not hasattr(user, "member") and hasattr(user, "worker"):
+            # An invited worker (not a member): their days, contracts and payslips.
+            return reverse("portal:workers_calendar")
         return super().get_login_redirect_url(request)

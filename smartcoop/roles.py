@@ -29,6 +29,8 @@ ROLE_PERMISSIONS = {
         ("payroll", "workdeclaration", {"change"}),
         ("payroll", "contract", {"change"}),
         ("payroll", "expenseclaim", {"change"}),
+        ("payroll", "workerinvitation", {"change"}),
+        ("payroll", "unitworker", {"change"}),
     ],
     BOARD: [("*", "*", {"view"})],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
