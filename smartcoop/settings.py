@@ -128,6 +128,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payroll.tasks.compute_monthly_contributions",
         "schedule": crontab(day_of_month=5, hour=3, minute=0),  # the previous month
     },
+    # Dimona declarations go out before the work starts: every 10 minutes (and after each
+    # contract), whatever was left pending.
+    "send-pending-dimonas": {"task": "payroll.tasks.send_pending_dimonas", "schedule": 600.0},
+    "expire-worker-invitations": {
+        "task": "payroll.tasks_workers.expire_worker_invitations",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"

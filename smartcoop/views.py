@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from invoicing.models import Client
+from members.views import share_prompt
 from production_units.models import ProductionUnit
 
 from .permissions import member_of, member_required
@@ -24,5 +25,6 @@ def home(request):
         "negative_units": [unit for unit in units if unit.balance < 0],
         "clients_to_verify": list(to_verify[:ATTENTION_LIST_SIZE]),
         "clients_to_verify_count": to_verify.count(),
+        "share_prompt": share_prompt(member=member),
     }
     return render(request, "portal/home.html", context)
