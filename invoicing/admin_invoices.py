@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from production_units.admin import money
+from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
 from smartcoop.money import cents
 
@@ -30,6 +31,7 @@ from .admin_actions import (
 from .documents import invoice_documents_render
 from .invoice_services import invoice_approve, invoice_reject
 from .models import (
+    Client,
     Invoice,
     InvoiceLine,
     InvoiceSeries,
@@ -132,13 +134,17 @@ class BalanceFilter(admin.SimpleListFilter):
 
 
 class HiddenIdFilter(admin.SimpleListFilter):
-    """Target of links (from the receivables page); not listed, there are thousands."""
+    """Target of links (from the receivables page): there are thousands, so only the one
+    filtered on is listed (Django applies a filter only when it has something to show)."""
+
+    def label(self, pk: int) -> str:
+        return f"#{pk}"
 
     def lookups(self, request, model_admin):
+        value = self.value()
+        if value and value.isdigit():
+            return [(value, self.label(int(value)))]
         return ()
-
-    def has_output(self):
-        return False
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
@@ -150,10 +156,16 @@ class UnitFilter(HiddenIdFilter):
     title = gettext_lazy("unit")
     parameter_name = "unit"
 
+    def label(self, pk: int) -> str:
+        return ProductionUnit.objects.filter(pk=pk).values_list("code", flat=True).first() or "?"
+
 
 class ClientFilter(HiddenIdFilter):
     title = gettext_lazy("client")
     parameter_name = "client"
+
+    def label(self, pk: int) -> str:
+        return Client.objects.filter(pk=pk).values_list("name", flat=True).first() or "?"
 
 
 # The list shows each issued invoice's payment state: one query for the whole page -----------

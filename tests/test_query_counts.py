@@ -124,3 +124,20 @@ def test_an_advisors_office_scoped_lists_do_not_grow_with_rows_either(claire_cli
     _invoices(alice, unit, 10)
     many = _admin_counts(claire_client)
     assert many == few
+
+
+def test_the_invoice_list_of_the_back_office_filters_by_unit_and_client_links(admin_client, alice):
+    three = ProductionUnit.objects.get(code="UP-0001")
+    activity = ProductionUnit.objects.get(code="UP-0002")
+    theatre = Client.objects.get(name="Théâtre de la Place")
+    theatre.units.add(activity)
+    issued_invoice(alice, three, theatre, [line()])
+    issued_invoice(alice, activity, theatre, [line()])
+    url = reverse("admin:invoicing_invoice_changelist")
+    for parameter, value, field in (("unit", three.pk, "unit_id"), ("unit", activity.pk, "unit_id"),
+                                    ("client", theatre.pk, "client_id")):  # fmt: skip
+        listed = list(admin_client.get(url, {parameter: value}).context["cl"].result_list)
+        assert listed, parameter
+        assert {getattr(invoice, field) for invoice in listed} == {value}
+    all_units = admin_client.get(url).context["cl"].result_list
+    assert {invoice.unit_id for invoice in all_units} >= {three.pk, activity.pk}
