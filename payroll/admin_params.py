@@ -1,1 +1,203 @@
-"""Back-office of payroll: params."""
+"""Back-office for the parameters of work and pay: contract types and their dated values, the
+withholding tax scales, the payroll policy, the expense categories and the mutual
+contribution rate. Staff edit them; every save is audited.
+
+Dated rows never overlap in their scope: the models' clean() says so on the "valid from"
+field, and the inlines check the rows typed together on one page.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext as _
+
+from production_units.models import ContributionRate
+from smartcoop.admin import (
+    AuditedSaveMixin,
+    AuditTrailMixin,
+    SuperuserDeleteMixin,
+    _plain,
+)
+from smartcoop.audit import audit_log
+
+from .models import (
+    ContractType,
+    ContractTypeParameters,
+    ExpenseCategory,
+    PayrollPolicy,
+    WithholdingTaxBracket,
+    WithholdingTaxScale,
+)
+
+
+class AuditedInlinesMixin:
+    """Rows added, changed or deleted in an inline are audited on their parent (and a
+    parent saved unchanged, with only its inline edited, is not audited as updated)."""
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            obj.save()
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        parent = form.instance
+        for obj in formset.new_objects:
+            self._audit_row(request, parent, obj, "created", _row_values(obj))
+        for obj, fields in formset.changed_objects:
+            values = {name: _plain(getattr(obj, name)) for name in fields}
+            self._audit_row(request, parent, obj, "updated", values)
+        for obj in formset.deleted_objects:
+            self._audit_row(request, parent, obj, "deleted", {"row": str(obj)})
+
+    @staticmethod
+    def _audit_row(request, parent, obj, verb, values):
+        audit_log(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.{verb}",
+            obj=parent,
+            changes=values,
+        )
+
+
+def _row_values(obj) -> dict:
+    return {
+        field.name: _plain(getattr(obj, field.name))
+        for field in obj._meta.concrete_fields
+        if not field.primary_key and not field.is_relation
+    }
+
+
+def _kept_forms(formset) -> list:
+    """The inline's forms that will be saved: filled in and not marked for deletion."""
+    kept = []
+    for form in formset.forms:
+        if not getattr(form, "cleaned_data", None):
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        kept.append(form)
+    return kept
+
+
+class DatedRowsFormSet(forms.BaseInlineFormSet):
+    """The periods typed on one page don't overlap each other (the database rows are the
+    model's clean()'s business)."""
+
+    def clean(self):
+        super().clean()
+        periods = []
+        for form in _kept_forms(self):
+            start = form.cleaned_data.get("valid_from")
+            if start is not None:
+                periods.append((start, form.cleaned_data.get("valid_to"), form))
+        periods.sort(key=lambda period: period[0])
+        for (_start, end, _form), (next_start, _next_end, next_form) in zip(
+            periods, periods[1:], strict=False
+        ):
+            if end is None or end >= next_start:
+                next_form.add_error(
+                    "valid_from", _("This period overlaps another period typed on this page.")
+                )
+
+
+class BracketsFormSet(forms.BaseInlineFormSet):
+    """Brackets of a scale follow each other without overlapping."""
+
+    def clean(self):
+        super().clean()
+        brackets = []
+        for form in _kept_forms(self):
+            start = form.cleaned_data.get("from_amount")
+            if start is not None:
+                brackets.append((start, form.cleaned_data.get("to_amount"), form))
+        brackets.sort(key=lambda bracket: bracket[0])
+        for (_start, end, _form), (next_start, _next_end, next_form) in zip(
+            brackets, brackets[1:], strict=False
+        ):
+            if end is None or end > next_start:
+                next_form.add_error("from_amount", _("This bracket overlaps the one before it."))
+
+
+class ContractTypeParametersInline(admin.StackedInline):
+    model = ContractTypeParameters
+    formset = DatedRowsFormSet
+    extra = 0
+    fields = (
+        ("valid_from", "valid_to"),
+        ("employer_charges_rate", "employee_ss_rate", "employee_ss_base_percent"),
+        ("employment_coefficient", "minimum_daily_gross", "piece_work"),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        # A period that was in force is ended (valid to), not deleted: payslips used it.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+@admin.register(ContractType)
+class ContractTypeAdmin(
+    AuditTrailMixin, AuditedInlinesMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    inlines = (ContractTypeParametersInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is what contracts and Dimona records refer to.
+        return ("code",) if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        # The periods are checked against the type's saved ones: save the type first.
+        return self.inlines if obj is not None else ()
+
+
+class WithholdingTaxBracketInline(admin.TabularInline):
+    model = WithholdingTaxBracket
+    formset = BracketsFormSet
+    extra = 0
+    fields = ("from_amount", "to_amount", "rate")
+
+
+@admin.register(WithholdingTaxScale)
+class WithholdingTaxScaleAdmin(
+    AuditTrailMixin, AuditedInlinesMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+):
+    list_display = ("__str__", "valid_from", "valid_to", "piece_work_minimum_rate")
+    fields = ("label", ("valid_from", "valid_to"), "piece_work_minimum_rate")
+    inlines = (WithholdingTaxBracketInline,)
+
+
+@admin.register(PayrollPolicy)
+class PayrollPolicyAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+    list_display = (
+        "valid_from",
+        "valid_to",
+        "salary_delay_working_days",
+        "expense_deadline_day",
+        "expense_deadline_month",
+        "mileage_rate",
+    )
+
+
+@admin.register(ExpenseCategory)
+class ExpenseCategoryAdmin(
+    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+):
+    list_display = ("name", "code", "is_mileage")
+    list_filter = ("is_mileage",)
+    search_fields = ("name", "code")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj is not None else ()
+
+
+@admin.register(ContributionRate)
+class ContributionRateAdmin(
+    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+):
+    list_display = ("rate", "valid_from", "valid_to", "label")
+    fields = ("rate", ("valid_from", "valid_to"), "label")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A rate that was in force is ended and replaced, never changed: invoices used it.
+        return ("rate", "valid_from") if obj is not None else ()
