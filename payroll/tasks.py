@@ -29,3 +29,8 @@ def send_pending_dimonas() -> int:
     from .dimona import dimona_send_pending
 
     return dimona_send_pending()
+
+
+# The tasks of the other work-and-pay modules, imported here so that Celery's autodiscovery
+# (which imports <app>.tasks) registers them in every worker.
+from . import tasks_payouts, tasks_workers  # noqa: E402, F401

@@ -131,6 +131,11 @@ CELERY_BEAT_SCHEDULE = {
     # Dimona declarations go out before the work starts: every 10 minutes (and after each
     # contract), whatever was left pending.
     "send-pending-dimonas": {"task": "payroll.tasks.send_pending_dimonas", "schedule": 600.0},
+    # Salaries within 7 working days: payout batches twice a week (docs/payouts.md).
+    "prepare-payouts": {
+        "task": "payroll.tasks_payouts.prepare_scheduled_payouts",
+        "schedule": crontab(day_of_week="tue,fri", hour=6, minute=0),
+    },
     "expire-worker-invitations": {
         "task": "payroll.tasks_workers.expire_worker_invitations",
         "schedule": crontab(hour=3, minute=10),
@@ -260,4 +265,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each rendering step at INFO: noise in workers rendering thousands.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
