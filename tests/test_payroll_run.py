@@ -1,0 +1,283 @@
+"""The monthly payroll run on the month of tests/pay_helpers.py: every amount computed by hand
+here (docs/payroll.md, "The payroll run", worked example)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from payroll.contributions import contributions_compute
+from payroll.models import (
+    ContractType,
+    ContractTypeParameters,
+    ContributionPosting,
+    EmploymentCost,
+    PayoutLine,
+    PayrollRun,
+    Payslip,
+    WorkDay,
+)
+from payroll.payroll_run import (
+    payroll_late_days,
+    payroll_run_close,
+    payroll_run_compute,
+    working_days_after,
+)
+from payroll.tasks_pay import payroll_run_task
+from production_units.models import LedgerEntry
+from smartcoop.models import AuditEvent
+from tests.pay_helpers import PERIOD, TODAY, day, october
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def month(alice):
+    return october(alice)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def compute(**kwargs):
+    return payroll_run_compute(period=PERIOD, today=TODAY, **kwargs)
+
+
+def payroll_entries():
+    return LedgerEntry.objects.filter(
+        kind=LedgerEntry.Kind.EMPLOYMENT_COST, booked_on=date(2026, 10, 31)
+    )
+
+
+def test_alices_payslip_adds_her_days_with_the_parameters_of_each_day(month, claire):
+    run = compute(by=claire)
+    slip = Payslip.objects.get(run=run, worker=month.alice)
+    # artist 14th (27 %, SS 13.07 % of 108 %): EC 346.29 × 27 % = 93.4983 → 93.50;
+    #   SS 346.29 × 1.08 × 13.07 % = 48.88091124 → 48.88
+    # artist 20th (28 %, 13.00 %): EC 96.9612 → 96.96; SS 373.9932 × 13 % = 48.619116 → 48.62
+    # trainer 21st, 22nd (32 %, 13.07 %): EC 51.952 → 51.95; SS 21.219145 → 21.22 (each)
+    assert slip.days == 4
+    assert slip.hours == D("32.00")
+    assert slip.gross == D("1017.28")  # 2 × 346.29 + 2 × 162.35
+    assert slip.employer_charges == D("294.36")  # 93.50 + 96.96 + 51.95 + 51.95
+    assert slip.employee_social_security == D("139.94")  # 48.88 + 48.62 + 21.22 + 21.22
+    assert slip.taxable == D("877.34")
+    # bracket 0–1,200 is 0 %, piece work: 11.11 %; 877.34 × 11.11 % = 97.472474
+    assert slip.withholding == D("97.47")
+    assert slip.net == D("779.87")
+    assert slip.advances_paid == D("500.00")
+    assert slip.balance_due == D("279.87")
+    assert slip.gross == slip.net + slip.employee_social_security + slip.withholding
+
+
+def test_chloes_payslip_uses_the_bracket_of_her_taxable_pay(month):
+    slip = Payslip.objects.get(run=compute(), worker=month.chloe)
+    # 3 × 900.00; EC 3 × 225.00; SS 3 × 117.63 (900 × 13.07 %)
+    assert (slip.gross, slip.employer_charges, slip.employee_social_security) == (
+        D("2700.00"),
+        D("675.00"),
+        D("352.89"),
+    )
+    assert slip.taxable == D("2347.11")
+    assert slip.withholding == D("410.74")  # 17.50 % (1,200–2,500) × 2,347.11 = 410.74425
+    assert slip.net == D("1936.37")
+    assert slip.advances_paid == D("2000.00")
+    assert slip.balance_due == D("-63.63")  # shown, not recovered
+
+
+def test_the_payslip_lines_detail_each_contract_and_day(month):
+    slip = Payslip.objects.get(run=compute(), worker=month.alice)
+    contracts = [line for line in slip.lines if line["kind"] == "contract"]
+    assert [c["reference"] for c in contracts] == ["C-A", "C-B"]
+    assert [c["employer"] for c in contracts] == [
+        month.three.legal_entity.name,
+        month.activity.legal_entity.name,
+    ]
+    artist = contracts[0]
+    assert [d["date"] for d in artist["days"]] == ["2026-10-14", "2026-10-20"]
+    assert [d["employer_charges_rate"] for d in artist["days"]] == ["27.00", "28.00"]
+    assert [d["employer_charges"] for d in artist["days"]] == ["93.50", "96.96"]
+    assert artist["gross"] == "692.58"
+    assert slip.lines[-1] == {"kind": "withholding", "rate": "11.11", "piece_work": True}
+
+
+def test_every_paid_day_has_one_employment_cost(month):
+    run = compute()
+    costs = EmploymentCost.objects.filter(payslip__run=run)
+    assert costs.count() == 7  # 4 days of alice (not the cancelled ones), 3 of chloé
+    rows = sorted(
+        costs.values_list("work_date", "gross", "employer_charges", "contract__reference")
+    )
+    assert rows[:3] == [
+        (date(2026, 10, 5), D("900.00"), D("225.00"), "C-D"),
+        (date(2026, 10, 6), D("900.00"), D("225.00"), "C-D"),
+        (date(2026, 10, 7), D("900.00"), D("225.00"), "C-D"),
+    ]
+    assert rows[3:5] == [
+        (date(2026, 10, 14), D("346.29"), D("93.50"), "C-A"),
+        (date(2026, 10, 20), D("346.29"), D("96.96"), "C-A"),
+    ]
+    assert not costs.filter(
+        work_date__in=[date(2026, 10, 23), date(2026, 10, 27), date(2026, 10, 28)]
+    ).exists()
+    totals = costs.aggregate(gross=Sum("gross"), charges=Sum("employer_charges"))
+    assert totals == {"gross": D("3717.28"), "charges": D("969.36")}
+
+
+def test_one_ledger_entry_per_unit_and_contract(month):
+    compute()
+    entries = sorted(payroll_entries().values_list("unit__code", "label", "amount"))
+    assert entries == [
+        ("UP-0001", "Salaries 2026-10, contract C-A", D("-883.04")),  # 692.58 + 190.46
+        ("UP-0001", "Salaries 2026-10, contract C-D", D("-3375.00")),  # 2,700 + 675
+        ("UP-0002", "Salaries 2026-10, contract C-B", D("-428.60")),  # 324.70 + 103.90
+    ]
+    assert payroll_entries().aggregate(total=Sum("amount"))["total"] == D("-4686.64")
+
+
+def test_a_positive_balance_is_paid_seven_working_days_after_the_month(month):
+    run = compute()
+    payouts = PayoutLine.objects.filter(kind=PayoutLine.Kind.SALARY_BALANCE)
+    assert payouts.count() == 1  # chloé's balance is negative: nothing to pay
+    payout = payouts.get()
+    assert payout.payslip == Payslip.objects.get(run=run, worker=month.alice)
+    assert payout.amount == D("279.87")
+    assert payout.iban == month.alice.iban
+    assert payout.batch is None
+    # 31 October 2026 is a Saturday; 1 November a Sunday: 2, 3, 4, 5, 6, 9, 10 November
+    assert payout.due_on == date(2026, 11, 10)
+
+
+def test_working_days_skip_weekends_and_belgian_holidays():
+    assert working_days_after(date(2026, 11, 10), 1) == date(2026, 11, 12)  # 11th: Armistice
+    assert working_days_after(date(2026, 12, 24), 1) == date(2026, 12, 28)  # Christmas, weekend
+
+
+def test_the_run_totals_and_audit(month, claire):
+    run = compute(by=claire)
+    assert run.status == PayrollRun.Status.COMPUTED
+    assert run.computed_by == claire
+    assert run.totals["payslips"] == 2
+    assert run.totals["days"] == 7
+    assert run.totals["gross"] == "3717.28"
+    assert run.totals["net"] == "2716.24"  # 779.87 + 1,936.37
+    assert run.totals["balance_due"] == "216.24"  # 279.87 − 63.63
+    assert AuditEvent.objects.filter(action="payroll_run.computed", object_id=str(run.pk)).exists()
+
+
+def _state():
+    return {
+        "runs": PayrollRun.objects.count(),
+        "payslips": list(Payslip.objects.order_by("pk").values_list("pk", "net", "pdf")),
+        "costs": EmploymentCost.objects.count(),
+        "entries": LedgerEntry.objects.count(),
+        "ledger": LedgerEntry.objects.aggregate(total=Sum("amount"))["total"],
+        "payouts": list(PayoutLine.objects.order_by("pk").values_list("pk", "amount", "due_on")),
+    }
+
+
+def test_a_second_compute_changes_nothing(month, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = compute()
+    before = _state()
+    files = {p.pk: p.pdf.read() for p in Payslip.objects.all()}
+    assert all(files.values())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = compute()
+    assert again.pk == first.pk
+    assert callbacks == []
+    assert _state() == before
+    assert {p.pk: p.pdf.read() for p in Payslip.objects.all()} == files
+
+
+def test_a_closed_period_is_never_computed_again(month, claire):
+    run = payroll_run_close(run=compute(), by=claire)
+    assert run.status == PayrollRun.Status.CLOSED
+    assert run.closed_by == claire
+    before = _state()
+    with pytest.raises(ValidationError) as error:
+        compute()
+    assert "closed" in error.value.message_dict["period"][0]
+    with pytest.raises(ValidationError):
+        payroll_run_close(run=run, by=claire)
+    assert _state() == before
+
+
+def test_a_month_not_over_is_refused(month):
+    with pytest.raises(ValidationError) as error:
+        payroll_run_compute(period=PERIOD, today=date(2026, 10, 31))
+    assert "not over" in error.value.message_dict["period"][0]
+    assert not PayrollRun.objects.exists()
+
+
+def test_a_day_without_parameters_stops_the_run_and_writes_nothing(month):
+    trainer = ContractType.objects.get(code="trainer-fixed-term")
+    ContractTypeParameters.objects.filter(contract_type=trainer).update(valid_to=date(2026, 10, 20))
+    entries = LedgerEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        compute()
+    assert "2026-10-21" in error.value.message_dict["period"][0]
+    assert not PayrollRun.objects.exists()
+    assert not Payslip.objects.exists() and not EmploymentCost.objects.exists()
+    assert LedgerEntry.objects.count() == entries
+
+
+def test_a_day_declared_after_the_run_is_reported_not_paid(month):
+    run = compute()
+    assert not payroll_late_days(run=run).exists()
+    late = day(month.contract_d, date(2026, 10, 8), "900.00")
+    again = compute()
+    assert list(payroll_late_days(run=again)) == [late]
+    assert Payslip.objects.get(run=run, worker=month.chloe).days == 3
+
+
+def test_the_contribution_run_charges_the_costs_the_payroll_recorded(month):
+    compute()
+    contributions_compute(period=PERIOD, today=TODAY)
+    posting = ContributionPosting.objects.get(unit=month.activity, pillar="employment")
+    # trainer, k = 1.40: ⌈324.70 × 0.40⌉ − 103.90 = 129.88 − 103.90 (docs/payroll.md, example 3)
+    assert posting.amount == D("25.98")
+
+
+def test_an_empty_month_gives_an_empty_run():
+    run = payroll_run_compute(period=date(2026, 9, 1), today=TODAY)
+    assert run.totals["payslips"] == 0
+    assert not Payslip.objects.exists()
+
+
+def test_the_query_count_does_not_grow_with_the_workers(month, django_assert_max_num_queries):
+    from tests.pay_helpers import contract, invited_worker
+
+    for serial in range(50, 56, 2):
+        worker = invited_worker(f"W{serial}", "Test", serial)
+        c = contract(worker, month.three, "employee-fixed-term", f"C-{serial}",
+                     date(2026, 10, 12), date(2026, 10, 13), "400.00", days=2)  # fmt: skip
+        day(c, date(2026, 10, 12), "200.00")
+        day(c, date(2026, 10, 13), "200.00")
+    with django_assert_max_num_queries(30):
+        compute()
+    assert Payslip.objects.count() == 5
+
+
+def test_the_command_computes_and_closes(month, capsys):
+    call_command("run_payroll", "--period", "2026-10", "--close")
+    run = PayrollRun.objects.get(period=PERIOD)
+    assert run.status == PayrollRun.Status.CLOSED
+    assert "2026-10: 2 payslips" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="closed"):
+        call_command("run_payroll", "--period", "2026-10")
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("run_payroll", "--period", "october")
+
+
+def test_the_task_computes_the_period_once(month):
+    assert payroll_run_task("2026-10") == 2
+    assert payroll_run_task("2026-10") == 2
+    assert Payslip.objects.count() == 2
+    assert WorkDay.objects.filter(cancelled=False).count() == 9
