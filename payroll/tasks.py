@@ -33,4 +33,4 @@ def send_pending_dimonas() -> int:
 
 # The tasks of the other work-and-pay modules, imported here so that Celery's autodiscovery
 # (which imports <app>.tasks) registers them in every worker.
-from . import tasks_payouts, tasks_workers  # noqa: E402, F401
+from . import tasks_pay, tasks_payouts, tasks_workers  # noqa: E402, F401

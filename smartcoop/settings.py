@@ -124,6 +124,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),  # daily, Europe/Brussels
     },
+    # The payroll run writes the employment costs the contribution run reads: it goes first.
+    "payroll-run": {
+        "task": "payroll.tasks_pay.payroll_run_task",
+        "schedule": crontab(day_of_month=2, hour=2, minute=0),  # the previous month
+    },
     "compute-contributions": {
         "task": "payroll.tasks.compute_monthly_contributions",
         "schedule": crontab(day_of_month=5, hour=3, minute=0),  # the previous month
