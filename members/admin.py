@@ -545,3 +545,6 @@ def _download(export) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+from . import admin_transfers  # noqa: E402, F401  (registers the transfer requests queue)

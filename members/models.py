@@ -742,3 +742,108 @@ class ShareCertificate(models.Model):
 
     def __str__(self):
         return f"{self.member} — {self.as_of}"
+
+
+class ShareTransferRequest(models.Model):
+    """A member (or an advisor for them) asks to transfer fully paid shares to another member;
+    the board approves it (both sides then go to the register) or refuses it with a reason.
+    Written by members.transfer_services only."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+        CANCELLED = "cancelled", _("cancelled")
+
+    from_member = models.ForeignKey(
+        Member,
+        verbose_name=_("from member"),
+        on_delete=models.PROTECT,
+        related_name="transfer_requests_out",
+    )
+    to_member = models.ForeignKey(
+        Member,
+        verbose_name=_("to member"),
+        on_delete=models.PROTECT,
+        related_name="transfer_requests_in",
+    )
+    shares = models.PositiveIntegerField(_("shares"))
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    transfer_out_entry = models.OneToOneField(
+        ShareRegisterEntry,
+        verbose_name=_("transfer out entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    transfer_in_entry = models.OneToOneField(
+        ShareRegisterEntry,
+        verbose_name=_("transfer in entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("share transfer request")
+        verbose_name_plural = _("share transfer requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "requested_at"]),
+            models.Index(fields=["from_member", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shares__gt=0), name="transfer_request_shares_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_member=models.F("to_member")),
+                name="transfer_request_not_to_self",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="approved",
+                        transfer_out_entry__isnull=False,
+                        transfer_in_entry__isnull=False,
+                    )
+                    | (
+                        ~models.Q(status="approved")
+                        & models.Q(transfer_out_entry__isnull=True, transfer_in_entry__isnull=True)
+                    )
+                ),
+                name="transfer_request_entries_when_approved",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused", refusal_reason=""),
+                name="transfer_request_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_member} → {self.to_member}: {self.shares} ({self.get_status_display()})"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_transfers
 
 urlpatterns = [
     path("membership/apply/", views.membership_apply, name="membership_apply"),
@@ -27,5 +27,15 @@ urlpatterns = [
         "membership/certificates/<int:pk>/pdf/",
         views.membership_certificate_pdf,
         name="membership_certificate_pdf",
+    ),
+    path(
+        "membership/transfers/request/",
+        views_transfers.membership_transfer_request,
+        name="membership_transfer_request",
+    ),
+    path(
+        "membership/transfers/<int:pk>/cancel/",
+        views_transfers.membership_transfer_cancel,
+        name="membership_transfer_cancel",
     ),
 ]

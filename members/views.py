@@ -40,6 +40,7 @@ from .payment_routing import (
 from .selectors import member_entries, member_shares, share_policy_on, shares_missing
 from .services import application_apply
 from .share_services import certificate_request, shares_subscribe
+from .views_transfers import transfer_context
 
 Status = MembershipApplication.Status
 
@@ -226,6 +227,7 @@ def _shares_context(request, member: Member, **forms) -> dict:
         "subscribe_form": subscribe_form,
         "certificate_form": forms.get("certificate_form") or CertificateRequestForm(),
         "is_active": member.status == Member.Status.MEMBER and member.left_on is None,
+        **transfer_context(member, forms.get("transfer_form")),
     }
 
 
