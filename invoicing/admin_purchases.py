@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -17,6 +18,7 @@ from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
 from .admin_actions import ReasonForm, run_action_with_form, upload_view
 from .inbound import MAX_FILE_SIZE, inbound_ubl_import, purchase_assign, purchase_reject
 from .models import Purchase
+from .purchase_rules import overdraft_summary
 
 
 class ActivityUnitAutocomplete(AutocompleteJsonView):
@@ -44,6 +46,15 @@ class AssignForm(forms.Form):
         label=gettext_lazy("Activité unit"),
         queryset=ProductionUnit.objects.none(),
         help_text=gettext_lazy("The purchase is charged to it, excluding VAT."),
+    )
+    overdraft_reason = forms.CharField(
+        label=gettext_lazy("Overdraft reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy(
+            "Only when the unit's available balance can't pay the purchase: why you charge it "
+            "anyway. Kept in the audit trail and on the ledger entry."
+        ),
     )
 
     def __init__(self, *args, units, **kwargs):
@@ -82,6 +93,7 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
     fields = (
         "status",
         "problem",
+        "overdraft",
         "unit",
         "supplier_name",
         "supplier_vat_number",
@@ -99,6 +111,7 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
+    # Not in the list: the overdraft is read from the audit trail, one query per purchase.
 
     def get_queryset(self, request):
         """Purchases of the units the advisor follows, and every purchase waiting for a
@@ -123,6 +136,10 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def has_assign_permission(self, request):
         return request.user.has_perm("invoicing.change_purchase")
+
+    @admin.display(description=gettext_lazy("overdraft approved"))
+    def overdraft(self, purchase):
+        return overdraft_summary(purchase) or "—"
 
     @admin.display(description=gettext_lazy("why it waits"))
     def problem_start(self, purchase):
@@ -187,6 +204,23 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Assign to a unit"), permissions=["assign"])
     def assign_to_unit(self, request, queryset):
+        several = queryset.count() > 1
+
+        def assign(purchase, data):
+            try:
+                return purchase_assign(
+                    purchase=purchase,
+                    unit=data["unit"],
+                    by=request.user,
+                    overdraft_reason=data["overdraft_reason"],
+                )
+            except ValidationError as error:
+                # One purchase: a missing overdraft reason is asked for on the form. Several:
+                # each refusal is reported on its row, and the others are still assigned.
+                if several and hasattr(error, "error_dict"):
+                    raise ValidationError(error.messages) from error
+                raise
+
         return run_action_with_form(
             self,
             request,
@@ -194,10 +228,12 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
             form_class=AssignForm,
             form_kwargs={"units": ProductionUnit.objects.followed_by(request.user)},
             title=_("Assign to a unit"),
-            intro=_("Assigning approves any overdraft the purchase causes on the unit."),
-            apply=lambda purchase, data: purchase_assign(
-                purchase=purchase, unit=data["unit"], by=request.user
+            intro=_(
+                "A purchase the unit's available balance can't pay is charged only with an "
+                "overdraft reason. Purchases of a year can't be charged after the yearly "
+                "deadline (e.g. 15 January of the next year): reject those."
             ),
+            apply=assign,
             done_message=ngettext_lazy(
                 "%(count)d purchase posted to the unit.",
                 "%(count)d purchases posted to the unit.",

@@ -2,7 +2,8 @@
 
 The supplier writes the code of the Activité unit (e.g. UP-0002) in the buyer reference;
 the purchase is then charged to that unit at once. Anything that can't be charged with
-certainty waits in an advisor's queue with the reason, and the advisor assigns it.
+certainty waits in an advisor's queue with the reason, and the advisor assigns it. The yearly
+deadline and the available balance a purchase must fit in are in invoicing.purchase_rules.
 """
 
 import hashlib
@@ -22,12 +23,19 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from production_units.models import LedgerEntry, ProductionUnit
-from production_units.selectors import unit_balance
 from production_units.services import ledger_post
 from smartcoop.audit import audit_log
 from smartcoop.money import CENT, cents
 
 from .models import Purchase
+from .purchase_rules import (
+    OVERDRAFT_APPROVED,
+    balance_problem,
+    deadline_problem,
+    overdraft_refusal,
+    purchase_available,
+    purchase_missing,
+)
 
 NS = {
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
@@ -244,7 +252,7 @@ def unit_named_in(reference: str) -> list[ProductionUnit]:
     ]
 
 
-def _why_not_postable(purchase: Purchase, unit: ProductionUnit) -> str:
+def _why_not_postable(purchase: Purchase, unit: ProductionUnit, today: date) -> str:
     """Why the purchase can't be charged to this unit without an advisor, or ''."""
     if unit.tool != ProductionUnit.Tool.ACTIVITY:
         return _("Unit %(code)s is a 3en1 unit: only Activité units take purchases.") % {
@@ -254,16 +262,12 @@ def _why_not_postable(purchase: Purchase, unit: ProductionUnit) -> str:
         return _("Unit %(code)s is closed.") % {"code": unit.code}
     if not purchase.net_total:
         return _("The amount excl. VAT is zero: there is nothing to charge.")
-    missing = purchase.net_total - unit_balance(unit=unit)
-    if missing > 0:
-        return _(
-            "Charging %(amount)s € to unit %(code)s would take its balance below zero by "
-            "%(missing)s €: an advisor must approve the overdraft."
-        ) % {"amount": purchase.net_total, "code": unit.code, "missing": missing}
-    return ""
+    return deadline_problem(purchase=purchase, today=today) or balance_problem(
+        purchase=purchase, unit=unit, available=purchase_available(unit=unit)
+    )
 
 
-def _match(purchase: Purchase) -> tuple[ProductionUnit | None, str]:
+def _match(purchase: Purchase, today: date) -> tuple[ProductionUnit | None, str]:
     if not purchase.buyer_reference:
         return None, _("The invoice has no buyer reference naming a unit (e.g. UP-0002).")
     units = unit_named_in(purchase.buyer_reference)
@@ -276,11 +280,11 @@ def _match(purchase: Purchase) -> tuple[ProductionUnit | None, str]:
             "codes": ", ".join(unit.code for unit in units)
         }
     unit = ProductionUnit.objects.select_for_update().get(pk=units[0].pk)
-    problem = _why_not_postable(purchase, unit)
+    problem = _why_not_postable(purchase, unit, today)
     return (None, problem) if problem else (unit, "")
 
 
-def _post(purchase: Purchase, unit: ProductionUnit, by) -> None:
+def _post(purchase: Purchase, unit: ProductionUnit, by, reason: str = "") -> None:
     """Charge the purchase to the unit's ledger, excluding VAT.
 
     The purchase is invoiced to the cooperative's legal entity, which is the VAT-registered
@@ -300,6 +304,7 @@ def _post(purchase: Purchase, unit: ProductionUnit, by) -> None:
         label=label[:200],
         source=purchase,
         by=by,
+        reason=reason,
     )
     purchase.unit = unit
     purchase.status = Purchase.Status.POSTED
@@ -309,6 +314,7 @@ def _post(purchase: Purchase, unit: ProductionUnit, by) -> None:
         action="purchase.posted",
         obj=purchase,
         changes={"unit": unit.code, "amount": str(-purchase.net_total)},
+        reason=reason,
     )
 
 
@@ -338,14 +344,16 @@ def _refuse_duplicate(invoice: InboundInvoice, digest: str) -> None:
         )
 
 
-def inbound_ubl_import(*, file_bytes: bytes, by) -> Purchase:
+def inbound_ubl_import(*, file_bytes: bytes, by, today: date | None = None) -> Purchase:
     """Record a supplier's UBL invoice as a purchase, keeping the file.
 
     Posted (net of VAT) to the Activité unit its buyer reference names; otherwise left
     "to match" with the reason for an advisor (3en1 or closed unit, no or unknown code,
-    several codes, overdraft). Raises ValidationError, saving nothing, when the file is
-    not a usable UBL invoice (see parse_ubl_invoice) or was already imported.
+    several codes, past the yearly deadline on `today`, more than the unit's available
+    balance: see invoicing.purchase_rules). Raises ValidationError, saving nothing, when the
+    file is not a usable UBL invoice (see parse_ubl_invoice) or was already imported.
     """
+    today = today or timezone.localdate()
     invoice = parse_ubl_invoice(file_bytes)
     digest = hashlib.sha256(file_bytes).hexdigest()
     stored = None
@@ -360,7 +368,7 @@ def inbound_ubl_import(*, file_bytes: bytes, by) -> Purchase:
             )
             purchase.ubl.save(f"{digest[:24]}.xml", ContentFile(file_bytes), save=False)
             stored = purchase.ubl.name
-            unit, purchase.problem = _match(purchase)
+            unit, purchase.problem = _match(purchase, today)
             try:
                 with transaction.atomic():
                     purchase.save()
@@ -383,12 +391,26 @@ def inbound_ubl_import(*, file_bytes: bytes, by) -> Purchase:
 
 
 @transaction.atomic
-def purchase_assign(*, purchase: Purchase, unit: ProductionUnit, by) -> Purchase:
-    """An advisor charges a queued purchase to an Activité unit (approving any overdraft).
+def purchase_assign(
+    *,
+    purchase: Purchase,
+    unit: ProductionUnit,
+    by,
+    overdraft_reason: str = "",
+    today: date | None = None,
+) -> Purchase:
+    """An advisor charges a queued purchase to an Activité unit, audited.
+
+    When the unit's available balance can't pay its total excl. VAT, only with an explicit
+    `overdraft_reason` (audited as "purchase.overdraft_approved" with the amount missing, and
+    kept on the ledger entry); a reason given when there is no overdraft is not recorded.
 
     Raises PermissionDenied (not an advisor) and ValidationError (not in the queue, a 3en1
-    or closed unit, nothing to charge).
+    or closed unit, nothing to charge; on `issue_date` past the yearly deadline on `today`,
+    which no reason overrides; on `overdraft_reason` an overdraft without a reason, naming
+    the amount missing). Nothing is saved when it raises.
     """
+    today = today or timezone.localdate()
     if not getattr(by, "is_staff", False):
         raise PermissionDenied(_("Only an advisor can assign a purchase."))
     purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
@@ -401,8 +423,32 @@ def purchase_assign(*, purchase: Purchase, unit: ProductionUnit, by) -> Purchase
         raise ValidationError({"unit": _("This unit is closed.")})
     if not purchase.net_total:
         raise ValidationError(_("The amount excl. VAT is zero: there is nothing to charge."))
+    late = deadline_problem(purchase=purchase, today=today)
+    if late:
+        raise ValidationError({"issue_date": late})
+    available = purchase_available(unit=unit)
+    missing = purchase_missing(purchase=purchase, available=available)
+    reason = ""
+    if missing:
+        reason = (overdraft_reason or "").strip()
+        if not reason:
+            raise ValidationError(
+                {
+                    "overdraft_reason": overdraft_refusal(
+                        purchase=purchase, unit=unit, available=available
+                    )
+                }
+            )
     audit_log(actor=by, action="purchase.assigned", obj=purchase, changes={"unit": unit.code})
-    _post(purchase, unit, by)
+    if missing:
+        audit_log(
+            actor=by,
+            action=OVERDRAFT_APPROVED,
+            obj=purchase,
+            changes={"unit": unit.code, "overdraft": str(missing), "available": str(available)},
+            reason=reason,
+        )
+    _post(purchase, unit, by, reason=reason)
     return purchase
 
 

@@ -1,0 +1,134 @@
+"""What a purchase (a supplier's invoice) must meet to be charged to a unit, for the automatic
+posting of an import (invoicing.inbound.inbound_ubl_import) and an advisor's assignment
+(invoicing.inbound.purchase_assign).
+
+- Only Activité units take purchases. A 3en1 unit takes none, whatever its balance: its costs
+  are its jobs' expenses, paid by the job's invoice (the rule the import already had; the
+  balance and deadline rules below therefore only ever concern Activité units).
+- The yearly deadline: a purchase issued in year Y can be charged to a unit until the expense
+  deadline day of Y + 1 (PayrollPolicy.expense_deadline_month/day in force on the day it is
+  charged, 15 January in the seeded policy), the same deadline as expense claims
+  (payroll.expense_services.expense_deadline). Past it the purchase stays in the advisors'
+  queue with the deadline in the reason, and no advisor can charge it any more: the rule
+  closes a unit's year, and there is nothing to weigh case by case. The advisor rejects it
+  with a reason (it is then settled outside the units' ledgers).
+- The balance: the unit is charged the total excluding VAT (the amount posted, see
+  invoicing.inbound._post). It must fit in the unit's *available* balance: its ledger balance
+  less what is already promised from it, that is the budgets of its pending work
+  declarations (payroll.declaration_services.available_balance) and its expense claims
+  awaiting a decision that draw on the balance (payroll.expense_services.pending_claims_total).
+  An import that doesn't fit waits in the queue, its reason giving the amount missing; an
+  advisor may charge it anyway only with an explicit overdraft reason, recorded in the audit
+  trail (action "purchase.overdraft_approved", the amount and the reason) and on the ledger
+  entry, and shown on the purchase's page.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from payroll.declaration_services import available_balance
+from payroll.expense_services import expense_deadline, pending_claims_total, policy_on
+from production_units.models import ProductionUnit
+from smartcoop.audit import audit_trail
+from smartcoop.models import AuditEvent
+
+from .models import Purchase
+
+ZERO = Decimal("0.00")
+OVERDRAFT_APPROVED = "purchase.overdraft_approved"
+
+
+def _euros(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+# --- the yearly deadline --------------------------------------------------------------------
+
+
+def purchase_deadline(*, purchase: Purchase, today: date) -> date:
+    """The last day on which `purchase` can be charged to a unit, by the payroll policy in
+    force on `today`. Raises ValidationError when no policy is in force then."""
+    return expense_deadline(year=purchase.issue_date.year, policy=policy_on(today))
+
+
+def deadline_problem(*, purchase: Purchase, today: date) -> str:
+    """Why the purchase can no longer be charged to a unit on `today`, or ''."""
+    try:
+        deadline = purchase_deadline(purchase=purchase, today=today)
+    except ValidationError as error:
+        return error.messages[0]
+    if today <= deadline:
+        return ""
+    return _(
+        "Purchases of %(year)s could be charged to a unit until %(deadline)s: this one is too "
+        "late and can only be rejected."
+    ) % {"year": purchase.issue_date.year, "deadline": date_format(deadline, "DATE_FORMAT")}
+
+
+# --- the balance ----------------------------------------------------------------------------
+
+
+def purchase_available(*, unit: ProductionUnit) -> Decimal:
+    """What a purchase may still spend of the unit's balance: the balance less the budgets
+    its pending work declarations reserve and its expense claims awaiting a decision."""
+    return available_balance(unit=unit) - pending_claims_total(unit=unit)
+
+
+def purchase_missing(*, purchase: Purchase, available: Decimal) -> Decimal:
+    """How much `available` lacks to pay the purchase's total excl. VAT (0 when it can)."""
+    return max(purchase.net_total - available, ZERO)
+
+
+def balance_problem(*, purchase: Purchase, unit: ProductionUnit, available: Decimal) -> str:
+    """Why the import doesn't charge the purchase to `unit` by itself, or ''."""
+    missing = purchase_missing(purchase=purchase, available=available)
+    if not missing:
+        return ""
+    return _(
+        "Charging %(amount)s € to unit %(code)s would take its available balance "
+        "(%(available)s €, after pending declarations and expense claims) below zero by "
+        "%(missing)s €: an advisor must approve the overdraft, with a reason."
+    ) % {
+        "amount": _euros(purchase.net_total),
+        "code": unit.code,
+        "available": _euros(available),
+        "missing": _euros(missing),
+    }
+
+
+def overdraft_refusal(*, purchase: Purchase, unit: ProductionUnit, available: Decimal) -> str:
+    """What an advisor assigning without an overdraft reason is told."""
+    return _(
+        "Unit %(code)s's available balance (%(available)s €, after pending declarations and "
+        "expense claims) can't pay this purchase of %(amount)s € excl. VAT: %(missing)s € "
+        "missing. Give the overdraft reason to charge it anyway."
+    ) % {
+        "code": unit.code,
+        "available": _euros(available),
+        "amount": _euros(purchase.net_total),
+        "missing": _euros(purchase_missing(purchase=purchase, available=available)),
+    }
+
+
+# --- what the back-office shows -------------------------------------------------------------
+
+
+def purchase_overdraft(purchase: Purchase) -> AuditEvent | None:
+    """The advisor's approval of the overdraft the purchase caused, if any (the latest)."""
+    return audit_trail(purchase).filter(action=OVERDRAFT_APPROVED).first()
+
+
+def overdraft_summary(purchase: Purchase) -> str:
+    """One line saying who approved which overdraft and why, or ''."""
+    event = purchase_overdraft(purchase)
+    if event is None:
+        return ""
+    return _("%(missing)s € over the available balance, approved by %(advisor)s: %(reason)s") % {
+        "missing": event.changes.get("overdraft", "?"),
+        "advisor": event.actor or "—",
+        "reason": event.reason,
+    }
