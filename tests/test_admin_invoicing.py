@@ -32,6 +32,7 @@ from production_units.services import unit_open
 from smartcoop import roles
 from smartcoop.audit import audit_trail
 from smartcoop.models import AuditEvent
+from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixture)
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
 pytestmark = pytest.mark.django_db

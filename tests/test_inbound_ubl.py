@@ -20,6 +20,7 @@ from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post, unit_close
 from smartcoop.audit import audit_trail
+from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
