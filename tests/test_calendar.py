@@ -97,7 +97,7 @@ def test_the_month_is_this_month_by_default_and_a_bad_one_is_a_400(alice_client,
     assert response.context["calendar"].month == today.replace(day=1)
     response = alice_client.get(reverse("portal:workers_calendar"), {"month": "2026-13"})
     assert response.status_code == 400
-    assert "YYYY-MM" in response.content.decode()
+    assert "AAAA-MM" in response.content.decode()  # French, the default: "YYYY-MM"
 
 
 def test_a_member_who_never_worked_sees_an_empty_calendar_saying_why(bob_client):

@@ -24,6 +24,7 @@ from payroll.worker_services import unit_holder_worker, unit_worker_end, workers
 from production_units.services import unit_close
 from smartcoop.audit import audit_trail
 from smartcoop.demo import national_number
+from tests.english import _english_pages  # noqa: F401 (an autouse fixture)
 from tests.workers_helpers import (
     ZOE_EMAIL,
     ZOE_IBAN,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from invoicing.invoice_services import invoice_delete_draft, invoice_submit, invoice_update
 from invoicing.models import Invoice
 from production_units.models import ProductionUnit
+from tests.english import _english_pages  # noqa: F401 (an autouse fixture)
 from tests.invoicing_helpers import line
 from tests.work_helpers import make_job
 

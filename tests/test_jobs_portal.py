@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from payroll.job_services import job_submit
 from payroll.models import Contract, Job, WorkDeclaration
 from payroll.worker_services import unit_holder_worker
+from tests.english import _english_pages, speak_english  # noqa: F401 (an autouse fixture)
 from tests.work_helpers import FRI, MON, TUE, WED, days, make_declaration, make_job, theatre
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def _job_form(unit, *, amount="500.00", rows=((FRI, "8"),), code="artist-fixed-t
 
 
 def _api(user):
-    client = HttpClient()
+    client = speak_english(HttpClient())
     client.force_login(user)
     return client
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from members.models import ShareCertificate, ShareRegisterEntry
 from members.share_services import share_payment_record, shares_subscribe
 from smartcoop.audit import audit_trail
+from tests.english import speak_english
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def alice_with_shares(alice, claire, settings, tmp_path):
 
 
 def _http(user) -> HttpClient:
-    http = HttpClient()
+    http = speak_english(HttpClient())
     http.force_login(user)
     return http
 
