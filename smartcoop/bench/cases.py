@@ -119,7 +119,9 @@ def _drafts(count: int):
         .select_related("holder__user")
         .order_by("pk")[:count]
     )
-    clients = list(Client.objects.filter(verified=True, kind="company", country="BE")[:count])
+    clients = list(
+        Client.objects.filter(verified_at__isnull=False, kind="company", country="BE")[:count]
+    )
     drafts = []
     for index in range(count):
         unit = units[index % len(units)]
@@ -255,9 +257,16 @@ def admin_lists(repeat: int = 5) -> Figure:
     client = HttpClient()
     client.force_login(user)
     timings = {}
+    from django.conf import settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with override_settings(
-        ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False, SMARTCOOP_STAFF_MFA_REQUIRED=False
-    ):
+        ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False, SMARTCOOP_STAFF_MFA_REQUIRED=False,
+        STORAGES=storages,
+    ):  # fmt: skip
         client.get("/health/")
         health = statistics.median(timed(client.get, "/health/")[0] for _ in range(repeat))
         for name, (url_name, query) in ADMIN_PAGES.items():
