@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from production_units.admin import money
 from production_units.models import ProductionUnit
-from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
+from smartcoop.admin import AuditTrailMixin, EstimatedCountPaginator, QueueItem, advisor_queue_item
 from smartcoop.money import cents
 
 from .admin_actions import (
@@ -205,6 +205,36 @@ class InvoiceChangeList(ChangeList):
 
 # Invoices ------------------------------------------------------------------------------------
 
+SEARCH_CAP = 5000  # ids per kind: a term matching more is too vague to be useful
+
+
+def _invoices_of_names(term: str):
+    """The search of the invoice list by client, member or unit code, as id lists: the small
+    tables (clients, members, units) are searched first, then the invoices by their indexed
+    client and unit columns — not a scan of every invoice joined to its names. Each word must
+    match (as Django's admin search does): "Alice Lambert" finds Alice Lambert's invoices."""
+    from django.db.models import Q
+
+    from members.models import Member
+
+    condition = Q()
+    for word in term.split():
+        clients = list(
+            Client.objects.filter(name__icontains=word).values_list("pk", flat=True)[:SEARCH_CAP]
+        )
+        holders = Member.objects.filter(
+            Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(organisation_name__icontains=word)
+        ).values("pk")[:SEARCH_CAP]
+        units = list(
+            ProductionUnit.objects.filter(Q(holder__in=holders) | Q(code__iexact=word)).values_list(
+                "pk", flat=True
+            )[:SEARCH_CAP]
+        )
+        condition &= Q(client_id__in=clients) | Q(unit_id__in=units)
+    return condition
+
 
 @admin.register(Invoice)
 class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
@@ -245,6 +275,8 @@ class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
     )
     # Newest first by the primary key: no sort of the whole table.
     ordering = ("-id",)
+    list_per_page = 25
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     inlines = (InvoiceLineInline, PaymentInline, ReminderInline, TransmissionInline)
     actions = (
@@ -346,7 +378,9 @@ class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
         term = search_term.strip()
         if term.isdigit() and len(term) <= 6:
             return queryset.filter(number=int(term)), False
-        return super().get_search_results(request, queryset, search_term)
+        if not term:
+            return queryset, False
+        return queryset.filter(_invoices_of_names(term)), False
 
     # Advisors review: nobody adds, edits or deletes an invoice here.
     def has_add_permission(self, request):

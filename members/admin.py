@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcoop.admin import (
     AuditedSaveMixin,
     AuditTrailMixin,
+    EstimatedCountPaginator,
     ReadOnlyAdmin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
@@ -155,8 +156,11 @@ class MemberAdmin(AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin
     list_filter = ("status", "category", "is_organisation", "office", "advisor")
     list_select_related = ("office", "advisor")
     search_fields = ("number__exact", "last_name", "first_name", "organisation_name", "user__email")
-    date_hierarchy = "member_since"
     autocomplete_fields = ("user", "advisor")
+    list_per_page = 25
+    paginator = EstimatedCountPaginator
+    # By member number (unique, indexed): the page reads 25 rows, not a sort of every member.
+    ordering = ("number",)
     readonly_fields = ("number", "shares_summary")
     show_full_result_count = False
     fieldsets = (

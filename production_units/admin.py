@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcoop.admin import (
     AuditedSaveMixin,
     AuditTrailMixin,
+    EstimatedCountPaginator,
     ServiceFormMixin,
     SuperuserDeleteMixin,
 )
@@ -97,6 +98,8 @@ class ProductionUnitAdmin(
     autocomplete_fields = ("holder",)
     inlines = (RecentLedgerEntryInline,)
     show_full_result_count = False
+    list_per_page = 25
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         return ProductionUnit.objects.followed_by(request.user)

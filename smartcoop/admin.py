@@ -17,12 +17,45 @@ from dataclasses import dataclass
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.paginator import Paginator
+from django.db import connections, models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log, audit_trail
 from .models import AuditEvent, Counter, HealthPing
+
+EXACT_COUNT_BELOW = 10_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts exactly when the list is small; past EXACT_COUNT_BELOW rows (the PostgreSQL
+    planner's estimate of the filtered query), shows the estimate: counting 200,000 invoices
+    on every page of the back-office costs more than the page itself. The last page number
+    may then be approximate; the rows shown are always exact."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not hasattr(queryset, "query") or connections[queryset.db].vendor != "postgresql":
+            return super().count
+        try:
+            sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:
+            return 0
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - Django's SQL
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            import json
+
+            plan = json.loads(plan)
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate < EXACT_COUNT_BELOW:
+            return super().count
+        return estimate
+
 
 AUDIT_TRAIL_LENGTH = 50
 
