@@ -417,6 +417,19 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         _check_credit_limit(invoice)
     series = InvoiceSeries.objects.get(legal_entity=invoice.legal_entity, kind=invoice.kind)
+    # What doesn't depend on the number is prepared before the counter's lock: issuers of the
+    # series wait on that lock until commit, so the less done under it, the more issue per second.
+    policy = policy_on(day)
+    if invoice.due_date is None or invoice.due_date < day:
+        invoice.due_date = day + timedelta(days=policy.payment_term_days)
+    branding = getattr(invoice.unit, "branding", None)
+    invoice.language = (
+        invoice.language
+        or (branding.language if branding else "")
+        or invoice.unit.holder.preferred_language
+    )
+    invoice.seller = _seller_snapshot(invoice)
+    invoice.buyer = _buyer_snapshot(invoice.client)
     # The counter row's lock serialises issuers of this series until commit.
     number = counter_next(f"invoice-series:{series.pk}:{day.year}")
     previous = GENESIS
@@ -430,25 +443,14 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
                 % {"d": prev["issue_date"]}
             )
         previous = prev["hash"]
-    policy = policy_on(day)
     invoice.status = Invoice.Status.ISSUED
     invoice.series = series
     invoice.year = day.year
     invoice.number = number
     invoice.issue_date = day
-    if invoice.due_date is None or invoice.due_date < day:
-        invoice.due_date = day + timedelta(days=policy.payment_term_days)
-    branding = getattr(invoice.unit, "branding", None)
-    invoice.language = (
-        invoice.language
-        or (branding.language if branding else "")
-        or invoice.unit.holder.preferred_language
-    )
     invoice.structured_reference = structured_reference(
         prefix=series.reference_prefix, year=day.year, number=number
     )
-    invoice.seller = _seller_snapshot(invoice)
-    invoice.buyer = _buyer_snapshot(invoice.client)
     invoice.issued_at = timezone.now()
     invoice.issued_by = by if getattr(by, "is_authenticated", False) else None
     invoice.previous_hash = previous
