@@ -16,7 +16,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class Member(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between(2, 5)
 
     def on_start(self):
         self.member = MEMBERS[next(_next_member) % len(MEMBERS)]
@@ -51,7 +51,7 @@ class Member(HttpUser):
 
 
 class Trivial(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between(2, 5)
 
     @task
     def health(self):
