@@ -111,7 +111,7 @@ def _measure() -> dict:
         .annotate(total=Sum("net_total"))
         .values_list("total", flat=True)
     )
-    m["billing"] = _percentages(d.bracket_of(float(t), d.UNIT_BRACKET_BOUNDS) for t in billed)
+    m["billing"] = _percentages(d.bracket_of(t, d.UNIT_BRACKET_BOUNDS) for t in billed)
     m["units_billed"] = len(billed)
     with connection.cursor() as cursor:
         cursor.execute(

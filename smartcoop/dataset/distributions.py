@@ -213,8 +213,9 @@ FOREIGN_COUNTRIES = Table(
 )
 
 
-def bracket_of(amount: float, bounds: dict) -> str:
-    """The key of the bracket [low, high) holding `amount`."""
+def bracket_of(amount, bounds: dict) -> str:
+    """The key of the bracket [low, high) holding `amount` (a Decimal for money, a number for
+    hours or years)."""
     for key, (low, high) in bounds.items():
         if (high is None or amount < high) and amount >= low:
             return key

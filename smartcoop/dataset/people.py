@@ -7,6 +7,7 @@ bracket (p. 16-18), with the marginal counts of p. 15 kept exactly.
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
@@ -180,7 +181,9 @@ class PeopleGenerator:
             unit.amount_cents = min(max(cents_, low * 100), high * 100 - 1)
         for p in self.holders:
             p.billing_cents = sum(u.amount_cents for u in p.units if u.closed_on is None)
-            p.billing_bracket = d.bracket_of(p.billing_cents / 100, d.HOLDER_BRACKET_BOUNDS)
+            p.billing_bracket = d.bracket_of(
+                Decimal(p.billing_cents).scaleb(-2), d.HOLDER_BRACKET_BOUNDS
+            )
 
     def _plan_holder_attributes(self, rng):
         holders = self.holders
