@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# Two workers (pytest-xdist, one test database each): the suite in about half the time on 2 cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: bench install run test lint format messages compilemessages smoke check-deploy worker beat clean
 

@@ -14,8 +14,12 @@ from smartcoop.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
+    # Files each test writes (PDFs, receipts, Dimona exports) stay in its own folder, so tests
+    # running in parallel (pytest-xdist) never share one.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DIMONA_EXPORT_DIR = tmp_path / "dimona"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
