@@ -55,7 +55,7 @@ def lines_of(document) -> list[LineData]:
             ln.description, ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate,
             ln.unit_code, ln.exemption_reason,
         )
-        for ln in document.lines.order_by("position")
+        for ln in sorted(document.lines.all(), key=lambda ln: ln.position)
     ]  # fmt: skip
 
 
@@ -405,6 +405,7 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
         .select_related("unit", "client", "legal_entity", "credited_invoice")
+        .prefetch_related("lines")  # read once: the rules below and the hash under the lock
         .get(pk=invoice.pk)
     )
     if invoice.is_issued:
@@ -434,9 +435,11 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
     number = counter_next(f"invoice-series:{series.pk}:{day.year}")
     previous = GENESIS
     if number > 1:
-        prev = Invoice.objects.filter(series=series, year=day.year, number=number - 1).values(
-            "hash", "issue_date"
-        )[0]
+        # All four columns of the unique index (legal entity first): an index lookup, not a
+        # scan of the series' index entries while every other issuer waits on the lock.
+        prev = Invoice.objects.filter(
+            legal_entity_id=invoice.legal_entity_id, series=series, year=day.year, number=number - 1
+        ).values("hash", "issue_date")[0]
         if prev["issue_date"] > day:
             raise ValidationError(
                 _("The previous document of this series is dated later: issue on or after %(d)s.")

@@ -59,16 +59,13 @@ class ClientRow:
 
 
 class _Lines:
-    """`invoice.lines.all().order_by("position")` for an invoice not yet in the database."""
+    """`invoice.lines.all()` for an invoice not yet in the database."""
 
     def __init__(self, lines):
         self._lines = lines
 
     def all(self):
-        return self
-
-    def order_by(self, *fields):
-        return sorted(self._lines, key=lambda line: line.position)
+        return list(self._lines)
 
 
 class _Doc:
