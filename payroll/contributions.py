@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from invoicing.models import Invoice
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit
 from production_units.services import NewEntry, ledger_post_bulk
+from smartcoop.bulk import insert_rows
 from smartcoop.money import CENT, cents
 
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-BATCH = 1000
 
 
 def parse_period(text: str) -> date:
@@ -71,7 +71,8 @@ class UnitContribution:
     @property
     def turnover_contribution(self) -> Decimal:
         """Σ rate × net turnover over the month's rates, rounded once, half up."""
-        return cents(sum((rate * net / HUNDRED for rate, net in self.net_by_rate.items()), ZERO))
+        # Σ rate × net is exact; scaleb(-2) divides by 100 exactly (and fast).
+        return cents(sum((rate * net for rate, net in self.net_by_rate.items()), ZERO).scaleb(-2))
 
     @property
     def gross(self) -> Decimal:
@@ -104,19 +105,48 @@ class UnitContribution:
 
 
 @dataclass
+class Posted:
+    """One ContributionPosting as written by the run (its row, without a model instance)."""
+
+    unit_id: int
+    pillar: str
+    base: Decimal
+    amount: Decimal
+    detail: dict
+    ledger_entry_id: int | None = None
+    pk: int | None = None
+
+
+@dataclass
 class ContributionRunResult:
     period: date
     units: dict[int, UnitContribution]
-    posted: list[ContributionPosting]
+    posted: list[Posted]
     already_posted: int
 
     def total(self, pillar: str) -> Decimal:
         return sum((p.amount for p in self.posted if p.pillar == pillar), ZERO)
 
 
-def _dated_case(rows, date_field: str, first: date, last: date, scope: str = "") -> Case:
-    """A CASE giving, for each row of a query, the id of the parameter row in force on its
-    date within [first, last] (NULL when none)."""
+def _dated_case(rows, date_field: str, first: date, last: date, scope: str = ""):
+    """An expression giving, for each row of a query, the id of the parameter row in force on
+    its date within [first, last] (NULL when none).
+
+    When each scope (or the whole query, without one) has a single row in force for the whole
+    month, as in most months, the dates don't matter: the expression is that row's id (per
+    scope), which PostgreSQL groups as fast as the bare column."""
+    whole_month: dict = {}
+    by_scope: dict = {}
+    for row in rows:
+        key = getattr(row, scope) if scope else None
+        by_scope[key] = by_scope.get(key, 0) + 1
+        if row.valid_from <= first and (row.valid_to is None or row.valid_to >= last):
+            whole_month[key] = row.pk
+    if by_scope and all(by_scope[key] == 1 and key in whole_month for key in by_scope):
+        if not scope:
+            return Value(whole_month[None], output_field=BigIntegerField())
+        whens = [When(Q(**{scope: key}), then=Value(pk)) for key, pk in whole_month.items()]
+        return Case(*whens, default=Value(None), output_field=BigIntegerField())
     whens = []
     for row in rows:
         start, end = max(row.valid_from, first), min(row.valid_to or last, last)
@@ -252,7 +282,7 @@ def contributions_compute(*, period: date, by=None, today: date | None = None):
         ContributionPosting.objects.filter(period=first).order_by().values_list("unit_id", "pillar")
     )
     labels = _labels(first)
-    planned = []
+    planned: list[tuple[NewEntry, Posted]] = []
     for unit_id in sorted(units):
         unit = units[unit_id]
         for pillar, kind, amount_name, base_name, detail_name in PILLARS:
@@ -262,29 +292,36 @@ def contributions_compute(*, period: date, by=None, today: date | None = None):
             planned.append(
                 (
                     NewEntry(unit_id, kind, -amount, last, labels[pillar]),
-                    ContributionPosting(
-                        run=run,
-                        unit_id=unit_id,
-                        pillar=pillar,
-                        period=first,
-                        base=getattr(unit, base_name),
-                        amount=amount,
-                        detail=getattr(unit, detail_name)(),
+                    Posted(
+                        unit_id,
+                        pillar,
+                        getattr(unit, base_name),
+                        amount,
+                        getattr(unit, detail_name)(),
                     ),
                 )
             )
-    postings = []
+    postings = [posting for _entry, posting in planned]
     if planned:
-        entries = ledger_post_bulk(
+        entry_ids = ledger_post_bulk(
             entries=[entry for entry, _posting in planned],
             by=by,
             source=run,
             reason=_("Mutual contribution run %(period)s") % {"period": f"{first:%Y-%m}"},
         )
-        postings = [posting for _entry, posting in planned]
-        for posting, entry in zip(postings, entries, strict=True):
-            posting.ledger_entry = entry
-        ContributionPosting.objects.bulk_create(postings, batch_size=BATCH)
+        for posting, entry_id in zip(postings, entry_ids, strict=True):
+            posting.ledger_entry_id = entry_id
+        ids = insert_rows(
+            ContributionPosting,
+            ("run", "unit", "pillar", "period", "base", "amount", "detail", "ledger_entry"),
+            [
+                (run.pk, p.unit_id, p.pillar, first, p.base, p.amount, p.detail,
+                 p.ledger_entry_id)
+                for p in postings
+            ],
+        )  # fmt: skip
+        for posting, posting_id in zip(postings, ids, strict=True):
+            posting.pk = posting_id
     return ContributionRunResult(
         period=first, units=units, posted=postings, already_posted=len(done)
     )
