@@ -146,9 +146,10 @@ def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figur
             f"{trivial['rps']:.1f} req/s",
             *[f"{name}: {figures}" for name, figures in sorted(by_name.items())],
             f"each simulated member arrives within {seconds // 6} s or so ({max(1, users // 10)} "
-            "a second), logs in (allauth; the password checked with Django's default PBKDF2 "
-            "hasher, deliberately slow), then browses home, a unit's ledger, the invoice list "
-            "and an invoice, thinking 2 to 5 s between pages; locust runs on the same 2-core "
-            "machine as gunicorn and PostgreSQL. The aggregate p95 includes the logins.",
+            "a second), logs in (allauth; the password checked with Argon2id at OWASP's "
+            "parameters, smartcoop/hashers.py), then browses home, a unit's ledger, the "
+            "invoice list and an invoice, thinking 2 to 5 s between pages; locust runs on the "
+            "same 2-core machine as gunicorn and PostgreSQL. The aggregate p95 includes the "
+            "logins.",
         ],
     )  # fmt: skip

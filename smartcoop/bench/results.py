@@ -72,7 +72,9 @@ def machine() -> dict[str, str]:
     }
 
 
-def markdown(machine_info: dict, dataset: dict, figures: list[Figure], notes: list[str]) -> str:
+def markdown(
+    machine_info: dict, dataset: dict, figures: list[Figure], notes: list[str], history: str = ""
+) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -112,4 +114,7 @@ def markdown(machine_info: dict, dataset: dict, figures: list[Figure], notes: li
             lines.append("")
     if notes:
         lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
+    if history.strip():
+        # docs/benchmarks-history.md, kept by hand: what was profiled and fixed, before → after.
+        lines += [history.strip(), ""]
     return "\n".join(lines) + "\n"

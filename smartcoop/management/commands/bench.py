@@ -76,7 +76,11 @@ class Command(BaseCommand):
                         notes=[f"failed: {type(error).__name__}: {error}"],
                     )  # fmt: skip
                 self.stderr.write(f"  failed: {type(error).__name__}: {error}")
-        report = markdown(info, dataset, [figures[n] for n in sorted(figures)], options["note"])
+        history = Path(settings.BASE_DIR) / "docs" / "benchmarks-history.md"
+        report = markdown(
+            info, dataset, [figures[n] for n in sorted(figures)], options["note"],
+            history.read_text(encoding="utf-8") if history.exists() else "",
+        )  # fmt: skip
         Path(options["out"]).write_text(report, encoding="utf-8")
         self.stdout.write(report)
         self.stdout.write(self.style.SUCCESS(f"Written to {options['out']}"))
