@@ -35,11 +35,16 @@ def _send_dimonas() -> None:
     send_pending_dimonas.delay()
 
 
+def contract_reference_text(entity_code: str, year: int, number: int) -> str:
+    """A contract reference: the legal entity's initials, CT, the year, the number."""
+    initials = "".join(word[0] for word in entity_code.split("-") if word).upper()
+    return f"{initials}-CT-{year}-{number:06d}"
+
+
 def contract_reference(legal_entity, year: int) -> str:
     """The next contract reference of a legal entity and year, gap-free (in the transaction)."""
     number = counter_next(f"contract:{legal_entity.code}:{year}")
-    initials = "".join(word[0] for word in legal_entity.code.split("-") if word).upper()
-    return f"{initials}-CT-{year}-{number:06d}"
+    return contract_reference_text(legal_entity.code, year, number)
 
 
 @transaction.atomic

@@ -18,7 +18,8 @@ from stdnum.eu import vat as eu_vat
 from invoicing.chain import verify_chain
 from invoicing.invoice_services import LineData, invoice_create, invoice_issue
 from invoicing.models import Client, Invoice
-from members.models import Member, ShareRegisterEntry
+from members.models import LegalEntity, Member, ShareRegisterEntry
+from payroll.contract_services import contract_reference, contract_reference_text
 from payroll.models import Contract, ExpenseClaim, UnitWorker, WorkDay, Worker
 from production_units.models import LedgerEntry, ProductionUnit
 from smartcoop.dataset import distributions as d
@@ -161,7 +162,25 @@ def _measure() -> dict:
     )
     m["workers"] = Worker.objects.count()
     m["service_issue"] = _issue_one_more()
+    m["contract_references"] = _contract_references()
     return m
+
+
+def _contract_references() -> dict:
+    """Per legal entity: the generated references against the service's own next reference."""
+    result = {}
+    for entity in LegalEntity.objects.filter(contracts__isnull=False).distinct():
+        references = set(
+            Contract.objects.filter(legal_entity=entity).values_list("reference", flat=True)
+        )
+        with transaction.atomic():
+            following = contract_reference(entity, YEAR)
+            transaction.set_rollback(True)
+        expected = {
+            contract_reference_text(entity.code, YEAR, n) for n in range(1, len(references) + 1)
+        }
+        result[entity.code] = (references == expected, following, len(references))
+    return result
 
 
 def _numbers_by_series() -> dict[int, list[int]]:
@@ -294,6 +313,15 @@ def test_the_services_continue_the_generated_year():
     issued = measured()["service_issue"]
     assert issued["number"] == issued["expected"]
     assert issued["chain"] is None
+
+
+def test_contract_references_are_the_services_and_continue():
+    found = measured()["contract_references"]
+    assert found, "no contract generated"
+    for code, (consecutive, following, count) in found.items():
+        assert consecutive, code
+        initials = "".join(word[0] for word in code.split("-")).upper()
+        assert following == f"{initials}-CT-{YEAR}-{count + 1:06d}"
 
 
 def test_identifiers_are_valid():

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from payroll.contract_services import contract_reference_text
 from payroll.models import (
     Contract,
     ContractType,
@@ -52,20 +53,6 @@ EXPENSES = (
     ("other", 5, "Frais divers"),
 )  # fmt: skip
 QUARTER = Decimal("0.25")
-
-
-REFERENCE_MAX = Contract._meta.get_field("reference").max_length
-
-
-def contract_reference_text(code: str, year: int, number: int) -> str:
-    """payroll.contract_services.contract_reference's format, C-<ENTITY>-<year>-<number>;
-    an entity code too long for the column (productions-associees, formateurs-associes) is
-    shortened to its initials (the service itself can't store those: see docs/DATASET.md)."""
-    reference = f"C-{code.upper()}-{year}-{number:06d}"
-    if len(reference) > REFERENCE_MAX:
-        initials = "".join(part[0] for part in code.split("-")).upper()
-        reference = f"C-{initials}-{year}-{number:06d}"
-    return reference
 
 
 class WorkGenerator:
