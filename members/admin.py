@@ -15,11 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.admin import (
@@ -38,6 +37,7 @@ from .exports import FORMATS, member_extract_export, register_export
 from .models import (
     LegalEntity,
     Member,
+    MemberExit,
     MembershipDocument,
     Office,
     ShareCertificate,
@@ -47,7 +47,7 @@ from .models import (
 )
 from .selectors import member_shares
 from .services import MEMBER_FIELDS, member_create, member_update
-from .share_services import shares_transfer
+from .share_services import member_category_change, member_exit, refund_for, shares_transfer
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -140,9 +140,81 @@ class MemberForm(forms.ModelForm):
         fields = ["user", *MEMBER_FIELDS]
 
 
+def _not_in_the_future(day):
+    if day > timezone.localdate():
+        raise ValidationError(gettext("The date can't be in the future."))
+    return day
+
+
+class CategoryChangeForm(forms.Form):
+    category = forms.ChoiceField(label=_("New category"), choices=Member.Category.choices)
+    on = forms.DateField(
+        label=_("Effective date"),
+        initial=timezone.localdate,
+        help_text=_("The date of the category change in the register."),
+    )
+    decision_reference = forms.CharField(
+        label=_("Decision reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The board decision or the member's letter, e.g. CA-2026-03-12."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Kept in the register and in the audit trail."),
+    )
+
+    def clean_on(self):
+        return _not_in_the_future(self.cleaned_data["on"])
+
+
+class ResignationForm(admin_queues.ExitRecordForm):
+    """A resignation received by letter (or told to the advisor), recorded for the member."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("e.g. the member's letter of 2026-03-02. Kept in the audit trail."),
+    )
+
+    def clean_on(self):
+        return _not_in_the_future(self.cleaned_data["on"])
+
+
+def category_change_preview(member: Member, data) -> str:
+    new = Member.Category(data["category"])
+    text = gettext("category %(old)s → %(new)s on %(day)s") % {
+        "old": member.get_category_display(),
+        "new": new.label,
+        "day": data["on"].isoformat(),
+    }
+    if (new == Member.Category.A) != (member.category == Member.Category.A):
+        text += " — " + (
+            gettext("may open production units")
+            if new == Member.Category.A
+            else gettext("may no longer open production units")
+        )
+    return text
+
+
+def resignation_preview(member: Member, data) -> str:
+    position = member_shares(member=member)
+    _nominal, refund = refund_for(position, position.held) if position.held else (0, 0)
+    return gettext(
+        "leaves on %(day)s; %(held)s share(s) held, %(refund)s € refunded to %(iban)s"
+    ) % {
+        "day": data["on"].isoformat(),
+        "held": position.held,
+        "refund": f"{refund:.2f}",
+        "iban": data.get("payout_iban") or member.iban or "—",
+    }
+
+
 @admin.register(Member)
 class MemberAdmin(AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin.ModelAdmin):
     form = MemberForm
+    actions = ("change_category", "record_resignation")
     list_display = (
         "number",
         "name",
@@ -218,6 +290,66 @@ class MemberAdmin(AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin
             gettext("register entries"),
             gettext("extract:"),
             format_html_join(" ", '<a href="{}">{}</a>', links),
+        )
+
+    def has_review_permission(self, request):
+        return admin_queues.is_advisor(request.user)
+
+    @admin.action(description=_("Change the category"), permissions=["review"])
+    def change_category(self, request, queryset):
+        return admin_queues.run_action_with_form(
+            self,
+            request,
+            queryset.filter(status=Member.Status.MEMBER, left_on__isnull=True),
+            form_class=CategoryChangeForm,
+            title=gettext("Change the category of members"),
+            intro=gettext(
+                "The change is recorded in the share register on that date. Category A "
+                "members may open production units; the others may not."
+            ),
+            describe=lambda member: member.get_category_display(),
+            confirm=category_change_preview,
+            apply=lambda member, data: member_category_change(
+                member=member,
+                category=data["category"],
+                by=request.user,
+                on=data["on"],
+                decision_reference=data["decision_reference"],
+                reason=data["reason"],
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d category changed.", "%(count)d categories changed.", "count"
+            ),
+        )
+
+    @admin.action(description=_("Record a resignation"), permissions=["review"])
+    def record_resignation(self, request, queryset):
+        return admin_queues.run_action_with_form(
+            self,
+            request,
+            queryset.filter(status=Member.Status.MEMBER, left_on__isnull=True),
+            form_class=ResignationForm,
+            title=gettext("Record the resignation of members"),
+            intro=gettext(
+                "Each member leaves on the effective date; the shares paid up and not yet "
+                "refunded are refunded at their subscription price (never any share of the "
+                "reserves) and wait as a payout. The member is told by e-mail."
+            ),
+            describe=lambda member: (
+                gettext("%(held)s share(s) held") % {"held": member_shares(member=member).held}
+            ),
+            confirm=resignation_preview,
+            apply=lambda member, data: member_exit(
+                member=member,
+                by=request.user,
+                kind=MemberExit.Kind.RESIGNATION,
+                on=data["on"],
+                reason=data["reason"],
+                payout_iban=data["payout_iban"],
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d resignation recorded.", "%(count)d resignations recorded.", "count"
+            ),
         )
 
     def save_model(self, request, obj, form, change):
@@ -428,18 +560,8 @@ class ShareRegisterEntryAdmin(ReadOnlyAdmin):
             extra["transfer_url"] = reverse("admin:members_shareregisterentry_transfer")
         return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
 
-    def _page(self, request, *, form, title, intro, submit_label, method="post", status=200):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "opts": self.model._meta,
-            "form": form,
-            "media": self.media + form.media,
-            "submit_label": submit_label,
-            "method": method,
-        }
-        return TemplateResponse(request, "admin/members/form_page.html", context, status=status)
+    def _page(self, request, **page):
+        return admin_queues.form_page(self, request, **page)
 
     def register_at_view(self, request):
         """The whole register at a date, for the board: a download (CSV, XLSX or PDF)."""

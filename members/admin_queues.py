@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from smartcoop.admin import (
 from smartcoop.money import cents
 from smartcoop.roles import sees_everything
 
+from .forms import MembershipApplicationForm
 from .models import (
     MONEY,
     DocumentAcceptance,
@@ -41,7 +43,13 @@ from .models import (
     MembershipApplication,
     RefundPayout,
 )
-from .services import application_approve, application_refuse
+from .selectors import share_policy_on
+from .services import (
+    application_apply,
+    application_approve,
+    application_refuse,
+    application_still_due,
+)
 from .share_services import (
     member_exit,
     normalise_reference,
@@ -109,13 +117,18 @@ def run_action_with_form(
     intro: str = "",
     describe: Callable | None = None,
     single: bool = False,
+    form_kwargs: Callable | None = None,
+    confirm: Callable | None = None,
 ):
     """An action's intermediate page: the chosen rows and a form; once posted back valid
     ("apply"), `apply(obj, cleaned_data)` (one service call) for each row.
 
     A refusal naming a field of the form shows the page again (400) with the message; any
     other refusal is reported for its row and the others go on. `single`: the action needs
-    exactly one row (a payment is recorded for one application).
+    exactly one row (a payment is recorded for one application). `form_kwargs(objects)`:
+    what the form needs to check the chosen rows. `confirm(obj, cleaned_data)`: the valid
+    form first shows a confirmation page saying what will happen to each row; only its
+    "confirm" button applies.
     """
     limit = 1 if single else SELECTION_LIMIT
     objects = list(queryset[: limit + 1])
@@ -127,9 +140,13 @@ def run_action_with_form(
         )
         model_admin.message_user(request, message, messages.WARNING)
         return None
+    extra = form_kwargs(objects) if form_kwargs else {}
+    confirming = False
     if "apply" in request.POST:
-        form = form_class(request.POST)
-        if form.is_valid():
+        form = form_class(request.POST, **extra)
+        if form.is_valid() and confirm is not None and "confirmed" not in request.POST:
+            confirming = True
+        elif form.is_valid():
             done, problems = 0, []
             for obj in objects:
                 try:
@@ -147,13 +164,18 @@ def run_action_with_form(
                 _report(model_admin, request, done, problems, done_message)
                 return None
     else:
-        form = form_class()
+        form = form_class(**extra)
+    if confirming:
+        rows = [(obj, confirm(obj, form.cleaned_data)) for obj in objects]
+    else:
+        rows = [(obj, describe(obj) if describe else "") for obj in objects]
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title,
         "intro": intro,
         "opts": model_admin.model._meta,
-        "rows": [(obj, describe(obj) if describe else "") for obj in objects],
+        "rows": rows,
+        "confirming": confirming,
         "form": form,
         "media": model_admin.media + form.media,
         "action": request.POST.get("action", ""),
@@ -175,6 +197,58 @@ class ApproveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Kept in the audit trail."),
     )
+    approve_unpaid = forms.BooleanField(
+        label=gettext_lazy("Approve even though money is still due"),
+        required=False,
+        help_text=gettext_lazy(
+            "An application is approved once its shares are fully paid, unless you say why."
+        ),
+    )
+    unpaid_reason = forms.CharField(
+        label=gettext_lazy("Why approve before full payment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=gettext_lazy("Kept with the decision and in the audit trail."),
+    )
+
+    def __init__(self, *args, applications=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unpaid = [
+            (application, application_still_due(application))
+            for application in applications
+            if application_still_due(application) > 0
+        ]
+
+    def clean(self):
+        data = super().clean()
+        reason = (data.get("unpaid_reason") or "").strip()
+        if not data.get("approve_unpaid"):
+            data["unpaid_reason"] = ""
+            if self.unpaid:
+                self.add_error(
+                    "approve_unpaid",
+                    _(
+                        "Not fully paid: %(applications)s. Approve them once paid, or tick "
+                        "this box and say why."
+                    )
+                    % {"applications": still_due_list(self.unpaid)},
+                )
+        elif not reason:
+            self.add_error(
+                "unpaid_reason", _("Say why you approve before the shares are fully paid.")
+            )
+        return data
+
+
+def still_due_list(unpaid) -> str:
+    return "; ".join(
+        _("%(name)s, %(due)s still due") % {"name": name_of(application), "due": money(due)}
+        for application, due in unpaid
+    )
+
+
+def name_of(application: MembershipApplication) -> str:
+    return f"{application.first_name} {application.last_name}"
 
 
 class RefuseForm(forms.Form):
@@ -274,6 +348,17 @@ def payment_state(application: MembershipApplication) -> str:
     return str(_("not paid"))
 
 
+def payment_state_and_due(application: MembershipApplication) -> str:
+    """The payment state, and what is still due when something is."""
+    due = application_still_due(application)
+    if due <= 0:
+        return payment_state(application)
+    return _("%(state)s — %(due)s still due") % {
+        "state": payment_state(application),
+        "due": money(due),
+    }
+
+
 def application_duplicates(application: MembershipApplication) -> tuple[list, list]:
     """Members and other applications with the same national number or email address."""
     same = Q(national_number=application.national_number)
@@ -282,6 +367,37 @@ def application_duplicates(application: MembershipApplication) -> tuple[list, li
         same | Q(email__iexact=application.email)
     ).exclude(pk=application.pk)
     return list(members.order_by("number")[:20]), list(applications.order_by("-id")[:20])
+
+
+class PaperApplicationForm(MembershipApplicationForm):
+    submitted_on = forms.DateField(
+        label=gettext_lazy("Date of the application"),
+        initial=timezone.localdate,
+        help_text=gettext_lazy("The date of the letter or form received."),
+    )
+
+    def clean_submitted_on(self):
+        day = self.cleaned_data["submitted_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date can't be in the future."))
+        return day
+
+
+def form_page(
+    model_admin, request, *, form, title, intro="", submit_label, method="post", status=200
+):
+    """A back-office page with one form (templates/admin/members/form_page.html)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": model_admin.model._meta,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "submit_label": submit_label,
+        "method": method,
+    }
+    return TemplateResponse(request, "admin/members/form_page.html", context, status=status)
 
 
 @admin.register(MembershipApplication)
@@ -299,7 +415,7 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         "submitted_on",
     )
     list_display_links = ("reference_display", "name")
-    list_filter = ("status", PaymentStateFilter, "office", "category", "submitted_on")
+    list_filter = ("status", PaymentStateFilter, "source", "office", "category", "submitted_on")
     list_select_related = ("office",)
     search_fields = ("last_name", "first_name", "email", "=national_number")
     search_help_text = gettext_lazy(
@@ -310,7 +426,10 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ("approve_selected", "refuse_with_reason", "record_payment")
     fieldsets = (
-        (None, {"fields": ("status", "reference_display", "submitted_on", "submitted_at")}),
+        (
+            None,
+            {"fields": ("status", "reference_display", "source", "submitted_on", "submitted_at")},
+        ),
         (
             gettext_lazy("Identity"),
             {
@@ -356,6 +475,68 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return applications_followed_by(request.user).select_related("office")
+
+    def get_urls(self):
+        from django.urls import path
+
+        own = [
+            path(
+                "paper/",
+                self.admin_site.admin_view(self.paper_view),
+                name="members_membershipapplication_paper",
+            )
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {}
+        if is_advisor(request.user):
+            extra["paper_url"] = reverse("admin:members_membershipapplication_paper")
+        return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
+
+    def paper_view(self, request):
+        """Enter an application received on paper: the portal's form and service, dated on
+        the letter, marked as received on paper; the applicant gets the payment
+        instructions by e-mail."""
+        from .views import documents_in_force
+
+        if not is_advisor(request.user):
+            raise PermissionDenied
+        today = timezone.localdate()
+        form = PaperApplicationForm(
+            request.POST or None, documents=documents_in_force(today), policy=share_policy_on(today)
+        )
+        page = {
+            "title": _("Enter a paper application"),
+            "intro": _(
+                "The same checks as the portal's form (national register number, IBAN, "
+                "duplicates). The application waits in the queue like the others."
+            ),
+            "submit_label": _("Record the application"),
+        }
+        if request.method != "POST":
+            return form_page(self, request, form=form, **page)
+        if form.is_valid():
+            try:
+                application = application_apply(
+                    by=request.user,
+                    source=MembershipApplication.Source.PAPER,
+                    on=form.cleaned_data["submitted_on"],
+                    **form.service_fields(),
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                self.message_user(
+                    request,
+                    _("The paper application of %(name)s is recorded.")
+                    % {"name": name_of(application)},
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:members_membershipapplication_change", args=[application.pk])
+                )
+        return form_page(self, request, form=form, status=400, **page)
 
     def get_search_results(self, request, queryset, search_term):
         reference = normalise_reference(search_term)
@@ -483,12 +664,18 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             title=_("Approve the applications"),
             intro=_(
                 "Each applicant becomes a member on the decision date, with a member number "
-                "and the subscription in the register. Money received is recorded as paid; "
-                "what is not paid yet stays due on the subscription."
+                "and the subscription in the register, and is told by e-mail. An application "
+                "is approved once fully paid; to approve one with money still due, tick the "
+                "box and say why: what is not paid stays due on the subscription."
             ),
-            describe=payment_state,
+            describe=payment_state_and_due,
+            form_kwargs=lambda applications: {"applications": applications},
             apply=lambda application, data: application_approve(
-                application=application, by=request.user, on=data["on"], reason=data["reason"]
+                application=application,
+                by=request.user,
+                on=data["on"],
+                reason=data["reason"],
+                unpaid_reason=data["unpaid_reason"],
             ),
             done_message=ngettext_lazy(
                 "%(count)d application approved.", "%(count)d applications approved.", "count"

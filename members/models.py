@@ -345,6 +345,10 @@ class MembershipApplication(models.Model):
         APPROVED = "approved", _("approved")
         REFUSED = "refused", _("refused")
 
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("portal")
+        PAPER = "paper", _("received on paper")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -385,6 +389,9 @@ class MembershipApplication(models.Model):
     submitted_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     submitted_on = models.DateField(
         _("submitted on"), help_text=_("The day the application was made (a letter's date).")
+    )
+    source = models.CharField(
+        _("received through"), max_length=8, choices=Source.choices, default=Source.PORTAL
     )
     paid_amount = models.DecimalField(_("amount received"), default=0, **MONEY)
     paid_on = models.DateField(_("last payment received on"), null=True, blank=True)

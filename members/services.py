@@ -4,6 +4,7 @@ The share register is written by members.share_services.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from stdnum.be import nn
 from smartcoop.audit import audit_log, diff, snapshot
 from smartcoop.counters import counter_next
 
+from .emails import email_language, send_on_commit
 from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument
 
 MEMBER_FIELDS = [
@@ -98,13 +100,15 @@ def application_submit(
     accepted_documents: list[MembershipDocument],
     by=None,
     on: date | None = None,
+    source: str = MembershipApplication.Source.PORTAL,
     **fields,
 ) -> MembershipApplication:
     """Record a membership application with a structured reference to pay its shares.
 
     `fields`: the identity and request (see APPLICATION_FIELDS). `email`: the account's when
-    not given. `accepted_documents`: the versions accepted, which must include every document
-    in force that the category requires. Raises ValidationError naming each faulty field
+    not given. `source`: the portal, or a paper application an advisor enters (dated `on`,
+    the letter's date). `accepted_documents`: the versions accepted, which must include every
+    document in force that the category requires. Raises ValidationError naming each faulty field
     (national number, IBAN, birth date against the national number, duplicates by national
     number or email, shares below the minimum, documents not accepted); nothing is saved.
     """
@@ -117,6 +121,10 @@ def application_submit(
     today = timezone.localdate()
     if on is not None and on != today and not getattr(by, "is_staff", False):
         raise PermissionDenied(_("Only an advisor can date an application (a paper one)."))
+    if source not in MembershipApplication.Source.values:
+        raise ValueError(f"Unknown application source: {source!r}")
+    if source == MembershipApplication.Source.PAPER and not getattr(by, "is_staff", False):
+        raise PermissionDenied(_("Only an advisor can enter a paper application."))
     on = on or today
     if on > today:
         raise ValidationError({"on": _("The date can't be in the future.")})
@@ -126,6 +134,7 @@ def application_submit(
         user=user,
         email=email,
         submitted_on=on,
+        source=source,
         shares=shares,
         share_price=policy.share_price if policy else 0,
         structured_reference="000000000000",
@@ -164,6 +173,7 @@ def application_submit(
             "category": application.category,
             "shares": application.shares,
             "documents": sorted(accepted),
+            "source": application.source,
         },
     )
     return application
@@ -241,16 +251,32 @@ def _open_application(application: MembershipApplication) -> MembershipApplicati
     return application
 
 
+def application_still_due(application: MembershipApplication) -> Decimal:
+    """What is left to pay on an application's shares (never below zero)."""
+    return max(Decimal("0.00"), application.amount_due - application.paid_amount)
+
+
 @transaction.atomic
 def application_approve(
-    *, application: MembershipApplication, by, on: date | None = None, reason: str = ""
+    *,
+    application: MembershipApplication,
+    by,
+    on: date | None = None,
+    reason: str = "",
+    unpaid_reason: str = "",
 ) -> Member:
     """Admit the applicant on `on` (today by default): a member with the next member number,
     member since that day, the subscription in the register (and the money already received
-    as a payment), and for category A the right to open production units.
+    as a payment), and for category A the right to open production units. The applicant is
+    told by e-mail once it is committed.
+
+    Only a fully paid application is approved, unless `unpaid_reason` says why the advisor
+    approves it anyway: then the amount still due and the reason are kept with the decision,
+    on the subscription entry and in the audit trail.
 
     Raises PermissionDenied (not an advisor) or ValidationError (`status` already decided,
-    `on` in the future or before the application, a member with the same national number).
+    `on` in the future or before the application, a member with the same national number,
+    `unpaid_reason` when money is still due and no reason is given).
     """
     from .models import ShareRegisterEntry
     from .share_services import check_staff, entry_append, entry_audit
@@ -262,6 +288,25 @@ def application_approve(
         raise ValidationError(
             {"national_number": _("A member with this national register number already exists.")}
         )
+    still_due = application_still_due(application)
+    unpaid_reason = (unpaid_reason or "").strip() if still_due > 0 else ""
+    if still_due > 0 and not unpaid_reason:
+        raise ValidationError(
+            {
+                "unpaid_reason": _(
+                    "%(due)s € of %(amount)s € is still due on this application: approve it "
+                    "once it is fully paid, or give the reason to approve it anyway."
+                )
+                % {"due": still_due, "amount": application.amount_due}
+            }
+        )
+    override = ""
+    if unpaid_reason:
+        override = _("Approved with %(due)s € still due: %(reason)s") % {
+            "due": still_due,
+            "reason": unpaid_reason,
+        }
+    decision = "\n".join(text for text in [(reason or "").strip(), override] if text)
     member = member_create(
         by=by,
         user=application.user,
@@ -279,7 +324,7 @@ def application_approve(
     application.decided_by = by
     application.decided_at = timezone.now()
     application.decided_on = on
-    application.reason = reason
+    application.reason = decision
     application.save(
         update_fields=["status", "member", "decided_by", "decided_at", "decided_on", "reason"]
     )
@@ -292,7 +337,7 @@ def application_approve(
         unit_price=application.share_price,
         amount=application.amount_due,
         structured_reference=application.structured_reference,
-        note=_("Subscription at admission"),
+        note="\n".join(text for text in [_("Subscription at admission"), override] if text),
     )
     entry_audit(subscription, by=by, action="shares.subscribed")
     if application.paid_amount > 0:
@@ -308,12 +353,21 @@ def application_approve(
             % {"day": application.paid_on.isoformat() if application.paid_on else "?"},
         )
         entry_audit(payment, by=by, action="shares.paid")
+    changes = {"member": member.number, "decided_on": on.isoformat()}
+    if unpaid_reason:
+        changes.update(still_due=str(still_due), unpaid_reason=unpaid_reason)
     audit_log(
         actor=by,
         action="membership_application.approved",
         obj=application,
-        changes={"member": member.number, "decided_on": on.isoformat()},
-        reason=reason,
+        changes=changes,
+        reason=decision,
+    )
+    send_on_commit(
+        template="application_approved",
+        to=application.email,
+        language=application.preferred_language,
+        context={"application": application, "member": member, "still_due": still_due},
     )
     return member
 
@@ -356,6 +410,12 @@ def application_refuse(
         changes={"decided_on": on.isoformat(), "refunded": str(application.paid_amount)},
         reason=application.reason,
     )
+    send_on_commit(
+        template="application_refused",
+        to=application.email,
+        language=application.preferred_language,
+        context={"application": application},
+    )
     return application
 
 
@@ -366,14 +426,24 @@ APPLICATION_EMAIL_BODY = "members/email/application_submitted.txt"
 
 
 def application_apply(
-    *, user, shares: int, accepted_documents: list[MembershipDocument], **fields
+    *,
+    user=None,
+    shares: int,
+    accepted_documents: list[MembershipDocument],
+    by=None,
+    **fields,
 ) -> MembershipApplication:
-    """A person applies from the portal: application_submit, then (after commit) the email
-    with the payment instructions. Raises what application_submit raises; nothing is sent
-    when nothing was saved."""
+    """A person applies from the portal (`user`), or an advisor (`by`) enters an application
+    received on paper (source=paper, on=the letter's date, email given): application_submit,
+    then (after commit) the email with the payment instructions. Raises what
+    application_submit raises; nothing is sent when nothing was saved."""
     with transaction.atomic():
         application = application_submit(
-            user=user, by=user, shares=shares, accepted_documents=accepted_documents, **fields
+            user=user,
+            by=by or user,
+            shares=shares,
+            accepted_documents=accepted_documents,
+            **fields,
         )
         transaction.on_commit(
             lambda: application_instructions_send(application=application), robust=True
@@ -384,16 +454,13 @@ def application_apply(
 def application_instructions_email(*, application: MembershipApplication):
     """The email telling an applicant what to pay and how (in their language), with the EPC
     QR code as a PNG attachment."""
-    from django.conf import settings
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
     from django.utils import translation
 
     from .payment_routing import application_amount_due, application_payment_instructions
 
-    language = application.preferred_language
-    if language not in {code for code, _name in settings.LANGUAGES}:
-        language = settings.LANGUAGE_CODE
+    language = email_language(application.preferred_language)
     instructions = application_payment_instructions(application)
     context = {
         "application": application,

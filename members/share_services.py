@@ -20,6 +20,7 @@ from smartcoop.audit import audit_log
 from smartcoop.counters import counter_next
 from smartcoop.money import cents, is_cents, to_decimal
 
+from .emails import member_address, send_on_commit
 from .models import (
     Member,
     MemberExit,
@@ -667,6 +668,18 @@ def member_exit(
         },
         reason=reason,
     )
+    if kind in (MemberExit.Kind.RESIGNATION, MemberExit.Kind.EXCLUSION):
+        send_on_commit(
+            template="member_exit_recorded",
+            to=member_address(member),
+            language=member.preferred_language,
+            context={
+                "member": member,
+                "exit": record,
+                "refund": entry.refund if entry else Decimal("0.00"),
+                "iban": iban,
+            },
+        )
     return record
 
 

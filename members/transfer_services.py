@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from smartcoop import roles
 from smartcoop.audit import audit_log
 
+from .emails import member_address, send_on_commit
 from .models import Member, ShareTransferRequest
 from .selectors import member_shares, share_policy_on
 from .share_services import _lock, is_staff, shares_transfer, today
@@ -220,7 +221,19 @@ def share_transfer_approve(
             "transfer_in_entry": into.pk,
         },
     )
+    _tell_transferor(request, "share_transfer_approved", on=on)
     return request
+
+
+def _tell_transferor(request: ShareTransferRequest, template: str, **context) -> None:
+    """The transferor learns the board's decision by e-mail (after commit)."""
+    member = request.from_member
+    send_on_commit(
+        template=template,
+        to=member_address(member),
+        language=member.preferred_language,
+        context={"request": request, "member": member, **context},
+    )
 
 
 @transaction.atomic
@@ -250,6 +263,7 @@ def share_transfer_refuse(
         changes={"status": request.status},
         reason=reason,
     )
+    _tell_transferor(request, "share_transfer_refused")
     return request
 
 

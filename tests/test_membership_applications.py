@@ -258,7 +258,9 @@ def test_approval_makes_a_member_with_a_number_the_subscription_and_the_payment(
 
 def test_a_payment_after_approval_goes_to_the_register(claire):
     application = submit()
-    member = application_approve(application=application, by=claire)
+    member = application_approve(
+        application=application, by=claire, unpaid_reason="Pays by standing order"
+    )
     entry = share_payment_record(
         target=application,
         amount=Decimal("30.00"),
@@ -276,12 +278,14 @@ def test_a_payment_after_approval_goes_to_the_register(claire):
 
 def test_category_b_members_may_not_open_units(claire):
     application = submit(category="B", planned_activity="", office=None)
+    share_payment_record(target=application, amount=Decimal("60.00"), paid_on=timezone.localdate())
     member = application_approve(application=application, by=claire)
     assert member.category == "B" and member.may_open_units is False
 
 
 def test_an_application_is_decided_once_by_an_advisor(claire, bob):
     application = submit()
+    share_payment_record(target=application, amount=Decimal("60.00"), paid_on=timezone.localdate())
     with pytest.raises(PermissionDenied):
         application_approve(application=application, by=bob)
     application_approve(application=application, by=claire)

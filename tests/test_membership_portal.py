@@ -124,7 +124,9 @@ def test_a_payment_for_a_refused_application_is_left_for_an_advisor(application,
 
 
 def test_a_payment_after_approval_pays_the_subscription_in_the_register(application, claire):
-    member = application_approve(application=application, by=claire)
+    member = application_approve(
+        application=application, by=claire, unpaid_reason="Board member vouches, pays Friday"
+    )
     bank_statement_import(
         file_bytes=camt053(("SH-1", TWO_SHARES, application.structured_reference))
     )
