@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,6 +159,82 @@ def ledger_post_bulk(
         reason=reason,
     )
     return ids
+
+
+@dataclass(frozen=True)
+class PostedEntry:
+    """One entry appended by ledger_post_query."""
+
+    pk: int
+    unit_id: int
+    kind: str
+    amount: Decimal
+
+
+@transaction.atomic
+def ledger_post_query(
+    *, select: str, params: Sequence, by, source: models.Model, reason: str = ""
+) -> list[PostedEntry]:
+    """PostgreSQL only: append the entries a query computes, in one INSERT … SELECT, for the
+    batch runs whose amounts the database aggregates (the contribution run): the rows never
+    travel to Python and back. `select` gives the columns unit_id, kind, amount, booked_on
+    and label, ordered as the entries are to be numbered.
+
+    The same rules as ledger_post_bulk, checked on the inserted rows: a refused batch raises
+    ValidationError and the caller's transaction is rolled back. The same single audit event
+    on `source`. Returns the entries in their order.
+    """
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("ledger_post_query needs PostgreSQL; use ledger_post_bulk.")
+    meta = LedgerEntry._meta
+    source_type = ContentType.objects.get_for_model(source, for_concrete_model=True)
+    created_by = by.pk if getattr(by, "is_authenticated", False) else None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {meta.db_table} (unit_id, kind, amount, booked_on, label, "  # noqa: S608
+                "source_type_id, source_id, created_at, created_by_id) "
+                "SELECT q.unit_id, q.kind, q.amount, q.booked_on, q.label, %s, %s, %s, %s "
+                f"FROM ({select}) AS q RETURNING id, unit_id, kind, amount, label",
+                [source_type.pk, str(source.pk), timezone.now(), created_by, *params],
+            )
+            rows = cursor.fetchall()
+    except IntegrityError as error:
+        # A database rule (an entry of zero, say) refused a row: nothing was inserted.
+        raise ValidationError(
+            _("The ledger refused an entry of this batch: %(error)s")
+            % {"error": str(error).splitlines()[0]}
+        ) from error
+    max_label = meta.get_field("label").max_length
+    errors: dict[str, list[str]] = {}
+    totals: dict[str, Decimal] = {}
+    for position, (_pk, _unit, kind, amount, label) in enumerate(rows, start=1):
+        problems = _entry_errors(kind=kind, amount=amount, reason=reason)
+        if abs(amount) >= MAX_AMOUNT:
+            problems["amount"] = _("This amount is too large.")
+        if not label.strip() or len(label) > max_label:
+            problems["label"] = _("A label is 1 to %(max)s characters.") % {"max": max_label}
+        for field, message in problems.items():
+            errors.setdefault(field, []).append(
+                _("Entry %(position)s: %(message)s") % {"position": position, "message": message}
+            )
+        totals[kind] = totals.get(kind, Decimal("0.00")) + amount
+    if errors:
+        raise ValidationError(errors)
+    if rows:
+        audit_log(
+            actor=by,
+            action="ledger.posted_bulk",
+            obj=source,
+            changes={
+                "entries": len(rows),
+                "first": rows[0][0],
+                "last": rows[-1][0],
+                "totals": {kind: str(total) for kind, total in sorted(totals.items())},
+            },
+            reason=reason,
+        )
+    return [PostedEntry(pk, unit_id, kind, amount) for pk, unit_id, kind, amount, _l in rows]
 
 
 def _existing_units(unit_ids: list[int]) -> int:

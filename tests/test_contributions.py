@@ -22,7 +22,7 @@ from payroll.services import employment_cost_record
 from payroll.split import job_split
 from payroll.tasks import compute_monthly_contributions
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit, Sector
-from production_units.services import NewEntry, ledger_post_bulk, unit_open
+from production_units.services import NewEntry, ledger_post_bulk, ledger_post_query, unit_open
 from smartcoop.models import AuditEvent
 from tests.invoicing_helpers import line, make_client
 
@@ -393,6 +393,28 @@ def test_bulk_posting_refuses_bad_entries_naming_the_field_and_saves_nothing(oct
     assert set(errors) == {"amount", "kind", "label", "unit"}
     assert errors["amount"][0].startswith("Entry 2:")
     assert LedgerEntry.objects.count() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an INSERT … SELECT on PostgreSQL")
+def test_posting_from_a_query_refuses_bad_entries_and_saves_nothing(october, claire):
+    a = october.units[0]
+    before = LedgerEntry.objects.count()
+    select = (
+        "SELECT %s::bigint AS unit_id, k AS kind, amt AS amount, %s::date AS booked_on, "
+        "lbl AS label FROM (VALUES ('turnover_contribution', -1.00, 'ok'), "
+        "('bonus', 2.00, ' ')) AS v(k, amt, lbl)"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        ledger_post_query(select=select, params=[a.pk, OCTOBER], by=claire, source=a)
+    errors = excinfo.value.message_dict
+    assert set(errors) == {"kind", "label"}
+    assert errors["kind"] == ["Entry 2: Unknown kind of ledger entry."]
+    # A row the database's own rules refuse (an entry of zero): a ValidationError too.
+    zero = select.replace("-1.00", "0.00").replace("('bonus', 2.00, ' ')", "('bonus', 0, 'x')")
+    with pytest.raises(ValidationError, match="ledger_entry_amount_not_zero"):
+        ledger_post_query(select=zero, params=[a.pk, OCTOBER], by=claire, source=a)
+    assert LedgerEntry.objects.count() == before
+    assert not AuditEvent.objects.filter(action="ledger.posted_bulk").exists()
 
 
 def test_an_employment_cost_needs_parameters_in_force_on_the_work_date(october, claire):

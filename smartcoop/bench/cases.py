@@ -81,7 +81,7 @@ def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
                 timed(_bare_aggregates, first, last)[0] for _ in range(3)
             )
             measured["contributions"], result = timed(contributions_compute, period=first)
-            measured["units"] = len(result.units)
+            measured["units"] = result.units
             measured["postings"] = len(result.posted)
             raise Rollback
     except Rollback:
