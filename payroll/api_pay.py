@@ -32,14 +32,17 @@ class PayslipOutputSerializer(serializers.ModelSerializer):
     net = MoneyField()
     employer_charges = MoneyField()
     advances_paid = MoneyField()
+    brought_forward = MoneyField()
     balance_due = MoneyField()
+    carried_forward = MoneyField()
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Payslip
         fields = [
             "id", "period", "days", "hours", "gross", "employee_social_security", "taxable",
-            "withholding", "net", "employer_charges", "advances_paid", "balance_due", "pdf_url",
+            "withholding", "net", "employer_charges", "advances_paid", "brought_forward",
+            "balance_due", "carried_forward", "pdf_url",
         ]  # fmt: skip
 
     def get_pdf_url(self, payslip) -> str:
@@ -70,17 +73,29 @@ class PayslipContractOutputSerializer(serializers.Serializer):
     days = PayslipDayOutputSerializer(many=True)
 
 
+class PayslipArrearsOutputSerializer(PayslipContractOutputSerializer):
+    """A contract's days of an earlier month (YYYY-MM), paid as arrears by this payslip."""
+
+    month = serializers.CharField()
+
+
 class PayslipDetailOutputSerializer(PayslipOutputSerializer):
     contracts = serializers.SerializerMethodField()
+    arrears = serializers.SerializerMethodField()
     withholding_rate = serializers.SerializerMethodField()
 
     class Meta(PayslipOutputSerializer.Meta):
-        fields = [*PayslipOutputSerializer.Meta.fields, "withholding_rate", "contracts"]
+        fields = [*PayslipOutputSerializer.Meta.fields, "withholding_rate", "contracts", "arrears"]
 
     @extend_schema_field(PayslipContractOutputSerializer(many=True))
     def get_contracts(self, payslip) -> list[dict]:
         rows = [line for line in payslip.lines if line.get("kind") == "contract"]
         return PayslipContractOutputSerializer(rows, many=True).data
+
+    @extend_schema_field(PayslipArrearsOutputSerializer(many=True))
+    def get_arrears(self, payslip) -> list[dict]:
+        rows = [line for line in payslip.lines if line.get("kind") == "arrears"]
+        return PayslipArrearsOutputSerializer(rows, many=True).data
 
     def get_withholding_rate(self, payslip) -> str:
         for line in payslip.lines:

@@ -28,8 +28,16 @@ from invoicing.forms_invoices import check_lines
 from smartcoop.api import MoneyField
 
 from .contract_services import contract_accept
-from .declaration_services import declaration_create, declaration_submit
-from .job_services import ExpenseInput, job_create, job_preview, job_submit, job_update
+from .declaration_services import declaration_cancel, declaration_create, declaration_submit
+from .job_services import (
+    MAX_REASON,
+    ExpenseInput,
+    job_cancel,
+    job_create,
+    job_preview,
+    job_submit,
+    job_update,
+)
 from .models import Contract, ContractType, Job, WorkDeclaration, Worker
 from .work_days import DayInput
 
@@ -129,6 +137,12 @@ class DeclarationCreateInputSerializer(StrictInputSerializer):
 
 
 # --- output ---------------------------------------------------------------------------------
+
+
+class CancelInputSerializer(StrictInputSerializer):
+    """Why a draft is cancelled (required)."""
+
+    reason = serializers.CharField(max_length=MAX_REASON, allow_blank=True, trim_whitespace=True)
 
 
 class SplitSerializer(serializers.Serializer):
@@ -339,6 +353,19 @@ class JobSubmitApi(JobObjectApi):
         return _job_response(request, job_id)
 
 
+class JobCancelApi(JobObjectApi):
+    """Cancel a draft job (or one sent back): its draft invoice is deleted, its days are
+    released; the reason is recorded. A job that is not a draft: 400."""
+
+    @extend_schema(request=CancelInputSerializer, responses=JobDetailOutputSerializer)
+    def post(self, request, job_id):
+        job = self.get_object()
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job_cancel(job=job, by=request.user, reason=data.validated_data["reason"])
+        return _job_response(request, job_id)
+
+
 class JobSplitApi(generics.GenericAPIView):
     """The split of a job as typed (nothing saved): the function validation uses."""
 
@@ -419,6 +446,21 @@ class DeclarationSubmitApi(DeclarationObjectApi):
         declaration = self.get_object()
         _no_input(request)
         declaration_submit(declaration=declaration, by=request.user)
+        return _declaration_response(request, declaration_id)
+
+
+class DeclarationCancelApi(DeclarationObjectApi):
+    """Cancel a draft declaration: its days are released; the reason is recorded. A
+    declaration that is not a draft: 400."""
+
+    @extend_schema(request=CancelInputSerializer, responses=DeclarationOutputSerializer)
+    def post(self, request, declaration_id):
+        declaration = self.get_object()
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration_cancel(
+            declaration=declaration, by=request.user, reason=data.validated_data["reason"]
+        )
         return _declaration_response(request, declaration_id)
 
 

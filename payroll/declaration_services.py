@@ -23,6 +23,7 @@ from smartcoop.audit import audit_log
 from smartcoop.money import is_cents, to_decimal
 
 from .contract_services import contract_create
+from .job_services import clean_reason
 from .models import (
     Contract,
     ContractType,
@@ -394,5 +395,47 @@ def declaration_reject(*, declaration: WorkDeclaration, by, reason: str) -> Work
         obj=declaration,
         changes={"status": "rejected"},
         reason=reason.strip(),
+    )
+    return declaration
+
+
+# --- cancel ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def declaration_cancel(*, declaration: WorkDeclaration, by, reason: str) -> WorkDeclaration:
+    """The unit's holder cancels a draft declaration (never submitted): its days are
+    released; it stays, cancelled, with who, when and why (decided_by/at, decision_reason,
+    audit).
+
+    Raises PermissionDenied for another's declaration, ValidationError for a declaration that
+    is not a draft or without a reason."""
+    reason = clean_reason(reason, message=_("Say why the declaration is cancelled."))
+    declaration = (
+        WorkDeclaration.objects.select_for_update(of=("self",))
+        .select_related("unit__holder")
+        .get(pk=declaration.pk)
+    )
+    if not _is_staff(by) and declaration.unit.holder.user_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("This unit is not yours."))
+    if declaration.status != WorkDeclaration.Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft declaration can be cancelled: this one is %(status)s.")
+            % {"status": declaration.get_status_display()}
+        )
+    days = [day.isoformat() for day in declaration.work_days.filter(
+        cancelled=False, contract__isnull=True).values_list("date", flat=True)]  # fmt: skip
+    declaration.work_days.filter(contract__isnull=True).update(cancelled=True)
+    declaration.status = WorkDeclaration.Status.CANCELLED
+    declaration.decided_by = by if getattr(by, "is_authenticated", False) else None
+    declaration.decided_at = timezone.now()
+    declaration.decision_reason = reason
+    declaration.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_log(
+        actor=by,
+        action="work_declaration.cancelled",
+        obj=declaration,
+        changes={"status": "cancelled", "days_released": days},
+        reason=reason,
     )
     return declaration

@@ -15,13 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from invoicing.forms_invoices import DateInput, PartiesForm
 from production_units.models import ProductionUnit
 
-from .job_services import ExpenseInput
+from .job_services import MAX_RECEIPT_BYTES, ExpenseInput
 from .models import ContractType, Job, WorkDeclaration, Worker
 from .work_days import DayInput
 
 MAX_DAYS = 31
 MAX_EXPENSES = 50
-MAX_RECEIPT_BYTES = 10 * 2**20
 
 
 def workers_of_user(user):
@@ -141,14 +140,31 @@ class ExpenseForm(forms.Form):
             raise ValidationError(_("A receipt is at most 10 MB."))
         return receipt
 
+    # The name of a receipt uploaded earlier and held (set by the view), shown again.
+    held_name = ""
+
     def is_blank(self) -> bool:
         return not (self.cleaned_data.get("description") or self.cleaned_data.get("amount"))
 
 
 class BaseExpenseFormSet(forms.BaseFormSet):
-    def expense_inputs(self, *, kept: set[str] = frozenset()) -> list[ExpenseInput]:
+    def kept_values(self) -> list[str]:
+        """The kept_receipt values posted (a stored receipt's name or `held:<token>`)."""
+        if not self.is_bound:
+            return []
+        return [form["kept_receipt"].value() or "" for form in self.forms]
+
+    def show_held(self, held: dict) -> None:
+        """Name, on each row, the receipt it holds (`held`: form value → HeldReceipt)."""
+        for form, value in zip(self.forms, self.kept_values(), strict=False):
+            if value in held:
+                form.held_name = held[value].name
+
+    def expense_inputs(self, *, kept: set[str] = frozenset(), held=None) -> list[ExpenseInput]:
         """The expenses typed; a receipt already stored is kept only if it is one of `kept`
-        (the job's own receipts)."""
+        (the job's own receipts) or one of `held` (receipts the user uploaded with this form
+        before: form value → HeldReceipt)."""
+        held = held or {}
         expenses = []
         for form in self.forms:
             if self.can_delete and self._should_delete_form(form):
@@ -156,8 +172,11 @@ class BaseExpenseFormSet(forms.BaseFormSet):
             if not form.cleaned_data or form.is_blank():
                 continue
             receipt = form.cleaned_data.get("receipt") or None
-            if receipt is None and form.cleaned_data.get("kept_receipt") in kept:
-                receipt = form.cleaned_data["kept_receipt"]
+            value = form.cleaned_data.get("kept_receipt")
+            if receipt is None and value in kept:
+                receipt = value
+            elif receipt is None and value in held:
+                receipt = held[value]
             expenses.append(
                 ExpenseInput(form.cleaned_data["description"], form.cleaned_data["amount"], receipt)
             )
@@ -194,6 +213,18 @@ def with_one_more(data, prefix: str):
     except ValueError:
         data[key] = "1"
     return data
+
+
+class CancelForm(forms.Form):
+    """Why a draft job or declaration is cancelled (the service requires it)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the history of the job or declaration."),
+        error_messages={"required": _("Say why you cancel it.")},
+    )
 
 
 # --- declarations ---------------------------------------------------------------------------

@@ -11,10 +11,12 @@ gives no reason (the client is verified and the total excl. VAT is at most the i
 policy's approval threshold). Otherwise it waits in the advisors' queue.
 """
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +28,7 @@ from invoicing.invoice_services import (
     LineData,
     clean_lines,
     invoice_create,
+    invoice_delete_draft,
     invoice_issue,
     invoice_update,
     lines_of,
@@ -41,6 +44,7 @@ from .contract_services import contract_create
 from .models import (
     Contract,
     ContractType,
+    HeldReceipt,
     Job,
     JobExpense,
     PayoutLine,
@@ -55,12 +59,15 @@ from .worker_services import workers_of_unit
 
 ZERO = Decimal("0.00")
 MAX_EXPENSE = Decimal("1e9")
+MAX_RECEIPT_BYTES = 10 * 2**20
+HELD_TOKEN_PREFIX = "held:"  # noqa: S105 (a form value prefix, not a secret)
+HELD_FOR = timedelta(days=2)
 
 
 @dataclass(frozen=True)
 class ExpenseInput:
     """An expense as typed: a description, an amount, and a receipt (an uploaded file, the name
-    of a receipt already stored, or None)."""
+    of a receipt already stored, a HeldReceipt, or None)."""
 
     description: str
     amount: object
@@ -247,13 +254,58 @@ def _write_days(job: Job, days: list[DayInput]) -> None:
 def _write_expenses(job: Job, expenses: list[ExpenseInput]) -> None:
     job.expense_lines.all().delete()
     for expense in expenses:
+        receipt = expense.receipt or ""
+        if isinstance(receipt, HeldReceipt):
+            # The held file becomes the expense's receipt; the holding row goes.
+            held, receipt = receipt, receipt.file.name
+            HeldReceipt.objects.filter(pk=held.pk).delete()
         JobExpense.objects.create(
             job=job,
             description=expense.description,
             amount=expense.amount,
-            receipt=expense.receipt or "",
+            receipt=receipt,
         )
     job.expenses = sum((e.amount for e in expenses), ZERO)
+
+
+# --- receipts of a form sent back (no JavaScript) --------------------------------------------
+
+
+@transaction.atomic
+def receipt_hold(*, upload, by) -> HeldReceipt:
+    """Keep a receipt uploaded with a job form that is shown again without being saved (the
+    "add a day" button without JavaScript, or a form with errors): the form then carries
+    `held:<token>` instead of the file, and saving the job makes it the expense's receipt.
+    The user's receipts held for more than two days are deleted (with their files).
+
+    Raises ValidationError under "expenses" for a file over 10 MB."""
+    if upload.size > MAX_RECEIPT_BYTES:
+        raise ValidationError({"expenses": _("A receipt is at most 10 MB.")})
+    stale = HeldReceipt.objects.filter(owner=by, created_at__lt=timezone.now() - HELD_FOR)
+    for old in stale:
+        old.file.delete(save=False)
+    stale.delete()
+    name = PurePath(upload.name or "receipt").name[:200]
+    held = HeldReceipt(token=secrets.token_urlsafe(32), owner=by, name=name)
+    held.file.save(name, upload, save=False)
+    held.save()
+    audit_log(actor=by, action="job_receipt.held", obj=held, changes={"name": name})
+    return held
+
+
+def held_receipts(*, values: Iterable[str], by) -> dict[str, HeldReceipt]:
+    """The receipts `by` holds, by form value (`held:<token>`); others' tokens are ignored."""
+    tokens = {
+        value.removeprefix(HELD_TOKEN_PREFIX)
+        for value in values
+        if isinstance(value, str) and value.startswith(HELD_TOKEN_PREFIX)
+    }
+    if not tokens or not getattr(by, "is_authenticated", False):
+        return {}
+    return {
+        f"{HELD_TOKEN_PREFIX}{held.token}": held
+        for held in HeldReceipt.objects.filter(owner=by, token__in=tokens)
+    }
 
 
 # --- create, update -------------------------------------------------------------------------
@@ -554,4 +606,69 @@ def job_reject(*, job: Job, by, reason: str) -> Job:
     job.work_days.filter(contract__isnull=True).update(cancelled=True)
     audit_log(actor=by, action="job.rejected", obj=job, changes={"status": "rejected"},
               reason=reason.strip())  # fmt: skip
+    return job
+
+
+# --- cancel ---------------------------------------------------------------------------------
+
+MAX_REASON = 500
+CANCELLABLE_JOB = (Job.Status.DRAFT, Job.Status.REJECTED)
+
+
+def clean_reason(reason, *, message: str) -> str:
+    """A required reason, stripped; ValidationError under "reason" otherwise."""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError({"reason": message})
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            {"reason": _("The reason is at most %(max)s characters.") % {"max": MAX_REASON}}
+        )
+    return reason
+
+
+@transaction.atomic
+def job_cancel(*, job: Job, by, reason: str) -> Job:
+    """The unit's holder cancels a job that was never submitted (a draft, or one an advisor
+    sent back): its draft invoice is deleted (never numbered), its days are released, the
+    job stays, cancelled, with who, when and why (decided_by/at, decision_reason, audit).
+
+    Raises PermissionDenied for another's job, ValidationError for a job that is not a draft
+    or without a reason."""
+    reason = clean_reason(reason, message=_("Say why the job is cancelled."))
+    job = (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("unit__holder", "invoice")
+        .get(pk=job.pk)
+    )
+    if not _is_staff(by) and job.unit.holder.user_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("This unit is not yours."))
+    if job.status not in CANCELLABLE_JOB:
+        raise ValidationError(
+            _("Only a draft job can be cancelled: this one is %(status)s.")
+            % {"status": job.get_status_display()}
+        )
+    invoice = job.invoice
+    days = [day.isoformat() for day in job.work_days.filter(
+        cancelled=False, contract__isnull=True).values_list("date", flat=True)]  # fmt: skip
+    job.work_days.filter(contract__isnull=True).update(cancelled=True)
+    job.status = Job.Status.CANCELLED
+    job.invoice = None
+    job.decided_by = by if getattr(by, "is_authenticated", False) else None
+    job.decided_at = timezone.now()
+    job.decision_reason = reason
+    job.save(update_fields=["status", "invoice", "decided_by", "decided_at", "decision_reason"])
+    if invoice is not None:
+        invoice_delete_draft(invoice=invoice, by=by)
+    audit_log(
+        actor=by,
+        action="job.cancelled",
+        obj=job,
+        changes={
+            "status": "cancelled",
+            "invoice_deleted": invoice.pk if invoice else None,
+            "days_released": days,
+        },
+        reason=reason,
+    )
     return job

@@ -542,6 +542,25 @@ class JobExpense(models.Model):
         return f"{self.description}: {self.amount} €"
 
 
+class HeldReceipt(models.Model):
+    """A receipt uploaded with a job form that was sent back without being saved (the "add a
+    day" button of pages without JavaScript): kept here, under a token only its owner's form
+    carries, until the job is saved (the file then becomes the expense's receipt)."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("receipt"), upload_to="receipts/jobs/%Y/")
+    name = models.CharField(_("file name"), max_length=200)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt held for a job form")
+        verbose_name_plural = _("receipts held for job forms")
+
+    def __str__(self):
+        return self.name
+
+
 class WorkDeclaration(DecisionFields):
     """Activité: work paid from the unit's balance. Refused when the balance can't cover the
     budget, unless an advisor approves the overdraft (recorded in overdraft_*)."""
@@ -857,7 +876,19 @@ class Payslip(models.Model):
     net = models.DecimalField(_("net salary"), **MONEY)
     employer_charges = models.DecimalField(_("employer charges"), **MONEY)
     advances_paid = models.DecimalField(_("advances already paid"), default=0, **MONEY)
+    # A negative balance is never paid out: it is carried to the worker's next payslip, which
+    # deducts it (brought_forward) and points to the payslip it comes from (once: unique).
+    brought_forward = models.DecimalField(_("negative balance brought forward"), default=0, **MONEY)
+    brought_forward_from = models.OneToOneField(
+        "self",
+        verbose_name=_("brought forward from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+    )
     balance_due = models.DecimalField(_("balance to pay"), default=0, **MONEY)
+    carried_forward = models.DecimalField(_("negative balance carried forward"), default=0, **MONEY)
     lines = models.JSONField(_("detail"), default=list, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="payslips/%Y/", blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -1039,6 +1070,11 @@ class PayoutLine(models.Model):
     refund = models.OneToOneField(
         "members.RefundPayout", null=True, blank=True, on_delete=models.PROTECT,
         related_name="payout_line",
+    )  # fmt: skip
+    # The payslip that deducted this salary advance from its net (once).
+    deducted_on = models.ForeignKey(
+        Payslip, verbose_name=_("deducted on the payslip"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="advances_deducted",
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -7,6 +7,13 @@ days (the month's days, their contracts, workers, parameters and advances), arit
 Python, bulk inserts, one ledger bulk post and one audit event; one transaction, serialised
 per month by a lock on the month's PayrollRun row. A period is computed once: a second
 compute writes nothing, a closed period is refused.
+
+Two things come from earlier months, never by recomputing them: the **arrears** (payable days
+of a month already computed that no payslip paid: declared or contracted after its run) are
+paid by the next run, each with the parameters of its own day; a **negative balance** (the
+advances above the net) is not paid out but carried to the worker's next payslip, which
+deducts it. Both are taken once: the days and the payslips they come from are locked, then
+read again (another run may just have taken them).
 """
 
 from collections import defaultdict
@@ -17,7 +24,8 @@ from decimal import Decimal
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,14 +68,35 @@ def payable_days(first: date, last: date):
     )
 
 
-def payroll_late_days(*, run: PayrollRun):
-    """The payable days of a computed period that no payslip of its run pays (declared or
-    contracted after the run): they need a correction by staff, never a recompute."""
-    first, last = period_bounds(run.period)
-    paid = EmploymentCost.objects.filter(
-        payslip__run=run, contract_id=OuterRef("contract_id"), work_date=OuterRef("date")
+def _paid():
+    """A payslip's employment cost for the outer work day: the day is paid."""
+    return EmploymentCost.objects.filter(
+        payslip__isnull=False, contract_id=OuterRef("contract_id"), work_date=OuterRef("date")
     )
-    return payable_days(first, last).filter(~Exists(paid)).order_by("date", "worker_id")
+
+
+def unpaid_days(first: date, last: date):
+    """The payable days of [first, last] that no payslip pays yet."""
+    return payable_days(first, last).filter(~Exists(_paid()))
+
+
+def payroll_late_days(*, run: PayrollRun):
+    """The payable days of a computed period that no payslip pays yet (declared or contracted
+    after its run): the next payroll run pays them as arrears; the period is never
+    recomputed."""
+    first, last = period_bounds(run.period)
+    return unpaid_days(first, last).order_by("date", "worker_id")
+
+
+def arrears_days(first: date):
+    """The days the run of the month starting on `first` pays as arrears: payable days before
+    that month, in a month whose payroll run exists (computed or closed), on no payslip."""
+    computed = PayrollRun.objects.filter(period=OuterRef("month"))
+    return (
+        unpaid_days(date.min, first - timedelta(days=1))
+        .annotate(month=TruncMonth("date"))
+        .filter(Exists(computed))
+    )
 
 
 def working_days_after(day: date, count: int) -> date:
@@ -100,6 +129,11 @@ class DayPay:
     employer_charges: Decimal
     social_security: Decimal
 
+    @property
+    def arrears(self) -> date | None:
+        """The month an arrears day belongs to (None: a day of the run's month)."""
+        return self.day.get("arrears")
+
 
 @dataclass
 class WorkerPay:
@@ -126,9 +160,14 @@ class WorkerPay:
     def piece_work(self) -> bool:
         return any(d.parameters.piece_work for d in self.days)
 
+    @property
+    def arrears(self) -> list[DayPay]:
+        return [d for d in self.days if d.arrears]
+
 
 class _Parameters:
-    """The contract type parameters overlapping the month, picked per day in memory."""
+    """The contract type parameters overlapping [first, last] (the month, or from the first
+    arrears day), picked per day in memory."""
 
     def __init__(self, first: date, last: date):
         self.rows = defaultdict(list)
@@ -164,16 +203,27 @@ def _pay_days(days: list[dict], parameters: _Parameters) -> dict[int, WorkerPay]
 
 
 def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> list[dict]:
-    """The payslip's detail: per contract, its days with every amount; then the withholding."""
-    by_contract: dict[int, list[DayPay]] = defaultdict(list)
+    """The payslip's detail: per contract, its days with every amount (the month's contracts,
+    then the arrears, kind "arrears", per month of work and contract); then the
+    withholding."""
+    groups: dict[tuple, list[DayPay]] = defaultdict(list)
     for day in pay.days:
-        by_contract[day.day["contract_id"]].append(day)
+        groups[(day.arrears or date.max, day.day["contract_id"])].append(day)
+
+    def order(key):
+        return (key[0], contracts[key[1]].start_date, key[1])
+
     lines = []
-    for contract_id in sorted(by_contract, key=lambda pk: (contracts[pk].start_date, pk)):
-        contract, days = contracts[contract_id], by_contract[contract_id]
+    for month, contract_id in sorted(groups, key=order):
+        contract, days = contracts[contract_id], groups[(month, contract_id)]
+        head = (
+            {"kind": "contract"}
+            if month == date.max
+            else {"kind": "arrears", "month": f"{month:%Y-%m}"}
+        )
         lines.append(
             {
-                "kind": "contract",
+                **head,
                 "contract": contract.pk,
                 "reference": contract.reference,
                 "employer": contract.legal_entity.name,
@@ -199,6 +249,7 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
                 ],
             }
         )
+    lines.sort(key=lambda line: line["kind"] == "arrears")  # the month's contracts first
     lines.append({"kind": "withholding", "rate": str(rate), "piece_work": pay.piece_work})
     return lines
 
@@ -206,30 +257,69 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
 # --- the run --------------------------------------------------------------------------------
 
 
+DAY_FIELDS = (
+    "id", "worker_id", "unit_id", "date", "hours", "gross", "contract_id", "contract_type_id",
+)  # fmt: skip
+
+
 def _month_days(first: date, last: date) -> list[dict]:
-    return list(
-        payable_days(first, last)
-        .values(
-            "id", "worker_id", "unit_id", "date", "hours", "gross", "contract_id",
-            "contract_type_id",
-        )
+    return list(unpaid_days(first, last).values(*DAY_FIELDS).order_by("worker_id", "date"))
+
+
+def _arrears(first: date) -> list[dict]:
+    """The arrears days, locked (a run of another month computing at the same time waits),
+    then read again: a day another run has just paid is not taken twice."""
+    candidates = list(arrears_days(first).values_list("pk", flat=True))
+    if not candidates:
+        return []
+    list(WorkDay.objects.select_for_update().filter(pk__in=candidates).order_by("pk")
+         .values_list("pk", flat=True))  # fmt: skip
+    days = list(
+        arrears_days(first)
+        .filter(pk__in=candidates)
+        .values(*DAY_FIELDS)
         .order_by("worker_id", "date")
-    )  # fmt: skip
-
-
-def _advances(first: date, last: date, worker_ids) -> dict[int, Decimal]:
-    """Σ salary advances of the contracts starting in the month, by worker (paid or due)."""
-    rows = (
-        PayoutLine.objects.filter(
-            kind=PayoutLine.Kind.SALARY_ADVANCE,
-            contract__worker_id__in=worker_ids,
-            contract__start_date__range=(first, last),
-        )
-        .values("contract__worker_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
     )
-    return {row["contract__worker_id"]: cents(row["total"]) for row in rows}
+    for day in days:
+        day["arrears"] = day["date"].replace(day=1)
+    return days
+
+
+def _advances(first: date, last: date, worker_ids, arrears_contracts) -> dict[int, list]:
+    """The salary advances each worker's payslip deducts (paid or still due), not deducted by
+    an earlier payslip: those of the contracts starting in the month, and those of the
+    contracts of the arrears days. Locked, so two runs never deduct the same advance."""
+    rows = (
+        PayoutLine.objects.select_for_update(of=("self",))
+        .filter(
+            Q(contract__start_date__range=(first, last)) | Q(contract_id__in=arrears_contracts),
+            kind=PayoutLine.Kind.SALARY_ADVANCE,
+            deducted_on__isnull=True,
+            contract__worker_id__in=worker_ids,
+        )
+        .order_by("pk")
+        .values_list("pk", "contract__worker_id", "amount")
+    )
+    advances: dict[int, list] = defaultdict(list)
+    for pk, worker_id, amount in rows:
+        advances[worker_id].append((pk, amount))
+    return advances
+
+
+def _carried(first: date, worker_ids) -> dict[int, Payslip]:
+    """The negative balance each worker's payslip brings forward: their oldest earlier
+    payslip with a balance carried forward that no payslip has taken yet. Locked, then read
+    again (a run of another month may just have taken it)."""
+    pending = Payslip.objects.filter(
+        worker_id__in=worker_ids, period__lt=first, carried_forward__gt=0, carried_to__isnull=True
+    )
+    ids = list(pending.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return {}
+    found: dict[int, Payslip] = {}
+    for slip in pending.filter(pk__in=ids).order_by("worker_id", "period", "pk"):
+        found.setdefault(slip.worker_id, slip)
+    return found
 
 
 def _check_open(run: PayrollRun) -> None:
@@ -273,8 +363,10 @@ def payroll_run_compute(*, period: date, by=None, today: date | None = None) -> 
 
 
 def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> None:
-    days = _month_days(first, last)
-    workers = _pay_days(days, _Parameters(first, last))
+    arrears = _arrears(first)
+    days = _month_days(first, last) + arrears
+    since = min((d["date"] for d in arrears), default=first)
+    workers = _pay_days(days, _Parameters(since, last))
     table = withholding_table(last) if workers else None
     contracts = {
         c.pk: c
@@ -283,7 +375,8 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
         )
     }
     people = Worker.objects.in_bulk(list(workers))
-    advances = _advances(first, last, list(workers))
+    advances = _advances(first, last, list(workers), {d["contract_id"] for d in arrears})
+    carried = _carried(first, list(workers))
     payslips = []
     for worker_id in sorted(workers):
         pay = workers[worker_id]
@@ -291,7 +384,10 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
         rate = table.rate_for(taxable, piece_work=pay.piece_work)
         withholding = cents(taxable * rate / HUNDRED)
         net = taxable - withholding
-        advanced = advances.get(worker_id, ZERO)
+        advanced = sum((amount for _pk, amount in advances.get(worker_id, ())), ZERO)
+        source = carried.get(worker_id)
+        brought = source.carried_forward if source else ZERO
+        balance = net - advanced - brought
         payslips.append(
             Payslip(
                 run=run,
@@ -306,16 +402,28 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
                 net=net,
                 employer_charges=pay.employer_charges,
                 advances_paid=advanced,
-                balance_due=net - advanced,
+                brought_forward=brought,
+                brought_forward_from=source,
+                balance_due=max(balance, ZERO),
+                carried_forward=max(-balance, ZERO),
                 lines=_lines(pay, contracts, rate),
             )
         )
     Payslip.objects.bulk_create(payslips, batch_size=BATCH)
     by_worker = {p.worker_id: p for p in payslips}
+    PayoutLine.objects.bulk_update(
+        [
+            PayoutLine(pk=pk, deducted_on=by_worker[worker_id])
+            for worker_id, rows in advances.items()
+            for pk, _amount in rows
+        ],
+        ["deducted_on"],
+        batch_size=BATCH,
+    )
     _record_costs(workers, by_worker)
     _post_to_ledgers(run, workers, contracts, last, by=by)
     _salary_payouts(payslips, people, last, today)
-    run.totals = _totals(payslips)
+    run.totals = _totals(payslips, workers)
     run.save(update_fields=["totals"])
     audit_log(actor=by, action="payroll_run.computed", obj=run, changes=run.totals)
     ids = [p.pk for p in payslips]
@@ -349,22 +457,29 @@ def _record_costs(workers: dict[int, WorkerPay], payslips: dict[int, Payslip]) -
 
 
 def _post_to_ledgers(run, workers, contracts, last: date, *, by) -> None:
-    """One entry per unit and contract: −(gross + employer charges) of its days."""
-    costs: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    """One entry per unit and contract: −(gross + employer charges) of its days; the arrears
+    apart, one entry per unit, contract and month of work (all booked in the run's month)."""
+    costs: dict[tuple[int, int, date], Decimal] = defaultdict(lambda: ZERO)
     for pay in workers.values():
         for d in pay.days:
-            costs[(d.day["unit_id"], d.day["contract_id"])] += d.day["gross"] + d.employer_charges
+            key = (d.day["unit_id"], d.day["contract_id"], d.arrears or date.max)
+            costs[key] += d.day["gross"] + d.employer_charges
     month = f"{run.period:%Y-%m}"
+
+    def label(contract_id: int, arrears: date) -> str:
+        values = {"period": month, "contract": contracts[contract_id].reference}
+        if arrears == date.max:
+            return _("Salaries %(period)s, contract %(contract)s") % values
+        return _("Salary arrears %(month)s paid in %(period)s, contract %(contract)s") % {
+            **values,
+            "month": f"{arrears:%Y-%m}",
+        }
+
     entries = [
         NewEntry(
-            unit_id,
-            LedgerEntry.Kind.EMPLOYMENT_COST,
-            -amount,
-            last,
-            _("Salaries %(period)s, contract %(contract)s")
-            % {"period": month, "contract": contracts[contract_id].reference},
+            unit_id, LedgerEntry.Kind.EMPLOYMENT_COST, -amount, last, label(contract_id, arrears)
         )
-        for (unit_id, contract_id), amount in sorted(costs.items())
+        for (unit_id, contract_id, arrears), amount in sorted(costs.items())
         if amount
     ]
     if entries:
@@ -397,14 +512,17 @@ def _salary_payouts(payslips, people, last: date, today: date) -> None:
     )
 
 
-def _totals(payslips: list[Payslip]) -> dict:
+def _totals(payslips: list[Payslip], workers: dict[int, WorkerPay]) -> dict:
     names = (
         "gross", "employee_social_security", "taxable", "withholding", "net",
-        "employer_charges", "advances_paid", "balance_due",
+        "employer_charges", "advances_paid", "brought_forward", "balance_due", "carried_forward",
     )  # fmt: skip
     totals = {name: str(sum((getattr(p, name) for p in payslips), ZERO)) for name in names}
     totals["payslips"] = len(payslips)
     totals["days"] = sum(p.days for p in payslips)
+    arrears = [d for pay in workers.values() for d in pay.arrears]
+    totals["arrears_days"] = len(arrears)
+    totals["arrears_gross"] = str(sum((d.day["gross"] for d in arrears), ZERO))
     return totals
 
 

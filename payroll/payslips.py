@@ -1,6 +1,7 @@
 """The payslip PDF: rendered once from the payslip as computed (its amounts and its lines),
 in the worker's language (their member file's preferred language; French otherwise)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from smartcoop.pdf import render_html_to_pdf
 from .models import Payslip, Worker
 
 TEMPLATE = "payroll/pdf/payslip.html"
+# The lines of a payslip that detail a contract's days: the month's, and the arrears (days of
+# an earlier month paid by this payslip).
+CONTRACT_KINDS = ("contract", "arrears")
 
 
 def worker_language(worker: Worker) -> str:
@@ -29,7 +33,7 @@ def employers(lines: list[dict]) -> list[dict]:
     """The distinct employers (legal entities) of a payslip's contracts, in order."""
     seen: dict[str, dict] = {}
     for line in lines:
-        if line.get("kind") == "contract":
+        if line.get("kind") in CONTRACT_KINDS:
             seen.setdefault(
                 line["enterprise_number"],
                 {"name": line["employer"], "enterprise_number": line["enterprise_number"]},
@@ -37,45 +41,58 @@ def employers(lines: list[dict]) -> list[dict]:
     return list(seen.values())
 
 
+def _contract_line(line: dict) -> dict:
+    days = [
+        {
+            **day,
+            **{
+                k: Decimal(day[k])
+                for k in (
+                    "hours", "gross", "employer_charges", "employee_social_security",
+                    "employer_charges_rate", "employee_ss_rate", "employee_ss_base_percent",
+                )
+            },
+        }
+        for day in line["days"]
+    ]  # fmt: skip
+    amounts = ("gross", "employer_charges", "employee_social_security")
+    return {**line, "days": days, **{k: Decimal(line[k]) for k in amounts}}
+
+
 def payslip_context(payslip: Payslip) -> dict:
-    """What a payslip page or document shows: the contract lines with decimals, the
-    withholding rate, the employers."""
+    """What a payslip page or document shows: the contract lines with decimals, the arrears
+    (per month of work: its contracts and their total), the withholding rate, the employers,
+    the payslip a negative balance is brought forward from / carried forward to."""
     contracts = []
+    arrears: dict[str, dict] = {}
     withholding = {"rate": None, "piece_work": False}
     for line in payslip.lines:
         if line.get("kind") == "withholding":
             withholding = {"rate": Decimal(line["rate"]), "piece_work": line["piece_work"]}
-            continue
-        contracts.append(
-            {
-                **line,
-                "days": [
-                    {
-                        **day,
-                        **{
-                            k: Decimal(day[k])
-                            for k in (
-                                "hours", "gross", "employer_charges", "employee_social_security",
-                                "employer_charges_rate", "employee_ss_rate",
-                                "employee_ss_base_percent",
-                            )
-                        },
-                    }
-                    for day in line["days"]
-                ],
-                **{
-                    k: Decimal(line[k])
-                    for k in ("gross", "employer_charges", "employee_social_security")
+        elif line.get("kind") == "arrears":
+            month = arrears.setdefault(
+                line["month"],
+                {
+                    "month": date.fromisoformat(f"{line['month']}-01"),
+                    "contracts": [],
+                    "gross": Decimal("0.00"),
                 },
-            }
-        )  # fmt: skip
+            )
+            month["contracts"].append(_contract_line(line))
+            month["gross"] += Decimal(line["gross"])
+        elif line.get("kind") == "contract":
+            contracts.append(_contract_line(line))
+    carried_to = Payslip.objects.filter(brought_forward_from=payslip).only("pk", "period").first()
     return {
         "payslip": payslip,
         "worker": payslip.worker,
         "contracts": contracts,
+        "arrears": [arrears[key] for key in sorted(arrears)],
         "withholding_rate": withholding["rate"],
         "piece_work": withholding["piece_work"],
         "employers": employers(payslip.lines),
+        "brought_forward_from": payslip.brought_forward_from,
+        "carried_to": carried_to,
     }
 
 

@@ -98,6 +98,8 @@ CSV_COLUMNS = [
     ("net", gettext_lazy("net salary")),
     ("advances_paid", gettext_lazy("advances already paid")),
     ("balance_due", gettext_lazy("balance to pay")),
+    ("brought_forward", gettext_lazy("negative balance brought forward")),
+    ("carried_forward", gettext_lazy("negative balance carried forward")),
 ]
 
 

@@ -3,6 +3,7 @@ Activité declarations (list, form with the live cost, detail, submit) and the w
 contracts (list, detail, accept). Every rule is the services'; the pages display."""
 
 import csv
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,12 +28,14 @@ from .contract_pdf import contract_pdf_store
 from .contract_services import contract_accept
 from .declaration_services import (
     available_balance,
+    declaration_cancel,
     declaration_cost,
     declaration_create,
     declaration_submit,
     minimum_gross_message,
 )
 from .forms_work import (
+    CancelForm,
     DeclarationForm,
     JobForm,
     SplitForm,
@@ -43,12 +47,18 @@ from .forms_work import (
     with_one_more,
 )
 from .job_services import (
+    CANCELLABLE_JOB,
+    HELD_TOKEN_PREFIX,
+    MAX_RECEIPT_BYTES,
+    held_receipts,
+    job_cancel,
     job_create,
     job_days,
     job_preview,
     job_submit,
     job_update,
     minimum_wage_message,
+    receipt_hold,
 )
 from .models import Contract, Job, WorkDeclaration
 from .worker_services import unit_holder_worker, worker_of_user
@@ -84,11 +94,13 @@ ACTION_LABELS = {
     "job.submitted": gettext_lazy("submitted"),
     "job.validated": gettext_lazy("validated"),
     "job.rejected": gettext_lazy("sent back by an advisor"),
+    "job.cancelled": gettext_lazy("cancelled"),
     "work_declaration.created": gettext_lazy("draft created"),
     "work_declaration.submitted": gettext_lazy("submitted"),
     "work_declaration.approved": gettext_lazy("approved by an advisor"),
     "work_declaration.overdraft_approved": gettext_lazy("overdraft approved by an advisor"),
     "work_declaration.rejected": gettext_lazy("rejected by an advisor"),
+    "work_declaration.cancelled": gettext_lazy("cancelled"),
     "contract.created": gettext_lazy("contract created"),
     "contract.accepted": gettext_lazy("accepted by the worker"),
     "contract.cancelled": gettext_lazy("cancelled"),
@@ -316,15 +328,40 @@ def _job_page(request, context, status=200):
     return render(request, "payroll/work/job_form.html", context, status=status)
 
 
+RECEIPT_FIELD = re.compile(r"^expenses-(\d+)-receipt$")
+
+
+def _hold_receipts(request, data):
+    """The form is posted with receipts: each (up to 10 MB; a bigger one is left to the form,
+    which refuses it) is held by the service and its row carries `held:<token>` instead, so
+    that a form shown again (add a day, errors) keeps it without JavaScript. Returns the data
+    and the files still to give the formset."""
+    data = data.copy()
+    files = MultiValueDict()
+    for key, upload in request.FILES.items():
+        match = RECEIPT_FIELD.match(key)
+        if match and upload.size <= MAX_RECEIPT_BYTES:
+            held = receipt_hold(upload=upload, by=request.user)
+            data[f"expenses-{match.group(1)}-kept_receipt"] = f"{HELD_TOKEN_PREFIX}{held.token}"
+        else:
+            files.setlist(key, request.FILES.getlist(key))
+    return data, files
+
+
 def _job_form_view(request, job=None):
     problems = _ensure_holder_workers(request)
     data = request.POST if request.method == "POST" else None
+    files = request.FILES or None
+    if data is not None and request.FILES:
+        data, files = _hold_receipts(request, data)
     adding = data is not None and ("add_day" in data or "add_expense" in data)
     if adding:
         data = with_one_more(data, "days" if "add_day" in data else "expenses")
     initial = _job_initial(job) if job else None
     form = JobForm(data, initial=initial, user=request.user)
-    lines, days, expenses = _job_formsets(data, request.FILES or None, job)
+    lines, days, expenses = _job_formsets(data, files or None, job)
+    held = held_receipts(values=expenses.kept_values(), by=request.user)
+    expenses.show_held(held)
     context = {"form": form, "formset": lines, "days": days, "expenses": expenses, "job": job,
                "worker_problems": problems}  # fmt: skip
     if data is None or adding:
@@ -339,7 +376,7 @@ def _job_form_view(request, job=None):
             "function": form.cleaned_data["function"],
             "lines": lines.line_data(),
             "days": days.day_inputs(),
-            "expenses": expenses.expense_inputs(kept=kept),
+            "expenses": expenses.expense_inputs(kept=kept, held=held),
             "by": request.user,
         }
         try:
@@ -429,6 +466,8 @@ def _job_preview_rows(job: Job):
     """The split of a draft, as it would be submitted today (None when it can't be computed)."""
     if job.split:
         return split_rows(job.split), ""
+    if job.invoice is None:  # cancelled: its draft invoice is deleted
+        return None, ""
     try:
         split = job_preview(
             turnover=job.invoice.net_total,
@@ -503,6 +542,62 @@ def job_submit_view(request, pk):
     else:
         messages.info(request, _("The job is submitted: your advisor validates it."))
     return redirect("portal:work_job_detail", pk=job.pk)
+
+
+def _cancel_page(request, context, *, cancellable: bool, not_allowed: str, cancel):
+    """The confirmation page of a cancellation: GET shows what is cancelled and asks why,
+    POST cancels through the service. Not cancellable: the page says why, with a 400."""
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "errors": [], **context}
+    if not cancellable:
+        context["errors"] = [not_allowed]
+        context["form"] = None
+        return render(request, "payroll/work/cancel.html", context, status=400)
+    if request.method != "POST":
+        return render(request, "payroll/work/cancel.html", context)
+    if form.is_valid():
+        try:
+            return cancel(form.cleaned_data["reason"])
+        except ValidationError as error:
+            context["errors"] = add_service_errors(form, error)
+    return render(request, "payroll/work/cancel.html", context, status=400)
+
+
+@member_required
+def job_cancel_view(request, pk):
+    job = get_own_job_or_404(request, pk)
+    invoice = job.invoice
+
+    def cancel(reason):
+        job_cancel(job=job, by=request.user, reason=reason)
+        messages.success(request, _("The job is cancelled."))
+        return redirect("portal:work_job_detail", pk=job.pk)
+
+    paragraphs = [
+        _("Its work days are released and its draft invoice is deleted (it was never issued)."),
+    ]
+    if invoice is not None:
+        paragraphs.append(
+            _("Draft invoice for %(client)s: %(total)s € excl. VAT.")
+            % {"client": job.client.name, "total": invoice.net_total}
+        )
+    context = {
+        "object": job,
+        "back_url": reverse("portal:work_job_detail", args=[job.pk]),
+        "title": _("Cancel this job?"),
+        "paragraphs": paragraphs,
+        "days": job.work_days.filter(cancelled=False).order_by("date"),
+        "expenses": job.expense_lines.all(),
+        "button": _("Cancel the job"),
+    }
+    return _cancel_page(
+        request,
+        context,
+        cancellable=job.status in CANCELLABLE_JOB,
+        not_allowed=_("Only a draft job can be cancelled: this one is %(status)s.")
+        % {"status": job.get_status_display()},
+        cancel=cancel,
+    )
 
 
 # --- declarations ---------------------------------------------------------------------------
@@ -645,6 +740,36 @@ def declaration_submit_view(request, pk):
         return render(request, "payroll/work/confirm.html", context, status=400)
     messages.info(request, _("The declaration is submitted: your advisor approves it."))
     return redirect("portal:work_declaration_detail", pk=declaration.pk)
+
+
+@member_required
+def declaration_cancel_view(request, pk):
+    declaration = get_own_declaration_or_404(request, pk)
+
+    def cancel(reason):
+        declaration_cancel(declaration=declaration, by=request.user, reason=reason)
+        messages.success(request, _("The declaration is cancelled."))
+        return redirect("portal:work_declaration_detail", pk=declaration.pk)
+
+    context = {
+        "object": declaration,
+        "back_url": reverse("portal:work_declaration_detail", args=[declaration.pk]),
+        "title": _("Cancel this declaration?"),
+        "paragraphs": [
+            _("Its work days are released; gross %(gross)s €, budget %(budget)s €.")
+            % {"gross": declaration.gross, "budget": declaration.budget}
+        ],
+        "days": declaration.work_days.filter(cancelled=False).order_by("date"),
+        "button": _("Cancel the declaration"),
+    }
+    return _cancel_page(
+        request,
+        context,
+        cancellable=declaration.status == WorkDeclaration.Status.DRAFT,
+        not_allowed=_("Only a draft declaration can be cancelled: this one is %(status)s.")
+        % {"status": declaration.get_status_display()},
+        cancel=cancel,
+    )
 
 
 # --- contracts ------------------------------------------------------------------------------

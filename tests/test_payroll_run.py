@@ -88,7 +88,10 @@ def test_chloes_payslip_uses_the_bracket_of_her_taxable_pay(month):
     assert slip.withholding == D("410.74")  # 17.50 % (1,200–2,500) × 2,347.11 = 410.74425
     assert slip.net == D("1936.37")
     assert slip.advances_paid == D("2000.00")
-    assert slip.balance_due == D("-63.63")  # shown, not recovered
+    # 1,936.37 − 2,000.00 = −63.63: not paid out, carried to her next payslip
+    assert slip.balance_due == D("0.00")
+    assert slip.carried_forward == D("63.63")
+    assert slip.brought_forward == D("0.00")
 
 
 def test_the_payslip_lines_detail_each_contract_and_day(month):
@@ -167,7 +170,9 @@ def test_the_run_totals_and_audit(month, claire):
     assert run.totals["days"] == 7
     assert run.totals["gross"] == "3717.28"
     assert run.totals["net"] == "2716.24"  # 779.87 + 1,936.37
-    assert run.totals["balance_due"] == "216.24"  # 279.87 − 63.63
+    assert run.totals["balance_due"] == "279.87"  # alice's; chloé's −63.63 is carried
+    assert run.totals["carried_forward"] == "63.63"
+    assert run.totals["arrears_days"] == 0
     assert AuditEvent.objects.filter(action="payroll_run.computed", object_id=str(run.pk)).exists()
 
 

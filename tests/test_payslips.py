@@ -76,12 +76,13 @@ def test_the_worker_language_is_used(month):
     assert "€1,017.28" in squeeze(pdf_text(slip.pdf))
 
 
-def test_a_negative_balance_is_shown_on_the_payslip(month):
+def test_a_negative_balance_is_shown_on_the_payslip_as_carried_forward(month):
     run = payroll_run_compute(period=PERIOD, today=TODAY)
     slip = payslip_pdf_render(payslip=Payslip.objects.get(run=run, worker=month.chloe))
     flat = squeeze(pdf_text(slip.pdf))
-    assert "-63,63" in flat
     assert "2000,00" in flat
+    assert "Soldeàpayer0,00" in flat.replace("€", "")
+    assert "−63,63" in flat  # 1,936.37 − 2,000.00, carried to the next payslip
 
 
 def test_rendering_twice_keeps_the_first_file(month):

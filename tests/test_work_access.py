@@ -31,11 +31,13 @@ PORTAL = {
     "work_job_detail": "job",
     "work_job_edit": "job",
     "work_job_submit": "job",
+    "work_job_cancel": "job",
     "work_declaration_list": None,
     "work_declaration_create": None,
     "work_declaration_cost": None,
     "work_declaration_detail": "declaration",
     "work_declaration_submit": "declaration",
+    "work_declaration_cancel": "declaration",
     "work_contract_list": None,
     "work_contract_detail": "contract",
     "work_contract_accept": "contract",
@@ -49,9 +51,11 @@ API = {
     "api:job-detail": ("job", "job_id", "get"),
     "api:job-split": (None, None, "post"),
     "api:job-submit": ("job", "job_id", "post"),
+    "api:job-cancel": ("job", "job_id", "post"),
     "api:declaration-list": (None, None, "get"),
     "api:declaration-detail": ("declaration", "declaration_id", "get"),
     "api:declaration-submit": ("declaration", "declaration_id", "post"),
+    "api:declaration-cancel": ("declaration", "declaration_id", "post"),
     "api:contract-list": (None, None, "get"),
     "api:contract-detail": ("contract", "contract_id", "get"),
     "api:contract-accept": ("contract", "contract_id", "post"),
@@ -128,6 +132,8 @@ def test_alice_reaches_every_work_route(alice, world, name):
     client.force_login(alice)
     _kind, _kwarg, method = API[name]
     body = _split_body() if name == "api:job-split" else {}
+    if name.endswith("-cancel"):
+        body = {"reason": "Plans changed"}
     response = getattr(client, method)(_api_url(name, world), body, content_type="application/json")
     assert response.status_code == 200, response.content
     if name in LISTS:

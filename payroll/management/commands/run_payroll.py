@@ -44,8 +44,8 @@ class Command(BaseCommand):
         if late:
             self.stderr.write(
                 _(
-                    "%(count)s work days of %(period)s are on no payslip (declared after the "
-                    "run): they need a correction by staff."
+                    "%(count)s work days of %(period)s are on no payslip yet (declared after "
+                    "the run): the next payroll run pays them as arrears."
                 )
                 % {"count": late, "period": f"{month:%Y-%m}"}
             )
