@@ -69,7 +69,14 @@
     form.addEventListener("click", function (event) {
       if (event.target.matches("[data-add-line]")) schedule();
     });
-    schedule();
+    if (hasFigures(form)) schedule();
+  }
+
+  // On load, ask for the split only when the form already holds an amount (a draft being
+  // edited, a form sent back with errors): an empty form would only get "field required".
+  function hasFigures(form) {
+    var inputs = form.querySelectorAll('input[name$="-unit_price"], input[name="gross"]');
+    return Array.prototype.some.call(inputs, function (input) { return input.value !== ""; });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
