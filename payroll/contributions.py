@@ -12,7 +12,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Min, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,15 +183,26 @@ def _turnover_rows(first: date, last: date):
     return rates, rows
 
 
+def charged_costs(first: date, last: date):
+    """The employment costs the run of [first, last] charges: those of the payroll run of the
+    month (its arrears of earlier months included), and those recorded without a month for
+    work days within it."""
+    return EmploymentCost.objects.filter(
+        Q(period=first) | Q(period__isnull=True, work_date__range=(first, last))
+    )
+
+
 def _employment_rows(first: date, last: date):
-    """The month's contract-type parameters by id, and the query of (unit_id, parameters_row,
-    gross, charges): the salaries per unit and parameters in force on their work date."""
-    parameters = {p.pk: p for p in ContractTypeParameters.objects.overlapping(first, last)}
+    """The contract-type parameters in force over the work dates charged, by id, and the query
+    of (unit_id, parameters_row, gross, charges): the salaries per unit and parameters in
+    force on their work date (arrears: a day of an earlier month, at that day's rates)."""
+    costs = charged_costs(first, last)
+    since = costs.filter(work_date__lt=first).aggregate(since=Min("work_date"))["since"] or first
+    parameters = {p.pk: p for p in ContractTypeParameters.objects.overlapping(since, last)}
     rows = (
-        EmploymentCost.objects.filter(work_date__range=(first, last))
-        .annotate(
+        costs.annotate(
             parameters_row=_dated_case(
-                parameters.values(), "work_date", first, last, scope="contract_type_id"
+                parameters.values(), "work_date", since, last, scope="contract_type_id"
             )
         )
         .values("unit_id", "parameters_row")

@@ -211,13 +211,26 @@ class EmploymentCost(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="employment_costs",
     )
+    period = models.DateField(
+        _("charged with the month of"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The month whose contribution run charges this cost: the month of the payroll run "
+            "that paid it (arrears are charged with the month that pays them). Empty: the "
+            "month of the work date."
+        ),
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("employment cost")
         verbose_name_plural = _("employment costs")
         ordering = ["-work_date", "-id"]
-        indexes = [models.Index(fields=["work_date", "unit"])]
+        indexes = [
+            models.Index(fields=["work_date", "unit"]),
+            models.Index(fields=["period", "unit"], name="employment_cost_period"),
+        ]
 
     def __str__(self):
         return f"{self.work_date} {self.unit_id}: {self.gross} €"

@@ -420,7 +420,7 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
         ["deducted_on"],
         batch_size=BATCH,
     )
-    _record_costs(workers, by_worker)
+    _record_costs(workers, by_worker, first)
     _post_to_ledgers(run, workers, contracts, last, by=by)
     _salary_payouts(payslips, people, last, today)
     run.totals = _totals(payslips, workers)
@@ -437,7 +437,9 @@ def _enqueue_pdfs(ids: list[int]) -> None:
         render_payslip_pdf.delay(pk)
 
 
-def _record_costs(workers: dict[int, WorkerPay], payslips: dict[int, Payslip]) -> None:
+def _record_costs(workers: dict[int, WorkerPay], payslips: dict[int, Payslip], first) -> None:
+    """Each paid day's cost, charged with this run's month (arrears too: their own month's
+    contribution run may be over, and must not be the one that misses them)."""
     EmploymentCost.objects.bulk_create(
         [
             EmploymentCost(
@@ -448,6 +450,7 @@ def _record_costs(workers: dict[int, WorkerPay], payslips: dict[int, Payslip]) -
                 employer_charges=d.employer_charges,
                 payslip=payslips[worker_id],
                 contract_id=d.day["contract_id"],
+                period=first,
             )
             for worker_id, pay in workers.items()
             for d in pay.days

@@ -51,6 +51,7 @@ def employment_cost_record(
         work_date=work_date,
         gross=gross,
         employer_charges=employer_charges,
+        period=work_date.replace(day=1),
     )
     cost.full_clean()
     cost.save()

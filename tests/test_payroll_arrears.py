@@ -6,13 +6,15 @@ is computed and closed; then days of October are declared late, and November is 
 Every amount is computed here from the rates, independently of the run."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
+from payroll.contributions import contributions_compute
 from payroll.models import EmploymentCost, PayoutLine, PayrollRun, Payslip
+from payroll.parameters import contract_parameters
 from payroll.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
 from payroll.payslips import payslip_pdf_render
 from production_units.models import LedgerEntry
@@ -321,3 +323,35 @@ def test_a_negative_balance_is_carried_from_payslip_to_payslip(alice_client, clo
     assert 'id="brought-forward"' in dec_html and "345,58" in dec_html
     assert 'id="carried-forward"' in dec_html and "220,13" in dec_html
     assert EmploymentCost.objects.filter(payslip=dec).aggregate(g=Sum("gross"))["g"] == D("162.35")
+
+
+def test_the_contribution_run_of_november_charges_octobers_arrears_at_each_days_coefficient(
+    closed_october,
+):
+    month, _october_run = closed_october
+    october = contributions_compute(period=PERIOD, today=TODAY)
+    october_posted = {(p.unit_id, p.pillar): p.amount for p in october.posted}
+    late_d, late, _november = _late_october(month)
+    payroll_run_compute(period=NOVEMBER, today=NOV_TODAY)
+
+    # October's run is over: computing it again charges nothing more, the late days included.
+    assert contributions_compute(period=PERIOD, today=NOV_TODAY).posted == []
+
+    november = contributions_compute(period=NOVEMBER, today=NOV_TODAY)
+    posted = {(p.unit_id, p.pillar): p.amount for p in november.posted}
+    # UP-0001 worked no day in November: its employment contribution is its October arrears,
+    # each day at the coefficient in force on that day (the artist's changes on the 16th).
+    days = [
+        ("employee-fixed-term", date(2026, 10, 8), D("900.00"), "25"),
+        ("artist-fixed-term", date(2026, 10, 12), D("346.29"), "27"),
+        ("artist-fixed-term", date(2026, 10, 29), D("346.29"), "28"),
+    ]
+    kept = sum(
+        gross * (contract_parameters(code, day).coefficient - 1)
+        for code, day, gross, _rate in days
+    )
+    charges = sum(day_amounts(gross, rate, "0")[0] for _code, _day, gross, rate in days)
+    expected = kept.quantize(D("0.01"), rounding=ROUND_CEILING) - charges
+    assert posted[(month.three.pk, "employment")] == expected
+    assert october_posted[(month.three.pk, "employment")] != expected  # not October's again
+    assert late_d.date.month == late.start_date.month == 10

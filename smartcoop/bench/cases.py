@@ -52,7 +52,8 @@ BARE_TURNOVER = """
 """
 BARE_EMPLOYMENT = """
     SELECT unit_id, contract_type_id, SUM(gross), SUM(employer_charges)
-    FROM payroll_employmentcost WHERE work_date BETWEEN %s AND %s
+    FROM payroll_employmentcost
+    WHERE period = %s OR (period IS NULL AND work_date BETWEEN %s AND %s)
     GROUP BY unit_id, contract_type_id
 """
 
@@ -60,8 +61,11 @@ BARE_EMPLOYMENT = """
 def _bare_aggregates(first: date, last: date) -> int:
     rows = 0
     with connection.cursor() as cursor:
-        for sql in (BARE_TURNOVER, BARE_EMPLOYMENT):
-            cursor.execute(sql, [first, last])
+        for sql, params in (
+            (BARE_TURNOVER, [first, last]),
+            (BARE_EMPLOYMENT, [first, first, last]),
+        ):
+            cursor.execute(sql, params)
             rows += len(cursor.fetchall())
     return rows
 

@@ -354,7 +354,7 @@ class WorkGenerator:
                      unit.id, None, wid)
                 )  # fmt: skip
                 costs.append((cost_id, day, g, c, at(self._month_end(day), 20 * 3600),
-                              type_id, unit.id, contract_id, None))  # fmt: skip
+                              type_id, unit.id, contract_id, None, day.replace(day=1)))  # fmt: skip
                 self.worker_days[wid].append((day, unit))
                 day_id += 1
                 cost_id += 1
@@ -395,7 +395,7 @@ class WorkGenerator:
         writer.copy(
             EmploymentCost,
             ["id", "work_date", "gross", "employer_charges", "created_at", "contract_type_id",
-             "unit_id", "contract_id", "payslip_id"],
+             "unit_id", "contract_id", "payslip_id", "period"],
             costs,
         )  # fmt: skip
         ctx.audit_many(audits)
