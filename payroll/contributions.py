@@ -197,7 +197,9 @@ def _employment_rows(first: date, last: date):
     of (unit_id, parameters_row, gross, charges): the salaries per unit and parameters in
     force on their work date (arrears: a day of an earlier month, at that day's rates)."""
     costs = charged_costs(first, last)
-    since = costs.filter(work_date__lt=first).aggregate(since=Min("work_date"))["since"] or first
+    # Only costs charged with this month can be older than it (index: period, work date).
+    earliest = EmploymentCost.objects.filter(period=first, work_date__lt=first)
+    since = earliest.aggregate(since=Min("work_date"))["since"] or first
     parameters = {p.pk: p for p in ContractTypeParameters.objects.overlapping(since, last)}
     rows = (
         costs.annotate(

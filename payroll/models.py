@@ -229,7 +229,7 @@ class EmploymentCost(AppendOnlyModel):
         ordering = ["-work_date", "-id"]
         indexes = [
             models.Index(fields=["work_date", "unit"]),
-            models.Index(fields=["period", "unit"], name="employment_cost_period"),
+            models.Index(fields=["period", "work_date"], name="employment_cost_period"),
         ]
 
     def __str__(self):

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='employmentcost',
-            index=models.Index(fields=['period', 'unit'], name='employment_cost_period'),
+            index=models.Index(fields=['period', 'work_date'], name='employment_cost_period'),
         ),
     ]
