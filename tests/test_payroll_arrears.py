@@ -347,8 +347,7 @@ def test_the_contribution_run_of_november_charges_octobers_arrears_at_each_days_
         ("artist-fixed-term", date(2026, 10, 29), D("346.29"), "28"),
     ]
     kept = sum(
-        gross * (contract_parameters(code, day).coefficient - 1)
-        for code, day, gross, _rate in days
+        gross * (contract_parameters(code, day).coefficient - 1) for code, day, gross, _rate in days
     )
     charges = sum(day_amounts(gross, rate, "0")[0] for _code, _day, gross, rate in days)
     expected = kept.quantize(D("0.01"), rounding=ROUND_CEILING) - charges
