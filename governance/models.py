@@ -1,1 +1,0 @@
-# Models arrive with the work-and-pay and governance issues.
