@@ -45,4 +45,5 @@ urlpatterns = [
     path("", include("payroll.portal_urls_pay")),
     path("", include("payroll.portal_urls_expenses")),
     path("", include("payroll.portal_urls_workers")),
+    path("", include("governance.portal_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Back-office of assemblies, agenda, roll, proxies, attendance and paper totals."""

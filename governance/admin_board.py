@@ -1,0 +1,1 @@
+"""Back-office of the board: mandates, candidacies, cooptations, the ethics committee."""

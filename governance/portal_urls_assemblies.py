@@ -1,0 +1,3 @@
+"""Portal URLs of general assemblies: agenda, ballot, proxies, results."""
+
+urlpatterns: list = []
