@@ -21,20 +21,26 @@ def email_language(code: str) -> str:
     return settings.LANGUAGE_CODE
 
 
-def decision_email(*, template: str, to: str, language: str, context: dict) -> EmailMessage:
-    """`template`_subject.txt and `template`.txt rendered in `language`."""
+def decision_email(
+    *, template: str, to: str, language: str, context: dict, folder: str = TEMPLATES
+) -> EmailMessage:
+    """`template`_subject.txt and `template`.txt (under `folder`) rendered in `language`."""
     with translation.override(email_language(language)):
-        subject = render_to_string(f"{TEMPLATES}{template}_subject.txt", context)
-        body = render_to_string(f"{TEMPLATES}{template}.txt", context)
+        subject = render_to_string(f"{folder}{template}_subject.txt", context)
+        body = render_to_string(f"{folder}{template}.txt", context)
     return EmailMessage(subject=" ".join(subject.split()), body=body, to=[to])
 
 
-def send_on_commit(*, template: str, to: str, language: str, context: dict) -> None:
+def send_on_commit(
+    *, template: str, to: str, language: str, context: dict, folder: str = TEMPLATES
+) -> None:
     """Send the e-mail once the current transaction commits (nothing when `to` is empty)."""
     if not to:
         return
     transaction.on_commit(
-        lambda: decision_email(template=template, to=to, language=language, context=context).send(),
+        lambda: decision_email(
+            template=template, to=to, language=language, context=context, folder=folder
+        ).send(),
         robust=True,
     )
 

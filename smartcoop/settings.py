@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payroll.tasks_payouts.prepare_scheduled_payouts",
         "schedule": crontab(day_of_week="tue,fri", hour=6, minute=0),
     },
+    # Online votes open and close on time; the one reminder before closing.
+    "advance-assemblies": {"task": "governance.tasks.advance_assemblies", "schedule": 300.0},
     "expire-worker-invitations": {
         "task": "payroll.tasks_workers.expire_worker_invitations",
         "schedule": crontab(hour=3, minute=10),
@@ -236,6 +238,8 @@ EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@smartcoop.test>")
+# The address of the site in e-mails that link to it (convocations to an assembly).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

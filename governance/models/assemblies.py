@@ -133,9 +133,14 @@ class GeneralAssembly(models.Model):
     ballot_count = models.PositiveIntegerField(_("ballots cast online"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     tallied_at = models.DateTimeField(_("counted at"), null=True, blank=True)
-    ballots_sha256 = models.CharField(_("SHA-256 of the counted ballots"), max_length=64, blank=True)
+    ballots_sha256 = models.CharField(
+        _("SHA-256 of the counted ballots"), max_length=64, blank=True
+    )
     published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
     minutes_pdf = models.FileField(_("minutes"), upload_to="governance/minutes/", blank=True)
+    # Convocations go out in batches of roll entries (by id): the last one sent, so a task
+    # that is run again carries on where it stopped instead of writing twice.
+    convocations_sent_upto = models.PositiveBigIntegerField(default=0, editable=False)
     reminders_sent_at = models.DateTimeField(_("reminders sent at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,7 +228,10 @@ class AgendaDocument(models.Model):
     """A document of an agenda item: accounts, reports, a candidate's statement (PDF)."""
 
     item = models.ForeignKey(
-        AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="documents"
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        related_name="documents",
     )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("PDF"), upload_to="governance/documents/")
@@ -248,7 +256,9 @@ class ElectionCandidate(models.Model):
         Member, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="+"
     )
     representative_name = models.CharField(
-        _("represented by"), max_length=200, blank=True,
+        _("represented by"),
+        max_length=200,
+        blank=True,
         help_text=_("For a member organisation: the natural person who would sit."),
     )
     statement = models.TextField(_("statement"), blank=True)

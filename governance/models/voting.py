@@ -63,7 +63,7 @@ class Participation(models.Model):
 
 
 class EncryptedBallot(models.Model):
-    """A sealed ballot, a link of the assembly's chain: chain = SHA-256(previous chain + receipt)."""
+    """A sealed ballot and a link of the chain: chain = SHA-256(previous chain + receipt)."""
 
     assembly = models.ForeignKey(
         GeneralAssembly, on_delete=models.CASCADE, related_name="encrypted_ballots"
