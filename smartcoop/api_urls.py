@@ -60,4 +60,5 @@ urlpatterns = [
     path("", include("payroll.api_urls_pay")),
     path("", include("payroll.api_urls_expenses")),
     path("", include("payroll.api_urls_workers")),
+    path("", include("governance.api_urls")),
 ]
