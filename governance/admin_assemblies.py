@@ -208,7 +208,9 @@ class GeneralAssemblyAdmin(AuditTrailMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         """Agenda items through the services: added at the end, changed while draft."""
         assembly = form.instance
-        for deleted in formset.deleted_objects:
+        # What the admin's change message reads (save(commit=False) would set them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
             services._check_draft(assembly)
             audit_log(actor=request.user, action="agenda_item_deleted", obj=deleted)
             deleted.delete()
@@ -513,6 +515,7 @@ class AgendaItemAdmin(AuditTrailMixin, admin.ModelAdmin):
         item = form.instance
         services._check_draft(item.assembly)
         if formset.model is ElectionCandidate:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             for inline_form in formset.forms:
                 data = inline_form.cleaned_data
                 if data and not data.get("DELETE") and inline_form.instance.pk is None:
@@ -523,7 +526,7 @@ class AgendaItemAdmin(AuditTrailMixin, admin.ModelAdmin):
                         representative_name=data.get("representative_name", ""),
                         statement=data.get("statement", ""),
                     )
-            for deleted in formset.deleted_objects:
+            for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
                 audit_log(actor=request.user, action="candidate_removed", obj=deleted)
                 deleted.delete()
             return
