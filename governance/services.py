@@ -405,6 +405,7 @@ def assembly_sync_status(*, assembly: GeneralAssembly, now: datetime | None = No
     """Open or close the online vote when its time has come (the beat task and the pages call
     it; casting checks the times itself anyway)."""
     now = _now(now)
+    assembly.refresh_from_db(fields=["status", "closed_at"])
     target = None
     if assembly.status == Status.CONVENED and now >= assembly.voting_opens_at:
         target = Status.VOTING_OPEN

@@ -347,4 +347,8 @@ def seed_demo() -> dict:
     from payroll.demo import ensure_demo_work
 
     ensure_demo_work(alice=people["alice"], claire=people["claire"])
+    # Imported here: smartcoop is below the apps (the demo is the one place that uses them all).
+    from governance.demo import ensure_governance_demo
+
+    ensure_governance_demo(people)
     return people

@@ -31,13 +31,18 @@ def draft():
     now = timezone.now()
     today = timezone.localdate()
     assembly = services.assembly_create(
-        kind="ordinary", title="AG admin", date=today + timedelta(days=1),
-        notice_date=today - timedelta(days=10), record_date=today - timedelta(days=5),
-        voting_opens_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=1),
+        kind="ordinary",
+        title="AG admin",
+        date=today + timedelta(days=1),
+        notice_date=today - timedelta(days=10),
+        record_date=today - timedelta(days=5),
+        voting_opens_at=now - timedelta(days=1),
+        voting_closes_at=now + timedelta(days=1),
         by=people["denis"],
     )
-    item = services.agenda_item_add(assembly=assembly, title="Accounts", kind="ordinary",
-                                    by=people["denis"])
+    item = services.agenda_item_add(
+        assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"]
+    )
     return {**people, "assembly": assembly, "item": item}
 
 
@@ -60,10 +65,14 @@ def test_the_board_convenes_and_downloads_the_key_once(client, draft):
 
 def test_an_advisor_cannot_convene_nor_count(client, draft):
     client.force_login(draft["claire"])
-    assert client.get(reverse("admin:governance_convene",
-                              args=[draft["assembly"].pk])).status_code == 403
-    assert client.get(reverse("admin:governance_tally",
-                              args=[draft["assembly"].pk])).status_code == 403
+    assert (
+        client.get(reverse("admin:governance_convene", args=[draft["assembly"].pk])).status_code
+        == 403
+    )
+    assert (
+        client.get(reverse("admin:governance_tally", args=[draft["assembly"].pk])).status_code
+        == 403
+    )
 
 
 def test_the_meeting_through_the_back_office(client, draft):
@@ -74,13 +83,16 @@ def test_the_meeting_through_the_back_office(client, draft):
     # A proxy alice → bob, accepted, validated from the queue.
     proxy = services.proxy_give(assembly=assembly, giver=alice, holder=bob)
     services.proxy_answer(proxy=proxy, holder=bob, accept=True)
-    response = client.post(reverse("admin:governance_proxy_changelist"),
-                           {"action": "validate_selected", "_selected_action": [proxy.pk]})
+    response = client.post(
+        reverse("admin:governance_proxy_changelist"),
+        {"action": "validate_selected", "_selected_action": [proxy.pk]},
+    )
     assert response.status_code == 302
     assert Proxy.objects.get(pk=proxy.pk).status == Proxy.Status.VALIDATED
     # Attendance: denis in the room; bob can't be recorded twice after voting online.
-    services.ballot_cast(assembly=assembly, voter=bob,
-                         choices={"items": {str(draft["item"].pk): "for"}})
+    services.ballot_cast(
+        assembly=assembly, voter=bob, choices={"items": {str(draft["item"].pk): "for"}}
+    )
     url = reverse("admin:governance_attendance", args=[assembly.pk])
     assert client.post(url, {"number": denis.number}).status_code == 302
     refused = client.post(url, {"number": bob.number})
@@ -88,26 +100,36 @@ def test_the_meeting_through_the_back_office(client, draft):
     assert Participation.objects.get(member=denis).channel == "in_person"
     # Paper totals: more votes than people present is refused.
     paper = reverse("admin:governance_paper", args=[assembly.pk]) + f"?target={draft['item'].pk}-"
-    too_many = client.post(paper, {"votes_for": 2, "votes_against": 0, "abstentions": 0,
-                                   "blank": 0})
+    too_many = client.post(
+        paper, {"votes_for": 2, "votes_against": 0, "abstentions": 0, "blank": 0}
+    )
     assert too_many.status_code == 400
-    assert client.post(paper, {"votes_for": 0, "votes_against": 1, "abstentions": 0,
-                               "blank": 0}).status_code == 302
+    assert (
+        client.post(
+            paper, {"votes_for": 0, "votes_against": 1, "abstentions": 0, "blank": 0}
+        ).status_code
+        == 302
+    )
     assert PaperTally.objects.get(item=draft["item"]).votes_against == 1
     # Roll correction needs a reason, and is audited with both hashes.
-    erin = gh.plain_member(by=draft["admin"], first_name="Erin", last_name="Late",
-                           member_since=timezone.localdate())
+    erin = gh.plain_member(
+        by=draft["admin"], first_name="Erin", last_name="Late", member_since=timezone.localdate()
+    )
     roll = reverse("admin:governance_roll_correct", args=[assembly.pk])
     assert client.post(roll, {"number": erin.number, "reason": ""}).status_code == 400
-    assert client.post(roll, {"number": erin.number,
-                              "reason": "Paid on the record date, booked late"}
-                       ).status_code == 302
+    assert (
+        client.post(
+            roll, {"number": erin.number, "reason": "Paid on the record date, booked late"}
+        ).status_code
+        == 302
+    )
     event = AuditEvent.objects.get(action="roll_corrected")
     assert event.reason == "Paid on the record date, booked late"
     assert len(event.changes["roll_sha256"]) == 2
     # Close, then the board counts with the key file.
     GeneralAssembly.objects.filter(pk=assembly.pk).update(
-        voting_closes_at=timezone.now() - timedelta(seconds=1))
+        voting_closes_at=timezone.now() - timedelta(seconds=1)
+    )
     client.force_login(draft["denis"])
     tally = reverse("admin:governance_tally", args=[assembly.pk])
     wrong = client.post(tally, {"key": SimpleUploadedFile("k.txt", b"private: AAAA")})
@@ -121,27 +143,45 @@ def test_the_meeting_through_the_back_office(client, draft):
 def test_the_assembly_pages_of_the_back_office_answer(client, draft):
     for who in ("denis", "claire", "admin"):
         client.force_login(draft[who])
-        for name in ("generalassembly", "agendaitem", "proxy", "participation",
-                     "governancepolicy"):
+        for name in ("generalassembly", "agendaitem", "proxy", "participation", "governancepolicy"):
             assert client.get(reverse(f"admin:governance_{name}_changelist")).status_code == 200
-        assert client.get(reverse("admin:governance_generalassembly_change",
-                                  args=[draft["assembly"].pk])).status_code == 200
-        assert client.get(reverse("admin:governance_agendaitem_change",
-                                  args=[draft["item"].pk])).status_code == 200
+        assert (
+            client.get(
+                reverse("admin:governance_generalassembly_change", args=[draft["assembly"].pk])
+            ).status_code
+            == 200
+        )
+        assert (
+            client.get(
+                reverse("admin:governance_agendaitem_change", args=[draft["item"].pk])
+            ).status_code
+            == 200
+        )
 
 
 def test_the_board_creates_an_assembly_in_the_back_office(client, draft):
     client.force_login(draft["denis"])
     today = timezone.localdate()
     data = {
-        "kind": "extraordinary", "title": "AGE statutes", "date": today + timedelta(days=40),
-        "place": "Namur", "online": "on", "notice_date": today + timedelta(days=5),
+        "kind": "extraordinary",
+        "title": "AGE statutes",
+        "date": today + timedelta(days=40),
+        "place": "Namur",
+        "online": "on",
+        "notice_date": today + timedelta(days=5),
         "record_date": today + timedelta(days=10),
-        "voting_opens_at_0": today + timedelta(days=30), "voting_opens_at_1": "09:00",
-        "voting_closes_at_0": today + timedelta(days=40), "voting_closes_at_1": "12:00",
-        "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0",
-        "items-MAX_NUM_FORMS": "1000", "items-0-position": "1",
-        "items-0-title": "Article 5", "items-0-kind": "statutes", "items-0-seats": "0",
+        "voting_opens_at_0": today + timedelta(days=30),
+        "voting_opens_at_1": "09:00",
+        "voting_closes_at_0": today + timedelta(days=40),
+        "voting_closes_at_1": "12:00",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-position": "1",
+        "items-0-title": "Article 5",
+        "items-0-kind": "statutes",
+        "items-0-seats": "0",
         "items-0-text": "New wording",
     }
     response = client.post(reverse("admin:governance_generalassembly_add"), data)

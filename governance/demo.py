@@ -1,0 +1,185 @@
+"""The governance part of the demo (seed_demo): last year's assembly with its published results,
+this year's open for voting, the board (governance/demo_board.py) with a cooptation waiting for
+ratification, and a member who joined after the record date and can't vote (the page says why).
+
+The tellers' key of the open vote is written to a file (settings.DEMO_TELLERS_KEY_DIR, by
+default var/) so that the vote can be closed and counted by hand:
+    manage.py tally_assembly ID --key var/demo-tellers-key-ID.txt --by denis@smartcoop.test
+Idempotent: assemblies already there are left as they are.
+"""
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from members.models import Member
+
+from . import services
+from .models import GeneralAssembly
+from .tally import assembly_tally
+
+PAST_TITLE = "Assemblée générale ordinaire 2025"
+OPEN_TITLE = "Assemblée générale ordinaire 2026"
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def key_path(assembly: GeneralAssembly) -> Path:
+    folder = Path(getattr(settings, "DEMO_TELLERS_KEY_DIR", settings.BASE_DIR / "var"))
+    return folder / f"demo-tellers-key-{assembly.pk}.txt"
+
+
+def _past_assembly(people: dict) -> None:
+    if GeneralAssembly.objects.filter(title=PAST_TITLE).exists():
+        return
+    denis = people["denis"]
+    meeting = date(2025, 6, 18)
+    assembly = services.assembly_create(
+        kind=GeneralAssembly.Kind.ORDINARY,
+        title=PAST_TITLE,
+        date=meeting,
+        place="Bruxelles, Gare Maritime",
+        notice_date=date(2025, 5, 16),
+        record_date=date(2025, 5, 1),
+        voting_opens_at=_at(date(2025, 6, 4), 9),
+        voting_closes_at=_at(meeting, 12),
+        by=denis,
+    )
+    report = services.agenda_item_add(
+        assembly=assembly, title="Rapport d'activité 2024", kind="information", by=denis
+    )
+    accounts = services.agenda_item_add(
+        assembly=assembly,
+        title="Approbation des comptes annuels 2024",
+        kind="ordinary",
+        text="L'assemblée approuve les comptes annuels arrêtés au 31 décembre 2024.",
+        by=denis,
+    )
+    discharge = services.agenda_item_add(
+        assembly=assembly, title="Décharge aux administrateur·rices", kind="discharge", by=denis
+    )
+    del report
+    convened = services.assembly_convene(assembly=assembly, by=denis, now=_at(date(2025, 5, 16), 9))
+    during = _at(date(2025, 6, 10), 14)
+    for who, accounts_choice in (("alice", "for"), ("denis", "for"), ("bob", "abstain")):
+        member = people[who].member
+        if services.on_roll(assembly, member):
+            services.ballot_cast(
+                assembly=assembly,
+                voter=member,
+                now=during,
+                choices={
+                    "items": {str(accounts.pk): accounts_choice, str(discharge.pk): "for"},
+                    "candidates": {},
+                },
+            )
+    assembly_tally(
+        assembly=assembly,
+        key_file=convened.key_file,
+        by=denis,
+        now=_at(meeting, 12) + timedelta(minutes=5),
+    )
+
+
+def _open_assembly(people: dict) -> GeneralAssembly | None:
+    existing = GeneralAssembly.objects.filter(title=OPEN_TITLE).first()
+    if existing is not None:
+        return existing
+    denis = people["denis"]
+    now = timezone.now()
+    today = timezone.localdate()
+    meeting = today + timedelta(days=7)
+    assembly = services.assembly_create(
+        kind=GeneralAssembly.Kind.ORDINARY,
+        title=OPEN_TITLE,
+        date=meeting,
+        place="Bruxelles, Gare Maritime",
+        notice_date=today - timedelta(days=14),
+        record_date=today - timedelta(days=30),
+        voting_opens_at=now - timedelta(days=1),
+        voting_closes_at=_at(meeting, 12),
+        by=denis,
+    )
+    services.agenda_item_add(
+        assembly=assembly, title="Rapport d'activité 2025", kind="information", by=denis
+    )
+    services.agenda_item_add(
+        assembly=assembly,
+        title="Approbation des comptes annuels 2025",
+        kind="ordinary",
+        text="L'assemblée approuve les comptes annuels arrêtés au 31 décembre 2025.",
+        by=denis,
+    )
+    services.agenda_item_add(
+        assembly=assembly, title="Décharge aux administrateur·rices", kind="discharge", by=denis
+    )
+    election = services.agenda_item_add(
+        assembly=assembly,
+        title="Élection de deux administrateur·rices",
+        kind="election",
+        seats=2,
+        by=denis,
+    )
+    for member in Member.objects.filter(user__email__in=["alice@smartcoop.test"]):
+        services.candidate_add(
+            item=election,
+            member=member,
+            by=denis,
+            statement="Titulaire de deux unités, formatrice.",
+        )
+    other = (
+        Member.objects.filter(status=Member.Status.MEMBER, user__isnull=True)
+        .exclude(mandates__isnull=False)
+        .order_by("number")
+        .first()
+    )
+    if other is not None:
+        services.candidate_add(
+            item=election,
+            member=other,
+            by=denis,
+            representative_name="Renaud Sarrazin" if other.is_organisation else "",
+            statement="Candidature pour un premier mandat.",
+        )
+    convened = services.assembly_convene(assembly=assembly, by=denis)
+    path = key_path(convened.assembly)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(convened.key_file)
+    path.chmod(0o600)
+    return convened.assembly
+
+
+def _late_joiner(people: dict) -> None:
+    """Eve joined yesterday, after the record date of the open vote: she can't vote."""
+    from members.services import member_create
+    from members.share_services import share_payment_record, shares_subscribe
+    from smartcoop.demo import _user
+
+    user = _user("eve@smartcoop.test", "Eve", "Evrard", role="member")
+    if Member.objects.filter(user=user).exists():
+        return
+    yesterday = timezone.localdate() - timedelta(days=1)
+    eve = member_create(
+        by=people["admin"],
+        user=user,
+        category=Member.Category.A,
+        first_name="Eve",
+        last_name="Evrard",
+        member_since=yesterday,
+    )
+    entry = shares_subscribe(member=eve, shares=1, by=people["admin"], on=yesterday)
+    share_payment_record(target=entry, amount=entry.amount, paid_on=yesterday, by=people["admin"])
+
+
+def ensure_governance_demo(people: dict) -> None:
+    from .demo_board import ensure_board_demo
+
+    # Last year's assembly first: the board's cooptation waits for this year's.
+    _past_assembly(people)
+    ensure_board_demo()
+    _open_assembly(people)
+    _late_joiner(people)
