@@ -9,6 +9,7 @@ registered at all: nobody needs to browse them.
 
 import hashlib
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -274,7 +275,6 @@ class GeneralAssemblyAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def convene_view(self, request, pk):
         assembly = self._assembly(request, pk, board=True)
-        from django import forms
 
         class ConfirmForm(forms.Form):
             confirm = forms.BooleanField(
@@ -468,8 +468,29 @@ class CandidateInline(admin.TabularInline):
     autocomplete_fields = ["member"]
 
 
+MAX_DOCUMENT_SIZE = 30 * 2**20  # an annual report with pictures
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = AgendaDocument
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and getattr(upload, "size", 0) > MAX_DOCUMENT_SIZE:
+            raise forms.ValidationError(_("A document is 30 MB at most."))
+        if upload and hasattr(upload, "read"):
+            head = upload.read(5)
+            upload.seek(0)
+            if head != b"%PDF-":
+                raise forms.ValidationError(_("Documents of the agenda are PDF files."))
+        return upload
+
+
 class DocumentInline(admin.TabularInline):
     model = AgendaDocument
+    form = DocumentForm
     extra = 0
     fields = ["title", "file", "sha256"]
     readonly_fields = ["sha256"]

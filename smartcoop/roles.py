@@ -31,8 +31,18 @@ ROLE_PERMISSIONS = {
         ("payroll", "expenseclaim", {"change"}),
         ("payroll", "workerinvitation", {"change"}),
         ("payroll", "unitworker", {"change"}),
+        # Assemblies: validate proxies, record attendance and paper totals.
+        ("governance", "proxy", {"change"}),
+        ("governance", "papertally", {"add", "change"}),
     ],
-    BOARD: [("*", "*", {"view"})],
+    BOARD: [
+        ("*", "*", {"view"}),
+        # Governance: prepare and convene assemblies, their agenda, candidates and documents.
+        ("governance", "generalassembly", {"add", "change", "delete"}),
+        ("governance", "agendaitem", {"add", "change", "delete"}),
+        ("governance", "electioncandidate", {"add", "change", "delete"}),
+        ("governance", "agendadocument", {"add", "change", "delete"}),
+    ],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
 }
 # Append-only tables: nobody gets to change or delete their rows, even in the admin.

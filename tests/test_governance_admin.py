@@ -189,3 +189,36 @@ def test_the_board_creates_an_assembly_in_the_back_office(client, draft):
     created = GeneralAssembly.objects.get(title="AGE statutes")
     assert [i.title for i in created.items.all()] == ["Article 5"]
     assert AuditEvent.objects.filter(action="agenda_item_added").exists()
+
+
+def test_agenda_documents_are_pdfs_with_their_hash(client, draft):
+    import hashlib
+
+    from governance.models import AgendaDocument
+
+    client.force_login(draft["denis"])
+    url = reverse("admin:governance_agendaitem_change", args=[draft["item"].pk])
+    base = {
+        "candidates-TOTAL_FORMS": "0",
+        "candidates-INITIAL_FORMS": "0",
+        "candidates-MIN_NUM_FORMS": "0",
+        "candidates-MAX_NUM_FORMS": "1000",
+        "documents-TOTAL_FORMS": "1",
+        "documents-INITIAL_FORMS": "0",
+        "documents-MIN_NUM_FORMS": "0",
+        "documents-MAX_NUM_FORMS": "1000",
+        "results-TOTAL_FORMS": "0",
+        "results-INITIAL_FORMS": "0",
+        "results-MIN_NUM_FORMS": "0",
+        "results-MAX_NUM_FORMS": "1000",
+        "documents-0-title": "Comptes 2025",
+    }
+    refused = client.post(
+        url, {**base, "documents-0-file": SimpleUploadedFile("c.pdf", b"MZ not a pdf")}
+    )
+    assert refused.status_code == 400 and "are PDF files" in refused.content.decode()
+    assert not AgendaDocument.objects.exists()
+    content = b"%PDF-1.4 comptes"
+    ok = client.post(url, {**base, "documents-0-file": SimpleUploadedFile("c.pdf", content)})
+    assert ok.status_code == 302
+    assert AgendaDocument.objects.get().sha256 == hashlib.sha256(content).hexdigest()

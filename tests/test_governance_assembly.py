@@ -356,3 +356,46 @@ def test_a_tie_and_a_missed_quorum_are_reported_as_such(world):
     # 2 of 5 took part: under the statutes' half.
     statutes = ItemResult.objects.get(item=world["statutes"])
     assert statutes.outcome == Outcome.NO_QUORUM and not statutes.quorum_met
+
+
+def test_one_reminder_goes_to_those_who_have_not_voted_n_days_before_closing(
+    world, django_capture_on_commit_callbacks
+):
+    from governance.notices import reminders_send_due
+
+    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    choices = gh.ballot(
+        accounts=(world["accounts"], "for"),
+        statutes=(world["statutes"], "for"),
+        election=world["election"],
+        picks={world["cand_alice"]: "for", world["cand_erin"]: "against"},
+    )
+    services.ballot_cast(
+        assembly=assembly, voter=world["alice"].member, choices=choices, now=gh.DURING
+    )
+    mail.outbox.clear()
+    # Four days before closing: too early (the policy says three).
+    assert reminders_send_due(now=gh.CLOSES - gh.timedelta(days=4)) == 0
+    sent = reminders_send_due(now=gh.CLOSES - gh.timedelta(days=2))
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert sent == 3 and recipients == ["bob@smartcoop.test", "denis@smartcoop.test", "erin@x.test"]
+    # The reminder says nothing of who voted or how many.
+    assert all("alice" not in m.body.lower() and "took part" not in m.body for m in mail.outbox)
+    # Once only.
+    assert reminders_send_due(now=gh.CLOSES - gh.timedelta(days=1)) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_convocations_carry_on_where_they_stopped(world, django_capture_on_commit_callbacks):
+    from governance import notices
+
+    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    mail.outbox.clear()
+    notices.BATCH, batch = 2, notices.BATCH
+    try:
+        first = notices.convocations_send(assembly=assembly)
+        again = notices.convocations_send(assembly=assembly)
+    finally:
+        notices.BATCH = batch
+    assert first == 4 and again == 0
+    assert len(mail.outbox) == 4
