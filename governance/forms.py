@@ -40,7 +40,7 @@ class BallotForm(forms.Form):
                 continue
             name = f"item_{item.pk}"
             self.fields[name] = forms.ChoiceField(
-                label=item.title, choices=ITEM_CHOICES, widget=forms.RadioSelect
+                label=_("Your vote"), choices=ITEM_CHOICES, widget=forms.RadioSelect
             )
             self.sections.append((item, [name]))
 

@@ -255,7 +255,10 @@ def portal(alice, alice_3en1, alice_activity, claire, live_server):
     unit_holder_worker(alice_3en1)
     job = make_job(alice, alice_3en1)
     declaration = make_declaration(alice, alice_activity)
+    assembly, election = _open_assembly(claire)
     return {
+        "assembly": assembly,
+        "election": election,
         "alice": alice,
         "three": alice_3en1,
         "activity": alice_activity,
@@ -265,6 +268,44 @@ def portal(alice, alice_3en1, alice_activity, claire, live_server):
         "job": job,
         "declaration": declaration,
     }
+
+
+def _open_assembly(claire):
+    """An assembly open for voting, with an election of two candidates (long names wrap)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance import services
+    from members.demo_shares import ensure_demo_shares
+    from smartcoop import demo
+
+    admin, denis = demo.ensure_admin(), demo.ensure_denis()
+    ensure_demo_shares(by=admin)
+    now, today = timezone.now(), timezone.localdate()
+    assembly = services.assembly_create(
+        kind="ordinary",
+        title="Assemblée générale ordinaire 2026",
+        date=today + timedelta(days=3),
+        notice_date=today - timedelta(days=20),
+        record_date=today - timedelta(days=10),
+        voting_opens_at=now - timedelta(hours=1),
+        voting_closes_at=now + timedelta(days=3),
+        by=denis,
+    )
+    services.agenda_item_add(
+        assembly=assembly, title="Approbation des comptes annuels 2025", kind="ordinary", by=denis
+    )
+    election = services.agenda_item_add(
+        assembly=assembly,
+        title="Élection des administrateur·rices",
+        kind="election",
+        seats=1,
+        by=denis,
+    )
+    services.candidate_add(item=election, member=denis.member, by=denis)
+    services.candidate_add(item=election, member=demo.ensure_bob().member, by=denis)
+    return services.assembly_convene(assembly=assembly, by=denis).assembly, election
 
 
 @pytest.fixture
@@ -299,6 +340,9 @@ def _pages(portal) -> list[tuple[str, str]]:
         ("new expense claim", reverse("portal:expense_create")),
         ("payslips", reverse("portal:pay_payslip_list")),
         ("shares", reverse("portal:membership_shares")),
+        ("assemblies", reverse("portal:assembly_list")),
+        ("assembly", reverse("portal:assembly_detail", args=[portal["assembly"].pk])),
+        ("ballot", reverse("portal:assembly_vote", args=[portal["assembly"].pk])),
     ]
 
 
