@@ -817,9 +817,13 @@ def attendance_record(*, assembly: GeneralAssembly, member: Member, by) -> Parti
                 {"member": _("This member has already voted (online or by proxy).")}
             ) from error
         # A proxy this member gave is no longer needed.
-        Proxy.objects.filter(assembly=assembly, giver=member, status__in=Proxy.ACTIVE).update(
-            status=Proxy.Status.CANCELLED, reason="present in person"
-        )
+        for given in Proxy.objects.select_for_update().filter(
+            assembly=assembly, giver=member, status__in=Proxy.ACTIVE
+        ):
+            given.status = Proxy.Status.CANCELLED
+            given.reason = "present in person"
+            given.save(update_fields=["status", "reason"])
+            audit_log(actor=by, action="proxy_cancelled", obj=given, reason=given.reason)
         audit_log(
             actor=by, action="attendance_recorded", obj=assembly, changes={"member": member.number}
         )

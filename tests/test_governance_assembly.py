@@ -399,3 +399,23 @@ def test_convocations_carry_on_where_they_stopped(world, django_capture_on_commi
         notices.BATCH = batch
     assert first == 4 and again == 0
     assert len(mail.outbox) == 4
+
+
+def test_the_vote_opens_early_only_as_far_as_the_statutes_allow(world):
+    from governance.models import GovernancePolicy
+
+    policy = GovernancePolicy.objects.get()
+    policy.early_voting_days = 7  # the draft opens 14 days before the meeting
+    policy.save()
+    with pytest.raises(ValidationError) as error:
+        services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+    assert "voting_opens_at" in error.value.message_dict
+    policy.early_voting = False
+    policy.save()
+    with pytest.raises(ValidationError) as error:
+        services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+    assert "before the meeting day" in error.value.message_dict["voting_opens_at"][0]
+    assert GeneralAssembly.objects.get(pk=world["assembly"].pk).status == "draft"
+    policy.early_voting, policy.early_voting_days = True, 14
+    policy.save()
+    assert services.assembly_convene(assembly=world["assembly"], by=world["denis"])
