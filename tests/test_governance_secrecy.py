@@ -80,6 +80,11 @@ def election():
     return {**people, "assembly": convened.assembly, "key": convened.key_file, "cast": cast}
 
 
+def _db_id(ballot):
+    """A clear ballot's id as the database stores it (a uuid, or 32 hex digits on SQLite)."""
+    return ClearBallot._meta.pk.get_db_prep_value(ballot.pk, connection)
+
+
 def _private_key_forms(key_file: str) -> list[str]:
     private_b64 = re.search(r"private: (\S+)", key_file).group(1)
     raw = base64.b64decode(private_b64)
@@ -195,7 +200,7 @@ def test_verify_ballots_detects_a_counted_ballot_changed_after_closing(election,
 
         cursor.execute(
             "UPDATE governance_clearballot SET choices = %s WHERE id = %s",
-            [json.dumps(changed), victim.pk],
+            [json.dumps(changed), _db_id(victim)],
         )
     with pytest.raises(SystemExit) as exit_:
         call_command("verify_ballots", assembly.pk)
@@ -211,7 +216,7 @@ def test_verify_ballots_detects_a_counted_ballot_removed(election, capsys):
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM governance_clearballot WHERE id = %s",
-            [ClearBallot.objects.filter(assembly=assembly).first().pk],
+            [_db_id(ClearBallot.objects.filter(assembly=assembly).first())],
         )
     with pytest.raises(SystemExit):
         call_command("verify_ballots", assembly.pk)
