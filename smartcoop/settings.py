@@ -7,10 +7,12 @@ REDIS_URL (PostgreSQL + Redis).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +35,14 @@ DEBUG = envbool("DEBUG")
 # reports it (smartcoop.E001) so that no production set-up can forget it.
 SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-only"
+# With DEBUG off (production) the application refuses to start on the development key.
+# SMARTCOOP_ALLOW_DEV_SECRET=1 lets the test suite and the Makefile's development targets run
+# with DEBUG off and no secret (`check --deploy` still reports it: smartcoop.E001).
+if not SECRET_KEY_FROM_ENV and not DEBUG and not envbool("SMARTCOOP_ALLOW_DEV_SECRET"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: set SECRET_KEY to a long random value "
+        "(or DEBUG=1 for development)."
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -235,6 +245,11 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):
+    # dj-email-url drops the leading slash of file:///abs/path: file:///abs/path is the
+    # absolute path /abs/path, file://var/mail the folder var/mail under the project.
+    _file_url = urlsplit(os.environ["EMAIL_URL"])
+    EMAIL_FILE_PATH = str(BASE_DIR / (_file_url.netloc + _file_url.path))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@smartcoop.test>")
 
 REST_FRAMEWORK = {
