@@ -260,12 +260,21 @@ REST_FRAMEWORK = {
     # Behind one reverse proxy in production: throttling keys on the client's address.
     "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A general limit per user and per anonymous address (smartcoop/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "smartcoop.throttling.UserThrottle",
+        "smartcoop.throttling.AnonThrottle",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
 }
+# DRF rates ("number/s|min|hour|day"): generous for a person or an accounting tool, a wall
+# for a script walking the API.
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
+API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
     "DESCRIPTION": (
