@@ -22,8 +22,8 @@ RUN useradd --create-home --uid 1000 smartcoop
 WORKDIR /app
 COPY . .
 RUN pip install . \
-    && if [ -d locale ]; then python manage.py compilemessages; fi \
-    && DEBUG=0 python manage.py collectstatic --noinput -v0 \
+    && if [ -d locale ]; then SMARTCOOP_ALLOW_DEV_SECRET=1 python manage.py compilemessages; fi \
+    && SMARTCOOP_ALLOW_DEV_SECRET=1 DEBUG=0 python manage.py collectstatic --noinput -v0 \
     && mkdir -p /data/media /app/var \
     && chown -R smartcoop:smartcoop /data/media /app/var
 

@@ -2,7 +2,6 @@
 totals, detail (payments, reminders, sending, history), submit, delete, PDF and UBL, credit
 notes; and the personalisation of a unit's documents."""
 
-import csv
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from smartcoop.audit import audit_trail
+from smartcoop.exports import csv_response
 from smartcoop.money import cents
 from smartcoop.permissions import get_own_unit_or_404, member_required
 from smartcoop.templatetags.portal import format_money
@@ -196,11 +196,6 @@ def invoice_list(request):
     return render(request, "portal/invoices/list.html", context, status=status)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _in_chunks(invoices):
     chunk = []
     for invoice in invoices.iterator(chunk_size=CSV_CHUNK):
@@ -223,7 +218,6 @@ def invoice_list_csv(request):
         ]
         return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
     invoices = form.filter(_my_invoices(request.user))
-    writer = csv.writer(_Echo())
     header = [
         _("Number"), _("Kind"), _("Status"), _("Issue date"), _("Due date"), _("Created on"),
         _("Client"), _("Unit"), _("Total excl. VAT (EUR)"), _("VAT (EUR)"),
@@ -232,32 +226,26 @@ def invoice_list_csv(request):
     ]  # fmt: skip
 
     def rows():
-        yield "\ufeff"  # so that spreadsheets read the accents right
-        yield writer.writerow(header)
         for invoice in _in_chunks(invoices):
             settlement = invoice.settlement
-            yield writer.writerow(
-                [
-                    invoice.display_number,
-                    invoice.get_kind_display(),
-                    invoice.get_status_display(),
-                    invoice.issue_date.isoformat() if invoice.issue_date else "",
-                    invoice.due_date.isoformat() if invoice.due_date else "",
-                    timezone.localdate(invoice.created_at).isoformat(),
-                    invoice.client.name,
-                    invoice.unit.code,
-                    f"{invoice.net_total:.2f}",
-                    f"{invoice.vat_total:.2f}",
-                    f"{invoice.total:.2f}",
-                    settlement.state.label if settlement else "",
-                    f"{settlement.due:.2f}" if settlement else "",
-                    format_structured_reference(invoice.structured_reference),
-                ]
-            )
+            yield [
+                invoice.display_number,
+                invoice.get_kind_display(),
+                invoice.get_status_display(),
+                invoice.issue_date,
+                invoice.due_date,
+                timezone.localdate(invoice.created_at),
+                invoice.client.name,
+                invoice.unit.code,
+                cents(invoice.net_total),
+                cents(invoice.vat_total),
+                cents(invoice.total),
+                settlement.state.label if settlement else "",
+                cents(settlement.due) if settlement else None,
+                format_structured_reference(invoice.structured_reference),
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
-    return response
+    return csv_response(filename="invoices.csv", header=header, rows=rows(), streaming=True)
 
 
 # --- live totals ------------------------------------------------------------------------------

@@ -6,25 +6,23 @@ date, so an export of a past date is the register as it stood then. Amounts are 
 the cent everywhere: a point and two decimals in CSV, numbers formatted 0.00 in XLSX.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from smartcoop import exports
+
 from .models import Member
 from .selectors import RegisterRow, member_entries, register_at
 
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": exports.CSV_CONTENT_TYPE,
+    "xlsx": exports.XLSX_CONTENT_TYPE,
     "pdf": "application/pdf",
 }
-AMOUNT_FORMAT = "0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 
 # Column names are stable identifiers (other tools read them), not translated.
 REGISTER_COLUMNS = [
@@ -118,82 +116,20 @@ def extract_values(member: Member, at: date) -> list[list]:
     return rows
 
 
-# --- CSV -------------------------------------------------------------------------------------
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+# --- CSV and XLSX: smartcoop.exports (typed cells, text made inert) --------------------------
 
 
 def write_csv(columns: list[str], rows: list[list], stream) -> None:
     """Rows as CSV: a header, amounts with a point and two decimals, dates ISO 8601."""
-    writer = csv.writer(stream)
-    writer.writerow(columns)
-    for values in rows:
-        writer.writerow([_csv_cell(value) for value in values])
+    exports.write_csv(stream, columns, rows)
 
 
 def register_write_csv(rows: list[RegisterRow], stream) -> None:
     write_csv(REGISTER_COLUMNS, [register_values(row) for row in rows], stream)
 
 
-def _csv_bytes(columns, rows) -> bytes:
-    stream = io.StringIO()
-    write_csv(columns, rows, stream)
-    return stream.getvalue().encode("utf-8")
-
-
-# --- XLSX ------------------------------------------------------------------------------------
-
-
-def xlsx_bytes(
-    *,
-    title: str,
-    columns: list[str],
-    rows: list[list],
-    amounts: set[str],
-    dates: set[str],
-    summary: list[tuple[str, object]],
-) -> bytes:
-    """A workbook: one sheet of rows (header row, frozen below it, amounts as numbers with two
-    decimals, dates as dates) and a summary sheet of (label, value) lines."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for values in rows:
-        sheet.append(values)
-    for index, name in enumerate(columns, start=1):
-        number_format = AMOUNT_FORMAT if name in amounts else DATE_FORMAT if name in dates else None
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(12, len(name) + 2)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    about = workbook.create_sheet(_("Summary")[:31])
-    for label, value in summary:
-        about.append([label, value])
-        cell = about.cell(row=about.max_row, column=2)
-        if isinstance(value, Decimal):
-            cell.number_format = AMOUNT_FORMAT
-        elif isinstance(value, date):
-            cell.number_format = DATE_FORMAT
-    about.column_dimensions["A"].width = 30
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
+_csv_bytes = exports.csv_bytes
+xlsx_bytes = exports.xlsx_bytes
 
 
 def register_totals(rows: list[RegisterRow]) -> dict:

@@ -8,19 +8,19 @@ share policy's rule on, a member who used the services last year and holds (subs
 or not) fewer shares than their years of use is asked to subscribe the difference.
 """
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartcoop.exports import csv_response
 from smartcoop.permissions import member_of, member_required
 
 from .forms import (
@@ -308,34 +308,32 @@ def membership_certificate_pdf(request, pk):
 def membership_register_csv(request):
     """My register extract as CSV: every operation, in order."""
     member = member_of(request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="share-register-{member.number or member.pk}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        _("Date"),
+        _("Operation"),
+        _("Shares"),
+        _("Unit price"),
+        _("Nominal amount"),
+        _("Paid-up amount"),
+        _("Structured reference"),
+        _("Decision reference"),
+    ]
+    rows = (
         [
-            _("Date"),
-            _("Operation"),
-            _("Shares"),
-            _("Unit price"),
-            _("Nominal amount"),
-            _("Paid-up amount"),
-            _("Structured reference"),
-            _("Decision reference"),
+            entry.date,
+            entry.get_operation_display(),
+            entry.shares,
+            entry.unit_price,
+            entry.amount,
+            entry.paid_amount,
+            entry.structured_reference,
+            entry.decision_reference,
         ]
+        for entry in member_entries(member=member)
     )
-    for entry in member_entries(member=member):
-        writer.writerow(
-            [
-                entry.date.isoformat(),
-                entry.get_operation_display(),
-                entry.shares,
-                entry.unit_price,
-                entry.amount,
-                entry.paid_amount,
-                entry.structured_reference,
-                entry.decision_reference,
-            ]
-        )
-    return response
+    return csv_response(
+        filename=f"share-register-{member.number or member.pk}.csv",
+        header=header,
+        rows=rows,
+        bom=False,
+    )

@@ -5,7 +5,6 @@ Members and invited workers use them: a claim is the user's when they are its cl
 hold its unit; anybody else's claim is a 404.
 """
 
-import csv
 from decimal import Decimal
 from functools import wraps
 
@@ -13,13 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from smartcoop.audit import audit_trail
+from smartcoop.exports import csv_response
+from smartcoop.money import cents
 from smartcoop.permissions import member_of
 from smartcoop.templatetags.portal import format_money
 
@@ -92,11 +93,6 @@ def expense_list(request):
     return render(request, "payroll/expenses/list.html", context, status=status)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @claimant_required
 def expense_list_csv(request):
     """The filtered list as CSV, streamed."""
@@ -109,39 +105,32 @@ def expense_list_csv(request):
         ]
         return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
     claims = form.filter(_my_claims(request.user))
-    writer = csv.writer(_Echo())
     header = [
         _("Number"), _("Date of the expense"), _("Unit"), _("Job"), _("Claimant"),
         _("Category"), _("Description"), _("Amount incl. VAT (EUR)"), _("VAT (EUR)"),
         _("Distance (km)"), _("Rate per km (EUR)"), _("Status"), _("Decided on"), _("Reason"),
     ]  # fmt: skip
 
-    def rows():
-        yield "\ufeff"  # so that spreadsheets read the accents right
-        yield writer.writerow(header)
-        for claim in claims.iterator(chunk_size=CSV_CHUNK):
-            yield writer.writerow(
-                [
-                    claim.pk,
-                    claim.spent_on.isoformat(),
-                    claim.unit.code,
-                    claim.job.description if claim.job_id else "",
-                    str(claim.worker),
-                    claim.category.name,
-                    claim.description,
-                    f"{claim.amount:.2f}",
-                    f"{claim.vat:.2f}",
-                    "" if claim.distance_km is None else f"{claim.distance_km:.1f}",
-                    "" if claim.mileage_rate is None else f"{claim.mileage_rate:.4f}",
-                    claim.get_status_display(),
-                    timezone.localdate(claim.decided_at).isoformat() if claim.decided_at else "",
-                    claim.decision_reason,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="expense-claims.csv"'
-    return response
+    rows = (
+        [
+            claim.pk,
+            claim.spent_on,
+            claim.unit.code,
+            claim.job.description if claim.job_id else "",
+            str(claim.worker),
+            claim.category.name,
+            claim.description,
+            cents(claim.amount),
+            cents(claim.vat),
+            None if claim.distance_km is None else claim.distance_km.quantize(Decimal("0.1")),
+            None if claim.mileage_rate is None else claim.mileage_rate.quantize(Decimal("0.0001")),
+            claim.get_status_display(),
+            timezone.localdate(claim.decided_at) if claim.decided_at else None,
+            claim.decision_reason,
+        ]
+        for claim in claims.iterator(chunk_size=CSV_CHUNK)
+    )
+    return csv_response(filename="expense-claims.csv", header=header, rows=rows, streaming=True)
 
 
 def _policy_facts() -> dict:

@@ -3,7 +3,6 @@ request, PDF). The owner is the Worker whose account is the logged-in user; anyo
 payslip or attestation is a 404. A member without a Worker record sees what to do; an account
 that is neither member nor worker (staff) gets the portal's refusal page."""
 
-import csv
 from datetime import date
 
 from django import forms
@@ -15,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from smartcoop.exports import csv_response
 
 from .access import worker_or_member_required
 from .attestations import attestation_request
@@ -109,13 +110,12 @@ def payslip_list_csv(request):
     if not valid:
         lines = [f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="payslips.csv"'
-    writer = csv.writer(response)
-    writer.writerow([str(title) for _name, title in CSV_COLUMNS])
-    for row in payslips.values_list(*(name for name, _title in CSV_COLUMNS)):
-        writer.writerow([f"{value:%Y-%m}" if isinstance(value, date) else value for value in row])
-    return response
+    rows = (
+        [f"{value:%Y-%m}" if isinstance(value, date) else value for value in row]
+        for row in payslips.values_list(*(name for name, _title in CSV_COLUMNS))
+    )
+    header = [title for _name, title in CSV_COLUMNS]
+    return csv_response(filename="payslips.csv", header=header, rows=rows, bom=False)
 
 
 @worker_or_member_required

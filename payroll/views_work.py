@@ -2,7 +2,6 @@
 Activité declarations (list, form with the live cost, detail, submit) and the worker's
 contracts (list, detail, accept). Every rule is the services'; the pages display."""
 
-import csv
 import re
 from decimal import Decimal
 
@@ -22,6 +21,8 @@ from invoicing.forms_invoices import check_lines, line_formset
 from invoicing.invoice_services import needs_approval
 from invoicing.views_invoices import history as document_history
 from production_units.models import ProductionUnit
+from smartcoop.exports import csv_response
+from smartcoop.money import cents
 from smartcoop.permissions import member_required
 
 from .contract_pdf import contract_pdf_store
@@ -213,16 +214,6 @@ def _formset_errors(formset) -> list[str]:
     return messages_
 
 
-def _csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 # --- jobs: list -----------------------------------------------------------------------------
 
 
@@ -276,15 +267,21 @@ def job_list_csv(request):
             job.client.name,
             str(job.worker),
             job.invoice.display_number if job.invoice else "",
-            f"{job.turnover:.2f}",
-            f"{job.expenses:.2f}",
-            job.split.get("gross", ""),
-            job.split.get("net", ""),
-            timezone.localdate(job.created_at).isoformat(),
+            cents(job.turnover),
+            cents(job.expenses),
+            _split_amount(job.split, "gross"),
+            _split_amount(job.split, "net"),
+            timezone.localdate(job.created_at),
         ]
         for job in jobs.iterator(chunk_size=500)
     )
-    return _csv_response("jobs.csv", header, rows)
+    return csv_response(filename="jobs.csv", header=header, rows=rows)
+
+
+def _split_amount(split: dict, name: str) -> Decimal | None:
+    """An amount of the job's stored split (a decimal string), typed for the export."""
+    value = split.get(name)
+    return None if value in (None, "") else Decimal(value)
 
 
 # --- jobs: form and live split --------------------------------------------------------------

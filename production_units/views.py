@@ -1,13 +1,14 @@
 """Portal pages of a production unit: its balance and its ledger."""
 
-import csv
 import re
 
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from smartcoop.exports import csv_response
+from smartcoop.money import cents
 from smartcoop.permissions import get_own_unit_or_404, member_required
 
 from .forms import LedgerFilterForm
@@ -38,13 +39,6 @@ def unit_detail(request, pk):
     return render(request, "portal/unit_detail.html", context, status=status)
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv.writer rows."""
-
-    def write(self, value):
-        return value
-
-
 @member_required
 def unit_ledger_csv(request, pk):
     """The unit's ledger (with the page's filters) as CSV, streamed: a ledger can be long."""
@@ -58,23 +52,13 @@ def unit_ledger_csv(request, pk):
         ]
         return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
     entries = form.filter(unit_ledger(unit=unit)).order_by("booked_on", "id")
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # a byte-order mark, so that spreadsheets read the accents right
-        yield writer.writerow([_("Date"), _("Kind"), _("Kind code"), _("Label"), _("Amount (EUR)")])
-        for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    entry.booked_on.isoformat(),
-                    entry.get_kind_display(),
-                    entry.kind,
-                    entry.label,
-                    f"{entry.amount:.2f}",
-                ]
-            )
-
-    filename = re.sub(r"[^A-Za-z0-9_.-]", "_", unit.code) + "-ledger.csv"
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = (
+        [entry.booked_on, entry.get_kind_display(), entry.kind, entry.label, cents(entry.amount)]
+        for entry in entries.iterator(chunk_size=2000)
+    )
+    return csv_response(
+        filename=re.sub(r"[^A-Za-z0-9_.-]", "_", unit.code) + "-ledger.csv",
+        header=[_("Date"), _("Kind"), _("Kind code"), _("Label"), _("Amount (EUR)")],
+        rows=rows,
+        streaming=True,
+    )

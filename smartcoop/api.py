@@ -3,6 +3,7 @@
 Also the URLconf of the OpenAPI schema, included at /api/schema/ by smartcoop/urls.py.
 """
 
+import math
 from decimal import ROUND_HALF_UP
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -20,7 +21,8 @@ def exception_handler(exc, context):
     """Turn a service's Django errors into 4xx answers that name the fields, never a 500.
 
     ValidationError → 400 {field: [messages]} (errors not tied to a field under
-    "non_field_errors"); PermissionDenied → 403; deleting a row other rows still protect → 400.
+    "non_field_errors"); PermissionDenied → 403; deleting a row other rows still protect → 400;
+    over the throttle rate → 429 whose Retry-After header and body say when to retry.
     """
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -43,6 +45,16 @@ def exception_handler(exc, context):
                 ]
             }
         )
+    elif isinstance(exc, exceptions.Throttled):
+        seconds = max(1, math.ceil(exc.wait or 0))
+        exc = exceptions.Throttled(wait=seconds)
+        response = drf_exception_handler(exc, context)
+        response.data = {
+            "detail": _("Too many requests: try again in %(seconds)s seconds.")
+            % {"seconds": seconds},
+            "retry_after": seconds,
+        }
+        return response
     return drf_exception_handler(exc, context)
 
 

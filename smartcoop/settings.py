@@ -7,10 +7,13 @@ REDIS_URL (PostgreSQL + Redis).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +36,14 @@ DEBUG = envbool("DEBUG")
 # reports it (smartcoop.E001) so that no production set-up can forget it.
 SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-only"
+# With DEBUG off (production) the application refuses to start on the development key.
+# SMARTCOOP_ALLOW_DEV_SECRET=1 lets the test suite and the Makefile's development targets run
+# with DEBUG off and no secret (`check --deploy` still reports it: smartcoop.E001).
+if not SECRET_KEY_FROM_ENV and not DEBUG and not envbool("SMARTCOOP_ALLOW_DEV_SECRET"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: set SECRET_KEY to a long random value "
+        "(or DEBUG=1 for development)."
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -44,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -61,10 +73,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smartcoop.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "smartcoop.uploads.UploadLimitMiddleware",  # before anything reads the body (CSRF)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -205,6 +220,34 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline
+# script (a template that needs one gives it nonce="{{ request.csp_nonce }}"); images also as
+# data: URIs (the favicon, the TOTP QR code, the logo preview). No 'unsafe-inline' anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features (smartcoop/headers.py): the camera for the receipt photo, nothing else.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
@@ -216,6 +259,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads: a request body over this is refused (413) before it is read; each file field has
+# its own, smaller limit, enforced while the file comes in (smartcoop/uploads.py).
+UPLOAD_MAX_REQUEST_BYTES = envint("UPLOAD_MAX_REQUEST_BYTES", 52 * 2**20)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 STORAGES = {
@@ -237,6 +283,11 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):
+    # dj-email-url drops the leading slash of file:///abs/path: file:///abs/path is the
+    # absolute path /abs/path, file://var/mail the folder var/mail under the project.
+    _file_url = urlsplit(os.environ["EMAIL_URL"])
+    EMAIL_FILE_PATH = str(BASE_DIR / (_file_url.netloc + _file_url.path))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@smartcoop.test>")
 # The address of the site in e-mails that link to it (convocations to an assembly).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -249,12 +300,21 @@ REST_FRAMEWORK = {
     # Behind one reverse proxy in production: throttling keys on the client's address.
     "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A general limit per user and per anonymous address (smartcoop/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "smartcoop.throttling.UserThrottle",
+        "smartcoop.throttling.AnonThrottle",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
 }
+# DRF rates ("number/s|min|hour|day"): generous for a person or an accounting tool, a wall
+# for a script walking the API.
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
+API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
     "DESCRIPTION": (

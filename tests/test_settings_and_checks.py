@@ -24,11 +24,18 @@ RELAXING = (
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
     "SMARTCOOP_STAFF_MFA_REQUIRED",
+    "SMARTCOOP_ALLOW_DEV_SECRET",
 )
 
 
 def check_deploy(**overrides):
     """Run `check --deploy --fail-level WARNING`; return (exit code, stdout + stderr)."""
+    return manage("check", "--deploy", "--fail-level", "WARNING", **overrides)
+
+
+def manage(*args, cwd=BASE_DIR, **overrides):
+    """Run `manage.py *args` in the production environment with `overrides` (None unsets);
+    return (exit code, stdout + stderr)."""
     env = {key: value for key, value in os.environ.items() if key not in RELAXING}
     env.update(
         DJANGO_SETTINGS_MODULE="smartcoop.settings",
@@ -42,8 +49,8 @@ def check_deploy(**overrides):
         else:
             env[key] = value
     result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -60,8 +67,21 @@ def test_deploy_check_reports_nothing_with_production_environment():
     assert code == 0, output
 
 
-def test_deploy_check_reports_a_missing_secret_key():
+def test_without_secret_key_and_debug_off_the_application_refuses_to_start():
     code, output = check_deploy(SECRET_KEY=None)
+
+    assert "ImproperlyConfigured: SECRET_KEY is not set and DEBUG is off" in output, output
+    assert code != 0
+
+
+def test_the_wsgi_application_does_not_load_with_an_empty_secret_key():
+    code, output = manage("shell", "-c", "import smartcoop.wsgi", SECRET_KEY="")
+    assert "SECRET_KEY is not set" in output, output
+    assert code != 0
+
+
+def test_deploy_check_reports_the_development_key_when_it_is_allowed():
+    code, output = check_deploy(SECRET_KEY=None, SMARTCOOP_ALLOW_DEV_SECRET="1")
 
     assert "smartcoop.E001" in output, output
     assert "smartcoop.E002" not in output, output
@@ -81,6 +101,23 @@ def test_deploy_check_reports_debug_left_on():
 
     assert "security.W018" in output, output
     assert code != 0
+
+
+def test_a_file_email_url_with_an_absolute_path_writes_the_mail_there(tmp_path):
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    mail_dir = tmp_path / "mail"
+    code, output = manage(
+        "sendtestemail",
+        "someone@example.com",
+        cwd=elsewhere,
+        EMAIL_URL=f"file://{mail_dir}",
+        DATABASE_URL="sqlite:///" + str(tmp_path / "db.sqlite3"),
+    )
+
+    assert code == 0, output
+    assert len(list(mail_dir.iterdir())) == 1  # not under a relative "tmp/…/mail"
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_the_health_endpoint_answers_ok_without_a_login(client, db):

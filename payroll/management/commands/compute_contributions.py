@@ -1,5 +1,3 @@
-import csv
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -8,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from payroll.contributions import contributions_compute, parse_period
 from payroll.models import ContributionPosting
 from payroll.selectors import contribution_breakdown
+from smartcoop.exports import write_csv
 
 COLUMNS = [
     ("unit_code", gettext_lazy("unit")),
@@ -67,8 +66,8 @@ class Command(BaseCommand):
 def write_breakdown(path: str, month) -> int:
     rows = contribution_breakdown(period=month)
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([title for _name, title in COLUMNS])
-        for row in rows:
-            writer.writerow([getattr(row, name) for name, _title in COLUMNS])
-    return len(rows)
+        return write_csv(
+            handle,
+            [title for _name, title in COLUMNS],
+            ([getattr(row, name) for name, _title in COLUMNS] for row in rows),
+        )
