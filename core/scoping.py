@@ -32,7 +32,7 @@ as an advisor of another office:
 
     @admin.register(Payslip)
     class PayslipAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
-        office_path = WORKER_OFFICE  # paths of the worker's units and member file
+        office_path = through("worker", WORKER_OFFICE)  # its worker's offices
 
     @admin.register(Sector)
     class SectorAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
@@ -46,7 +46,9 @@ The mixin then scopes the changelist, change/delete/history views and actions
 (get_queryset), the autocomplete (the target admin's get_queryset), the related objects
 offered in forms and list filters, and refuses SPANS_OFFICES tables to advisors. A custom
 admin view that takes an object fetches it with `self.get_object(request, object_id)` (then
-None means 404) or checks it with `require_office`.
+None means 404) or checks it with `require_office`; a filter, a form or a queue count that
+lists another model's rows reads them with `core.admin.visible_rows(user, Model)`. Rows every
+advisor sees whatever their office go in `office_shared` (a Q), next to `office_path`.
 """
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied

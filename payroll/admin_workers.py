@@ -9,7 +9,7 @@ work days by jobs and declarations.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from core.admin import OfficeScopedAdminMixin
+from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.scoping import UNIT_OFFICE, WORKER_OFFICE
 from invoicing.admin_actions import apply_each
 from smartcoop.admin import AuditTrailMixin
@@ -39,6 +39,10 @@ class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        # A worker of units of several offices: each advisor sees the units of theirs.
+        return visible_rows(request.user, UnitWorker, super().get_queryset(request))
 
 
 @admin.register(Worker)
