@@ -54,7 +54,6 @@ advisor sees whatever their office go in `office_shared` (a Q), next to `office_
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from .roles import sees_every_office
 
@@ -141,7 +140,7 @@ def require_office(user, obj, path="office", *, shared: Q | None = None):
         raise PermissionDenied
     rows = type(obj)._base_manager.filter(pk=obj.pk)
     if not office_scoped(rows, user, path, shared=shared).exists():
-        raise Http404(_("No such object."))
+        raise Http404  # as for an object that does not exist
     return obj
 
 
