@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import OfficeScopedAdminMixin
 from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
 
@@ -33,7 +34,8 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Client)
-class ClientAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class ClientAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+    office_path = "units__holder__office"  # a client of several units: each unit's office
     list_display = ("name", "kind", "country", "enterprise_number", "verified", "created_at")
     list_filter = (VerifiedFilter, "kind")
     list_select_related = ("verified_by",)
@@ -49,19 +51,11 @@ class ClientAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     def verified(self, client):
         return client.is_verified
 
-    def get_queryset(self, request):
-        return Client.objects.followed_by(request.user)
-
     def get_actions(self, request):
         # Deleting goes through client_delete, one client at a time (verified ones are kept).
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "units":
-            kwargs["queryset"] = ProductionUnit.objects.followed_by(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_verified:

@@ -15,6 +15,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.roles import sees_every_office
+from core.scoping import UNIT_OFFICE
 from production_units.admin import money
 from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin, EstimatedCountPaginator, QueueItem, advisor_queue_item
@@ -137,13 +140,17 @@ class HiddenIdFilter(admin.SimpleListFilter):
     """Target of links (from the receivables page): there are thousands, so only the one
     filtered on is listed (Django applies a filter only when it has something to show)."""
 
-    def label(self, pk: int) -> str:
-        return f"#{pk}"
+    model = None  # the filtered object's model: its label is shown only if the user sees it
+
+    def label(self, row) -> str:
+        return f"#{row.pk}"
 
     def lookups(self, request, model_admin):
         value = self.value()
         if value and value.isdigit():
-            return [(value, self.label(int(value)))]
+            row = visible_rows(request.user, self.model).filter(pk=int(value)).first()
+            if row is not None:
+                return [(value, self.label(row))]
         return ()
 
     def queryset(self, request, queryset):
@@ -156,16 +163,20 @@ class UnitFilter(HiddenIdFilter):
     title = gettext_lazy("unit")
     parameter_name = "unit"
 
-    def label(self, pk: int) -> str:
-        return ProductionUnit.objects.filter(pk=pk).values_list("code", flat=True).first() or "?"
+    model = ProductionUnit
+
+    def label(self, row) -> str:
+        return row.code
 
 
 class ClientFilter(HiddenIdFilter):
     title = gettext_lazy("client")
     parameter_name = "client"
 
-    def label(self, pk: int) -> str:
-        return Client.objects.filter(pk=pk).values_list("name", flat=True).first() or "?"
+    model = Client
+
+    def label(self, row) -> str:
+        return row.name
 
 
 # The list shows each issued invoice's payment state: one query for the whole page -----------
@@ -237,7 +248,8 @@ def _invoices_of_names(term: str):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
+class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
     list_display = (
         "number_display",
         "kind",
@@ -359,8 +371,10 @@ class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return Invoice.objects.followed_by(request.user).select_related(
-            "series", "unit__holder", "client", "legal_entity"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("series", "unit__holder", "client", "legal_entity")
         )
 
     def get_changelist(self, request, **kwargs):
@@ -491,14 +505,8 @@ class InvoiceAdmin(AuditTrailMixin, admin.ModelAdmin):
     def receivables_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        user = request.user
         today = timezone.localdate()
-        if user.is_superuser:
-            scope = None
-        elif user.office_id is None:
-            scope = Invoice.objects.none()
-        else:
-            scope = Invoice.objects.followed_by(user)
+        scope = None if sees_every_office(request.user) else visible_rows(request.user, Invoice)
         if scope is not None and scope.query.is_empty():
             total, units, clients = {"amount": 0, "overdue": 0, "invoices": 0}, [], []
         else:
@@ -630,7 +638,7 @@ def enqueue_sending(invoice: Invoice, channels=None) -> None:
 def invoices_to_approve(request):
     if not request.user.has_perm("invoicing.view_invoice"):
         return None
-    count = Invoice.objects.followed_by(request.user).to_approve().count()
+    count = visible_rows(request.user, Invoice, Invoice.objects.to_approve()).count()
     url = (
         reverse("admin:invoicing_invoice_changelist")
         + f"?status__exact={Invoice.Status.PENDING_APPROVAL}"

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE, through
 from smartcoop.admin import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
 
 from .admin_actions import (
@@ -78,7 +80,10 @@ class InvoiceLookupForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class PaymentAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+    office_path = through("invoice", UNIT_OFFICE)
+    # Every payment no invoice was found for: the matching queue is the whole cooperative's.
+    office_shared = Q(invoice__isnull=True)
     form = ManualPaymentForm
     list_display = (
         "received_on",
@@ -114,18 +119,6 @@ class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
         "created_at",
     )
 
-    def get_queryset(self, request):
-        """Payments of the invoices the advisor follows, and every payment no invoice was
-        found for: the matching queue is the whole cooperative's."""
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        followed = Q(invoice__isnull=True)
-        if user.office_id is not None:
-            followed |= Q(invoice__unit__holder__office_id=user.office_id)
-        return queryset.filter(followed)
-
     def get_search_results(self, request, queryset, search_term):
         found = invoices_matching(Invoice.objects.all(), search_term)
         if found is not None:
@@ -147,9 +140,9 @@ class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "invoice":
-            kwargs["queryset"] = Invoice.objects.followed_by(request.user).filter(
+            kwargs["queryset"] = Invoice.objects.filter(
                 kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
-            )
+            )  # and of the user's office: OfficeScopedAdminMixin
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
@@ -184,7 +177,7 @@ class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
             request,
             queryset,
             form_class=InvoiceLookupForm,
-            form_kwargs={"invoices": Invoice.objects.followed_by(request.user)},
+            form_kwargs={"invoices": visible_rows(request.user, Invoice)},
             title=_("Match to an invoice"),
             apply=lambda payment, data: payment_match(
                 payment=payment, invoice=data["invoice"], by=request.user
@@ -227,7 +220,10 @@ def payments_to_match(request):
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(AuditTrailMixin, admin.ModelAdmin):
+class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    # The cooperative's own account: one statement holds payments of every office (each
+    # payment is scoped in its own admin); the statement shows only its totals.
+    office_path = COOPERATIVE_WIDE
     list_display = (
         "statement_date",
         "identifier",

@@ -12,6 +12,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.scoping import UNIT_OFFICE
 from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
 
@@ -67,7 +69,10 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
+class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
+    # Every purchase waiting for a unit: the queue is the whole cooperative's.
+    office_shared = Q(unit__isnull=True)
     list_display = (
         "created_at",
         "supplier_name",
@@ -112,18 +117,6 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     # Not in the list: the overdraft is read from the audit trail, one query per purchase.
-
-    def get_queryset(self, request):
-        """Purchases of the units the advisor follows, and every purchase waiting for a
-        unit (it has none yet: the queue is the whole cooperative's)."""
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        followed = Q(unit__isnull=True)
-        if user.office_id is not None:
-            followed |= Q(unit__holder__office_id=user.office_id)
-        return queryset.filter(followed)
 
     def has_add_permission(self, request):
         return False  # purchases come from a supplier's file: see the import page
@@ -226,7 +219,7 @@ class PurchaseAdmin(AuditTrailMixin, admin.ModelAdmin):
             request,
             queryset,
             form_class=AssignForm,
-            form_kwargs={"units": ProductionUnit.objects.followed_by(request.user)},
+            form_kwargs={"units": visible_rows(request.user, ProductionUnit)},
             title=_("Assign to a unit"),
             intro=_(
                 "A purchase the unit's available balance can't pay is charged only with an "

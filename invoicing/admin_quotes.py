@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import UNIT_OFFICE
 from smartcoop.admin import AuditTrailMixin
 
 from .admin_actions import NOTHING, ReadOnlyInline
@@ -26,7 +28,8 @@ class QuoteLineInline(ReadOnlyInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(AuditTrailMixin, admin.ModelAdmin):
+class QuoteAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
     list_display = ("__str__", "status", "unit", "client", "total", "valid_until", "created_at")
     list_filter = ("status",)
     list_select_related = ("unit", "client")
@@ -52,15 +55,6 @@ class QuoteAdmin(AuditTrailMixin, admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = ("invoice_link",)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        if user.office_id is None:
-            return queryset.none()
-        return queryset.filter(unit__holder__office_id=user.office_id)
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from production_units.models import ProductionUnit
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
 from smartcoop.admin import (
     AuditedSaveMixin,
     AuditTrailMixin,
@@ -89,7 +90,14 @@ class InvoicingPolicyForm(DatedForm):
 
 
 @admin.register(VatRate)
-class VatRateAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class VatRateAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    office_path = COOPERATIVE_WIDE  # the law, for every office
     form = VatRateForm
     list_display = ("category", "rate", "valid_from", "valid_to")
     list_filter = ("category",)
@@ -101,8 +109,13 @@ class VatRateAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admi
 
 @admin.register(VatExemptionReason)
 class VatExemptionReasonAdmin(
-    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    office_path = COOPERATIVE_WIDE  # the law, for every office
     list_display = ("category", "code", "text")
     list_filter = ("category",)
     search_fields = ("code", "text")
@@ -110,8 +123,13 @@ class VatExemptionReasonAdmin(
 
 @admin.register(InvoicingPolicy)
 class InvoicingPolicyAdmin(
-    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    office_path = COOPERATIVE_WIDE  # dated parameters, for every office
     form = InvoicingPolicyForm
     list_display = (
         "valid_from",
@@ -123,9 +141,17 @@ class InvoicingPolicyAdmin(
 
 
 @admin.register(InvoiceSeries)
-class InvoiceSeriesAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class InvoiceSeriesAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
     """Numbering is the law's business: only superusers touch it, and a series that has
     issued documents keeps its code and prefix (they are printed on them)."""
+
+    office_path = COOPERATIVE_WIDE  # a legal entity's numbering, for every office
 
     list_display = ("legal_entity", "code", "kind", "reference_prefix")
     list_select_related = ("legal_entity",)
@@ -151,21 +177,15 @@ class InvoiceSeriesAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin
 
 @admin.register(InvoiceBranding)
 class InvoiceBrandingAdmin(
-    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    office_path = UNIT_OFFICE
     list_display = ("unit", "accent_color", "language")
     list_select_related = ("unit",)
     search_fields = ("=unit__code", "unit__name")
     autocomplete_fields = ("unit",)
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(unit__in=ProductionUnit.objects.followed_by(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit":
-            kwargs["queryset"] = ProductionUnit.objects.followed_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

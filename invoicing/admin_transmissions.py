@@ -6,13 +6,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import UNIT_OFFICE, through
+
 from .admin_actions import apply_each, invoices_matching
 from .admin_invoices import enqueue_sending
 from .models import Invoice, Transmission
 
 
 @admin.register(Transmission)
-class TransmissionAdmin(admin.ModelAdmin):
+class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
+    office_path = through("invoice", UNIT_OFFICE)
     list_display = (
         "invoice",
         "channel",
@@ -42,12 +46,6 @@ class TransmissionAdmin(admin.ModelAdmin):
         "sent_at",
     )
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(invoice__in=Invoice.objects.followed_by(request.user).values("pk"))
 
     def get_search_results(self, request, queryset, search_term):
         found = invoices_matching(Invoice.objects.all(), search_term)

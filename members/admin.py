@@ -21,6 +21,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.roles import sees_everything
+from core.scoping import COOPERATIVE_WIDE
 from smartcoop.admin import (
     AuditedSaveMixin,
     AuditTrailMixin,
@@ -30,7 +33,6 @@ from smartcoop.admin import (
     SuperuserDeleteMixin,
     add_service_error,
 )
-from smartcoop.roles import sees_everything
 
 from . import admin_queues
 from .exports import FORMATS, member_extract_export, register_export
@@ -69,7 +71,12 @@ class UserChangeForm(DjangoUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, DjangoUserAdmin):
+class UserAdmin(
+    OfficeScopedAdminMixin, AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, DjangoUserAdmin
+):
+    # The accounts of the members an advisor follows, and every staff account.
+    office_path = "member__office"
+    office_shared = Q(is_staff=True)
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -105,24 +112,30 @@ class UserAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, DjangoU
     ordering = ("email",)
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        """Advisors see staff accounts and the accounts of the members they follow."""
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        followed = Member.objects.followed_by(request.user).values("pk")
-        return queryset.filter(Q(is_staff=True) | Q(member__in=followed))
-
 
 @admin.register(Office)
-class OfficeAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class OfficeAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    office_path = COOPERATIVE_WIDE  # the offices themselves: their names and cities
     list_display = ("name", "code", "city")
     search_fields = ("name", "code", "city")
     prepopulated_fields = {"code": ("name",)}
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class LegalEntityAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    office_path = COOPERATIVE_WIDE  # the cooperative's legal entities, for every office
     list_display = ("name", "code", "enterprise_number", "vat_number", "city", "peppol_id")
     search_fields = ("name", "code", "enterprise_number")
 
@@ -212,7 +225,14 @@ def resignation_preview(member: Member, data) -> str:
 
 
 @admin.register(Member)
-class MemberAdmin(AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class MemberAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    ServiceFormMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    office_path = "office"
     form = MemberForm
     actions = ("change_category", "record_resignation")
     list_display = (
@@ -263,9 +283,6 @@ class MemberAdmin(AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, member):
         return member.display_name
-
-    def get_queryset(self, request):
-        return Member.objects.followed_by(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # The account of an existing member is linked once; relinking is not an edit.
@@ -371,7 +388,14 @@ class MemberAdmin(AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin
 
 
 @admin.register(SharePolicy)
-class SharePolicyAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class SharePolicyAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    office_path = COOPERATIVE_WIDE  # dated parameters, for every office
     list_display = (
         "valid_from",
         "valid_to",
@@ -384,25 +408,27 @@ class SharePolicyAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, 
 
 @admin.register(MembershipDocument)
 class MembershipDocumentAdmin(
-    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    office_path = COOPERATIVE_WIDE  # the statutes and rules every applicant accepts
     list_display = ("kind", "version", "title", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("version", "title")
 
 
 @admin.register(ShareCertificate)
-class ShareCertificateAdmin(ReadOnlyAdmin):
+class ShareCertificateAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
+    office_path = "member__office"
     list_display = ("member", "as_of", "shares", "nominal_amount", "paid_up_amount", "status")
     list_filter = ("status",)
     list_select_related = ("member",)
     search_fields = ("member__number__exact", "member__last_name")
     ordering = ("-id",)
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        members = Member.objects.followed_by(request.user)
-        return super().get_queryset(request).filter(member__in=members.values("pk"))
 
 
 # --- the share register: read-only, exports, board transfers ---------------------------------
@@ -418,7 +444,7 @@ class MemberIdFilter(admin.SimpleListFilter):
         # Only the member filtered on is listed (shown in the sidebar, so it can be cleared).
         value = self.value()
         if value and value.isdigit():
-            member = Member.objects.followed_by(request.user).filter(pk=int(value)).first()
+            member = visible_rows(request.user, Member).filter(pk=int(value)).first()
             if member is not None:
                 return [(value, f"{member.number} {member}")]
         return ()
@@ -489,10 +515,11 @@ class TransferForm(forms.Form):
 
 
 @admin.register(ShareRegisterEntry)
-class ShareRegisterEntryAdmin(ReadOnlyAdmin):
+class ShareRegisterEntryAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
     """The register is append-only: nobody adds, changes or deletes an entry here (the model
     and a PostgreSQL trigger refuse it too). Entries are written by the services only."""
 
+    office_path = "member__office"
     list_display = (
         "date",
         "member_number",
@@ -519,14 +546,6 @@ class ShareRegisterEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "date"
     ordering = ("-date", "-id")
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_everything(request.user):
-            return queryset
-        if request.user.office_id is None:
-            return queryset.none()
-        return queryset.filter(member__office_id=request.user.office_id)
 
     @admin.display(description=_("number"), ordering="member__number")
     def member_number(self, entry):
@@ -600,7 +619,7 @@ class ShareRegisterEntryAdmin(ReadOnlyAdmin):
         """A member's register extract (their office's member for an advisor)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        member = Member.objects.followed_by(request.user).filter(pk=member_id).first()
+        member = visible_rows(request.user, Member).filter(pk=member_id).first()
         if member is None:
             raise Http404(gettext("No such member."))
         form = ExtractForm(request.GET)

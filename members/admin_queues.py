@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
 from smartcoop import roles
 from smartcoop.admin import (
     AuditTrailMixin,
@@ -32,7 +33,6 @@ from smartcoop.admin import (
     advisor_queue_item,
 )
 from smartcoop.money import cents
-from smartcoop.roles import sees_everything
 
 from .forms import MembershipApplicationForm
 from .models import (
@@ -299,17 +299,6 @@ class PaidOnForm(forms.Form):
 # --- membership applications -------------------------------------------------------------------
 
 
-def applications_followed_by(user) -> QuerySet[MembershipApplication]:
-    """The applications an advisor handles: their office's, and those without an office
-    (categories B and C choose none); all of them for the board and the administrators."""
-    applications = MembershipApplication.objects.all()
-    if sees_everything(user):
-        return applications
-    if user.office_id is None:
-        return applications.filter(office__isnull=True)
-    return applications.filter(Q(office_id=user.office_id) | Q(office__isnull=True))
-
-
 def _with_due(queryset):
     due = ExpressionWrapper(F("shares") * F("share_price"), output_field=DecimalField(**MONEY))
     return queryset.annotate(due=due)
@@ -401,7 +390,10 @@ def form_page(
 
 
 @admin.register(MembershipApplication)
-class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
+class MembershipApplicationAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = "office"
+    # Categories B and C choose no office: every advisor handles those.
+    office_shared = Q(office__isnull=True)
     list_display = (
         "reference_display",
         "name",
@@ -474,7 +466,7 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return applications_followed_by(request.user).select_related("office")
+        return super().get_queryset(request).select_related("office")
 
     def get_urls(self):
         from django.urls import path
@@ -746,17 +738,9 @@ class MemberExitForm(forms.ModelForm):
         fields = ["member", "kind", "effective_on", "decision_reference", "reason"]
 
 
-def _followed_exits(user) -> QuerySet[MemberExit]:
-    exits = MemberExit.objects.all()
-    if sees_everything(user):
-        return exits
-    if user.office_id is None:
-        return exits.none()
-    return exits.filter(member__office_id=user.office_id)
-
-
 @admin.register(MemberExit)
-class MemberExitAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class MemberExitAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+    office_path = "member__office"
     form = MemberExitForm
     list_display = (
         "member_number",
@@ -780,7 +764,7 @@ class MemberExitAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     readonly_fields = ("status", "requested_at", "recorded_by", "refund")
 
     def get_queryset(self, request):
-        return _followed_exits(request.user).select_related("member__office", "refund_entry")
+        return super().get_queryset(request).select_related("member__office", "refund_entry")
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -877,19 +861,10 @@ class MemberExitAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
 # --- refunds ----------------------------------------------------------------------------------
 
 
-def _followed_payouts(user) -> QuerySet[RefundPayout]:
-    payouts = RefundPayout.objects.all()
-    if sees_everything(user):
-        return payouts
-    if user.office_id is None:
-        return payouts.none()
-    return payouts.filter(
-        Q(member__office_id=user.office_id) | Q(application__office_id=user.office_id)
-    )
-
-
 @admin.register(RefundPayout)
-class RefundPayoutAdmin(AuditTrailMixin, admin.ModelAdmin):
+class RefundPayoutAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    # A member's refund, or an applicant's money refunded when the application is refused.
+    office_path = ("member__office", "application__office")
     list_display = ("created_at", "beneficiary", "amount", "iban", "status", "paid_on", "member")
     list_filter = ("status",)
     list_select_related = ("member",)
@@ -899,7 +874,7 @@ class RefundPayoutAdmin(AuditTrailMixin, admin.ModelAdmin):
     actions = ("mark_paid",)
 
     def get_queryset(self, request):
-        return _followed_payouts(request.user).select_related("member", "application", "entry")
+        return super().get_queryset(request).select_related("member", "application", "entry")
 
     def has_add_permission(self, request):
         return False
@@ -938,11 +913,8 @@ class RefundPayoutAdmin(AuditTrailMixin, admin.ModelAdmin):
 def applications_to_decide(request):
     if not request.user.has_perm("members.view_membershipapplication"):
         return None
-    count = (
-        applications_followed_by(request.user)
-        .filter(status=MembershipApplication.Status.SUBMITTED)
-        .count()
-    )
+    submitted = MembershipApplication.objects.filter(status=MembershipApplication.Status.SUBMITTED)
+    count = visible_rows(request.user, MembershipApplication, submitted).count()
     url = (
         reverse("admin:members_membershipapplication_changelist")
         + f"?status__exact={MembershipApplication.Status.SUBMITTED}"
@@ -954,7 +926,8 @@ def applications_to_decide(request):
 def resignations_to_record(request):
     if not request.user.has_perm("members.view_memberexit"):
         return None
-    count = _followed_exits(request.user).filter(status=MemberExit.Status.REQUESTED).count()
+    requested = MemberExit.objects.filter(status=MemberExit.Status.REQUESTED)
+    count = visible_rows(request.user, MemberExit, requested).count()
     url = (
         reverse("admin:members_memberexit_changelist")
         + f"?status__exact={MemberExit.Status.REQUESTED}"
@@ -966,7 +939,8 @@ def resignations_to_record(request):
 def refunds_to_pay(request):
     if not request.user.has_perm("members.view_refundpayout"):
         return None
-    count = _followed_payouts(request.user).filter(status=RefundPayout.Status.PENDING).count()
+    pending = RefundPayout.objects.filter(status=RefundPayout.Status.PENDING)
+    count = visible_rows(request.user, RefundPayout, pending).count()
     url = (
         reverse("admin:members_refundpayout_changelist")
         + f"?status__exact={RefundPayout.Status.PENDING}"

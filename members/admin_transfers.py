@@ -9,15 +9,14 @@ requests read-only (to answer a member), without the actions.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin
 from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
-from smartcoop.roles import sees_everything
 
 from .admin_queues import NOTHING, RefuseForm, run_action_with_form
 from .models import ShareTransferRequest
@@ -51,17 +50,6 @@ class TransferApproveForm(forms.Form):
         return day
 
 
-def transfer_requests_followed_by(user) -> QuerySet[ShareTransferRequest]:
-    """Every request for the board and the administrators; an advisor's office's otherwise
-    (the transferor's office)."""
-    requests = ShareTransferRequest.objects.all()
-    if sees_everything(user):
-        return requests
-    if user.office_id is None:
-        return requests.none()
-    return requests.filter(from_member__office_id=user.office_id)
-
-
 def describe(transfer: ShareTransferRequest) -> str:
     """What the board needs to decide: the transferor's fully paid shares and other requests."""
     position = member_shares(member=transfer.from_member)
@@ -78,7 +66,8 @@ def describe(transfer: ShareTransferRequest) -> str:
 
 
 @admin.register(ShareTransferRequest)
-class ShareTransferRequestAdmin(AuditTrailMixin, admin.ModelAdmin):
+class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = "from_member__office"  # the transferor's office
     list_display = (
         "requested_at",
         "from_number",
@@ -120,8 +109,10 @@ class ShareTransferRequestAdmin(AuditTrailMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return transfer_requests_followed_by(request.user).select_related(
-            "from_member", "to_member", "transfer_out_entry", "transfer_in_entry"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("from_member", "to_member", "transfer_out_entry", "transfer_in_entry")
         )
 
     # Requests come from the portal and are decided by actions: never added, edited or deleted.

@@ -3,8 +3,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import office_scoped
 from smartcoop.models import AppendOnlyModel
-from smartcoop.roles import sees_everything
 from smartcoop.validators import (
     BICField,
     EnterpriseNumberField,
@@ -113,12 +113,8 @@ class MemberQuerySet(models.QuerySet):
         )
 
     def followed_by(self, user):
-        """The members an advisor may see: their office's; all for superusers."""
-        if sees_everything(user):
-            return self
-        if user.office_id is None:
-            return self.none()
-        return self.filter(office_id=user.office_id)
+        """The members an advisor may see: their office's (core.scoping)."""
+        return office_scoped(self, user, "office")
 
 
 class Member(models.Model):

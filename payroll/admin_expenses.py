@@ -16,9 +16,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.scoping import UNIT_OFFICE
 from invoicing.admin_actions import NOTHING, ReasonForm, apply_each, run_action_with_form
 from production_units.admin import money
-from production_units.models import LedgerEntry, ProductionUnit
+from production_units.models import LedgerEntry
 from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
 
 from .expense_services import (
@@ -38,13 +40,9 @@ class OverdraftForm(forms.Form):
     )
 
 
-def claims_followed_by(user):
-    """The claims of the units an advisor follows (all of them for superusers and admins)."""
-    return ExpenseClaim.objects.filter(unit__in=ProductionUnit.objects.followed_by(user))
-
-
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
+class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
     list_display = (
         "number",
         "spent_on",
@@ -106,7 +104,7 @@ class ExpenseClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
             .annotate(total=Sum("amount"))
             .values("total")
         )
-        return claims_followed_by(request.user).annotate(unit_balance=Subquery(balance))
+        return super().get_queryset(request).annotate(unit_balance=Subquery(balance))
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -265,7 +263,8 @@ class ExpenseClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
 def expense_claims_to_review(request):
     if not request.user.has_perm("payroll.view_expenseclaim"):
         return None
-    count = claims_followed_by(request.user).filter(status=ExpenseClaim.Status.SUBMITTED).count()
+    submitted = ExpenseClaim.objects.filter(status=ExpenseClaim.Status.SUBMITTED)
+    count = visible_rows(request.user, ExpenseClaim, submitted).count()
     url = (
         reverse("admin:payroll_expenseclaim_changelist")
         + f"?status__exact={ExpenseClaim.Status.SUBMITTED}"

@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import COOPERATIVE_WIDE
 from production_units.models import ContributionRate
 from smartcoop.admin import (
     AuditedSaveMixin,
@@ -136,8 +138,15 @@ class ContractTypeParametersInline(admin.StackedInline):
 
 @admin.register(ContractType)
 class ContractTypeAdmin(
-    AuditTrailMixin, AuditedInlinesMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedInlinesMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
     list_display = ("name", "code")
     search_fields = ("name", "code")
     inlines = (ContractTypeParametersInline,)
@@ -160,15 +169,30 @@ class WithholdingTaxBracketInline(admin.TabularInline):
 
 @admin.register(WithholdingTaxScale)
 class WithholdingTaxScaleAdmin(
-    AuditTrailMixin, AuditedInlinesMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedInlinesMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
     list_display = ("__str__", "valid_from", "valid_to", "piece_work_minimum_rate")
     fields = ("label", ("valid_from", "valid_to"), "piece_work_minimum_rate")
     inlines = (WithholdingTaxBracketInline,)
 
 
 @admin.register(PayrollPolicy)
-class PayrollPolicyAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class PayrollPolicyAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
     list_display = (
         "valid_from",
         "valid_to",
@@ -181,8 +205,14 @@ class PayrollPolicyAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin
 
 @admin.register(ExpenseCategory)
 class ExpenseCategoryAdmin(
-    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
     list_display = ("name", "code", "is_mileage")
     list_filter = ("is_mileage",)
     search_fields = ("name", "code")
@@ -193,8 +223,14 @@ class ExpenseCategoryAdmin(
 
 @admin.register(ContributionRate)
 class ContributionRateAdmin(
-    AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
     list_display = ("rate", "valid_from", "valid_to", "label")
     fields = ("rate", ("valid_from", "valid_to"), "label")
 

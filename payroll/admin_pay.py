@@ -2,7 +2,10 @@
 contribution runs and postings (all read-only: services write them), and the payouts
 (batches prepared, downloaded as pain.001 and marked sent through payroll.payouts).
 
-Advisors see the rows of their office's units where a row has a unit.
+Advisors see the rows of their office's units and workers (employment costs, postings,
+payslips, payout lines). A payroll run, a contribution run and a payout batch (with its
+pain.001 file) pay every office at once: they are for the finance role, the board and the
+administrators only (core.scoping.SPANS_OFFICES).
 """
 
 from datetime import timedelta
@@ -18,10 +21,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.scoping import SPANS_OFFICES, UNIT_OFFICE, WORKER_OFFICE, through
 from invoicing.admin_actions import NOTHING, ReadOnlyInline, apply_each, run_action_with_form
 from production_units.admin import money
 from smartcoop.admin import AuditTrailMixin, ReadOnlyAdmin, add_service_error
-from smartcoop.roles import sees_everything
 
 from .models import (
     ContributionPosting,
@@ -41,22 +45,12 @@ from .payouts import (
     payout_lines_from_refunds,
 )
 
-
-def _office_units(queryset, request, prefix="unit"):
-    """Rows of the units of the advisor's office (all for the board and superusers)."""
-    user = request.user
-    if sees_everything(user):
-        return queryset
-    if user.office_id is None:
-        return queryset.none()
-    return queryset.filter(**{f"{prefix}__holder__office_id": user.office_id})
-
-
 # Payroll runs and payslips ------------------------------------------------------------------
 
 
 @admin.register(PayrollRun)
-class PayrollRunAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class PayrollRunAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    office_path = SPANS_OFFICES  # one run pays the workers of every office
     list_display = ("period_display", "status", "computed_at", "closed_at", "payslip_count")
     list_filter = ("status",)
     fields = (
@@ -80,7 +74,7 @@ class PayrollRunAdmin(AuditTrailMixin, ReadOnlyAdmin):
         return (run.totals or {}).get("payslips", NOTHING)
 
     def has_close_permission(self, request):
-        return request.user.has_perm("payroll.change_payrollrun")
+        return not self._refused(request) and request.user.has_perm("payroll.change_payrollrun")
 
     @admin.action(description=gettext_lazy("Close the period"), permissions=["close"])
     def close_selected(self, request, queryset):
@@ -117,7 +111,8 @@ class PeriodFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payslip)
-class PayslipAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class PayslipAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    office_path = through("worker", WORKER_OFFICE)
     list_display = (
         "period_display",
         "worker",
@@ -169,8 +164,10 @@ class PayslipAdmin(AuditTrailMixin, ReadOnlyAdmin):
 
 
 @admin.register(EmploymentCost)
-class EmploymentCostAdmin(ReadOnlyAdmin):
+class EmploymentCostAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
     """Append-only: a correction is a new row, written by the payroll run."""
+
+    office_path = UNIT_OFFICE
 
     list_display = ("work_date", "unit", "contract_type", "gross", "employer_charges", "payslip")
     list_filter = ("contract_type", "work_date")
@@ -190,9 +187,6 @@ class EmploymentCostAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return _office_units(super().get_queryset(request), request)
-
 
 # Contribution runs ----------------------------------------------------------------------------
 
@@ -203,11 +197,13 @@ class PostingInline(ReadOnlyInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return _office_units(super().get_queryset(request), request).select_related("unit")
+        rows = super().get_queryset(request).select_related("unit")
+        return visible_rows(request.user, ContributionPosting, rows)
 
 
 @admin.register(ContributionRun)
-class ContributionRunAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class ContributionRunAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    office_path = SPANS_OFFICES  # one run charges the units of every office
     list_display = ("period_display", "created_at", "created_by")
     fields = ("period", "created_at", "created_by")
     readonly_fields = fields
@@ -218,7 +214,8 @@ class ContributionRunAdmin(AuditTrailMixin, ReadOnlyAdmin):
 
 
 @admin.register(ContributionPosting)
-class ContributionPostingAdmin(ReadOnlyAdmin):
+class ContributionPostingAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
+    office_path = UNIT_OFFICE
     list_display = ("period", "unit", "pillar", "base", "amount")
     list_filter = ("pillar", "period")
     list_select_related = ("unit",)
@@ -226,9 +223,6 @@ class ContributionPostingAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     fields = ("run", "unit", "pillar", "period", "base", "amount", "detail", "ledger_entry")
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        return _office_units(super().get_queryset(request), request)
 
 
 # Payouts --------------------------------------------------------------------------------------
@@ -267,7 +261,8 @@ class MarkSentForm(forms.Form):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(AuditTrailMixin, admin.ModelAdmin):
+class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = SPANS_OFFICES  # one batch (one pain.001 file) pays every office
     list_display = (
         "reference",
         "execution_date",
@@ -306,10 +301,10 @@ class PayoutBatchAdmin(AuditTrailMixin, admin.ModelAdmin):
         return False
 
     def has_send_permission(self, request):
-        return request.user.has_perm("payroll.change_payoutbatch")
+        return not self._refused(request) and request.user.has_perm("payroll.change_payoutbatch")
 
     def has_prepare_permission(self, request):
-        return request.user.has_perm("payroll.add_payoutbatch")
+        return not self._refused(request) and request.user.has_perm("payroll.add_payoutbatch")
 
     @admin.display(description=gettext_lazy("total"), ordering="total")
     def total_display(self, batch):
@@ -469,7 +464,14 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PayoutLine)
-class PayoutLineAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class PayoutLineAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    # A line pays a worker (salary, advance), an expense claim or a member's share refund.
+    office_path = (
+        *through("worker", WORKER_OFFICE),
+        through("expense_claim", UNIT_OFFICE)[0],
+        "refund__member__office",
+        "refund__application__office",
+    )
     list_display = ("due_on", "kind", "beneficiary", "amount_display", "remittance", "batch")
     list_filter = ("kind", BatchedFilter, DueFilter)
     list_select_related = ("batch",)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.scoping import UNIT_OFFICE, through
 from invoicing.admin_actions import ReadOnlyInline, ReasonForm, apply_each, run_action_with_form
 from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
@@ -17,11 +19,6 @@ from .contract_services import contract_cancel
 from .declaration_services import available_balance, declaration_approve, declaration_reject
 from .job_services import job_reject, job_validate
 from .models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
-
-
-def _followed(queryset, user, path="unit"):
-    """Rows of units followed by the advisor (their office's members; all for the board)."""
-    return queryset.filter(**{f"{path}__in": ProductionUnit.objects.followed_by(user)})
 
 
 class OfficeFilter(admin.SimpleListFilter):
@@ -52,8 +49,10 @@ class ToolFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewOnlyAdmin(AuditTrailMixin, admin.ModelAdmin):
+class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     """Advisors review: no add, no edit, no delete; decisions go through actions."""
+
+    office_path = UNIT_OFFICE
 
     def has_add_permission(self, request):
         return False
@@ -117,9 +116,6 @@ class JobAdmin(ReviewOnlyAdmin):
                        "invoice", "status", "turnover", "expenses", "split", "created_by",
                        "created_at", "submitted_at", "decided_by", "decided_at",
                        "decision_reason")  # fmt: skip
-
-    def get_queryset(self, request):
-        return _followed(super().get_queryset(request), request.user)
 
     def has_review_permission(self, request):
         return request.user.has_perm("payroll.change_job")
@@ -185,9 +181,6 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
                        "status", "overdraft_approved_by", "overdraft_approved_at",
                        "overdraft_amount", "overdraft_reason", "created_by", "created_at",
                        "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
-
-    def get_queryset(self, request):
-        return _followed(super().get_queryset(request), request.user)
 
     def has_review_permission(self, request):
         return request.user.has_perm("payroll.change_workdeclaration")
@@ -264,9 +257,6 @@ class ContractAdmin(ReviewOnlyAdmin):
                        "accepted_at", "past_start_approved_by", "past_start_reason", "pdf",
                        "created_at")  # fmt: skip
 
-    def get_queryset(self, request):
-        return _followed(super().get_queryset(request), request.user)
-
     def has_review_permission(self, request):
         return request.user.has_perm("payroll.change_contract")
 
@@ -290,6 +280,7 @@ class ContractAdmin(ReviewOnlyAdmin):
 
 @admin.register(DimonaDeclaration)
 class DimonaDeclarationAdmin(ReviewOnlyAdmin):
+    office_path = through("contract", UNIT_OFFICE)
     list_display = ("contract", "kind", "status", "start_date", "end_date",
                     "worker_national_number", "employer_number", "sent_at")  # fmt: skip
     list_filter = ("status", "kind")
@@ -301,9 +292,6 @@ class DimonaDeclarationAdmin(ReviewOnlyAdmin):
                        "employer_number", "contract_type_code", "status", "file",
                        "channel_reference", "message", "created_at", "sent_at")  # fmt: skip
 
-    def get_queryset(self, request):
-        return _followed(super().get_queryset(request), request.user, "contract__unit")
-
 
 # --- the advisor's queue --------------------------------------------------------------------
 
@@ -312,7 +300,7 @@ class DimonaDeclarationAdmin(ReviewOnlyAdmin):
 def jobs_to_validate(request):
     if not request.user.has_perm("payroll.view_job"):
         return None
-    count = _followed(Job.objects.filter(status=Job.Status.SUBMITTED), request.user).count()
+    count = visible_rows(request.user, Job, Job.objects.filter(status=Job.Status.SUBMITTED)).count()
     url = reverse("admin:payroll_job_changelist") + f"?status__exact={Job.Status.SUBMITTED}"
     return QueueItem(label=_("Jobs to validate"), count=count, url=url)
 
@@ -322,7 +310,7 @@ def declarations_to_approve(request):
     if not request.user.has_perm("payroll.view_workdeclaration"):
         return None
     pending = WorkDeclaration.objects.filter(status=WorkDeclaration.Status.SUBMITTED)
-    count = _followed(pending, request.user).count()
+    count = visible_rows(request.user, WorkDeclaration, pending).count()
     url = (
         reverse("admin:payroll_workdeclaration_changelist")
         + f"?status__exact={WorkDeclaration.Status.SUBMITTED}"

@@ -7,23 +7,17 @@ work days by jobs and declarations.
 """
 
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.scoping import UNIT_OFFICE, WORKER_OFFICE
 from invoicing.admin_actions import apply_each
-from members.models import Member
-from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin
-from smartcoop.roles import sees_everything
 from smartcoop.validators import format_iban, mask_national_number
 
 from .invitation_services import worker_invitation_revoke
 from .models import UnitWorker, WorkDay, Worker, WorkerInvitation
 from .worker_services import unit_worker_end
-
-
-def _units(request):
-    return ProductionUnit.objects.followed_by(request.user)
 
 
 class NoAddNoDeleteMixin:
@@ -46,9 +40,14 @@ class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        # A worker of units of several offices: each advisor sees the units of theirs.
+        return visible_rows(request.user, UnitWorker, super().get_queryset(request))
+
 
 @admin.register(Worker)
-class WorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WorkerAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+    office_path = WORKER_OFFICE
     list_display = ("last_name", "first_name", "email", "masked_national_number", "member", "user")
     list_select_related = ("member", "user")
     search_fields = ("last_name", "first_name", "email", "user__email")
@@ -72,15 +71,6 @@ class WorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_everything(request.user):
-            return queryset
-        followed = Q(units__unit__in=_units(request).values("pk")) | Q(
-            member__in=Member.objects.followed_by(request.user).values("pk")
-        )
-        return queryset.filter(pk__in=Worker.objects.filter(followed).values("pk"))
-
     @admin.display(description=gettext_lazy("national register number"))
     def masked_national_number(self, worker):
         return mask_national_number(worker.national_number)
@@ -91,7 +81,8 @@ class WorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(UnitWorker)
-class UnitWorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+class UnitWorkerAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
     list_display = ("worker", "unit", "is_holder", "added_on", "ended_on")
     list_filter = ("is_holder", ("ended_on", admin.EmptyFieldListFilter))
     list_select_related = ("worker", "unit")
@@ -100,9 +91,6 @@ class UnitWorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
     fields = list_display
     readonly_fields = fields
     actions = ("end_links",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(unit__in=_units(request).values("pk"))
 
     def has_end_permission(self, request):
         return request.user.has_perm("payroll.change_unitworker")
@@ -123,7 +111,10 @@ class UnitWorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(WorkerInvitation)
-class WorkerInvitationAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WorkerInvitationAdmin(
+    OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin
+):
+    office_path = UNIT_OFFICE
     list_display = (
         "email",
         "first_name",
@@ -154,9 +145,6 @@ class WorkerInvitationAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
     actions = ("revoke",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(unit__in=_units(request).values("pk"))
-
     def has_revoke_permission(self, request):
         return request.user.has_perm("payroll.change_workerinvitation")
 
@@ -176,7 +164,8 @@ class WorkerInvitationAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(WorkDay)
-class WorkDayAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class WorkDayAdmin(OfficeScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
     list_display = ("date", "worker", "unit", "hours", "function", "contract_type", "cancelled")
     # By unit: search its code (a filter listing every unit would be too long).
     list_filter = ("cancelled", "contract_type", "date")
@@ -198,6 +187,3 @@ class WorkDayAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "cancelled",
     )
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(unit__in=_units(request).values("pk"))

@@ -12,6 +12,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
 from smartcoop.admin import (
     AuditedSaveMixin,
     AuditTrailMixin,
@@ -33,7 +35,14 @@ def money(amount) -> str:
 
 
 @admin.register(Sector)
-class SectorAdmin(AuditTrailMixin, AuditedSaveMixin, SuperuserDeleteMixin, admin.ModelAdmin):
+class SectorAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    office_path = COOPERATIVE_WIDE  # the same sectors for every office
     list_display = ("name", "code", "is_artistic")
     list_filter = ("is_artistic",)
     search_fields = ("name", "code")
@@ -73,8 +82,13 @@ class RecentLedgerEntryInline(admin.TabularInline):
 
 @admin.register(ProductionUnit)
 class ProductionUnitAdmin(
-    AuditTrailMixin, ServiceFormMixin, SuperuserDeleteMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    ServiceFormMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
 ):
+    office_path = "holder__office"
     list_display = (
         "code",
         "name",
@@ -101,9 +115,6 @@ class ProductionUnitAdmin(
     list_per_page = 25
     paginator = EstimatedCountPaginator
 
-    def get_queryset(self, request):
-        return ProductionUnit.objects.followed_by(request.user)
-
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
 
@@ -128,13 +139,6 @@ class ProductionUnitAdmin(
         if obj is None:
             return ()
         return [name for name in self.get_fields(request, obj) if name not in UNIT_EDITABLE_FIELDS]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "holder":
-            from members.models import Member
-
-            kwargs["queryset"] = Member.objects.followed_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("balance"))
     def balance(self, unit):
@@ -208,7 +212,8 @@ class UnitFilter(admin.SimpleListFilter):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ServiceFormMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
     list_display = ("booked_on", "unit", "kind", "amount", "label", "created_by", "created_at")
     list_filter = (UnitFilter, "kind", "booked_on")
     list_select_related = ("unit", "created_by")
@@ -216,13 +221,6 @@ class LedgerEntryAdmin(ServiceFormMixin, admin.ModelAdmin):
     autocomplete_fields = ("unit",)
     show_full_result_count = False
     actions = None
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        followed = ProductionUnit.objects.followed_by(request.user).values("pk")
-        return queryset.filter(unit__in=followed)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -248,11 +246,6 @@ class LedgerEntryAdmin(ServiceFormMixin, admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("booked_on", timezone.localdate())
         return initial
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit":
-            kwargs["queryset"] = ProductionUnit.objects.followed_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return False

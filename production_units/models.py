@@ -10,8 +10,8 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import office_scoped
 from smartcoop.models import AppendOnlyModel
-from smartcoop.roles import sees_everything
 
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 ZERO = models.Value(0, output_field=MONEY)
@@ -39,12 +39,8 @@ class ProductionUnitQuerySet(models.QuerySet):
         return self.filter(holder__user=user)
 
     def followed_by(self, user):
-        """The units an advisor may see: those of their office's members; all for superusers."""
-        if sees_everything(user):
-            return self
-        if user.office_id is None:
-            return self.none()
-        return self.filter(holder__office_id=user.office_id)
+        """The units an advisor may see: those of their office's members (core.scoping)."""
+        return office_scoped(self, user, "holder__office")
 
     def with_balance(self):
         """Annotate `balance`: the sum of the unit's ledger entries (0 when none)."""

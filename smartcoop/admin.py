@@ -23,6 +23,9 @@ from django.db import connections, models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
+
 from .audit import audit_log, audit_trail
 from .models import AuditEvent, Counter, HealthPing
 
@@ -255,7 +258,13 @@ class StaffActorFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
+    # The whole trail is every office's: the board and the administrators browse it. An
+    # advisor reads the trail of each object on that object's page (AuditTrailMixin), which
+    # only opens for an object of their office. Chosen over storing the office on each event:
+    # no migration nor backfill of a big append-only table, and no way for an event written
+    # before a member changed office to show up in the wrong office.
+    office_path = SPANS_OFFICES
     list_display = ("at", "action", "object_repr", "content_type", "actor", "reason")
     list_filter = (ActionFilter, "content_type", StaffActorFilter)
     search_fields = ("object_repr", "object_id", "=action", "actor__email", "reason")
@@ -276,13 +285,15 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(ReadOnlyAdmin):
+class CounterAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
+    office_path = COOPERATIVE_WIDE  # the numbering series' counters, for every office
     list_display = ("key", "value")
     search_fields = ("key",)
 
 
 @admin.register(HealthPing)
-class HealthPingAdmin(ReadOnlyAdmin):
+class HealthPingAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
+    office_path = COOPERATIVE_WIDE  # the workers' heartbeats
     list_display = ("token", "worker", "created_at")
     search_fields = ("token", "worker")
     date_hierarchy = "created_at"

@@ -1,11 +1,16 @@
-"""The four roles as groups with permissions. Idempotent: run by a migration and after migrate."""
+"""The roles as groups with permissions. Idempotent: run by a migration and after migrate."""
+
+from core.roles import (  # noqa: F401  (the names, and who sees every office)
+    ADMIN,
+    ADVISOR,
+    BOARD,
+    FINANCE,
+    MEMBER,
+    sees_every_office,
+    sees_everything,
+)
 
 PROJECT_APPS = ["members", "production_units", "invoicing", "payroll", "governance", "smartcoop"]
-
-MEMBER = "member"
-ADVISOR = "advisor"
-BOARD = "board"
-ADMIN = "admin"
 
 # (app_label, model or "*", actions)
 ROLE_PERMISSIONS = {
@@ -42,6 +47,17 @@ ROLE_PERMISSIONS = {
         ("governance", "agendaitem", {"add", "change", "delete"}),
         ("governance", "electioncandidate", {"add", "change", "delete"}),
         ("governance", "agendadocument", {"add", "change", "delete"}),
+    ],
+    # The payroll/finance office: the payroll runs, the payouts and their pain.001 files of
+    # every office (core.roles.sees_every_office), and nothing else.
+    FINANCE: [
+        ("payroll", "payrollrun", {"view", "change"}),
+        ("payroll", "payslip", {"view"}),
+        ("payroll", "employmentcost", {"view"}),
+        ("payroll", "contributionrun", {"view"}),
+        ("payroll", "contributionposting", {"view"}),
+        ("payroll", "payoutbatch", {"view", "add", "change"}),
+        ("payroll", "payoutline", {"view"}),
     ],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
 }
@@ -89,14 +105,3 @@ def sync_roles(apps=None, using="default"):
                     chosen.append(perm)
                     break
         group.permissions.set(chosen)
-
-
-def sees_everything(user) -> bool:
-    """Superusers, the admin role and the board see every office's data; advisors only theirs."""
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_sees_everything", None)
-    if cached is None:
-        cached = user.groups.filter(name__in=[BOARD, ADMIN]).exists()
-        user._sees_everything = cached
-    return cached

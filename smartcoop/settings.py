@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "smartcoop",
+    "core",
     "members",
     "production_units",
     "invoicing",

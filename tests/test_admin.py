@@ -570,8 +570,16 @@ def _queries(client, url) -> int:
     return len(context.captured_queries)
 
 
-@pytest.mark.parametrize("persona", ["admin_client", "claire_client"])
-@pytest.mark.parametrize("model", [Member, ProductionUnit, Client, LedgerEntry, AuditEvent])
+# Advisors don't browse the whole audit trail (tests/test_office_scoping.py).
+LIST_PAGES = [
+    (persona, model)
+    for persona in ("admin_client", "claire_client")
+    for model in (Member, ProductionUnit, Client, LedgerEntry, AuditEvent)
+    if (persona, model) != ("claire_client", AuditEvent)
+]
+
+
+@pytest.mark.parametrize(("persona", "model"), LIST_PAGES)
 def test_list_pages_do_a_bounded_number_of_queries_whatever_the_rows(
     request, django_assert_max_num_queries, persona, model, alice, bob
 ):

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
 
-from smartcoop.roles import sees_everything
+from core.scoping import office_scoped
 from smartcoop.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
 
 EU_COUNTRIES = {
@@ -32,12 +32,8 @@ class ClientQuerySet(models.QuerySet):
         return self.filter(verified_at__isnull=True)
 
     def followed_by(self, user):
-        """Clients of units held by members of the advisor's office; all for superusers."""
-        if sees_everything(user):
-            return self
-        if user.office_id is None:
-            return self.none()
-        return self.filter(units__holder__office_id=user.office_id).distinct()
+        """Clients of units held by members of the advisor's office (core.scoping)."""
+        return office_scoped(self, user, "units__holder__office")
 
 
 class Client(models.Model):

@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smartcoop.roles import sees_everything
+from core.scoping import UNIT_OFFICE, office_scoped
 
 from .clients import Client
 
@@ -142,11 +142,8 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(status=Invoice.Status.PENDING_APPROVAL)
 
     def followed_by(self, user):
-        if sees_everything(user):
-            return self
-        if user.office_id is None:
-            return self.none()
-        return self.filter(unit__holder__office_id=user.office_id)
+        """Invoices of the units of the advisor's office (core.scoping)."""
+        return office_scoped(self, user, UNIT_OFFICE)
 
 
 class FrozenError(Exception):
