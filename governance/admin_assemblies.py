@@ -2,7 +2,8 @@
 key, correct the roll, validate proxies, record attendance and paper totals (advisors), count
 with the tellers' key (board). Every write goes through governance.services / tally.
 
-Cooperative-wide: not office data (an assembly is the whole cooperative's).
+An assembly, its agenda and the statutes' rules are cooperative-wide (core/scoping.py); the
+proxies and participations are their members' office's.
 Results are never shown here before they are published; sealed and clear ballots are not
 registered at all: nobody needs to browse them.
 """
@@ -16,10 +17,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import OfficeScopedAdminMixin
+from core.scoping import COOPERATIVE_WIDE
 from members.transfer_services import is_board
 from smartcoop.admin import AuditTrailMixin
 from smartcoop.audit import audit_log
@@ -51,8 +54,8 @@ def _service_errors(form, error: ValidationError) -> None:
 
 
 @admin.register(GovernancePolicy)
-class GovernancePolicyAdmin(AuditTrailMixin, admin.ModelAdmin):
-    # Cooperative-wide: not office data (the statutes' rules).
+class GovernancePolicyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = COOPERATIVE_WIDE  # the statutes' rules
     list_display = [
         "valid_from",
         "valid_to",
@@ -106,8 +109,8 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(GeneralAssembly)
-class GeneralAssemblyAdmin(AuditTrailMixin, admin.ModelAdmin):
-    # Cooperative-wide: not office data.
+class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = COOPERATIVE_WIDE  # the whole cooperative's assembly
     list_display = ["title", "kind", "date", "status", "roll_size", "ballot_count"]
     list_filter = ["status", "kind"]
     search_fields = ["title"]
@@ -381,19 +384,13 @@ class GeneralAssemblyAdmin(AuditTrailMixin, admin.ModelAdmin):
         if selected is None:
             lines = format_html(
                 "<ul>{}</ul>",
-                format_html(
-                    "".join(
-                        str(
-                            format_html(
-                                '<li><a href="?target={}-{}">{}{}</a></li>',
-                                item.pk,
-                                getattr(c, "pk", ""),
-                                item,
-                                f" — {c}" if c else "",
-                            )
-                        )
+                format_html_join(
+                    "",
+                    '<li><a href="?target={}-{}">{}{}</a></li>',
+                    (
+                        (item.pk, getattr(c, "pk", ""), item, f" — {c}" if c else "")
                         for item, c in targets
-                    )
+                    ),
                 ),
             )
             return render(
@@ -512,8 +509,8 @@ class ResultInline(admin.TabularInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(AuditTrailMixin, admin.ModelAdmin):
-    # Cooperative-wide: not office data.
+class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = COOPERATIVE_WIDE  # the agenda is the same for every member
     list_display = ["__str__", "assembly", "kind"]
     list_filter = ["kind"]
     fields = ["assembly", "position", "title", "kind", "seats", "text", "rule", "mandate"]
@@ -568,10 +565,10 @@ class AgendaItemAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Proxy)
-class ProxyAdmin(AuditTrailMixin, admin.ModelAdmin):
-    """The advisors' queue of proxies to validate."""
+class ProxyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    """The advisors' queue of proxies to validate: those given by their office's members."""
 
-    # Cooperative-wide: not office data (the roll is the whole cooperative's).
+    office_path = "giver__office"
     list_display = ["giver", "holder", "assembly", "status", "given_at", "decided_by"]
     list_filter = ["status", "assembly"]
     search_fields = ["giver__last_name", "holder__last_name", "giver__number", "holder__number"]
@@ -623,10 +620,10 @@ class ProxyAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
     """Who took part and how: never what they voted (that is nowhere to be linked)."""
 
-    # Cooperative-wide: not office data.
+    office_path = "member__office"
     list_display = ["member", "assembly", "channel", "day", "proxy_holder"]
     list_filter = ["assembly", "channel"]
     search_fields = ["member__last_name", "member__number"]
