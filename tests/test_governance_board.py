@@ -211,7 +211,7 @@ def test_the_board_refuses_a_candidacy_with_a_reason(alice, alice_member, denis)
         candidacy_withdraw(candidacy=candidacy, by=alice)
 
 
-# --- elected mandates -------------------------------------------------------------------------------
+# --- elected mandates -----------------------------------------------------------------------------
 
 
 def test_the_elected_get_their_mandate_once_and_the_candidacies_are_marked(
@@ -254,7 +254,7 @@ def test_an_organisation_elected_sits_through_the_candidates_representative(admi
     assert elected.representative_name == "Renaud Sarrazin"
 
 
-# --- cooptations -----------------------------------------------------------------------------------
+# --- cooptations ----------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -451,7 +451,7 @@ def test_a_person_has_no_representative(admin_user, alice_member):
         representative_change(mandate=seat, name="Quelqu'un", by=admin_user, reason="x")
 
 
-# --- the partial yearly renewal --------------------------------------------------------------------
+# --- the partial yearly renewal -------------------------------------------------------------------
 
 
 def test_the_mandates_ending_at_the_next_assembly_and_the_seats_to_elect(
