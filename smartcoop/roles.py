@@ -35,6 +35,13 @@ ROLE_PERMISSIONS = {
     BOARD: [("*", "*", {"view"})],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
 }
+# The board's decisions on its mandates (governance/admin_board.py): cooptations, early ends,
+# representatives, candidacies refused as not admissible, the ethics committee's members.
+ROLE_PERMISSIONS[BOARD] += [
+    ("governance", "mandate", {"change"}),
+    ("governance", "candidacy", {"change"}),
+    ("governance", "ethicscommitteeterm", {"add", "change"}),
+]
 # Append-only tables: nobody gets to change or delete their rows, even in the admin.
 NEVER = {
     ("production_units", "ledgerentry", "change"),
