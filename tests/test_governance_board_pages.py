@@ -264,3 +264,19 @@ def test_the_demo_board_is_idempotent_and_denis_sits_on_it(denis):
     assert first["mandates"]["urbike"].representative_name == "Renaud Sarrazin"
     assert len(first["committee"]) == 3
     assert EthicsCase.objects.filter(published_at__isnull=False).count() == 1
+
+
+@pytest.mark.parametrize("who", ["admin_user", "denis", "claire"])
+def test_every_board_admin_page_opens_on_the_demo_rows(request, client, who):
+    from governance.models import EthicsMeeting
+
+    ensure_board_demo()
+    client.force_login(_with_mfa(request.getfixturevalue(who)))
+    for model in (Mandate, Candidacy, EthicsCommitteeTerm, EthicsCase, EthicsMeeting):
+        assert client.get(_changelist(model)).status_code == 200, model
+        row = model.objects.first()
+        if row is not None:
+            url = reverse(f"admin:governance_{model._meta.model_name}_change", args=[row.pk])
+            assert client.get(url).status_code == 200, model
+    term_add = client.get(reverse("admin:governance_ethicscommitteeterm_add")).status_code
+    assert term_add == (403 if who == "claire" else 200)
