@@ -22,7 +22,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,7 +96,13 @@ def board_on(day: date) -> QuerySet[Mandate]:
         Mandate.objects.filter(start__lte=day, end__gt=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .select_related("member", "elected_by__assembly", "ratified_by__assembly")
-        .order_by("member__last_name", "member__first_name", "member__organisation_name")
+        .annotate(
+            sort_name=Case(
+                When(member__is_organisation=True, then=F("member__organisation_name")),
+                default=F("member__last_name"),
+            )
+        )
+        .order_by("sort_name", "member__first_name", "pk")
     )
 
 
@@ -132,6 +138,25 @@ def next_ordinary_assembly(day: date) -> GeneralAssembly | None:
     )
 
 
+def ordinary_assembly_held(day: date) -> bool:
+    """Whether this year's ordinary assembly already took place before `day`: one is recorded,
+    or members were elected this year (an election happens at an ordinary assembly)."""
+    before = {"date__year": day.year, "date__lt": day}
+    return (
+        GeneralAssembly.objects.filter(kind=GeneralAssembly.Kind.ORDINARY, **before).exists()
+        or Mandate.objects.filter(how=How.ELECTED, start__year=day.year, start__lt=day).exists()
+    )
+
+
+def election_year(day: date) -> tuple[int, GeneralAssembly | None]:
+    """The next board election after `day`: the next ordinary assembly's when one is planned;
+    else next year's when this year's is over, this year's otherwise (its date unknown)."""
+    assembly = next_ordinary_assembly(day)
+    if assembly is not None:
+        return assembly.date.year, assembly
+    return (day.year + 1 if ordinary_assembly_held(day) else day.year), None
+
+
 @dataclass
 class Renewal:
     """The partial renewal at the next ordinary assembly: whose terms end, how many seats."""
@@ -148,10 +173,9 @@ def mandates_ending_at_next_assembly(day: date) -> Renewal:
 
     A seat is the mandate first given by an assembly (`replaces` empty): a co-opted member sits
     on it until its term, and a seat left vacant still comes up for election in its year.
-    Without a planned ordinary assembly, the renewal of `day`'s year is shown.
+    Without a planned ordinary assembly, the renewal of `election_year` is shown.
     """
-    assembly = next_ordinary_assembly(day)
-    year = assembly.date.year if assembly else day.year
+    year, assembly = election_year(day)
     ending = [m for m in board_on(day) if m.end.year <= year]
     seats = Mandate.objects.filter(replaces__isnull=True, end__gt=day, end__year__lte=year).count()
     return Renewal(year=year, assembly=assembly, ending=ending, seats=seats)
@@ -192,7 +216,7 @@ def candidacy_window(day: date) -> CandidacyWindow:
     - None is planned but this year's already took place: next year's election (not late).
     - None at all this year: this year's, deadline unknown.
     """
-    assembly = next_ordinary_assembly(day)
+    year, assembly = election_year(day)
     if assembly is not None:
         days = (assembly.rules or {}).get("candidacy_days")
         if days is None:
@@ -201,10 +225,7 @@ def candidacy_window(day: date) -> CandidacyWindow:
         if day <= deadline:
             return CandidacyWindow(assembly.date.year, assembly, deadline, late=False)
         return CandidacyWindow(assembly.date.year + 1, None, None, late=True)
-    held = GeneralAssembly.objects.filter(
-        kind=GeneralAssembly.Kind.ORDINARY, date__year=day.year, date__lt=day
-    ).exists()
-    return CandidacyWindow(day.year + 1 if held else day.year, None, None, late=False)
+    return CandidacyWindow(year, None, None, late=False)
 
 
 def open_candidacies(member: Member) -> QuerySet[Candidacy]:

@@ -471,3 +471,18 @@ def test_the_mandates_ending_at_the_next_assembly_and_the_seats_to_elect(
     assert {m.pk for m in renewal.ending} == {old.pk, coopted.pk}
     # Anne's seat and Marc's (held by Alice since the cooptation): two seats to elect.
     assert renewal.seats == 2
+
+
+def test_after_this_years_election_the_renewal_is_next_years(admin_user, alice, alice_member):
+    """No assembly recorded, but members were elected in June: the AG took place."""
+    mandate(plain_member(admin_user, "Urs", "Urbain"), start=date(2026, 6, 16))
+    ending = mandate(plain_member(admin_user, "Anne", "Ancienne"), start=date(2023, 6, 13))
+    renewal = mandates_ending_at_next_assembly(date(2026, 12, 6))
+    assert (renewal.year, renewal.assembly, renewal.seats) == (2027, None, 1)
+    assert [m.pk for m in renewal.ending] == [ending.pk]
+    candidacy = candidacy_file(
+        member=alice_member, statement="Pour 2027", by=alice, now=at(date(2026, 12, 6))
+    )
+    assert (candidacy.year, candidacy.status) == (2027, Candidacy.Status.FILED)
+    # Before June, the same year's election is still to come.
+    assert mandates_ending_at_next_assembly(date(2026, 3, 1)).year == 2026
