@@ -16,7 +16,7 @@ from governance.ethics_services import (
     ethics_year_figures,
     is_ethics_committee,
 )
-from governance.models import EthicsCase, EthicsMeeting
+from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting
 from members.models import User
 from smartcoop.audit import audit_trail
 from smartcoop.models import AuditEvent
@@ -172,3 +172,40 @@ def test_the_board_cannot_record_a_case_or_a_meeting(client, denis):
     assert client.get(reverse("admin:governance_ethicscase_add")).status_code == 403
     assert client.get(reverse("admin:governance_ethicsmeeting_add")).status_code == 403
     assert not EthicsMeeting.objects.exists()
+
+
+def test_the_board_names_and_ends_terms_in_the_back_office(client, denis, admin_user, helene):
+    client.force_login(_with_mfa(denis))
+    karim = plain_member(admin_user, "Karim", "El Idrissi")
+    response = client.post(
+        reverse("admin:governance_ethicscommitteeterm_add"),
+        {"member": karim.pk, "start": "01/01/2024", "end": "", "user_access": ""},
+    )
+    assert response.status_code == 302
+    term = EthicsCommitteeTerm.objects.get(member=karim)
+    response = client.post(
+        reverse("admin:governance_ethicscommitteeterm_change", args=[term.pk]),
+        {"end": "31/12/2025", "user_access": ""},
+    )
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert term.end == date(2025, 12, 31)
+    assert [e.action for e in audit_trail(term)] == [
+        "ethics_term.updated",
+        "ethics_term.recorded",
+    ]
+
+
+def test_a_fourth_member_is_refused_in_the_back_office(client, denis, admin_user, helene):
+    client.force_login(_with_mfa(denis))
+    for name in ("Karim", "Lise"):
+        ethics_term_record(
+            member=plain_member(admin_user, name, "Membre"), start=date(2024, 1, 1), by=denis
+        )
+    fourth = plain_member(admin_user, "Quatre", "Membre")
+    response = client.post(
+        reverse("admin:governance_ethicscommitteeterm_add"),
+        {"member": fourth.pk, "start": "01/06/2025", "end": "", "user_access": ""},
+    )
+    assert response.status_code == 400
+    assert not EthicsCommitteeTerm.objects.filter(member=fourth).exists()
