@@ -228,6 +228,18 @@ def candidacy_window(day: date) -> CandidacyWindow:
     return CandidacyWindow(year, None, None, late=False)
 
 
+def candidacies_for_election(year: int) -> QuerySet[Candidacy]:
+    """The candidacies to put on the ballot of `year`'s election: filed for it, or kept for it
+    after last year's deadline."""
+    return (
+        Candidacy.objects.filter(
+            year=year, status__in=[CandidacyStatus.FILED, CandidacyStatus.DEFERRED]
+        )
+        .select_related("member")
+        .order_by("filed_at", "pk")
+    )
+
+
 def open_candidacies(member: Member) -> QuerySet[Candidacy]:
     return member.candidacies.filter(status__in=OPEN_CANDIDACY)
 
@@ -357,6 +369,7 @@ def mandates_start_for_elected(
         if candidate.pk in elected_ids:
             mandate = Mandate.objects.filter(elected_by=item, member=candidate.member).first()
             if mandate is None:
+                _renewed_term_ends(member=candidate.member, on=start, item=item, by=by)
                 mandate = Mandate.objects.create(
                     member=candidate.member,
                     representative_name=candidate.representative_name,
@@ -389,6 +402,24 @@ def mandates_start_for_elected(
                 changes={"status": [before, outcome]},
             )
     return started
+
+
+def _renewed_term_ends(*, member: Member, on: date, item: AgendaItem, by) -> None:
+    """A member re-elected at the assembly that ends their term: the old mandate ends that day
+    (terms run from June to June and the assembly's day moves, so without this both would be
+    active for a few days)."""
+    renewed = board_on(on).filter(member=member, end__year__lte=on.year)
+    for old in renewed.select_for_update(of=("self",)):
+        old.ended_on = on
+        old.end_reason = EndReason.TERM
+        old.save(update_fields=["ended_on", "end_reason"])
+        audit_log(
+            actor=by,
+            action="mandate.renewed",
+            obj=old,
+            changes={"ended_on": ["", str(on)], "end_reason": ["", EndReason.TERM]},
+            reason=str(item),
+        )
 
 
 @transaction.atomic

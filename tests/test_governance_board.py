@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from governance.board_services import (
     board_on,
+    candidacies_for_election,
     candidacy_file,
     candidacy_refuse,
     candidacy_window,
@@ -486,3 +487,21 @@ def test_after_this_years_election_the_renewal_is_next_years(admin_user, alice, 
     assert (candidacy.year, candidacy.status) == (2027, Candidacy.Status.FILED)
     # Before June, the same year's election is still to come.
     assert mandates_ending_at_next_assembly(date(2026, 3, 1)).year == 2026
+
+
+def test_a_member_re_elected_at_the_end_of_their_term_sits_once(alice, alice_member, admin_user):
+    old = mandate(alice_member, start=date(2022, 6, 18))  # ends 18/06/2026
+    ga = assembly(day=date(2026, 6, 16), status="closed", rules={"mandate_years": 4})
+    election = item(ga, seats=1)
+    line = ElectionCandidate.objects.create(item=election, member=alice_member)
+    (new,) = mandates_start_for_elected(item=election, elected=[line], by=admin_user)
+    old.refresh_from_db()
+    assert (old.ended_on, old.end_reason) == (date(2026, 6, 16), Mandate.EndReason.TERM)
+    assert list(board_on(date(2026, 6, 17))) == [new]
+
+
+def test_the_ballot_takes_the_candidacies_filed_and_kept_for_the_year(alice, bob, alice_member):
+    assembly(day=date(2026, 6, 16))
+    late = candidacy_file(member=alice_member, statement="A", by=alice, now=at(date(2026, 6, 1)))
+    on_time = candidacy_file(member=bob.member, statement="B", by=bob, now=at(date(2027, 1, 5)))
+    assert [c.pk for c in candidacies_for_election(2027)] == [late.pk, on_time.pk]
