@@ -209,3 +209,10 @@ def test_a_fourth_member_is_refused_in_the_back_office(client, denis, admin_user
     )
     assert response.status_code == 400
     assert not EthicsCommitteeTerm.objects.filter(member=fourth).exists()
+
+
+def test_the_search_does_not_look_into_the_confidential_text(client, denis, case):
+    client.force_login(_with_mfa(denis))
+    url = reverse("admin:governance_ethicscase_changelist")
+    assert list(client.get(url, {"q": "Zorglub"}).context["cl"].result_list) == []
+    assert list(client.get(url, {"q": "Relations"}).context["cl"].result_list) == [case]
