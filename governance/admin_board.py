@@ -13,7 +13,7 @@ Who does what:
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -120,7 +120,7 @@ class BoardDecisionsMixin:
         return False
 
     def has_decide_permission(self, request):
-        return is_board(request.user)
+        return board(request)
 
 
 @admin.register(Mandate)
@@ -290,10 +290,10 @@ class EthicsCommitteeTermAdmin(ServiceFormMixin, AuditTrailMixin, admin.ModelAdm
         return ("member", "start") if obj is not None else ()
 
     def has_add_permission(self, request):
-        return is_board(request.user)
+        return super().has_add_permission(request) and board(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_board(request.user)
+        return super().has_change_permission(request, obj) and board(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -317,27 +317,31 @@ class EthicsCommitteeTermAdmin(ServiceFormMixin, AuditTrailMixin, admin.ModelAdm
         obj._state.db = term._state.db
 
 
+def _per_request(request, key: str, check) -> bool:
+    """`check(user)` once per request (the admin asks for permissions many times a page)."""
+    cache = request.__dict__.setdefault("_governance_checks", {})
+    if key not in cache:
+        cache[key] = check(request.user)
+    return cache[key]
+
+
+def board(request) -> bool:
+    return _per_request(request, "board", is_board)
+
+
+def committee(request) -> bool:
+    return _per_request(request, "ethics_committee", is_ethics_committee)
+
+
 class CommitteeOnlyMixin:
     """The committee writes; the others with the view permission see the list without what is
-    confidential (`confidential` fields), and cannot filter on it either."""
+    confidential (`confidential` fields), and cannot filter on it either.
+
+    The menu and the links follow the model permissions (the `ethics` role, given with a term):
+    no query for the others. Reading and writing also need a term in force today (`committee`),
+    checked on the pages themselves and by the services."""
 
     confidential: tuple[str, ...] = ()
-
-    def is_committee(self, request) -> bool:
-        cached = getattr(request, "_ethics_committee", None)
-        if cached is None:
-            cached = is_ethics_committee(request.user)
-            request._ethics_committee = cached
-        return cached
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or self.is_committee(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or self.is_committee(request)
-
-    def has_add_permission(self, request):
-        return self.is_committee(request)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -346,13 +350,23 @@ class CommitteeOnlyMixin:
         return False
 
     def has_committee_permission(self, request):
-        return self.is_committee(request)
+        return super().has_add_permission(request) and committee(request)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not committee(request):
+            raise PermissionDenied(_("Only the ethics committee can do this."))
+        return super().add_view(request, form_url, extra_context)
+
+    def visible_fields(self, request, fields: list[str]) -> list[str]:
+        if committee(request):
+            return fields
+        return [name for name in fields if name not in self.confidential]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj is not None else ()
 
     def lookup_allowed(self, lookup, value, request=None):
-        if lookup.split("__")[0] in self.confidential and not self.is_committee(request):
+        if lookup.split("__")[0] in self.confidential and not committee(request):
             return False
         return super().lookup_allowed(lookup, value, request)
 
@@ -381,10 +395,7 @@ class EthicsCaseAdmin(CommitteeOnlyMixin, ServiceFormMixin, AuditTrailMixin, adm
         if obj is None:
             return ["received_on", "subject", "confidential_text"]
         fields = ["received_on", "subject", "confidential_text", "status", "opinion"]
-        fields.append("published_at")
-        if self.is_committee(request):
-            return fields
-        return [name for name in fields if name not in self.confidential]
+        return self.visible_fields(request, [*fields, "published_at"])
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -440,9 +451,7 @@ class EthicsMeetingAdmin(CommitteeOnlyMixin, ServiceFormMixin, AuditTrailMixin, 
     fields = ("date", "notes")
 
     def get_fields(self, request, obj=None):
-        if obj is None or self.is_committee(request):
-            return ["date", "notes"]
-        return ["date"]
+        return self.visible_fields(request, ["date", "notes"])
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

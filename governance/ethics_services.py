@@ -13,6 +13,7 @@ Who reads what:
 from datetime import date
 from typing import NamedTuple
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from smartcoop import roles
 from smartcoop.audit import audit_log
 
 from .board_services import check_board
@@ -85,6 +87,21 @@ def ethics_year_figures(year: int) -> EthicsYear:
 # --- the committee's terms (a board decision) ------------------------------------------------
 
 
+def _sync_ethics_role(user) -> None:
+    """Give the back-office pages of the committee to an account named on a term not over,
+    take them back otherwise. (The pages show the confidential text only during a term.)"""
+    if user is None:
+        return
+    group = Group.objects.get(name=roles.ETHICS)
+    current = EthicsCommitteeTerm.objects.filter(user_access=user).filter(
+        Q(end__isnull=True) | Q(end__gte=today())
+    )
+    if current.exists():
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+
+
 @transaction.atomic
 def ethics_term_record(
     *, member: Member, start: date, end: date | None = None, user_access=None, by
@@ -112,6 +129,7 @@ def ethics_term_record(
     term = EthicsCommitteeTerm.objects.create(
         member=member, start=start, end=end, user_access=user_access
     )
+    _sync_ethics_role(user_access)
     audit_log(
         actor=by,
         action="ethics_term.recorded",
@@ -141,9 +159,12 @@ def ethics_term_update(
         changes["end"] = [str(term.end or ""), str(end or "")]
     if term.user_access_id != getattr(user_access, "pk", None):
         changes["user_access"] = [term.user_access_id, getattr(user_access, "pk", None)]
+    before_user = term.user_access
     term.end = end
     term.user_access = user_access
     term.save(update_fields=["end", "user_access"])
+    for user in {before_user, user_access} - {None}:
+        _sync_ethics_role(user)
     if changes:
         audit_log(actor=by, action="ethics_term.updated", obj=term, changes=changes, reason=reason)
     return term

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from governance.models import AgendaItem, EthicsCommitteeTerm, GeneralAssembly, Mandate
+from governance.models import AgendaItem, GeneralAssembly, Mandate
 from members.models import Member
 from members.services import member_create
 
@@ -62,7 +62,3 @@ def mandate(member, *, start, years=4, how=Mandate.How.ELECTED, **fields) -> Man
         end=start.replace(year=start.year + years),
         **fields,
     )
-
-
-def committee_term(member, *, user=None, start=date(2024, 1, 1), end=None):
-    return EthicsCommitteeTerm.objects.create(member=member, start=start, end=end, user_access=user)

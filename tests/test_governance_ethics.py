@@ -13,15 +13,17 @@ from governance.ethics_services import (
     ethics_case_receive,
     ethics_meeting_record,
     ethics_term_record,
+    ethics_term_update,
     ethics_year_figures,
     is_ethics_committee,
 )
 from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting
 from members.models import User
+from smartcoop import roles
 from smartcoop.audit import audit_trail
 from smartcoop.models import AuditEvent
 from tests.conftest import _with_mfa
-from tests.governance_helpers import committee_term, plain_member
+from tests.governance_helpers import plain_member
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +36,8 @@ def helene(admin_user):
     """A committee member with a staff account (she works in the back-office)."""
     user = User.objects.create_user(email="helene@example.test", password="x", is_staff=True)
     member = plain_member(admin_user, "Hélène", "Dupont", user=user)
-    committee_term(member, user=user, start=date(2024, 1, 1))
-    return _with_mfa(user)
+    ethics_term_record(member=member, start=date(2024, 1, 1), user_access=user, by=admin_user)
+    return _with_mfa(User.objects.get(pk=user.pk))
 
 
 @pytest.fixture
@@ -216,3 +218,10 @@ def test_the_search_does_not_look_into_the_confidential_text(client, denis, case
     url = reverse("admin:governance_ethicscase_changelist")
     assert list(client.get(url, {"q": "Zorglub"}).context["cl"].result_list) == []
     assert list(client.get(url, {"q": "Relations"}).context["cl"].result_list) == [case]
+
+
+def test_a_term_gives_the_committee_pages_and_its_end_takes_them_back(helene, admin_user):
+    assert helene.groups.filter(name=roles.ETHICS).exists()
+    term = EthicsCommitteeTerm.objects.get(user_access=helene)
+    ethics_term_update(term=term, end=date(2025, 12, 31), user_access=helene, by=admin_user)
+    assert not helene.groups.filter(name=roles.ETHICS).exists()
