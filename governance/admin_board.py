@@ -337,11 +337,15 @@ class CommitteeOnlyMixin:
     """The committee writes; the others with the view permission see the list without what is
     confidential (`confidential` fields), and cannot filter on it either.
 
-    The menu and the links follow the model permissions (the `ethics` role, given with a term):
-    no query for the others. Reading and writing also need a term in force today (`committee`),
-    checked on the pages themselves and by the services."""
+    The menu follows the model permissions (the `ethics` role, given with a term): no query
+    for advisors. Adding, reading the confidential fields and the actions also need a term in
+    force today (`committee`, once per request), checked again by the services."""
 
     confidential: tuple[str, ...] = ()
+
+    def has_add_permission(self, request):
+        # Superusers have every permission but are not the committee.
+        return super().has_add_permission(request) and committee(request)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -350,7 +354,7 @@ class CommitteeOnlyMixin:
         return False
 
     def has_committee_permission(self, request):
-        return super().has_add_permission(request) and committee(request)
+        return self.has_add_permission(request)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not committee(request):
