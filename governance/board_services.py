@@ -1,14 +1,642 @@
-"""Placeholder until the board's services land (mandates, cooptations): the assembly's count
-calls these three."""
+"""The board (conseil d'administration): its mandates, candidacies and cooptations.
+
+Services are keyword-only, run in one transaction each and write the audit trail; selectors
+(`board_on`, `mandates_count`, `next_renewal`, `pending_ratifications`…) only read.
+
+Rules kept here (issue 13, "The board and its mandates"):
+- A mandate lasts `mandate_years` (the statutes' dated policy, frozen on the assembly) from the
+  assembly that elected the member. A term's end is computed (`Mandate.end`), never recorded:
+  only early ends (resignation, revocation, a refused ratification) are.
+- The mandate limit (policy.mandate_limit, 2 by default) counts every mandate the member held
+  or holds, elected or co-opted, EXCEPT a cooptation the assembly refused to ratify: the
+  members never gave that one, and the statutes' limit is about mandates given by the assembly
+  or confirmed by it. It is checked when a candidacy is filed and when a cooptation is recorded.
+- Partial yearly renewal: a seat comes up for election at the ordinary assembly of the year its
+  term ends (terms run from one June assembly to the same assembly four years later, whose day
+  moves by a few days: the year is what matters).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, F, Q, QuerySet, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member
+from members.transfer_services import is_board
+from smartcoop.audit import audit_log
+
+from .models import (
+    AgendaItem,
+    Candidacy,
+    ElectionCandidate,
+    GeneralAssembly,
+    GovernancePolicy,
+    Mandate,
+)
+
+How = Mandate.How
+Ratification = Mandate.Ratification
+EndReason = Mandate.EndReason
+CandidacyStatus = Candidacy.Status
+# Candidacies still in the race (the same list as the constraint `candidacy_once_a_year`).
+OPEN_CANDIDACY = [CandidacyStatus.FILED, CandidacyStatus.ON_BALLOT, CandidacyStatus.DEFERRED]
+# Assemblies that are over: a candidacy can no longer be for them.
+ASSEMBLY_OVER = [GeneralAssembly.Status.CLOSED, GeneralAssembly.Status.PUBLISHED]
 
 
-def pending_ratifications():
-    return []
+def today() -> date:
+    return timezone.localdate()
 
 
-def mandates_start_for_elected(*, item, elected, by):
-    return []
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
-def ratification_decided(*, item, adopted, by):
-    return None
+def check_board(by) -> None:
+    """The board (and superusers) decide on mandates and cooptations."""
+    if not is_board(by):
+        raise PermissionDenied(_("Only the board can do this."))
+
+
+# --- the statutes' rules ---------------------------------------------------------------------
+
+
+def governance_policy_on(day: date) -> GovernancePolicy:
+    """The statutes' rules in force on `day`; ValidationError when none is."""
+    policy = GovernancePolicy.objects.in_force_on(day).order_by("-valid_from").first()
+    if policy is None:
+        raise ValidationError(
+            _("No governance policy is in force on %(day)s: record the statutes' rules first.")
+            % {"day": f"{day:%d/%m/%Y}"}
+        )
+    return policy
+
+
+def _mandate_years(assembly: GeneralAssembly) -> int:
+    """The length of a mandate: frozen on the assembly once convened, else the policy's."""
+    years = (assembly.rules or {}).get("mandate_years")
+    return int(years) if years else governance_policy_on(assembly.date).mandate_years
+
+
+# --- selectors -------------------------------------------------------------------------------
+
+
+def board_on(day: date) -> QuerySet[Mandate]:
+    """The mandates active on `day` (the same test as Mandate.active_on), board order."""
+    return (
+        Mandate.objects.filter(start__lte=day, end__gt=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .select_related("member", "elected_by__assembly", "ratified_by__assembly")
+        .annotate(
+            sort_name=Case(
+                When(member__is_organisation=True, then=F("member__organisation_name")),
+                default=F("member__last_name"),
+            )
+        )
+        .order_by("sort_name", "member__first_name", "pk")
+    )
+
+
+def mandates_counted(member: Member) -> QuerySet[Mandate]:
+    """The mandates that count toward the statutes' limit (see the module's docstring)."""
+    return member.mandates.exclude(how=How.COOPTED, ratification=Ratification.REFUSED)
+
+
+def mandates_count(member: Member) -> int:
+    """How many mandates count toward the limit for `member`."""
+    return mandates_counted(member).count()
+
+
+def check_mandate_limit(*, member: Member, on: date, field_name: str | None = None) -> None:
+    """Refuse one more mandate to a member who reached the statutes' limit."""
+    limit = governance_policy_on(on).mandate_limit
+    held = mandates_count(member)
+    if held >= limit:
+        message = _(
+            "%(name)s has already held %(held)s board mandate(s): the statutes allow "
+            "%(limit)s at most."
+        ) % {"name": member.display_name, "held": held, "limit": limit}
+        raise ValidationError({field_name: message} if field_name else message)
+
+
+def next_ordinary_assembly(day: date) -> GeneralAssembly | None:
+    """The next ordinary assembly on or after `day` that is not over."""
+    return (
+        GeneralAssembly.objects.filter(kind=GeneralAssembly.Kind.ORDINARY, date__gte=day)
+        .exclude(status__in=ASSEMBLY_OVER)
+        .order_by("date", "pk")
+        .first()
+    )
+
+
+def ordinary_assembly_held(day: date) -> bool:
+    """Whether this year's ordinary assembly already took place before `day`: one is recorded,
+    or members were elected this year (an election happens at an ordinary assembly)."""
+    before = {"date__year": day.year, "date__lt": day}
+    return (
+        GeneralAssembly.objects.filter(kind=GeneralAssembly.Kind.ORDINARY, **before).exists()
+        or Mandate.objects.filter(how=How.ELECTED, start__year=day.year, start__lt=day).exists()
+    )
+
+
+def election_year(day: date) -> tuple[int, GeneralAssembly | None]:
+    """The next board election after `day`: the next ordinary assembly's when one is planned;
+    else next year's when this year's is over, this year's otherwise (its date unknown)."""
+    assembly = next_ordinary_assembly(day)
+    if assembly is not None:
+        return assembly.date.year, assembly
+    return (day.year + 1 if ordinary_assembly_held(day) else day.year), None
+
+
+@dataclass
+class Renewal:
+    """The partial renewal at the next ordinary assembly: whose terms end, how many seats."""
+
+    year: int
+    assembly: GeneralAssembly | None
+    ending: list[Mandate] = field(default_factory=list)
+    seats: int = 0
+
+
+def mandates_ending_at_next_assembly(day: date) -> Renewal:
+    """The mandates (active on `day`) whose term ends at the next ordinary assembly, and the
+    number of seats to elect there: every seat whose term ends that year, held or vacant.
+
+    A seat is the mandate first given by an assembly (`replaces` empty): a co-opted member sits
+    on it until its term, and a seat left vacant still comes up for election in its year.
+    Without a planned ordinary assembly, the renewal of `election_year` is shown.
+    """
+    year, assembly = election_year(day)
+    ending = [m for m in board_on(day) if m.end.year <= year]
+    seats = Mandate.objects.filter(replaces__isnull=True, end__gt=day, end__year__lte=year).count()
+    return Renewal(year=year, assembly=assembly, ending=ending, seats=seats)
+
+
+def pending_ratifications(*, before: date | None = None) -> QuerySet[Mandate]:
+    """Co-opted mandates waiting for ratification and on no agenda yet (still running), for
+    the next ordinary assembly (only those started before `before` when given)."""
+    mandates = Mandate.objects.filter(
+        how=How.COOPTED,
+        ratification=Ratification.PENDING,
+        ended_on__isnull=True,
+        ratification_items__isnull=True,
+    )
+    if before is not None:
+        mandates = mandates.filter(start__lt=before)
+    return mandates.select_related("member").order_by("start", "pk")
+
+
+# --- candidacies -----------------------------------------------------------------------------
+
+
+@dataclass
+class CandidacyWindow:
+    """Which election a candidacy filed on `day` is for, and until when."""
+
+    year: int
+    assembly: GeneralAssembly | None
+    deadline: date | None
+    late: bool
+
+
+def candidacy_window(day: date) -> CandidacyWindow:
+    """The election a candidacy filed on `day` is for.
+
+    - An ordinary assembly is planned (on or after `day`): its election, until its date minus
+      the policy's `candidacy_days`; after that deadline, the next year's election (late).
+    - None is planned but this year's already took place: next year's election (not late).
+    - None at all this year: this year's, deadline unknown.
+    """
+    year, assembly = election_year(day)
+    if assembly is not None:
+        days = (assembly.rules or {}).get("candidacy_days")
+        if days is None:
+            days = governance_policy_on(assembly.date).candidacy_days
+        deadline = assembly.date - datetime.timedelta(days=int(days))
+        if day <= deadline:
+            return CandidacyWindow(assembly.date.year, assembly, deadline, late=False)
+        return CandidacyWindow(assembly.date.year + 1, None, None, late=True)
+    return CandidacyWindow(year, None, None, late=False)
+
+
+def candidacies_for_election(year: int) -> QuerySet[Candidacy]:
+    """The candidacies to put on the ballot of `year`'s election: filed for it, or kept for it
+    after last year's deadline."""
+    return (
+        Candidacy.objects.filter(
+            year=year, status__in=[CandidacyStatus.FILED, CandidacyStatus.DEFERRED]
+        )
+        .select_related("member")
+        .order_by("filed_at", "pk")
+    )
+
+
+def open_candidacies(member: Member) -> QuerySet[Candidacy]:
+    return member.candidacies.filter(status__in=OPEN_CANDIDACY)
+
+
+@transaction.atomic
+def candidacy_file(
+    *,
+    member: Member,
+    statement: str,
+    representative_name: str = "",
+    by,
+    now: datetime.datetime | None = None,
+) -> Candidacy:
+    """File `member`'s candidacy to the board for the next election (a late one is kept for
+    the following year's, status DEFERRED). Raises ValidationError (limit of mandates, not a
+    member, already a candidate, no statement) or PermissionDenied (someone else's)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.user_id is None or member.user_id != getattr(by, "pk", None):
+        check_board(by)
+    day = timezone.localdate(now) if now is not None else today()
+    if not Member.objects.admitted_on(day).filter(pk=member.pk).exists():
+        raise ValidationError(_("Only members of the cooperative can stand for the board."))
+    statement = (statement or "").strip()
+    representative_name = (representative_name or "").strip()
+    errors = {}
+    if not statement:
+        errors["statement"] = _("Tell the members why you stand: the statement is required.")
+    if member.is_organisation and not representative_name:
+        errors["representative_name"] = _(
+            "An organisation stands represented by a named person: give their name."
+        )
+    if errors:
+        raise ValidationError(errors)
+    check_mandate_limit(member=member, on=day)
+    window = candidacy_window(day)
+    if open_candidacies(member).filter(year=window.year).exists():
+        raise ValidationError(
+            _("You are already a candidate for the %(year)s election.") % {"year": window.year}
+        )
+    candidacy = Candidacy.objects.create(
+        member=member,
+        representative_name=representative_name if member.is_organisation else "",
+        statement=statement,
+        year=window.year,
+        status=CandidacyStatus.DEFERRED if window.late else CandidacyStatus.FILED,
+    )
+    audit_log(
+        actor=by,
+        action="candidacy.deferred" if window.late else "candidacy.filed",
+        obj=candidacy,
+        changes={"year": window.year, "status": candidacy.status},
+    )
+    return candidacy
+
+
+@transaction.atomic
+def candidacy_withdraw(*, candidacy: Candidacy, by) -> Candidacy:
+    """The candidate withdraws (filed or deferred only: once on the ballot, the board decides)."""
+    candidacy = Candidacy.objects.select_for_update().select_related("member").get(pk=candidacy.pk)
+    if candidacy.member.user_id is None or candidacy.member.user_id != getattr(by, "pk", None):
+        check_board(by)
+    if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
+        raise ValidationError(
+            _("This candidacy is %(status)s: it can no longer be withdrawn here.")
+            % {"status": candidacy.get_status_display()}
+        )
+    before = candidacy.status
+    candidacy.status = CandidacyStatus.WITHDRAWN
+    candidacy.save(update_fields=["status"])
+    audit_log(
+        actor=by,
+        action="candidacy.withdrawn",
+        obj=candidacy,
+        changes={"status": [before, candidacy.status]},
+    )
+    return candidacy
+
+
+@transaction.atomic
+def candidacy_refuse(*, candidacy: Candidacy, reason: str, by) -> Candidacy:
+    """The board finds a candidacy not admissible, with a reason the candidate reads."""
+    check_board(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the candidacy is not admissible.")})
+    candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
+        raise ValidationError(
+            _("This candidacy is %(status)s: it can't be refused any more.")
+            % {"status": candidacy.get_status_display()}
+        )
+    before = candidacy.status
+    candidacy.status = CandidacyStatus.REFUSED
+    candidacy.reason = reason
+    candidacy.save(update_fields=["status", "reason"])
+    audit_log(
+        actor=by,
+        action="candidacy.refused",
+        obj=candidacy,
+        changes={"status": [before, candidacy.status]},
+        reason=reason,
+    )
+    return candidacy
+
+
+# --- elections and ratifications (called by the count) ---------------------------------------
+
+
+@transaction.atomic
+def mandates_start_for_elected(
+    *, item: AgendaItem, elected: list[ElectionCandidate], by
+) -> list[Mandate]:
+    """Start the mandates of an election item's elected candidates on the assembly's date, for
+    the frozen `mandate_years`; mark the item's candidacies elected or not. Idempotent: a
+    candidate who already has their mandate from this item gets no second one."""
+    item = AgendaItem.objects.select_for_update().select_related("assembly").get(pk=item.pk)
+    if item.kind != AgendaItem.Kind.ELECTION:
+        raise ValidationError(_("Only a board election starts mandates."))
+    assembly = item.assembly
+    start = assembly.date
+    end = add_years(start, _mandate_years(assembly))
+    elected_ids = {candidate.pk for candidate in elected}
+    if ElectionCandidate.objects.filter(pk__in=elected_ids).exclude(item=item).exists():
+        raise ValidationError(_("An elected candidate is not on this election's ballot."))
+    started = []
+    for candidate in item.candidates.select_related("member", "candidacy").order_by("pk"):
+        if candidate.pk in elected_ids:
+            mandate = Mandate.objects.filter(elected_by=item, member=candidate.member).first()
+            if mandate is None:
+                _renewed_term_ends(member=candidate.member, on=start, item=item, by=by)
+                mandate = Mandate.objects.create(
+                    member=candidate.member,
+                    representative_name=candidate.representative_name,
+                    how=How.ELECTED,
+                    start=start,
+                    end=end,
+                    elected_by=item,
+                    recorded_by=by if getattr(by, "is_authenticated", False) else None,
+                )
+                audit_log(
+                    actor=by,
+                    action="mandate.started",
+                    obj=mandate,
+                    changes={"how": How.ELECTED, "start": str(start), "end": str(end)},
+                    reason=str(item),
+                )
+                started.append(mandate)
+            outcome = CandidacyStatus.ELECTED
+        else:
+            outcome = CandidacyStatus.NOT_ELECTED
+        candidacy = candidate.candidacy
+        if candidacy is not None and candidacy.status != outcome:
+            before = candidacy.status
+            candidacy.status = outcome
+            candidacy.save(update_fields=["status"])
+            audit_log(
+                actor=by,
+                action=f"candidacy.{outcome}",
+                obj=candidacy,
+                changes={"status": [before, outcome]},
+            )
+    return started
+
+
+def _renewed_term_ends(*, member: Member, on: date, item: AgendaItem, by) -> None:
+    """A member re-elected at the assembly that ends their term: the old mandate ends that day
+    (terms run from June to June and the assembly's day moves, so without this both would be
+    active for a few days)."""
+    renewed = board_on(on).filter(member=member, end__year__lte=on.year)
+    for old in renewed.select_for_update(of=("self",)):
+        old.ended_on = on
+        old.end_reason = EndReason.TERM
+        old.save(update_fields=["ended_on", "end_reason"])
+        audit_log(
+            actor=by,
+            action="mandate.renewed",
+            obj=old,
+            changes={"ended_on": ["", str(on)], "end_reason": ["", EndReason.TERM]},
+            reason=str(item),
+        )
+
+
+@transaction.atomic
+def ratification_decided(*, item: AgendaItem, adopted: bool, by) -> Mandate:
+    """The assembly ratified the cooptation of `item.mandate`, or refused it: the mandate then
+    ends on the assembly's date. Deciding the same way again changes nothing."""
+    item = AgendaItem.objects.select_related("assembly").get(pk=item.pk)
+    if item.kind != AgendaItem.Kind.RATIFICATION or item.mandate_id is None:
+        raise ValidationError(_("This agenda item does not ratify a cooptation."))
+    mandate = Mandate.objects.select_for_update().get(pk=item.mandate_id)
+    outcome = Ratification.RATIFIED if adopted else Ratification.REFUSED
+    if mandate.ratification == outcome and mandate.ratified_by_id == item.pk:
+        return mandate
+    if mandate.ratification != Ratification.PENDING:
+        raise ValidationError(
+            _("The cooptation of %(name)s is already %(state)s.")
+            % {"name": mandate.member.display_name, "state": mandate.get_ratification_display()}
+        )
+    before = {"ratification": mandate.ratification, "ended_on": mandate.ended_on}
+    mandate.ratification = outcome
+    mandate.ratified_by = item
+    day = item.assembly.date
+    if not adopted and (mandate.ended_on is None or mandate.ended_on > day):
+        mandate.ended_on = max(day, mandate.start)
+        mandate.end_reason = EndReason.RATIFICATION_REFUSED
+    mandate.save(update_fields=["ratification", "ratified_by", "ended_on", "end_reason"])
+    audit_log(
+        actor=by,
+        action="mandate.ratified" if adopted else "mandate.ratification_refused",
+        obj=mandate,
+        changes={
+            "ratification": [before["ratification"], outcome],
+            "ended_on": [str(before["ended_on"] or ""), str(mandate.ended_on or "")],
+        },
+        reason=str(item),
+    )
+    return mandate
+
+
+# --- cooptations and early ends (the board, in the back-office) -------------------------------
+
+
+@transaction.atomic
+def cooptation_record(
+    *,
+    member: Member,
+    replaces: Mandate,
+    start: date,
+    representative_name: str = "",
+    by,
+    reason: str,
+) -> Mandate:
+    """The board co-opts `member` on the seat `replaces` left vacant (resignation or
+    revocation), from `start` to the end of that mandate, waiting for ratification; the
+    ratification goes on the next ordinary assembly still in draft, when there is one (else
+    `pending_ratifications` lists it for the next assembly created)."""
+    check_board(by)
+    replaces = Mandate.objects.select_for_update().select_related("member").get(pk=replaces.pk)
+    reason = (reason or "").strip()
+    representative_name = (representative_name or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the board's decision (reference or reason).")})
+    if replaces.ended_on is None or replaces.end_reason not in (
+        EndReason.RESIGNATION,
+        EndReason.REVOCATION,
+    ):
+        raise ValidationError(
+            _(
+                "The mandate of %(name)s has not ended early (resignation or revocation): "
+                "its seat is not vacant."
+            )
+            % {"name": replaces.member.display_name}
+        )
+    if not (replaces.ended_on <= start < replaces.end):
+        raise ValidationError(
+            {
+                "start": _(
+                    "A cooptation starts once the seat is vacant (from %(from)s) and before "
+                    "the end of its term (%(to)s)."
+                )
+                % {"from": f"{replaces.ended_on:%d/%m/%Y}", "to": f"{replaces.end:%d/%m/%Y}"}
+            }
+        )
+    if any(m.active_on(start) for m in replaces.replaced_by.all()):
+        raise ValidationError(_("This seat is already filled by a cooptation."))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not Member.objects.admitted_on(start).filter(pk=member.pk).exists():
+        raise ValidationError(
+            {"member": _("Only members of the cooperative can be co-opted to the board.")}
+        )
+    if board_on(start).filter(member=member).exists():
+        raise ValidationError({"member": _("This member already sits on the board.")})
+    if member.is_organisation and not representative_name:
+        raise ValidationError(
+            {
+                "representative_name": _(
+                    "An organisation sits represented by a named person: give their name."
+                )
+            }
+        )
+    check_mandate_limit(member=member, on=start, field_name="member")
+    mandate = Mandate.objects.create(
+        member=member,
+        representative_name=representative_name if member.is_organisation else "",
+        how=How.COOPTED,
+        start=start,
+        end=replaces.end,
+        replaces=replaces,
+        ratification=Ratification.PENDING,
+        recorded_by=by,
+    )
+    audit_log(
+        actor=by,
+        action="mandate.coopted",
+        obj=mandate,
+        changes={"replaces": replaces.pk, "start": str(start), "end": str(replaces.end)},
+        reason=reason,
+    )
+    assembly = (
+        GeneralAssembly.objects.filter(
+            kind=GeneralAssembly.Kind.ORDINARY,
+            status=GeneralAssembly.Status.DRAFT,
+            date__gt=start,
+        )
+        .order_by("date", "pk")
+        .first()
+    )
+    if assembly is not None:
+        ratification_item_add(mandate=mandate, assembly=assembly, by=by)
+    return mandate
+
+
+def ratification_item_add(*, mandate: Mandate, assembly: GeneralAssembly, by) -> AgendaItem:
+    """Put "ratify the cooptation of X" on `assembly`'s agenda (a draft one)."""
+    from . import services  # the assemblies' services import this module
+
+    return services.agenda_item_add(
+        assembly=assembly,
+        title=ratification_title(mandate),
+        kind=AgendaItem.Kind.RATIFICATION,
+        mandate=mandate,
+        by=by,
+    )
+
+
+def ratification_title(mandate: Mandate) -> str:
+    if mandate.representative_name:
+        return _("Ratify the cooptation of %(name)s, represented by %(person)s") % {
+            "name": mandate.member.display_name,
+            "person": mandate.representative_name,
+        }
+    return _("Ratify the cooptation of %(name)s") % {"name": mandate.member.display_name}
+
+
+EARLY_ENDS = (EndReason.RESIGNATION, EndReason.REVOCATION)
+
+
+@transaction.atomic
+def mandate_end(*, mandate: Mandate, on: date, reason: str, by, note: str) -> Mandate:
+    """End a mandate before its term: resignation or revocation, on `on` (the member is no
+    longer on the board from that day). A term's end is not recorded: it is computed."""
+    check_board(by)
+    note = (note or "").strip()
+    if reason not in EARLY_ENDS:
+        raise ValidationError({"reason": _("A mandate ends early by resignation or revocation.")})
+    if not note:
+        raise ValidationError({"note": _("Say what was decided (date of the letter, decision).")})
+    mandate = Mandate.objects.select_for_update().select_related("member").get(pk=mandate.pk)
+    if mandate.ended_on is not None:
+        raise ValidationError(
+            _("This mandate already ended on %(day)s.") % {"day": f"{mandate.ended_on:%d/%m/%Y}"}
+        )
+    if not (mandate.start <= on < mandate.end):
+        raise ValidationError(
+            {
+                "on": _("The mandate runs from %(start)s to %(end)s: choose a day in between.")
+                % {"start": f"{mandate.start:%d/%m/%Y}", "end": f"{mandate.end:%d/%m/%Y}"}
+            }
+        )
+    mandate.ended_on = on
+    mandate.end_reason = reason
+    mandate.save(update_fields=["ended_on", "end_reason"])
+    audit_log(
+        actor=by,
+        action=f"mandate.{reason}",
+        obj=mandate,
+        changes={"ended_on": ["", str(on)], "end_reason": ["", reason]},
+        reason=note,
+    )
+    return mandate
+
+
+@transaction.atomic
+def representative_change(*, mandate: Mandate, name: str, by, reason: str) -> Mandate:
+    """A member organisation names another person to sit for it: same mandate, audited."""
+    check_board(by)
+    name = (name or "").strip()
+    reason = (reason or "").strip()
+    mandate = Mandate.objects.select_for_update().select_related("member").get(pk=mandate.pk)
+    if not mandate.member.is_organisation:
+        raise ValidationError(_("Only a member organisation sits through a representative."))
+    if mandate.ended_on is not None or mandate.end <= today():
+        raise ValidationError(_("This mandate is over: its representative can't change."))
+    if not name:
+        raise ValidationError({"name": _("Give the name of the new representative.")})
+    if name == mandate.representative_name:
+        raise ValidationError({"name": _("This person already represents the organisation.")})
+    if not reason:
+        raise ValidationError({"reason": _("Say why the representative changes.")})
+    before = mandate.representative_name
+    mandate.representative_name = name
+    mandate.save(update_fields=["representative_name"])
+    audit_log(
+        actor=by,
+        action="mandate.representative_changed",
+        obj=mandate,
+        changes={"representative_name": [before, name]},
+        reason=reason,
+    )
+    return mandate

@@ -1,5 +1,172 @@
-"""Placeholder until the board demo lands."""
+"""The demo's board and ethics committee (called by seed_demo). Idempotent.
+
+Dates follow today: "the last ordinary assembly" is the 16 June that last went by.
+- denis holds a current elected mandate (he has an account, with the board role);
+- Sophie Martin's term ends at the next ordinary assembly (a seat to elect);
+- Urbike, a member organisation, sits represented by Renaud Sarrazin;
+- Marc Lejeune resigned after the last assembly; Nadia Benali was co-opted on his seat and
+  waits for the next ordinary assembly to ratify her cooptation;
+- the ethics committee: Hélène Dupont (account helene@smartcoop.test, reads the confidential
+  cases), Karim El Idrissi and Lise Vermeulen; one published recommendation, one case in review,
+  three meetings.
+"""
+
+import datetime
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import Member
+from members.services import member_create
+from smartcoop import demo
+
+from .board_services import cooptation_record, mandate_end
+from .ethics_services import (
+    ethics_case_opinion_publish,
+    ethics_case_receive,
+    ethics_case_review,
+    ethics_meeting_record,
+    ethics_term_record,
+)
+from .models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
+
+HELENE_EMAIL = "helene@smartcoop.test"
+AI_SUBJECT = "Intelligence artificielle dans le travail des membres"
+AI_OPINION = (
+    "Le comité recommande que l'usage d'outils d'intelligence artificielle dans les prestations "
+    "facturées via la coopérative soit signalé aux clients, et que les données des clients ne "
+    "soient jamais confiées à un service qui les réutilise pour s'entraîner."
+)
 
 
-def ensure_board_demo() -> None:
-    return None
+def last_assembly_day(today: date) -> date:
+    """The 16 June that last went by (the demo's ordinary assemblies are held that day)."""
+    this_year = date(today.year, 6, 16)
+    return this_year if this_year <= today else date(today.year - 1, 6, 16)
+
+
+def _plain(admin, first_name, last_name, **fields) -> Member:
+    member = Member.objects.filter(
+        first_name=first_name, last_name=last_name, user__isnull=True
+    ).first()
+    return member or member_create(
+        by=admin,
+        category=Member.Category.A,
+        first_name=first_name,
+        last_name=last_name,
+        member_since=date(2012, 1, 1),
+        **fields,
+    )
+
+
+def _organisation(admin, name) -> Member:
+    member = Member.objects.filter(organisation_name=name, is_organisation=True).first()
+    return member or member_create(
+        by=admin,
+        category=Member.Category.C,
+        is_organisation=True,
+        organisation_name=name,
+        member_since=date(2016, 3, 1),
+    )
+
+
+def _elected(member, start: date, *, representative_name="", years=4) -> Mandate:
+    existing = member.mandates.filter(how=Mandate.How.ELECTED, start=start).first()
+    return existing or Mandate.objects.create(
+        member=member,
+        representative_name=representative_name,
+        how=Mandate.How.ELECTED,
+        start=start,
+        end=start.replace(year=start.year + years),
+    )
+
+
+@transaction.atomic
+def ensure_board_demo() -> dict:
+    """The board's mandates and the ethics committee of the demo; running it twice changes
+    nothing."""
+    admin = demo.ensure_admin()
+    denis = demo.ensure_denis()
+    today = timezone.localdate()
+    last = last_assembly_day(today)
+    y = last.year
+
+    mandates = {
+        "denis": _elected(denis.member, date(y - 2, 6, 16)),
+        "sophie": _elected(_plain(admin, "Sophie", "Martin"), date(y - 3, 6, 16)),
+        "julie": _elected(_plain(admin, "Julie", "Peeters"), date(y - 1, 6, 16)),
+        "urbike": _elected(
+            _organisation(admin, "Urbike"), last, representative_name="Renaud Sarrazin"
+        ),
+    }
+    marc = _elected(_plain(admin, "Marc", "Lejeune"), date(y - 3, 6, 16))
+    gap = max(1, (today - last).days // 3)
+    if marc.ended_on is None:
+        marc = mandate_end(
+            mandate=marc,
+            on=last + datetime.timedelta(days=gap),
+            reason=Mandate.EndReason.RESIGNATION,
+            by=admin,
+            note="Lettre de démission (démo)",
+        )
+    mandates["marc"] = marc
+    nadia = _plain(admin, "Nadia", "Benali")
+    coopted = marc.replaced_by.first()
+    if coopted is None:
+        coopted = cooptation_record(
+            member=nadia,
+            replaces=marc,
+            start=marc.ended_on + datetime.timedelta(days=gap),
+            by=admin,
+            reason="Décision du conseil d'administration (démo)",
+        )
+    mandates["nadia"] = coopted
+
+    committee = _ensure_ethics_committee(admin, today)
+    return {"mandates": mandates, "committee": committee}
+
+
+def _ensure_ethics_committee(admin, today: date) -> list[EthicsCommitteeTerm]:
+    helene_user = demo._user(HELENE_EMAIL, "Hélène", "Dupont", staff=True)
+    helene = Member.objects.filter(user=helene_user).first() or member_create(
+        by=admin,
+        user=helene_user,
+        category=Member.Category.B,
+        first_name="Hélène",
+        last_name="Dupont",
+        member_since=date(2014, 9, 1),
+    )
+    start = date(last_assembly_day(today).year - 2, 1, 1)
+    people = [
+        (helene, helene_user),
+        (_plain(admin, "Karim", "El Idrissi"), None),
+        (_plain(admin, "Lise", "Vermeulen"), None),
+    ]
+    terms = []
+    for member, user in people:
+        term = EthicsCommitteeTerm.objects.filter(member=member).first()
+        terms.append(
+            term or ethics_term_record(member=member, start=start, user_access=user, by=admin)
+        )
+    if not EthicsCase.objects.exists():
+        published = ethics_case_receive(
+            received_on=start + datetime.timedelta(days=70),
+            subject=AI_SUBJECT,
+            confidential_text="Signalement d'un membre (démo) : texte confidentiel du comité.",
+            by=helene_user,
+        )
+        ethics_case_opinion_publish(case=published, opinion=AI_OPINION, by=helene_user)
+        in_review = ethics_case_receive(
+            received_on=today - datetime.timedelta(days=20),
+            subject="Relations avec un client",
+            confidential_text="Demande d'avis confidentielle (démo) : détails connus du comité.",
+            by=helene_user,
+        )
+        ethics_case_review(case=in_review, by=helene_user)
+    if not EthicsMeeting.objects.exists():
+        for days in (200, 120, 40):
+            ethics_meeting_record(
+                day=today - datetime.timedelta(days=days), notes="Notes (démo)", by=helene_user
+            )
+    return terms

@@ -61,6 +61,21 @@ ROLE_PERMISSIONS = {
     ],
     ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
 }
+# The board's decisions on its mandates (governance/admin_board.py): cooptations, early ends,
+# representatives, candidacies refused as not admissible, the ethics committee's members.
+ROLE_PERMISSIONS[BOARD] += [
+    ("governance", "mandate", {"change"}),
+    ("governance", "candidacy", {"change"}),
+    ("governance", "ethicscommitteeterm", {"add", "change"}),
+]
+# The ethics committee's accounts (given by governance.ethics_services when a term names them):
+# the back-office pages of cases and meetings. Reading a case's confidential text also needs a
+# term in force that day (governance/ethics_services.is_ethics_committee).
+ETHICS = "ethics"
+ROLE_PERMISSIONS[ETHICS] = [
+    ("governance", "ethicscase", {"view", "add"}),
+    ("governance", "ethicsmeeting", {"view", "add"}),
+]
 # Append-only tables: nobody gets to change or delete their rows, even in the admin.
 NEVER = {
     ("production_units", "ledgerentry", "change"),

@@ -2,13 +2,16 @@
 (their demo shares), an information item, an ordinary resolution, a statute amendment and a
 board election of one seat with two candidates."""
 
-from datetime import date, datetime, timedelta  # noqa: F401 - re-exported to the tests
+from datetime import date, datetime, time, timedelta  # noqa: F401 - re-exported to the tests
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from governance import services
-from governance.models import GeneralAssembly
+from governance.models import AgendaItem, GeneralAssembly, Mandate
 from members.demo_shares import ensure_demo_shares
 from members.models import Member
+from members.services import member_create
 from smartcoop import demo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -116,3 +119,60 @@ def plain_member(
         target=entry, amount=entry.amount if paid else Decimal("0.01"), paid_on=member_since, by=by
     )
     return person
+
+
+# --- the board and the ethics committee ------------------------------------------------------
+
+
+def assembly(
+    *, day=date(2027, 6, 15), kind=GeneralAssembly.Kind.ORDINARY, status="draft", rules=None
+) -> GeneralAssembly:
+    opens = timezone.make_aware(datetime.combine(day, time(9)))
+    return GeneralAssembly.objects.create(
+        kind=kind,
+        title=f"AG {day:%Y}",
+        date=day,
+        notice_date=day - timedelta(days=30),
+        record_date=day - timedelta(days=31),
+        voting_opens_at=opens - timedelta(days=14),
+        voting_closes_at=opens + timedelta(hours=8),
+        status=status,
+        rules=rules or {},
+    )
+
+
+def item(ga: GeneralAssembly, *, kind=AgendaItem.Kind.ELECTION, mandate=None, seats=0):
+    position = ga.items.count() + 1
+    return AgendaItem.objects.create(
+        assembly=ga,
+        position=position,
+        title=f"Item {position}",
+        kind=kind,
+        seats=seats,
+        mandate=mandate,
+    )
+
+
+def person_member(by, first_name, last_name, *, since=date(2015, 1, 1), **fields) -> Member:
+    """A member without an account (most board members in the demo and the tests)."""
+    if fields.get("is_organisation"):
+        fields.setdefault("category", Member.Category.C)
+        return member_create(by=by, member_since=since, **fields)
+    return member_create(
+        by=by,
+        category=fields.pop("category", Member.Category.A),
+        first_name=first_name,
+        last_name=last_name,
+        member_since=since,
+        **fields,
+    )
+
+
+def mandate(member, *, start, years=4, how=Mandate.How.ELECTED, **fields) -> Mandate:
+    return Mandate.objects.create(
+        member=member,
+        how=how,
+        start=start,
+        end=start.replace(year=start.year + years),
+        **fields,
+    )

@@ -105,6 +105,8 @@ class Candidacy(models.Model):
     class Status(models.TextChoices):
         FILED = "filed", _("filed")
         ON_BALLOT = "on_ballot", _("on the ballot")
+        ELECTED = "elected", _("elected")
+        NOT_ELECTED = "not_elected", _("not elected")
         DEFERRED = "deferred", _("kept for the next election")
         WITHDRAWN = "withdrawn", _("withdrawn")
         REFUSED = "refused", _("not admissible")
