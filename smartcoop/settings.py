@@ -255,6 +255,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
 }
+# allauth's rate limits (logins) key on the client's address as well: behind the same
+# proxies, the address the last one appended to X-Forwarded-For, not the proxy's own (shared by
+# every member: 100 members logging in at once would be refused as one).
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] or 0
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
     "DESCRIPTION": (
