@@ -22,6 +22,8 @@ RECEIPT = re.compile(r"\b[0-9a-f]{64}\b")
 
 def log_in(user: HttpUser, email: str) -> None:
     page = user.client.get("/accounts/login/", name="login page")
+    if page.status_code != 200:
+        raise StopUser
     token = CSRF.search(page.text).group(1)
     with user.client.post(
         "/accounts/login/",
@@ -79,6 +81,9 @@ class Voter(HttpUser):
             raise StopUser
         self.email = MEMBERS["voters"][index]["email"]
         self.url = f"/espace/assemblies/{MEMBERS['assembly']}/vote/"
+        # Each voter from their own address, as the reverse proxy forwards it (NUM_PROXIES=1):
+        # the login rate limit is per member's address, not one for everybody.
+        self.client.headers["X-Forwarded-For"] = f"10.13.{index // 250}.{index % 250 + 1}"
         self.rng = random.Random(index)  # noqa: S311 (the same ballots from one run to the next)
         self.token = None
         log_in(self, self.email)

@@ -259,7 +259,8 @@ def voters_load(users: int = 100, seconds: int = 45) -> Figure:
         "voters": voters,
     }
     load_before = _load()
-    with load.server(extra_env={"EMAIL_URL": "memory://"}) as server:
+    # As behind the production reverse proxy: each voter's address in X-Forwarded-For.
+    with load.server(extra_env={"EMAIL_URL": "memory://", "NUM_PROXIES": "1"}) as server:
         votes = server.locust(
             users, seconds, "Voter", "votes", members=setup, spawn_rate=users // 10
         )
@@ -295,7 +296,10 @@ def voters_load(users: int = 100, seconds: int = 45) -> Figure:
             f"/health/ under the same load ({users} users, 2 to 5 s apart, 30 s): "
             f"{trivial['requests']:,} requests, p95 {trivial['p95']:.0f} ms, "
             f"{trivial['rps']:.1f} req/s.",
-            f"each voter arrives within {users // (users // 10)} s or so ({users // 10} a "
+            "each voter comes from their own address (X-Forwarded-For, gunicorn run with "
+            "NUM_PROXIES=1 as behind the production proxy), so the login rate limit "
+            "(allauth, per address) applies per voter. "
+            f"Each voter arrives within {users // (users // 10)} s or so ({users // 10} a "
             "second), logs in (Argon2id), opens the assembly's ballot page, thinks 2 to 5 s, "
             "posts a complete ballot (accounts, discharge, 5 candidates) and reads the receipt "
             "(sealing, chain, participation, the receipt e-mail rendered to memory), once. "
