@@ -11,6 +11,7 @@ import random
 import re
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, task
 from locust.exception import StopUser
 
@@ -68,9 +69,20 @@ class Trivial(HttpUser):
         self.client.get("/health/", name="health")
 
 
+_voters_done = itertools.count(1)
+
+
+def voter_done(user: HttpUser) -> None:
+    """One voter less; after the last one, the run ends (as at its time limit)."""
+    if next(_voters_done) >= len(MEMBERS["voters"]):
+        gevent.spawn_later(1, user.environment.runner.quit)
+    raise StopUser
+
+
 class Voter(HttpUser):
     """Figure 7: a member on the roll logs in, opens the ballot, thinks, votes once, stops.
-    Each simulated voter is a different member (a second ballot would be refused: 409)."""
+    Each simulated voter is a different member (a second ballot would be refused: 409). The
+    run ends when every voter is done (the time limit is a safety net)."""
 
     wait_time = between(2, 5)
 
@@ -86,7 +98,10 @@ class Voter(HttpUser):
         self.client.headers["X-Forwarded-For"] = f"10.13.{index // 250}.{index % 250 + 1}"
         self.rng = random.Random(index)  # noqa: S311 (the same ballots from one run to the next)
         self.token = None
-        log_in(self, self.email)
+        try:
+            log_in(self, self.email)
+        except StopUser:
+            voter_done(self)
 
     @task
     def vote(self):
@@ -94,7 +109,7 @@ class Voter(HttpUser):
             page = self.client.get(self.url, name="ballot page")
             found = CSRF.search(page.text)
             if page.status_code != 200 or found is None:
-                raise StopUser
+                voter_done(self)
             self.token = found.group(1)
             return  # thinks (wait_time), then votes
         choices = {name: self.rng.choice(values) for name, values in MEMBERS["fields"].items()}
@@ -111,4 +126,4 @@ class Voter(HttpUser):
         ) as answer:
             if answer.status_code != 200 or not RECEIPT.search(answer.text):
                 answer.failure(f"HTTP {answer.status_code}: no receipt")
-        raise StopUser
+        voter_done(self)
