@@ -89,8 +89,9 @@ beat: install
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache .ruff_cache
 
-# The benchmarks of issue 6 on a fresh PostgreSQL database filled by generate_dataset (about
-# 10 minutes at full size), then docs/BENCHMARKS.md. BENCH_SCALE=0.05 for a quick run.
+# The benchmarks of issues 6 and 13 on a fresh PostgreSQL database filled by generate_dataset
+# (about 10 minutes at full size, more on a busy machine), then docs/BENCHMARKS.md.
+# BENCH_SCALE=0.05 for a quick run; BENCH_ARGS="--only 7,8" for some figures only.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= smartcoop_bench
 BENCH_SCALE ?= smart

@@ -94,11 +94,20 @@ def next_link(previous: str, receipt: str) -> str:
     return hashlib.sha256(f"{previous}:{receipt}".encode()).hexdigest()
 
 
+def canonical(choices: dict) -> str:
+    """A clear ballot's canonical JSON line (sorted keys, no spaces)."""
+    return json.dumps(choices, sort_keys=True, separators=(",", ":"))
+
+
+def lines_digest(lines) -> str:
+    """The SHA-256 of canonical JSON lines, independent of their order: the lines sorted."""
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
 def ballots_digest(choices_list) -> str:
     """The SHA-256 of the counted ballots, independent of their order: their canonical JSON
     lines sorted."""
-    lines = sorted(json.dumps(c, sort_keys=True, separators=(",", ":")) for c in choices_list)
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return lines_digest(canonical(c) for c in choices_list)
 
 
 def roll_digest(numbers) -> str:

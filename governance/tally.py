@@ -16,11 +16,12 @@ Results, per item (rules frozen on the item when the assembly was convened):
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,8 +48,10 @@ KEYS = (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN, Choice.BLANK)
 # --- the chain ----------------------------------------------------------------------------------
 
 
-def chain_problems(assembly: GeneralAssembly) -> list[str]:
-    """Every break in the chain of sealed ballots, first one first ([] when intact)."""
+def chain_problems(assembly: GeneralAssembly, sealed_out: list | None = None) -> list[str]:
+    """Every break in the chain of sealed ballots, first one first ([] when intact).
+    `sealed_out`, when given, receives each sealed ballot in chain order (the count opens
+    them without reading them a second time)."""
     problems = []
     link = ""
     count = 0
@@ -64,6 +67,8 @@ def chain_problems(assembly: GeneralAssembly) -> list[str]:
             problems.append(_("ballot %(n)s is missing from the chain") % {"n": count})
             break
         sealed = bytes(sealed or b"")
+        if sealed_out is not None:
+            sealed_out.append(sealed)
         if sealed and sealing.receipt_of(sealed) != receipt:
             problems.append(
                 _(
@@ -246,29 +251,22 @@ def assembly_tally(*, assembly: GeneralAssembly, key_file, by, now=None) -> Gene
             raise ValidationError(
                 {"key": _("This is not the tellers' key of this assembly.")}
             ) from error
-        problems = chain_problems(assembly)
+        sealed_ballots: list[bytes] = []
+        problems = chain_problems(assembly, sealed_out=sealed_ballots)
         if problems:
             raise ValidationError(
                 _("The ballots can't be counted: %(problem)s.") % {"problem": problems[0]}
             )
-        ballots = []
-        for sealed in (
-            EncryptedBallot.objects.filter(assembly=assembly)
-            .values_list("sealed", flat=True)
-            .iterator(chunk_size=2000)
-        ):
-            ballots.append(sealing.unseal(sealed, key=key))
-        del key
+        ballots = [sealing.unseal(sealed, key=key) for sealed in sealed_ballots]
+        del key, sealed_ballots
         # A random order and random ids: the clear table says nothing of the casting order.
         secrets.SystemRandom().shuffle(ballots)
-        ClearBallot.objects.bulk_create(
-            [ClearBallot(assembly=assembly, choices=choices) for choices in ballots],
-            batch_size=5000,
-        )
+        lines = [sealing.canonical(choices) for choices in ballots]
+        _write_clear_ballots(assembly, ballots, lines)
         results = compute_results(assembly, ballots)
         ItemResult.objects.bulk_create(results)
         EncryptedBallot.objects.filter(assembly=assembly).update(sealed=b"")
-        assembly.ballots_sha256 = sealing.ballots_digest(ballots)
+        assembly.ballots_sha256 = sealing.lines_digest(lines)
         assembly.tallied_at = now
         assembly.published_at = now
         assembly.status = Status.PUBLISHED
@@ -288,6 +286,28 @@ def assembly_tally(*, assembly: GeneralAssembly, key_file, by, now=None) -> Gene
 
         transaction.on_commit(lambda: render_minutes.delay(assembly.pk), robust=True)
     return assembly
+
+
+def _write_clear_ballots(assembly: GeneralAssembly, ballots: list, lines: list[str]) -> None:
+    """The clear ballots in the order given, each with a fresh random id (uuid4, the model's
+    default). On PostgreSQL with one COPY of their canonical JSON (45,000 ballots: ORM
+    instances and quoted parameter arrays cost more than the unsealing); bulk_create
+    elsewhere."""
+    if connection.vendor != "postgresql":
+        ClearBallot.objects.bulk_create(
+            [ClearBallot(assembly=assembly, choices=choices) for choices in ballots],
+            batch_size=5000,
+        )
+        return
+    meta = ClearBallot._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("id", "assembly", "choices")
+    )
+    statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for line in lines:
+            copy.write_row((uuid.uuid4(), assembly.pk, line))
 
 
 def _decide_mandates(assembly: GeneralAssembly, results: list[ItemResult], by) -> None:

@@ -316,6 +316,10 @@ REST_FRAMEWORK = {
 # for a script walking the API.
 API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "600/min")
 API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/min")
+# allauth's rate limits (logins) key on the client's address as well: behind the same
+# proxies, the address the last one appended to X-Forwarded-For, not the proxy's own (shared by
+# every member: 100 members logging in at once would be refused as one).
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] or 0
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartCoop API",
     "DESCRIPTION": (

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -60,6 +61,21 @@ def _by_name(prefix: str) -> dict[str, str]:
         }
 
 
+def _rows(prefix: str) -> dict[str, dict]:
+    """Each kind of request: {"p50", "p95", "requests", "failures"}."""
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        return {
+            row["Name"]: {
+                "p50": float(row["50%"]),
+                "p95": float(row["95%"]),
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+            }
+            for row in csv.DictReader(handle)
+            if row["Name"] != "Aggregated"
+        }
+
+
 def _summary(prefix: str) -> dict:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -75,23 +91,54 @@ def _summary(prefix: str) -> dict:
     raise RuntimeError("locust wrote no aggregated row")
 
 
-def _locust(env: dict, users: int, seconds: int, base: str, user_class: str, prefix: str):
+def _locust(
+    env: dict,
+    users: int,
+    seconds: int,
+    base: str,
+    user_class: str,
+    prefix: str,
+    spawn_rate: int | None = None,
+):
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
-        "-r", str(max(1, users // 10)), "-t", f"{seconds}s", "--host", base, "--csv", prefix,
-        "--only-summary", "--exit-code-on-error", "0", user_class,
+        "-r", str(spawn_rate or max(1, users // 10)), "-t", f"{seconds}s", "--host", base,
+        "--csv", prefix, "--only-summary", "--exit-code-on-error", "0", user_class,
     ]  # fmt: skip
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=seconds + 120)  # noqa: S603
     return _summary(prefix)
 
 
-def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figure:
+class Server:
+    """gunicorn on loopback and the locust runs against it (`server()`)."""
+
+    def __init__(self, env: dict, base: str, work: Path):
+        self.env, self.base, self.work = env, base, work
+
+    def locust(self, users: int, seconds: int, user_class: str, name: str, *, members=None,
+               spawn_rate: int | None = None) -> dict:  # fmt: skip
+        """Run `user_class` headless; `members` (JSON-able) goes to BENCH_MEMBERS_FILE."""
+        env = dict(self.env)
+        if members is not None:
+            members_file = self.work / f"{name}.json"
+            members_file.write_text(json.dumps(members))
+            env["BENCH_MEMBERS_FILE"] = str(members_file)
+        prefix = str(self.work / name)
+        summary = _locust(env, users, seconds, self.base, user_class, prefix, spawn_rate)
+        summary["by_name"] = _rows(prefix)
+        return summary
+
+    def by_name(self, name: str) -> dict[str, str]:
+        return _by_name(str(self.work / name))
+
+
+@contextmanager
+def server(*, password: str = "", extra_env: dict | None = None, workers: int = 2):
+    """gunicorn (`workers` sync workers) serving the project on a free loopback port with
+    DEBUG=0, static files collected; stopped on the way out."""
     from smartcoop.dataset.people import DATASET_PASSWORD
 
-    members = _members(users)
     work = Path(tempfile.mkdtemp(prefix="smartcoop-bench-"))
-    members_file = work / "members.json"
-    members_file.write_text(json.dumps(members))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -103,8 +150,8 @@ def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figur
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
-        "BENCH_MEMBERS_FILE": str(members_file),
         "BENCH_PASSWORD": password or DATASET_PASSWORD,
+        **(extra_env or {}),
     }
     # DEBUG=0 serves hashed static files (whitenoise's manifest): collect them first.
     subprocess.run(  # noqa: S603
@@ -112,8 +159,8 @@ def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figur
         env=env, cwd=settings.BASE_DIR, check=True,
     )  # fmt: skip
     gunicorn = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "smartcoop.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "smartcoop.wsgi:application", "--workers",
+         str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env, cwd=settings.BASE_DIR, start_new_session=True,
     )  # fmt: skip
     try:
@@ -126,12 +173,18 @@ def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figur
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not answer on /health/")
-        portal = _locust(env, users, seconds, base, "Member", str(work / "portal"))
-        by_name = _by_name(str(work / "portal"))
-        trivial = _locust(env, users, min(seconds, 30), base, "Trivial", str(work / "trivial"))
+        yield Server(env, base, work)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
+
+
+def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figure:
+    members = _members(users)
+    with server(password=password) as running:
+        portal = running.locust(users, seconds, "Member", "portal", members=members)
+        by_name = running.by_name("portal")
+        trivial = running.locust(users, min(seconds, 30), "Trivial", "trivial")
     met = portal["p95"] < 200 and portal["failures"] == 0
     return Figure(
         4, f"member portal under load ({users} members, {seconds} s, gunicorn 2 workers)",

@@ -80,7 +80,7 @@ def markdown(
         "",
         "Written by `make bench` (smartcoop/management/commands/bench.py). Each figure is "
         "measured on the dataset below with a baseline taken in the same run, so that the ratio "
-        "means something on a noisy shared machine. Targets come from issue 6.",
+        "means something on a noisy shared machine. Targets come from issues 6 and 13.",
         "",
         "## Machine",
         "",

@@ -3,8 +3,9 @@
 Stages (each printed with its counts and seconds): members and accounts, shares, units,
 clients, invoices (numbering, structured references, hash chain, ledger postings and audit
 as invoicing.invoice_services.invoice_issue makes them), work (workers, contracts, work days,
-Dimona, employment costs), expense claims, counters. Everything in one transaction: a
-failure leaves the database as it was.
+Dimona, employment costs), expense claims, counters, then the year's general assembly
+convened, voted and counted through the governance services (smartcoop/dataset/assembly.py).
+Everything in one transaction: a failure leaves the database as it was.
 """
 
 import os
@@ -150,6 +151,13 @@ class Context:
         )
 
 
+# Written by the governance services in the assembly stage (not by the COPY writer).
+ASSEMBLY_TABLES = [
+    "governance_voterrollentry", "governance_participation", "governance_encryptedballot",
+    "governance_clearballot", "governance_itemresult", "governance_proxy",
+]  # fmt: skip
+
+
 def _backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -169,6 +177,7 @@ def _cpu_seconds(pid: int) -> float | None:
 
 def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
     """Fill the database; returns the row counts per table. Raises DatasetError."""
+    from .assembly import AssemblyGenerator
     from .invoices import InvoiceGenerator
     from .people import PeopleGenerator
     from .work import WorkGenerator
@@ -209,13 +218,19 @@ def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
             ctx.write_counters()
             ctx.writer.reset_sequences()
             stage.note(counters=len(ctx.counters))
+        # After the sequences: the governance services write with the tables' own ids.
+        assembly = AssemblyGenerator(ctx)
+        with Stage(log, "general assembly, ballots and count") as stage:
+            assembly.write()
+            stage.note(**assembly.counts)
     with Stage(log, "analyse") as stage:
         # The written tables only: a database-wide ANALYZE also takes the shared catalogs
         # and waits behind other databases' sessions.
-        tables = ", ".join(f'"{table}"' for table in sorted(ctx.writer.counts))
+        written = sorted({*ctx.writer.counts, *ASSEMBLY_TABLES})
+        tables = ", ".join(f'"{table}"' for table in written)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")
-        stage.note(tables=len(ctx.writer.counts))
+        stage.note(tables=len(written))
     database_cpu = _cpu_seconds(backend)
     log(
         f"Done in {time.monotonic() - started:.1f} s (CPU: this process "

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from smartcoop.bench import cases, load
+from smartcoop.bench import cases, load, voting
 from smartcoop.bench.results import Figure, machine, markdown
 
 
 def _dataset() -> dict:
+    from governance.models import EncryptedBallot, GeneralAssembly
     from invoicing.models import Invoice
     from members.models import Member
     from payroll.models import Contract, ExpenseClaim, WorkDay
@@ -26,11 +27,15 @@ def _dataset() -> dict:
         "work days": WorkDay.objects.count(),
         "expense claims": ExpenseClaim.objects.count(),
         "ledger entries": LedgerEntry.objects.count(),
+        "general assemblies (results published)": GeneralAssembly.objects.filter(
+            status=GeneralAssembly.Status.PUBLISHED
+        ).count(),
+        "online ballots": EncryptedBallot.objects.count(),
     }
 
 
 class Command(BaseCommand):
-    help = "Measure the hot paths (issue 6) and write docs/BENCHMARKS.md."
+    help = "Measure the hot paths (issues 6 and 13) and write docs/BENCHMARKS.md."
 
     def add_arguments(self, parser):
         parser.add_argument("--period", default="2025-06", help="month of the runs (YYYY-MM)")
@@ -39,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--renders", type=int, default=1000)
         parser.add_argument("--issues", type=int, default=400)
         parser.add_argument("--load-seconds", type=int, default=60)
+        parser.add_argument("--voters", type=int, default=100, help="figure 7")
+        parser.add_argument("--ballots", type=int, default=45_000, help="figure 8")
         parser.add_argument("--note", action="append", default=[], help="a line for Notes")
 
     def handle(self, *args, **options):
@@ -57,6 +64,8 @@ class Command(BaseCommand):
             ((3,), lambda: (cases.pdf_rendering(renders=options["renders"]),)),
             ((6,), lambda: (cases.admin_lists(),)),
             ((4,), lambda: (load.portal_load(seconds=options["load_seconds"]),)),
+            ((7,), lambda: (voting.voters_load(users=options["voters"]),)),
+            ((8,), lambda: (voting.tally_45000(count=options["ballots"]),)),
         ]
         for numbers, step in steps:
             if not any(wanted(n) for n in numbers):
