@@ -328,6 +328,14 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets that share a field name ("kind", "status") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "AssemblyKindEnum": "governance.models.GeneralAssembly.Kind",
+        "AssemblyStatusEnum": "governance.models.GeneralAssembly.Status",
+        "AgendaItemKindEnum": "governance.models.AgendaItem.Kind",
+        "ResultOutcomeEnum": "governance.models.ItemResult.Outcome",
+        "ClientKindEnum": "invoicing.models.Client.Kind",
+    },
 }
 
 # Folder holding the official Peppol/EN16931 validation artefacts (XSD + XSLT), for
