@@ -19,73 +19,84 @@ from django.utils.translation import gettext as _
 
 NUL = "\x00"
 API_PREFIX = "/api/"
+NON_FIELD = "non_field_errors"  # REST_FRAMEWORK's NON_FIELD_ERRORS_KEY (the default)
 
 
-def null_character_fields(data, prefix: str = "") -> list[str]:
-    """The names of the fields of decoded JSON whose name or text holds a NUL, dotted for
-    nested values ("lines.0.description"); the top level of a non-object is the prefix."""
-    if isinstance(data, str):
-        return [prefix] if NUL in data else []
-    if isinstance(data, dict):
-        items = data.items()
-    elif isinstance(data, list):
-        items = enumerate(data)
-    else:
-        return []
-    fields: list[str] = []
-    for key, value in items:
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if NUL in name:
-            fields.append(name)
-        else:
-            fields.extend(null_character_fields(value, name))
-    return fields
+def _shown(name: str) -> str:
+    return name.replace(NUL, "\\x00")
 
 
-def _querydict_fields(querydict) -> list[str]:
-    return [
-        name
+def json_null_character_errors(value, message: str):
+    """The NULs of decoded JSON as DRF shapes its errors: {field: [message]}, nested as DRF
+    nests them ({"lines": [{}, {"description": [message]}]}); None when there is none."""
+    if isinstance(value, str):
+        return [message] if NUL in value else None
+    if isinstance(value, dict):
+        errors = {}
+        for key, item in value.items():
+            error = [message] if NUL in key else json_null_character_errors(item, message)
+            if error is not None:
+                errors[_shown(key)] = error
+        return errors or None
+    if isinstance(value, list):
+        errors = [json_null_character_errors(item, message) for item in value]
+        if all(error is None for error in errors):
+            return None
+        return [{} if error is None else error for error in errors]
+    return None
+
+
+def _querydict_errors(querydict, message: str) -> dict:
+    return {
+        _shown(name): [message]
         for name, values in querydict.lists()
         if NUL in name or any(NUL in value for value in values if isinstance(value, str))
-    ]
+    }
 
 
-def _json_body_fields(request) -> list[str]:
+def _json_body_errors(request, message: str) -> dict:
     # A NUL can only be written \u0000 in JSON (a raw one is a parse error, a 400 already).
     if b"\\u0000" not in request.body:
-        return []
+        return {}
     try:
         data = json.loads(request.body)
     except ValueError:  # refused by the view's parser with a 400
-        return []
-    return null_character_fields(data) if isinstance(data, dict | list) else ["body"]
+        return {}
+    errors = json_null_character_errors(data, message)
+    if errors is None:
+        return {}
+    return errors if isinstance(errors, dict) else {NON_FIELD: [message]}
 
 
-def request_null_character_fields(request) -> list[str]:
-    """The fields of this request (query string, form, files, JSON body) holding a NUL."""
-    fields = _querydict_fields(request.GET)
+def request_null_character_errors(request) -> dict:
+    """{field: [message]} for the fields of this request holding a NUL: query string, form
+    and multipart fields (names and values), JSON body (nested as DRF nests its errors)."""
+    message = str(ProhibitNullCharactersValidator.message)
+    errors = _querydict_errors(request.GET, message)
     content_type = request.content_type or ""
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         # A body that can't be read is the view's to refuse (400).
         with contextlib.suppress(MultiPartParserError, UnreadablePostError):
-            fields += _querydict_fields(request.POST)
-            fields += [name for name in request.FILES if NUL in name]
+            errors |= _querydict_errors(request.POST, message)
+            errors |= {_shown(name): [message] for name in request.FILES if NUL in name}
     elif content_type == "application/json" or content_type.endswith("+json"):
-        fields += _json_body_fields(request)
-    return list(dict.fromkeys(field.replace(NUL, "\\x00") for field in fields))
+        errors |= _json_body_errors(request, message)
+    return errors
 
 
-def _refusal(request, fields: list[str]):
-    message = str(ProhibitNullCharactersValidator.message)
+def _refusal(request, errors: dict):
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({field: [message] for field in fields}, status=400)
-    text = _("Refused: %(fields)s. %(message)s") % {"fields": ", ".join(fields), "message": message}
+        return JsonResponse(errors, status=400)
+    text = _("Refused: %(fields)s. %(message)s") % {
+        "fields": ", ".join(errors),
+        "message": ProhibitNullCharactersValidator.message,
+    }
     return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
 
 
 class RejectNullCharactersMiddleware:
     """400 for a request with a NUL in its path, a query parameter, a form field or a JSON
-    value, naming each such field (JSON, like DRF's validation errors, under /api/).
+    value, naming each such field (under /api/ as JSON, shaped like DRF's validation errors).
 
     The body is read in process_view, after CsrfViewMiddleware has read the form the same
     way; DRF then takes the form Django already parsed.
@@ -96,9 +107,9 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request):
         if NUL in request.path:
-            return _refusal(request, ["path"])
+            return _refusal(request, {"path": [str(ProhibitNullCharactersValidator.message)]})
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        fields = request_null_character_fields(request)
-        return _refusal(request, fields) if fields else None
+        errors = request_null_character_errors(request)
+        return _refusal(request, errors) if errors else None
