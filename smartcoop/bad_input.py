@@ -68,13 +68,24 @@ def _json_body_errors(request, message: str) -> dict:
     return errors if isinstance(errors, dict) else {NON_FIELD: [message]}
 
 
-def request_null_character_errors(request) -> dict:
+def _refuses_multipart(view_func) -> bool:
+    """An API view without a multipart parser: DRF answers 415 to a multipart body, and
+    would no longer if the form were read here first."""
+    parsers = getattr(getattr(view_func, "cls", None), "parser_classes", None)
+    return parsers is not None and all(
+        parser.media_type != "multipart/form-data" for parser in parsers
+    )
+
+
+def request_null_character_errors(request, view_func=None) -> dict:
     """{field: [message]} for the fields of this request holding a NUL: query string, form
     and multipart fields (names and values), JSON body (nested as DRF nests its errors)."""
     message = str(ProhibitNullCharactersValidator.message)
     errors = _querydict_errors(request.GET, message)
     content_type = request.content_type or ""
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    if content_type == "multipart/form-data" and _refuses_multipart(view_func):
+        pass
+    elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         # A body that can't be read is the view's to refuse (400).
         with contextlib.suppress(MultiPartParserError, UnreadablePostError):
             errors |= _querydict_errors(request.POST, message)
@@ -111,5 +122,5 @@ class RejectNullCharactersMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        errors = request_null_character_errors(request)
+        errors = request_null_character_errors(request, view_func)
         return _refusal(request, errors) if errors else None
