@@ -10,7 +10,7 @@ PORT ?= 8000
 # Two workers (pytest-xdist, one test database each): the suite in about half the time on 2 cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: bench install run test lint format messages compilemessages smoke check-deploy worker beat clean
+.PHONY: bench install run test lint format messages compilemessages smoke contract check-deploy worker beat clean
 
 install: $(STAMP)
 
@@ -72,6 +72,11 @@ compilemessages: install
 # a login over HTTP and a real task (scripts/smoke.sh; CI runs it).
 smoke: install
 	bash scripts/smoke.sh
+
+# The API against its OpenAPI schema with schemathesis, on PostgreSQL (scripts/api_contract.sh;
+# CI runs it after the smoke test).
+contract: install
+	bash scripts/api_contract.sh
 
 # Django's deployment checklist on the current environment (DEBUG defaults to 0 here):
 # set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL... as in production first.

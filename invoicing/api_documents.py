@@ -251,8 +251,10 @@ class InvoiceUpdateInputSerializer(PartialInputSerializer):
 class CreditNoteInputSerializer(StrictInputSerializer):
     """A credit note: no lines to credit the whole invoice, else the lines to credit."""
 
-    lines = LineInputSerializer(
-        many=True,
+    # The list may be null, its lines may not: LineInputSerializer(many=True, allow_null=True)
+    # would let null lines through to the service (a 500).
+    lines = serializers.ListSerializer(
+        child=LineInputSerializer(),
         required=False,
         allow_null=True,
         help_text=gettext_lazy("Absent or null: credit the whole invoice."),

@@ -145,20 +145,14 @@ class CancelInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=MAX_REASON, allow_blank=True, trim_whitespace=True)
 
 
-class SplitSerializer(serializers.Serializer):
-    """Every amount of the split (docs/payroll.md §2), as strings."""
+class PaySerializer(serializers.Serializer):
+    """The pay of a declaration (docs/payroll.md §2): its cost and what the worker gets."""
 
-    turnover = MoneyField(read_only=True)
-    turnover_rate = serializers.CharField(read_only=True)
-    turnover_contribution = MoneyField(read_only=True)
-    expenses = MoneyField(read_only=True)
-    employment_budget = MoneyField(read_only=True)
     gross = MoneyField(read_only=True)
     employer_charges = MoneyField(read_only=True)
     employment_cost = MoneyField(read_only=True)
     employment_contribution = MoneyField(read_only=True)
     budget = MoneyField(read_only=True)
-    residue = MoneyField(read_only=True)
     employee_social_security = MoneyField(read_only=True)
     taxable = MoneyField(read_only=True)
     withholding_rate = serializers.CharField(read_only=True)
@@ -167,6 +161,18 @@ class SplitSerializer(serializers.Serializer):
     days = serializers.CharField(read_only=True)
     minimum_gross = MoneyField(read_only=True)
     gross_missing = MoneyField(read_only=True)
+
+
+class SplitSerializer(PaySerializer):
+    """Every amount of a job's split (docs/payroll.md §2), as strings: its turnover and
+    expenses, and the pay they fund."""
+
+    turnover = MoneyField(read_only=True)
+    turnover_rate = serializers.CharField(read_only=True)
+    turnover_contribution = MoneyField(read_only=True)
+    expenses = MoneyField(read_only=True)
+    employment_budget = MoneyField(read_only=True)
+    residue = MoneyField(read_only=True)
     missing_turnover = MoneyField(read_only=True)
 
 
@@ -226,7 +232,7 @@ class DeclarationOutputSerializer(serializers.Serializer):
     function = serializers.CharField(read_only=True)
     gross = MoneyField(read_only=True)
     budget = MoneyField(read_only=True)
-    cost = SplitSerializer(source="split", read_only=True, partial=True)
+    cost = PaySerializer(source="split", read_only=True)
     overdraft_amount = MoneyField(read_only=True)
     decision_reason = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -9,8 +9,10 @@ from decimal import ROUND_HALF_UP
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
@@ -67,6 +69,24 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("rounding", ROUND_HALF_UP)
         kwargs.setdefault("coerce_to_string", True)
         super().__init__(**kwargs)
+
+
+API_PREFIX = "/api/"
+
+
+def bad_request(request, exception):
+    """handler400: JSON under /api/ (a {"detail": …}, as the API's errors), the page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exceptions.ParseError.default_detail)}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception):
+    """handler404, for a URL no route matches (/api/v1/clients/abc/): JSON under /api/, as
+    the API's own 404s, so that every API answer is the JSON the schema documents."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 # The schema lists every DRF endpoint; it holds no data, so it needs no login.

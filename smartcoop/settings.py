@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After CsrfViewMiddleware: reads the form in process_view as it does (smartcoop/bad_input.py).
+    "smartcoop.bad_input.RejectNullCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "smartcoop.middleware.StaffMFARequiredMiddleware",
@@ -309,7 +311,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "smartcoop.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
 }
 # DRF rates ("number/s|min|hour|day"): generous for a person or an accounting tool, a wall

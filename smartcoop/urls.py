@@ -8,6 +8,10 @@ from .health import health
 admin.site.site_header = "SmartCoop — back-office"
 admin.site.site_title = "SmartCoop"
 
+# JSON under /api/, Django's pages elsewhere (smartcoop/api.py).
+handler400 = "smartcoop.api.bad_request"
+handler404 = "smartcoop.api.page_not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("health/", health, name="health"),

@@ -423,6 +423,7 @@ BAD_LINES = [
     ("no lines", []),
     ("lines not a list", "Concert"),
     ("a line that is not an object", ["Concert"]),
+    ("a null line", [None]),
 ]
 
 
