@@ -33,7 +33,13 @@ def is_board(user) -> bool:
     """Board members (and superusers): the same test as the membership queues' (admin_queues)."""
     if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
         return False
-    return user.is_superuser or user.groups.filter(name=roles.BOARD).exists()
+    if user.is_superuser:
+        return True
+    # Asked by several admins on every back-office page (the menu): once per request's user.
+    cached = getattr(user, "_is_board", None)
+    if cached is None:
+        cached = user._is_board = user.groups.filter(name=roles.BOARD).exists()
+    return cached
 
 
 def check_board(user) -> None:

@@ -142,6 +142,12 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
     )
     HealthPing.objects.get_or_create(token="scoping-ping")
     _governance_rows(denis)
+    from governance.demo_board import ensure_board_demo
+
+    ensure_board_demo()
+    from governance.models import Candidacy
+
+    Candidacy.objects.create(member=denis.member, statement="Pour un second mandat", year=2027)
     Token.objects.get_or_create(user=alice)
     _with_mfa(claire)
     lea = demo._user(

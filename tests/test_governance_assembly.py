@@ -211,6 +211,13 @@ def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
     assert not any(bytes(s) for s in EncryptedBallot.objects.values_list("sealed", flat=True))
     assert ClearBallot.objects.filter(assembly=assembly).count() == 3
     assert verify_ballots(assembly) == []
+    # The elected candidate's mandate starts on the day of the assembly, for the statutes' term.
+    from governance.models import Mandate
+
+    mandate = Mandate.objects.get(member=alice)
+    assert mandate.how == Mandate.How.ELECTED and mandate.elected_by_id == election.pk
+    assert mandate.start == gh.MEETING and mandate.end == gh.date(2030, 6, 18)
+    assert not Mandate.objects.filter(member=erin).exists()
     # The minutes PDF is written (tasks run eagerly in tests).
     assembly.refresh_from_db()
     assert assembly.minutes_pdf.name.endswith(".pdf")
