@@ -2,6 +2,32 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _revoke_api_tokens(reason):
+    def receiver(sender, request=None, user=None, **kwargs):
+        from .token_services import api_tokens_revoke_all
+
+        api_tokens_revoke_all(user=user, by=user, reason=reason)
+
+    return receiver
+
+
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Members")
+
+    def ready(self):
+        from allauth.account.signals import password_changed, password_reset, password_set
+        from allauth.mfa.signals import authenticator_removed
+
+        # A token must not outlive the credentials that obtained it.
+        for signal, reason in (
+            (password_changed, "password changed"),
+            (password_set, "password set"),
+            (password_reset, "password reset"),
+            (authenticator_removed, "second factor removed"),
+        ):
+            signal.connect(
+                _revoke_api_tokens(reason),
+                weak=False,
+                dispatch_uid=f"members.revoke_api_tokens.{reason}",
+            )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from smartcoop.models import AppendOnlyModel
 from smartcoop.roles import sees_everything
@@ -854,3 +855,19 @@ class ShareTransferRequest(models.Model):
 
     def __str__(self):
         return f"{self.from_member} → {self.to_member}: {self.shares} ({self.get_status_display()})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored, it expires, and its
+    owner names, lists and revokes it in the portal (settings.KNOX_TOKEN_MODEL)."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name or _('API token')} ({self.user})"

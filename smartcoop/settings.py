@@ -6,6 +6,7 @@ REDIS_URL (PostgreSQL + Redis).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "smartcoop",
@@ -190,6 +191,17 @@ MFA_TOTP_ISSUER = "SmartCoop"
 # demo (`make run`) relaxes this; the production default is on.
 SMARTCOOP_STAFF_MFA_REQUIRED = envbool("SMARTCOOP_STAFF_MFA_REQUIRED", "1")
 
+# API tokens (django-rest-knox): stored as SHA-512 digests, expiring after API_TOKEN_TTL_DAYS,
+# listed and revoked by their owner in the portal; revoked on password change/reset and MFA removal.
+KNOX_TOKEN_MODEL = "members.ApiToken"  # noqa: S105 (a model name, not a secret)
+API_TOKEN_TTL_DAYS = envint("API_TOKEN_TTL_DAYS", 90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "sc_",
+    "AUTO_REFRESH": False,
+}
+
 # Re-authentication after 12 h (OWASP ASVS V3.3.2).
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -239,7 +251,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCoop <noreply@sm
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "members.token_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Behind one reverse proxy in production: throttling keys on the client's address.
