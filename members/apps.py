@@ -16,6 +16,12 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
+        from smartcoop.files import private_file_owner
+
+        # The statutes and terms an applicant accepts: for every logged-in account.
+        private_file_owner("members.MembershipDocument", lambda request, obj: True)
+        private_file_owner("members.ShareCertificate", "members.views.get_own_certificate_or_404")
+
         from allauth.account.signals import password_changed, password_reset, password_set
         from allauth.mfa.signals import authenticator_removed
 
