@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from smartcoop.admin import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 
 from .admin_actions import (
     ReasonForm,
@@ -78,7 +79,7 @@ class InvoiceLookupForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class PaymentAdmin(IdentifierAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     form = ManualPaymentForm
     list_display = (
         "received_on",
@@ -91,7 +92,9 @@ class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     )
     list_filter = ("status", "source", "received_on")
     list_select_related = ("invoice__series",)
-    search_fields = ("payer_name", "communication", "=payer_iban")
+    search_fields = ("payer_name", "communication")
+    identifier_fields = identifier_search_fields = ("payer_iban",)
+    masked_payer_iban = masked("payer_iban", gettext_lazy("payer's account"))
     search_help_text = gettext_lazy(
         "An invoice number or structured reference, a payer, a communication or an account."
     )
@@ -105,7 +108,7 @@ class PaymentAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
         "amount",
         "received_on",
         "payer_name",
-        "payer_iban",
+        "masked_payer_iban",
         "communication",
         "statement",
         "bank_reference",

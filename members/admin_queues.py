@@ -31,6 +31,8 @@ from smartcoop.admin import (
     add_service_error,
     advisor_queue_item,
 )
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
+from smartcoop.encryption import lookup_hash
 from smartcoop.money import cents
 from smartcoop.roles import sees_everything
 
@@ -361,7 +363,7 @@ def payment_state_and_due(application: MembershipApplication) -> str:
 
 def application_duplicates(application: MembershipApplication) -> tuple[list, list]:
     """Members and other applications with the same national number or email address."""
-    same = Q(national_number=application.national_number)
+    same = Q(national_number_hash=lookup_hash(application.national_number))
     members = Member.objects.filter(same | Q(user__email__iexact=application.email))
     applications = MembershipApplication.objects.filter(
         same | Q(email__iexact=application.email)
@@ -401,7 +403,10 @@ def form_page(
 
 
 @admin.register(MembershipApplication)
-class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
+class MembershipApplicationAdmin(IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    identifier_fields = identifier_search_fields = ("national_number", "iban")
+    masked_national_number = masked("national_number", gettext_lazy("national register number"))
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = (
         "reference_display",
         "name",
@@ -417,7 +422,7 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display_links = ("reference_display", "name")
     list_filter = ("status", PaymentStateFilter, "source", "office", "category", "submitted_on")
     list_select_related = ("office",)
-    search_fields = ("last_name", "first_name", "email", "=national_number")
+    search_fields = ("last_name", "first_name", "email")
     search_help_text = gettext_lazy(
         "A name, an email address, a national register number or a structured reference "
         "(+++900/0000/01234+++)."
@@ -438,14 +443,14 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
                     "last_name",
                     "email",
                     "user",
-                    "national_number",
+                    "masked_national_number",
                     "birth_date",
                     "gender",
                     "street",
                     "postal_code",
                     "city",
                     "country",
-                    "iban",
+                    "masked_iban",
                     "preferred_language",
                 )
             },
@@ -471,6 +476,8 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         "documents_accepted",
         "possible_duplicates",
         "member_link",
+        "masked_national_number",
+        "masked_iban",
     )
 
     def get_queryset(self, request):
@@ -544,7 +551,7 @@ class MembershipApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             return queryset.filter(structured_reference=reference), False
         digits = "".join(char for char in search_term if char.isdigit())
         if len(digits) == 11 and not any(char.isalpha() for char in search_term):
-            return queryset.filter(national_number=digits), False
+            return queryset.filter(national_number_hash=lookup_hash(digits)), False
         return super().get_search_results(request, queryset, search_term)
 
     # Applications come from the portal and are decided through the actions only.
@@ -889,11 +896,17 @@ def _followed_payouts(user) -> QuerySet[RefundPayout]:
 
 
 @admin.register(RefundPayout)
-class RefundPayoutAdmin(AuditTrailMixin, admin.ModelAdmin):
-    list_display = ("created_at", "beneficiary", "amount", "iban", "status", "paid_on", "member")
+class RefundPayoutAdmin(IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    identifier_fields = identifier_search_fields = ("iban",)
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
+    list_display = (
+        "created_at", "beneficiary", "amount", "masked_iban", "status", "paid_on", "member",
+    )  # fmt: skip
     list_filter = ("status",)
     list_select_related = ("member",)
-    search_fields = ("beneficiary", "member__number__exact", "iban")
+    search_fields = ("beneficiary", "member__number__exact")
+    exclude = ("iban",)
+    readonly_fields = ("masked_iban",)
     ordering = ("-id",)
     show_full_result_count = False
     actions = ("mark_paid",)

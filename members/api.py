@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from smartcoop.validators import mask_national_number
+from smartcoop.validators import mask_iban, mask_national_number
 
 from .token_services import api_token_check_second_factor, api_token_create
 
@@ -130,20 +130,25 @@ class MemberOutputSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     national_number = serializers.SerializerMethodField(
-        help_text=gettext_lazy("Masked: only the birth-date part is shown.")
+        help_text=gettext_lazy("Masked: only the two check digits are shown.")
     )
     birth_date = serializers.DateField(read_only=True, allow_null=True)
     street = serializers.CharField(read_only=True)
     postal_code = serializers.CharField(read_only=True)
     city = serializers.CharField(read_only=True)
     country = serializers.CharField(read_only=True)
-    iban = serializers.CharField(read_only=True)
+    iban = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Masked: the country code and the last four characters.")
+    )
     preferred_language = serializers.CharField(read_only=True)
     office = serializers.CharField(source="office.name", read_only=True, allow_null=True)
     member_since = serializers.DateField(read_only=True, allow_null=True)
 
     def get_national_number(self, member) -> str:
         return mask_national_number(member.national_number)
+
+    def get_iban(self, member) -> str:
+        return mask_iban(member.iban)
 
 
 class MeApi(generics.GenericAPIView):

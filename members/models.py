@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from smartcoop.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
 from smartcoop.models import AppendOnlyModel
 from smartcoop.roles import sees_everything
 from smartcoop.validators import (
@@ -11,7 +12,6 @@ from smartcoop.validators import (
     EnterpriseNumberField,
     EUVATField,
     IBANField,
-    NationalNumberField,
 )
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
@@ -159,14 +159,16 @@ class Member(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    national_number = NationalNumberField(_("national register number"), blank=True)
+    national_number = EncryptedNationalNumberField(_("national register number"), blank=True)
+    national_number_hash = LookupHashField(source="national_number")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="BE")
-    iban = IBANField(_("IBAN"), blank=True)
+    iban = EncryptedIBANField(_("IBAN"), blank=True)
+    iban_hash = LookupHashField(source="iban")
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="fr"
     )
@@ -203,8 +205,8 @@ class Member(models.Model):
         ordering = ["last_name", "first_name", "organisation_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["national_number"],
-                condition=~models.Q(national_number=""),
+                fields=["national_number_hash"],
+                condition=~models.Q(national_number_hash=""),
                 name="member_unique_national_number",
             ),
         ]
@@ -361,14 +363,16 @@ class MembershipApplication(models.Model):
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    national_number = NationalNumberField(_("national register number"))
+    national_number = EncryptedNationalNumberField(_("national register number"))
+    national_number_hash = LookupHashField(source="national_number")
     birth_date = models.DateField(_("birth date"))
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender.choices)
     street = models.CharField(_("street and number"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
     country = models.CharField(_("country"), max_length=2, default="BE")
-    iban = IBANField(_("IBAN"))
+    iban = EncryptedIBANField(_("IBAN"))
+    iban_hash = LookupHashField(source="iban")
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="fr"
     )
@@ -422,7 +426,7 @@ class MembershipApplication(models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-submitted_at"]),
-            models.Index(fields=["national_number"]),
+            models.Index(fields=["national_number_hash"]),
             models.Index(fields=["email"]),
         ]
         constraints = [
@@ -435,7 +439,7 @@ class MembershipApplication(models.Model):
             # Two open applications for one person would make two members: the database
             # refuses it even when both are submitted at the same moment.
             models.UniqueConstraint(
-                fields=["national_number"],
+                fields=["national_number_hash"],
                 condition=models.Q(status="submitted"),
                 name="application_one_open_per_national_number",
             ),
@@ -688,7 +692,8 @@ class RefundPayout(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     beneficiary = models.CharField(_("beneficiary"), max_length=200)
-    iban = IBANField(_("IBAN"))
+    iban = EncryptedIBANField(_("IBAN"))
+    iban_hash = LookupHashField(source="iban", db_index=True)
     remittance = models.CharField(_("remittance information"), max_length=140)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from invoicing.admin_actions import NOTHING, ReadOnlyInline, apply_each, run_action_with_form
 from production_units.admin import money
 from smartcoop.admin import AuditTrailMixin, ReadOnlyAdmin, add_service_error
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 from smartcoop.roles import sees_everything
+from smartcoop.validators import mask_iban
 
 from .models import (
     ContributionPosting,
@@ -117,7 +119,7 @@ class PeriodFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payslip)
-class PayslipAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class PayslipAdmin(IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     list_display = (
         "period_display",
         "worker",
@@ -129,7 +131,8 @@ class PayslipAdmin(AuditTrailMixin, ReadOnlyAdmin):
     )
     list_filter = (PeriodFilter,)
     list_select_related = ("worker",)
-    search_fields = ("worker__last_name", "worker__first_name", "=worker__national_number")
+    search_fields = ("worker__last_name", "worker__first_name")
+    identifier_search_fields = ("worker__national_number",)
     search_help_text = gettext_lazy("A worker's name or national register number.")
     show_full_result_count = False
     fields = (
@@ -236,7 +239,11 @@ class ContributionPostingAdmin(ReadOnlyAdmin):
 
 class PayoutLineInline(ReadOnlyInline):
     model = PayoutLine
-    fields = ("kind", "beneficiary", "iban", "amount", "remittance", "due_on")
+    fields = ("kind", "beneficiary", "masked_iban", "amount", "remittance", "due_on")
+
+    @admin.display(description=gettext_lazy("IBAN"))
+    def masked_iban(self, line):
+        return mask_iban(line.iban)
 
 
 class PrepareBatchForm(forms.Form):
@@ -469,18 +476,20 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PayoutLine)
-class PayoutLineAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class PayoutLineAdmin(IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    identifier_fields = identifier_search_fields = ("iban",)
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = ("due_on", "kind", "beneficiary", "amount_display", "remittance", "batch")
     list_filter = ("kind", BatchedFilter, DueFilter)
     list_select_related = ("batch",)
-    search_fields = ("beneficiary", "=iban", "remittance", "=batch__reference")
+    search_fields = ("beneficiary", "remittance", "=batch__reference")
     show_full_result_count = False
     fields = (
         "kind",
         "batch",
         "worker",
         "beneficiary",
-        "iban",
+        "masked_iban",
         "amount",
         "remittance",
         "due_on",

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,23 @@ DEBUG = envbool("DEBUG")
 SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-only"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+# National numbers and IBANs are encrypted at rest (smartcoop/encryption.py): Fernet keys,
+# comma-separated, newest first, and the HMAC key of their look-up hashes. Development keys
+# only while SECRET_KEY is the development one or with DEBUG; a production set-up refuses
+# to start without them (and `check --deploy` reports smartcoop.E003).
+FIELD_ENCRYPTION_KEYS_FROM_ENV = bool(
+    os.environ.get("FIELD_ENCRYPTION_KEYS") and os.environ.get("FIELD_HASH_KEY")
+)
+if SECRET_KEY_FROM_ENV and not DEBUG and not FIELD_ENCRYPTION_KEYS_FROM_ENV:
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (Fernet keys, newest first) and FIELD_HASH_KEY: "
+        "national numbers and IBANs are encrypted with them (docs/operations.md)."
+    )
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
+    "c21hcnRjb29wLWRldmVsb3BtZW50LWtleS1vbmx5ISE="  # noqa: S105 (development only)
+]
+FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY") or "smartcoop-development-hash-key-only"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -431,7 +431,9 @@ def test_my_profile_masks_the_national_number(alice, alice_http):
     response = alice_http.get(reverse("api:me"))
     assert response.status_code == 200
     body = response.json()
-    assert body["national_number"] == "88.04.12-***.**"
+    assert body["national_number"] == f"**.**.**-***.{alice.member.national_number[9:]}"
+    assert body["iban"] == f"BE** **** **** {alice.member.iban[-4:]}"
+    assert alice.member.iban not in response.content.decode()
     assert alice.member.national_number not in response.content.decode()
     assert body["email"] == "alice@smartcoop.test"
     assert body["number"] == alice.member.number
