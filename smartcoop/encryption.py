@@ -68,7 +68,11 @@ def decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     """The same value, encrypted with the newest key (unchanged if it already is)."""
-    return _fernet().rotate(token.encode()).decode()
+    try:
+        Fernet(settings.FIELD_ENCRYPTION_KEYS[0]).decrypt(token.encode())
+    except InvalidToken:
+        return _fernet().rotate(token.encode()).decode()
+    return token
 
 
 def compact(value: str) -> str:

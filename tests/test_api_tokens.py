@@ -268,3 +268,5 @@ def test_the_schema_documents_the_code_and_the_expiry(client):
     components = schema["components"]["schemas"]
     assert "otp" in components["TokenInput"]["properties"]
     assert "expiry" in components["TokenOutput"]["properties"]
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
