@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,12 @@ def _revoke_api_tokens(reason):
         api_tokens_revoke_all(user=user, by=user, reason=reason)
 
     return receiver
+
+
+def _factor_deleted(sender, instance, **kwargs):
+    from .token_services import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=instance.user, by=None, reason="second factor removed")
 
 
 class MembersConfig(AppConfig):
@@ -37,3 +44,7 @@ class MembersConfig(AppConfig):
                 weak=False,
                 dispatch_uid=f"members.revoke_api_tokens.{reason}",
             )
+        # A factor deleted elsewhere than allauth's pages (the admin) sends no allauth signal.
+        post_delete.connect(
+            _factor_deleted, sender="mfa.Authenticator", dispatch_uid="members.factor_deleted"
+        )

@@ -14,8 +14,8 @@ from invoicing.admin_actions import apply_each
 from members.models import Member
 from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 from smartcoop.roles import sees_everything
-from smartcoop.validators import format_iban, mask_national_number
 
 from .invitation_services import worker_invitation_revoke
 from .models import UnitWorker, WorkDay, Worker, WorkerInvitation
@@ -48,11 +48,14 @@ class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WorkerAdmin(IdentifierAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+    identifier_fields = identifier_search_fields = ("national_number", "iban")
+    masked_national_number = masked("national_number", gettext_lazy("national register number"))
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = ("last_name", "first_name", "email", "masked_national_number", "member", "user")
     list_select_related = ("member", "user")
     search_fields = ("last_name", "first_name", "email", "user__email")
-    search_help_text = gettext_lazy("A name or an email address.")
+    search_help_text = gettext_lazy("A name, an email address or a national register number.")
     show_full_result_count = False
     inlines = (UnitWorkerInline,)
     fields = (
@@ -61,7 +64,7 @@ class WorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
         "email",
         "masked_national_number",
         "birth_date",
-        "formatted_iban",
+        "masked_iban",
         "street",
         "postal_code",
         "city",
@@ -80,14 +83,6 @@ class WorkerAdmin(AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
             member__in=Member.objects.followed_by(request.user).values("pk")
         )
         return queryset.filter(pk__in=Worker.objects.filter(followed).values("pk"))
-
-    @admin.display(description=gettext_lazy("national register number"))
-    def masked_national_number(self, worker):
-        return mask_national_number(worker.national_number)
-
-    @admin.display(description=gettext_lazy("IBAN"))
-    def formatted_iban(self, worker):
-        return format_iban(worker.iban)
 
 
 @admin.register(UnitWorker)

@@ -85,8 +85,7 @@ def lookup_hash(value: str) -> str:
     value = compact(value)
     if not value:
         return ""
-    key = settings.FIELD_HASH_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(settings.FIELD_HASH_KEY.encode(), value.encode(), hashlib.sha256).hex()
 
 
 class _EmptyOnlyExact(Exact):

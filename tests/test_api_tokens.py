@@ -270,3 +270,10 @@ def test_the_schema_documents_the_code_and_the_expiry(client):
     assert "expiry" in components["TokenOutput"]["properties"]
     scheme = schema["components"]["securitySchemes"]["tokenAuth"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+
+
+def test_deleting_the_second_factor_elsewhere_revokes_the_tokens_too(alice):
+    TOTP.activate(alice, generate_totp_secret())
+    _row, token = api_token_create(user=alice, via="test")
+    Authenticator.objects.filter(user=alice).delete()
+    assert _api_status(token) == 401
