@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
+from stdnum import iban as std_iban
+from stdnum.be import nn
 
 from members.models import Member, Office
 from members.services import member_update
@@ -259,3 +261,53 @@ def test_the_api_masks_the_iban(alice):
     http.force_login(alice)
     body = http.get(reverse("api:me")).json()
     assert body["iban"] == f"BE** **** **** {alice.member.iban[-4:]}"
+
+
+def _pages_of(model, obj, http):
+    opts = model._meta
+    yield reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    yield reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def test_no_back_office_page_shows_a_number_in_full(
+    alice, admin_user, django_capture_on_commit_callbacks
+):
+    """Every registered ModelAdmin of a model with an encrypted field: its list and the
+    change page of a row show the numbers masked only."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.contrib import admin
+
+    from invoicing.models import Payment
+    from payroll.worker_services import unit_holder_worker
+    from production_units.models import ProductionUnit
+    from tests.payouts_helpers import make_line, make_refund
+
+    worker = unit_holder_worker(ProductionUnit.objects.get(code="UP-0002"))
+    make_line(amount="10.00", due_on=date(2026, 1, 5), worker=worker)
+    make_refund(alice)
+    Payment.objects.create(
+        status=Payment.Status.UNMATCHED,
+        source=Payment.Source.CAMT053,
+        amount=Decimal("5.00"),
+        received_on=date(2026, 1, 5),
+        payer_name="A payer",
+        payer_iban="BE62510007547061",
+    )
+    http = _staff_http(admin_user)
+    walked = set()
+    for model, field in encrypted_fields():
+        if model not in admin.site._registry:
+            continue
+        for obj in model._default_manager.exclude(**{field.name: ""}):
+            value = getattr(obj, field.name)
+            shown = {value, std_iban.format(value) if value[:2].isalpha() else nn.format(value)}
+            for url in _pages_of(model, obj, http):
+                page = http.get(url)
+                assert page.status_code == 200, url
+                body = page.content.decode()
+                assert not any(form in body for form in shown), (url, field.name)
+            walked.add(model._meta.label)
+    assert {"members.Member", "payroll.Worker", "payroll.PayoutLine", "members.RefundPayout",
+            "invoicing.Payment"} <= walked  # fmt: skip
