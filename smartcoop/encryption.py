@@ -6,7 +6,9 @@
   the old key is then dropped.
 - Beside it, `<field>_hash` holds HMAC-SHA256(settings.FIELD_HASH_KEY, compact value): the
   unique constraints and every search by number use it. Fernet is randomised, so the
-  ciphertext itself can't be compared; the field refuses any look-up but emptiness.
+  ciphertext itself can't be compared; the field refuses any look-up but emptiness. The hash
+  is set on assignment and at save() and bulk_create(); QuerySet.update() and bulk_update()
+  of an encrypted field would leave it stale (none in the code: keep it so).
 - Python code sees the clear value (`member.national_number`): SEPA files and Dimona exports
   read it as before. Pages show it masked (smartcoop.validators `mask_iban`,
   `mask_national_number`); the full
