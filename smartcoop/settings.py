@@ -212,6 +212,8 @@ SMARTCOOP_STAFF_MFA_REQUIRED = envbool("SMARTCOOP_STAFF_MFA_REQUIRED", "1")
 # API tokens (django-rest-knox): stored as SHA-512 digests, expiring after API_TOKEN_TTL_DAYS,
 # listed and revoked by their owner in the portal; revoked on password change/reset and MFA removal.
 KNOX_TOKEN_MODEL = "members.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations would create its (swapped-out) table, which `flush` can't truncate.
+MIGRATION_MODULES = {"knox": None}
 API_TOKEN_TTL_DAYS = envint("API_TOKEN_TTL_DAYS", 90)
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
