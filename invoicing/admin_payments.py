@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE, through
 from smartcoop.admin import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 
 from .admin_actions import (
     ReasonForm,
@@ -80,7 +81,7 @@ class InvoiceLookupForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class PaymentAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     office_path = through("invoice", UNIT_OFFICE)
     # Every payment no invoice was found for: the matching queue is the whole cooperative's.
     office_shared = Q(invoice__isnull=True)
@@ -96,7 +97,9 @@ class PaymentAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, ad
     )
     list_filter = ("status", "source", "received_on")
     list_select_related = ("invoice__series",)
-    search_fields = ("payer_name", "communication", "=payer_iban")
+    search_fields = ("payer_name", "communication")
+    identifier_fields = identifier_search_fields = ("payer_iban",)
+    masked_payer_iban = masked("payer_iban", gettext_lazy("payer's account"))
     search_help_text = gettext_lazy(
         "An invoice number or structured reference, a payer, a communication or an account."
     )
@@ -110,7 +113,7 @@ class PaymentAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, ad
         "amount",
         "received_on",
         "payer_name",
-        "payer_iban",
+        "masked_payer_iban",
         "communication",
         "statement",
         "bank_reference",

@@ -33,6 +33,8 @@ from smartcoop.admin import (
     SuperuserDeleteMixin,
     add_service_error,
 )
+from smartcoop.admin_identifiers import IdentifierAdminMixin
+from smartcoop.validators import mask_identifier
 
 from . import admin_queues
 from .exports import FORMATS, member_extract_export, register_export
@@ -220,13 +222,14 @@ def resignation_preview(member: Member, data) -> str:
         "day": data["on"].isoformat(),
         "held": position.held,
         "refund": f"{refund:.2f}",
-        "iban": data.get("payout_iban") or member.iban or "—",
+        "iban": mask_identifier(data.get("payout_iban") or member.iban) or "—",
     }
 
 
 @admin.register(Member)
 class MemberAdmin(
     OfficeScopedAdminMixin,
+    IdentifierAdminMixin,
     AuditTrailMixin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
@@ -234,6 +237,7 @@ class MemberAdmin(
 ):
     office_path = "office"
     form = MemberForm
+    identifier_fields = identifier_search_fields = ("national_number", "iban")
     actions = ("change_category", "record_resignation")
     list_display = (
         "number",

@@ -32,6 +32,8 @@ from smartcoop.admin import (
     add_service_error,
     advisor_queue_item,
 )
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
+from smartcoop.encryption import lookup_hash
 from smartcoop.money import cents
 
 from .forms import MembershipApplicationForm
@@ -350,7 +352,7 @@ def payment_state_and_due(application: MembershipApplication) -> str:
 
 def application_duplicates(application: MembershipApplication) -> tuple[list, list]:
     """Members and other applications with the same national number or email address."""
-    same = Q(national_number=application.national_number)
+    same = Q(national_number_hash=lookup_hash(application.national_number))
     members = Member.objects.filter(same | Q(user__email__iexact=application.email))
     applications = MembershipApplication.objects.filter(
         same | Q(email__iexact=application.email)
@@ -390,10 +392,15 @@ def form_page(
 
 
 @admin.register(MembershipApplication)
-class MembershipApplicationAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class MembershipApplicationAdmin(
+    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin
+):
     office_path = "office"
     # Categories B and C choose no office: every advisor handles those.
     office_shared = Q(office__isnull=True)
+    identifier_fields = identifier_search_fields = ("national_number", "iban")
+    masked_national_number = masked("national_number", gettext_lazy("national register number"))
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = (
         "reference_display",
         "name",
@@ -409,7 +416,7 @@ class MembershipApplicationAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.
     list_display_links = ("reference_display", "name")
     list_filter = ("status", PaymentStateFilter, "source", "office", "category", "submitted_on")
     list_select_related = ("office",)
-    search_fields = ("last_name", "first_name", "email", "=national_number")
+    search_fields = ("last_name", "first_name", "email")
     search_help_text = gettext_lazy(
         "A name, an email address, a national register number or a structured reference "
         "(+++900/0000/01234+++)."
@@ -430,14 +437,14 @@ class MembershipApplicationAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.
                     "last_name",
                     "email",
                     "user",
-                    "national_number",
+                    "masked_national_number",
                     "birth_date",
                     "gender",
                     "street",
                     "postal_code",
                     "city",
                     "country",
-                    "iban",
+                    "masked_iban",
                     "preferred_language",
                 )
             },
@@ -463,6 +470,8 @@ class MembershipApplicationAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.
         "documents_accepted",
         "possible_duplicates",
         "member_link",
+        "masked_national_number",
+        "masked_iban",
     )
 
     def get_queryset(self, request):
@@ -536,7 +545,7 @@ class MembershipApplicationAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.
             return queryset.filter(structured_reference=reference), False
         digits = "".join(char for char in search_term if char.isdigit())
         if len(digits) == 11 and not any(char.isalpha() for char in search_term):
-            return queryset.filter(national_number=digits), False
+            return queryset.filter(national_number_hash=lookup_hash(digits)), False
         return super().get_search_results(request, queryset, search_term)
 
     # Applications come from the portal and are decided through the actions only.
@@ -862,13 +871,21 @@ class MemberExitAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin,
 
 
 @admin.register(RefundPayout)
-class RefundPayoutAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class RefundPayoutAdmin(
+    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin
+):
     # A member's refund, or an applicant's money refunded when the application is refused.
     office_path = ("member__office", "application__office")
-    list_display = ("created_at", "beneficiary", "amount", "iban", "status", "paid_on", "member")
+    identifier_fields = identifier_search_fields = ("iban",)
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
+    list_display = (
+        "created_at", "beneficiary", "amount", "masked_iban", "status", "paid_on", "member",
+    )  # fmt: skip
     list_filter = ("status",)
     list_select_related = ("member",)
-    search_fields = ("beneficiary", "member__number__exact", "iban")
+    search_fields = ("beneficiary", "member__number__exact")
+    exclude = ("iban",)
+    readonly_fields = ("masked_iban",)
     ordering = ("-id",)
     show_full_result_count = False
     actions = ("mark_paid",)

@@ -3,21 +3,19 @@
 import hashlib
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, throttling
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from smartcoop.audit import audit_log
-from smartcoop.validators import mask_national_number
+from smartcoop.validators import mask_iban, mask_national_number
+
+from .token_services import api_token_check_second_factor, api_token_create
 
 
 class TokenObtainIPThrottle(throttling.SimpleRateThrottle):
@@ -57,25 +55,38 @@ class TokenObtainAccountThrottle(throttling.SimpleRateThrottle):
 class TokenInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text=gettext_lazy(
+            "The code of your authenticator app: required for staff and for accounts with "
+            "two-factor authentication."
+        ),
+    )
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=gettext_lazy("A name for the token, shown in the portal's list."),
+    )
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
-@transaction.atomic
-def _api_token_for(user) -> Token:
-    """The user's API token, created (and audited) the first time."""
-    token, created = Token.objects.get_or_create(user=user)
-    if created:
-        audit_log(actor=user, action="user.api_token_created", obj=user)
-    return token
+    token = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy("Shown once: only its digest is stored. Send it as `Token …`."),
+    )
+    expiry = serializers.DateTimeField(read_only=True)
 
 
 class TokenObtainApi(generics.GenericAPIView):
-    """Exchange an email and password for an API token (send it as `Authorization: Token …`).
+    """Exchange an email and password for a new API token (send it as `Authorization: Token …`).
 
-    Accounts with two-factor authentication can't get a token by password alone.
+    Each call creates a new token that expires after API_TOKEN_TTL_DAYS days (90 by default);
+    list and revoke them in the portal. Accounts with two-factor authentication, and every
+    staff account, must also send the code of their authenticator app (`otp`), unless the
+    same browser session already passed the second factor.
     """
 
     authentication_classes = ()
@@ -100,18 +111,13 @@ class TokenObtainApi(generics.GenericAPIView):
             raise serializers.ValidationError(
                 {"email": [_("Confirm your email address before you use the API.")]}
             )
-        if Authenticator.objects.filter(user=user).exists():
-            raise serializers.ValidationError(
-                {
-                    "non_field_errors": [
-                        _(
-                            "This account uses two-factor authentication: "
-                            "it can't get an API token with a password alone."
-                        )
-                    ]
-                }
-            )
-        return Response(TokenOutputSerializer({"token": _api_token_for(user).key}).data)
+        api_token_check_second_factor(
+            user=user, request=request._request, otp=data.validated_data.get("otp", "")
+        )
+        token, clear = api_token_create(
+            user=user, name=data.validated_data.get("name", ""), via="api"
+        )
+        return Response(TokenOutputSerializer({"token": clear, "expiry": token.expiry}).data)
 
 
 class MemberOutputSerializer(serializers.Serializer):
@@ -124,20 +130,25 @@ class MemberOutputSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     national_number = serializers.SerializerMethodField(
-        help_text=gettext_lazy("Masked: only the birth-date part is shown.")
+        help_text=gettext_lazy("Masked: only the two check digits are shown.")
     )
     birth_date = serializers.DateField(read_only=True, allow_null=True)
     street = serializers.CharField(read_only=True)
     postal_code = serializers.CharField(read_only=True)
     city = serializers.CharField(read_only=True)
     country = serializers.CharField(read_only=True)
-    iban = serializers.CharField(read_only=True)
+    iban = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Masked: the country code and the last four characters.")
+    )
     preferred_language = serializers.CharField(read_only=True)
     office = serializers.CharField(source="office.name", read_only=True, allow_null=True)
     member_since = serializers.DateField(read_only=True, allow_null=True)
 
     def get_national_number(self, member) -> str:
         return mask_national_number(member.national_number)
+
+    def get_iban(self, member) -> str:
+        return mask_iban(member.iban)
 
 
 class MeApi(generics.GenericAPIView):

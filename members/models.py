@@ -2,15 +2,16 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from core.scoping import office_scoped
+from smartcoop.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
 from smartcoop.models import AppendOnlyModel
 from smartcoop.validators import (
     BICField,
     EnterpriseNumberField,
     EUVATField,
     IBANField,
-    NationalNumberField,
 )
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
@@ -154,14 +155,16 @@ class Member(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    national_number = NationalNumberField(_("national register number"), blank=True)
+    national_number = EncryptedNationalNumberField(_("national register number"), blank=True)
+    national_number_hash = LookupHashField(source="national_number")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="BE")
-    iban = IBANField(_("IBAN"), blank=True)
+    iban = EncryptedIBANField(_("IBAN"), blank=True)
+    iban_hash = LookupHashField(source="iban")
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="fr"
     )
@@ -198,8 +201,8 @@ class Member(models.Model):
         ordering = ["last_name", "first_name", "organisation_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["national_number"],
-                condition=~models.Q(national_number=""),
+                fields=["national_number_hash"],
+                condition=~models.Q(national_number_hash=""),
                 name="member_unique_national_number",
             ),
         ]
@@ -356,14 +359,16 @@ class MembershipApplication(models.Model):
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    national_number = NationalNumberField(_("national register number"))
+    national_number = EncryptedNationalNumberField(_("national register number"))
+    national_number_hash = LookupHashField(source="national_number")
     birth_date = models.DateField(_("birth date"))
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender.choices)
     street = models.CharField(_("street and number"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
     country = models.CharField(_("country"), max_length=2, default="BE")
-    iban = IBANField(_("IBAN"))
+    iban = EncryptedIBANField(_("IBAN"))
+    iban_hash = LookupHashField(source="iban")
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="fr"
     )
@@ -417,7 +422,7 @@ class MembershipApplication(models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-submitted_at"]),
-            models.Index(fields=["national_number"]),
+            models.Index(fields=["national_number_hash"]),
             models.Index(fields=["email"]),
         ]
         constraints = [
@@ -430,7 +435,7 @@ class MembershipApplication(models.Model):
             # Two open applications for one person would make two members: the database
             # refuses it even when both are submitted at the same moment.
             models.UniqueConstraint(
-                fields=["national_number"],
+                fields=["national_number_hash"],
                 condition=models.Q(status="submitted"),
                 name="application_one_open_per_national_number",
             ),
@@ -683,7 +688,8 @@ class RefundPayout(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     beneficiary = models.CharField(_("beneficiary"), max_length=200)
-    iban = IBANField(_("IBAN"))
+    iban = EncryptedIBANField(_("IBAN"))
+    iban_hash = LookupHashField(source="iban", db_index=True)
     remittance = models.CharField(_("remittance information"), max_length=140)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -850,3 +856,19 @@ class ShareTransferRequest(models.Model):
 
     def __str__(self):
         return f"{self.from_member} → {self.to_member}: {self.shares} ({self.get_status_display()})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored, it expires, and its
+    owner names, lists and revokes it in the portal (settings.KNOX_TOKEN_MODEL)."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name or _('API token')} ({self.user})"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_transfers
+from . import views, views_tokens, views_transfers
 
 urlpatterns = [
     path("membership/apply/", views.membership_apply, name="membership_apply"),
@@ -37,5 +37,16 @@ urlpatterns = [
         "membership/transfers/<int:pk>/cancel/",
         views_transfers.membership_transfer_cancel,
         name="membership_transfer_cancel",
+    ),
+    path("api-access/", views_tokens.api_tokens, name="api_tokens"),
+    path(
+        "api-access/revoke-all/",
+        views_tokens.api_tokens_revoke_all_view,
+        name="api_tokens_revoke_all",
+    ),
+    path(
+        "api-access/<str:digest>/revoke/",
+        views_tokens.api_token_revoke_view,
+        name="api_token_revoke",
     ),
 ]

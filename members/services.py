@@ -14,6 +14,7 @@ from stdnum.be import nn
 
 from smartcoop.audit import audit_log, diff, snapshot
 from smartcoop.counters import counter_next
+from smartcoop.encryption import lookup_hash
 
 from .emails import email_language, send_on_commit
 from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument
@@ -207,8 +208,10 @@ def _application_errors(application: MembershipApplication, policy) -> dict:
         _duplicate_errors(
             errors,
             "national_number",
-            Member.objects.filter(national_number=application.national_number),
-            MembershipApplication.objects.filter(national_number=application.national_number),
+            Member.objects.filter(national_number_hash=lookup_hash(application.national_number)),
+            MembershipApplication.objects.filter(
+                national_number_hash=lookup_hash(application.national_number)
+            ),
             _("A member with this national register number already exists."),
             _("An application with this national register number is already open."),
         )
@@ -284,7 +287,9 @@ def application_approve(
     check_staff(by)
     application = _open_application(application)
     on = _decision_date(application, on)
-    if Member.objects.filter(national_number=application.national_number).exists():
+    if Member.objects.filter(
+        national_number_hash=lookup_hash(application.national_number)
+    ).exists():
         raise ValidationError(
             {"national_number": _("A member with this national register number already exists.")}
         )

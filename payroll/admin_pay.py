@@ -26,6 +26,8 @@ from core.scoping import SPANS_OFFICES, UNIT_OFFICE, WORKER_OFFICE, through
 from invoicing.admin_actions import NOTHING, ReadOnlyInline, apply_each, run_action_with_form
 from production_units.admin import money
 from smartcoop.admin import AuditTrailMixin, ReadOnlyAdmin, add_service_error
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
+from smartcoop.validators import mask_iban
 
 from .models import (
     ContributionPosting,
@@ -111,7 +113,7 @@ class PeriodFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payslip)
-class PayslipAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+class PayslipAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = through("worker", WORKER_OFFICE)
     list_display = (
         "period_display",
@@ -124,7 +126,8 @@ class PayslipAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     )
     list_filter = (PeriodFilter,)
     list_select_related = ("worker",)
-    search_fields = ("worker__last_name", "worker__first_name", "=worker__national_number")
+    search_fields = ("worker__last_name", "worker__first_name")
+    identifier_search_fields = ("worker__national_number",)
     search_help_text = gettext_lazy("A worker's name or national register number.")
     show_full_result_count = False
     fields = (
@@ -230,7 +233,11 @@ class ContributionPostingAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
 
 class PayoutLineInline(ReadOnlyInline):
     model = PayoutLine
-    fields = ("kind", "beneficiary", "iban", "amount", "remittance", "due_on")
+    fields = ("kind", "beneficiary", "masked_iban", "amount", "remittance", "due_on")
+
+    @admin.display(description=gettext_lazy("IBAN"))
+    def masked_iban(self, line):
+        return mask_iban(line.iban)
 
 
 class PrepareBatchForm(forms.Form):
@@ -464,7 +471,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PayoutLine)
-class PayoutLineAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+class PayoutLineAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     # A line pays a worker (salary, advance), an expense claim or a member's share refund.
     office_path = (
         *through("worker", WORKER_OFFICE),
@@ -472,17 +479,19 @@ class PayoutLineAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         "refund__member__office",
         "refund__application__office",
     )
+    identifier_fields = identifier_search_fields = ("iban",)
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = ("due_on", "kind", "beneficiary", "amount_display", "remittance", "batch")
     list_filter = ("kind", BatchedFilter, DueFilter)
     list_select_related = ("batch",)
-    search_fields = ("beneficiary", "=iban", "remittance", "=batch__reference")
+    search_fields = ("beneficiary", "remittance", "=batch__reference")
     show_full_result_count = False
     fields = (
         "kind",
         "batch",
         "worker",
         "beneficiary",
-        "iban",
+        "masked_iban",
         "amount",
         "remittance",
         "due_on",

@@ -14,6 +14,7 @@ from core.scoping import UNIT_OFFICE, through
 from invoicing.admin_actions import ReadOnlyInline, ReasonForm, apply_each, run_action_with_form
 from production_units.models import ProductionUnit
 from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 
 from .contract_services import contract_cancel
 from .declaration_services import available_balance, declaration_approve, declaration_reject
@@ -279,17 +280,23 @@ class ContractAdmin(ReviewOnlyAdmin):
 
 
 @admin.register(DimonaDeclaration)
-class DimonaDeclarationAdmin(ReviewOnlyAdmin):
+class DimonaDeclarationAdmin(IdentifierAdminMixin, ReviewOnlyAdmin):
     office_path = through("contract", UNIT_OFFICE)
+    identifier_fields = identifier_search_fields = ("worker_national_number",)
+    masked_worker_national_number = masked(
+        "worker_national_number", gettext_lazy("worker's national number")
+    )
     list_display = ("contract", "kind", "status", "start_date", "end_date",
-                    "worker_national_number", "employer_number", "sent_at")  # fmt: skip
+                    "masked_worker_national_number", "employer_number", "sent_at")  # fmt: skip
     list_filter = ("status", "kind")
-    search_fields = ("=contract__reference", "=worker_national_number")
+    search_fields = ("=contract__reference",)
     list_select_related = ("contract",)
     ordering = ("-id",)
     show_full_result_count = False
-    readonly_fields = ("contract", "kind", "start_date", "end_date", "worker_national_number",
-                       "employer_number", "contract_type_code", "status", "file",
+    exclude = ("worker_national_number",)
+    readonly_fields = ("contract", "kind", "start_date", "end_date",
+                       "masked_worker_national_number", "employer_number", "contract_type_code",
+                       "status", "file",
                        "channel_reference", "message", "created_at", "sent_at")  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.scoping import UNIT_OFFICE, WORKER_OFFICE
 from invoicing.admin_actions import apply_each
 from smartcoop.admin import AuditTrailMixin
-from smartcoop.validators import format_iban, mask_national_number
+from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 
 from .invitation_services import worker_invitation_revoke
 from .models import UnitWorker, WorkDay, Worker, WorkerInvitation
@@ -46,12 +46,15 @@ class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WorkerAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
     office_path = WORKER_OFFICE
+    identifier_fields = identifier_search_fields = ("national_number", "iban")
+    masked_national_number = masked("national_number", gettext_lazy("national register number"))
+    masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = ("last_name", "first_name", "email", "masked_national_number", "member", "user")
     list_select_related = ("member", "user")
     search_fields = ("last_name", "first_name", "email", "user__email")
-    search_help_text = gettext_lazy("A name or an email address.")
+    search_help_text = gettext_lazy("A name, an email address or a national register number.")
     show_full_result_count = False
     inlines = (UnitWorkerInline,)
     fields = (
@@ -60,7 +63,7 @@ class WorkerAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.
         "email",
         "masked_national_number",
         "birth_date",
-        "formatted_iban",
+        "masked_iban",
         "street",
         "postal_code",
         "city",
@@ -71,13 +74,6 @@ class WorkerAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.
     )
     readonly_fields = fields
 
-    @admin.display(description=gettext_lazy("national register number"))
-    def masked_national_number(self, worker):
-        return mask_national_number(worker.national_number)
-
-    @admin.display(description=gettext_lazy("IBAN"))
-    def formatted_iban(self, worker):
-        return format_iban(worker.iban)
 
 
 @admin.register(UnitWorker)

@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class PayrollConfig(AppConfig):
     name = "payroll"
     verbose_name = _("Payroll")
+
+    def ready(self):
+        from smartcoop.files import private_file_owner
+
+        # A stored file goes to the people who see its row in the portal (and to staff);
+        # payout files (pain.001) are for staff only.
+        private_file_owner("payroll.Contract", "payroll.views_work.get_own_contract_or_404")
+        private_file_owner("payroll.Payslip", "payroll.views_pay.get_own_payslip_or_404")
+        private_file_owner("payroll.Attestation", "payroll.views_pay.get_own_attestation_or_404")
+        private_file_owner("payroll.ExpenseClaim", "payroll.views_expenses.get_own_claim_or_404")
+        private_file_owner(
+            "payroll.JobExpense", "payroll.views_work.get_own_job_or_404", pk_attr="job_id"
+        )
+        private_file_owner(
+            "payroll.HeldReceipt", lambda request, obj: obj.owner_id == request.user.pk
+        )

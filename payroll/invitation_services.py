@@ -27,6 +27,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from production_units.models import ProductionUnit
 from smartcoop.audit import audit_log
+from smartcoop.encryption import lookup_hash
 from smartcoop.permissions import member_of
 
 from .models import UnitWorker, Worker, WorkerInvitation
@@ -421,7 +422,9 @@ def _worker_for(account, identity: WorkerIdentity, *, email: str, by) -> Worker:
                 }
             )
         return own
-    known = Worker.objects.select_for_update().filter(national_number=number).first()
+    known = (
+        Worker.objects.select_for_update().filter(national_number_hash=lookup_hash(number)).first()
+    )
     if known is not None:
         if known.user_id is not None and known.user_id != account.pk:
             raise ValidationError(

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from production_units.models import DatedModel, LedgerEntry, ProductionUnit
+from smartcoop.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
 from smartcoop.models import AppendOnlyModel
-from smartcoop.validators import IBANField, NationalNumberField
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -368,9 +368,11 @@ class Worker(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email address"))
-    national_number = NationalNumberField(_("national register number"), unique=True)
+    national_number = EncryptedNationalNumberField(_("national register number"))
+    national_number_hash = LookupHashField(source="national_number", unique=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    iban = IBANField(_("IBAN"))
+    iban = EncryptedIBANField(_("IBAN"))
+    iban_hash = LookupHashField(source="iban")
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -805,7 +807,8 @@ class DimonaDeclaration(models.Model):
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    worker_national_number = models.CharField(_("worker's national number"), max_length=11)
+    worker_national_number = EncryptedNationalNumberField(_("worker's national number"))
+    worker_national_number_hash = LookupHashField(source="worker_national_number", db_index=True)
     employer_number = models.CharField(_("employer's enterprise number"), max_length=10)
     contract_type_code = models.CharField(_("contract type"), max_length=50)
     status = models.CharField(
@@ -1065,7 +1068,8 @@ class PayoutLine(models.Model):
         related_name="payouts",
     )  # fmt: skip
     beneficiary = models.CharField(_("beneficiary"), max_length=140)
-    iban = IBANField(_("IBAN"))
+    iban = EncryptedIBANField(_("IBAN"))
+    iban_hash = LookupHashField(source="iban", db_index=True)
     amount = models.DecimalField(
         _("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
     )

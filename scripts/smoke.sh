@@ -112,6 +112,9 @@ export DJANGO_SETTINGS_MODULE=smartcoop.settings
 export DEBUG=0
 SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
+FIELD_ENCRYPTION_KEYS=$("$BIN/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+FIELD_HASH_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
+export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
 # Plain HTTP on loopback: no TLS redirect and no Secure cookies for this run only.
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEvent
+from .validators import mask_identifier
 
 
 def audit_log(
@@ -30,12 +31,15 @@ def audit_trail(obj: models.Model):
 
 
 def diff(instance: models.Model, fields, before: dict) -> dict:
-    """The fields whose value changed since `before`, as {field: [old, new]}."""
+    """The fields whose value changed since `before`, as {field: [old, new]}; national
+    numbers and IBANs (encrypted fields) are recorded masked."""
     changes = {}
     for name in fields:
         new = getattr(instance, name)
         if before.get(name) != new:
             changes[name] = [before.get(name), new]
+            if getattr(instance._meta.get_field(name), "encrypted", False):
+                changes[name] = [mask_identifier(value) for value in changes[name]]
     return changes
 
 

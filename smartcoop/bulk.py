@@ -38,6 +38,9 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
+    if any(getattr(field, "encrypted", False) for field in columns):
+        # COPY would write them in clear: national numbers and IBANs go through the ORM.
+        raise ValueError(f"{model.__name__}: insert_rows can't write encrypted fields.")
     if connection.vendor != "postgresql":
         objects = model.objects.bulk_create(
             [model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows],

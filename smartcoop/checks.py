@@ -26,3 +26,17 @@ def staff_mfa_required(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def field_keys_from_environment(app_configs, **kwargs):
+    if not settings.FIELD_ENCRYPTION_KEYS_FROM_ENV:
+        return [
+            Error(
+                "FIELD_ENCRYPTION_KEYS or FIELD_HASH_KEY is not set in the environment: national "
+                "numbers and IBANs are encrypted with development keys.",
+                hint="Set FIELD_ENCRYPTION_KEYS (Fernet keys, newest first) and FIELD_HASH_KEY.",
+                id="smartcoop.E003",
+            )
+        ]
+    return []

@@ -6,6 +6,7 @@ REDIS_URL (PostgreSQL + Redis).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,6 +46,23 @@ if not SECRET_KEY_FROM_ENV and not DEBUG and not envbool("SMARTCOOP_ALLOW_DEV_SE
         "(or DEBUG=1 for development)."
     )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+# National numbers and IBANs are encrypted at rest (smartcoop/encryption.py): Fernet keys,
+# comma-separated, newest first, and the HMAC key of their look-up hashes. Development keys
+# only while SECRET_KEY is the development one or with DEBUG; a production set-up refuses
+# to start without them (and `check --deploy` reports smartcoop.E003).
+FIELD_ENCRYPTION_KEYS_FROM_ENV = bool(
+    os.environ.get("FIELD_ENCRYPTION_KEYS") and os.environ.get("FIELD_HASH_KEY")
+)
+if SECRET_KEY_FROM_ENV and not DEBUG and not FIELD_ENCRYPTION_KEYS_FROM_ENV:
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (Fernet keys, newest first) and FIELD_HASH_KEY: "
+        "national numbers and IBANs are encrypted with them (docs/operations.md)."
+    )
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
+    "c21hcnRjb29wLWRldmVsb3BtZW50LWtleS1vbmx5ISE="  # noqa: S105 (development only)
+]
+FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY") or "smartcoop-development-hash-key-only"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -60,7 +78,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "smartcoop",
@@ -210,6 +228,19 @@ MFA_TOTP_ISSUER = "SmartCoop"
 # demo (`make run`) relaxes this; the production default is on.
 SMARTCOOP_STAFF_MFA_REQUIRED = envbool("SMARTCOOP_STAFF_MFA_REQUIRED", "1")
 
+# API tokens (django-rest-knox): stored as SHA-512 digests, expiring after API_TOKEN_TTL_DAYS,
+# listed and revoked by their owner in the portal; revoked on password change/reset and MFA removal.
+KNOX_TOKEN_MODEL = "members.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations would create its (swapped-out) table, which `flush` can't truncate.
+MIGRATION_MODULES = {"knox": None}
+API_TOKEN_TTL_DAYS = envint("API_TOKEN_TTL_DAYS", 90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "sc_",
+    "AUTO_REFRESH": False,
+}
+
 # Re-authentication after 12 h (OWASP ASVS V3.3.2).
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -267,8 +298,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 UPLOAD_MAX_REQUEST_BYTES = envint("UPLOAD_MAX_REQUEST_BYTES", 52 * 2**20)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Behind nginx: the `internal` location that serves MEDIA_ROOT once the view checked access
+# (e.g. "/protected-media/"); unset, the application sends the file itself.
+PRIVATE_FILES_X_ACCEL_PREFIX = os.environ.get("PRIVATE_FILES_X_ACCEL_PREFIX", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # No public media URL: file URLs go through smartcoop.files.private_file (access-checked).
+    "default": {"BACKEND": "smartcoop.files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -297,7 +332,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "members.token_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Behind one reverse proxy in production: throttling keys on the client's address.

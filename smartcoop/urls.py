@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .files import private_file
 from .health import health
 
 admin.site.site_header = "SmartCoop — back-office"
@@ -21,9 +21,6 @@ urlpatterns = [
     path("espace/", include("smartcoop.portal_urls")),
     path("api/v1/", include("smartcoop.api_urls")),
     path("api/schema/", include("smartcoop.api")),
+    # Every stored file, access-checked; nothing is served from a public media URL.
+    path("files/<path:name>", private_file, name="private_file"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -132,7 +132,26 @@ def format_iban(value: str) -> str:
 
 
 def mask_national_number(value: str) -> str:
-    """Show only the birth-date part: 85.07.30-***.**."""
+    """Show only the two check digits: **.**.**-***.12."""
     if not value or len(value) != 11:
         return ""
-    return f"{value[0:2]}.{value[2:4]}.{value[4:6]}-***.**"
+    return f"**.**.**-***.{value[9:]}"
+
+
+def mask_iban(value: str) -> str:
+    """BE71 0961 2345 6769 → BE** **** **** 6769: the country and the last four characters."""
+    value = iban.compact(value or "")
+    if len(value) < 8:
+        return ""
+    masked = value[:2] + "*" * (len(value) - 6) + value[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+
+
+def mask_identifier(value: str) -> str:
+    """The masked form of a national number (11 digits) or an IBAN."""
+    value = iban.compact(value or "")
+    if not value:
+        return ""
+    if value.isdigit():
+        return mask_national_number(value)
+    return mask_iban(value)

@@ -9,6 +9,7 @@ from lxml import etree
 from members.models import Member, RefundPayout
 from payroll.models import ExpenseCategory, ExpenseClaim, PayoutLine, Worker
 from smartcoop.demo import national_number
+from smartcoop.encryption import lookup_hash
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 SMARTCOOP_IBAN = "BE15068211111130"  # members migration 0002
@@ -19,9 +20,11 @@ IBAN_C = "BE43068999999501"
 
 
 def make_worker(first_name="Elise", last_name="Dupont", iban=IBAN_A, serial=41) -> Worker:
+    number = national_number(date(1990, 5, 17), serial)
     worker, _created = Worker.objects.get_or_create(
-        national_number=national_number(date(1990, 5, 17), serial),
+        national_number_hash=lookup_hash(number),
         defaults={
+            "national_number": number,
             "first_name": first_name,
             "last_name": last_name,
             "email": f"{first_name.lower()}@example.test",

@@ -12,7 +12,6 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from invoicing.inbound import inbound_ubl_import
 from invoicing.models import Client, InvoiceBranding, Transmission
@@ -45,7 +44,6 @@ def _english(settings):
 def demo_rows(alice, bob, claire, denis, admin_user, settings, tmp_path):
     """At least one row of each registered model, as in the demo."""
     HealthPing.objects.get_or_create(token="test-ping", defaults={"worker": "tests"})
-    Token.objects.get_or_create(user=User.objects.get(email="alice@smartcoop.test"))
     settings.MEDIA_ROOT = tmp_path / "media"
     _invoicing_rows(alice, claire)
 

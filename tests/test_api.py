@@ -9,11 +9,10 @@ from allauth.mfa.models import Authenticator
 from django.db.models import ProtectedError
 from django.test import Client as HttpClient
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from invoicing.models import Client
 from invoicing.services import client_update
-from members.models import LegalEntity
+from members.models import ApiToken, LegalEntity
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post, unit_open
@@ -432,7 +431,9 @@ def test_my_profile_masks_the_national_number(alice, alice_http):
     response = alice_http.get(reverse("api:me"))
     assert response.status_code == 200
     body = response.json()
-    assert body["national_number"] == "88.04.12-***.**"
+    assert body["national_number"] == f"**.**.**-***.{alice.member.national_number[9:]}"
+    assert body["iban"] == f"BE** **** **** {alice.member.iban[-4:]}"
+    assert alice.member.iban not in response.content.decode()
     assert alice.member.national_number not in response.content.decode()
     assert body["email"] == "alice@smartcoop.test"
     assert body["number"] == alice.member.number
@@ -450,13 +451,18 @@ def _token(email, password):
     )
 
 
-def test_a_token_is_created_once_and_audited(alice):
+def test_each_request_creates_a_new_expiring_token_stored_as_a_digest_and_audited(alice):
     first = _token("alice@smartcoop.test", DEMO_PASSWORD)
     second = _token("alice@smartcoop.test", DEMO_PASSWORD)
     assert first.status_code == second.status_code == 200
-    assert first.json()["token"] == second.json()["token"] == Token.objects.get(user=alice).key
+    assert first.json()["token"] != second.json()["token"]
+    stored = ApiToken.objects.filter(user=alice)
+    assert stored.count() == 2
+    for row in stored:
+        assert first.json()["token"] not in row.digest and second.json()["token"] not in row.digest
+    assert first.json()["expiry"]
     events = AuditEvent.objects.filter(action="user.api_token_created", object_id=str(alice.pk))
-    assert [event.actor for event in events] == [alice]
+    assert [event.actor for event in events] == [alice, alice]
 
 
 @pytest.mark.parametrize(
@@ -469,7 +475,7 @@ def test_wrong_credentials_get_no_token(alice, email, password):
     assert response.json() == {
         "non_field_errors": ["The email address and/or password are not correct."]
     }
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -486,15 +492,15 @@ def test_bad_token_requests_name_the_field(alice, body, field):
     response = HttpClient().post(reverse("api:auth-token"), body, content_type="application/json")
     assert response.status_code == 400
     assert field in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_account_with_two_factor_authentication_gets_no_token_by_password(claire):
     Authenticator.objects.create(user=claire, type=Authenticator.Type.TOTP, data={"secret": "x"})
     response = _token("claire@smartcoop.test", DEMO_PASSWORD)
     assert response.status_code == 400
-    assert "two-factor" in response.json()["non_field_errors"][0]
-    assert not Token.objects.filter(user=claire).exists()
+    assert "two-factor" in response.json()["otp"][0]
+    assert not ApiToken.objects.filter(user=claire).exists()
 
 
 def test_an_unconfirmed_email_gets_no_token(alice):
@@ -502,7 +508,7 @@ def test_an_unconfirmed_email_gets_no_token(alice):
     response = _token("alice@smartcoop.test", DEMO_PASSWORD)
     assert response.status_code == 400
     assert "email" in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_token_requests_are_throttled_per_address(alice):
@@ -510,7 +516,7 @@ def test_token_requests_are_throttled_per_address(alice):
         assert _token("alice@smartcoop.test", "wrong-password").status_code == 400
     response = _token("alice@smartcoop.test", DEMO_PASSWORD)
     assert response.status_code == 429
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_address_limit(alice):

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 from stdnum.be import ogm_vcs
 
 from invoicing.invoice_services import credit_note_create, invoice_create, invoice_submit
@@ -31,6 +30,7 @@ from invoicing.models import (
 from invoicing.payment_services import payment_record
 from invoicing.quote_services import quote_accept, quote_create, quote_mark_sent
 from members.models import LegalEntity
+from members.token_services import api_token_create
 from production_units.models import ProductionUnit, Sector
 from production_units.services import unit_open
 from smartcoop.models import AuditEvent
@@ -880,9 +880,9 @@ def test_anonymous_callers_are_refused_and_nothing_is_saved(alice_3en1, docs):
 
 
 def test_a_token_creates_and_submits_like_a_session(alice, alice_3en1, docs):
-    token = Token.objects.create(user=alice)
+    _row, token = api_token_create(user=alice, via="test")
     http = HttpClient()
-    auth = {"Authorization": f"Token {token.key}"}
+    auth = {"Authorization": f"Token {token}"}
     body = {"unit": alice_3en1.pk, "client": docs.theatre.pk, "lines": [_line()]}
     response = _json(http, "post", _url("invoice-list"), body, **auth)
     assert response.status_code == 201, response.content

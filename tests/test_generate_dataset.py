@@ -31,6 +31,7 @@ from smartcoop.dataset import assembly as ag
 from smartcoop.dataset import distributions as d
 from smartcoop.dataset.generate import DatasetError, generate, parse_scale
 from smartcoop.dataset.sampling import quotas, scaled
+from smartcoop.encryption import encrypted_fields
 from smartcoop.models import Counter
 
 SCALE = 0.005
@@ -70,12 +71,23 @@ def _close(measured: dict, table: d.Table) -> list[str]:
 
 
 def _checksums() -> dict[str, str]:
+    # Ciphertexts differ at each run (Fernet is randomised): the keyed hash beside each
+    # encrypted column stands for its value.
+    encrypted: dict[str, list[str]] = {}
+    for model, field in encrypted_fields():
+        encrypted.setdefault(model._meta.db_table, []).append(field.column)
     sums = {}
     with connection.cursor() as cursor:
         for table in CHECKSUM_TABLES:
             where = CHECKSUM_WHERE.get(table, "")
+            if table in encrypted:
+                row = "(to_jsonb(t) - %s::text[])::text"
+                params = [encrypted[table]]
+            else:
+                row, params = "t::text", []
             cursor.execute(
-                f"SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM {table} t {where}"  # noqa: S608
+                f"SELECT md5(string_agg({row}, '|' ORDER BY t.id)) FROM {table} t {where}",  # noqa: S608
+                params,
             )
             sums[table] = cursor.fetchone()[0]
     return sums

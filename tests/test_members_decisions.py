@@ -21,6 +21,7 @@ from members.transfer_services import (
     share_transfer_request,
 )
 from smartcoop.audit import audit_trail
+from smartcoop.encryption import lookup_hash
 from tests.test_membership_admin import act, staff_http, submit
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,9 @@ def test_an_unpaid_application_is_not_approved_and_the_amount_due_is_named(clair
     ]
     application.refresh_from_db()
     assert application.status == MembershipApplication.Status.SUBMITTED
-    assert not Member.objects.filter(national_number=application.national_number).exists()
+    assert not Member.objects.filter(
+        national_number_hash=lookup_hash(application.national_number)
+    ).exists()
 
 
 def test_a_partly_paid_application_is_not_approved(claire):
@@ -305,3 +308,8 @@ def test_no_email_for_a_death(shares, alice, claire, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         member_exit(member=alice.member, by=claire, kind="death", on=TODAY())
     assert mail.outbox == []
+
+
+def _members_with(application):
+    """The members with the national number of `application` (by its keyed hash)."""
+    return Member.objects.filter(national_number_hash=lookup_hash(application.national_number))

@@ -23,6 +23,7 @@ from members.services import application_approve, application_refuse, applicatio
 from members.share_services import share_payment_match_reference, share_payment_record
 from smartcoop.audit import audit_trail
 from smartcoop.demo import national_number
+from smartcoop.encryption import lookup_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +295,7 @@ def test_an_application_is_decided_once_by_an_advisor(claire, bob):
     assert "status" in errors_of(excinfo)
     with pytest.raises(ValidationError):
         application_refuse(application=application, by=claire, reason="x")
-    assert Member.objects.filter(national_number=application.national_number).count() == 1
+    assert _members_with(application).count() == 1
 
 
 def test_the_decision_cannot_be_in_the_future_or_before_the_application(claire):
@@ -307,7 +308,7 @@ def test_the_decision_cannot_be_in_the_future_or_before_the_application(claire):
     with pytest.raises(ValidationError) as excinfo:
         application_approve(application=application, by=claire, on=date(2020, 1, 1))
     assert "on" in errors_of(excinfo)
-    assert Member.objects.filter(national_number=application.national_number).count() == 0
+    assert _members_with(application).count() == 0
 
 
 def test_a_refusal_needs_a_reason_and_returns_money_received(claire):
@@ -330,4 +331,11 @@ def test_a_refusal_needs_a_reason_and_returns_money_received(claire):
             target=application, amount=Decimal("1.00"), paid_on=timezone.localdate()
         )
     assert "target" in errors_of(excinfo)
-    assert not Member.objects.filter(national_number=application.national_number).exists()
+    assert not Member.objects.filter(
+        national_number_hash=lookup_hash(application.national_number)
+    ).exists()
+
+
+def _members_with(application):
+    """The members with the national number of `application` (by its keyed hash)."""
+    return Member.objects.filter(national_number_hash=lookup_hash(application.national_number))

@@ -12,6 +12,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # 50+ characters, many distinct ones, not "django-insecure-": what Django's W009 asks for.
 PRODUCTION_SECRET_KEY = "test-only-Vh3kQ9zL2mX7pR4tW8yB1nC6dF0gJ5sA-e_uI2oP7qK3hZ9"
+# Fernet keys (newest first) and the look-up hash key of national numbers and IBANs.
+PRODUCTION_FIELD_KEYS = (
+    "0xvnNmNQWiHOG7n-hH_oFuWHYkLdY0Ga3N2Y7h7ff3c=,7ZfN4b6d_q6Jfj1zzPIYbNRpWHb8D3x_Cwr6Vd0wQ8A="
+)
+PRODUCTION_HASH_KEY = "test-only-hash-key-9c1f6a0e2b7d4c3a8e5f"
 
 # Variables that relax a production default: a production-like run starts without them.
 RELAXING = (
@@ -25,6 +30,8 @@ RELAXING = (
     "SECURE_HSTS_PRELOAD",
     "SMARTCOOP_STAFF_MFA_REQUIRED",
     "SMARTCOOP_ALLOW_DEV_SECRET",
+    "FIELD_ENCRYPTION_KEYS",
+    "FIELD_HASH_KEY",
 )
 
 
@@ -42,6 +49,8 @@ def manage(*args, cwd=BASE_DIR, **overrides):
         DEBUG="0",
         SECRET_KEY=PRODUCTION_SECRET_KEY,
         ALLOWED_HOSTS="smartcoop.example",
+        FIELD_ENCRYPTION_KEYS=PRODUCTION_FIELD_KEYS,
+        FIELD_HASH_KEY=PRODUCTION_HASH_KEY,
     )
     for key, value in overrides.items():
         if value is None:
@@ -85,6 +94,22 @@ def test_deploy_check_reports_the_development_key_when_it_is_allowed():
 
     assert "smartcoop.E001" in output, output
     assert "smartcoop.E002" not in output, output
+    assert code != 0
+
+
+def test_production_refuses_to_start_without_the_field_encryption_keys():
+    for missing in ("FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
+        code, output = check_deploy(**{missing: None})
+
+        assert "ImproperlyConfigured" in output and "FIELD_ENCRYPTION_KEYS" in output, output
+        assert code != 0
+
+
+def test_deploy_check_reports_development_field_keys():
+    # Without SECRET_KEY either, the development keys are in use: check --deploy says so.
+    code, output = check_deploy(SECRET_KEY=None, FIELD_ENCRYPTION_KEYS=None)
+
+    assert "smartcoop.E003" in output, output
     assert code != 0
 
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.encryption import EncryptedIBANField, LookupHashField
+
 from .invoices import Invoice
 
 
@@ -63,7 +65,8 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     received_on = models.DateField(_("date"))
     payer_name = models.CharField(_("payer"), max_length=200, blank=True)
-    payer_iban = models.CharField(_("payer's account"), max_length=34, blank=True)
+    payer_iban = EncryptedIBANField(_("payer's account"), blank=True)
+    payer_iban_hash = LookupHashField(source="payer_iban", db_index=True)
     communication = models.CharField(_("communication"), max_length=300, blank=True)
     statement = models.ForeignKey(
         BankStatement, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"

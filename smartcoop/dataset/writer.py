@@ -7,6 +7,8 @@ import time
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from smartcoop.encryption import encrypt, lookup_hash
+
 
 def as_json(value) -> str:
     """JSON as Django's JSONField stores it (DjangoJSONEncoder for dates and Decimals)."""
@@ -28,8 +30,12 @@ class BulkWriter:
             return cursor.fetchone()[0]
 
     def copy(self, model, columns: list[str], rows) -> int:
-        """COPY `rows` (tuples in the order of `columns`, column names as in the database)."""
+        """COPY `rows` (tuples in the order of `columns`, column names as in the database).
+
+        National numbers and IBANs are given in clear: they are encrypted here, and their
+        `_hash` columns added (smartcoop.encryption)."""
         table = model._meta.db_table
+        columns, rows = _encrypted(model, columns, rows)
         names = ", ".join(f'"{name}"' for name in columns)
         count = 0
         statement = f'COPY "{table}" ({names}) FROM STDIN'
@@ -46,6 +52,35 @@ class BulkWriter:
                 # Table names come from the models' _meta, not from input.
                 query = f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"  # noqa: S608, E501
                 cursor.execute(query, [f'"{table}"'])
+
+
+def _encrypted(model, columns: list[str], rows):
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    positions = [i for i, name in enumerate(columns) if getattr(by_column[name], "encrypted", 0)]
+    if not positions:
+        return columns, rows
+    columns = [*columns, *(f"{columns[i]}_hash" for i in positions)]
+    # One ciphertext per clear value within a run: a worker's number on each of their Dimona
+    # declarations is encrypted once (the hash shows equal values anyway).
+    done: dict[str, tuple[str, str]] = {}
+
+    def seal(value):
+        if not value:
+            return "", ""
+        if value not in done:
+            done[value] = (encrypt(value), lookup_hash(value))
+        return done[value]
+
+    def rows_sealed():
+        for row in rows:
+            row = list(row)
+            hashes = []
+            for i in positions:
+                row[i], digest = seal(row[i])
+                hashes.append(digest)
+            yield (*row, *hashes)
+
+    return columns, rows_sealed()
 
 
 class Stage:

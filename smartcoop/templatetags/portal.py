@@ -6,7 +6,7 @@ from django import template
 from django.utils import translation
 
 from smartcoop.money import cents
-from smartcoop.validators import format_enterprise_number, format_iban
+from smartcoop.validators import format_enterprise_number, format_iban, mask_iban
 
 register = template.Library()
 
@@ -46,6 +46,12 @@ def money(value) -> str:
 @register.filter
 def iban(value) -> str:
     return format_iban(value or "")
+
+
+@register.filter
+def masked_iban(value) -> str:
+    """BE** **** **** 6769: a person's account, never shown in full on a page."""
+    return mask_iban(value or "")
 
 
 @register.filter

@@ -1,0 +1,32 @@
+# The values written in clear before, encrypted in place, and their hashes filled. A migration
+# of its own: PostgreSQL refuses to alter a table in the transaction that updated its rows.
+
+from django.db import migrations
+
+from smartcoop.encryption import migrate_columns
+
+FIELDS = {
+    "Worker": ["national_number", "iban"],
+    "DimonaDeclaration": ["worker_national_number"],
+    "PayoutLine": ["iban"],
+}
+
+
+def encrypt(apps, schema_editor):
+    migrate_columns(apps, schema_editor, "payroll", FIELDS)
+
+
+def decrypt(apps, schema_editor):
+    migrate_columns(apps, schema_editor, "payroll", FIELDS, clear=True)
+
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('payroll', '0008_encrypt_identifiers'),
+    ]
+
+    operations = [
+        migrations.RunPython(encrypt, decrypt),
+    ]
