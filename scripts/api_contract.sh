@@ -52,6 +52,10 @@ trap 'exit 130' INT TERM
 export DEBUG=0
 SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
+# Production refuses to start without the keys of the encrypted identifiers (NISS, IBAN).
+FIELD_ENCRYPTION_KEYS=$("$BIN/python" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+FIELD_HASH_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
+export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 export DATABASE_URL=$PG_URL/$DB REDIS_URL=$REDIS
