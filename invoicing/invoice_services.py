@@ -476,7 +476,9 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
         obj=invoice,
         changes={"number": invoice.display_number, "total": invoice.total},
     )
-    transaction.on_commit(lambda: _enqueue_documents(invoice.pk))
+    # Robust: with the broker down the issue stands (committed), the documents are rendered
+    # when first sent or downloaded, and the sweeper queues the sending again.
+    transaction.on_commit(lambda: _enqueue_documents(invoice.pk), robust=True)
     _open_transmissions(invoice)
     return invoice
 

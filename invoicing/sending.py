@@ -216,51 +216,71 @@ def _give_up(invoice: Invoice, transmission: Transmission) -> None:
 def _attempt(invoice: Invoice, claimed: Transmission, by) -> tuple[Transmission, Exception | None]:
     """Send the claimed transmission once, with its row locked until the outcome is recorded:
     a second delivery of the task skips it (and finds it sent afterwards)."""
-    channel = claimed.channel
     with transaction.atomic():
         transmission = (
             Transmission.objects.select_for_update(skip_locked=True).filter(pk=claimed.pk).first()
         )
         if transmission is None or transmission.status == Transmission.Status.SENT:
             return transmission or claimed, None
-        failure = None
+        if transmission.channel == Channel.EMAIL:
+            return transmission, _attempt_email(invoice, transmission, by)
         try:
-            if channel == Channel.PEPPOL:
-                external_id = _send_peppol(invoice, transmission.recipient)
-            else:
-                external_id = _send_email(invoice, transmission)
+            external_id = _send_peppol(invoice, transmission.recipient)
         except (TransientError, PermanentError) as exc:
-            failure = exc
-            transmission.status = Transmission.Status.FAILED
-            transmission.last_error = str(exc)[:2000]
-            retry = isinstance(exc, TransientError) and transmission.attempts < MAX_ATTEMPTS
-            transmission.next_attempt_at = (
-                timezone.now()
-                + timedelta(seconds=retry_delay(transmission.attempts, exc.retry_after))
-                if retry
-                else None
-            )
-        else:
-            transmission.status = Transmission.Status.SENT
-            transmission.sent_at = timezone.now()
-            transmission.external_id = external_id[:200]
-            transmission.last_error = ""
-            transmission.next_attempt_at = None
-        transmission.claimed_at = None
-        transmission.save()
-        audit_log(
-            actor=by,
-            action="invoice.sent" if failure is None else "invoice.sending_failed",
-            obj=invoice,
-            changes={
-                "channel": channel,
-                "recipient": transmission.recipient,
-                "attempt": transmission.attempts,
-                "external_id": transmission.external_id,
-            },
-            reason=transmission.last_error,
-        )
-    return transmission, failure
+            _record(invoice, transmission, by, failure=exc)
+            return transmission, exc
+        _record(invoice, transmission, by, external_id=external_id)
+    return transmission, None
+
+
+def _attempt_email(invoice: Invoice, transmission: Transmission, by) -> Exception | None:
+    # Recorded as sent before the hand-over, so that only the commit follows it: a mail
+    # server has no idempotency key, and a worker killed between its acceptance and our
+    # commit is the one way a message goes twice (then with the same Message-ID, which
+    # mail clients show once). A refusal undoes the record.
+    savepoint = transaction.savepoint()
+    _record(invoice, transmission, by, external_id=_message_id(invoice, transmission))
+    try:
+        _send_email(invoice, transmission)
+    except (TransientError, PermanentError) as exc:
+        transaction.savepoint_rollback(savepoint)
+        _record(invoice, transmission, by, failure=exc)
+        return exc
+    transaction.savepoint_commit(savepoint)
+    return None
+
+
+def _record(invoice: Invoice, transmission: Transmission, by, *, external_id="", failure=None):
+    """The outcome of an attempt, on the transmission and in the audit trail."""
+    now = timezone.now()
+    if failure is None:
+        transmission.status = Transmission.Status.SENT
+        transmission.sent_at = now
+        transmission.external_id = external_id[:200]
+        transmission.last_error = ""
+        transmission.next_attempt_at = None
+    else:
+        transmission.status = Transmission.Status.FAILED
+        transmission.sent_at = None
+        transmission.external_id = ""
+        transmission.last_error = str(failure)[:2000]
+        retry = isinstance(failure, TransientError) and transmission.attempts < MAX_ATTEMPTS
+        delay = retry_delay(transmission.attempts, failure.retry_after) if retry else None
+        transmission.next_attempt_at = now + timedelta(seconds=delay) if retry else None
+    transmission.claimed_at = None
+    transmission.save()
+    audit_log(
+        actor=by,
+        action="invoice.sent" if failure is None else "invoice.sending_failed",
+        obj=invoice,
+        changes={
+            "channel": transmission.channel,
+            "recipient": transmission.recipient,
+            "attempt": transmission.attempts,
+            "external_id": transmission.external_id,
+        },
+        reason=transmission.last_error,
+    )
 
 
 def document_send(*, invoice: Invoice, channel: str, by) -> Transmission:
