@@ -15,7 +15,7 @@ def invoice_documents_render(*, invoice: Invoice) -> Invoice:
     left at the target name by a render that died before its commit is replaced, not kept
     beside the new one.
     """
-    if not invoice.is_issued or (invoice.ubl and invoice.pdf):
+    if not invoice.is_issued or not (_missing(invoice.ubl) or _missing(invoice.pdf)):
         return invoice
     with transaction.atomic():
         stored = (
@@ -24,11 +24,11 @@ def invoice_documents_render(*, invoice: Invoice) -> Invoice:
             .get(pk=invoice.pk)
         )
         update = {}
-        if not stored.ubl:
+        if _missing(stored.ubl):
             from .ubl import build_ubl
 
             update["ubl"] = _save(stored, "ubl", ".xml", build_ubl(stored))
-        if not stored.pdf:
+        if _missing(stored.pdf):
             from .pdf import render_pdf
 
             update["pdf"] = _save(stored, "pdf", ".pdf", render_pdf(stored))
@@ -36,6 +36,11 @@ def invoice_documents_render(*, invoice: Invoice) -> Invoice:
             Invoice.objects.filter(pk=stored.pk).update(**update)
     invoice.ubl, invoice.pdf = stored.ubl, stored.pdf
     return invoice
+
+
+def _missing(field) -> bool:
+    """Never written, or written and since lost from the storage (restored backup)."""
+    return not field or not field.storage.exists(field.name)
 
 
 def _save(invoice: Invoice, name: str, suffix: str, content: bytes) -> str:

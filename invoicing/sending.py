@@ -111,7 +111,8 @@ def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -
         if not created:
             if transmission.status == Transmission.Status.SENT:
                 continue
-            Transmission.objects.filter(pk=transmission.pk).update(next_attempt_at=now)
+            # Asked again by hand (the back-office): a fresh budget of attempts.
+            Transmission.objects.filter(pk=transmission.pk).update(next_attempt_at=now, attempts=0)
         queued.append(channel)
         transaction.on_commit(
             lambda channel=channel: send_document.delay(invoice.pk, channel), robust=True

@@ -274,3 +274,46 @@ def test_the_back_office_lists_stuck_transmissions_and_replays_them(
     assert (replayed.status, replayed.attempts) == (SENT, 1)  # a fresh budget after the replay
     assert len(mail.outbox) == 1
     assert "invoice.sending_replayed" in [event.action for event in audit_trail(invoice)]
+
+
+# --- the broker down, a refused e-mail ---------------------------------------------------------
+
+
+def test_issuing_stands_when_the_broker_is_down_and_the_sweeper_sends_it_later(
+    alice, alice_3en1, client_be, monkeypatch, sweep, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    draft = invoice_create(by=alice, unit=alice_3en1, client=client_be, lines=[line()])
+    with monkeypatch.context() as down:
+        down.setattr("invoicing.tasks.render_invoice_documents.delay", broker_down)
+        down.setattr("invoicing.tasks.send_document.delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            issued = invoice_issue(invoice=draft, by=alice)
+
+    assert issued.status == Invoice.Status.ISSUED
+    assert set(Transmission.objects.values_list("status", flat=True)) == {PENDING}
+    _time_passes(601)
+    assert sweep() == 2
+    assert set(Transmission.objects.values_list("status", flat=True)) == {SENT}
+    assert len(mail.outbox) == 1
+
+
+def test_a_refused_email_leaves_no_sent_record(invoice, monkeypatch):
+    import smtplib
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused({"compta@brasserie.test": (550, b"no such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+
+    transmission = document_send(invoice=invoice, channel=EMAIL, by=None)
+
+    stored = Transmission.objects.get(pk=transmission.pk)
+    assert (stored.status, stored.external_id, stored.sent_at) == (FAILED, "", None)
+    assert stored.next_attempt_at is None  # a refusal is not retried
+    actions = [event.action for event in audit_trail(invoice)]
+    assert "invoice.sent" not in actions and actions.count("invoice.sending_failed") == 1

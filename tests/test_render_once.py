@@ -163,3 +163,22 @@ def test_a_quote_pdf_is_laid_out_again_after_an_edit_and_the_old_file_goes(
     assert [p.relative_to(settings.MEDIA_ROOT).as_posix() for p in files] == [
         Quote.objects.get(pk=draft_quote.pk).pdf.name
     ]
+
+
+@pytest.mark.django_db
+def test_a_stored_file_lost_from_the_storage_is_written_again(
+    alice, alice_3en1, claire, settings, monkeypatch
+):
+    monkeypatch.setattr("invoicing.pdf.render_pdf", lambda inv: b"%PDF-1.7 again")
+    client = make_client(alice, alice_3en1, verify_by=claire)
+    invoice = issued_invoice(alice, alice_3en1, client, [line()])
+    invoice_documents_render(invoice=invoice)
+    stored = Invoice.objects.get(pk=invoice.pk)
+    stored.pdf.storage.delete(stored.pdf.name)  # a backup restored without its media
+
+    invoice_documents_render(invoice=Invoice.objects.get(pk=invoice.pk))
+
+    again = Invoice.objects.get(pk=invoice.pk)
+    assert again.pdf.name == stored.pdf.name
+    with again.pdf.open("rb") as file:
+        assert file.read() == b"%PDF-1.7 again"
