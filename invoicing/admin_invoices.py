@@ -628,8 +628,8 @@ def enqueue_sending(invoice: Invoice, channels=None) -> None:
     if not document_send_enqueue(invoice=invoice, channels=channels):
         raise ValidationError(
             _(
-                "Nothing to send: the document is not issued, or the client has neither an "
-                "e-mail address nor a Peppol endpoint."
+                "Nothing to send: the document is not issued, it was sent on every channel "
+                "already, or the client has neither an e-mail address nor a Peppol endpoint."
             )
         )
 

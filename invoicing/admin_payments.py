@@ -81,7 +81,13 @@ class InvoiceLookupForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class PaymentAdmin(
+    OfficeScopedAdminMixin,
+    IdentifierAdminMixin,
+    AuditTrailMixin,
+    ServiceFormMixin,
+    admin.ModelAdmin,
+):
     office_path = through("invoice", UNIT_OFFICE)
     # Every payment no invoice was found for: the matching queue is the whole cooperative's.
     office_shared = Q(invoice__isnull=True)

@@ -1,17 +1,42 @@
-"""Back-office for the sending of issued documents (e-mail, Peppol): read-only, with a
-"send again" for the failed ones (invoicing.sending)."""
+"""Back-office for the sending of issued documents (e-mail, Peppol): read-only, with the
+stuck ones listed (a filter and an item of the advisor's queue) and a "send again" that
+replays them through the same task (invoicing.sending)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
 from core.scoping import UNIT_OFFICE, through
+from smartcoop.admin import QueueItem, advisor_queue_item
 
 from .admin_actions import apply_each, invoices_matching
-from .admin_invoices import enqueue_sending
 from .models import Invoice, Transmission
+from .sending import transmission_replay
+
+
+def stuck_transmissions():
+    """Not sent, and given up or overdue by OUTBOX_STALE_SECONDS (docs/operations.md)."""
+    before = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+    return Transmission.objects.stuck(before=before)
+
+
+class StuckFilter(admin.SimpleListFilter):
+    title = gettext_lazy("stuck")
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Stuck: given up, or overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=stuck_transmissions().values("pk"))
+        return queryset
 
 
 @admin.register(Transmission)
@@ -25,9 +50,10 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
         "recipient",
         "created_at",
         "sent_at",
+        "next_attempt_at",
         "last_error_start",
     )
-    list_filter = ("channel", "status")
+    list_filter = (StuckFilter, "channel", "status")
     list_select_related = ("invoice__series",)
     search_fields = ("recipient", "=external_id")
     search_help_text = gettext_lazy("A document number, a structured reference or a recipient.")
@@ -43,6 +69,8 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
         "external_id",
         "last_error",
         "created_at",
+        "claimed_at",
+        "next_attempt_at",
         "sent_at",
     )
     readonly_fields = fields
@@ -69,21 +97,31 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
     def last_error_start(self, transmission):
         return (transmission.last_error or "")[:80]
 
-    @admin.action(description=gettext_lazy("Send again (failed ones)"), permissions=["resend"])
+    @admin.action(
+        description=gettext_lazy("Send again (failed or stuck ones)"), permissions=["resend"]
+    )
     def send_failed_again(self, request, queryset):
-        def resend(transmission):
-            if transmission.status != Transmission.Status.FAILED:
-                raise ValidationError(_("Only a failed transmission is sent again."))
-            enqueue_sending(transmission.invoice, channels=[transmission.channel])
-
         apply_each(
             self,
             request,
             queryset.select_related("invoice__series"),
-            apply=resend,
+            apply=lambda transmission: transmission_replay(
+                transmission=transmission, by=request.user
+            ),
             done_message=ngettext_lazy(
                 "%(count)d transmission queued again.",
                 "%(count)d transmissions queued again.",
                 "count",
             ),
         )
+
+
+@advisor_queue_item
+def transmissions_stuck(request):
+    if not request.user.has_perm("invoicing.view_transmission"):
+        return None
+    model_admin = admin.site._registry[Transmission]
+    visible = model_admin.get_queryset(request)
+    count = visible.filter(pk__in=stuck_transmissions().values("pk")).count()
+    url = reverse("admin:invoicing_transmission_changelist") + "?stuck=yes"
+    return QueueItem(label=_("Documents not sent (stuck)"), count=count, url=url)

@@ -887,17 +887,17 @@ class QuoteToInvoiceApi(QuoteObjectApi):
     }
 )
 class QuotePdfApi(QuoteObjectApi):
-    """The PDF of one of my quotes, in any state (rendered each time: a draft still changes)."""
+    """The PDF of one of my quotes, in any state (rendered again whenever the quote changed)."""
 
     def perform_content_negotiation(self, request, force=False):
         # The success is a file whatever Accept says; errors are JSON.
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, quote_id):
-        from .quote_pdf import render_quote_pdf  # imports WeasyPrint: only when needed
+        from .quote_pdf import quote_pdf_render  # imports WeasyPrint: only when needed
 
         quote = self.get_object()
-        response = HttpResponse(render_quote_pdf(quote), content_type="application/pdf")
+        response = HttpResponse(quote_pdf_render(quote=quote), content_type="application/pdf")
         filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response

@@ -476,17 +476,26 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
         obj=invoice,
         changes={"number": invoice.display_number, "total": invoice.total},
     )
-    transaction.on_commit(lambda: _enqueue_documents(invoice.pk))
+    # Robust: with the broker down the issue stands (committed), the documents are rendered
+    # when first sent or downloaded, and the sweeper queues the sending again.
+    transaction.on_commit(lambda: _enqueue_documents(invoice.pk), robust=True)
+    _open_transmissions(invoice)
     return invoice
 
 
+def _open_transmissions(invoice: Invoice) -> None:
+    """The outbox: the pending transmissions commit with the issue (their tasks are queued
+    after commit, and swept again if lost), so no issued document is left unsent."""
+    from .sending import transmissions_open
+
+    transmissions_open(invoice=invoice)
+
+
 def _enqueue_documents(invoice_id: int) -> None:
-    """After commit: render the PDF and the UBL, then send them on the client's channels."""
-    from .sending import document_send_enqueue
+    """After commit: render the PDF and the UBL (the transmissions queue their own sending)."""
     from .tasks import render_invoice_documents
 
     render_invoice_documents.delay(invoice_id)
-    document_send_enqueue(invoice=Invoice.objects.get(pk=invoice_id))
 
 
 def _credited_so_far(invoice: Invoice, exclude_pk=None) -> Decimal:

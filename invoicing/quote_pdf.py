@@ -1,7 +1,12 @@
-"""The PDF of a quote (devis), rendered on demand: a quote may change until it is sent, so
-nothing is stored. Same layout and legal mentions as the invoices (invoicing/pdf.py)."""
+"""The PDF of a quote (devis). Same layout and legal mentions as the invoices
+(invoicing/pdf.py). Stored once per content: a quote may change while it is a draft, so the
+file is named after a hash of the HTML it is made from, and rendered again when that changes."""
+
+import hashlib
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,6 +22,44 @@ TEMPLATE = "invoicing/pdf/quote.html"
 
 def render_quote_pdf(quote: Quote) -> bytes:
     return render_html_to_pdf(render_quote_html(quote), base_url=str(TEMPLATE_DIR))
+
+
+def quote_pdf_render(*, quote: Quote) -> bytes:
+    """The quote's PDF: the stored one while what it shows is unchanged, else rendered (once,
+    whoever asks at the same time: the quote row is locked while it is written) and stored in
+    place of the old one.
+
+    What it shows is the HTML it is made from (lines, client, unit, branding, language):
+    laying it out is the slow part (seconds for 500 lines), not writing the HTML.
+    """
+    html = render_quote_html(quote)
+    digest = hashlib.sha256(html.encode()).hexdigest()[:20]
+    stored = _stored(Quote.objects.get(pk=quote.pk), digest)
+    if stored is not None:
+        return stored
+    with transaction.atomic():
+        locked = Quote.objects.select_for_update().get(pk=quote.pk)
+        stored = _stored(locked, digest)
+        if stored is not None:
+            return stored
+        content = render_html_to_pdf(html, base_url=str(TEMPLATE_DIR))
+        old = locked.pdf.name
+        storage = locked.pdf.storage
+        locked.pdf.save(f"quote-{locked.pk}-{digest}.pdf", ContentFile(content), save=False)
+        Quote.objects.filter(pk=locked.pk).update(pdf=locked.pdf.name)
+        if old and old != locked.pdf.name:
+            transaction.on_commit(lambda: storage.delete(old))
+    return content
+
+
+def _stored(quote: Quote, digest: str) -> bytes | None:
+    if not quote.pdf or not quote.pdf.name.endswith(f"-{digest}.pdf"):
+        return None
+    try:
+        with quote.pdf.open("rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        return None
 
 
 def quote_language(quote: Quote, branding: InvoiceBranding | None) -> str:

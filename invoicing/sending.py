@@ -8,6 +8,7 @@ idempotency key.
 
 import re
 import smtplib
+from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -72,19 +73,63 @@ def channels_for(invoice: Invoice) -> list[str]:
     return channels
 
 
-def document_send_enqueue(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
-    """Queue the sending of an issued document on its channels once the transaction commits.
+# The first attempt and six retries (1 min, 2, 4 … up to 1 h): then the transmission is given
+# up and waits in the back-office (Transmissions, "stuck") for someone to send it again.
+MAX_ATTEMPTS = 7
+MAX_RETRY_DELAY = 3600  # seconds; below the broker's visibility timeout (settings)
 
-    Returns the channels queued (channels_for() when not given).
+
+def retry_delay(attempt: int, retry_after: int | None = None) -> int:
+    """Seconds to wait after failed attempt number `attempt` (1-based): 1 min, 2, 4 … up to
+    an hour with full jitter, or what the access point asked, never more than an hour."""
+    from celery.utils.time import get_exponential_backoff_interval
+
+    backoff = get_exponential_backoff_interval(
+        factor=60, retries=attempt - 1, maximum=MAX_RETRY_DELAY, full_jitter=True
+    )
+    return min(max(backoff, retry_after or 0), MAX_RETRY_DELAY)
+
+
+def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
+    """Make the document's transmissions due now and queue their sending after commit.
+
+    The outbox half of issuing: called in the issuing transaction, the pending rows commit
+    (or roll back) with the issue, so no issued document is left without its transmissions.
+    A transmission already sent is left alone. Returns the channels queued.
     """
     from .tasks import send_document
 
     channels = channels_for(invoice) if channels is None else channels
+    now = timezone.now()
+    queued = []
     for channel in channels:
+        transmission, created = Transmission.objects.get_or_create(
+            invoice=invoice,
+            channel=channel,
+            defaults={"recipient": _recipient(invoice, channel), "next_attempt_at": now},
+        )
+        if not created:
+            if transmission.status == Transmission.Status.SENT:
+                continue
+            # Asked again by hand (the back-office): a fresh budget of attempts.
+            Transmission.objects.filter(pk=transmission.pk).update(next_attempt_at=now, attempts=0)
+        queued.append(channel)
         transaction.on_commit(
             lambda channel=channel: send_document.delay(invoice.pk, channel), robust=True
         )
-    return channels
+    return queued
+
+
+def document_send_enqueue(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
+    """Queue the sending of an issued document on its channels once the transaction commits.
+
+    Returns the channels queued (channels_for() when not given; a channel already sent is
+    not queued again).
+    """
+    if not invoice.is_issued:
+        return []
+    with transaction.atomic():
+        return transmissions_open(invoice=invoice, channels=channels)
 
 
 def _recipient(invoice: Invoice, channel: str) -> str:
@@ -116,21 +161,139 @@ def _check_access(invoice: Invoice, by) -> None:
         raise PermissionDenied(_("This document is not yours."))
 
 
-def _lock_transmission(invoice: Invoice, channel: str, recipient: str) -> Transmission:
-    transmission, _created = Transmission.objects.get_or_create(
-        invoice=invoice, channel=channel, defaults={"recipient": recipient}
+def _claim(invoice: Invoice, channel: str, recipient: str) -> tuple[Transmission | None, bool]:
+    """Count an attempt on the (invoice, channel) transmission and commit it before anything
+    goes out, so an attempt a killed worker never finished still counts: a document that
+    kills its worker is given up after MAX_ATTEMPTS instead of being delivered forever.
+
+    Returns (transmission, claimed). Not claimed: None when another worker is sending it
+    right now (its row is locked), or the transmission when it is sent or given up.
+    """
+    with transaction.atomic():
+        transmission, _created = Transmission.objects.get_or_create(
+            invoice=invoice,
+            channel=channel,
+            defaults={"recipient": recipient, "next_attempt_at": timezone.now()},
+        )
+        transmission = (
+            Transmission.objects.select_for_update(skip_locked=True)
+            .filter(pk=transmission.pk)
+            .first()
+        )
+        if transmission is None or transmission.status == Transmission.Status.SENT:
+            return transmission, False
+        if transmission.attempts >= MAX_ATTEMPTS:
+            if transmission.next_attempt_at is not None:
+                _give_up(invoice, transmission)
+            return transmission, False
+        now = timezone.now()
+        transmission.attempts += 1
+        transmission.claimed_at = now
+        # Due again OUTBOX_STALE_SECONDS from now (the sweeper) if this attempt never ends.
+        transmission.next_attempt_at = now
+        transmission.recipient = recipient
+        transmission.save(update_fields=["attempts", "claimed_at", "next_attempt_at", "recipient"])
+        return transmission, True
+
+
+def _give_up(invoice: Invoice, transmission: Transmission) -> None:
+    """The last attempts never finished (their worker died): stop, and wait for a replay."""
+    transmission.status = Transmission.Status.FAILED
+    transmission.last_error = _(
+        "Given up after %(n)s attempts: the last one never finished (its worker stopped)."
+    ) % {"n": transmission.attempts}
+    transmission.next_attempt_at = None
+    transmission.claimed_at = None
+    transmission.save(update_fields=["status", "last_error", "next_attempt_at", "claimed_at"])
+    audit_log(
+        actor=None,
+        action="invoice.sending_failed",
+        obj=invoice,
+        changes={"channel": transmission.channel, "attempt": transmission.attempts},
+        reason=transmission.last_error,
     )
-    return Transmission.objects.select_for_update().get(pk=transmission.pk)
+
+
+def _attempt(invoice: Invoice, claimed: Transmission, by) -> tuple[Transmission, Exception | None]:
+    """Send the claimed transmission once, with its row locked until the outcome is recorded:
+    a second delivery of the task skips it (and finds it sent afterwards)."""
+    with transaction.atomic():
+        transmission = (
+            Transmission.objects.select_for_update(skip_locked=True).filter(pk=claimed.pk).first()
+        )
+        if transmission is None or transmission.status == Transmission.Status.SENT:
+            return transmission or claimed, None
+        if transmission.channel == Channel.EMAIL:
+            return transmission, _attempt_email(invoice, transmission, by)
+        try:
+            external_id = _send_peppol(invoice, transmission.recipient)
+        except (TransientError, PermanentError) as exc:
+            _record(invoice, transmission, by, failure=exc)
+            return transmission, exc
+        _record(invoice, transmission, by, external_id=external_id)
+    return transmission, None
+
+
+def _attempt_email(invoice: Invoice, transmission: Transmission, by) -> Exception | None:
+    # Recorded as sent before the hand-over, so that only the commit follows it: a mail
+    # server has no idempotency key, and a worker killed between its acceptance and our
+    # commit is the one way a message goes twice (then with the same Message-ID, which
+    # mail clients show once). A refusal undoes the record.
+    savepoint = transaction.savepoint()
+    _record(invoice, transmission, by, external_id=_message_id(invoice, transmission))
+    try:
+        _send_email(invoice, transmission)
+    except (TransientError, PermanentError) as exc:
+        transaction.savepoint_rollback(savepoint)
+        _record(invoice, transmission, by, failure=exc)
+        return exc
+    transaction.savepoint_commit(savepoint)
+    return None
+
+
+def _record(invoice: Invoice, transmission: Transmission, by, *, external_id="", failure=None):
+    """The outcome of an attempt, on the transmission and in the audit trail."""
+    now = timezone.now()
+    if failure is None:
+        transmission.status = Transmission.Status.SENT
+        transmission.sent_at = now
+        transmission.external_id = external_id[:200]
+        transmission.last_error = ""
+        transmission.next_attempt_at = None
+    else:
+        transmission.status = Transmission.Status.FAILED
+        transmission.sent_at = None
+        transmission.external_id = ""
+        transmission.last_error = str(failure)[:2000]
+        retry = isinstance(failure, TransientError) and transmission.attempts < MAX_ATTEMPTS
+        delay = retry_delay(transmission.attempts, failure.retry_after) if retry else None
+        transmission.next_attempt_at = now + timedelta(seconds=delay) if retry else None
+    transmission.claimed_at = None
+    transmission.save()
+    audit_log(
+        actor=by,
+        action="invoice.sent" if failure is None else "invoice.sending_failed",
+        obj=invoice,
+        changes={
+            "channel": transmission.channel,
+            "recipient": transmission.recipient,
+            "attempt": transmission.attempts,
+            "external_id": transmission.external_id,
+        },
+        reason=transmission.last_error,
+    )
 
 
 def document_send(*, invoice: Invoice, channel: str, by) -> Transmission:
     """Send an issued document on one channel, once.
 
-    Already sent: the transmission is returned unchanged, nothing is sent. Otherwise one
-    attempt is made and recorded on the (invoice, channel) transmission: sent with the
-    other side's reference, or failed with the error. The transmission row stays locked
-    during the attempt, so two workers never send the same document at once; the
-    attempt's I/O is bounded (the access point's timeout).
+    Already sent: the transmission is returned unchanged, nothing is sent; so is one given
+    up after MAX_ATTEMPTS (until transmission_replay), and one another worker is sending
+    right now. Otherwise one attempt is counted (committed first), then made and recorded
+    on the (invoice, channel) transmission: sent with the other side's reference, or failed
+    with the error and, when worth it, the time of the next attempt. The row stays locked
+    from the send to the record of its outcome, so two workers never send it at once; the
+    attempt's I/O is bounded (the access point's and the mail server's timeouts).
 
     Raises ValidationError (not issued, unknown channel, no address: nothing recorded),
     PermissionDenied, and TransientError after recording a failure worth retrying. A
@@ -144,49 +307,69 @@ def document_send(*, invoice: Invoice, channel: str, by) -> Transmission:
     if not invoice.is_issued:
         raise ValidationError(_("Only an issued document can be sent."))
     recipient = _recipient(invoice, channel)
-    sent = Transmission.objects.filter(
-        invoice=invoice, channel=channel, status=Transmission.Status.SENT
-    ).first()
-    if sent is not None:
-        return sent
+    claimed, is_mine = _claim(invoice, channel, recipient)
+    if not is_mine:  # sent, given up, or being sent by another worker right now
+        return claimed or Transmission.objects.get(invoice=invoice, channel=channel)
     invoice_documents_render(invoice=invoice)
-    failure = None
-    with transaction.atomic():
-        transmission = _lock_transmission(invoice, channel, recipient)
-        if transmission.status == Transmission.Status.SENT:
-            return transmission
-        transmission.attempts += 1
-        transmission.recipient = recipient
-        try:
-            if channel == Channel.PEPPOL:
-                external_id = _send_peppol(invoice, recipient)
-            else:
-                external_id = _send_email(invoice, recipient)
-        except (TransientError, PermanentError) as exc:
-            failure = exc
-            transmission.status = Transmission.Status.FAILED
-            transmission.last_error = str(exc)[:2000]
-        else:
-            transmission.status = Transmission.Status.SENT
-            transmission.sent_at = timezone.now()
-            transmission.external_id = external_id[:200]
-            transmission.last_error = ""
-        transmission.save()
-        audit_log(
-            actor=by,
-            action="invoice.sent" if failure is None else "invoice.sending_failed",
-            obj=invoice,
-            changes={
-                "channel": channel,
-                "recipient": recipient,
-                "attempt": transmission.attempts,
-                "external_id": transmission.external_id,
-            },
-            reason=transmission.last_error,
-        )
+    transmission, failure = _attempt(invoice, claimed, by)
     if isinstance(failure, TransientError):
         raise failure
     return transmission
+
+
+@transaction.atomic
+def transmission_replay(*, transmission: Transmission, by) -> Transmission:
+    """Send a stuck transmission again (back-office): a fresh budget of MAX_ATTEMPTS, due now,
+    queued after commit through the same task. Raises ValidationError when it was sent."""
+    transmission = Transmission.objects.select_for_update().get(pk=transmission.pk)
+    if transmission.status == Transmission.Status.SENT:
+        raise ValidationError(_("This transmission was sent: it is not sent again."))
+    previous = transmission.attempts
+    transmission.attempts = 0
+    transmission.next_attempt_at = timezone.now()
+    transmission.save(update_fields=["attempts", "next_attempt_at"])
+    audit_log(
+        actor=by,
+        action="invoice.sending_replayed",
+        obj=transmission.invoice,
+        changes={"channel": transmission.channel, "previous_attempts": previous},
+        reason=transmission.last_error,
+    )
+    from .tasks import send_document
+
+    invoice_id, channel = transmission.invoice_id, transmission.channel
+    transaction.on_commit(lambda: send_document.delay(invoice_id, channel), robust=True)
+    return transmission
+
+
+def transmissions_requeue_overdue(*, limit: int = 500) -> int:
+    """The sweeper (beat): queue again the transmissions overdue by OUTBOX_STALE_SECONDS,
+    whose task was lost (worker killed, broker restarted without its queue, enqueue failed
+    after commit). Rows being sent right now are locked and skipped. Returns how many."""
+    from .tasks import send_document
+
+    now = timezone.now()
+    before = now - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
+    with transaction.atomic():
+        overdue = list(
+            Transmission.objects.overdue(before=before)
+            .select_for_update(skip_locked=True)
+            .select_related("invoice")
+            .order_by("next_attempt_at")[:limit]
+        )
+        for transmission in overdue:
+            transmission.next_attempt_at = now
+            transmission.save(update_fields=["next_attempt_at"])
+            audit_log(
+                actor=None,
+                action="invoice.sending_requeued",
+                obj=transmission.invoice,
+                changes={"channel": transmission.channel, "attempts": transmission.attempts},
+            )
+            transaction.on_commit(
+                lambda t=transmission: send_document.delay(t.invoice_id, t.channel), robust=True
+            )
+    return len(overdue)
 
 
 def _read(field) -> bytes:
@@ -227,25 +410,27 @@ def _email_context(invoice: Invoice) -> dict:
     }
 
 
-def _message_id(invoice: Invoice) -> str:
-    """A stable Message-ID, so a mail sent again after a lost answer can be recognised."""
+def _message_id(invoice: Invoice, transmission: Transmission) -> str:
+    """A Message-ID derived from the transmission: the same for every attempt, so a mail
+    sent again after a lost answer (or a killed worker) is recognised as the same message."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "smartcoop.invalid"
-    return f"<{peppol_document_id(invoice)}.{invoice.hash[:16]}@{domain}>"
+    return f"<{peppol_document_id(invoice)}.t{transmission.pk}.{invoice.hash[:12]}@{domain}>"
 
 
-def _send_email(invoice: Invoice, recipient: str) -> str:
+def _send_email(invoice: Invoice, transmission: Transmission) -> str:
+    recipient = transmission.recipient
     context = _email_context(invoice)
     with translation.override(document_language(invoice)):
         subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
         body = render_to_string(BODY_TEMPLATE, context).strip() + "\n"
     holder_user = invoice.unit.holder.user
-    message_id = _message_id(invoice)
+    message_id = _message_id(invoice, transmission)
     message = EmailMessage(
         subject=subject,
         body=body,
         to=[recipient],
         reply_to=[holder_user.email] if holder_user and holder_user.email else None,
-        headers={"Message-ID": message_id},
+        headers={"Message-ID": message_id, "X-SmartCoop-Transmission": str(transmission.pk)},
     )
     message.attach(f"{invoice.display_number}.pdf", _read(invoice.pdf), "application/pdf")
     message.attach(f"{invoice.display_number}.xml", _read(invoice.ubl), "application/xml")

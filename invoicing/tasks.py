@@ -11,28 +11,44 @@ def render_invoice_documents(invoice_id: int) -> None:
     invoice_documents_render(invoice=invoice)
 
 
-@shared_task(bind=True, max_retries=6, acks_late=True)
+# The budget of attempts is the transmission's (sending.MAX_ATTEMPTS), counted in the
+# database across redeliveries and sweeps: Celery's own count doesn't limit it.
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
 def send_document(self, invoice_id: int, channel: str) -> None:
     """Send an issued document on one channel (idempotent: a sent transmission stays sent).
 
     Retryable failures (network, 5xx, 429) are retried with exponential backoff (1 min,
-    2, 4 … up to 1 h, jittered, or later when the access point asks); a refusal is recorded
-    on the transmission and not retried.
+    2, 4 … up to 1 h, jittered, or later when the access point asks, never more than 1 h),
+    seven attempts in all; a refusal is recorded on the transmission and not retried. A
+    worker killed while sending gives the message back to the queue (reject on worker lost).
     """
-    from celery.utils.time import get_exponential_backoff_interval
+    from django.utils import timezone
 
     from .access_points import TransientError
-    from .models import Invoice
+    from .models import Invoice, Transmission
     from .sending import document_send
 
     invoice = Invoice.objects.get(pk=invoice_id)
     try:
         document_send(invoice=invoice, channel=channel, by=None)
     except TransientError as exc:
-        countdown = get_exponential_backoff_interval(
-            factor=60, retries=self.request.retries, maximum=3600, full_jitter=True
+        due = (
+            Transmission.objects.filter(invoice_id=invoice_id, channel=channel)
+            .values_list("next_attempt_at", flat=True)
+            .first()
         )
-        raise self.retry(exc=exc, countdown=max(countdown, exc.retry_after or 0)) from exc
+        if due is None:
+            raise  # given up: the back-office lists it (Transmissions, stuck)
+        countdown = max(0, round((due - timezone.now()).total_seconds()))
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def requeue_overdue_transmissions() -> int:
+    """Beat, every minute: queue again the transmissions whose task was lost."""
+    from .sending import transmissions_requeue_overdue
+
+    return transmissions_requeue_overdue()
 
 
 class RemindersNotAllSent(Exception):

@@ -134,11 +134,11 @@ def quote_detail(request, pk):
 
 @member_required
 def quote_pdf(request, pk):
-    from .quote_pdf import render_quote_pdf
+    from .quote_pdf import quote_pdf_render
 
     quote = get_own_quote_or_404(request, pk)
     filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}") + ".pdf"
-    response = HttpResponse(render_quote_pdf(quote), content_type="application/pdf")
+    response = HttpResponse(quote_pdf_render(quote=quote), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

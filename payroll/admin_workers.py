@@ -46,7 +46,9 @@ class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WorkerAdmin(
+    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyMixin, admin.ModelAdmin
+):
     office_path = WORKER_OFFICE
     identifier_fields = identifier_search_fields = ("national_number", "iban")
     masked_national_number = masked("national_number", gettext_lazy("national register number"))
@@ -73,7 +75,6 @@ class WorkerAdmin(OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin,
         "created_at",
     )
     readonly_fields = fields
-
 
 
 @admin.register(UnitWorker)

@@ -300,6 +300,218 @@ grep -q "beat: Starting" "$WORK/beat.log" || fail "beat did not log its start"
 alive $GUNICORN
 alive $WORKER
 
+# --- faults: no issued document left unsent, none sent twice (docs/operations.md) -----------
+# A burst of invoices is issued; the worker's pool processes are SIGKILLed while sending, then
+# the whole worker is SIGKILLed and restarted; during a second burst of issuing, Redis is shut
+# down (without saving: its queue is lost) and started again. Every invoice must end with each
+# transmission sent, one e-mail and one Peppol envelope: none lost, none twice.
+# The Redis restarted is one this script starts on a free port (no persistence, like the
+# machine's): the machine's Redis, shared with other runs, is never touched.
+FAULT_INVOICES=${SMOKE_FAULT_INVOICES:-6}
+FAULTS=0
+trap 'echo "smoke: line $LINENO failed: $BASH_COMMAND" >&2' ERR
+# The transmissions of the invoices issued by this section (the demo's are not counted).
+FAULT_CLIENT="Outbox Smoke $$ SRL"
+OF_FAULT_INVOICES="invoice_id IN (SELECT i.id FROM invoicing_invoice i JOIN invoicing_client c
+    ON c.id = i.client_id WHERE c.name = '$FAULT_CLIENT')"
+stop_pid() {  # index in PIDS: TERM, then wait for it
+    local pid=${PIDS[$1]}
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "smoke: stopped ${NAMES[$1]} (pid $pid)"
+}
+wait_for() {  # seconds, description, SQL returning t when done
+    local limit=$1 what=$2 query=$3 i
+    for i in $(seq 1 $((limit * 5))); do
+        [ "$(sql "$query")" = t ] && return 0
+        sleep 0.2
+    done
+    fail "$what: not reached after $limit s"
+}
+free_port() {
+    "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+step "faults: a private Redis, a worker and beat sending through the outbox"
+command -v redis-server >/dev/null || fail "redis-server not found (Debian package redis-server)"
+stop_pid $WORKER
+stop_pid $BEAT
+FAULT_REDIS_PORT=$(free_port)
+REDIS_STARTS=0
+start_redis() {
+    REDIS_STARTS=$((REDIS_STARTS + 1))
+    start_bg "redis-$REDIS_STARTS" "$(command -v redis-server)" --port "$FAULT_REDIS_PORT" --bind 127.0.0.1 \
+        --save "" --appendonly no --dir "$WORK"
+    REDIS_INDEX=$((${#PIDS[@]} - 1))
+    for _ in $(seq 1 50); do
+        [ "$(redis-cli -p "$FAULT_REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.1
+    done
+    fail "the private Redis did not start on port $FAULT_REDIS_PORT"
+}
+start_redis
+mkdir -p "$WORK/mail" "$WORK/peppol"
+# Sweeps every 2 s, for transmissions overdue by 6 s (production: 60 s and 10 min).
+FAULT_ENV=(env "REDIS_URL=redis://127.0.0.1:$FAULT_REDIS_PORT/0" "EMAIL_URL=file:///$WORK/mail"
+    PEPPOL_ACCESS_POINT=file "PEPPOL_OUTBOX_DIR=$WORK/peppol" OUTBOX_STALE_SECONDS=6
+    OUTBOX_SWEEP_SECONDS=2 "PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+    "FAULT_CLIENT=$FAULT_CLIENT")
+WORKER_STARTS=0
+start_fault_worker() {
+    WORKER_STARTS=$((WORKER_STARTS + 1))
+    start_bg "fault-worker-$WORKER_STARTS" "${FAULT_ENV[@]}" "$BIN/celery" -A smartcoop worker \
+        --concurrency=2 -l info -n "fault-$$@%h"
+    FAULT_WORKER=$((${#PIDS[@]} - 1))
+    for _ in $(seq 1 300); do
+        alive $FAULT_WORKER
+        grep -q "ready\." "$WORK/fault-worker-$WORKER_STARTS.log" && return 0
+        sleep 0.2
+    done
+    fail "the worker did not get ready in 60 s"
+}
+pool_pids() {  # the worker's pool processes
+    ps -o pid= --ppid "${PIDS[$FAULT_WORKER]}" | tr -d ' ' | tr '\n' ' ' || true
+}
+start_fault_worker
+start_bg fault-beat "${FAULT_ENV[@]}" "$BIN/celery" -A smartcoop beat -l info \
+    -s "$WORK/fault-celerybeat-schedule"
+
+cat >"$WORK/issue.py" <<'EOF_ISSUE'
+"""Issue `count` invoices one by one (each its own transaction), appending each id to `log`."""
+import os
+import sys
+
+import django
+
+django.setup()
+from decimal import Decimal
+
+from invoicing.invoice_services import LineData, invoice_create, invoice_issue
+from invoicing.models import Client
+from invoicing.services import client_create, client_verify
+from members.models import User
+from production_units.models import ProductionUnit
+
+count, log = int(sys.argv[1]), sys.argv[2]
+alice = User.objects.get(email="alice@smartcoop.test")
+claire = User.objects.get(email="claire@smartcoop.test")
+unit = ProductionUnit.objects.get(code="UP-0001")
+name = os.environ["FAULT_CLIENT"]
+client = Client.objects.filter(name=name).first() or client_verify(
+    client=client_create(
+        by=alice, units=[unit], kind="company", name=name, country="BE",
+        enterprise_number="0403170701", street="Rue de la Loi 16", postal_code="1000",
+        city="Bruxelles", email="compta@outbox-smoke.test",
+    ),
+    by=claire,
+)
+for index in range(count):
+    line = LineData(f"Smoke {index}", Decimal("1"), Decimal(f"{100 + index}.00"), "S", Decimal("21"))
+    draft = invoice_create(by=alice, unit=unit, client=client, lines=[line])
+    issued = invoice_issue(invoice=draft, by=alice)
+    with open(log, "a") as file:
+        file.write(f"{issued.pk}\n")
+EOF_ISSUE
+issued_count() { cat "$WORK"/issued-*.txt 2>/dev/null | wc -l; }
+sent_count() {
+    sql "SELECT count(*) FROM invoicing_transmission WHERE status = 'sent' AND $OF_FAULT_INVOICES"
+}
+
+step "faults: a burst of $FAULT_INVOICES invoices, the worker SIGKILLed while sending"
+"${FAULT_ENV[@]}" "$BIN/python" "$WORK/issue.py" "$FAULT_INVOICES" "$WORK/issued-1.txt"
+wait_for 60 "3 transmissions sent" "SELECT count(*) >= 3 FROM invoicing_transmission
+    WHERE status = 'sent' AND $OF_FAULT_INVOICES"
+children=$(pool_pids)
+[ -n "$children" ] || fail "the worker has no pool process to kill"
+kill -KILL $children
+FAULTS=$((FAULTS + 1))
+echo "smoke: FAULT $FAULTS: SIGKILL to the worker's pool processes ($children) with $(sent_count) transmissions sent"
+wait_for 60 "7 transmissions sent" "SELECT count(*) >= 7 FROM invoicing_transmission
+    WHERE status = 'sent' AND $OF_FAULT_INVOICES"
+children=$(pool_pids)
+kill -KILL "${PIDS[$FAULT_WORKER]}" $children
+wait "${PIDS[$FAULT_WORKER]}" 2>/dev/null || true
+FAULTS=$((FAULTS + 1))
+echo "smoke: FAULT $FAULTS: SIGKILL to the whole worker (${PIDS[$FAULT_WORKER]} $children) with $(sent_count) transmissions sent: restarted"
+start_fault_worker
+
+step "faults: Redis shut down and restarted during a burst of issuing"
+start_bg issuer "${FAULT_ENV[@]}" "$BIN/python" "$WORK/issue.py" "$FAULT_INVOICES" \
+    "$WORK/issued-2.txt"
+ISSUER=${PIDS[$((${#PIDS[@]} - 1))]}
+before=$FAULT_INVOICES
+for _ in $(seq 1 300); do [ "$(issued_count)" -ge $((before + 3)) ] && break; sleep 0.1; done
+redis-cli -p "$FAULT_REDIS_PORT" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+wait "${PIDS[$REDIS_INDEX]}" 2>/dev/null || true
+down_at=$(issued_count)
+for _ in $(seq 1 300); do [ "$(issued_count)" -ge $((down_at + 2)) ] && break; sleep 0.1; done
+during=$(($(issued_count) - down_at))
+start_redis
+FAULTS=$((FAULTS + 1))
+echo "smoke: FAULT $FAULTS: Redis shut down (queue lost) after $((down_at - before)) invoices of the burst, $during issued while it was down, restarted"
+wait "$ISSUER" || fail "issuing failed while Redis was restarted (see issuer.log)"
+[ "$(issued_count)" = $((2 * FAULT_INVOICES)) ] || fail "$(issued_count) invoices issued, expected $((2 * FAULT_INVOICES))"
+
+step "faults: every issued invoice sent exactly once"
+IDS=$(cat "$WORK"/issued-*.txt | paste -sd, -)
+wait_for 90 "every transmission of the $(issued_count) invoices sent" \
+    "SELECT count(*) = 2 * $(issued_count) AND bool_and(status = 'sent') FROM invoicing_transmission WHERE invoice_id IN ($IDS)"
+FIGURES=$("${FAULT_ENV[@]}" "$BIN/python" - "$IDS" "$WORK/mail" "$WORK/peppol" <<'EOF_CHECK'
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import django
+
+django.setup()
+from invoicing.models import Invoice, Transmission
+from invoicing.sending import peppol_document_id
+from smartcoop.audit import audit_trail
+
+ids = [int(pk) for pk in sys.argv[1].split(",")]
+mails = Counter()  # e-mails written, by the transmission they carry
+for path in Path(sys.argv[2]).iterdir():
+    for match in re.finditer(r"^X-SmartCoop-Transmission: (\d+)$", path.read_text(), re.M):
+        mails[int(match.group(1))] += 1
+envelopes = {path.stem for path in Path(sys.argv[3]).glob("*.json")}
+lost = duplicated = resent = emails = peppol = requeued = 0
+for invoice in Invoice.objects.filter(pk__in=ids).select_related("legal_entity", "series"):
+    sent = {t.channel: t for t in Transmission.objects.filter(invoice=invoice, status="sent")}
+    written = mails[sent["email"].pk] if "email" in sent else 0
+    in_outbox = peppol_document_id(invoice) in envelopes
+    trail = list(audit_trail(invoice))
+    requeued += sum(event.action == "invoice.sending_requeued" for event in trail)
+    emails += written
+    peppol += in_outbox
+    if set(sent) != {"email", "peppol"} or written == 0 or not in_outbox:
+        lost += 1
+        continue
+    # A mail server has no idempotency key: a worker killed after it took the message and
+    # before the commit sends it again (same Message-ID). Allowed once per attempt that
+    # never recorded its outcome; any other second copy is a duplicate.
+    events = [
+        event.action
+        for event in trail
+        if event.action in ("invoice.sent", "invoice.sending_failed")
+        and (event.changes or {}).get("channel") == "email"
+    ]
+    interrupted = sent["email"].attempts - len(events)
+    resent += min(written - 1, interrupted)
+    duplicated += max(events.count("invoice.sent") - 1, 0) + max(written - 1 - interrupted, 0)
+print(len(ids), lost, duplicated, resent, emails, peppol, requeued)
+EOF_CHECK
+)
+read -r ISSUED LOST DUPLICATED RESENT MAILS ENVELOPES REQUEUED <<<"$FIGURES"
+echo "smoke: faults injected: $FAULTS; documents issued: $ISSUED; lost: $LOST; duplicated: $DUPLICATED"
+echo "smoke: $MAILS e-mails, $ENVELOPES Peppol envelopes; $REQUEUED transmissions queued again by the sweeper; e-mails sent again after a kill between the mail server's acceptance and the commit (same Message-ID): $RESENT"
+[ "$LOST" = 0 ] || fail "$LOST issued documents not sent"
+[ "$DUPLICATED" = 0 ] || fail "$DUPLICATED documents sent twice"
+[ "$MAILS" = $((ISSUED + RESENT)) ] && [ "$ENVELOPES" = "$ISSUED" ] \
+    || fail "$MAILS e-mails and $ENVELOPES envelopes for $ISSUED invoices"
+grep -q "WorkerLostError\|exited with 'signal 9" "$WORK/fault-worker-1.log" \
+    || fail "the worker log does not show the killed pool process"
+
 step "stop every process"
 stop_all
 echo "smoke: stop every process done in $(($(date +%s) - STEP_START)) s"

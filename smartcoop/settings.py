@@ -151,6 +151,14 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker dies (SIGKILL, OOM) goes back to the queue instead of being lost; one
+# message reserved at a time, so a killed worker takes back only the one it was running.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after this many seconds: longer
+# than any countdown or ETA (sending retries: 1 h at most, retry_backoff: 10 min), so a
+# retry waiting in a worker is never delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 7200)}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Brussels"
@@ -172,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
     # Dimona declarations go out before the work starts: every 10 minutes (and after each
     # contract), whatever was left pending.
     "send-pending-dimonas": {"task": "payroll.tasks.send_pending_dimonas", "schedule": 600.0},
+    # The outbox sweeper: transmissions whose task was lost are queued again (docs/operations.md).
+    "requeue-overdue-transmissions": {
+        "task": "invoicing.tasks.requeue_overdue_transmissions",
+        "schedule": float(envint("OUTBOX_SWEEP_SECONDS", 60)),
+    },
     # Salaries within 7 working days: payout batches twice a week (docs/payouts.md).
     "prepare-payouts": {
         "task": "payroll.tasks_payouts.prepare_scheduled_payouts",
@@ -386,6 +399,11 @@ PEPPOL_OUTBOX_DIR = Path(os.environ.get("PEPPOL_OUTBOX_DIR") or BASE_DIR / "var"
 PEPPOL_AP_URL = os.environ.get("PEPPOL_AP_URL", "")
 PEPPOL_AP_TOKEN = os.environ.get("PEPPOL_AP_TOKEN", "")
 PEPPOL_AP_TIMEOUT = envint("PEPPOL_AP_TIMEOUT", 30)
+# A transmission due for this long without being sent had its task lost: the sweeper queues
+# it again (and the back-office lists it as stuck).
+OUTBOX_STALE_SECONDS = envint("OUTBOX_STALE_SECONDS", 600)
+# A mail server that doesn't answer fails the attempt (retried) instead of hanging a worker.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 
 LOGGING = {
     "version": 1,

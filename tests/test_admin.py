@@ -54,12 +54,8 @@ def _invoicing_rows(alice, claire):
     unit = ProductionUnit.objects.get(code="UP-0001")
     client = make_client(alice, unit, verify_by=claire)
     invoice = issued_invoice(alice, unit, client, [line()])
-    Transmission.objects.create(
-        invoice=invoice,
-        channel=Transmission.Channel.EMAIL,
-        status=Transmission.Status.FAILED,
-        attempts=1,
-        last_error="Connection refused",
+    Transmission.objects.filter(invoice=invoice, channel=Transmission.Channel.EMAIL).update(
+        status=Transmission.Status.FAILED, attempts=1, last_error="Connection refused"
     )
     quote_create(by=alice, unit=unit, client=client, lines=[line()])
     InvoiceBranding.objects.get_or_create(unit=unit)

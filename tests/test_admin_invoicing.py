@@ -848,16 +848,14 @@ def test_send_again_queues_the_sending_after_commit(
     assert _messages(response) == ["1 document queued for sending."]
 
 
-def test_only_failed_transmissions_are_sent_again(
+def test_only_transmissions_not_sent_are_sent_again(
     admin_client, invoice, alice, alice_3en1, brasserie, django_capture_on_commit_callbacks
 ):
-    failed = Transmission.objects.create(
-        invoice=invoice, channel=Transmission.Channel.PEPPOL, status=Transmission.Status.FAILED
-    )
+    failed = Transmission.objects.get(invoice=invoice, channel=Transmission.Channel.PEPPOL)
+    Transmission.objects.filter(pk=failed.pk).update(status=Transmission.Status.FAILED)
     other = issued_invoice(alice, alice_3en1, brasserie, [line()])
-    sent = Transmission.objects.create(
-        invoice=other, channel=Transmission.Channel.EMAIL, status=Transmission.Status.SENT
-    )
+    sent = Transmission.objects.get(invoice=other, channel=Transmission.Channel.EMAIL)
+    Transmission.objects.filter(pk=sent.pk).update(status=Transmission.Status.SENT)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = _action(admin_client, Transmission, "send_failed_again", [failed, sent])
@@ -865,7 +863,7 @@ def test_only_failed_transmissions_are_sent_again(
     assert len(callbacks) == 1
     messages = _messages(response)
     assert "1 transmission queued again." in messages
-    assert f"{sent}: Only a failed transmission is sent again." in messages
+    assert f"{sent}: This transmission was sent: it is not sent again." in messages
 
 
 # Parameters ------------------------------------------------------------------------------------
@@ -1008,7 +1006,7 @@ def _more_rows(alice, unit, client, claire, count, *, start=0):
         invoice = issued_invoice(alice, unit, client, [line(unit_price=f"{10 + index}.00")])
         payment_record(invoice=invoice, amount="5.00", received_on=date(2026, 10, 5), by=claire)
         _queued_payment(amount=f"{index + 1}.00", reference=f"MORE-{index}")
-        Transmission.objects.create(invoice=invoice, channel=Transmission.Channel.EMAIL)
+        assert invoice.transmissions.filter(channel=Transmission.Channel.EMAIL).exists()
 
 
 @pytest.mark.parametrize("persona", ["admin_client", "claire_client"])

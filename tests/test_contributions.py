@@ -458,6 +458,7 @@ def test_a_coefficient_that_cannot_pay_the_charges_is_refused(db):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's locking")
 def test_parallel_runs_of_a_month_post_once(alice, alice_3en1, claire, monkeypatch):
     monkeypatch.setattr("invoicing.invoice_services._enqueue_documents", lambda pk: None)
+    monkeypatch.setattr("invoicing.tasks.send_document.delay", lambda *args: None)
     units = open_units(alice_3en1, claire, 3)
     month = Month(alice, claire, units)
     for unit in units:
