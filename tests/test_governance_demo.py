@@ -34,6 +34,13 @@ def test_the_demo_has_a_published_and_an_open_assembly(demo, tmp_path, client, s
     client.force_login(User.objects.get(email="eve@smartcoop.test"))
     page = client.get(url).content.decode()
     assert 'data-cannot-vote="not_on_roll"' in page and "after the record date" in page
+    # A cooptation waits for its ratification on the open assembly's agenda.
+    ratification = open_.items.get(kind="ratification")
+    assert ratification.mandate.ratification == "pending"
+    # Denis, on the board, sees the board page.
+    client.force_login(demo["denis"])
+    board = client.get(reverse("portal:governance_board"))
+    assert board.status_code == 200 and "Dubois" in board.content.decode()
     # Running it again changes nothing.
     seed_demo()
     assert GeneralAssembly.objects.count() == 2
