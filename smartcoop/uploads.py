@@ -114,6 +114,12 @@ class UploadLimitMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method not in {"POST", "PUT", "PATCH"} or not _multipart(request):
             return None
+        from .bad_input import _refuses_multipart
+
+        if _refuses_multipart(view_func):
+            # A JSON-only API view: DRF answers 415 without reading the body; reading it here
+            # would hand the view a parsed form instead.
+            return None
         handler = UploadLimitHandler(request)
         request.upload_handlers.insert(0, handler)
         # Parse now, through the handler; views and DRF then read request.POST/FILES.

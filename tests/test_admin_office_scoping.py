@@ -27,7 +27,6 @@ from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.urls import URLPattern, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from core.admin import OfficeScopedAdminMixin
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES, UNDECLARED
@@ -36,6 +35,7 @@ from invoicing.payment_services import payment_record
 from invoicing.quote_services import quote_create
 from members.models import Member, Office, User
 from members.share_services import certificate_request, member_exit_request
+from members.token_services import api_token_create
 from members.transfer_services import share_transfer_request
 from payroll.contributions import contributions_compute
 from payroll.models import Worker
@@ -72,7 +72,7 @@ SECRETS = (
 )
 STANDARD_VIEWS = {"changelist", "add", "history", "delete", "change"}
 # How to fill a custom admin URL's arguments other than the object's id.
-URL_ARGUMENTS = {"kind": ("pdf", "ubl")}
+URL_ARGUMENTS = {"kind": ("pdf", "ubl"), "field": ("national_number", "iban", "payer_iban")}
 
 
 def _with_mfa(user):
@@ -104,8 +104,11 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
     theatre = Client.objects.get(name="Théâtre de la Place")
     invoice = Invoice.objects.filter(unit=three, kind=Invoice.Kind.INVOICE).first()
     payment_record(invoice=invoice, amount=Decimal("10.00"), received_on=TODAY, by=claire)
-    Transmission.objects.create(
-        invoice=invoice, channel=Transmission.Channel.EMAIL, status=Transmission.Status.FAILED
+    # Issuing wrote its e-mail transmission (the outbox): one that failed, for the queue.
+    Transmission.objects.update_or_create(
+        invoice=invoice,
+        channel=Transmission.Channel.EMAIL,
+        defaults={"status": Transmission.Status.FAILED},
     )
     quote_create(by=alice, unit=three, client=theatre, lines=[line()])
     InvoiceBranding.objects.get_or_create(unit=three)
@@ -148,7 +151,7 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
     from governance.models import Candidacy
 
     Candidacy.objects.create(member=denis.member, statement="Pour un second mandat", year=2027)
-    Token.objects.get_or_create(user=alice)
+    api_token_create(user=alice, name="walk", via="api")
     _with_mfa(claire)
     lea = demo._user(
         "lea@smartcoop.test",

@@ -106,8 +106,11 @@ def test_production_refuses_to_start_without_the_field_encryption_keys():
 
 
 def test_deploy_check_reports_development_field_keys():
-    # Without SECRET_KEY either, the development keys are in use: check --deploy says so.
-    code, output = check_deploy(SECRET_KEY=None, FIELD_ENCRYPTION_KEYS=None)
+    # Without SECRET_KEY either (allowed for development), the development keys are in use:
+    # check --deploy says so.
+    code, output = check_deploy(
+        SECRET_KEY=None, FIELD_ENCRYPTION_KEYS=None, SMARTCOOP_ALLOW_DEV_SECRET="1"
+    )
 
     assert "smartcoop.E003" in output, output
     assert code != 0
