@@ -14,6 +14,7 @@ and a new model without rows in the world fails `test_the_world_has_rows_of_ever
 """
 
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -214,7 +215,8 @@ def _body(response) -> str:
 
 
 def _secrets_in(response) -> list[str]:
-    body = _body(response)
+    # The CSP nonce is random base64: it can spell "Eva" by chance, and means nothing.
+    body = re.sub(r'nonce="[^"]*"', 'nonce=""', _body(response))
     return [secret for secret in SECRETS if secret in body]
 
 

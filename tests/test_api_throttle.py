@@ -20,7 +20,7 @@ def low_rates(settings):
 def test_a_user_over_the_rate_gets_a_429_saying_when_to_retry(low_rates, alice_client):
     for _ in range(3):
         assert alice_client.get(UNITS).status_code == 200
-    response = alice_client.get(UNITS)
+    response = alice_client.get(UNITS, HTTP_ACCEPT_LANGUAGE="en")  # the msgid, not French
 
     assert response.status_code == 429
     retry_after = int(response["Retry-After"])

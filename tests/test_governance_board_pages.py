@@ -104,7 +104,9 @@ def test_the_deadline_is_shown_before_it_passes(alice_client):
 def test_the_limit_of_mandates_is_shown_on_the_form(alice_client, alice):
     mandate(alice.member, start=date(2012, 6, 12))
     mandate(alice.member, start=date(2016, 6, 14))
-    response = alice_client.post(reverse("portal:governance_candidacy"), {"statement": "Encore"})
+    response = alice_client.post(
+        reverse("portal:governance_candidacy"), {"statement": "Encore"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "2 board mandate(s)" in response.content.decode()
     assert not Candidacy.objects.exists()
