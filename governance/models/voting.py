@@ -137,10 +137,14 @@ class PaperTally(models.Model):
         verbose_name = _("paper vote totals")
         verbose_name_plural = _("paper vote totals")
         constraints = [
+            # Once per item, or per candidate of an election (no NULLS NOT DISTINCT: SQLite).
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(candidate__isnull=True), name="paper_tally_once"
+            ),
             models.UniqueConstraint(
                 fields=["item", "candidate"],
-                nulls_distinct=False,
-                name="paper_tally_once",
+                condition=models.Q(candidate__isnull=False),
+                name="paper_tally_once_per_candidate",
             ),
         ]
 
@@ -183,7 +187,12 @@ class ItemResult(models.Model):
         ordering = ["item__position", "-votes_for", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["item", "candidate"], nulls_distinct=False, name="item_result_once"
+                fields=["item"], condition=models.Q(candidate__isnull=True), name="item_result_once"
+            ),
+            models.UniqueConstraint(
+                fields=["item", "candidate"],
+                condition=models.Q(candidate__isnull=False),
+                name="item_result_once_per_candidate",
             ),
         ]
 
