@@ -8,8 +8,6 @@ Results are never shown here before they are published; sealed and clear ballots
 registered at all: nobody needs to browse them.
 """
 
-import hashlib
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -196,18 +194,8 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
             obj.pk = created.pk
             obj.refresh_from_db()
             return
-        services._check_dates(obj)
-        with transaction.atomic():
-            locked = GeneralAssembly.objects.select_for_update().get(pk=obj.pk)
-            if locked.status != Status.DRAFT:
-                raise PermissionDenied
-            obj.save()
-            audit_log(
-                actor=request.user,
-                action="assembly_changed",
-                obj=obj,
-                changes={k: str(v) for k, v in data.items()},
-            )
+        fields = {name: data[name] for name in form.changed_data if name in data}
+        services.assembly_change(assembly=obj, by=request.user, **fields)
 
     def save_formset(self, request, form, formset, change):
         """Agenda items through the services: added at the end, changed while draft."""
@@ -215,9 +203,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         # What the admin's change message reads (save(commit=False) would set them).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
-            services._check_draft(assembly)
-            audit_log(actor=request.user, action="agenda_item_deleted", obj=deleted)
-            deleted.delete()
+            services.agenda_item_delete(item=deleted, by=request.user)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
@@ -530,38 +516,31 @@ class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin)
         return False
 
     def save_formset(self, request, form, formset, change):
+        """Candidates and documents through the services (a draft assembly's only)."""
         item = form.instance
-        services._check_draft(item.assembly)
-        if formset.model is ElectionCandidate:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            for inline_form in formset.forms:
-                data = inline_form.cleaned_data
-                if data and not data.get("DELETE") and inline_form.instance.pk is None:
-                    services.candidate_add(
-                        item=item,
-                        member=data["member"],
-                        by=request.user,
-                        representative_name=data.get("representative_name", ""),
-                        statement=data.get("statement", ""),
-                    )
-            for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
-                audit_log(actor=request.user, action="candidate_removed", obj=deleted)
-                deleted.delete()
-            return
-        instances = formset.save(commit=False)
-        for document in instances:
-            document.file.open("rb")
-            document.sha256 = hashlib.sha256(document.file.read()).hexdigest()
-            document.file.seek(0)
-            document.save()
-            audit_log(
-                actor=request.user,
-                action="document_added",
-                obj=document,
-                changes={"sha256": document.sha256},
-            )
-        for deleted in formset.deleted_objects:
-            deleted.delete()
+        # What the admin's change message reads (save(commit=False) would set them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            data = inline_form.cleaned_data
+            if not data or data.get("DELETE") or inline_form.instance.pk is not None:
+                continue
+            if formset.model is ElectionCandidate:
+                services.candidate_add(
+                    item=item,
+                    member=data["member"],
+                    by=request.user,
+                    representative_name=data.get("representative_name", ""),
+                    statement=data.get("statement", ""),
+                )
+            else:
+                services.agenda_document_add(
+                    item=item, title=data["title"], file=data["file"], by=request.user
+                )
+        for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
+            if formset.model is ElectionCandidate:
+                services.candidate_remove(candidate=deleted, by=request.user)
+            else:
+                services.agenda_document_remove(document=deleted, by=request.user)
 
 
 @admin.register(Proxy)

@@ -10,6 +10,7 @@ and the proxy cap can't be passed by two requests at once. A second participatio
 member is refused by the database itself (unique constraint), whatever the path.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,16 +22,18 @@ from django.utils.translation import gettext as _
 from members.emails import member_address, send_on_commit
 from members.models import Member
 from members.selectors import voter_roll
+from members.share_services import check_staff
 from members.transfer_services import is_board
 from smartcoop.audit import audit_log
 
 from . import sealing
+from .board_services import governance_policy_on
 from .models import (
+    AgendaDocument,
     AgendaItem,
     ElectionCandidate,
     EncryptedBallot,
     GeneralAssembly,
-    GovernancePolicy,
     PaperTally,
     Participation,
     Proxy,
@@ -52,29 +55,9 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def is_advisor(user) -> bool:
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
-
-
-def check_advisor(by) -> None:
-    if not is_advisor(by):
-        raise PermissionDenied(_("Only an advisor can do this."))
-
-
 def check_board_or_admin(by) -> None:
     if not is_board(by):
         raise PermissionDenied(_("Only the board can do this."))
-
-
-def policy_for(day: date) -> GovernancePolicy:
-    """The statutes' rules in force on `day`."""
-    policy = GovernancePolicy.objects.in_force_on(day).order_by("-valid_from").first()
-    if policy is None:
-        raise ValidationError(
-            _("No governance policy is in force on %(day)s: add one in the back-office.")
-            % {"day": day.strftime("%d/%m/%Y")}
-        )
-    return policy
 
 
 def _lock_assembly(assembly: GeneralAssembly) -> GeneralAssembly:
@@ -168,6 +151,82 @@ def _check_draft(assembly: GeneralAssembly, *, by=None, obj=None, attempted=None
         raise ValidationError(
             _("The assembly is convened: its agenda and wording can no longer change.")
         )
+
+
+ASSEMBLY_FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "place",
+    "online",
+    "notice_date",
+    "record_date",
+    "voting_opens_at",
+    "voting_closes_at",
+)
+
+
+def assembly_change(*, assembly: GeneralAssembly, by, **fields) -> GeneralAssembly:
+    """Change a draft assembly's dates, place or title (refused once convened)."""
+    check_board_or_admin(by)
+    unknown = set(fields) - set(ASSEMBLY_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields can't be changed: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        locked = _lock_assembly(assembly)
+        _check_draft(locked)
+        changes = {
+            k: [str(getattr(locked, k)), str(v)]
+            for k, v in fields.items()
+            if getattr(locked, k) != v
+        }
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _check_dates(locked)
+        locked.save()
+        audit_log(actor=by, action="assembly_changed", obj=locked, changes=changes)
+    return locked
+
+
+def agenda_item_delete(*, item: AgendaItem, by) -> None:
+    """Take an item off a draft assembly's agenda."""
+    check_board_or_admin(by)
+    with transaction.atomic():
+        _check_draft(_lock_assembly(item.assembly))
+        audit_log(actor=by, action="agenda_item_deleted", obj=item)
+        item.delete()
+
+
+def candidate_remove(*, candidate: ElectionCandidate, by) -> None:
+    """Take a candidate off a draft assembly's ballot."""
+    check_board_or_admin(by)
+    with transaction.atomic():
+        _check_draft(_lock_assembly(candidate.item.assembly))
+        audit_log(actor=by, action="candidate_removed", obj=candidate)
+        candidate.delete()
+
+
+def agenda_document_add(*, item: AgendaItem, title: str, file, by) -> AgendaDocument:
+    """A PDF of a draft assembly's item, kept with its SHA-256."""
+    check_board_or_admin(by)
+    file.seek(0)
+    digest = hashlib.sha256(file.read()).hexdigest()
+    file.seek(0)
+    with transaction.atomic():
+        _check_draft(_lock_assembly(item.assembly))
+        document = AgendaDocument(item=item, title=title, sha256=digest)
+        document.file.save(file.name.rsplit("/", 1)[-1], file, save=True)
+        audit_log(actor=by, action="document_added", obj=document, changes={"sha256": digest})
+    return document
+
+
+def agenda_document_remove(*, document: AgendaDocument, by) -> None:
+    """Take a document off a draft assembly's item."""
+    check_board_or_admin(by)
+    with transaction.atomic():
+        _check_draft(_lock_assembly(document.item.assembly))
+        audit_log(actor=by, action="document_removed", obj=document)
+        document.delete()
 
 
 def agenda_item_add(
@@ -316,7 +375,7 @@ def assembly_convene(*, assembly: GeneralAssembly, by, now: datetime | None = No
                 raise ValidationError(
                     _("Item %(n)s is an election without candidates.") % {"n": item.position}
                 )
-        rules = policy_for(assembly.date).frozen()
+        rules = governance_policy_on(assembly.date).frozen()
         _check_window(assembly, rules)
         for item in items:
             item.rule = item_rule(item.kind, rules)
@@ -365,7 +424,7 @@ def assembly_convene(*, assembly: GeneralAssembly, by, now: datetime | None = No
 def roll_correct(*, assembly: GeneralAssembly, member: Member, reason: str, by) -> VoterRollEntry:
     """Add a member forgotten on a frozen roll (an advisor, with a reason); the roll's hash is
     recomputed and both hashes are kept in the audit trail."""
-    check_advisor(by)
+    check_staff(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the roll is corrected.")})
     with transaction.atomic():
@@ -752,7 +811,7 @@ def proxy_decide(
 ) -> Proxy:
     """An advisor validates an accepted proxy (before the window closes), or refuses it with a
     reason."""
-    check_advisor(by)
+    check_staff(by)
     now = _now(now)
     if not validate and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the proxy is refused.")})
@@ -798,7 +857,7 @@ def proxy_cancel(*, proxy: Proxy, giver: Member, now: datetime | None = None) ->
 def attendance_record(*, assembly: GeneralAssembly, member: Member, by) -> Participation:
     """An advisor records a member present in the room (they vote on paper or by show of
     hands). Refused for a member who already took part online or by proxy."""
-    check_advisor(by)
+    check_staff(by)
     with transaction.atomic():
         assembly = _lock_assembly(assembly)
         if assembly.status not in (Status.CONVENED, Status.VOTING_OPEN, Status.CLOSED) or (
@@ -842,7 +901,7 @@ def paper_totals_enter(
 ) -> PaperTally:
     """An advisor enters the totals of the vote in the room for an item (or a candidate):
     never more ballots than members recorded present."""
-    check_advisor(by)
+    check_staff(by)
     if item.kind == Kind.INFORMATION:
         raise ValidationError(_("This item takes no vote."))
     if (item.kind == Kind.ELECTION) != (candidate is not None):
