@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, using="default", **kwargs):
+    from .roles import sync_roles
+
+    sync_roles(using=using)
 
 
 class CoreConfig(AppConfig):
-    """What every app shares and that depends on no app (issue 15): the office rule, roles."""
+    """What every app shares and that depends on no app: money, audit, counters, roles and the
+    office rule, permissions, the admin kit, PDF, exports, identifiers, encryption, uploads."""
 
     name = "core"
+    verbose_name = _("Platform")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy checks)
+
+        # Keep the roles' permissions in step when later migrations add models.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")

@@ -1,5 +1,5 @@
-"""The roles' names and who sees every office. Their permissions (ROLE_PERMISSIONS) and the
-groups' synchronisation stay in smartcoop/roles.py, which imports these names."""
+"""The roles: their names, who sees every office, their permissions (ROLE_PERMISSIONS) and the
+groups' synchronisation (idempotent: run after every migrate, by core.apps)."""
 
 MEMBER = "member"
 ADVISOR = "advisor"
@@ -36,3 +36,115 @@ def sees_every_office(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return _in_groups(user, [FINANCE], "_sees_every_office")
+
+
+PROJECT_APPS = ["members", "production_units", "invoicing", "payroll", "governance", "core"]
+
+# (app_label, model or "*", actions)
+ROLE_PERMISSIONS = {
+    MEMBER: [],
+    ADVISOR: [
+        ("*", "*", {"view"}),
+        ("members", "member", {"change"}),
+        ("production_units", "productionunit", {"add", "change"}),
+        ("production_units", "ledgerentry", {"add"}),
+        ("invoicing", "client", {"add", "change"}),
+        # The invoicing back-office: approve/reject, record and match payments, import
+        # statements and suppliers' invoices, assign purchases, send again.
+        ("invoicing", "invoice", {"change"}),
+        ("invoicing", "payment", {"add", "change"}),
+        ("invoicing", "bankstatement", {"add"}),
+        ("invoicing", "purchase", {"add", "change"}),
+        ("invoicing", "transmission", {"change"}),
+        # Work and pay: validate jobs, approve declarations (and overdrafts), cancel contracts,
+        # decide on expense claims.
+        ("payroll", "job", {"change"}),
+        ("payroll", "workdeclaration", {"change"}),
+        ("payroll", "contract", {"change"}),
+        ("payroll", "expenseclaim", {"change"}),
+        ("payroll", "workerinvitation", {"change"}),
+        ("payroll", "unitworker", {"change"}),
+        # Assemblies: validate proxies, record attendance and paper totals.
+        ("governance", "proxy", {"change"}),
+        ("governance", "papertally", {"add", "change"}),
+    ],
+    BOARD: [
+        ("*", "*", {"view"}),
+        # Governance: prepare and convene assemblies, their agenda, candidates and documents.
+        ("governance", "generalassembly", {"add", "change", "delete"}),
+        ("governance", "agendaitem", {"add", "change", "delete"}),
+        ("governance", "electioncandidate", {"add", "change", "delete"}),
+        ("governance", "agendadocument", {"add", "change", "delete"}),
+    ],
+    # The payroll/finance office: the payroll runs, the payouts and their pain.001 files of
+    # every office (core.roles.sees_every_office), and nothing else.
+    FINANCE: [
+        ("payroll", "payrollrun", {"view", "change"}),
+        ("payroll", "payslip", {"view"}),
+        ("payroll", "employmentcost", {"view"}),
+        ("payroll", "contributionrun", {"view"}),
+        ("payroll", "contributionposting", {"view"}),
+        ("payroll", "payoutbatch", {"view", "add", "change"}),
+        ("payroll", "payoutline", {"view"}),
+    ],
+    ADMIN: [("*", "*", {"view", "add", "change", "delete"})],
+}
+# The board's decisions on its mandates (governance/admin_board.py): cooptations, early ends,
+# representatives, candidacies refused as not admissible, the ethics committee's members.
+ROLE_PERMISSIONS[BOARD] += [
+    ("governance", "mandate", {"change"}),
+    ("governance", "candidacy", {"change"}),
+    ("governance", "ethicscommitteeterm", {"add", "change"}),
+]
+# The ethics committee's accounts (given by governance.ethics_services when a term names them):
+# the back-office pages of cases and meetings. Reading a case's confidential text also needs a
+# term in force that day (governance/ethics_services.is_ethics_committee).
+ETHICS = "ethics"
+ROLE_PERMISSIONS[ETHICS] = [
+    ("governance", "ethicscase", {"view", "add"}),
+    ("governance", "ethicsmeeting", {"view", "add"}),
+]
+# Append-only tables: nobody gets to change or delete their rows, even in the admin.
+NEVER = {
+    ("production_units", "ledgerentry", "change"),
+    ("production_units", "ledgerentry", "delete"),
+    ("members", "shareregisterentry", "change"),
+    ("members", "shareregisterentry", "delete"),
+    ("members", "documentacceptance", "change"),
+    ("members", "documentacceptance", "delete"),
+    ("core", "auditevent", "add"),
+    ("core", "auditevent", "change"),
+    ("core", "auditevent", "delete"),
+}
+
+
+def sync_roles(apps=None, using="default"):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for config in apps.get_app_configs():
+        had_models = getattr(config, "models_module", None)
+        config.models_module = True
+        create_permissions(config, verbosity=0, apps=apps, using=using)
+        config.models_module = had_models
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    perms = list(
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=PROJECT_APPS)
+        .select_related("content_type")
+    )
+    for role, rules in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        chosen = []
+        for perm in perms:
+            action = perm.codename.split("_", 1)[0]
+            key = (perm.content_type.app_label, perm.content_type.model, action)
+            if key in NEVER:
+                continue
+            for app, model, actions in rules:
+                if app in ("*", key[0]) and model in ("*", key[1]) and action in actions:
+                    chosen.append(perm)
+                    break
+        group.permissions.set(chosen)

@@ -26,9 +26,9 @@ from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
 from members.models import Member
 from members.transfer_services import is_board
-from smartcoop.audit import audit_log
 
 from .models import (
     AgendaItem,

@@ -155,9 +155,9 @@ def _open_assembly(people: dict) -> GeneralAssembly | None:
 
 def _late_joiner(people: dict) -> None:
     """Eve joined yesterday, after the record date of the open vote: she can't vote."""
+    from devtools.demo import _user
     from members.services import member_create
     from members.share_services import share_payment_record, shares_subscribe
-    from smartcoop.demo import _user
 
     user = _user("eve@smartcoop.test", "Eve", "Evrard", role="member")
     if Member.objects.filter(user=user).exists():

@@ -17,9 +17,9 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from devtools import demo
 from members.models import Member
 from members.services import member_create
-from smartcoop import demo
 
 from .board_services import cooptation_record, mandate_end
 from .ethics_services import (

@@ -20,9 +20,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
+from core.audit import audit_log
 from members.models import Member
-from smartcoop import roles
-from smartcoop.audit import audit_log
 
 from .board_services import check_board
 from .models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting

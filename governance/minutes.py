@@ -6,8 +6,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.pdf import render_html_to_pdf
 from members.pdf import _cooperative
-from smartcoop.pdf import render_html_to_pdf
 
 from .models import GeneralAssembly, ItemResult, Participation
 from .selectors import results_by_item

@@ -19,12 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
 from members.emails import member_address, send_on_commit
 from members.models import Member
 from members.selectors import voter_roll
 from members.share_services import check_staff
 from members.transfer_services import is_board
-from smartcoop.audit import audit_log
 
 from . import sealing
 from .board_services import governance_policy_on

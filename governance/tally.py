@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcoop.audit import audit_log
+from core.audit import audit_log
 
 from . import sealing
 from .models import (

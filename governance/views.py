@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.permissions import member_of, member_required
 from members.transfer_services import is_board
-from smartcoop.permissions import member_of, member_required
 
 from . import services
 from .forms import BallotForm, ProxyGiveForm, ReceiptCheckForm

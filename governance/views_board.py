@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.permissions import member_of, member_required
 from members.forms import add_service_errors
-from smartcoop.permissions import member_of, member_required
 
 from .board_services import (
     OPEN_CANDIDACY,

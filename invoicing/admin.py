@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import OfficeScopedAdminMixin
+from core.admin_kit import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
 from production_units.models import ProductionUnit
-from smartcoop.admin import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
 
 from .models import Client
 from .services import CLIENT_FIELDS, client_create, client_delete, client_update, client_verify

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smartcoop.admin import add_service_error
+from core.admin_kit import add_service_error
 
 # An action's intermediate page lists the chosen rows; beyond this, choose fewer.
 SELECTION_LIMIT = 500

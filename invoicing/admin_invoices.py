@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin_kit import AuditTrailMixin, EstimatedCountPaginator, QueueItem, advisor_queue_item
+from core.money import cents
 from core.roles import sees_every_office
 from core.scoping import UNIT_OFFICE
 from production_units.admin import money
 from production_units.models import ProductionUnit
-from smartcoop.admin import AuditTrailMixin, EstimatedCountPaginator, QueueItem, advisor_queue_item
-from smartcoop.money import cents
 
 from .admin_actions import (
     NOTHING,

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin_identifiers import IdentifierAdminMixin, masked
+from core.admin_kit import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE, through
-from smartcoop.admin import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
-from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 
 from .admin_actions import (
     ReasonForm,

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
 from core.scoping import UNIT_OFFICE
 from production_units.models import ProductionUnit
-from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
 
 from .admin_actions import ReasonForm, run_action_with_form, upload_view
 from .inbound import MAX_FILE_SIZE, inbound_ubl_import, purchase_assign, purchase_reject

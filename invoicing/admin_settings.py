@@ -10,12 +10,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.admin import OfficeScopedAdminMixin
-from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
-from smartcoop.admin import (
+from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     SuperuserDeleteMixin,
 )
+from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
 
 from .models import (
     Invoice,

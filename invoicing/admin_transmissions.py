@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
+from core.admin_kit import QueueItem, advisor_queue_item
 from core.scoping import UNIT_OFFICE, through
-from smartcoop.admin import QueueItem, advisor_queue_item
 
 from .admin_actions import apply_each, invoices_matching
 from .models import Invoice, Transmission

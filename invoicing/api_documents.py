@@ -27,8 +27,8 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from core.api import MoneyField
 from production_units.models import ProductionUnit
-from smartcoop.api import MoneyField
 
 from .api import MAX_ID, OwnUnitField
 from .documents import invoice_documents_render

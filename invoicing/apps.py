@@ -13,9 +13,20 @@ class InvoicingConfig(AppConfig):
     verbose_name = _("Invoicing")
 
     def ready(self):
-        from smartcoop.files import private_file_owner
+        from core.files import private_file_owner
 
         # A stored file goes to the members who see its document in the portal (and to staff).
         private_file_owner("invoicing.Invoice", "invoicing.views_invoices.get_own_invoice_or_404")
         private_file_owner("invoicing.Quote", "invoicing.views_quotes.get_own_quote_or_404")
         private_file_owner("invoicing.InvoiceBranding", _holds_unit_of)
+
+        from core.uploads import register_field_limit
+
+        from .branding_services import MAX_LOGO_BYTES
+        from .camt053 import MAX_FILE_BYTES as CAMT053_BYTES
+        from .inbound import MAX_FILE_SIZE as UBL_BYTES
+
+        register_field_limit("logo", MAX_LOGO_BYTES)
+        # The back-office's bank statement (camt.053) and supplier invoice (UBL) uploads.
+        register_field_limit("file", CAMT053_BYTES)
+        register_field_limit("file", UBL_BYTES)

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from core.audit import audit_log, diff, snapshot
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_log, diff, snapshot
 
 from .models import InvoiceBranding
 

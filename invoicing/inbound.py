@@ -22,10 +22,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from core.audit import audit_log
+from core.money import CENT, cents
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
-from smartcoop.audit import audit_log
-from smartcoop.money import CENT, cents
 
 from .models import Purchase
 from .purchase_rules import (

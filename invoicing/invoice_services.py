@@ -13,11 +13,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.counters import counter_next
+from core.money import cents, to_decimal
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
-from smartcoop.audit import audit_log
-from smartcoop.counters import counter_next
-from smartcoop.money import cents, to_decimal
 
 from .chain import GENESIS, canonical_content, compute_hash
 from .models import (

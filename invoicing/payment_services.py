@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.money import cents, is_cents, to_decimal
 from members.models import LegalEntity
-from smartcoop.audit import audit_log
-from smartcoop.money import cents, is_cents, to_decimal
 
 from .camt053 import Statement, Transaction, parse_camt053
 from .models import BankStatement, Invoice, Payment

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from segno import helpers
 
-from smartcoop.money import to_decimal
-from smartcoop.pdf import render_html_to_pdf
-from smartcoop.validators import format_enterprise_number, format_iban
+from core.money import to_decimal
+from core.pdf import render_html_to_pdf
+from core.validators import format_enterprise_number, format_iban
 
 from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, VatCategory
 from .references import format_structured_reference

@@ -30,11 +30,11 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.audit import audit_trail
+from core.models import AuditEvent
 from payroll.declaration_services import available_balance
 from payroll.expense_services import expense_deadline, pending_claims_total, policy_on
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 
 from .models import Purchase
 

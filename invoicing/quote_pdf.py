@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from smartcoop.pdf import render_html_to_pdf
-from smartcoop.validators import format_enterprise_number, format_iban
+from core.pdf import render_html_to_pdf
+from core.validators import format_enterprise_number, format_iban
 
 from .models import InvoiceBranding, Quote
 from .pdf import TEMPLATE_DIR, _accent, _line_row, _logo_data_uri, legal_form, vat_breakdown

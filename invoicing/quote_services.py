@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.counters import counter_next
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_log
-from smartcoop.counters import counter_next
 
 from .invoice_services import (
     LineData,

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
-from smartcoop.audit import audit_log
+from core.audit import audit_log
 
 from .invoice_services import policy_on
 from .models import Invoice, Reminder

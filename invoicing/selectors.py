@@ -13,8 +13,8 @@ from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext_lazy as _
 
+from core.money import cents
 from production_units.models import ProductionUnit
-from smartcoop.money import cents
 
 from .models import Client, Invoice, Payment, Reminder
 

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
-from smartcoop.audit import audit_log
+from core.audit import audit_log
 
 from .access_points import PermanentError, TransientError, access_point
 from .documents import invoice_documents_render

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcoop.audit import audit_log, diff, snapshot
+from core.audit import audit_log, diff, snapshot
 
 from .models import Client
 

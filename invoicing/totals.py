@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from smartcoop.money import cents, to_decimal
+from core.money import cents, to_decimal
 
 
 @dataclass(frozen=True)

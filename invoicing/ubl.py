@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from smartcoop.money import cents, to_decimal
+from core.money import cents, to_decimal
 
 from .models import EXEMPT_CATEGORIES, Invoice
 from .references import format_structured_reference

@@ -9,12 +9,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import audit_trail
+from core.permissions import member_required
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_trail
-from smartcoop.permissions import get_own_client_or_404, member_required
 
 from .forms import ClientFilterForm, ClientForm, add_service_errors
 from .models import Client
+from .permissions import get_own_client_or_404
 from .services import client_create, client_update
 
 CLIENT_PAGE_SIZE = 25

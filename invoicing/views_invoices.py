@@ -18,11 +18,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smartcoop.audit import audit_trail
-from smartcoop.exports import csv_response
-from smartcoop.money import cents
-from smartcoop.permissions import get_own_unit_or_404, member_required
-from smartcoop.templatetags.portal import format_money
+from core.audit import audit_trail
+from core.exports import csv_response
+from core.money import cents
+from core.permissions import member_required
+from core.templatetags.portal import format_money
+from production_units.permissions import get_own_unit_or_404
 
 from .branding_services import branding_update
 from .documents import invoice_documents_render

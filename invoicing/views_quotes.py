@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from smartcoop.permissions import member_required
+from core.permissions import member_required
 
 from .forms_invoices import (
     QuoteDetailsForm,

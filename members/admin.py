@@ -22,9 +22,8 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.roles import sees_everything
-from core.scoping import COOPERATIVE_WIDE
-from smartcoop.admin import (
+from core.admin_identifiers import IdentifierAdminMixin
+from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
@@ -33,8 +32,9 @@ from smartcoop.admin import (
     SuperuserDeleteMixin,
     add_service_error,
 )
-from smartcoop.admin_identifiers import IdentifierAdminMixin
-from smartcoop.validators import mask_identifier
+from core.roles import sees_everything
+from core.scoping import COOPERATIVE_WIDE
+from core.validators import mask_identifier
 
 from . import admin_queues
 from .exports import FORMATS, member_extract_export, register_export

@@ -2,7 +2,7 @@
 record, refunds to pay. Advisors see their office's; the board and the administrators see
 every office. Every action calls one service per row; what a service refuses is shown.
 
-Who does what (the roles are groups, smartcoop/roles.py):
+Who does what (the roles are groups, core/roles.py):
 - advisors (and administrators): approve or refuse applications, record payments, record
   resignations and deaths, mark refunds paid;
 - the board: exclusions and share transfers (board decisions).
@@ -23,18 +23,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from core import roles
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from smartcoop import roles
-from smartcoop.admin import (
+from core.admin_identifiers import IdentifierAdminMixin, masked
+from core.admin_kit import (
     AuditTrailMixin,
     QueueItem,
     ServiceFormMixin,
     add_service_error,
     advisor_queue_item,
 )
-from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
-from smartcoop.encryption import lookup_hash
-from smartcoop.money import cents
+from core.encryption import lookup_hash
+from core.money import cents
 
 from .forms import MembershipApplicationForm
 from .models import (

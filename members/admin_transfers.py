@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
 
 from .admin_queues import NOTHING, RefuseForm, run_action_with_form
 from .models import ShareTransferRequest

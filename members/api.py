@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from smartcoop.validators import mask_iban, mask_national_number
+from core.validators import mask_iban, mask_national_number
 
 from .token_services import api_token_check_second_factor, api_token_create
 

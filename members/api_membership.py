@@ -22,7 +22,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from smartcoop.api import MoneyField
+from core.api import MoneyField
 
 from .models import Member, ShareCertificate, ShareRegisterEntry
 from .selectors import member_entries, member_shares

@@ -23,7 +23,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from smartcoop.files import private_file_owner
+        from core.files import private_file_owner
 
         # The statutes and terms an applicant accepts: for every logged-in account.
         private_file_owner("members.MembershipDocument", lambda request, obj: True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from smartcoop import exports
+from core import exports
 
 from .models import Member
 from .selectors import RegisterRow, member_entries, register_at
@@ -116,7 +116,7 @@ def extract_values(member: Member, at: date) -> list[list]:
     return rows
 
 
-# --- CSV and XLSX: smartcoop.exports (typed cells, text made inert) --------------------------
+# --- CSV and XLSX: core.exports (typed cells, text made inert) --------------------------
 
 
 def write_csv(columns: list[str], rows: list[list], stream) -> None:

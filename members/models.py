@@ -4,10 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
+from core.models import AppendOnlyModel
 from core.scoping import office_scoped
-from smartcoop.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
-from smartcoop.models import AppendOnlyModel
-from smartcoop.validators import (
+from core.validators import (
     BICField,
     EnterpriseNumberField,
     EUVATField,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from segno import helpers as segno_helpers
 from stdnum.be import ogm_vcs
 
-from smartcoop.money import cents
+from core.money import cents
 
 from .models import LegalEntity, MembershipApplication, ShareRegisterEntry
 from .pdf import COOPERATIVE_CODE

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from smartcoop.pdf import render_html_to_pdf
+from core.pdf import render_html_to_pdf
 
 from .models import LegalEntity, Member, ShareCertificate, ShareRegisterEntry
 from .selectors import RegisterRow, member_entries, member_shares, register_at

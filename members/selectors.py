@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from smartcoop.money import cents
+from core.money import cents
 
 from .models import (
     MONEY,

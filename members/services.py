@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.be import nn
 
-from smartcoop.audit import audit_log, diff, snapshot
-from smartcoop.counters import counter_next
-from smartcoop.encryption import lookup_hash
+from core.audit import audit_log, diff, snapshot
+from core.counters import counter_next
+from core.encryption import lookup_hash
 
 from .emails import email_language, send_on_commit
 from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument

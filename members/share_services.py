@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
 
-from smartcoop.audit import audit_log
-from smartcoop.counters import counter_next
-from smartcoop.money import cents, is_cents, to_decimal
+from core.audit import audit_log
+from core.counters import counter_next
+from core.money import cents, is_cents, to_decimal
 
 from .emails import member_address, send_on_commit
 from .models import (
@@ -686,7 +686,7 @@ def member_exit(
 def _clean_iban(value: str, errors: dict) -> str:
     from stdnum import iban as stdnum_iban
 
-    from smartcoop.validators import validate_iban
+    from core.validators import validate_iban
 
     try:
         validate_iban(value)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcoop.audit import audit_log
+from core.audit import audit_log
 
 from .models import ApiToken
 

@@ -15,8 +15,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcoop import roles
-from smartcoop.audit import audit_log
+from core import roles
+from core.audit import audit_log
 
 from .emails import member_address, send_on_commit
 from .models import Member, ShareTransferRequest

@@ -20,8 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartcoop.exports import csv_response
-from smartcoop.permissions import member_of, member_required
+from core.exports import csv_response
+from core.permissions import member_of, member_required
 
 from .forms import (
     CertificateRequestForm,

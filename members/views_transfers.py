@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smartcoop.permissions import member_of, member_required
+from core.permissions import member_of, member_required
 
 from .forms import add_service_errors
 from .models import Member, ShareTransferRequest

@@ -1,6 +1,6 @@
 """Who reaches the portal's work-and-pay pages.
 
-Members reach every portal page (smartcoop.permissions.member_required). Invited workers are
+Members reach every portal page (core.permissions.member_required). Invited workers are
 not members: they have an account and a Worker record, and reach only the pages about their
 own work. Those pages use `worker_or_member_required`, and find the worker with
 `payroll.worker_services.worker_of_user(request.user)` (None for a member who never worked):
@@ -20,8 +20,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from core.permissions import member_of
 from production_units.models import ProductionUnit
-from smartcoop.permissions import member_of
 
 from .models import Worker, WorkerInvitation
 

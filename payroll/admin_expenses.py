@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
 from core.scoping import UNIT_OFFICE
 from invoicing.admin_actions import NOTHING, ReasonForm, apply_each, run_action_with_form
 from production_units.admin import money
 from production_units.models import LedgerEntry
-from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
 
 from .expense_services import (
     RECEIPT_CONTENT_TYPES,

@@ -11,15 +11,15 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from core.admin import OfficeScopedAdminMixin
-from core.scoping import COOPERATIVE_WIDE
-from production_units.models import ContributionRate
-from smartcoop.admin import (
+from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     SuperuserDeleteMixin,
     _plain,
 )
-from smartcoop.audit import audit_log
+from core.audit import audit_log
+from core.scoping import COOPERATIVE_WIDE
+from production_units.models import ContributionRate
 
 from .models import (
     ContractType,

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin_identifiers import IdentifierAdminMixin, masked
+from core.admin_kit import AuditTrailMixin, ReadOnlyAdmin, add_service_error
 from core.scoping import SPANS_OFFICES, UNIT_OFFICE, WORKER_OFFICE, through
+from core.validators import mask_iban
 from invoicing.admin_actions import NOTHING, ReadOnlyInline, apply_each, run_action_with_form
 from production_units.admin import money
-from smartcoop.admin import AuditTrailMixin, ReadOnlyAdmin, add_service_error
-from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
-from smartcoop.validators import mask_iban
 
 from .models import (
     ContributionPosting,

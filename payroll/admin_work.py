@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin_identifiers import IdentifierAdminMixin, masked
+from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
 from core.scoping import UNIT_OFFICE, through
 from invoicing.admin_actions import ReadOnlyInline, ReasonForm, apply_each, run_action_with_form
 from production_units.models import ProductionUnit
-from smartcoop.admin import AuditTrailMixin, QueueItem, advisor_queue_item
-from smartcoop.admin_identifiers import IdentifierAdminMixin, masked
 
 from .contract_services import contract_cancel
 from .declaration_services import available_balance, declaration_approve, declaration_reject

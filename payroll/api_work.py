@@ -13,6 +13,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from core.api import MoneyField
 from invoicing.api import MAX_ID, OwnUnitField
 from invoicing.api_documents import (
     DecimalStringField,
@@ -25,7 +26,6 @@ from invoicing.api_documents import (
     line_data,
 )
 from invoicing.forms_invoices import check_lines
-from smartcoop.api import MoneyField
 
 from .contract_services import contract_accept
 from .declaration_services import declaration_cancel, declaration_create, declaration_submit

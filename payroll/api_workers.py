@@ -9,8 +9,8 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.validators import mask_national_number
 from production_units.models import ProductionUnit
-from smartcoop.validators import mask_national_number
 
 from .calendar import parse_month, worker_calendar
 from .models import UnitWorker

@@ -7,7 +7,7 @@ class PayrollConfig(AppConfig):
     verbose_name = _("Payroll")
 
     def ready(self):
-        from smartcoop.files import private_file_owner
+        from core.files import private_file_owner
 
         # A stored file goes to the people who see its row in the portal (and to staff);
         # payout files (pain.001) are for staff only.
@@ -21,3 +21,11 @@ class PayrollConfig(AppConfig):
         private_file_owner(
             "payroll.HeldReceipt", lambda request, obj: obj.owner_id == request.user.pk
         )
+
+        from core.uploads import register_field_limit
+
+        from .expense_services import MAX_RECEIPT_SIZE
+        from .job_services import MAX_RECEIPT_BYTES
+
+        register_field_limit("receipt", MAX_RECEIPT_SIZE)
+        register_field_limit("receipt", MAX_RECEIPT_BYTES)

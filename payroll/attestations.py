@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from smartcoop.audit import audit_log
-from smartcoop.money import cents
-from smartcoop.pdf import render_html_to_pdf
+from core.audit import audit_log
+from core.money import cents
+from core.pdf import render_html_to_pdf
 
 from .models import Attestation, Contract, Payslip, WorkDay, Worker
 from .payroll_run import PAID_CONTRACT_STATUSES

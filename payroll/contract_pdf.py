@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.pdf import render_html_to_pdf
 from members.pdf import document_language
-from smartcoop.pdf import render_html_to_pdf
 
 from .models import Contract
 from .parameters import contract_parameters

@@ -16,11 +16,11 @@ from django.db.models import BigIntegerField, Case, Min, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import insert_rows
+from core.money import CENT, cents
 from invoicing.models import Invoice
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit
 from production_units.services import NewEntry, ledger_post_bulk, ledger_post_query
-from smartcoop.bulk import insert_rows
-from smartcoop.money import CENT, cents
 
 from .models import (
     ContractTypeParameters,

@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.money import is_cents, to_decimal
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_balance
-from smartcoop.audit import audit_log
-from smartcoop.money import is_cents, to_decimal
 
 from .contract_services import contract_create
 from .job_services import clean_reason

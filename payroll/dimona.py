@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from smartcoop.audit import audit_log
+from core.audit import audit_log
 
 from .models import DimonaDeclaration
 

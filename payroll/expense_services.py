@@ -30,12 +30,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.money import cents, is_cents, to_decimal
+from core.roles import ADVISOR
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post
-from smartcoop.audit import audit_log
-from smartcoop.money import cents, is_cents, to_decimal
-from smartcoop.roles import ADVISOR
 
 from .models import ExpenseCategory, ExpenseClaim, Job, PayoutLine, PayrollPolicy, Worker
 from .worker_services import unit_holder_worker, worker_of_user

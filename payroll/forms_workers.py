@@ -4,8 +4,8 @@ services'; the forms give labels, widgets and early messages on the identifiers.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_country, validate_iban, validate_national_number
 from members.models import LANGUAGE_CHOICES
-from smartcoop.validators import validate_country, validate_iban, validate_national_number
 
 from .invitation_services import WorkerIdentity
 from .models import Worker, WorkerInvitation

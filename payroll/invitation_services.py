@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from stdnum.be import nn
 from stdnum.exceptions import ValidationError as StdnumError
 
+from core.audit import audit_log
+from core.encryption import lookup_hash
+from core.permissions import member_of
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_log
-from smartcoop.encryption import lookup_hash
-from smartcoop.permissions import member_of
 
 from .models import UnitWorker, Worker, WorkerInvitation
 from .worker_services import unit_managed_by, unit_worker_add, worker_for_member

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.money import is_cents, to_decimal
 from invoicing.invoice_services import (
     LineData,
     clean_lines,
@@ -37,8 +39,6 @@ from invoicing.invoice_services import (
 from invoicing.models import Client, Invoice
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
-from smartcoop.audit import audit_log
-from smartcoop.money import is_cents, to_decimal
 
 from .contract_services import contract_create
 from .models import (

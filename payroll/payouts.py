@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
 from members.models import LegalEntity, RefundPayout
 from members.share_services import refund_payout_mark_paid
-from smartcoop.audit import audit_log
 
 from .models import ExpenseClaim, PayoutBatch, PayoutLine
 from .sepa import Debtor, Transfer, end_to_end_id, iban_is_valid, pain001

@@ -29,10 +29,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.money import cents
 from production_units.models import LedgerEntry
 from production_units.services import NewEntry, ledger_post_bulk
-from smartcoop.audit import audit_log
-from smartcoop.money import cents
 
 from .contributions import period_bounds
 from .models import (

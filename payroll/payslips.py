@@ -10,8 +10,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from smartcoop.audit import audit_log
-from smartcoop.pdf import render_html_to_pdf
+from core.audit import audit_log
+from core.pdf import render_html_to_pdf
 
 from .models import Payslip, Worker
 

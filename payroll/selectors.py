@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from core.money import cents
 from production_units.models import LedgerEntry
-from smartcoop.money import cents
 
 from .models import ContributionPosting
 

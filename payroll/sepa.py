@@ -23,7 +23,7 @@ from sepaxml import SepaTransfer
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
-from smartcoop.money import cents
+from core.money import cents
 
 # ISO 20022 2019 version, the one the EPC SEPA Credit Transfer rulebook uses since 2023.
 SCHEMA = "pain.001.001.09"

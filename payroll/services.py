@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
+from core.money import is_cents, to_decimal
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_log
-from smartcoop.money import is_cents, to_decimal
 
 from .models import ContractType, ContractTypeParameters, EmploymentCost
 

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
 from django.utils.translation import gettext as _
 
-from smartcoop.money import CENT, is_cents, to_decimal
+from core.money import CENT, is_cents, to_decimal
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)

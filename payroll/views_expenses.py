@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smartcoop.audit import audit_trail
-from smartcoop.exports import csv_response
-from smartcoop.money import cents
-from smartcoop.permissions import member_of
-from smartcoop.templatetags.portal import format_money
+from core.audit import audit_trail
+from core.exports import csv_response
+from core.money import cents
+from core.permissions import member_of
+from core.templatetags.portal import format_money
 
 from .expense_services import (
     RECEIPT_CONTENT_TYPES,

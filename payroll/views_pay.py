@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smartcoop.exports import csv_response
+from core.exports import csv_response
 
 from .access import worker_or_member_required
 from .attestations import attestation_request

@@ -17,13 +17,13 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.exports import csv_response
+from core.money import cents
+from core.permissions import member_required
 from invoicing.forms_invoices import check_lines, line_formset
 from invoicing.invoice_services import needs_approval
 from invoicing.views_invoices import history as document_history
 from production_units.models import ProductionUnit
-from smartcoop.exports import csv_response
-from smartcoop.money import cents
-from smartcoop.permissions import member_required
 
 from .contract_pdf import contract_pdf_store
 from .contract_services import contract_accept

@@ -14,9 +14,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.permissions import member_required
 from invoicing.forms import add_service_errors
 from production_units.models import ProductionUnit
-from smartcoop.permissions import member_required
 
 from .access import (
     get_held_unit_or_404,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcoop.money import to_decimal
+from core.money import to_decimal
 
 from .models import WorkDay, Worker
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_log
 from production_units.models import ProductionUnit
-from smartcoop.audit import audit_log
 
 from .models import UnitWorker, WorkDay, Worker
 

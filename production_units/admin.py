@@ -13,14 +13,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin
-from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
-from smartcoop.admin import (
+from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
     ServiceFormMixin,
     SuperuserDeleteMixin,
 )
+from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
 
 from .models import LedgerEntry, ProductionUnit, Sector
 from .selectors import unit_balance

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 
-from smartcoop.api import MoneyField
+from core.api import MoneyField
 
 from .models import LedgerEntry, ProductionUnit
 from .selectors import unit_ledger

@@ -10,8 +10,8 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyModel
 from core.scoping import office_scoped
-from smartcoop.models import AppendOnlyModel
 
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 ZERO = models.Value(0, output_field=MONEY)

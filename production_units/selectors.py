@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from smartcoop.money import cents
+from core.money import cents
 
 from .models import LedgerEntry, ProductionUnit
 

@@ -11,9 +11,9 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartcoop.audit import audit_log, diff, snapshot
-from smartcoop.bulk import insert_rows
-from smartcoop.money import cents, is_cents, to_decimal
+from core.audit import audit_log, diff, snapshot
+from core.bulk import insert_rows
+from core.money import cents, is_cents, to_decimal
 
 from .models import LedgerEntry, ProductionUnit
 

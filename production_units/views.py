@@ -7,11 +7,12 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from smartcoop.exports import csv_response
-from smartcoop.money import cents
-from smartcoop.permissions import get_own_unit_or_404, member_required
+from core.exports import csv_response
+from core.money import cents
+from core.permissions import member_required
 
 from .forms import LedgerFilterForm
+from .permissions import get_own_unit_or_404
 from .selectors import unit_balance, unit_ledger
 
 LEDGER_PAGE_SIZE = 25

@@ -60,7 +60,7 @@ export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 export DATABASE_URL=$PG_URL/$DB REDIS_URL=$REDIS
 export MEDIA_ROOT=$WORK/media EMAIL_URL=console:// LOG_LEVEL=WARNING
-# The general API throttle (smartcoop/throttling.py) reads its rates from these.
+# The general API throttle (core/throttling.py) reads its rates from these.
 export API_THROTTLE_USER=1000000/min API_THROTTLE_ANON=1000000/min
 cat >"$WORK/contract_settings.py" <<'EOF'
 from smartcoop.settings import *  # noqa: F403

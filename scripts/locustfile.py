@@ -1,5 +1,5 @@
-"""The member portal under load (make bench, figures 4 and 7). Run by smartcoop/bench/load.py
-and smartcoop/bench/voting.py: BENCH_MEMBERS_FILE lists members (figure 4: email, a unit, an
+"""The member portal under load (make bench, figures 4 and 7). Run by devtools/bench/load.py
+and devtools/bench/voting.py: BENCH_MEMBERS_FILE lists members (figure 4: email, a unit, an
 invoice; figure 7: the assembly, the ballot's fields and the voters' e-mails); BENCH_PASSWORD
 is their password.
 """

@@ -43,8 +43,8 @@ fail() {
 [ -x "$BIN/python" ] || fail "no virtualenv at .venv: run 'make install' first"
 command -v psql >/dev/null || fail "psql not found (Debian package postgresql-client)"
 command -v curl >/dev/null || fail "curl not found"
-DEMO_PASSWORD=$(sed -n 's/^DEMO_PASSWORD = "\(.*\)"$/\1/p' smartcoop/demo.py)
-[ -n "$DEMO_PASSWORD" ] || fail "DEMO_PASSWORD not found in smartcoop/demo.py"
+DEMO_PASSWORD=$(sed -n 's/^DEMO_PASSWORD = "\(.*\)"$/\1/p' devtools/demo.py)
+[ -n "$DEMO_PASSWORD" ] || fail "DEMO_PASSWORD not found in devtools/demo.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smartcoop-smoke.XXXXXX")
 JAR=$WORK/cookies.txt
 
@@ -275,7 +275,7 @@ esac
 step "the Celery worker runs a real task"
 TOKEN="smoke-$(date +%s)-$$"
 TASK_ID=$(manage shell -c "
-from smartcoop.tasks import health_ping
+from core.tasks import health_ping
 assert not health_ping.app.conf.task_always_eager, 'tasks would run in-process'
 print(health_ping.delay(token='$TOKEN').id)
 " | tail -n 1)
@@ -283,7 +283,7 @@ echo "smoke: enqueued health_ping[$TASK_ID] with token $TOKEN"
 found=0
 for _ in $(seq 1 120); do
     alive $WORKER
-    if [ "$(sql "SELECT count(*) FROM smartcoop_healthping WHERE token = '$TOKEN'")" = 1 ]; then
+    if [ "$(sql "SELECT count(*) FROM core_healthping WHERE token = '$TOKEN'")" = 1 ]; then
         found=1
         break
     fi
@@ -292,7 +292,7 @@ done
 [ $found = 1 ] || fail "no HealthPing row with token $TOKEN after 60 s"
 grep -q "health_ping\[$TASK_ID\] succeeded" "$WORK/worker.log" \
     || fail "the worker log does not show health_ping[$TASK_ID] succeeding"
-echo "smoke: HealthPing $TOKEN written by worker $(sql "SELECT worker FROM smartcoop_healthping WHERE token = '$TOKEN'")"
+echo "smoke: HealthPing $TOKEN written by worker $(sql "SELECT worker FROM core_healthping WHERE token = '$TOKEN'")"
 
 step "beat is alive"
 alive $BEAT
@@ -467,7 +467,7 @@ import django
 django.setup()
 from invoicing.models import Invoice, Transmission
 from invoicing.sending import peppol_document_id
-from smartcoop.audit import audit_trail
+from core.audit import audit_trail
 
 ids = [int(pk) for pk in sys.argv[1].split(",")]
 mails = Counter()  # e-mails written, by the transmission they carry

@@ -5,9 +5,8 @@ from django.urls import include, path
 from invoicing import views as invoicing_views
 from invoicing import views_invoices as invoice_views
 from invoicing import views_quotes as quote_views
+from portal import views
 from production_units import views as unit_views
-
-from . import views
 
 app_name = "portal"
 

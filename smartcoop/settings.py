@@ -47,7 +47,7 @@ if not SECRET_KEY_FROM_ENV and not DEBUG and not envbool("SMARTCOOP_ALLOW_DEV_SE
     )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
-# National numbers and IBANs are encrypted at rest (smartcoop/encryption.py): Fernet keys,
+# National numbers and IBANs are encrypted at rest (core/encryption.py): Fernet keys,
 # comma-separated, newest first, and the HMAC key of their look-up hashes. Development keys
 # only while SECRET_KEY is the development one or with DEBUG; a production set-up refuses
 # to start without them (and `check --deploy` reports smartcoop.E003).
@@ -81,33 +81,34 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
-    "smartcoop",
     "core",
     "members",
     "production_units",
     "invoicing",
     "payroll",
     "governance",
+    "portal",
+    "devtools",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "smartcoop.headers.PermissionsPolicyMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "smartcoop.uploads.UploadLimitMiddleware",  # before anything reads the body (CSRF)
+    "core.uploads.UploadLimitMiddleware",  # before anything reads the body (CSRF)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After CsrfViewMiddleware: reads the form in process_view as it does (smartcoop/bad_input.py).
-    "smartcoop.bad_input.RejectNullCharactersMiddleware",
+    # After CsrfViewMiddleware: reads the form in process_view as it does (core/bad_input.py).
+    "core.bad_input.RejectNullCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "smartcoop.middleware.StaffMFARequiredMiddleware",
-    "smartcoop.middleware.RefusedFormStatusMiddleware",
+    "core.middleware.StaffMFARequiredMiddleware",
+    "core.middleware.RefusedFormStatusMiddleware",
 ]
 
 ROOT_URLCONF = "smartcoop.urls"
@@ -163,7 +164,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE = {
-    "health-ping": {"task": "smartcoop.tasks.health_ping", "schedule": 300.0},
+    "health-ping": {"task": "core.tasks.health_ping", "schedule": 300.0},
     "send-due-reminders": {
         "task": "invoicing.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=0),  # daily, Europe/Brussels
@@ -203,9 +204,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Argon2id (smartcoop/hashers.py) first; the others only verify older hashes, upgraded at login.
+# Argon2id (core/hashers.py) first; the others only verify older hashes, upgraded at login.
 PASSWORD_HASHERS = [
-    "smartcoop.hashers.Argon2idHasher",
+    "core.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -222,7 +223,7 @@ LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: log in by email, verified email, rate limits on (backed by CACHES).
-ACCOUNT_ADAPTER = "smartcoop.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -284,7 +285,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-# Browser features (smartcoop/headers.py): the camera for the receipt photo, nothing else.
+# Browser features (core/headers.py): the camera for the receipt photo, nothing else.
 PERMISSIONS_POLICY = {
     "accelerometer": [],
     "camera": ["self"],
@@ -307,7 +308,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads: a request body over this is refused (413) before it is read; each file field has
-# its own, smaller limit, enforced while the file comes in (smartcoop/uploads.py).
+# its own, smaller limit, enforced while the file comes in (core/uploads.py).
 UPLOAD_MAX_REQUEST_BYTES = envint("UPLOAD_MAX_REQUEST_BYTES", 52 * 2**20)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
@@ -315,8 +316,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 # (e.g. "/protected-media/"); unset, the application sends the file itself.
 PRIVATE_FILES_X_ACCEL_PREFIX = os.environ.get("PRIVATE_FILES_X_ACCEL_PREFIX", "")
 STORAGES = {
-    # No public media URL: file URLs go through smartcoop.files.private_file (access-checked).
-    "default": {"BACKEND": "smartcoop.files.PrivateFileSystemStorage"},
+    # No public media URL: file URLs go through core.files.private_file (access-checked).
+    "default": {"BACKEND": "core.files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -351,16 +352,16 @@ REST_FRAMEWORK = {
     # Behind one reverse proxy in production: throttling keys on the client's address.
     "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # A general limit per user and per anonymous address (smartcoop/throttling.py).
+    # A general limit per user and per anonymous address (core/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "smartcoop.throttling.UserThrottle",
-        "smartcoop.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+        "core.throttling.AnonThrottle",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "smartcoop.api_schema.AutoSchema",
-    "EXCEPTION_HANDLER": "smartcoop.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 # DRF rates ("number/s|min|hour|day"): generous for a person or an accounting tool, a wall
 # for a script walking the API.

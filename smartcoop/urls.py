@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .files import private_file
-from .health import health
+from core.files import private_file
+from core.health import health
 
 admin.site.site_header = "SmartCoop — back-office"
 admin.site.site_title = "SmartCoop"
 
-# JSON under /api/, Django's pages elsewhere (smartcoop/api.py).
-handler400 = "smartcoop.api.bad_request"
-handler404 = "smartcoop.api.page_not_found"
+# JSON under /api/, Django's pages elsewhere (core/api.py).
+handler400 = "core.api.bad_request"
+handler404 = "core.api.page_not_found"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("espace/", include("smartcoop.portal_urls")),
     path("api/v1/", include("smartcoop.api_urls")),
-    path("api/schema/", include("smartcoop.api")),
+    path("api/schema/", include("core.api")),
     # Every stored file, access-checked; nothing is served from a public media URL.
     path("files/<path:name>", private_file, name="private_file"),
 ]

@@ -1,4 +1,4 @@
-"""Fixed personas, the same as the demo (smartcoop/demo.py):
+"""Fixed personas, the same as the demo (devtools/demo.py):
 
 alice the member (a 3en1 unit and an Activité unit), bob another member (no unit),
 claire the advisor (Bruxelles office), denis the board member, admin the superuser.
@@ -8,8 +8,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.utils import translation
 
+from devtools import demo
 from production_units.models import ProductionUnit
-from smartcoop import demo
 from smartcoop.celery import app as celery_app
 
 

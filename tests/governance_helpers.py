@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from devtools import demo
 from governance import services
 from governance.models import AgendaItem, GeneralAssembly, Mandate
 from members.demo_shares import ensure_demo_shares
 from members.models import Member
 from members.services import member_create
-from smartcoop import demo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MEETING = date(2026, 6, 18)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from devtools.demo import national_number
 from members.models import Member, MembershipDocument, Office
-from smartcoop.demo import national_number
 
 COOPERATIVE_IBAN = "BE15068211111130"  # SmartCoop SC (members migration 0002)
 BIRTH = date(1991, 3, 8)

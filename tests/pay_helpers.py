@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from devtools.demo import national_number
 from members.models import LegalEntity
 from payroll.models import (
     Contract,
@@ -27,7 +28,6 @@ from payroll.models import (
 )
 from payroll.worker_services import worker_for_member
 from production_units.models import ProductionUnit
-from smartcoop.demo import national_number
 
 PERIOD = date(2026, 10, 1)
 TODAY = date(2026, 11, 3)  # the run of October, early November

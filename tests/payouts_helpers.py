@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from lxml import etree
 
+from core.encryption import lookup_hash
+from devtools.demo import national_number
 from members.models import Member, RefundPayout
 from payroll.models import ExpenseCategory, ExpenseClaim, PayoutLine, Worker
-from smartcoop.demo import national_number
-from smartcoop.encryption import lookup_hash
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 SMARTCOOP_IBAN = "BE15068211111130"  # members migration 0002

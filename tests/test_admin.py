@@ -13,6 +13,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import roles
+from core.audit import audit_trail
+from core.models import AuditEvent, HealthPing
 from invoicing.inbound import inbound_ubl_import
 from invoicing.models import Client, InvoiceBranding, Transmission
 from invoicing.payment_services import bank_statement_import
@@ -23,9 +26,6 @@ from members.services import member_create
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post, unit_open
-from smartcoop import roles
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent, HealthPing
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
 pytestmark = pytest.mark.django_db
@@ -136,9 +136,9 @@ def test_the_platform_models_are_all_registered():
         "production_units.ProductionUnit",
         "production_units.LedgerEntry",
         "invoicing.Client",
-        "smartcoop.AuditEvent",
-        "smartcoop.Counter",
-        "smartcoop.HealthPing",
+        "core.AuditEvent",
+        "core.Counter",
+        "core.HealthPing",
         "account.EmailAddress",
         "mfa.Authenticator",
     } <= registered

@@ -12,6 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import roles
+from core.audit import audit_trail
+from core.models import AuditEvent
 from invoicing.inbound import inbound_ubl_import
 from invoicing.invoice_services import invoice_create, invoice_submit
 from invoicing.models import (
@@ -29,9 +32,6 @@ from invoicing.references import format_structured_reference
 from members.models import LegalEntity, Member
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.services import unit_open
-from smartcoop import roles
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixture)
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
@@ -50,7 +50,7 @@ def _english_and_media(settings, tmp_path):
 
 @pytest.fixture
 def advisor_can_review(claire):
-    """What smartcoop/roles.py is to grant advisors for this back-office (see the report):
+    """What core/roles.py is to grant advisors for this back-office (see the report):
     approving, matching, assigning and importing."""
     wanted = [
         "change_invoice",

@@ -29,8 +29,12 @@ from django.test import RequestFactory
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from core import roles
 from core.admin import OfficeScopedAdminMixin
+from core.admin_kit import advisor_queue
+from core.models import HealthPing
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES, UNDECLARED
+from devtools import demo
 from invoicing.models import Client, Invoice, InvoiceBranding, Purchase, Transmission
 from invoicing.payment_services import payment_record
 from invoicing.quote_services import quote_create
@@ -43,9 +47,6 @@ from payroll.models import Worker
 from payroll.payouts import next_banking_day, payout_batch_prepare
 from payroll.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
-from smartcoop import demo, roles
-from smartcoop.admin import advisor_queue
-from smartcoop.models import HealthPing
 from tests.invoicing_helpers import line
 from tests.pay_helpers import PERIOD, TODAY, october
 from tests.payouts_helpers import make_refund

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_trail
 from members.models import LegalEntity, Member
 from payroll.models import (
     ContractType,
@@ -28,7 +29,6 @@ from payroll.models import (
 from payroll.payouts import next_banking_day, payout_batch_prepare
 from production_units.models import ContributionRate, ProductionUnit, Sector
 from production_units.services import unit_open
-from smartcoop.audit import audit_trail
 from tests.payouts_helpers import make_line, make_worker
 
 pytestmark = pytest.mark.django_db

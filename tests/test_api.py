@@ -10,15 +10,15 @@ from django.db.models import ProtectedError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from core.api import exception_handler
+from core.models import AuditEvent
+from devtools.demo import DEMO_PASSWORD
 from invoicing.models import Client
 from invoicing.services import client_update
 from members.models import ApiToken, LegalEntity
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post, unit_open
-from smartcoop.api import exception_handler
-from smartcoop.demo import DEMO_PASSWORD
-from smartcoop.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

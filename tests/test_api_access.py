@@ -13,12 +13,12 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from devtools.demo import DEMO_PASSWORD
 from invoicing.invoice_services import invoice_create, invoice_submit
 from invoicing.models import Client, Invoice, InvoiceLine, Payment, Quote
 from invoicing.payment_services import payment_record
 from invoicing.quote_services import quote_accept, quote_create, quote_mark_sent
 from production_units.models import LedgerEntry, ProductionUnit
-from smartcoop.demo import DEMO_PASSWORD
 from tests.access_registry import covered_api_routes
 from tests.invoicing_helpers import line
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from stdnum.be import ogm_vcs
 
+from core.models import AuditEvent
 from invoicing.invoice_services import credit_note_create, invoice_create, invoice_submit
 from invoicing.models import (
     Client,
@@ -33,7 +34,6 @@ from members.models import LegalEntity
 from members.token_services import api_token_create
 from production_units.models import ProductionUnit, Sector
 from production_units.services import unit_open
-from smartcoop.models import AuditEvent
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db

@@ -54,7 +54,7 @@ def test_the_default_rates_come_from_the_settings():
     from django.conf import settings
 
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
-        "smartcoop.throttling.UserThrottle",
-        "smartcoop.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+        "core.throttling.AnonThrottle",
     ]
     assert settings.API_THROTTLE_USER.split("/")[1] in {"s", "sec", "min", "hour", "day"}

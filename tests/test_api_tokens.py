@@ -18,10 +18,10 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent
+from devtools.demo import DEMO_PASSWORD
 from members.models import ApiToken
 from members.token_services import api_token_create
-from smartcoop.demo import DEMO_PASSWORD
-from smartcoop.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.audit import audit_trail
 from invoicing.camt053 import parse_camt053, structured_references_in
 from invoicing.invoice_services import invoice_create, invoice_issue
 from invoicing.models import BankStatement, Client, Payment
 from invoicing.payment_services import bank_statement_import
 from invoicing.selectors import PaymentState, invoice_balance_due, invoice_payment_state
-from smartcoop.audit import audit_trail
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from core.models import AuditEvent
 from payroll.contract_services import contract_accept, contract_cancel, contract_create
 from payroll.dimona import dimona_send_pending
 from payroll.models import Contract, ContractType, DimonaDeclaration, WorkDay
@@ -20,7 +21,6 @@ from payroll.split import Pay
 from payroll.work_days import DayInput, split_gross_by_hours, work_days_errors
 from payroll.worker_services import unit_holder_worker
 from production_units.models import ProductionUnit
-from smartcoop.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
+from core.models import AuditEvent
 from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
 from members.models import LegalEntity
 from payroll.contributions import contributions_compute, contributions_due
@@ -23,7 +24,6 @@ from payroll.split import job_split
 from payroll.tasks import compute_monthly_contributions
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit, Sector
 from production_units.services import NewEntry, ledger_post_bulk, ledger_post_query, unit_open
-from smartcoop.models import AuditEvent
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.audit import audit_trail
 from payroll.declaration_services import (
     available_balance,
     declaration_approve,
@@ -16,7 +17,6 @@ from payroll.declaration_services import (
 from payroll.models import Contract, DimonaDeclaration, EmploymentCost, WorkDay, WorkDeclaration
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
-from smartcoop.audit import audit_trail
 from tests.work_helpers import MON, TUE, WED, days, make_declaration, set_balance
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core import roles
+from core.audit import audit_trail
 from invoicing.models import Client
 from members.models import Member, Office, User
 from payroll.expense_services import (
@@ -21,13 +23,11 @@ from payroll.worker_services import unit_holder_worker, worker_for_member
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post
-from smartcoop import roles
-from smartcoop.audit import audit_trail
 from tests.expense_helpers import JPEG, PDF, PNG, alice_claim, category, jpeg, pdf
 
 pytestmark = pytest.mark.django_db
 
-# alice's Activité unit (UP-0002): 2400.00 − 156.00 − 312.40 − 1200.00 (smartcoop/demo.py)
+# alice's Activité unit (UP-0002): 2400.00 − 156.00 − 312.40 − 1200.00 (devtools/demo.py)
 ACTIVITY_BALANCE = Decimal("731.60")
 
 

@@ -11,13 +11,13 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core import roles
 from members.models import Office, User
 from payroll.expense_services import expense_claim_reject
 from payroll.models import ExpenseClaim, PayoutLine
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post
-from smartcoop import roles
 from tests.expense_helpers import (
     JPEG,
     PDF,

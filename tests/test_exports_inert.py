@@ -2,7 +2,7 @@
 point 2): a member, client, unit, ledger label or claim named `=HYPERLINK("http://x","y")`
 comes out as text with a leading quote, never as a formula; amounts and dates stay typed (a
 negative amount is still a number). The last test makes sure no module writes CSV or XLSX
-without smartcoop/exports.py, so a new export cannot forget it."""
+without core/exports.py, so a new export cannot forget it."""
 
 import csv
 import io
@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.exports import csv_cell, inert_text, xlsx_value
 from members.exports import member_extract_export, register_export
 from members.models import Member
 from members.share_services import shares_subscribe
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
-from smartcoop.exports import csv_cell, inert_text, xlsx_value
 from tests.expense_helpers import alice_claim
 from tests.invoicing_helpers import issued_invoice, line, make_client
 from tests.test_contributions import october  # noqa: F401  (a fixture)
@@ -199,8 +199,8 @@ def test_numbers_and_dates_stay_typed():
 
 WRITERS = re.compile(r"csv\.writer\(|csv\.DictWriter\(|import openpyxl|from openpyxl|text/csv")
 NOT_EXPORTS = {
-    Path("smartcoop/exports.py"),  # the helper
-    Path("smartcoop/bench/load.py"),  # reads CSV, writes none
+    Path("core/exports.py"),  # the helper
+    Path("devtools/bench/load.py"),  # reads CSV, writes none
 }
 
 
@@ -214,4 +214,4 @@ def test_no_module_writes_csv_or_xlsx_without_the_helper():
             continue
         if WRITERS.search(path.read_text(encoding="utf-8")):
             offenders.append(str(relative))
-    assert offenders == [], f"use smartcoop.exports in {offenders}"
+    assert offenders == [], f"use core.exports in {offenders}"

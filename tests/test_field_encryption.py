@@ -16,10 +16,10 @@ from django.urls import reverse
 from stdnum import iban as std_iban
 from stdnum.be import nn
 
+from core.encryption import encrypted_fields, lookup_hash, migrate_columns
+from core.models import AuditEvent
 from members.models import Member, Office
 from members.services import member_update
-from smartcoop.encryption import encrypted_fields, lookup_hash, migrate_columns
-from smartcoop.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,12 @@ from stdnum.be import nn, ogm_vcs
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 
+from core.encryption import encrypted_fields
+from core.models import Counter
+from devtools.dataset import assembly as ag
+from devtools.dataset import distributions as d
+from devtools.dataset.generate import DatasetError, generate, parse_scale
+from devtools.dataset.sampling import quotas, scaled
 from governance.models import ClearBallot, GeneralAssembly, ItemResult, Participation
 from governance.tally import verify_ballots
 from invoicing.chain import verify_chain
@@ -27,12 +33,6 @@ from members.selectors import voter_roll
 from payroll.contract_services import contract_reference, contract_reference_text
 from payroll.models import Contract, ExpenseClaim, UnitWorker, WorkDay, Worker
 from production_units.models import LedgerEntry, ProductionUnit
-from smartcoop.dataset import assembly as ag
-from smartcoop.dataset import distributions as d
-from smartcoop.dataset.generate import DatasetError, generate, parse_scale
-from smartcoop.dataset.sampling import quotas, scaled
-from smartcoop.encryption import encrypted_fields
-from smartcoop.models import Counter
 
 SCALE = 0.005
 YEAR = 2025
@@ -41,14 +41,14 @@ CHECKSUM_TABLES = [
     "members_member", "members_shareregisterentry", "production_units_productionunit",
     "invoicing_client", "invoicing_client_units", "invoicing_invoice", "invoicing_invoiceline",
     "production_units_ledgerentry", "payroll_worker", "payroll_contract", "payroll_workday",
-    "payroll_expenseclaim", "smartcoop_auditevent", "smartcoop_counter",
+    "payroll_expenseclaim", "core_auditevent", "core_counter",
 ]  # fmt: skip
 
 # The governance services' audit events hold the tellers' public key and the chain's head
 # (fresh random keys at each run) and their own time: left out of the audit trail's checksum,
 # the assembly is compared by its counts (test_the_years_assembly_same_counts_for_a_seed).
 CHECKSUM_WHERE = {
-    "smartcoop_auditevent": "WHERE t.content_type_id NOT IN "
+    "core_auditevent": "WHERE t.content_type_id NOT IN "
     "(SELECT id FROM django_content_type WHERE app_label = 'governance')",
 }
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent
 from governance import services
 from governance.models import GeneralAssembly, ItemResult, PaperTally, Participation, Proxy
-from smartcoop.models import AuditEvent
 from tests import governance_helpers as gh
 from tests.conftest import _with_mfa
 

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import AuditEvent
 from governance import services
 from governance.models import (
     AgendaItem,
@@ -16,7 +17,6 @@ from governance.models import (
     Proxy,
 )
 from governance.tally import assembly_tally, verify_ballots
-from smartcoop.models import AuditEvent
 from tests import governance_helpers as gh
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.audit import audit_trail
 from governance.board_services import (
     board_on,
     candidacies_for_election,
@@ -34,7 +35,6 @@ from governance.models import (
     GovernancePolicy,
     Mandate,
 )
-from smartcoop.audit import audit_trail
 from tests.governance_helpers import assembly, item, mandate, person_member
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_trail
 from governance.board_services import board_on, candidacy_file, pending_ratifications
 from governance.demo_board import ensure_board_demo
 from governance.models import Candidacy, EthicsCase, EthicsCommitteeTerm, Mandate
-from smartcoop.audit import audit_trail
 from tests.conftest import _with_mfa
 from tests.governance_helpers import assembly, mandate, person_member
 

@@ -8,6 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core import roles
+from core.audit import audit_trail
+from core.models import AuditEvent
 from governance.ethics_services import (
     ethics_case_opinion_publish,
     ethics_case_receive,
@@ -19,9 +22,6 @@ from governance.ethics_services import (
 )
 from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting
 from members.models import User
-from smartcoop import roles
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 from tests.conftest import _with_mfa
 from tests.governance_helpers import person_member
 
@@ -118,7 +118,7 @@ def _admin_pages(case, meeting):
         reverse("admin:governance_ethicsmeeting_changelist"),
         reverse("admin:governance_ethicsmeeting_change", args=[meeting.pk]),
         reverse("admin:index"),
-        reverse("admin:smartcoop_auditevent_changelist"),
+        reverse("admin:core_auditevent_changelist"),
     ]
 
 

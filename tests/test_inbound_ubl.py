@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.audit import audit_trail
 from invoicing.inbound import (
     inbound_ubl_import,
     parse_ubl_invoice,
@@ -19,7 +20,6 @@ from invoicing.models import Purchase
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post, unit_close
-from smartcoop.audit import audit_trail
 from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_trail
+from devtools.demo import national_number
 from members.models import User
 from payroll.invitation_services import (
     INVITATION_VALID_DAYS,
@@ -22,8 +24,6 @@ from payroll.invitation_services import (
 from payroll.models import UnitWorker, Worker, WorkerInvitation
 from payroll.worker_services import unit_holder_worker, unit_worker_end, workers_of_unit
 from production_units.services import unit_close
-from smartcoop.audit import audit_trail
-from smartcoop.demo import national_number
 from tests.english import _english_pages  # noqa: F401 (an autouse fixture)
 from tests.workers_helpers import (
     ZOE_EMAIL,

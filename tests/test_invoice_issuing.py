@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from stdnum.be import ogm_vcs
 
+from core.audit import audit_trail
 from invoicing.chain import verify_chain
 from invoicing.invoice_services import (
     credit_note_create,
@@ -21,7 +22,6 @@ from invoicing.invoice_services import (
 from invoicing.models import FrozenError, Invoice, InvoiceLine
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
-from smartcoop.audit import audit_trail
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.utils.translation import gettext
 from PIL import Image
 from pypdf import PdfReader
 
+from core import pdf as smartcoop_pdf
 from invoicing import documents, pdf
 from invoicing.invoice_services import credit_note_create, invoice_issue
 from invoicing.models import Client, Invoice, InvoiceBranding, VatExemptionReason
-from smartcoop import pdf as smartcoop_pdf
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
 NBSP = "\u00a0"

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.audit import audit_trail
 from invoicing.models import Invoice
 from payroll.job_services import (
     add_working_days,
@@ -21,7 +22,6 @@ from payroll.job_services import (
 from payroll.models import Contract, DimonaDeclaration, Job, PayoutLine, WorkDay
 from payroll.worker_services import unit_holder_worker
 from production_units.models import LedgerEntry
-from smartcoop.audit import audit_trail
 from tests.invoicing_helpers import line
 from tests.work_helpers import (
     FRI,

@@ -6,11 +6,11 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from core.models import AuditEvent
 from invoicing.models import Invoice
 from payroll.declaration_services import declaration_cancel, declaration_submit
 from payroll.job_services import job_cancel, job_submit
 from payroll.models import Job, WorkDay, WorkDeclaration
-from smartcoop.models import AuditEvent
 from tests.english import _english_pages, speak_english  # noqa: F401 (an autouse fixture)
 from tests.work_helpers import FRI, MON, TUE, days, make_declaration, make_job, set_balance
 

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from core.audit import audit_trail
+from core.models import AppendOnlyError
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post
-from smartcoop.audit import audit_trail
-from smartcoop.models import AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _post(unit, amount, kind=LedgerEntry.Kind.TURNOVER, **kwargs):
 
 
 def test_balance_is_the_exact_sum_of_entries_to_the_cent(bob, claire):
-    from smartcoop.demo import ensure_alice
+    from devtools.demo import ensure_alice
 
     ensure_alice()
     from production_units.models import ProductionUnit

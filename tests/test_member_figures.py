@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from devtools.demo import national_number
 from members.demo_shares import ensure_demo_shares
 from members.models import Member, ShareRegisterEntry
 from members.selectors import documents_to_accept, yearly_figures
@@ -22,7 +23,6 @@ from members.share_services import (
     share_payment_record,
     shares_subscribe,
 )
-from smartcoop.demo import national_number
 
 pytestmark = pytest.mark.django_db
 

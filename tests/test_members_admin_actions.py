@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_trail
 from members.demo_shares import ensure_demo_shares
 from members.models import (
     Member,
@@ -18,7 +19,6 @@ from members.models import (
     RefundPayout,
     ShareRegisterEntry,
 )
-from smartcoop.audit import audit_trail
 from tests.joining_helpers import application_data
 from tests.test_membership_admin import act, last_message, shown, staff_http, submit, url
 

@@ -11,6 +11,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.audit import audit_trail
+from core.encryption import lookup_hash
 from members.demo_shares import ensure_demo_shares
 from members.models import Member, MembershipApplication, ShareRegisterEntry
 from members.services import application_approve, application_refuse
@@ -20,8 +22,6 @@ from members.transfer_services import (
     share_transfer_refuse,
     share_transfer_request,
 )
-from smartcoop.audit import audit_trail
-from smartcoop.encryption import lookup_hash
 from tests.test_membership_admin import act, staff_http, submit
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.audit import audit_trail
+from devtools.demo import national_number
 from members.models import (
     Member,
     MemberExit,
@@ -32,8 +34,6 @@ from members.share_services import (
     share_payment_record,
     shares_subscribe,
 )
-from smartcoop.audit import audit_trail
-from smartcoop.demo import national_number
 
 pytestmark = pytest.mark.django_db
 

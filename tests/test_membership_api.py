@@ -8,9 +8,9 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from core.audit import audit_trail
 from members.models import ShareCertificate, ShareRegisterEntry
 from members.share_services import share_payment_record, shares_subscribe
-from smartcoop.audit import audit_trail
 from tests.english import speak_english
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.audit import audit_trail
+from core.encryption import lookup_hash
+from devtools.demo import national_number
 from members.models import (
     DocumentAcceptance,
     Member,
@@ -21,9 +24,6 @@ from members.models import (
 from members.selectors import documents_to_accept, member_shares
 from members.services import application_approve, application_refuse, application_submit
 from members.share_services import share_payment_match_reference, share_payment_record
-from smartcoop.audit import audit_trail
-from smartcoop.demo import national_number
-from smartcoop.encryption import lookup_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from smartcoop.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,15 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from core import roles
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES, office_scoped, require_office
+from devtools import demo
 from invoicing.models import Client
 from members.models import Member, Office
 from payroll.models import PayoutBatch, PayoutLine, PayrollRun
 from payroll.payouts import next_banking_day, payout_batch_prepare
 from payroll.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
-from smartcoop import demo, roles
 from tests.pay_helpers import PERIOD, TODAY, october
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,7 @@ def test_finance_opens_the_runs_batches_and_lines_of_every_office(client, fanny,
 def test_finance_prepares_a_batch_but_opens_nothing_else(client, fanny, pay):
     http = _http(client, fanny)
     assert http.get(reverse("admin:payroll_payoutbatch_prepare")).status_code == 200
-    for name in ("members_member", "invoicing_invoice", "smartcoop_auditevent"):
+    for name in ("members_member", "invoicing_invoice", "core_auditevent"):
         assert http.get(reverse(f"admin:{name}_changelist")).status_code == 403
 
 
@@ -168,7 +169,7 @@ def test_another_offices_advisor_sees_none_of_them(client, lea, pay):
 def test_an_advisor_opens_no_audit_event_but_reads_the_trail_on_her_offices_objects(
     claire_client, alice_3en1
 ):
-    assert claire_client.get(reverse("admin:smartcoop_auditevent_changelist")).status_code == 403
+    assert claire_client.get(reverse("admin:core_auditevent_changelist")).status_code == 403
     page = claire_client.get(
         reverse("admin:production_units_productionunit_change", args=[alice_3en1.pk])
     )

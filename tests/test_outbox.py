@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
+from core.audit import audit_trail
 from invoicing import sending
 from invoicing.invoice_services import invoice_create, invoice_issue
 from invoicing.models import Invoice, Transmission
@@ -23,7 +24,6 @@ from invoicing.sending import (
     transmissions_requeue_overdue,
 )
 from invoicing.tasks import send_document
-from smartcoop.audit import audit_trail
 from smartcoop.celery import app as celery_app
 from tests.invoicing_helpers import issued_invoice, line, make_client
 

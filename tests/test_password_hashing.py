@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 
-from smartcoop.hashers import Argon2idHasher
+from core.hashers import Argon2idHasher
 
 PROJECT_HASHERS = [
-    "smartcoop.hashers.Argon2idHasher",
+    "core.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
@@ -21,7 +21,7 @@ def project_hashers(settings):
 def test_settings_put_argon2id_first():
     from smartcoop import settings as project_settings
 
-    assert project_settings.PASSWORD_HASHERS[0] == "smartcoop.hashers.Argon2idHasher"
+    assert project_settings.PASSWORD_HASHERS[0] == "core.hashers.Argon2idHasher"
 
 
 def test_a_new_password_is_hashed_with_argon2id_at_19_mib(project_hashers):

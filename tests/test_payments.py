@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.audit import audit_trail
 from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
 from invoicing.models import Client, Invoice, Payment
 from invoicing.payment_services import payment_ignore, payment_match, payment_record
@@ -22,7 +23,6 @@ from invoicing.selectors import (
     receivables_total,
     unmatched_payments,
 )
-from smartcoop.audit import audit_trail
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from lxml import etree
 
+from core.audit import audit_trail
 from members.models import RefundPayout
 from payroll.models import ExpenseClaim, PayoutBatch, PayoutLine
 from payroll.payouts import (
@@ -26,7 +27,6 @@ from payroll.payouts import (
     payout_schedule,
 )
 from payroll.tasks_payouts import prepare_scheduled_payouts
-from smartcoop.audit import audit_trail
 from tests.payouts_helpers import (
     IBAN_A,
     IBAN_B,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
+from core.models import AuditEvent
 from payroll.contributions import contributions_compute
 from payroll.models import (
     ContractType,
@@ -28,7 +29,6 @@ from payroll.payroll_run import (
 )
 from payroll.tasks_pay import payroll_run_task
 from production_units.models import LedgerEntry
-from smartcoop.models import AuditEvent
 from tests.pay_helpers import PERIOD, TODAY, day, october
 
 pytestmark = pytest.mark.django_db

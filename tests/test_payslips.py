@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.models import AuditEvent
 from members.models import Member
 from payroll.models import Payslip
 from payroll.payroll_run import payroll_run_compute
 from payroll.payslips import payslip_pdf_render
 from payroll.tasks_pay import render_payslip_pdf
-from smartcoop.models import AuditEvent
 from tests.pay_helpers import PERIOD, TODAY, october
 
 pytestmark = pytest.mark.django_db

@@ -276,9 +276,9 @@ def _open_assembly(claire):
 
     from django.utils import timezone
 
+    from devtools import demo
     from governance import services
     from members.demo_shares import ensure_demo_shares
-    from smartcoop import demo
 
     admin, denis = demo.ensure_admin(), demo.ensure_denis()
     ensure_demo_shares(by=admin)

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.audit import audit_trail
+from core.models import AuditEvent
 from invoicing.forms import ClientForm, add_service_errors
 from invoicing.models import Client
 from members.models import LegalEntity
 from production_units.models import ProductionUnit, Sector
 from production_units.services import unit_close, unit_open
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
+from core.audit import audit_trail
+from core.models import AuditEvent
 from invoicing.branding_services import branding_update
 from invoicing.invoice_services import (
     credit_note_create,
@@ -33,8 +35,6 @@ from invoicing.totals import LineInput, compute_totals
 from members.models import LegalEntity
 from production_units.models import ProductionUnit, Sector
 from production_units.services import unit_open
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 from tests.invoicing_helpers import line
 
 pytestmark = pytest.mark.django_db
@@ -870,7 +870,7 @@ def test_the_csv_export_holds_the_filtered_list_with_payment_states(alice_client
     assert by_number[issued.display_number][1:] == [
         "invoice", "issued", today, issued.due_date.isoformat(), today,
         "Théâtre de la Place", "UP-0001", "500.00", "105.00", "605.00", "unpaid", "605.00",
-        # A leading "+" would start a formula: the export quotes it (smartcoop/exports.py).
+        # A leading "+" would start a formula: the export quotes it (core/exports.py).
         f"'+++{issued.structured_reference[:3]}/{issued.structured_reference[3:7]}/"
         f"{issued.structured_reference[7:]}+++",
     ]  # fmt: skip
@@ -958,7 +958,7 @@ def test_bad_branding_is_refused_naming_the_field(
 
 
 def test_a_logo_over_1_mb_is_refused_while_it_comes_in_naming_the_field(alice_client, alice_3en1):
-    # smartcoop/uploads.py stops the upload at the limit: a 413, before the form reads it.
+    # core/uploads.py stops the upload at the limit: a 413, before the form reads it.
     data = {"accent_color": "#aa3300", "introduction": "", "closing": "", "language": ""}
     data["logo"] = _png(padding=1024 * 1024)
     response = alice_client.post(reverse("portal:branding_edit", args=[alice_3en1.pk]), data)

@@ -11,16 +11,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from core.templatetags.portal import format_money, money
 from invoicing.models import Client
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
-from smartcoop.templatetags.portal import format_money, money
 
 pytestmark = pytest.mark.django_db
 
 NBSP = "\u00a0"
 
-# The demo ledger of smartcoop/demo.py, written out again here so that the expected
+# The demo ledger of devtools/demo.py, written out again here so that the expected
 # balances do not come from the code under test.
 DEMO_ACTIVITY_AMOUNTS = ["2400.00", "-156.00", "-312.40", "-1200.00"]  # UP-0002
 DEMO_3EN1_AMOUNTS = ["500.00", "-32.50"]  # UP-0001

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from core.audit import audit_trail
+from core.models import AuditEvent
 from invoicing.models import Client, Invoice, InvoiceBranding, Quote
 from invoicing.quote_services import quote_accept, quote_create, quote_mark_sent
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 from tests.invoicing_helpers import line
 from tests.test_portal_invoices import document_data, line_data, reason
 

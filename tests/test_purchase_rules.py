@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import audit_trail
+from core.models import AuditEvent
 from invoicing.inbound import inbound_ubl_import, purchase_assign
 from invoicing.models import Purchase
 from payroll.declaration_services import declaration_submit
 from payroll.models import PayrollPolicy
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
-from smartcoop.audit import audit_trail
-from smartcoop.models import AuditEvent
 from tests.expense_helpers import alice_claim
 from tests.work_helpers import make_declaration, set_balance
 

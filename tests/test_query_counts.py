@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from devtools.demo import national_number
 from invoicing.models import Client, Invoice
 from members.models import Member, Office
 from members.services import member_create
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.services import ledger_post, unit_open
-from smartcoop.demo import national_number
 from tests.invoicing_helpers import issued_invoice, line
 
 pytestmark = pytest.mark.django_db

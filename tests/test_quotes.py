@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.audit import audit_trail
 from invoicing.models import Invoice, Quote
 from invoicing.quote_services import (
     quote_accept,
@@ -14,7 +15,6 @@ from invoicing.quote_services import (
     quote_to_invoice,
     quote_update,
 )
-from smartcoop.audit import audit_trail
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db

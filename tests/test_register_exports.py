@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from devtools.demo import national_number
 from members.exports import REGISTER_COLUMNS, member_extract_export, register_export
 from members.models import MemberExit, ShareRegisterEntry
 from members.services import member_create
@@ -22,7 +23,6 @@ from members.share_services import (
     shares_subscribe,
     shares_transfer,
 )
-from smartcoop.demo import national_number
 
 pytestmark = pytest.mark.django_db
 

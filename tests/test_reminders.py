@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from core.audit import audit_trail
 from invoicing.invoice_services import invoice_create, invoice_issue
 from invoicing.models import InvoicingPolicy, Reminder
 from invoicing.payment_services import payment_record
 from invoicing.reminders import due_step, reminders_pause, reminders_send_due
 from invoicing.tasks import send_due_reminders
-from smartcoop.audit import audit_trail
 from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db

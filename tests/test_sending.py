@@ -10,12 +10,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.audit import audit_trail
 from invoicing.access_points import TransientError
 from invoicing.invoice_services import invoice_create
 from invoicing.models import Client, Invoice, Transmission
 from invoicing.sending import channels_for, document_send, document_send_enqueue
 from invoicing.tasks import send_document
-from smartcoop.audit import audit_trail
 from smartcoop.celery import app as celery_app
 from tests.invoicing_helpers import issued_invoice, line, make_client
 from tests.test_access_points import FakeAccessPoint

@@ -17,6 +17,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from core.audit import audit_trail
+from core.models import AppendOnlyError
+from devtools.demo import national_number
 from members import pdf as members_pdf
 from members.demo_shares import ensure_demo_shares
 from members.models import (
@@ -40,9 +43,6 @@ from members.share_services import (
     shares_transfer,
     shares_withdraw,
 )
-from smartcoop.audit import audit_trail
-from smartcoop.demo import national_number
-from smartcoop.models import AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from core.audit import audit_trail
 from members.demo_shares import ensure_demo_shares
 from members.models import MemberExit, ShareRegisterEntry, ShareTransferRequest
 from members.selectors import member_shares
@@ -28,7 +29,6 @@ from members.transfer_services import (
     share_transfer_request,
     shares_transferable,
 )
-from smartcoop.audit import audit_trail
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import socket
 
 from django.conf import settings
 
+from core.models import HealthPing
+from core.tasks import health_ping
 from smartcoop.celery import app as celery_app
-from smartcoop.models import HealthPing
-from smartcoop.tasks import health_ping
 
 
 def test_health_ping_writes_one_row_per_token_however_often_it_runs(db):
@@ -43,5 +43,5 @@ def test_every_beat_schedule_entry_names_a_registered_task():
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert "smartcoop.tasks.health_ping" in scheduled
+    assert "core.tasks.health_ping" in scheduled
     assert scheduled <= set(celery_app.tasks.keys())

@@ -7,9 +7,9 @@ import json
 import pytest
 from django.urls import reverse
 
+from core.uploads import UploadLimitHandler, limit_for
 from payroll.expense_services import MAX_RECEIPT_SIZE
 from payroll.models import ExpenseClaim
-from smartcoop.uploads import UploadLimitHandler, limit_for
 from tests.expense_helpers import category, jpeg, recent_day
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from smartcoop.encryption import migrate_columns
+from core.encryption import migrate_columns
 
 FIELDS = {"Payment": ["payer_iban"]}
 

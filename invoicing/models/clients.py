@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
 
 from core.scoping import office_scoped
-from smartcoop.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
+from core.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
 
 EU_COUNTRIES = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",

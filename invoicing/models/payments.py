@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smartcoop.encryption import EncryptedIBANField, LookupHashField
+from core.encryption import EncryptedIBANField, LookupHashField
 
 from .invoices import Invoice
 

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import members.models
-import smartcoop.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,14 +23,14 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.SlugField(unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('enterprise_number', smartcoop.validators.EnterpriseNumberField(unique=True, verbose_name='enterprise number')),
-                ('vat_number', smartcoop.validators.EUVATField(blank=True, verbose_name='VAT number')),
+                ('enterprise_number', core.validators.EnterpriseNumberField(unique=True, verbose_name='enterprise number')),
+                ('vat_number', core.validators.EUVATField(blank=True, verbose_name='VAT number')),
                 ('street', models.CharField(max_length=200, verbose_name='street and number')),
                 ('postal_code', models.CharField(max_length=10, verbose_name='postal code')),
                 ('city', models.CharField(max_length=100, verbose_name='city')),
                 ('country', models.CharField(default='BE', max_length=2, verbose_name='country')),
-                ('iban', smartcoop.validators.IBANField(verbose_name='IBAN')),
-                ('bic', smartcoop.validators.BICField(verbose_name='BIC')),
+                ('iban', core.validators.IBANField(verbose_name='IBAN')),
+                ('bic', core.validators.BICField(verbose_name='BIC')),
                 ('peppol_id', models.CharField(help_text='e.g. 0208:0450010021', max_length=50, verbose_name='Peppol identifier')),
             ],
             options={
@@ -89,14 +89,14 @@ class Migration(migrations.Migration):
                 ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
                 ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
                 ('organisation_name', models.CharField(blank=True, max_length=200, verbose_name='organisation name')),
-                ('national_number', smartcoop.validators.NationalNumberField(blank=True, verbose_name='national register number')),
+                ('national_number', core.validators.NationalNumberField(blank=True, verbose_name='national register number')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
                 ('gender', models.CharField(blank=True, choices=[('F', 'female'), ('M', 'male'), ('X', 'other / not stated')], max_length=1, verbose_name='gender')),
                 ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
                 ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='postal code')),
                 ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
                 ('country', models.CharField(default='BE', max_length=2, verbose_name='country')),
-                ('iban', smartcoop.validators.IBANField(blank=True, verbose_name='IBAN')),
+                ('iban', core.validators.IBANField(blank=True, verbose_name='IBAN')),
                 ('preferred_language', models.CharField(choices=[('fr', 'Français'), ('nl', 'Nederlands'), ('en', 'English')], default='fr', max_length=2, verbose_name='preferred language')),
                 ('member_since', models.DateField(blank=True, null=True, verbose_name='member since')),
                 ('advisor', models.ForeignKey(blank=True, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='advised_members', to=settings.AUTH_USER_MODEL, verbose_name='advisor')),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from smartcoop.append_only_sql import backward, forward
+from core.append_only_sql import backward, forward
 
 REGISTER = "members_shareregisterentry"
 ACCEPTANCES = "members_documentacceptance"

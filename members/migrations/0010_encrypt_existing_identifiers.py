@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from smartcoop.encryption import migrate_columns
+from core.encryption import migrate_columns
 
 FIELDS = {"Member": ["national_number", "iban"], "MembershipApplication": ["national_number", "iban"], "RefundPayout": ["iban"]}
 

@@ -1,6 +1,6 @@
 # Constraints and indexes on the hashes, once every row has its hash.
 
-import smartcoop.encryption
+import core.encryption
 from django.db import migrations, models
 
 
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='refundpayout',
             name='iban',
-            field=smartcoop.encryption.EncryptedIBANField(verbose_name='IBAN'),
+            field=core.encryption.EncryptedIBANField(verbose_name='IBAN'),
         ),
         migrations.AddIndex(
             model_name='membershipapplication',

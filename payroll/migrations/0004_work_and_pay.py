@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import smartcoop.validators
+import core.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -269,9 +269,9 @@ class Migration(migrations.Migration):
                 ('first_name', models.CharField(max_length=100, verbose_name='first name')),
                 ('last_name', models.CharField(max_length=100, verbose_name='last name')),
                 ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('national_number', smartcoop.validators.NationalNumberField(unique=True, verbose_name='national register number')),
+                ('national_number', core.validators.NationalNumberField(unique=True, verbose_name='national register number')),
                 ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('iban', smartcoop.validators.IBANField(verbose_name='IBAN')),
+                ('iban', core.validators.IBANField(verbose_name='IBAN')),
                 ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
                 ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='postal code')),
                 ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
@@ -339,7 +339,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('advance', 'salary advance'), ('salary', 'salary balance'), ('expense', 'expense reimbursement'), ('share_refund', 'share refund')], max_length=12, verbose_name='kind')),
                 ('beneficiary', models.CharField(max_length=140, verbose_name='beneficiary')),
-                ('iban', smartcoop.validators.IBANField(verbose_name='IBAN')),
+                ('iban', core.validators.IBANField(verbose_name='IBAN')),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='amount')),
                 ('remittance', models.CharField(max_length=140, verbose_name='remittance information')),
                 ('due_on', models.DateField(verbose_name='to pay by')),

@@ -1,6 +1,6 @@
 # Constraints and indexes on the hashes, once every row has its hash.
 
-import smartcoop.encryption
+import core.encryption
 from django.db import migrations, models
 
 
@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='worker',
             name='national_number_hash',
-            field=smartcoop.encryption.LookupHashField(source='national_number', unique=True),
+            field=core.encryption.LookupHashField(source='national_number', unique=True),
         ),
     ]

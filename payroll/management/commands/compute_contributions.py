@@ -3,10 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.exports import write_csv
 from payroll.contributions import contributions_compute, parse_period
 from payroll.models import ContributionPosting
 from payroll.selectors import contribution_breakdown
-from smartcoop.exports import write_csv
 
 COLUMNS = [
     ("unit_code", gettext_lazy("unit")),

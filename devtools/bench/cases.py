@@ -1,0 +1,301 @@
+"""The six measured paths of issue 6. Each returns a Figure; nothing here asserts (benchmarks
+are not tests: a slow machine never fails `make test`)."""
+
+import os
+import resource
+import statistics
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client as HttpClient
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from .results import Figure, timed
+
+
+def superuser():
+    """The bench's own superuser (made on first use)."""
+    user, created = get_user_model().objects.get_or_create(
+        email="bench-admin@smartcoop.test",
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "Bench"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+class Rollback(Exception):
+    """Raised to undo what a measured run wrote."""
+
+
+def rss_mib() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# 1 and 5: the payroll run and the contribution run of one month, undone afterwards.
+
+BARE_TURNOVER = """
+    SELECT unit_id, kind, SUM(net_total) FROM invoicing_invoice
+    WHERE status = 'issued' AND issue_date BETWEEN %s AND %s GROUP BY unit_id, kind
+"""
+BARE_EMPLOYMENT = """
+    SELECT unit_id, contract_type_id, SUM(gross), SUM(employer_charges)
+    FROM payroll_employmentcost
+    WHERE period = %s OR (period IS NULL AND work_date BETWEEN %s AND %s)
+    GROUP BY unit_id, contract_type_id
+"""
+
+
+def _bare_aggregates(first: date, last: date) -> int:
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql, params in (
+            (BARE_TURNOVER, [first, last]),
+            (BARE_EMPLOYMENT, [first, first, last]),
+        ):
+            cursor.execute(sql, params)
+            rows += len(cursor.fetchall())
+    return rows
+
+
+def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
+    from payroll.contributions import contributions_compute, period_bounds
+    from payroll.payroll_run import payroll_run_compute
+
+    first, last = period_bounds(period)
+    measured = {}
+    try:
+        with transaction.atomic():
+            measured["payroll"], run = timed(payroll_run_compute, period=first)
+            measured["payslips"] = run.payslips.count()
+            _bare_aggregates(first, last)  # warm the cache the same way for both
+            measured["bare"] = statistics.median(
+                timed(_bare_aggregates, first, last)[0] for _ in range(3)
+            )
+            measured["contributions"], result = timed(contributions_compute, period=first)
+            measured["units"] = result.units
+            measured["postings"] = len(result.posted)
+            raise Rollback
+    except Rollback:
+        pass
+    payroll = Figure(
+        5, f"payroll run, {first:%Y-%m}", measured["payroll"], "s", "< 60 s",
+        measured["payroll"] < 60,
+        notes=[f"{measured['payslips']:,} payslips computed; rolled back afterwards (the PDFs, "
+               "rendered after commit by the worker, are not in this figure)."],
+    )  # fmt: skip
+    ratio = measured["contributions"] / measured["bare"] if measured["bare"] else float("inf")
+    contributions = Figure(
+        1, f"contribution run, {first:%Y-%m}, all units", measured["contributions"], "s",
+        "< 10 s and < 10× bare SQL", measured["contributions"] < 10 and ratio < 10,
+        baseline=f"bare SQL aggregates {measured['bare'] * 1000:,.0f} ms", ratio=f"{ratio:.1f}×",
+        notes=[f"{measured['units']:,} units with a contribution, {measured['postings']:,} "
+               "postings (ledger entries + rows), after the payroll run of the same month; "
+               "rolled back afterwards."],
+    )  # fmt: skip
+    return contributions, payroll
+
+
+# 2: issuing in one series from 8 concurrent workers.
+
+
+def _drafts(count: int):
+    """`count` drafts in units of one legal entity, to verified clients (prepared, committed)."""
+    from invoicing.invoice_services import LineData, invoice_create
+    from invoicing.models import Client
+    from production_units.models import ProductionUnit
+
+    units = list(
+        ProductionUnit.objects.filter(status="active", legal_entity__code="smartcoop")
+        .select_related("holder__user")
+        .order_by("pk")[:count]
+    )
+    clients = list(
+        Client.objects.filter(verified_at__isnull=False, kind="company", country="BE")[:count]
+    )
+    drafts = []
+    for index in range(count):
+        unit = units[index % len(units)]
+        client = clients[index % len(clients)]
+        client.units.add(unit)
+        drafts.append(
+            invoice_create(
+                by=unit.holder.user,
+                unit=unit,
+                client=client,
+                lines=[
+                    LineData(
+                        description=f"Prestation bench {index}",
+                        quantity=Decimal(1),
+                        unit_price=Decimal("250.00"),
+                        vat_category="S",
+                        vat_rate=Decimal("21"),
+                        unit_code="C62",
+                    )
+                ],
+            )  # fmt: skip
+        )
+    return drafts
+
+
+def _issue_chunk(draft_ids: list[int]) -> int:
+    """In a forked worker process: issue these drafts, one transaction each."""
+    from django.db import connections
+
+    from invoicing import invoice_services
+    from invoicing.models import Invoice
+
+    connections.close_all()  # never share the parent's connection
+    issuer = superuser()
+    for draft in Invoice.objects.filter(pk__in=draft_ids).order_by("pk"):
+        invoice_services.invoice_issue(invoice=draft, by=issuer)
+    connections.close_all()
+    return len(draft_ids)
+
+
+def _bare_chunk(count: int) -> int:
+    from django.db import connections
+
+    from core.counters import counter_next
+
+    connections.close_all()
+    for _ in range(count):
+        with transaction.atomic():
+            counter_next("bench:bare-counter")
+    connections.close_all()
+    return count
+
+
+def _in_processes(workers: int, function, chunks: list) -> float:
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        start = time.perf_counter()
+        pool.map(function, chunks)
+        elapsed = time.perf_counter() - start
+    return elapsed
+
+
+def issuing_throughput(count: int = 400, workers: int = 8) -> Figure:
+    from invoicing import invoice_services
+
+    drafts = [draft.pk for draft in _drafts(count)]
+    superuser()
+    enqueue = invoice_services._enqueue_documents
+    invoice_services._enqueue_documents = lambda invoice_id: None  # inherited by the workers
+    try:
+        chunks = [drafts[index::workers] for index in range(workers)]
+        elapsed = _in_processes(workers, _issue_chunk, chunks)
+    finally:
+        invoice_services._enqueue_documents = enqueue
+    bare_elapsed = _in_processes(workers, _bare_chunk, [count // workers] * workers)
+    rate, bare_rate = count / elapsed, count / bare_elapsed
+    return Figure(
+        2, f"invoice issuing, {workers} concurrent workers, one series", rate, "invoices/s",
+        "≥ 50/s", rate >= 50,
+        baseline=f"bare locked counter {bare_rate:,.0f}/s", ratio=f"{rate / bare_rate:.2f}×",
+        notes=[f"{count} drafts issued (number, hash chain, ledger, audit) by {workers} worker "
+               f"processes with their own connections, on {cpu_count()} cores; the after-commit "
+               "PDF/UBL/sending tasks are left out (figure 3 measures the PDF). The bench "
+               "database keeps these invoices."],
+    )  # fmt: skip
+
+
+# 3: PDF rendering in a warm process.
+
+MINIMAL_HTML = "<html><body><h1>Bench</h1><p>Une page.</p></body></html>"
+
+
+def pdf_rendering(renders: int = 1000, sample: int = 100) -> Figure:
+    from core.pdf import render_html_to_pdf
+    from invoicing.models import Invoice
+    from invoicing.pdf import render_pdf
+
+    invoices = list(
+        Invoice.objects.filter(status="issued")
+        .select_related("unit", "client", "legal_entity", "series")
+        .order_by("pk")[:sample]
+    )
+    for invoice in invoices[:3]:
+        render_pdf(invoice)  # warm: fonts, templates, caches
+    render_html_to_pdf(MINIMAL_HTML)
+    rss_start = rss_mib()
+    start = time.perf_counter()
+    for index in range(renders):
+        render_pdf(invoices[index % len(invoices)])
+    elapsed = time.perf_counter() - start
+    rss_growth = rss_mib() - rss_start
+    bare = statistics.median(timed(render_html_to_pdf, MINIMAL_HTML)[0] for _ in range(20))
+    rate, bare_rate = renders / elapsed, 1 / bare
+    return Figure(
+        3, "invoice PDF rendering, warm process, one core", rate, "PDF/s",
+        "≥ 5/s per core, RSS growth < 50 MB over 1,000", rate >= 5 and rss_growth < 50,
+        baseline=f"minimal one-page HTML {bare_rate:,.1f}/s", ratio=f"{rate / bare_rate:.2f}×",
+        notes=[f"{renders:,} renders of {len(invoices)} different issued invoices; resident "
+               f"memory grew by {rss_growth:.1f} MiB (after a warm-up of 3 renders)."],
+    )  # fmt: skip
+
+
+# 6: back-office lists.
+
+ADMIN_PAGES = {
+    "invoices, issued": ("admin:invoicing_invoice_changelist", "?status__exact=issued"),
+    "invoices, search": ("admin:invoicing_invoice_changelist", "?q=Prestation"),
+    "members, category A": ("admin:members_member_changelist", "?category__exact=A"),
+    "units, Activité": (
+        "admin:production_units_productionunit_changelist",
+        "?tool__exact=activity",
+    ),
+}
+
+
+def admin_lists(repeat: int = 5) -> Figure:
+    user = superuser()
+    client = HttpClient()
+    client.force_login(user)
+    timings = {}
+    from django.conf import settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False, SMARTCOOP_STAFF_MFA_REQUIRED=False,
+        STORAGES=storages,
+    ):  # fmt: skip
+        client.get("/health/")
+        health = statistics.median(timed(client.get, "/health/")[0] for _ in range(repeat))
+        for name, (url_name, query) in ADMIN_PAGES.items():
+            url = reverse(url_name) + query
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: HTTP {response.status_code}")
+            timings[name] = statistics.median(timed(client.get, url)[0] for _ in range(repeat))
+    worst = max(timings.values())
+    return Figure(
+        6, "back-office list pages (slowest)", worst * 1000, "ms", "< 300 ms each",
+        worst < 0.3, baseline=f"/health/ {health * 1000:,.1f} ms",
+        ratio=f"{worst / health:.0f}×",
+        notes=[f"{name}: {value * 1000:,.0f} ms (median of {repeat})"
+               for name, value in timings.items()],
+    )  # fmt: skip
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

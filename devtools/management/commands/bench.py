@@ -1,0 +1,95 @@
+"""python manage.py bench: measure the hot paths on the current (full-size) PostgreSQL database
+and write docs/BENCHMARKS.md. `make bench` prepares the database first."""
+
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from devtools.bench import cases, load, voting
+from devtools.bench.results import Figure, machine, markdown
+
+
+def _dataset() -> dict:
+    from governance.models import EncryptedBallot, GeneralAssembly
+    from invoicing.models import Invoice
+    from members.models import Member
+    from payroll.models import Contract, ExpenseClaim, WorkDay
+    from production_units.models import LedgerEntry, ProductionUnit
+
+    return {
+        "members": Member.objects.count(),
+        "production units": ProductionUnit.objects.count(),
+        "invoices and credit notes": Invoice.objects.count(),
+        "contracts": Contract.objects.count(),
+        "work days": WorkDay.objects.count(),
+        "expense claims": ExpenseClaim.objects.count(),
+        "ledger entries": LedgerEntry.objects.count(),
+        "general assemblies (results published)": GeneralAssembly.objects.filter(
+            status=GeneralAssembly.Status.PUBLISHED
+        ).count(),
+        "online ballots": EncryptedBallot.objects.count(),
+    }
+
+
+class Command(BaseCommand):
+    help = "Measure the hot paths (issues 6 and 13) and write docs/BENCHMARKS.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", default="2025-06", help="month of the runs (YYYY-MM)")
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "docs/BENCHMARKS.md"))
+        parser.add_argument("--only", default="", help="comma-separated figure numbers")
+        parser.add_argument("--renders", type=int, default=1000)
+        parser.add_argument("--issues", type=int, default=400)
+        parser.add_argument("--load-seconds", type=int, default=60)
+        parser.add_argument("--voters", type=int, default=100, help="figure 7")
+        parser.add_argument("--ballots", type=int, default=45_000, help="figure 8")
+        parser.add_argument("--note", action="append", default=[], help="a line for Notes")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmarks need PostgreSQL (set DATABASE_URL).")
+        year, month = (int(part) for part in options["period"].split("-"))
+        period = date(year, month, 1)
+        only = {int(n) for n in options["only"].split(",") if n.strip()}
+        wanted = lambda n: not only or n in only  # noqa: E731
+        info, dataset = machine(), _dataset()
+        self.stdout.write(f"Dataset: {dataset}")
+        figures: dict[int, Figure] = {}
+        steps = [
+            ((1, 5), lambda: cases.payroll_and_contributions(period)),
+            ((2,), lambda: (cases.issuing_throughput(count=options["issues"]),)),
+            ((3,), lambda: (cases.pdf_rendering(renders=options["renders"]),)),
+            ((6,), lambda: (cases.admin_lists(),)),
+            ((4,), lambda: (load.portal_load(seconds=options["load_seconds"]),)),
+            ((7,), lambda: (voting.voters_load(users=options["voters"]),)),
+            ((8,), lambda: (voting.tally_45000(count=options["ballots"]),)),
+        ]
+        for numbers, step in steps:
+            if not any(wanted(n) for n in numbers):
+                continue
+            self.stdout.write(f"Measuring {', '.join(map(str, numbers))}…")
+            try:
+                for figure in step():
+                    figures[figure.number] = figure
+                    self.stdout.write(
+                        f"  {figure.number}. {figure.name}: {figure.value:,.2f} {figure.unit} "
+                        f"(target {figure.target}: {'met' if figure.met else 'NOT met'})"
+                    )
+            except Exception as error:  # noqa: BLE001 - a failed figure is reported, not hidden
+                for number in numbers:
+                    figures[number] = Figure(
+                        number, f"figure {number}", None, "", "", None,
+                        notes=[f"failed: {type(error).__name__}: {error}"],
+                    )  # fmt: skip
+                self.stderr.write(f"  failed: {type(error).__name__}: {error}")
+        history = Path(settings.BASE_DIR) / "docs" / "benchmarks-history.md"
+        report = markdown(
+            info, dataset, [figures[n] for n in sorted(figures)], options["note"],
+            history.read_text(encoding="utf-8") if history.exists() else "",
+        )  # fmt: skip
+        Path(options["out"]).write_text(report, encoding="utf-8")
+        self.stdout.write(report)
+        self.stdout.write(self.style.SUCCESS(f"Written to {options['out']}"))

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    """The member portal's own pages that gather every app (the home page): the top layer."""
+
+    name = "portal"
+    verbose_name = _("Member portal")

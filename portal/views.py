@@ -1,0 +1,29 @@
+"""The portal's home page."""
+
+from django.shortcuts import render
+
+from core.permissions import member_of, member_required
+from invoicing.models import Client
+from members.views import share_prompt
+from production_units.models import ProductionUnit
+
+ATTENTION_LIST_SIZE = 5
+
+
+@member_required
+def home(request):
+    member = member_of(request.user)
+    units = list(
+        ProductionUnit.objects.held_by(request.user).with_balance().select_related("sector")
+    )
+    to_verify = Client.objects.of_member_user(request.user).to_verify().order_by("name", "id")
+    context = {
+        "member": member,
+        "advisor": member.advisor,
+        "units": units,
+        "negative_units": [unit for unit in units if unit.balance < 0],
+        "clients_to_verify": list(to_verify[:ATTENTION_LIST_SIZE]),
+        "clients_to_verify_count": to_verify.count(),
+        "share_prompt": share_prompt(member=member),
+    }
+    return render(request, "portal/home.html", context)
