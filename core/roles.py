@@ -1,5 +1,9 @@
 """The roles: their names, who sees every office, their permissions (ROLE_PERMISSIONS) and the
-groups' synchronisation (idempotent: run after every migrate, by core.apps)."""
+groups' synchronisation (idempotent: run after every migrate, by core.apps), and the one test
+of each role (is_staff, require_staff, is_board, require_board)."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 MEMBER = "member"
 ADVISOR = "advisor"
@@ -148,3 +152,33 @@ def sync_roles(apps=None, using="default"):
                     chosen.append(perm)
                     break
         group.permissions.set(chosen)
+
+
+# --- who may do what: the one test of each role, used by services, admin, views and API -------
+
+
+def is_staff(user) -> bool:
+    """A back-office account (advisor, board, finance, admin)."""
+    return bool(getattr(user, "is_staff", False))
+
+
+def require_staff(user, message=None) -> None:
+    """PermissionDenied unless `user` is a back-office account."""
+    if not is_staff(user):
+        raise PermissionDenied(message or _("Only an advisor can do this."))
+
+
+def is_board(user) -> bool:
+    """Board members (and superusers), with an active back-office account. Asked by several
+    admins on every back-office page (the menu): once per request's user."""
+    if not (getattr(user, "is_active", False) and is_staff(user)):
+        return False
+    if user.is_superuser:
+        return True
+    return _in_groups(user, [BOARD], "_is_board")
+
+
+def require_board(user, message=None) -> None:
+    """PermissionDenied unless `user` is on the board."""
+    if not is_board(user):
+        raise PermissionDenied(message or _("Only the board can do this."))

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import AuditTrailMixin
 from core.audit import audit_log
+from core.roles import is_board
 from core.scoping import COOPERATIVE_WIDE
-from members.transfer_services import is_board
 
 from . import services
 from .forms import AttendanceForm, KeyUploadForm, MemberNumberReasonForm, PaperTotalsForm

@@ -20,15 +20,15 @@ import datetime
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.roles import require_board
 from members.models import Member
-from members.transfer_services import is_board
 
 from .models import (
     AgendaItem,
@@ -59,12 +59,6 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def check_board(by) -> None:
-    """The board (and superusers) decide on mandates and cooptations."""
-    if not is_board(by):
-        raise PermissionDenied(_("Only the board can do this."))
 
 
 # --- the statutes' rules ---------------------------------------------------------------------
@@ -258,7 +252,7 @@ def candidacy_file(
     member, already a candidate, no statement) or PermissionDenied (someone else's)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.user_id is None or member.user_id != getattr(by, "pk", None):
-        check_board(by)
+        require_board(by)
     day = timezone.localdate(now) if now is not None else today()
     if not Member.objects.admitted_on(day).filter(pk=member.pk).exists():
         raise ValidationError(_("Only members of the cooperative can stand for the board."))
@@ -300,7 +294,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, by) -> Candidacy:
     """The candidate withdraws (filed or deferred only: once on the ballot, the board decides)."""
     candidacy = Candidacy.objects.select_for_update().select_related("member").get(pk=candidacy.pk)
     if candidacy.member.user_id is None or candidacy.member.user_id != getattr(by, "pk", None):
-        check_board(by)
+        require_board(by)
     if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
         raise ValidationError(
             _("This candidacy is %(status)s: it can no longer be withdrawn here.")
@@ -321,7 +315,7 @@ def candidacy_withdraw(*, candidacy: Candidacy, by) -> Candidacy:
 @transaction.atomic
 def candidacy_refuse(*, candidacy: Candidacy, reason: str, by) -> Candidacy:
     """The board finds a candidacy not admissible, with a reason the candidate reads."""
-    check_board(by)
+    require_board(by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the candidacy is not admissible.")})
@@ -476,7 +470,7 @@ def cooptation_record(
     revocation), from `start` to the end of that mandate, waiting for ratification; the
     ratification goes on the next ordinary assembly still in draft, when there is one (else
     `pending_ratifications` lists it for the next assembly created)."""
-    check_board(by)
+    require_board(by)
     replaces = Mandate.objects.select_for_update().select_related("member").get(pk=replaces.pk)
     reason = (reason or "").strip()
     representative_name = (representative_name or "").strip()
@@ -581,7 +575,7 @@ EARLY_ENDS = (EndReason.RESIGNATION, EndReason.REVOCATION)
 def mandate_end(*, mandate: Mandate, on: date, reason: str, by, note: str) -> Mandate:
     """End a mandate before its term: resignation or revocation, on `on` (the member is no
     longer on the board from that day). A term's end is not recorded: it is computed."""
-    check_board(by)
+    require_board(by)
     note = (note or "").strip()
     if reason not in EARLY_ENDS:
         raise ValidationError({"reason": _("A mandate ends early by resignation or revocation.")})
@@ -615,7 +609,7 @@ def mandate_end(*, mandate: Mandate, on: date, reason: str, by, note: str) -> Ma
 @transaction.atomic
 def representative_change(*, mandate: Mandate, name: str, by, reason: str) -> Mandate:
     """A member organisation names another person to sit for it: same mandate, audited."""
-    check_board(by)
+    require_board(by)
     name = (name or "").strip()
     reason = (reason or "").strip()
     mandate = Mandate.objects.select_for_update().select_related("member").get(pk=mandate.pk)

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from core import roles
 from core.audit import audit_log
+from core.roles import require_board
 from members.models import Member
 
-from .board_services import check_board
 from .models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting
 
 COMMITTEE_SIZE = 3
@@ -108,7 +108,7 @@ def ethics_term_record(
 ) -> EthicsCommitteeTerm:
     """Name `member` on the committee from `start` (to `end`, if known): three members at
     most at any time."""
-    check_board(by)
+    require_board(by)
     if end is not None and end < start:
         raise ValidationError({"end": _("The term can't end before it starts.")})
     # Lock the terms overlapping the new one: two board members adding at once can't both pass.
@@ -148,7 +148,7 @@ def ethics_term_update(
     *, term: EthicsCommitteeTerm, end: date | None, user_access, by, reason: str = ""
 ) -> EthicsCommitteeTerm:
     """Set a term's end, or the account that reads the cases for it (audited)."""
-    check_board(by)
+    require_board(by)
     term = EthicsCommitteeTerm.objects.select_for_update().get(pk=term.pk)
     if end is not None and end < term.start:
         raise ValidationError({"end": _("The term can't end before it starts.")})

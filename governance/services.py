@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.roles import is_board, require_staff
 from members.emails import member_address, send_on_commit
 from members.models import Member
 from members.selectors import voter_roll
-from members.share_services import check_staff
-from members.transfer_services import is_board
 
 from . import sealing
 from .board_services import governance_policy_on
@@ -424,7 +423,7 @@ def assembly_convene(*, assembly: GeneralAssembly, by, now: datetime | None = No
 def roll_correct(*, assembly: GeneralAssembly, member: Member, reason: str, by) -> VoterRollEntry:
     """Add a member forgotten on a frozen roll (an advisor, with a reason); the roll's hash is
     recomputed and both hashes are kept in the audit trail."""
-    check_staff(by)
+    require_staff(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the roll is corrected.")})
     with transaction.atomic():
@@ -811,7 +810,7 @@ def proxy_decide(
 ) -> Proxy:
     """An advisor validates an accepted proxy (before the window closes), or refuses it with a
     reason."""
-    check_staff(by)
+    require_staff(by)
     now = _now(now)
     if not validate and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the proxy is refused.")})
@@ -857,7 +856,7 @@ def proxy_cancel(*, proxy: Proxy, giver: Member, now: datetime | None = None) ->
 def attendance_record(*, assembly: GeneralAssembly, member: Member, by) -> Participation:
     """An advisor records a member present in the room (they vote on paper or by show of
     hands). Refused for a member who already took part online or by proxy."""
-    check_staff(by)
+    require_staff(by)
     with transaction.atomic():
         assembly = _lock_assembly(assembly)
         if assembly.status not in (Status.CONVENED, Status.VOTING_OPEN, Status.CLOSED) or (
@@ -901,7 +900,7 @@ def paper_totals_enter(
 ) -> PaperTally:
     """An advisor enters the totals of the vote in the room for an item (or a candidate):
     never more ballots than members recorded present."""
-    check_staff(by)
+    require_staff(by)
     if item.kind == Kind.INFORMATION:
         raise ValidationError(_("This item takes no vote."))
     if (item.kind == Kind.ELECTION) != (candidate is not None):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import member_of, member_required
-from members.transfer_services import is_board
+from core.roles import is_board
 
 from . import services
 from .forms import BallotForm, ProxyGiveForm, ReceiptCheckForm

@@ -11,23 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.money import cents, is_cents, to_decimal
+from core.roles import require_staff
 from members.models import LegalEntity
 
 from .camt053 import Statement, Transaction, parse_camt053
 from .models import BankStatement, Invoice, Payment
 from .selectors import invoice_amount_paid, invoices_with_balance
-
-
-def _check_staff(by) -> None:
-    if not getattr(by, "is_staff", False):
-        raise PermissionDenied(_("Only an advisor can do this."))
 
 
 def _clean_amount(amount) -> Decimal:
@@ -77,7 +73,7 @@ def payment_record(*, invoice: Invoice, amount, received_on: date, by, note: str
 
     Raises PermissionDenied for non-staff, ValidationError naming the bad field.
     """
-    _check_staff(by)
+    require_staff(by)
     amount = _clean_amount(amount)
     if not isinstance(received_on, date):
         raise ValidationError({"received_on": _("Give the date the money was received.")})
@@ -111,7 +107,7 @@ def payment_match(*, payment: Payment, invoice: Invoice, by) -> Payment:
 
     Raises PermissionDenied for non-staff, ValidationError if already matched.
     """
-    _check_staff(by)
+    require_staff(by)
     invoice = _lock_payable_invoice(invoice)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status == Payment.Status.MATCHED:
@@ -135,7 +131,7 @@ def payment_match(*, payment: Payment, invoice: Invoice, by) -> Payment:
 @transaction.atomic
 def payment_ignore(*, payment: Payment, by, reason: str) -> Payment:
     """An advisor sets aside a queued payment that pays no invoice, saying why."""
-    _check_staff(by)
+    require_staff(by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why this payment is set aside.")})
@@ -215,7 +211,7 @@ def bank_statement_import(*, file_bytes: bytes, by=None) -> ImportResult:
     `by`: the advisor importing, or None for a command or a task.
     """
     if by is not None:
-        _check_staff(by)
+        require_staff(by)
     if BankStatement.objects.filter(file_sha256=_file_digest(file_bytes, 0)).exists():
         return ImportResult(already_imported=True)
     statements = parse_camt053(file_bytes)

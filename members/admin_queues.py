@@ -23,7 +23,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from core import roles
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
@@ -35,6 +34,7 @@ from core.admin_kit import (
 )
 from core.encryption import lookup_hash
 from core.money import cents
+from core.roles import is_board, require_board
 
 from .forms import MembershipApplicationForm
 from .models import (
@@ -73,18 +73,6 @@ def is_advisor(user) -> bool:
         and user.is_staff
         and (user.is_superuser or user.has_perm("members.change_member"))
     )
-
-
-def is_board(user) -> bool:
-    """Board members (and superusers): exclusions and transfers are board decisions."""
-    if not (user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or user.groups.filter(name=roles.BOARD).exists()
-
-
-def check_board(user) -> None:
-    if not is_board(user):
-        raise PermissionDenied(_("Only the board can do this."))
 
 
 def money(amount) -> str:
@@ -825,7 +813,7 @@ class MemberExitAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin,
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if data["kind"] == MemberExit.Kind.EXCLUSION:
-            check_board(request.user)
+            require_board(request.user)
         record = member_exit(
             member=data["member"],
             by=request.user,

@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.roles import is_board
 
 from .admin_queues import NOTHING, RefuseForm, run_action_with_form
 from .models import ShareTransferRequest
 from .selectors import member_shares
 from .transfer_services import (
-    is_board,
     share_transfer_approve,
     share_transfer_refuse,
     shares_pending_transfer,

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from core.dated import DatedQuerySet
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
 from core.models import AppendOnlyModel
 from core.scoping import office_scoped
@@ -238,14 +239,6 @@ class Member(models.Model):
 # --- Membership: parameters, documents, applications, the share register --------------------
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class DatedQuerySet(models.QuerySet):
-    def in_force_on(self, day):
-        """Rows whose validity period (valid_to inclusive) contains `day`."""
-        return self.filter(valid_from__lte=day).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
-        )
 
 
 class SharePolicy(models.Model):

@@ -15,6 +15,7 @@ from stdnum.be import nn
 from core.audit import audit_log, diff, snapshot
 from core.counters import counter_next
 from core.encryption import lookup_hash
+from core.roles import require_staff
 
 from .emails import email_language, send_on_commit
 from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument
@@ -282,9 +283,9 @@ def application_approve(
     `unpaid_reason` when money is still due and no reason is given).
     """
     from .models import ShareRegisterEntry
-    from .share_services import check_staff, entry_append, entry_audit
+    from .share_services import entry_append, entry_audit
 
-    check_staff(by)
+    require_staff(by)
     application = _open_application(application)
     on = _decision_date(application, on)
     if Member.objects.filter(
@@ -386,9 +387,9 @@ def application_refuse(
 
     Raises PermissionDenied or ValidationError naming `reason`, `status` or `on`.
     """
-    from .share_services import check_staff, payout_create
+    from .share_services import payout_create
 
-    check_staff(by)
+    require_staff(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the application is refused.")})
     application = _open_application(application)

@@ -19,6 +19,7 @@ from stdnum.be import ogm_vcs
 from core.audit import audit_log
 from core.counters import counter_next
 from core.money import cents, is_cents, to_decimal
+from core.roles import is_staff, require_staff
 
 from .emails import member_address, send_on_commit
 from .models import (
@@ -58,15 +59,6 @@ def normalise_reference(reference: str) -> str:
     if len(digits) != 12 or not digits.startswith(SHARE_REFERENCE_PREFIX):
         return ""
     return digits if ogm_vcs.is_valid(digits) else ""
-
-
-def is_staff(user) -> bool:
-    return bool(getattr(user, "is_staff", False))
-
-
-def check_staff(by) -> None:
-    if not is_staff(by):
-        raise PermissionDenied(_("Only an advisor can do this."))
 
 
 def _check_member_or_staff(by, member: Member) -> None:
@@ -281,7 +273,7 @@ def share_payment_record(
     The caller imports each bank line once (invoicing keys its payments by bank reference).
     """
     if by is not None:
-        check_staff(by)
+        require_staff(by)
     errors: dict = {}
     amount = _clean_amount(amount, errors)
     if errors:
@@ -379,7 +371,7 @@ def shares_transfer(
     held and fully paid, or fewer than the minimum left), `decision_reference`, `to_member`
     or `on`.
     """
-    check_staff(by)
+    require_staff(by)
     errors: dict = {}
     if from_member.pk == to_member.pk:
         raise ValidationError({"to_member": _("A member can't transfer shares to themselves.")})
@@ -451,7 +443,7 @@ def shares_withdraw(
     Raises PermissionDenied or ValidationError naming `shares`, `decision_reference`, `iban`
     or `on`.
     """
-    check_staff(by)
+    require_staff(by)
     (member,) = _lock(member)
     errors: dict = {}
     shares = _check_shares(shares, errors)
@@ -530,7 +522,7 @@ def member_category_change(
     """
     from .services import member_update
 
-    check_staff(by)
+    require_staff(by)
     (member,) = _lock(member)
     errors: dict = {}
     if category not in Member.Category.values:
@@ -602,7 +594,7 @@ def member_exit(
     Raises PermissionDenied, or ValidationError naming `kind`, `decision_reference` and
     `reason` (an exclusion needs both), `payout_iban` or `on`.
     """
-    check_staff(by)
+    require_staff(by)
     (member,) = _lock(member)
     errors: dict = {}
     statuses = {
@@ -700,7 +692,7 @@ def _clean_iban(value: str, errors: dict) -> str:
 def refund_payout_mark_paid(*, payout: RefundPayout, by, paid_on: date) -> RefundPayout:
     """Mark a refund as paid (by the credit-transfer export or an advisor). Idempotent."""
     if by is not None:
-        check_staff(by)
+        require_staff(by)
     payout = RefundPayout.objects.select_for_update().get(pk=payout.pk)
     if payout.status == RefundPayout.Status.PAID:
         return payout

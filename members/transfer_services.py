@@ -15,36 +15,18 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import roles
 from core.audit import audit_log
+from core.roles import is_staff, require_board
 
 from .emails import member_address, send_on_commit
 from .models import Member, ShareTransferRequest
 from .selectors import member_shares, share_policy_on
-from .share_services import _lock, is_staff, shares_transfer, today
+from .share_services import _lock, shares_transfer, today
 
 Status = ShareTransferRequest.Status
 
 
 # --- who may do what ---------------------------------------------------------------------------
-
-
-def is_board(user) -> bool:
-    """Board members (and superusers): the same test as the membership queues' (admin_queues)."""
-    if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
-        return False
-    if user.is_superuser:
-        return True
-    # Asked by several admins on every back-office page (the menu): once per request's user.
-    cached = getattr(user, "_is_board", None)
-    if cached is None:
-        cached = user._is_board = user.groups.filter(name=roles.BOARD).exists()
-    return cached
-
-
-def check_board(user) -> None:
-    if not is_board(user):
-        raise PermissionDenied(_("Only the board can decide on a transfer of shares."))
 
 
 def _check_transferor_or_staff(by, member: Member) -> None:
@@ -187,7 +169,7 @@ def share_transfer_approve(
     or what shares_transfer names (`shares`, `decision_reference`, `on`, `to_member`,
     `from_member`).
     """
-    check_board(by)
+    require_board(by, _("Only the board can decide on a transfer of shares."))
     request = _lock_request(request)
     _check_waiting(request)
     out, into = shares_transfer(
@@ -251,7 +233,7 @@ def share_transfer_refuse(
     Raises PermissionDenied (not the board), or ValidationError naming `reason` (empty) or
     `status` (not waiting).
     """
-    check_board(by)
+    require_board(by, _("Only the board can decide on a transfer of shares."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("A refusal needs a reason.")})

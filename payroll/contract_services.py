@@ -11,15 +11,12 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.counters import counter_next
+from core.roles import is_staff
 from production_units.models import ProductionUnit
 
 from .models import Contract, ContractType, DimonaDeclaration, WorkDay, Worker
 from .split import Pay
 from .work_days import DayInput, split_gross_by_hours, work_days_errors
-
-
-def _is_staff(user) -> bool:
-    return bool(getattr(user, "is_staff", False))
 
 
 def _after_contract(contract_id: int) -> None:
@@ -68,7 +65,7 @@ def contract_create(
     contract. Raises ValidationError({"days": [...]}) for a day already declared for the
     worker, bad hours, or a past day without that override.
     """
-    allow_past = _is_staff(by) and bool(past_start_reason.strip())
+    allow_past = is_staff(by) and bool(past_start_reason.strip())
     errors = work_days_errors(
         worker=worker, days=days, allow_past=allow_past, exclude_job=job,
         exclude_declaration=declaration,
@@ -176,7 +173,7 @@ def contract_cancel(*, contract: Contract, by, reason: str) -> Contract:
         raise ValidationError({"reason": _("Say why the contract is cancelled.")})
     if contract.status == Contract.Status.CANCELLED:
         raise ValidationError(_("This contract is already cancelled."))
-    if contract.start_date <= timezone.localdate() and not _is_staff(by):
+    if contract.start_date <= timezone.localdate() and not is_staff(by):
         raise ValidationError(_("The work has started: only an advisor can cancel it."))
     contract.status = Contract.Status.CANCELLED
     contract.save(update_fields=["status"])

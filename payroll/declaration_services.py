@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.money import is_cents, to_decimal
+from core.roles import is_staff
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_balance
 
@@ -152,12 +153,8 @@ def balance_message(*, available: Decimal, budget: Decimal) -> str:
 # --- create, submit -------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return bool(getattr(user, "is_staff", False))
-
-
 def _check_unit(unit: ProductionUnit, by) -> None:
-    if not _is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
+    if not is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("This unit is not yours."))
     if unit.tool != ProductionUnit.Tool.ACTIVITY:
         raise ValidationError(
@@ -307,7 +304,7 @@ def declaration_approve(
     contract is created (work days, Dimona IN).
 
     Raises PermissionDenied for a non-advisor, ValidationError naming the field."""
-    if not _is_staff(by):
+    if not is_staff(by):
         raise PermissionDenied(_("Only an advisor can approve a declaration."))
     unit = _lock_unit(declaration.unit)
     declaration = (
@@ -376,7 +373,7 @@ def declaration_reject(*, declaration: WorkDeclaration, by, reason: str) -> Work
     """An advisor refuses a submitted declaration with a reason; its days are released.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    if not _is_staff(by):
+    if not is_staff(by):
         raise PermissionDenied(_("Only an advisor can reject a declaration."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the declaration is rejected.")})
@@ -416,7 +413,7 @@ def declaration_cancel(*, declaration: WorkDeclaration, by, reason: str) -> Work
         .select_related("unit__holder")
         .get(pk=declaration.pk)
     )
-    if not _is_staff(by) and declaration.unit.holder.user_id != getattr(by, "pk", None):
+    if not is_staff(by) and declaration.unit.holder.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("This unit is not yours."))
     if declaration.status != WorkDeclaration.Status.DRAFT:
         raise ValidationError(

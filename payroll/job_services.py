@@ -18,14 +18,15 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
-import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.calendar import working_days_after
 from core.money import is_cents, to_decimal
+from core.roles import is_staff
 from invoicing.invoice_services import (
     LineData,
     clean_lines,
@@ -138,19 +139,6 @@ def minimum_wage_message(split: JobSplit) -> str:
 # --- working days ---------------------------------------------------------------------------
 
 
-def add_working_days(start: date, count: int) -> date:
-    """The `count`-th working day after `start`: weekends and Belgian public holidays (python
-    `holidays`) are skipped."""
-    calendar = holidays.country_holidays("BE", years=range(start.year, start.year + 2))
-    day = start
-    left = count
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in calendar:
-            left -= 1
-    return day
-
-
 def salary_due_on(last_work_day: date) -> date:
     """When a 3en1 salary must be paid: the policy's delay in working days after the work.
     Raises ValidationError when no payroll policy is in force."""
@@ -159,18 +147,14 @@ def salary_due_on(last_work_day: date) -> date:
         raise ValidationError(
             _("No payroll policy is in force on %(day)s.") % {"day": last_work_day}
         )
-    return add_working_days(last_work_day, policy.salary_delay_working_days)
+    return working_days_after(last_work_day, policy.salary_delay_working_days)
 
 
 # --- inputs ---------------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return bool(getattr(user, "is_staff", False))
-
-
 def _check_unit(unit: ProductionUnit, by) -> None:
-    if not _is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
+    if not is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("This unit is not yours."))
     if unit.tool != ProductionUnit.Tool.THREE_IN_ONE:
         raise ValidationError({"unit": _("Jobs are for 3en1 units: choose a 3en1 unit.")})
@@ -490,7 +474,7 @@ def job_validate(*, job: Job, by, past_start_reason: str = "") -> Job:
     payouts prepared (net salary advance, expenses).
 
     Raises PermissionDenied for a non-advisor, ValidationError naming the field."""
-    if not _is_staff(by):
+    if not is_staff(by):
         raise PermissionDenied(_("Only an advisor can validate a job."))
     return _validate(job=job, by=by, past_start_reason=past_start_reason)
 
@@ -591,7 +575,7 @@ def job_reject(*, job: Job, by, reason: str) -> Job:
     invoice stays a draft; the member may correct it and submit again.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    if not _is_staff(by):
+    if not is_staff(by):
         raise PermissionDenied(_("Only an advisor can reject a job."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the job is rejected.")})
@@ -641,7 +625,7 @@ def job_cancel(*, job: Job, by, reason: str) -> Job:
         .select_related("unit__holder", "invoice")
         .get(pk=job.pk)
     )
-    if not _is_staff(by) and job.unit.holder.user_id != getattr(by, "pk", None):
+    if not is_staff(by) and job.unit.holder.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("This unit is not yours."))
     if job.status not in CANCELLABLE_JOB:
         raise ValidationError(

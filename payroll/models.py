@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dated import DatedModel
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
 from core.models import AppendOnlyModel
-from production_units.models import DatedModel, LedgerEntry, ProductionUnit
+from production_units.models import LedgerEntry, ProductionUnit
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 MONEY = {"max_digits": 14, "decimal_places": 2}

@@ -14,13 +14,14 @@ from decimal import Decimal
 
 import holidays
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.roles import require_staff
 from members.models import LegalEntity, RefundPayout
 from members.share_services import refund_payout_mark_paid
 
@@ -44,8 +45,8 @@ def _today() -> date:
 
 def _check_staff(by) -> None:
     """`by` is a staff user, or None for the system (tasks, commands)."""
-    if by is not None and not getattr(by, "is_staff", False):
-        raise PermissionDenied(_("Only staff can do this."))
+    if by is not None:
+        require_staff(by, _("Only staff can do this."))
 
 
 def _actor(by):

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.calendar import working_days_after
 from core.money import cents
 from production_units.models import LedgerEntry
 from production_units.services import NewEntry, ledger_post_bulk
@@ -97,18 +97,6 @@ def arrears_days(first: date):
         .annotate(month=TruncMonth("date"))
         .filter(Exists(computed))
     )
-
-
-def working_days_after(day: date, count: int) -> date:
-    """The `count`-th working day after `day` (Monday to Friday, Belgian public holidays
-    excluded)."""
-    closed = holidays.Belgium(years=range(day.year, day.year + 2))
-    current = day
-    while count > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in closed:
-            count -= 1
-    return current
 
 
 def salary_due_on(last: date, today: date) -> date:

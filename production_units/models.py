@@ -3,13 +3,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.dated import DatedModel
 from core.models import AppendOnlyModel
 from core.scoping import office_scoped
 
@@ -160,67 +160,6 @@ class LedgerEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.booked_on} {self.get_kind_display()} {self.amount} €"
-
-
-class DatedQuerySet(models.QuerySet):
-    """Rows of a parameter table with validity periods (`valid_to` empty: still in force)."""
-
-    def in_force_on(self, day):
-        """Rows whose validity period contains `day`."""
-        return self.filter(valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
-
-    def overlapping(self, start, end=None):
-        """Rows in force on at least one day of [start, end] (`end` None: open-ended)."""
-        rows = self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-        return rows if end is None else rows.filter(valid_from__lte=end)
-
-
-class DatedModel(models.Model):
-    """A parameter row valid from one day to another (both included), never overlapping the
-    other rows of its scope (`dated_scope`: the fields that tell which rows compete)."""
-
-    dated_scope: tuple[str, ...] = ()
-
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(
-        _("valid to"), null=True, blank=True, help_text=_("Last day included; empty: in force.")
-    )
-
-    objects = DatedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-        ordering = ["-valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="%(app_label)s_%(class)s_valid_to_after_from",
-            ),
-        ]
-
-    def clean(self):
-        super().clean()
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
-        if self.valid_from is None:
-            return
-        scope = {name: getattr(self, name) for name in self.dated_scope}
-        others = type(self).objects.filter(**scope).overlapping(self.valid_from, self.valid_to)
-        if self.pk is not None:
-            others = others.exclude(pk=self.pk)
-        clash = others.order_by("valid_from").first()
-        if clash is not None:
-            raise ValidationError(
-                {
-                    "valid_from": _(
-                        "This period overlaps another one (from %(start)s to %(end)s): "
-                        "end that one first."
-                    )
-                    % {"start": clash.valid_from, "end": clash.valid_to or "…"}
-                }
-            )
 
 
 class ContributionRate(DatedModel):

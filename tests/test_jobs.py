@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.audit import audit_trail
+from core.calendar import working_days_after
 from invoicing.models import Invoice
 from payroll.job_services import (
-    add_working_days,
     job_preview,
     job_reject,
     job_submit,
@@ -307,6 +307,6 @@ def test_the_salary_is_due_7_working_days_later_skipping_weekends_and_holidays()
     # Friday 20 Dec 2030: the weekend, Christmas (Wed 25) and New Year's Day are skipped.
     assert salary_due_on(date(2030, 12, 20)) == date(2031, 1, 2)
     # Friday 18 Jul 2031: the weekend and the National Day (Mon 21 Jul) are skipped.
-    assert add_working_days(date(2031, 7, 18), 7) == date(2031, 7, 30)
+    assert working_days_after(date(2031, 7, 18), 7) == date(2031, 7, 30)
     # No holiday: Monday + 7 = Wednesday of the next week.
-    assert add_working_days(date(2031, 3, 3), 7) == date(2031, 3, 12)
+    assert working_days_after(date(2031, 3, 3), 7) == date(2031, 3, 12)

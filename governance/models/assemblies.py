@@ -7,7 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members.models import DatedQuerySet, Member
+from core.dated import DatedQuerySet
+from members.models import Member
 
 FRACTION = {"max_digits": 5, "decimal_places": 4}
 fraction_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]

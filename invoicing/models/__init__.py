@@ -2,7 +2,6 @@ from .clients import EU_COUNTRIES, Client, ClientQuerySet
 from .invoices import (
     EXEMPT_CATEGORIES,
     FROZEN_FIELDS,
-    DatedQuerySet,
     DocumentLine,
     FrozenError,
     Invoice,
@@ -23,7 +22,7 @@ from .sending import Transmission
 
 __all__ = [
     "EU_COUNTRIES", "EXEMPT_CATEGORIES", "FROZEN_FIELDS", "BankStatement", "Client",
-    "ClientQuerySet", "DatedQuerySet", "DocumentLine", "FrozenError", "Invoice",
+    "ClientQuerySet", "DocumentLine", "FrozenError", "Invoice",
     "InvoiceBranding", "InvoiceLine", "InvoiceQuerySet", "InvoiceSeries", "InvoicingPolicy",
     "Payment", "Purchase", "Quote", "QuoteLine", "Reminder", "Transmission", "UnitCode",
     "VatCategory", "VatExemptionReason", "VatRate",

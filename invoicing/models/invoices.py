@@ -3,17 +3,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dated import DatedQuerySet
 from core.scoping import UNIT_OFFICE, office_scoped
 
 from .clients import Client
-
-
-class DatedQuerySet(models.QuerySet):
-    def in_force_on(self, day):
-        """Rows whose validity period contains `day`."""
-        return self.filter(valid_from__lte=day).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
-        )
 
 
 class InvoicingPolicy(models.Model):
