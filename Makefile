@@ -47,6 +47,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Being brought to zero app by app (issue 15); joins `lint` once it passes.
+architecture: install
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
