@@ -48,7 +48,7 @@ class EstimatedCountPaginator(Paginator):
         except EmptyResultSet:
             return 0
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 - Django's SQL
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
         if isinstance(plan, str):
             import json

@@ -60,7 +60,7 @@ if SECRET_KEY_FROM_ENV and not DEBUG and not FIELD_ENCRYPTION_KEYS_FROM_ENV:
         "national numbers and IBANs are encrypted with them (docs/operations.md)."
     )
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS") or [
-    "c21hcnRjb29wLWRldmVsb3BtZW50LWtleS1vbmx5ISE="  # noqa: S105 (development only)
+    "c21hcnRjb29wLWRldmVsb3BtZW50LWtleS1vbmx5ISE="
 ]
 FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY") or "smartcoop-development-hash-key-only"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")

@@ -2,7 +2,7 @@
 (their demo shares), an information item, an ordinary resolution, a statute amendment and a
 board election of one seat with two candidates."""
 
-from datetime import date, datetime, time, timedelta  # noqa: F401 - re-exported to the tests
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone

@@ -318,7 +318,7 @@ def test_lea_sees_no_foreign_row_on_any_changelist_nor_its_filters(world):
                 if found := _secrets_in(filtered):
                     leaks.append(f"{model._meta.label} ?{parameter}={pk} shows {found}")
                     break
-    print(f"changelists and filtered changelists walked: {walked}")  # noqa: T201
+    print(f"changelists and filtered changelists walked: {walked}")
     assert walked > len(REGISTERED)
     assert leaks == [], "\n".join(leaks)
 
@@ -339,7 +339,7 @@ def test_lea_cannot_open_any_foreign_row(world):
                 elif found := _secrets_in(response):
                     leaks.append(f"{model._meta.label} {view} {pk} shows {found}")
     admins = {model for model, _view, _pk in opened}
-    print(f"objects' pages opened: {len(opened)} on {len(admins)} admins")  # noqa: T201
+    print(f"objects' pages opened: {len(opened)} on {len(admins)} admins")
     assert len(admins) == sum(1 for _model, model_admin in REGISTERED if _scoped(model_admin))
     assert leaks == [], "\n".join(leaks)
 
@@ -388,7 +388,7 @@ def test_lea_gets_nothing_foreign_from_any_custom_admin_url(world):
                 leaks.append(f"{pattern.name} {kwargs}: {response.status_code}")
             elif found := _secrets_in(response):
                 leaks.append(f"{pattern.name} {kwargs} shows {found}")
-    print(f"custom admin URLs called: {len(called)}")  # noqa: T201
+    print(f"custom admin URLs called: {len(called)}")
     assert len({url.split("?")[0] for url in called}) >= len(list(_custom_urls()))
     assert leaks == [], "\n".join(leaks)
 
@@ -459,5 +459,5 @@ def test_the_walk_covers_every_admin_and_custom_url():
         "custom URLs": len(custom),
         "custom URLs with an object": len(with_object),
     }
-    print(figures)  # noqa: T201 - the figure of the issue's note
+    print(figures)
     assert figures["model admins"] == len(admin.site._registry)

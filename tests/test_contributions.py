@@ -471,7 +471,7 @@ def test_parallel_runs_of_a_month_post_once(alice, alice_3en1, claire, monkeypat
         try:
             barrier.wait()
             results.append(len(contributions_compute(period=OCTOBER).posted))
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

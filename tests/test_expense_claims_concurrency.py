@@ -37,7 +37,7 @@ def _in_parallel(task) -> tuple[int, list]:
             task()
         except ValidationError:
             pass
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread
+        except Exception as exc:
             with lock:
                 errors.append(exc)
         else:

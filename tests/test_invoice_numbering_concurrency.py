@@ -55,7 +55,7 @@ def test_parallel_issuing_leaves_no_gap_and_no_duplicate(alice, alice_3en1, clai
                             raise PlannedRollback
                 except PlannedRollback:
                     pass
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -185,7 +185,7 @@ def _route(pattern) -> str | None:
 def _resolvable(page: str) -> bool:
     try:
         resolve(page)
-    except Exception:  # noqa: BLE001 - a sample the pattern refuses: not a page
+    except Exception:
         return False
     return True
 

@@ -66,7 +66,7 @@ def _run(target, errors):
     def work():
         try:
             target()
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -62,7 +62,7 @@ def test_two_renders_at_once_write_one_file(alice, alice_3en1, claire, settings,
         try:
             barrier.wait()
             invoice_documents_render(invoice=copy)
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

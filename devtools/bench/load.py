@@ -157,7 +157,7 @@ def server(*, password: str = "", extra_env: dict | None = None, workers: int = 
         **(extra_env or {}),
     }
     # DEBUG=0 serves hashed static files (whitenoise's manifest): collect them first.
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         env=env, cwd=settings.BASE_DIR, check=True,
     )  # fmt: skip

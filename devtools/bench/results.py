@@ -54,7 +54,7 @@ def machine() -> dict[str, str]:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     try:
-        commit = subprocess.run(  # noqa: S603
+        commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
             capture_output=True, text=True, check=False,
         ).stdout.strip()  # fmt: skip
