@@ -15,9 +15,10 @@ from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
 from core.scoping import UNIT_OFFICE, through
 from invoicing.admin_actions import ReadOnlyInline, ReasonForm, apply_each, run_action_with_form
 from production_units.models import ProductionUnit
+from production_units.selectors import unit_available_balance
 
 from .contract_services import contract_cancel
-from .declaration_services import available_balance, declaration_approve, declaration_reject
+from .declaration_services import declaration_approve, declaration_reject
 from .job_services import job_reject, job_validate
 from .models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
 
@@ -188,7 +189,7 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
 
     @admin.display(description=gettext_lazy("available balance"))
     def available(self, declaration):
-        return available_balance(unit=declaration.unit, exclude=declaration)
+        return unit_available_balance(unit=declaration.unit, exclude=declaration)
 
     @admin.action(description=gettext_lazy("Approve (within the balance)"), permissions=["review"])
     def approve_selected(self, request, queryset):

@@ -29,3 +29,15 @@ class PayrollConfig(AppConfig):
 
         register_field_limit("receipt", MAX_RECEIPT_SIZE)
         register_field_limit("receipt", MAX_RECEIPT_BYTES)
+
+        from invoicing.purchase_rules import register_year_deadline
+        from production_units.selectors import register_reservation
+
+        from .declaration_services import reserved_budget
+        from .expense_services import pending_claims_total, year_deadline
+
+        # What payroll promises from a unit's balance counts in its available balance, and
+        # purchases close a year on the same deadline as expense claims.
+        register_reservation("payroll.work_declarations", reserved_budget)
+        register_reservation("payroll.expense_claims", pending_claims_total)
+        register_year_deadline(year_deadline)

@@ -3,7 +3,8 @@
 The cost of a gross is `payroll.split.employment_cost` with the parameters in force on the first
 work day. The employment cost is posted to the ledger by the monthly payroll run, and C2 by
 the contribution run, not here: until then the declaration's budget is *reserved*, so that two
-declarations can't spend the same euros (`available_balance`, docs/payroll.md §6).
+declarations can't spend the same euros (`reserved_budget`, counted in
+production_units.selectors.unit_available_balance, docs/payroll.md §6).
 """
 
 from calendar import monthrange
@@ -12,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, F, Max, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Max, Model, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from core.audit import audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from production_units.models import ProductionUnit
-from production_units.selectors import unit_balance
+from production_units.selectors import unit_available_balance, unit_lock
 
 from .contract_services import contract_create
 from .job_services import clean_reason
@@ -101,12 +102,14 @@ def _closed_until() -> date | None:
     return period.replace(day=monthrange(period.year, period.month)[1])
 
 
-def reserved_budget(*, unit: ProductionUnit, exclude: WorkDeclaration | None = None) -> Decimal:
+def reserved_budget(*, unit: ProductionUnit, exclude: Model | None = None) -> Decimal:
     """The budgets the unit's balance must still pay: submitted declarations, and approved
     ones not yet charged in full (budget − the employment cost already posted for their
-    contract, until the contribution run of the contract's last month has run)."""
+    contract, until the contribution run of the contract's last month has run), `exclude`
+    left out when it is a declaration. The `Reservation` of declarations
+    (payroll.apps registers it in production_units.selectors)."""
     pending = WorkDeclaration.objects.filter(unit=unit)
-    if exclude is not None:
+    if isinstance(exclude, WorkDeclaration):
         pending = pending.exclude(pk=exclude.pk)
     submitted = pending.filter(status=WorkDeclaration.Status.SUBMITTED).aggregate(
         total=Coalesce(Sum("budget"), Value(ZERO), output_field=MONEY)
@@ -135,12 +138,6 @@ def reserved_budget(*, unit: ProductionUnit, exclude: WorkDeclaration | None = N
     reserved = sum((max(ZERO, budget - done) for budget, done in approved.values_list(
         "budget", "posted")), ZERO)  # fmt: skip
     return submitted + reserved
-
-
-def available_balance(*, unit: ProductionUnit, exclude: WorkDeclaration | None = None) -> Decimal:
-    """The unit's balance less what pending declarations reserve (`reserved_budget`): what a
-    new declaration may spend."""
-    return unit_balance(unit=unit) - reserved_budget(unit=unit, exclude=exclude)
 
 
 def balance_message(*, available: Decimal, budget: Decimal) -> str:
@@ -243,23 +240,13 @@ def declaration_create(
     return declaration
 
 
-def _lock_unit(unit: ProductionUnit) -> ProductionUnit:
-    # One lock per unit serialises the balance checks: two declarations can't both see the
-    # same euros as available.
-    return (
-        ProductionUnit.objects.select_for_update(of=("self",))
-        .select_related("holder")
-        .get(pk=unit.pk)
-    )
-
-
 @transaction.atomic
 def declaration_submit(*, declaration: WorkDeclaration, by) -> WorkDeclaration:
     """Submit a draft to the advisor: refused when the available balance can't pay its
     budget (the message gives the amount missing), or a day is no longer declarable.
 
     Raises ValidationError naming the field."""
-    unit = _lock_unit(declaration.unit)
+    unit = unit_lock(unit_id=declaration.unit_id)
     _check_unit(unit, by)
     declaration = WorkDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status != WorkDeclaration.Status.DRAFT:
@@ -271,7 +258,7 @@ def declaration_submit(*, declaration: WorkDeclaration, by) -> WorkDeclaration:
     )
     if problems:
         raise ValidationError({"days": problems})
-    available = available_balance(unit=unit, exclude=declaration)
+    available = unit_available_balance(unit=unit, exclude=declaration)
     if available < declaration.budget:
         raise ValidationError(
             {"gross": balance_message(available=available, budget=declaration.budget)}
@@ -306,7 +293,7 @@ def declaration_approve(
     Raises PermissionDenied for a non-advisor, ValidationError naming the field."""
     if not is_staff(by):
         raise PermissionDenied(_("Only an advisor can approve a declaration."))
-    unit = _lock_unit(declaration.unit)
+    unit = unit_lock(unit_id=declaration.unit_id)
     declaration = (
         WorkDeclaration.objects.select_for_update(of=("self",))
         .select_related("worker", "contract_type")
@@ -318,7 +305,7 @@ def declaration_approve(
     pay = declaration_cost(
         gross=declaration.gross, contract_type=declaration.contract_type, days=days
     )
-    available = available_balance(unit=unit, exclude=declaration)
+    available = unit_available_balance(unit=unit, exclude=declaration)
     missing = pay.budget - available
     now = timezone.now()
     if missing > 0:

@@ -9,10 +9,12 @@ Rules, in one place for the portal, the API and the back-office:
 - what draws on a unit's balance: every claim of an Activité unit, and a claim of a 3en1 unit
   that is not tied to a job (it is paid from what the unit kept, like an Activité unit). A
   claim tied to a 3en1 job is the job's expense: its invoice pays it, no balance check.
-  A claim that draws on the balance is refused when the balance, less the claims of the
-  unit still awaiting a decision, can't cover it; the message gives the amount missing.
-  On approval the balance is checked again; an advisor may approve over it only with an
-  explicit overdraft and a reason (kept in the decision reason and the audit trail).
+  A claim that draws on the balance is refused when the unit's available balance
+  (production_units.selectors.unit_available_balance: the ledger balance less the budgets
+  of pending work declarations and the claims still awaiting a decision) can't cover it;
+  the message gives the amount missing. On approval the available balance is checked
+  again (the claim itself left out); an advisor may approve over it only with an explicit
+  overdraft and a reason (kept in the decision reason and the audit trail).
 - an approved claim is posted (−amount, kind "expense") and gets its payout line, due the
   day of the approval: the next payout batch takes every line due by its execution date.
 """
@@ -25,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Model, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -34,7 +36,7 @@ from core.audit import audit_log
 from core.money import cents, is_cents, to_decimal
 from core.roles import ADVISOR
 from production_units.models import LedgerEntry, ProductionUnit
-from production_units.selectors import unit_balance
+from production_units.selectors import unit_available_balance, unit_lock
 from production_units.services import ledger_post
 
 from .models import ExpenseCategory, ExpenseClaim, Job, PayoutLine, PayrollPolicy, Worker
@@ -134,17 +136,26 @@ def expense_deadline(*, year: int, policy: PayrollPolicy) -> date:
     return date(year + 1, month, min(policy.expense_deadline_day, last))
 
 
+def year_deadline(*, year: int, today: date) -> date:
+    """The last day on which expenses of `year` (claims, and purchases charged to a unit:
+    invoicing.purchase_rules) are accepted, by the payroll policy in force on `today`.
+    Raises ValidationError when no policy is in force then."""
+    return expense_deadline(year=year, policy=policy_on(today))
+
+
 def draws_on_balance(*, unit: ProductionUnit, job: Job | None) -> bool:
     """Whether a claim is paid from the unit's balance (see the module's docstring)."""
     return unit.tool == ProductionUnit.Tool.ACTIVITY or job is None
 
 
-def pending_claims_total(*, unit: ProductionUnit, exclude: ExpenseClaim | None = None) -> Decimal:
-    """What the unit's claims awaiting a decision, that draw on its balance, add up to."""
+def pending_claims_total(*, unit: ProductionUnit, exclude: Model | None = None) -> Decimal:
+    """What the unit's claims awaiting a decision, that draw on its balance, add up to,
+    `exclude` left out when it is a claim. The `Reservation` of expense claims (payroll.apps
+    registers it in production_units.selectors)."""
     claims = ExpenseClaim.objects.filter(unit=unit, status=ExpenseClaim.Status.SUBMITTED)
     if unit.tool == ProductionUnit.Tool.THREE_IN_ONE:
         claims = claims.filter(job__isnull=True)
-    if exclude is not None:
+    if isinstance(exclude, ExpenseClaim):
         claims = claims.exclude(pk=exclude.pk)
     return cents(claims.aggregate(total=Sum("amount"))["total"] or ZERO)
 
@@ -234,7 +245,7 @@ def _check_claim(
         errors["spent_on"] = _("The date of the expense can't be in the future.")
     else:
         try:
-            deadline = expense_deadline(year=spent_on.year, policy=policy_on(today))
+            deadline = year_deadline(year=spent_on.year, today=today)
         except ValidationError as error:
             errors["spent_on"] = error.messages[0]
         else:
@@ -305,10 +316,9 @@ def _mileage(distance_km, spent_on, errors):
     return distance, policy.mileage_rate, amount
 
 
-def _missing(*, unit: ProductionUnit, amount: Decimal, exclude=None) -> Decimal:
-    """How much the unit's balance, less its claims awaiting a decision, lacks to pay
-    `amount` (0 when it can)."""
-    available = unit_balance(unit=unit) - pending_claims_total(unit=unit, exclude=exclude)
+def _missing(*, unit: ProductionUnit, amount: Decimal, exclude: Model | None = None) -> Decimal:
+    """How much the unit's available balance lacks to pay `amount` (0 when it can)."""
+    available = unit_available_balance(unit=unit, exclude=exclude)
     return max(amount - available, ZERO)
 
 
@@ -345,8 +355,8 @@ def expense_claim_submit(
     amount, vat, distance_km, receipt (missing, too large, not a JPEG/PNG/PDF).
     """
     today = today or timezone.localdate()
-    # The unit's row is the lock that serialises the claims drawing on its balance.
-    unit = ProductionUnit.objects.select_for_update().select_related("holder").get(pk=unit.pk)
+    # The unit's row is the lock that serialises the debits drawing on its balance.
+    unit = unit_lock(unit_id=unit.pk)
     checked = _check_claim(
         unit=unit, worker=worker, category=category, spent_on=spent_on,
         description=description, amount=amount, vat=vat, receipt=receipt,
@@ -396,7 +406,7 @@ def _decidable(claim: ExpenseClaim, by) -> ExpenseClaim:
     `by` may decide on it now."""
     if not can_review_expenses(by):
         raise PermissionDenied(_("Only an advisor decides on expense claims."))
-    unit = ProductionUnit.objects.select_for_update().get(pk=claim.unit_id)
+    unit = unit_lock(unit_id=claim.unit_id)
     if not ProductionUnit.objects.followed_by(by).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("This claim belongs to a unit another office follows."))
     claim = (
@@ -433,8 +443,7 @@ def expense_claim_approve(
     unit = claim.unit
     missing = ZERO
     if draws_on_balance(unit=unit, job=claim.job):
-        # Other claims awaiting a decision don't block this one: the advisor chooses.
-        missing = max(claim.amount - unit_balance(unit=unit), ZERO)
+        missing = _missing(unit=unit, amount=claim.amount, exclude=claim)
     if missing > 0:
         if not overdraft:
             raise ValidationError(

@@ -24,11 +24,11 @@ from invoicing.forms_invoices import check_lines, line_formset
 from invoicing.invoice_services import needs_approval
 from invoicing.views_invoices import history as document_history
 from production_units.models import ProductionUnit
+from production_units.selectors import unit_available_balance
 
 from .contract_pdf import contract_pdf_store
 from .contract_services import contract_accept
 from .declaration_services import (
-    available_balance,
     declaration_cancel,
     declaration_cost,
     declaration_create,
@@ -614,7 +614,7 @@ def declaration_list(request):
     declarations, status = _filtered(request, _my_declarations(request.user), form)
     page = Paginator(declarations, PAGE_SIZE).get_page(request.GET.get("page"))
     units = ProductionUnit.objects.held_by(request.user).filter(tool=ProductionUnit.Tool.ACTIVITY)
-    balances = [{"unit": unit, "available": available_balance(unit=unit)} for unit in units]
+    balances = [{"unit": unit, "available": unit_available_balance(unit=unit)} for unit in units]
     context = {"form": form, "page": page, "filters_ignored": status == 400, "balances": balances}
     return render(request, "payroll/work/declaration_list.html", context, status=status)
 
@@ -679,7 +679,7 @@ def declaration_cost_view(request):
         except ValidationError as error:
             errors = error_messages(error)
         else:
-            available = available_balance(unit=form.cleaned_data["unit"])
+            available = unit_available_balance(unit=form.cleaned_data["unit"])
             context = {
                 "rows": cost_rows({k: str(v) for k, v in vars(pay).items()}),
                 "pay": pay,
@@ -703,7 +703,7 @@ def declaration_detail(request, pk):
     context = {
         "declaration": declaration,
         "rows": cost_rows(declaration.split),
-        "available": available_balance(unit=declaration.unit, exclude=declaration),
+        "available": unit_available_balance(unit=declaration.unit, exclude=declaration),
         "days": declaration.work_days.filter(cancelled=False).order_by("date"),
         "contracts": declaration.contracts.all(),
         "history": trail(declaration),
