@@ -8,7 +8,7 @@ event; one transaction, serialised per month by a lock on the month's run row.
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bulk import insert_rows
-from core.money import CENT, cents
+from core.money import cents
 from invoicing.models import Invoice
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit
 from production_units.services import NewEntry, ledger_post_bulk, ledger_post_query
 
+from .contribution_rule import EMPLOYMENT, TURNOVER
 from .models import (
     ContractTypeParameters,
     ContributionPosting,
@@ -70,9 +71,8 @@ class UnitContribution:
 
     @property
     def turnover_contribution(self) -> Decimal:
-        """Σ rate × net turnover over the month's rates, rounded once, half up."""
-        # Σ rate × net is exact; scaleb(-2) divides by 100 exactly (and fast).
-        return cents(sum((rate * net for rate, net in self.net_by_rate.items()), ZERO).scaleb(-2))
+        """The turnover pillar of the month (contribution_rule.TURNOVER)."""
+        return TURNOVER.amount(self.net_by_rate)
 
     @property
     def gross(self) -> Decimal:
@@ -80,13 +80,9 @@ class UnitContribution:
 
     @property
     def employment_contribution(self) -> Decimal:
-        """Σ gross × (coefficient − 1), rounded up to the cent, less the employer charges:
-        the same rule as the split's C2, so one job's month gives the job's C2."""
-        kept = sum(
-            (gross * (coefficient - 1) for coefficient, gross in self.gross_by_coefficient.items()),
-            ZERO,
-        )
-        return kept.quantize(CENT, rounding=ROUND_CEILING) - self.charges
+        """The employment pillar of the month (contribution_rule.EMPLOYMENT): the same rule
+        as the split's C2, so one job's month gives the job's C2."""
+        return EMPLOYMENT.amount(self.gross_by_coefficient, self.charges)
 
     def turnover_detail(self) -> dict:
         return {
@@ -282,14 +278,17 @@ def _labels(period: date) -> dict[str, str]:
 
 
 @transaction.atomic
-def contributions_compute(*, period: date, by=None, today: date | None = None):
+def contributions_compute(
+    *, period: date, by=None, today: date | None = None, set_based: bool | None = None
+):
     """Post the mutual contribution of a closed month: per unit, one ledger entry per pillar
     (−contribution) and its ContributionPosting. Idempotent: what is posted for a unit,
     pillar and month is final, a second run posts nothing. Returns a ContributionRunResult.
 
     On PostgreSQL the database computes the amounts and writes the rows itself (a few
     statements, no row through Python); elsewhere (SQLite, `make run`) the same rules run in
-    Python. The tests run both against the same independently computed figures.
+    Python. `set_based` forces one way (True needs PostgreSQL): the tests run both on
+    PostgreSQL and compare them unit by unit (tests/test_contributions.py).
 
     Raises ValidationError for a month not over yet or a day without parameters.
     """
@@ -309,7 +308,9 @@ def contributions_compute(*, period: date, by=None, today: date | None = None):
     # Runs of the same month queue here; the next one sees the postings of the previous.
     run = ContributionRun.objects.select_for_update().get(pk=run.pk)
     already = ContributionPosting.objects.filter(period=first).count()
-    post = _post_in_database if connection.vendor == "postgresql" else _post_in_python
+    if set_based is None:
+        set_based = connection.vendor == "postgresql"
+    post = _post_in_database if set_based else _post_in_python
     postings = post(run, first, last, by)
     return ContributionRunResult(
         period=first,
@@ -369,10 +370,9 @@ def _post_in_python(run: ContributionRun, first: date, last: date, by) -> list[P
     return postings
 
 
-# The PostgreSQL run. Every amount follows UnitContribution's rules: turnover Σ rate × net
-# rounded once half away from zero (as ROUND_HALF_UP), employment ⌈Σ gross × (k − 1)⌉ to the
-# cent less the charges; the details are the same JSON. `missing` marks a document or a
-# salary on a day without parameters (the run then stops, as in Python).
+# The PostgreSQL run. Every amount is contribution_rule's, written in SQL by the same
+# PillarRule that UnitContribution calls in Python; the details are the same JSON. `missing`
+# marks a document or a salary on a day without parameters (the run then stops, as in Python).
 DUE_TABLE = "contribution_due"
 DUE_SQL = """
 CREATE TEMPORARY TABLE {due} ON COMMIT DROP AS
@@ -394,7 +394,7 @@ due AS (
     SELECT unit_id, 1 AS position, %s::varchar AS pillar, %s::varchar AS kind,
            %s::varchar AS label,
            SUM(invoiced) - SUM(credited) AS base,
-           ROUND(SUM(rate * (invoiced - credited)) * 0.01, 2) AS amount,
+           {turnover_amount} AS amount,
            jsonb_build_object(
                'invoiced', SUM(invoiced)::text, 'credited', SUM(credited)::text,
                'net_by_rate', COALESCE(jsonb_object_agg(rate::text, (invoiced - credited)::text)
@@ -405,7 +405,7 @@ due AS (
     UNION ALL
     SELECT unit_id, 2, %s, %s, %s,
            SUM(gross),
-           CEIL(SUM(gross * (coefficient - 1)) * 100) * 0.01 - SUM(charges),
+           {employment_amount},
            jsonb_build_object(
                'charges', SUM(charges)::text,
                'gross_by_coefficient',
@@ -449,7 +449,15 @@ def _post_in_database(run: ContributionRun, first: date, last: date, by) -> list
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{DUE_TABLE}")
         cursor.execute(
-            DUE_SQL.format(turnover=turnover_sql, employment=employment_sql, **names),
+            DUE_SQL.format(
+                turnover=turnover_sql,
+                employment=employment_sql,
+                turnover_amount=TURNOVER.amount_sql(parameter="rate", base="(invoiced - credited)"),
+                employment_amount=EMPLOYMENT.amount_sql(
+                    parameter="coefficient", base="gross", less="SUM(charges)"
+                ),
+                **names,
+            ),
             [
                 *turnover_params,
                 *employment_params,
