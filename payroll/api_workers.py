@@ -9,10 +9,11 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.calendar import parse_month
 from core.validators import mask_national_number
 from production_units.models import ProductionUnit
 
-from .calendar import parse_month, worker_calendar
+from .calendar import worker_calendar
 from .models import UnitWorker
 from .worker_services import worker_of_user
 
@@ -85,7 +86,7 @@ class MyCalendarApi(APIView):
     )
     def get(self, request):
         today = timezone.localdate()
-        month = parse_month(request.query_params.get("month"), today=today)
+        month = parse_month(request.query_params.get("month"), default=today)
         language = (translation.get_language() or "fr")[:2]
         calendar = worker_calendar(
             worker=worker_of_user(request.user), month=month, today=today, language=language

@@ -2,49 +2,19 @@
 from Monday, with Belgium's public holidays (python `holidays`) and the weekends marked."""
 
 import calendar as stdlib_calendar
-import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import holidays
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
+from core.calendar import next_month, previous_month
 from production_units.models import ProductionUnit
 
 from .models import WorkDay, Worker
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 # The site's languages as the holidays library names them for Belgium (it has no plain "en").
 HOLIDAY_LANGUAGES = {"fr": "fr", "nl": "nl", "en": "en_US"}
-
-
-def parse_month(value: str | None, *, today: date) -> date:
-    """ "2026-07" → 2026-07-01; empty → the month of `today`. Raises ValidationError on
-    "month" for anything else."""
-    if not value:
-        return today.replace(day=1)
-    match = MONTH_PATTERN.match(value.strip())
-    if match:
-        year, month = int(match.group(1)), int(match.group(2))
-        if 1900 <= year <= 2200 and 1 <= month <= 12:
-            return date(year, month, 1)
-    raise ValidationError(
-        {"month": _("“%(value)s” is not a month: use YYYY-MM, e.g. 2026-07.") % {"value": value}}
-    )
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=stdlib_calendar.monthrange(month.year, month.month)[1])
-
-
-def previous_month(month: date) -> date:
-    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return month_end(month) + timedelta(days=1)
 
 
 def belgian_holidays(*, start: date, end: date, language: str = "fr") -> dict[date, str]:

@@ -5,7 +5,6 @@ Set-based: a few aggregate queries whatever the number of units, two bulk insert
 event; one transaction, serialised per month by a lock on the month's run row.
 """
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bulk import insert_rows
+from core.calendar import month_bounds
 from core.money import cents
 from invoicing.models import Invoice
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit
@@ -32,26 +32,6 @@ from .models import (
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-
-
-def parse_period(text: str) -> date:
-    """'YYYY-MM' → the first day of that month. Raises ValidationError naming `period`."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        return date(year, month, 1)
-    except (ValueError, AttributeError):
-        raise ValidationError({"period": _("Give the period as YYYY-MM, e.g. 2026-10.")}) from None
-
-
-def period_bounds(period: date) -> tuple[date, date]:
-    """The first and last day of the month of `period`."""
-    first = period.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def previous_period(today: date) -> date:
-    """The first day of the month before `today`'s."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 @dataclass
@@ -242,7 +222,7 @@ def contributions_due(*, period: date) -> dict[int, UnitContribution]:
     """Every unit's contribution for the month of `period`, by unit id (units with neither
     turnover nor salaries are absent). Reads only. Raises ValidationError when a document
     or a salary falls on a day without parameters."""
-    first, last = period_bounds(period)
+    first, last = month_bounds(period)
     units: dict[int, UnitContribution] = {}
     _add_turnover(units, first, last)
     _add_employment(units, first, last)
@@ -292,7 +272,7 @@ def contributions_compute(
 
     Raises ValidationError for a month not over yet or a day without parameters.
     """
-    first, last = period_bounds(period)
+    first, last = month_bounds(period)
     today = today or timezone.localdate()
     if last >= today:
         raise ValidationError(

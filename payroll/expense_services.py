@@ -33,6 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.dated import in_force
 from core.money import cents, is_cents, to_decimal
 from core.roles import ADVISOR
 from production_units.models import LedgerEntry, ProductionUnit
@@ -40,6 +41,7 @@ from production_units.selectors import unit_available_balance, unit_lock
 from production_units.services import ledger_post
 
 from .models import ExpenseCategory, ExpenseClaim, Job, PayoutLine, PayrollPolicy, Worker
+from .parameters import payroll_policy_on
 from .worker_services import unit_holder_worker, worker_of_user
 
 ZERO = Decimal("0.00")
@@ -120,14 +122,6 @@ def _works_for(worker: Worker, unit: ProductionUnit) -> bool:
     return worker.units.filter(unit=unit, ended_on__isnull=True).exists()
 
 
-def policy_on(day: date) -> PayrollPolicy:
-    """The payroll policy in force on `day`. Raises ValidationError when none is."""
-    policy = PayrollPolicy.objects.in_force_on(day).first()
-    if policy is None:
-        raise ValidationError(_("No payroll policy is in force on %(day)s.") % {"day": day})
-    return policy
-
-
 def expense_deadline(*, year: int, policy: PayrollPolicy) -> date:
     """The last day on which expenses of `year` are accepted (a day past the end of its
     month, e.g. 31 February, is the month's last day)."""
@@ -140,7 +134,7 @@ def year_deadline(*, year: int, today: date) -> date:
     """The last day on which expenses of `year` (claims, and purchases charged to a unit:
     invoicing.purchase_rules) are accepted, by the payroll policy in force on `today`.
     Raises ValidationError when no policy is in force then."""
-    return expense_deadline(year=year, policy=policy_on(today))
+    return expense_deadline(year=year, policy=payroll_policy_on(today))
 
 
 def draws_on_balance(*, unit: ProductionUnit, job: Job | None) -> bool:
@@ -306,9 +300,12 @@ def _mileage(distance_km, spent_on, errors):
         return None, None, None
     if not isinstance(spent_on, date) or "spent_on" in errors:
         return distance, None, None
-    policy = PayrollPolicy.objects.in_force_on(spent_on).first()
-    if policy is None:
-        errors["spent_on"] = _("No mileage rate is in force on %(day)s.") % {"day": spent_on}
+    try:
+        policy = in_force(
+            PayrollPolicy, spent_on, missing=_("No mileage rate is in force on %(day)s.")
+        )
+    except ValidationError as error:
+        errors["spent_on"] = error.messages[0]
         return distance, None, None
     amount = cents(distance * policy.mileage_rate)
     if amount <= 0:

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
-from core.calendar import working_days_after
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from invoicing.invoice_services import (
@@ -49,11 +48,10 @@ from .models import (
     Job,
     JobExpense,
     PayoutLine,
-    PayrollPolicy,
     WorkDay,
     Worker,
 )
-from .parameters import contract_parameters, rate_on, withholding_table
+from .parameters import contract_parameters, rate_on, salary_due_on, withholding_table
 from .split import JobSplit, SplitInputError, job_split
 from .work_days import DayInput, work_days_errors
 from .worker_services import workers_of_unit
@@ -137,17 +135,6 @@ def minimum_wage_message(split: JobSplit) -> str:
 
 
 # --- working days ---------------------------------------------------------------------------
-
-
-def salary_due_on(last_work_day: date) -> date:
-    """When a 3en1 salary must be paid: the policy's delay in working days after the work.
-    Raises ValidationError when no payroll policy is in force."""
-    policy = PayrollPolicy.objects.in_force_on(last_work_day).order_by("-valid_from").first()
-    if policy is None:
-        raise ValidationError(
-            _("No payroll policy is in force on %(day)s.") % {"day": last_work_day}
-        )
-    return working_days_after(last_work_day, policy.salary_delay_working_days)
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -542,7 +529,7 @@ def _post_expenses(job: Job, invoice: Invoice, by) -> None:
 
 def _prepare_payouts(job: Job, contract: Contract, split: JobSplit, last_day: date) -> None:
     worker = job.worker
-    due_on = salary_due_on(last_day)
+    due_on = salary_due_on(last_day=last_day)
     common = {
         "worker": worker,
         "beneficiary": f"{worker.first_name} {worker.last_name}"[:140],

@@ -29,30 +29,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
-from core.calendar import working_days_after
+from core.calendar import month_bounds
 from core.money import cents
 from production_units.models import LedgerEntry
 from production_units.services import NewEntry, ledger_post_bulk
 
-from .contributions import period_bounds
 from .models import (
     Contract,
     ContractTypeParameters,
     EmploymentCost,
     PayoutLine,
-    PayrollPolicy,
     PayrollRun,
     Payslip,
     WorkDay,
     Worker,
 )
-from .parameters import to_contract_parameters, withholding_table
+from .parameters import salary_due_on, to_contract_parameters, withholding_table
 from .split import ContractParameters, employment_cost
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 BATCH = 1000
-DEFAULT_DELAY_WORKING_DAYS = 7
 # The contract statuses whose days are paid: a cancelled contract's days are not.
 PAID_CONTRACT_STATUSES = (Contract.Status.OFFERED, Contract.Status.ACCEPTED)
 
@@ -84,7 +81,7 @@ def payroll_late_days(*, run: PayrollRun):
     """The payable days of a computed period that no payslip pays yet (declared or contracted
     after its run): the next payroll run pays them as arrears; the period is never
     recomputed."""
-    first, last = period_bounds(run.period)
+    first, last = month_bounds(run.period)
     return unpaid_days(first, last).order_by("date", "worker_id")
 
 
@@ -97,14 +94,6 @@ def arrears_days(first: date):
         .annotate(month=TruncMonth("date"))
         .filter(Exists(computed))
     )
-
-
-def salary_due_on(last: date, today: date) -> date:
-    """When a payslip's balance is paid: the policy's salary delay in working days after the
-    end of the month (7 by default), or today when the run comes later than that."""
-    policy = PayrollPolicy.objects.in_force_on(last).first()
-    delay = policy.salary_delay_working_days if policy else DEFAULT_DELAY_WORKING_DAYS
-    return max(working_days_after(last, delay), today)
 
 
 # --- the arithmetic (no database) -----------------------------------------------------------
@@ -330,7 +319,7 @@ def payroll_run_compute(*, period: date, by=None, today: date | None = None) -> 
     Raises ValidationError naming `period` for a month not over, a closed period, or a day
     without parameters (nothing is written then).
     """
-    first, last = period_bounds(period)
+    first, last = month_bounds(period)
     today = today or timezone.localdate()
     if last >= today:
         raise ValidationError(
@@ -483,7 +472,7 @@ def _post_to_ledgers(run, workers, contracts, last: date, *, by) -> None:
 
 
 def _salary_payouts(payslips, people, last: date, today: date) -> None:
-    due_on = salary_due_on(last, today)
+    due_on = salary_due_on(last_day=last, today=today)
     PayoutLine.objects.bulk_create(
         [
             PayoutLine(

@@ -30,10 +30,10 @@ from .expense_services import (
     expense_claim_submit,
     expense_claimant,
     expense_deadline,
-    policy_on,
 )
 from .forms_expenses import ExpenseClaimForm, ExpenseFilterForm
 from .models import ExpenseClaim
+from .parameters import payroll_policy_on
 from .worker_services import worker_of_user
 
 PAGE_SIZE = 25
@@ -137,7 +137,7 @@ def _policy_facts() -> dict:
     """The rate per km and the deadline of last year's claims, as the form shows them."""
     today = timezone.localdate()
     try:
-        policy = policy_on(today)
+        policy = payroll_policy_on(today)
     except ValidationError:
         return {}
     return {

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.calendar import parse_month
 from core.permissions import member_required
 from invoicing.forms import add_service_errors
 from production_units.models import ProductionUnit
@@ -24,7 +25,7 @@ from .access import (
     get_unit_worker_or_404,
     worker_or_member_required,
 )
-from .calendar import parse_month, unit_calendar, worker_calendar, worker_work_days
+from .calendar import unit_calendar, worker_calendar, worker_work_days
 from .forms_workers import AcceptForm, InviteForm
 from .invitation_services import (
     INVITATION_VALID_DAYS,
@@ -240,7 +241,7 @@ def _initial(invitation, user) -> dict:
 def _month_or_error(request):
     today = timezone.localdate()
     try:
-        return parse_month(request.GET.get("month"), today=today), today, None
+        return parse_month(request.GET.get("month"), default=today), today, None
     except ValidationError as error:
         return today.replace(day=1), today, error.message_dict["month"][0]
 

@@ -71,10 +71,11 @@ def _bare_aggregates(first: date, last: date) -> int:
 
 
 def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
-    from payroll.contributions import contributions_compute, period_bounds
+    from core.calendar import month_bounds
+    from payroll.contributions import contributions_compute
     from payroll.payroll_run import payroll_run_compute
 
-    first, last = period_bounds(period)
+    first, last = month_bounds(period)
     measured = {}
     try:
         with transaction.atomic():
