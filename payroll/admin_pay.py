@@ -46,6 +46,7 @@ from .payouts import (
     payout_batch_prepare,
     payout_lines_from_refunds,
 )
+from .payroll_run import payroll_run_close
 
 # Payroll runs and payslips ------------------------------------------------------------------
 
@@ -80,8 +81,6 @@ class PayrollRunAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
 
     @admin.action(description=gettext_lazy("Close the period"), permissions=["close"])
     def close_selected(self, request, queryset):
-        from .payroll_run import payroll_run_close
-
         apply_each(
             self,
             request,

@@ -14,6 +14,7 @@ from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
 from core.scoping import UNIT_OFFICE, through
 from invoicing.admin_actions import ReadOnlyInline, ReasonForm, apply_each, run_action_with_form
+from members.models import Office
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance
 
@@ -28,8 +29,6 @@ class OfficeFilter(admin.SimpleListFilter):
     parameter_name = "office"
 
     def lookups(self, request, model_admin):
-        from members.models import Office
-
         return [(str(office.pk), str(office)) for office in Office.objects.order_by("name")]
 
     def queryset(self, request, queryset):

@@ -7,7 +7,15 @@ class PayrollConfig(AppConfig):
     verbose_name = _("Payroll")
 
     def ready(self):
+        # inside ready(): these modules import the models, which are loaded only now.
         from core.files import private_file_owner
+        from core.uploads import register_field_limit
+        from invoicing.purchase_rules import register_year_deadline
+        from production_units.selectors import register_reservation
+
+        from .declaration_services import reserved_budget
+        from .expense_services import MAX_RECEIPT_SIZE, pending_claims_total, year_deadline
+        from .job_services import MAX_RECEIPT_BYTES
 
         # A stored file goes to the people who see its row in the portal (and to staff);
         # payout files (pain.001) are for staff only.
@@ -22,19 +30,8 @@ class PayrollConfig(AppConfig):
             "payroll.HeldReceipt", lambda request, obj: obj.owner_id == request.user.pk
         )
 
-        from core.uploads import register_field_limit
-
-        from .expense_services import MAX_RECEIPT_SIZE
-        from .job_services import MAX_RECEIPT_BYTES
-
         register_field_limit("receipt", MAX_RECEIPT_SIZE)
         register_field_limit("receipt", MAX_RECEIPT_BYTES)
-
-        from invoicing.purchase_rules import register_year_deadline
-        from production_units.selectors import register_reservation
-
-        from .declaration_services import reserved_budget
-        from .expense_services import pending_claims_total, year_deadline
 
         # What payroll promises from a unit's balance counts in its available balance, and
         # purchases close a year on the same deadline as expense claims.

@@ -16,19 +16,16 @@ from production_units.models import ProductionUnit
 
 from .models import Contract, ContractType, DimonaDeclaration, WorkDay, Worker
 from .split import Pay
+from .tasks_work import render_contract_pdf, send_pending_dimonas
 from .work_days import DayInput, split_gross_by_hours, work_days_errors
 
 
 def _after_contract(contract_id: int) -> None:
-    from .tasks import render_contract_pdf, send_pending_dimonas
-
     render_contract_pdf.delay(contract_id)
     send_pending_dimonas.delay()
 
 
 def _send_dimonas() -> None:
-    from .tasks import send_pending_dimonas
-
     send_pending_dimonas.delay()
 
 

@@ -11,8 +11,12 @@ from invoicing.invoice_services import LineData
 from invoicing.models import Client
 from production_units.models import ProductionUnit
 
+from .declaration_services import declaration_approve, declaration_create, declaration_submit
+from .expense_services import expense_claim_submit
+from .job_services import job_create, job_submit
 from .models import ContractType, ExpenseCategory, Job, WorkDeclaration
 from .work_days import DayInput
+from .worker_services import unit_holder_worker
 
 
 def _next_weekday(start, weekday: int):
@@ -20,11 +24,6 @@ def _next_weekday(start, weekday: int):
 
 
 def ensure_demo_work(*, alice, claire) -> None:
-    from .declaration_services import declaration_approve, declaration_create, declaration_submit
-    from .expense_services import expense_claim_submit
-    from .job_services import job_create, job_submit
-    from .worker_services import unit_holder_worker
-
     three = ProductionUnit.objects.get(code="UP-0001")
     activity = ProductionUnit.objects.get(code="UP-0002")
     today = timezone.localdate()

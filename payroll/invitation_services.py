@@ -16,11 +16,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.be import nn
 from stdnum.exceptions import ValidationError as StdnumError
@@ -30,33 +27,16 @@ from core.encryption import lookup_hash
 from core.permissions import member_of
 from production_units.models import ProductionUnit
 
+from .invitation_mail import INVITATION_VALID_DAYS, invitation_effective_status, site_language
 from .models import UnitWorker, Worker, WorkerInvitation
+from .tasks_workers import send_worker_invitation
 from .worker_services import unit_managed_by, unit_worker_add, worker_for_member
 
-# How long an invitation link stays valid. A constant for now: when the cooperative wants
-# to change it, it becomes a field of PayrollPolicy (dated, like the other rules of work).
-INVITATION_VALID_DAYS = 14
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, fits the 64 of the column
 
 
 def _normalise_email(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def _language(language: str | None) -> str:
-    """A language of the site (fr, nl, en); French when none or another is asked."""
-    codes = [code for code, _name in settings.LANGUAGES]
-    language = (language or translation.get_language() or "").split("-")[0].lower()
-    return language if language in codes else settings.LANGUAGE_CODE
-
-
-def invitation_effective_status(invitation: WorkerInvitation, *, today: date | None = None) -> str:
-    """The invitation's status as of `today`: a pending one past its date counts as expired
-    (the nightly task writes it down later)."""
-    today = today or timezone.localdate()
-    if invitation.status == WorkerInvitation.Status.PENDING and invitation.expires_on < today:
-        return WorkerInvitation.Status.EXPIRED
-    return invitation.status
 
 
 def invitation_by_token(token: str) -> WorkerInvitation | None:
@@ -154,12 +134,10 @@ def worker_invite(
             "expires_on": invitation.expires_on.isoformat(),
         },
     )
-    language = _language(language)
+    language = site_language(language)
     base_url = base_url or getattr(settings, "PORTAL_BASE_URL", "")
 
     def enqueue():
-        from .tasks_workers import send_worker_invitation
-
         send_worker_invitation.delay(invitation.pk, language, base_url)
 
     transaction.on_commit(enqueue)
@@ -184,51 +162,6 @@ def _pending(unit: ProductionUnit, email: str):
         status=WorkerInvitation.Status.PENDING,
         expires_on__gte=timezone.localdate(),
     )
-
-
-def invitation_link(invitation: WorkerInvitation, *, base_url: str = "") -> str:
-    path = reverse("portal:workers_invitation_accept", kwargs={"token": invitation.token})
-    return f"{base_url.rstrip('/')}{path}" if base_url else path
-
-
-def worker_invitation_email(
-    *, invitation: WorkerInvitation, language: str, base_url: str = ""
-) -> EmailMessage:
-    """The invitation email, in `language`."""
-    unit = invitation.unit
-    context = {
-        "invitation": invitation,
-        "unit": unit,
-        "holder": unit.holder,
-        "link": invitation_link(invitation, base_url=base_url),
-        "valid_days": INVITATION_VALID_DAYS,
-    }
-    with translation.override(_language(language)):
-        subject = render_to_string("payroll/email/invitation_subject.txt", context)
-        body = render_to_string("payroll/email/invitation_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        to=[invitation.email],
-        headers={"Content-Language": _language(language)},
-    )
-
-
-def worker_invitation_send(*, invitation_id: int, language: str, base_url: str = "") -> bool:
-    """Send the invitation email, if the invitation still waits for an answer. Returns
-    whether it was sent (a revoked, accepted or expired invitation sends nothing)."""
-    invitation = (
-        WorkerInvitation.objects.select_related("unit", "unit__holder")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if (
-        invitation is None
-        or invitation_effective_status(invitation) != WorkerInvitation.Status.PENDING
-    ):
-        return False
-    worker_invitation_email(invitation=invitation, language=language, base_url=base_url).send()
-    return True
 
 
 # Revoking, expiring ---------------------------------------------------------------------

@@ -651,6 +651,9 @@ class Contract(models.Model):
         ACCEPTED = "accepted", _("accepted")
         CANCELLED = "cancelled", _("cancelled")
 
+    # The contracts whose days the payroll run pays (and attestations count).
+    PAID_STATUSES = (Status.OFFERED, Status.ACCEPTED)
+
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     legal_entity = models.ForeignKey(
         "members.LegalEntity", verbose_name=_("employer"), on_delete=models.PROTECT,

@@ -46,12 +46,12 @@ from .models import (
 )
 from .parameters import salary_due_on, to_contract_parameters, withholding_table
 from .split import ContractParameters, employment_cost
+from .tasks_pay import render_payslip_pdf
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 BATCH = 1000
 # The contract statuses whose days are paid: a cancelled contract's days are not.
-PAID_CONTRACT_STATUSES = (Contract.Status.OFFERED, Contract.Status.ACCEPTED)
 
 
 def payable_days(first: date, last: date):
@@ -61,7 +61,7 @@ def payable_days(first: date, last: date):
         date__range=(first, last),
         cancelled=False,
         contract__isnull=False,
-        contract__status__in=PAID_CONTRACT_STATUSES,
+        contract__status__in=Contract.PAID_STATUSES,
     )
 
 
@@ -408,8 +408,6 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
 
 
 def _enqueue_pdfs(ids: list[int]) -> None:
-    from .tasks_pay import render_payslip_pdf
-
     for pk in ids:
         render_payslip_pdf.delay(pk)
 

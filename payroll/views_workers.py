@@ -27,10 +27,9 @@ from .access import (
 )
 from .calendar import unit_calendar, worker_calendar, worker_work_days
 from .forms_workers import AcceptForm, InviteForm
+from .invitation_mail import INVITATION_VALID_DAYS, invitation_effective_status
 from .invitation_services import (
-    INVITATION_VALID_DAYS,
     invitation_by_token,
-    invitation_effective_status,
     worker_invitation_accept,
     worker_invitation_revoke,
     worker_invite,

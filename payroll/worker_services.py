@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from members.models import Member
 from production_units.models import ProductionUnit
 
 from .models import UnitWorker, WorkDay, Worker
@@ -26,8 +27,6 @@ def worker_for_member(member, *, by=None) -> Worker:
         return existing
     # Two first requests of the same member (e.g. two claims at once) queue on the member row:
     # the second finds the worker the first created.
-    from members.models import Member
-
     member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     existing = Worker.objects.filter(member=member).first()
     if existing is not None:

@@ -14,11 +14,10 @@ from django.utils import timezone
 from core.audit import audit_trail
 from devtools.demo import national_number
 from members.models import User
+from payroll.invitation_mail import INVITATION_VALID_DAYS, worker_invitation_send
 from payroll.invitation_services import (
-    INVITATION_VALID_DAYS,
     worker_invitation_accept,
     worker_invitation_revoke,
-    worker_invitation_send,
     worker_invitations_expire,
 )
 from payroll.models import UnitWorker, Worker, WorkerInvitation

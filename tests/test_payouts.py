@@ -26,7 +26,7 @@ from payroll.payouts import (
     payout_lines_from_refunds,
     payout_schedule,
 )
-from payroll.tasks_payouts import prepare_scheduled_payouts
+from payroll.tasks import prepare_scheduled_payouts
 from tests.payouts_helpers import (
     IBAN_A,
     IBAN_B,

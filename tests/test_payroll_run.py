@@ -27,7 +27,7 @@ from payroll.payroll_run import (
     payroll_run_compute,
     working_days_after,
 )
-from payroll.tasks_pay import payroll_run_task
+from payroll.tasks import payroll_run_task
 from production_units.models import LedgerEntry
 from tests.pay_helpers import PERIOD, TODAY, day, october
 
