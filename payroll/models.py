@@ -3,6 +3,7 @@ monthly contribution postings. Jobs, contracts, work days, payslips and expense 
 with the rest of the work-and-pay issue."""
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,8 +17,15 @@ from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, Lo
 from core.models import AppendOnlyModel
 from production_units.models import LedgerEntry, ProductionUnit
 
-PERCENT = {"max_digits": 5, "decimal_places": 2}
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+PERCENT: Digits = {"max_digits": 5, "decimal_places": 2}
+MONEY: Digits = {"max_digits": 14, "decimal_places": 2}
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.99"))]
 
 
