@@ -90,12 +90,12 @@ class PayslipDetailOutputSerializer(PayslipOutputSerializer):
     @extend_schema_field(PayslipContractOutputSerializer(many=True))
     def get_contracts(self, payslip) -> list[dict]:
         rows = [line for line in payslip.lines if line.get("kind") == "contract"]
-        return PayslipContractOutputSerializer(rows, many=True).data
+        return list(PayslipContractOutputSerializer(rows, many=True).data)
 
     @extend_schema_field(PayslipArrearsOutputSerializer(many=True))
     def get_arrears(self, payslip) -> list[dict]:
         rows = [line for line in payslip.lines if line.get("kind") == "arrears"]
-        return PayslipArrearsOutputSerializer(rows, many=True).data
+        return list(PayslipArrearsOutputSerializer(rows, many=True).data)
 
     def get_withholding_rate(self, payslip) -> str:
         for line in payslip.lines:

@@ -217,7 +217,7 @@ class JobDetailOutputSerializer(JobOutputSerializer):
     @extend_schema_field(DayOutputSerializer(many=True))
     def get_days(self, job) -> list[dict]:
         days = job.work_days.filter(cancelled=False).order_by("date")
-        return DayOutputSerializer(days, many=True).data
+        return list(DayOutputSerializer(days, many=True).data)
 
     def get_contracts(self, job) -> list[int]:
         return list(job.contracts.values_list("pk", flat=True))

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from core.audit import audit_log
 from core.money import cents
 from core.pdf import render_html_to_pdf
+from members.models import LegalEntity
 
 from .models import Attestation, Contract, Payslip, WorkDay, Worker
 from .payslips import employers, worker_language
@@ -73,7 +74,7 @@ def render_attestation_pdf_bytes(attestation: Attestation) -> bytes:
     if attestation.kind == Attestation.Kind.EMPLOYMENT:
         template = "payroll/pdf/attestation_employment.html"
         rows = employment_rows(worker, attestation.period_start, attestation.period_end)
-        entities = {}
+        entities: dict[int, LegalEntity] = {}
         for row in rows:
             entity = row["contract"].legal_entity
             entities.setdefault(entity.pk, entity)

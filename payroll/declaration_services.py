@@ -185,7 +185,7 @@ def declaration_create(
     hours, a gross under the minimum daily wage (with the amount missing)."""
     _check_unit(unit, by)
     days = sorted(days, key=lambda day: day.date)
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not (function or "").strip():
         errors["function"] = _("Say which function the worker has (e.g. trainer).")
     if not workers_of_unit(unit).filter(pk=worker.pk).exists():

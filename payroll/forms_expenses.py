@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from production_units.models import ProductionUnit
@@ -110,7 +111,7 @@ class ExpenseClaimForm(forms.Form):
         }
 
 
-def year_choices() -> list[tuple[str, str]]:
+def year_choices() -> list[tuple[str, str | Promise]]:
     this_year = timezone.localdate().year
     return [("", _("All"))] + [(str(y), str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)]
 

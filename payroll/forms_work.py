@@ -5,11 +5,13 @@ own); the rules (days, minimum wage, balance) are the services', the same for th
 and for saving.
 """
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.forms_invoices import DateInput, PartiesForm
@@ -105,7 +107,7 @@ class BaseDayFormSet(forms.BaseFormSet):
                 DayInput(form.cleaned_data["date"], form.cleaned_data["hours"])
                 for form in self.forms
                 if form.cleaned_data.get("date")
-                and not (self.can_delete and self._should_delete_form(form))
+                and not (self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False))
             ),
             key=lambda day: day.date,
         )
@@ -160,14 +162,16 @@ class BaseExpenseFormSet(forms.BaseFormSet):
             if value in held:
                 form.held_name = held[value].name
 
-    def expense_inputs(self, *, kept: set[str] = frozenset(), held=None) -> list[ExpenseInput]:
+    def expense_inputs(
+        self, *, kept: Collection[str] = frozenset(), held=None
+    ) -> list[ExpenseInput]:
         """The expenses typed; a receipt already stored is kept only if it is one of `kept`
         (the job's own receipts) or one of `held` (receipts the user uploaded with this form
         before: form value → HeldReceipt)."""
         held = held or {}
         expenses = []
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False):
                 continue
             if not form.cleaned_data or form.is_blank():
                 continue

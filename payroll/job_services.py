@@ -233,10 +233,10 @@ def _write_expenses(job: Job, expenses: list[ExpenseInput]) -> None:
         JobExpense.objects.create(
             job=job,
             description=expense.description,
-            amount=expense.amount,
+            amount=to_decimal(expense.amount),
             receipt=receipt,
         )
-    job.expenses = sum((e.amount for e in expenses), ZERO)
+    job.expenses = sum((to_decimal(e.amount) for e in expenses), ZERO)
 
 
 # --- receipts of a form sent back (no JavaScript) --------------------------------------------
@@ -371,7 +371,7 @@ def job_update(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    invoice = invoice_update(invoice=job.invoice, by=by, lines=lines, for_job=True)
+    invoice = invoice_update(invoice=_invoice_of(job), by=by, lines=lines, for_job=True)
     job.description = description.strip()
     job.worker = worker
     job.contract_type = contract_type
@@ -397,9 +397,15 @@ def job_update(
 # --- submit, validate, reject ---------------------------------------------------------------
 
 
+def _invoice_of(job: Job) -> Invoice:
+    """The job's invoice: every job is created with its draft invoice (job_create)."""
+    assert job.invoice is not None
+    return job.invoice
+
+
 def _checked_split(job: Job, days: list[DayInput], *, issue_day: date) -> JobSplit:
     split = job_split_on(
-        turnover=job.invoice.net_total,
+        turnover=_invoice_of(job).net_total,
         expenses=job.expenses,
         contract_type=job.contract_type,
         days=days,
@@ -435,12 +441,12 @@ def job_submit(*, job: Job, by) -> Job:
     if errors:
         raise ValidationError(errors)
     split = _checked_split(job, days, issue_day=timezone.localdate())
-    job.turnover = job.invoice.net_total
+    job.turnover = _invoice_of(job).net_total
     job.split = split.amounts()
     job.status = Job.Status.SUBMITTED
     job.submitted_at = timezone.now()
     job.save(update_fields=["turnover", "split", "status", "submitted_at"])
-    reasons = needs_approval(job.invoice)
+    reasons = needs_approval(_invoice_of(job))
     audit_log(
         actor=by,
         action="job.submitted",
@@ -475,7 +481,8 @@ def _validate(*, job: Job, by, automatic: bool = False, past_start_reason: str =
     if job.status != Job.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted job can be validated."))
     days = job_days(job)
-    invoice = invoice_issue(invoice=job.invoice, by=by)
+    invoice = invoice_issue(invoice=_invoice_of(job), by=by)
+    assert invoice.issue_date is not None  # issued
     split = _checked_split(job, days, issue_day=invoice.issue_date)
     # The declared days become the contract's days (contract_create writes them again).
     job.work_days.filter(contract__isnull=True).delete()
@@ -514,6 +521,7 @@ def _validate(*, job: Job, by, automatic: bool = False, past_start_reason: str =
 
 
 def _post_expenses(job: Job, invoice: Invoice, by) -> None:
+    assert invoice.issue_date is not None  # issued
     if job.expenses > 0:
         ledger_post(
             unit=job.unit,
@@ -550,7 +558,7 @@ def _prepare_payouts(job: Job, contract: Contract, split: JobSplit, last_day: da
             amount=job.expenses,
             remittance=(
                 _("Expenses of job %(job)s · %(number)s")
-                % {"job": job.pk, "number": job.invoice.display_number}
+                % {"job": job.pk, "number": _invoice_of(job).display_number}
             )[:140],
             **common,
         )

@@ -18,7 +18,6 @@ from core.models import AppendOnlyModel
 from production_units.models import LedgerEntry, ProductionUnit
 
 
-
 class Digits(TypedDict):
     max_digits: int
     decimal_places: int

@@ -253,7 +253,7 @@ def payout_batch_prepare(
         )
         if updated != len(lines):  # the row locks make this impossible; refuse loudly
             raise RuntimeError("payout lines were batched concurrently")
-        by_kind = {}
+        by_kind: dict[str, int] = {}
         for line in lines:
             by_kind[line.kind] = by_kind.get(line.kind, 0) + 1
         audit_log(
@@ -326,10 +326,10 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by) -> PayoutBatch:
     lines = list(batch.lines.select_related("refund", "expense_claim").order_by("pk"))
     refunds = claims = 0
     for line in lines:
-        if line.refund_id is not None:
+        if line.refund is not None:
             refund_payout_mark_paid(payout=line.refund, by=_actor(by), paid_on=batch.execution_date)
             refunds += 1
-        if line.expense_claim_id is not None:
+        if line.expense_claim is not None:
             expense_claim_mark_reimbursed(claim=line.expense_claim, by=by, batch=batch)
             claims += 1
     batch.status = PayoutBatch.Status.SENT

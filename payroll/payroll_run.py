@@ -153,7 +153,9 @@ class _Parameters:
         ):
             self.rows[row.contract_type_id].append(row)
 
-    def on(self, contract_type_id: int, day: date) -> tuple[ContractTypeParameters, object]:
+    def on(
+        self, contract_type_id: int, day: date
+    ) -> tuple[ContractTypeParameters, ContractParameters]:
         for row in self.rows.get(contract_type_id, ()):
             if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to):
                 return row, to_contract_parameters(row)
@@ -358,6 +360,7 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
     for worker_id in sorted(workers):
         pay = workers[worker_id]
         taxable = pay.gross - pay.social_security
+        assert table is not None  # there are workers
         rate = table.rate_for(taxable, piece_work=pay.piece_work)
         withholding = cents(taxable * rate / HUNDRED)
         net = taxable - withholding
@@ -495,7 +498,9 @@ def _totals(payslips: list[Payslip], workers: dict[int, WorkerPay]) -> dict:
         "gross", "employee_social_security", "taxable", "withholding", "net",
         "employer_charges", "advances_paid", "brought_forward", "balance_due", "carried_forward",
     )  # fmt: skip
-    totals = {name: str(sum((getattr(p, name) for p in payslips), ZERO)) for name in names}
+    totals: dict[str, str | int] = {
+        name: str(sum((getattr(p, name) for p in payslips), ZERO)) for name in names
+    }
     totals["payslips"] = len(payslips)
     totals["days"] = sum(p.days for p in payslips)
     arrears = [d for pay in workers.values() for d in pay.arrears]

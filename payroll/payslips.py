@@ -65,7 +65,7 @@ def payslip_context(payslip: Payslip) -> dict:
     the payslip a negative balance is brought forward from / carried forward to."""
     contracts = []
     arrears: dict[str, dict] = {}
-    withholding = {"rate": None, "piece_work": False}
+    withholding: dict[str, object] = {"rate": None, "piece_work": False}
     for line in payslip.lines:
         if line.get("kind") == "withholding":
             withholding = {"rate": Decimal(line["rate"]), "piece_work": line["piece_work"]}

@@ -496,7 +496,7 @@ def job_detail(request, pk):
 
 def _submit_paragraphs(job: Job) -> list[str]:
     try:
-        reasons = needs_approval(job.invoice)
+        reasons = needs_approval(job.invoice) if job.invoice is not None else []
     except ValidationError as error:
         return error.messages
     if reasons:

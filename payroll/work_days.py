@@ -79,10 +79,10 @@ def work_days_errors(
         taken = taken.exclude(job=exclude_job)
     if exclude_declaration is not None:
         taken = taken.exclude(declaration=exclude_declaration)
-    for day in sorted(taken.values_list("date", flat=True)):
+    for taken_day in sorted(taken.values_list("date", flat=True)):
         errors.append(
             _("%(worker)s already has a declared work day on %(day)s.")
-            % {"worker": worker, "day": day.isoformat()}
+            % {"worker": worker, "day": taken_day.isoformat()}
         )
     return errors
 
@@ -92,12 +92,13 @@ def split_gross_by_hours(gross: Decimal, days: list[DayInput]) -> list[Decimal]:
     (largest remainders get the leftover cents, earliest day first on ties)."""
     total_cents = int(to_decimal(gross) * 100)
     total_hours = sum((day.hours for day in days), Decimal(0))
-    shares = []
+    wholes: list[int] = []
+    remainders: list[tuple[Decimal, int]] = []  # (remainder, index)
     for index, day in enumerate(days):
         exact = Decimal(total_cents) * day.hours / total_hours
-        whole = int(exact)
-        shares.append([whole, exact - whole, index])
-    leftover = total_cents - sum(share[0] for share in shares)
-    for share in sorted(shares, key=lambda s: (-s[1], s[2]))[:leftover]:
-        share[0] += 1
-    return [Decimal(share[0]).scaleb(-2) for share in shares]
+        wholes.append(int(exact))
+        remainders.append((exact - int(exact), index))
+    leftover = total_cents - sum(wholes)
+    for _remainder, index in sorted(remainders, key=lambda r: (-r[0], r[1]))[:leftover]:
+        wholes[index] += 1
+    return [Decimal(whole).scaleb(-2) for whole in wholes]
