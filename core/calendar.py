@@ -47,7 +47,7 @@ def parse_month(value: str | None, *, default: date | None = None, field: str = 
     match = MONTH_PATTERN.match((value or "").strip())
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 1900 <= year <= 2200 and 1 <= month <= 12:
+        if year >= 1900 and 1 <= month <= 12:
             return date(year, month, 1)
     raise ValidationError(
         {field: _("“%(value)s” is not a month: use YYYY-MM, e.g. 2026-07.") % {"value": value}}
