@@ -299,6 +299,8 @@ PERMISSIONS_POLICY = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
+# Belgian date formats in every language (Django's own are American for English).
+FORMAT_MODULE_PATH = ["smartcoop.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True

@@ -127,7 +127,7 @@ def test_the_email_is_in_the_invoice_language(issue):
     assert message.subject.startswith("Payment reminder: invoice F-2026-000001")
     assert "Amount due: 121.00 €" in message.body
     assert "Structured communication: +++112/6000/00142+++" in message.body
-    assert "due on Oct. 11, 2026" in message.body
+    assert "due on 11 October 2026" in message.body
     assert "It is 7 days late." in message.body
 
 
