@@ -19,7 +19,7 @@ from tests.invoicing_helpers import line, make_client
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures" / "camt053"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "camt053"
 ACCOUNT = "BE15068211111130"  # SmartCoop SC's account (members migration 0002)
 
 

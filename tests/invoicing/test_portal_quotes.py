@@ -15,8 +15,8 @@ from core.audit import audit_trail
 from core.models import AuditEvent
 from invoicing.models import Client, Invoice, InvoiceBranding, Quote
 from invoicing.quote_services import quote_accept, quote_create, quote_mark_sent
+from tests.invoicing.test_portal_invoices import document_data, line_data, reason
 from tests.invoicing_helpers import line
-from tests.test_portal_invoices import document_data, line_data, reason
 
 pytestmark = pytest.mark.django_db
 

@@ -38,7 +38,7 @@ from tests.invoicing_helpers import issued_invoice, line, make_client
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "BE15068211111130"  # SmartCoop SC's account (members migration 0002)
-UBL = Path(__file__).parent / "fixtures" / "ubl"
+UBL = Path(__file__).parent.parent / "fixtures" / "ubl"
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 from tests.expense_helpers import alice_claim
 from tests.invoicing_helpers import issued_invoice, line, make_client
-from tests.test_contributions import october  # noqa: F401  (a fixture)
+from tests.payroll.test_contributions import october  # noqa: F401  (a fixture)
 from tests.work_helpers import make_job
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 EVIL = '=HYPERLINK("http://x","y")'
 INERT = "'" + EVIL
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def _is_number(text: str) -> bool:

@@ -48,9 +48,9 @@ from payroll.payouts import next_banking_day, payout_batch_prepare
 from payroll.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
 from tests.invoicing_helpers import line
+from tests.members.test_membership_admin import submit
 from tests.pay_helpers import PERIOD, TODAY, october
 from tests.payouts_helpers import make_refund
-from tests.test_membership_admin import submit
 from tests.workers_helpers import invite_zoe
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from payroll.payroll_run import payroll_late_days, payroll_run_close, payroll_ru
 from payroll.payslips import payslip_pdf_render
 from production_units.models import LedgerEntry
 from tests.pay_helpers import PERIOD, TODAY, advance, contract, day, october
-from tests.test_payslips import pdf_text, squeeze
+from tests.payroll.test_payslips import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 D = Decimal

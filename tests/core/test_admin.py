@@ -59,7 +59,7 @@ def _invoicing_rows(alice, claire):
     )
     quote_create(by=alice, unit=unit, client=client, lines=[line()])
     InvoiceBranding.objects.get_or_create(unit=unit)
-    fixtures = Path(__file__).parent / "fixtures"
+    fixtures = Path(__file__).parent.parent / "fixtures"
     bank_statement_import(
         file_bytes=(fixtures / "camt053" / "statement_v02.xml").read_bytes(), by=claire
     )
@@ -564,7 +564,7 @@ def _queries(client, url) -> int:
     return len(context.captured_queries)
 
 
-# Advisors don't browse the whole audit trail (tests/test_office_scoping.py).
+# Advisors don't browse the whole audit trail (tests/core/test_office_scoping.py).
 LIST_PAGES = [
     (persona, model)
     for persona in ("admin_client", "claire_client")

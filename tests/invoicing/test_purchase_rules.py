@@ -24,7 +24,7 @@ from tests.work_helpers import make_declaration, set_balance
 
 pytestmark = pytest.mark.django_db
 
-UBL = Path(__file__).parent / "fixtures" / "ubl"
+UBL = Path(__file__).parent.parent / "fixtures" / "ubl"
 PAPETERIE = (UBL / "papeterie-up-0002.xml").read_bytes()  # UP-0002, 250.00 excl. VAT, 2026-11-02
 TRAITEUR = (UBL / "traiteur-no-reference.xml").read_bytes()  # no unit, 480.00, 2026-10-28
 NOVEMBER = date(2026, 11, 23)

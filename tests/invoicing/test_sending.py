@@ -17,8 +17,8 @@ from invoicing.models import Client, Invoice, Transmission
 from invoicing.sending import channels_for, document_send, document_send_enqueue
 from invoicing.tasks import send_document
 from smartcoop.celery import app as celery_app
+from tests.invoicing.test_access_points import FakeAccessPoint
 from tests.invoicing_helpers import issued_invoice, line, make_client
-from tests.test_access_points import FakeAccessPoint
 
 pytestmark = pytest.mark.django_db
 

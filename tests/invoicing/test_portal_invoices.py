@@ -994,7 +994,7 @@ def test_branding_shows_on_the_pdf(alice_client, alice, alice_3en1, issued):
         {"accent_color": "#aa3300", "introduction": "Bonjour le théâtre", "closing": "",
          "language": ""},
     )  # fmt: skip
-    from tests.test_invoice_pdf import pdf_text
+    from tests.invoicing.test_invoice_pdf import pdf_text
 
     response = alice_client.get(reverse("portal:invoice_pdf", args=[issued.pk]))
     text = pdf_text(b"".join(response.streaming_content))

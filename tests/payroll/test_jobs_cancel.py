@@ -1,6 +1,6 @@
 """Cancelling a draft job or a draft declaration: a confirmation page (GET shows what is
 cancelled, POST does it with a reason), the API action, the same service; only the owner's
-drafts (another's: 404, covered in tests/test_work_access.py; not a draft: 400)."""
+drafts (another's: 404, covered in tests/payroll/test_work_access.py; not a draft: 400)."""
 
 import pytest
 from django.test import Client as HttpClient

@@ -22,7 +22,7 @@ from members.transfer_services import (
     share_transfer_refuse,
     share_transfer_request,
 )
-from tests.test_membership_admin import act, staff_http, submit
+from tests.members.test_membership_admin import act, staff_http, submit
 
 pytestmark = pytest.mark.django_db
 

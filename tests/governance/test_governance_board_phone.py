@@ -1,5 +1,6 @@
-"""The board's portal pages on a phone (the same checks as tests/test_phone_browser.py): 200 at
-390 px wide, no sideways scrolling, no JavaScript or console error, the main menu on screen."""
+"""The board's portal pages on a phone (the same checks as tests/portal/test_phone_browser.py):
+200 at 390 px wide, no sideways scrolling, no JavaScript or console error, the main menu on
+screen."""
 
 import os
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-import tests.test_phone_browser as phone_browser
+import tests.portal.test_phone_browser as phone_browser
 from governance.board_services import candidacy_file
 from governance.demo_board import ensure_board_demo
 

@@ -20,7 +20,7 @@ from members.models import (
     ShareRegisterEntry,
 )
 from tests.joining_helpers import application_data
-from tests.test_membership_admin import act, last_message, shown, staff_http, submit, url
+from tests.members.test_membership_admin import act, last_message, shown, staff_http, submit, url
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from invoicing.models import Client, Invoice, Transmission
 from invoicing.payment_services import bank_statement_import
 from invoicing.services import client_verify
-from tests.test_portal_invoices import document_data, line_data
+from tests.invoicing.test_portal_invoices import document_data, line_data
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixtur
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ubl"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "ubl"
 PAPETERIE = FIXTURES / "papeterie-up-0002.xml"
 TRAITEUR = FIXTURES / "traiteur-no-reference.xml"
 CREDIT_NOTE = FIXTURES / "papeterie-credit-note.xml"

@@ -526,9 +526,10 @@ def test_an_advisor_cannot_record_a_transfer(claire, claire_http, alice, bob):
 
 # --- the register is read-only -------------------------------------------------------------
 # The model refuses updates and deletes, and so does the PostgreSQL trigger: see
-# tests/test_share_register.py, test_a_register_entry_cannot_be_edited_or_deleted_through_the_
-# model and test_the_database_refuses_raw_sql_updates_and_deletes_of_register_entries. Here, the
-# admin; the API has no route that writes entries (tests/test_memadmin_access.py).
+# tests/members/test_share_register.py,
+# test_a_register_entry_cannot_be_edited_or_deleted_through_the_model and
+# test_the_database_refuses_raw_sql_updates_and_deletes_of_register_entries. Here, the admin;
+# the API has no route that writes entries (tests/members/test_memadmin_access.py).
 
 
 @pytest.mark.parametrize("persona", ["superuser_http", "claire_http", "denis_http"])

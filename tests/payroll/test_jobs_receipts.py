@@ -11,7 +11,7 @@ from core.models import AuditEvent
 from payroll.job_services import held_receipts
 from payroll.models import HeldReceipt, Job, JobExpense
 from tests.english import _english_pages  # noqa: F401 (an autouse fixture)
-from tests.test_jobs_portal import _job_form
+from tests.payroll.test_jobs_portal import _job_form
 from tests.work_helpers import FRI, TUE
 
 pytestmark = pytest.mark.django_db
