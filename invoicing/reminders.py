@@ -15,10 +15,9 @@ from stdnum import iban as stdnum_iban
 
 from core.audit import audit_log
 
-from .invoice_services import policy_on
 from .models import Invoice, Reminder
 from .references import format_structured_reference
-from .selectors import invoice_balance_due, overdue_invoices
+from .selectors import invoice_balance_due, invoicing_policy_on, overdue_invoices
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ def reminders_send_due(*, today: date) -> ReminderRun:
     others: it is reported in the result, and tried again at the next run.
     """
     run = ReminderRun()
-    steps = policy_on(today).reminder_steps
+    steps = invoicing_policy_on(today).reminder_steps
     if not steps:
         return run
     candidates = (

@@ -11,6 +11,7 @@ import smtplib
 from datetime import timedelta
 from email.utils import parseaddr
 
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -25,6 +26,7 @@ from core.audit import audit_log
 from .access_points import PermanentError, TransientError, access_point
 from .documents import invoice_documents_render
 from .models import Client, Invoice, Transmission
+from .queue import SEND_DOCUMENT, queue_task
 from .references import format_structured_reference
 
 Channel = Transmission.Channel
@@ -82,8 +84,6 @@ MAX_RETRY_DELAY = 3600  # seconds; below the broker's visibility timeout (settin
 def retry_delay(attempt: int, retry_after: int | None = None) -> int:
     """Seconds to wait after failed attempt number `attempt` (1-based): 1 min, 2, 4 … up to
     an hour with full jitter, or what the access point asked, never more than an hour."""
-    from celery.utils.time import get_exponential_backoff_interval
-
     backoff = get_exponential_backoff_interval(
         factor=60, retries=attempt - 1, maximum=MAX_RETRY_DELAY, full_jitter=True
     )
@@ -97,8 +97,6 @@ def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -
     (or roll back) with the issue, so no issued document is left without its transmissions.
     A transmission already sent is left alone. Returns the channels queued.
     """
-    from .tasks import send_document
-
     channels = channels_for(invoice) if channels is None else channels
     now = timezone.now()
     queued = []
@@ -114,10 +112,14 @@ def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -
             # Asked again by hand (the back-office): a fresh budget of attempts.
             Transmission.objects.filter(pk=transmission.pk).update(next_attempt_at=now, attempts=0)
         queued.append(channel)
-        transaction.on_commit(
-            lambda channel=channel: send_document.delay(invoice.pk, channel), robust=True
-        )
+        _queue_send_after_commit(invoice.pk, channel)
     return queued
+
+
+def _queue_send_after_commit(invoice_id: int, channel: str) -> None:
+    """Queue the sending of one transmission once the transaction commits (robust: a broker
+    down leaves the transmission due, and the sweeper queues it again)."""
+    transaction.on_commit(lambda: queue_task(SEND_DOCUMENT, invoice_id, channel), robust=True)
 
 
 def document_send_enqueue(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
@@ -335,10 +337,7 @@ def transmission_replay(*, transmission: Transmission, by) -> Transmission:
         changes={"channel": transmission.channel, "previous_attempts": previous},
         reason=transmission.last_error,
     )
-    from .tasks import send_document
-
-    invoice_id, channel = transmission.invoice_id, transmission.channel
-    transaction.on_commit(lambda: send_document.delay(invoice_id, channel), robust=True)
+    _queue_send_after_commit(transmission.invoice_id, transmission.channel)
     return transmission
 
 
@@ -346,8 +345,6 @@ def transmissions_requeue_overdue(*, limit: int = 500) -> int:
     """The sweeper (beat): queue again the transmissions overdue by OUTBOX_STALE_SECONDS,
     whose task was lost (worker killed, broker restarted without its queue, enqueue failed
     after commit). Rows being sent right now are locked and skipped. Returns how many."""
-    from .tasks import send_document
-
     now = timezone.now()
     before = now - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
     with transaction.atomic():
@@ -366,9 +363,7 @@ def transmissions_requeue_overdue(*, limit: int = 500) -> int:
                 obj=transmission.invoice,
                 changes={"channel": transmission.channel, "attempts": transmission.attempts},
             )
-            transaction.on_commit(
-                lambda t=transmission: send_document.delay(t.invoice_id, t.channel), robust=True
-            )
+            _queue_send_after_commit(transmission.invoice_id, transmission.channel)
     return len(overdue)
 
 

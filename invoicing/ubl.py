@@ -8,7 +8,6 @@ Every rule cited here is checked by tests/test_ubl_peppol.py against the officia
 artefacts (invoicing/peppol.py).
 """
 
-from collections import OrderedDict
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from core.money import cents, to_decimal
 
 from .models import EXEMPT_CATEGORIES, Invoice
 from .references import format_structured_reference
+from .totals import saved_totals, subtotal_reasons
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -198,25 +198,17 @@ def _tax_category(w: _Writer, parent, name: str, category: str, rate) -> object:
 
 
 def _breakdown(lines) -> list[dict]:
-    """One VAT breakdown per (category, rate), in the order of the lines, as in totals.py."""
-    groups: OrderedDict[tuple[str, Decimal], dict] = OrderedDict()
-    for line in lines:
-        key = (line.vat_category, to_decimal(line.vat_rate))
-        group = groups.setdefault(key, {"taxable": Decimal("0.00"), "reasons": []})
-        group["taxable"] += line.net_amount
-        reason = line.exemption_reason
-        if reason is not None and reason not in group["reasons"]:
-            group["reasons"].append(reason)
+    """One VAT breakdown per (category, rate), in the order of the lines: the subtotals of
+    totals.saved_totals (half up, to the cent, per group: BR-CO-17), as on the PDF."""
     return [
         {
-            "category": category,
-            "rate": rate,
-            "taxable": group["taxable"],
-            # Same rounding as compute_totals: per group, half up, to the cent (BR-CO-17).
-            "vat": cents(group["taxable"] * rate / 100),
-            "reasons": group["reasons"],
+            "category": subtotal.category,
+            "rate": subtotal.rate,
+            "taxable": subtotal.taxable,
+            "vat": subtotal.vat,
+            "reasons": subtotal_reasons(lines, subtotal),
         }
-        for (category, rate), group in groups.items()
+        for subtotal in saved_totals(lines).subtotals
     ]
 
 

@@ -19,9 +19,9 @@ from .forms_invoices import (
     QuoteNewForm,
     RefuseForm,
     add_document_errors,
-    check_lines,
-    line_formset,
 )
+from .history import document_history
+from .line_input import line_formset
 from .models import Quote
 from .quote_services import (
     quote_accept,
@@ -31,7 +31,7 @@ from .quote_services import (
     quote_to_invoice,
     quote_update,
 )
-from .views_invoices import PAGE_SIZE, form_page, history
+from .views_invoices import PAGE_SIZE, form_page
 
 TEMPLATE_FORM = "portal/quotes/form.html"
 TEMPLATE_CONFIRM = "portal/invoices/confirm.html"
@@ -75,7 +75,6 @@ def quote_new(request):
     if all([form.is_valid(), formset.is_valid()]):
         lines = formset.line_data()
         try:
-            check_lines(lines, client=form.cleaned_data["client"])
             quote = quote_create(
                 by=request.user,
                 unit=form.cleaned_data["unit"],
@@ -107,7 +106,6 @@ def quote_edit(request, pk):
     if all([form.is_valid(), formset.is_valid()]):
         lines = formset.line_data()
         try:
-            check_lines(lines, client=quote.client)
             quote_update(quote=quote, by=request.user, lines=lines, **form.service_fields())
         except ValidationError as error:
             context["line_errors"] = add_document_errors(form, error)
@@ -127,14 +125,14 @@ def quote_detail(request, pk):
         "quote": quote,
         "lines": lines,
         "vat_rows": vat_breakdown(quote, lines),
-        "history": history(quote),
+        "history": document_history(quote),
     }
     return render(request, "portal/quotes/detail.html", context)
 
 
 @member_required
 def quote_pdf(request, pk):
-    from .quote_pdf import quote_pdf_render
+    from .quote_pdf import quote_pdf_render  # imports WeasyPrint: only when needed
 
     quote = get_own_quote_or_404(request, pk)
     filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}") + ".pdf"
