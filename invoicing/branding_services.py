@@ -27,7 +27,7 @@ TEXT_FIELDS = ["accent_color", "introduction", "closing", "language"]
 
 def _check_logo(logo: UploadedFile) -> None:
     """Refuse a logo that is too large or is not a PNG, JPEG, GIF or WebP image."""
-    if logo.size > MAX_LOGO_BYTES:
+    if (logo.size or 0) > MAX_LOGO_BYTES:
         raise ValidationError(
             {"logo": _("The logo is too large: at most %(size)s MB.") % {"size": 1}}
         )
@@ -69,7 +69,7 @@ def branding_update(*, unit: ProductionUnit, by: User, **fields: object) -> Invo
     if "logo" in fields:
         if logo:
             # Written only once everything else is valid: a refused form leaves no file.
-            branding.logo.save(logo.name, logo, save=False)
+            branding.logo.save(logo.name or "logo", logo, save=False)
         else:
             branding.logo = ""
     branding.save()

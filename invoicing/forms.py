@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.db.models import Q
@@ -77,9 +77,10 @@ class ClientForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units.distinct().order_by("code")
-        if client is None and len(self.fields["units"].queryset) == 1:
-            self.fields["units"].initial = list(self.fields["units"].queryset)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        field.queryset = units.distinct().order_by("code")
+        if client is None and len(field.queryset) == 1:
+            field.initial = list(field.queryset)
 
     def clean_country(self):
         return self.cleaned_data["country"].strip().upper()

@@ -296,7 +296,7 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
         prev = Invoice.objects.filter(
             legal_entity_id=invoice.legal_entity_id, series=series, year=day.year, number=number - 1
         ).values("hash", "issue_date")[0]
-        if prev["issue_date"] > day:
+        if prev["issue_date"] is not None and prev["issue_date"] > day:
             raise ValidationError(
                 _("The previous document of this series is dated later: issue on or after %(d)s.")
                 % {"d": prev["issue_date"]}

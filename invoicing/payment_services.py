@@ -326,7 +326,7 @@ def _fresh_transactions(parsed: Statement, result: ImportResult) -> list[tuple[s
 
 def _invoices_by_reference(
     entity: LegalEntity, fresh: list[tuple[str, Transaction]]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Any]:
     references = {ref for _key, tx in fresh for ref in tx.references}
     if not references:
         return {}
@@ -435,7 +435,7 @@ def _create_payment(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     result.created += 1
-    if status == Payment.Status.MATCHED:
+    if status == Payment.Status.MATCHED and payment.invoice is not None:
         result.matched += 1
         audit_log(
             actor=by,

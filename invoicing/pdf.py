@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -24,7 +25,7 @@ from core.money import to_decimal
 from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
 
-from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, VatCategory
+from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, Quote, VatCategory
 from .references import format_structured_reference
 from .totals import saved_totals, subtotal_reasons
 
@@ -154,13 +155,13 @@ def _vat_label(category: str, rate) -> str:
     return f"{percent} {category}" if category in EXEMPT_CATEGORIES else percent
 
 
-def vat_breakdown(invoice: Invoice, lines) -> list[VatRow]:
+def vat_breakdown(invoice: Invoice | Quote, lines: list[Any]) -> list[VatRow]:
     """Taxable amount and VAT per (category, rate), recomputed from the frozen lines with
     the same arithmetic as at issue; the exemption reasons of each group's lines."""
     totals = saved_totals(lines)
     if totals.net_total != invoice.net_total or totals.vat_total != invoice.vat_total:
         raise ValueError(
-            f"{invoice.display_number}: the lines give {totals.net_total} + {totals.vat_total} "
+            f"{invoice}: the lines give {totals.net_total} + {totals.vat_total} "
             f"VAT, the document says {invoice.net_total} + {invoice.vat_total}."
         )
     labels = dict(VatCategory.choices)
@@ -213,7 +214,7 @@ def logo_data_uri(branding: InvoiceBranding | None) -> str:
     broken logo never stops a legal document."""
     if branding is None or not branding.logo:
         return ""
-    mime = mimetypes.guess_type(branding.logo.name)[0]
+    mime = mimetypes.guess_type(branding.logo.name or "")[0]
     if mime not in LOGO_TYPES:
         return ""
     try:

@@ -53,7 +53,7 @@ def quote_pdf_render(*, quote: Quote) -> bytes:
 
 
 def _stored(quote: Quote, digest: str) -> bytes | None:
-    if not quote.pdf or not quote.pdf.name.endswith(f"-{digest}.pdf"):
+    if not quote.pdf or not (quote.pdf.name or "").endswith(f"-{digest}.pdf"):
         return None
     try:
         with quote.pdf.open("rb") as file:

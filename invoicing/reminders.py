@@ -58,7 +58,7 @@ def reminders_send_due(*, today: date) -> ReminderRun:
     )
     for pk, due_date, last_step in list(candidates):
         step = due_step(due_date=due_date, today=today, steps=steps)
-        if last_step is not None and last_step >= step:
+        if step is None or (last_step is not None and last_step >= step):
             continue
         try:
             reminder = reminder_send(invoice=Invoice(pk=pk), step_days=step, today=today)
@@ -121,7 +121,7 @@ def _reminder_email(invoice: Invoice, reminder: Reminder, *, email: str, today: 
         "amount_due": reminder.amount_due,
         "total": invoice.total,
         "reference": format_structured_reference(invoice.structured_reference),
-        "days_late": (today - invoice.due_date).days,
+        "days_late": (today - (invoice.due_date or today)).days,
         "step_days": reminder.step_days,
     }
     with translation.override(invoice.language or settings.LANGUAGE_CODE):

@@ -7,6 +7,7 @@ database, set-based, so lists and dashboards cost one query whatever their size.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -242,7 +243,7 @@ def _receivables(invoices: models.QuerySet | None, on: date, group: str) -> list
         f"SELECT {selected}SUM(b.due), SUM(CASE WHEN b.due_date < %s THEN b.due ELSE 0 END), "  # noqa: S608
         f"COUNT(*) FROM ({balances}) b {join} WHERE b.due > 0 {grouping}"
     )
-    params = [
+    params: list[Any] = [
         on,
         Payment.Status.MATCHED, *restrict_params,
         Invoice.Kind.CREDIT_NOTE, Invoice.Status.ISSUED, *restrict_params,

@@ -8,6 +8,7 @@ idempotency key.
 
 import re
 import smtplib
+from collections.abc import Sequence
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -58,7 +59,7 @@ def peppol_document_id(invoice: Invoice) -> str:
     return f"{invoice.legal_entity.code}-{invoice.display_number}"
 
 
-def channels_for(invoice: Invoice) -> list[str]:
+def channels_for(invoice: Invoice) -> list[Transmission.Channel]:
     """The channels an issued document goes out on.
 
     Peppol for a Belgian company, non-profit or public body with a Peppol endpoint (B2B
@@ -90,17 +91,17 @@ def retry_delay(attempt: int, retry_after: int | None = None) -> int:
     return min(max(backoff, retry_after or 0), MAX_RETRY_DELAY)
 
 
-def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
+def transmissions_open(*, invoice: Invoice, channels: Sequence[str] | None = None) -> list[str]:
     """Make the document's transmissions due now and queue their sending after commit.
 
     The outbox half of issuing: called in the issuing transaction, the pending rows commit
     (or roll back) with the issue, so no issued document is left without its transmissions.
     A transmission already sent is left alone. Returns the channels queued.
     """
-    channels = channels_for(invoice) if channels is None else channels
+    chosen: Sequence[str] = channels_for(invoice) if channels is None else channels
     now = timezone.now()
     queued = []
-    for channel in channels:
+    for channel in chosen:
         transmission, created = Transmission.objects.get_or_create(
             invoice=invoice,
             channel=channel,
@@ -172,15 +173,13 @@ def _claim(invoice: Invoice, channel: str, recipient: str) -> tuple[Transmission
     right now (its row is locked), or the transmission when it is sent or given up.
     """
     with transaction.atomic():
-        transmission, _created = Transmission.objects.get_or_create(
+        row, _created = Transmission.objects.get_or_create(
             invoice=invoice,
             channel=channel,
             defaults={"recipient": recipient, "next_attempt_at": timezone.now()},
         )
         transmission = (
-            Transmission.objects.select_for_update(skip_locked=True)
-            .filter(pk=transmission.pk)
-            .first()
+            Transmission.objects.select_for_update(skip_locked=True).filter(pk=row.pk).first()
         )
         if transmission is None or transmission.status == Transmission.Status.SENT:
             return transmission, False
@@ -268,8 +267,10 @@ def _record(invoice: Invoice, transmission: Transmission, by, *, external_id="",
         transmission.external_id = ""
         transmission.last_error = str(failure)[:2000]
         retry = isinstance(failure, TransientError) and transmission.attempts < MAX_ATTEMPTS
-        delay = retry_delay(transmission.attempts, failure.retry_after) if retry else None
-        transmission.next_attempt_at = now + timedelta(seconds=delay) if retry else None
+        transmission.next_attempt_at = None
+        if retry:
+            delay = retry_delay(transmission.attempts, getattr(failure, "retry_after", None))
+            transmission.next_attempt_at = now + timedelta(seconds=delay)
     transmission.claimed_at = None
     transmission.save()
     audit_log(
@@ -310,7 +311,7 @@ def document_send(*, invoice: Invoice, channel: str, by) -> Transmission:
         raise ValidationError(_("Only an issued document can be sent."))
     recipient = _recipient(invoice, channel)
     claimed, is_mine = _claim(invoice, channel, recipient)
-    if not is_mine:  # sent, given up, or being sent by another worker right now
+    if not is_mine or claimed is None:  # sent, given up, or being sent by another worker now
         return claimed or Transmission.objects.get(invoice=invoice, channel=channel)
     invoice_documents_render(invoice=invoice)
     transmission, failure = _attempt(invoice, claimed, by)

@@ -245,9 +245,10 @@ def _payment(w: _Writer, root, invoice: Invoice) -> None:
 
 
 def _payment_terms(invoice: Invoice) -> str:
-    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+    credited = invoice.credited_invoice
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE and credited is not None:
         return _("Credit note on invoice %(number)s: set off against it or refunded.") % {
-            "number": invoice.credited_invoice.display_number
+            "number": credited.display_number
         }
     if invoice.due_date is None:
         return _("Payable by bank transfer with the reference %(reference)s.") % {
@@ -282,8 +283,9 @@ def build_ubl(invoice: Invoice) -> bytes:
 
     Raises ValueError for a document that is not issued.
     """
-    if not invoice.is_issued:
+    if not invoice.is_issued or invoice.issue_date is None:
         raise ValueError("Only an issued document has a UBL file.")
+    issue_date = invoice.issue_date
     is_credit = invoice.kind == Invoice.Kind.CREDIT_NOTE
     # .all() so that a caller writing many documents can prefetch the lines and reasons.
     lines = sorted(invoice.lines.all(), key=lambda line: line.position)
@@ -301,7 +303,7 @@ def build_ubl(invoice: Invoice) -> bytes:
     w.cbc(root, "CustomizationID", CUSTOMIZATION_ID)
     w.cbc(root, "ProfileID", PROFILE_ID)
     w.cbc(root, "ID", invoice.display_number)
-    w.cbc(root, "IssueDate", invoice.issue_date.isoformat())
+    w.cbc(root, "IssueDate", issue_date.isoformat())
     if is_credit:
         w.cbc(root, "CreditNoteTypeCode", CREDIT_NOTE_TYPE_CODE)
     else:
@@ -318,8 +320,8 @@ def build_ubl(invoice: Invoice) -> bytes:
     )
     if invoice.order_reference:
         w.cbc(w.cac(root, "OrderReference"), "ID", invoice.order_reference)
-    if is_credit:
-        credited = invoice.credited_invoice
+    credited = invoice.credited_invoice
+    if is_credit and credited is not None and credited.issue_date is not None:
         reference = w.cac(w.cac(root, "BillingReference"), "InvoiceDocumentReference")
         w.cbc(reference, "ID", credited.display_number)
         w.cbc(reference, "IssueDate", credited.issue_date.isoformat())
@@ -330,7 +332,7 @@ def build_ubl(invoice: Invoice) -> bytes:
         # The model has no delivery date or address: the supply is dated by the invoice
         # and delivered at the buyer's address.
         delivery = w.cac(root, "Delivery")
-        w.cbc(delivery, "ActualDeliveryDate", invoice.issue_date.isoformat())
+        w.cbc(delivery, "ActualDeliveryDate", issue_date.isoformat())
         location = w.cac(w.cac(delivery, "DeliveryLocation"), "Address")
         country = w.cac(location, "Country")
         w.cbc(country, "IdentificationCode", (invoice.buyer.get("country") or "").upper())
