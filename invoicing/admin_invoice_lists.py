@@ -23,20 +23,23 @@ from .selectors import (
     with_balances,
 )
 
+# The columns of a document's lines, as the back-office shows them (quotes: no exemption).
+LINE_FIELDS = (
+    "position",
+    "description",
+    "quantity",
+    "unit_code",
+    "unit_price",
+    "vat_category",
+    "vat_rate",
+    "exemption_reason",
+    "net_amount",
+)
+
 
 class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
-    fields = (
-        "position",
-        "description",
-        "quantity",
-        "unit_code",
-        "unit_price",
-        "vat_category",
-        "vat_rate",
-        "exemption_reason",
-        "net_amount",
-    )
+    fields = LINE_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("exemption_reason")

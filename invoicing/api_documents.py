@@ -191,16 +191,25 @@ class InvoiceCreditNoteApi(InvoiceObjectApi):
         return _created(request, credit)
 
 
-class InvoiceFileApi(InvoiceObjectApi):
+class FileAnswer:
+    """A view whose success is a file whatever Accept says; its errors are JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class InvoiceFileApi(FileAnswer, InvoiceObjectApi):
     """A file of an issued document, rendered once and kept (409 while not issued)."""
 
     field = ""
     content_type = ""
     extension = ""
-
-    def perform_content_negotiation(self, request, force=False):
-        # The success is a file whatever Accept says; errors are JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, invoice_id):
         invoice = self.get_object()
@@ -213,10 +222,8 @@ class InvoiceFileApi(InvoiceObjectApi):
             invoice_documents_render(invoice=invoice)
         with getattr(invoice, self.field).open("rb") as file:
             content = file.read()
-        response = HttpResponse(content, content_type=self.content_type)
         filename = f"{invoice.display_number}.{self.extension}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return _file_response(content, self.content_type, filename)
 
 
 _FILE_ERRORS = {
@@ -365,21 +372,15 @@ class QuoteToInvoiceApi(QuoteObjectApi):
         404: OpenApiResponse(description=gettext_lazy("Not one of your quotes.")),
     }
 )
-class QuotePdfApi(QuoteObjectApi):
+class QuotePdfApi(FileAnswer, QuoteObjectApi):
     """The PDF of one of my quotes, in any state (rendered again whenever the quote changed)."""
-
-    def perform_content_negotiation(self, request, force=False):
-        # The success is a file whatever Accept says; errors are JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, quote_id):
         from .quote_pdf import quote_pdf_render  # imports WeasyPrint: only when needed
 
         quote = self.get_object()
-        response = HttpResponse(quote_pdf_render(quote=quote), content_type="application/pdf")
         filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
+        return _file_response(quote_pdf_render(quote=quote), "application/pdf", f"{filename}.pdf")
 
 
 # --- views: payments -----------------------------------------------------------------------

@@ -75,6 +75,22 @@ def payment_term_days():
         return None
 
 
+def document_form_post(request, template, context, *, save, saved, detail):
+    """A document form page posted (invoice, credit note, quote): when the form and the
+    lines are valid, `save(form, lines)` (a service); its ValidationError goes on the page,
+    else the message `saved(document)` and the document's page (`detail`)."""
+    form, formset = context["form"], context["formset"]
+    if all([form.is_valid(), formset.is_valid()]):
+        try:
+            document = save(form, formset.line_data())
+        except ValidationError as error:
+            context["line_errors"] = add_document_errors(form, error)
+        else:
+            messages.success(request, saved(document))
+            return redirect(detail, pk=document.pk)
+    return form_page(request, template, context, status=400)
+
+
 def form_page(request, template, context, status=200):
     """A document form page (invoice, credit note, quote) with its lines and live totals."""
     context.setdefault("line_errors", [])
@@ -239,22 +255,20 @@ def invoice_new(request):
     context = {"form": form, "formset": formset}
     if data is None:
         return form_page(request, "portal/invoices/form.html", context)
-    if all([form.is_valid(), formset.is_valid()]):
-        lines = formset.line_data()
-        try:
-            invoice = invoice_create(
-                by=request.user,
-                unit=form.cleaned_data["unit"],
-                client=form.cleaned_data["client"],
-                lines=lines,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved. Check it, then submit it when it is ready."))
-            return redirect("portal:invoice_detail", pk=invoice.pk)
-    return form_page(request, "portal/invoices/form.html", context, status=400)
+
+    def save(form, lines):
+        unit, client = form.cleaned_data["unit"], form.cleaned_data["client"]
+        fields = form.service_fields()
+        return invoice_create(by=request.user, unit=unit, client=client, lines=lines, **fields)
+
+    return document_form_post(
+        request,
+        "portal/invoices/form.html",
+        context,
+        save=save,
+        saved=lambda invoice: _("Draft saved. Check it, then submit it when it is ready."),
+        detail="portal:invoice_detail",
+    )
 
 
 def _details_initial(invoice: Invoice) -> dict:
@@ -287,16 +301,19 @@ def invoice_edit(request, pk):
     context = {"form": form, "formset": formset, "invoice": invoice}
     if data is None:
         return form_page(request, "portal/invoices/form.html", context)
-    if all([form.is_valid(), formset.is_valid()]):
-        lines = formset.line_data()
-        try:
-            invoice_update(invoice=invoice, by=request.user, lines=lines, **form.service_fields())
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved."))
-            return redirect("portal:invoice_detail", pk=invoice.pk)
-    return form_page(request, "portal/invoices/form.html", context, status=400)
+
+    def save(form, lines):
+        fields = form.service_fields()
+        return invoice_update(invoice=invoice, by=request.user, lines=lines, **fields)
+
+    return document_form_post(
+        request,
+        "portal/invoices/form.html",
+        context,
+        save=save,
+        saved=lambda invoice: _("Draft saved."),
+        detail="portal:invoice_detail",
+    )
 
 
 @member_required
