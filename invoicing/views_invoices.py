@@ -40,9 +40,7 @@ from .invoice_services import (
     needs_approval,
 )
 from .line_input import line_formset
-from .lines import check_lines
-from .models import Invoice, Payment, VatCategory
-from .parties import PartiesForm
+from .models import Invoice, Payment
 from .references import format_structured_reference
 from .selectors import (
     PaymentState,
@@ -51,6 +49,7 @@ from .selectors import (
     payment_state,
     with_balances,
 )
+from .views_documents import document_form_post, error_messages, form_page
 
 PAGE_SIZE = 25
 CSV_CHUNK = 500
@@ -73,29 +72,6 @@ def payment_term_days():
         return invoicing_policy_on(timezone.localdate()).payment_term_days
     except ValidationError:
         return None
-
-
-def document_form_post(request, template, context, *, save, saved, detail):
-    """A document form page posted (invoice, credit note, quote): when the form and the
-    lines are valid, `save(form, lines)` (a service); its ValidationError goes on the page,
-    else the message `saved(document)` and the document's page (`detail`)."""
-    form, formset = context["form"], context["formset"]
-    if all([form.is_valid(), formset.is_valid()]):
-        try:
-            document = save(form, formset.line_data())
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, saved(document))
-            return redirect(detail, pk=document.pk)
-    return form_page(request, template, context, status=400)
-
-
-def form_page(request, template, context, status=200):
-    """A document form page (invoice, credit note, quote) with its lines and live totals."""
-    context.setdefault("line_errors", [])
-    context["totals_url"] = reverse("portal:lines_totals")
-    return render(request, template, context, status=status)
 
 
 @dataclass(frozen=True)
@@ -203,45 +179,6 @@ def invoice_list_csv(request):
             ]
 
     return csv_response(filename="invoices.csv", header=header, rows=rows(), streaming=True)
-
-
-# --- live totals ------------------------------------------------------------------------------
-
-
-def totals_context(totals) -> dict:
-    labels = dict(VatCategory.choices)
-    return {
-        "totals": totals,
-        "vat_rows": [
-            {"subtotal": subtotal, "label": labels.get(subtotal.category, subtotal.category)}
-            for subtotal in totals.subtotals
-        ],
-    }
-
-
-@member_required
-def lines_totals(request):
-    """The live totals of a document being typed: the same checks as saving (the form, then
-    lines.check_lines); an HTML fragment the page only displays."""
-    if request.method != "POST":
-        return render(request, "portal/invoices/_totals.html", {"waiting": True})
-    form = PartiesForm(request.POST, user=request.user)
-    formset = line_formset(request.POST)
-    errors = []
-    if all([form.is_valid(), formset.is_valid()]):
-        try:
-            totals = check_lines(formset.line_data(), client=form.cleaned_data["client"])
-        except ValidationError as error:
-            errors = [message for messages_ in _error_lists(error) for message in messages_]
-        else:
-            return render(request, "portal/invoices/_totals.html", totals_context(totals))
-    else:
-        errors = [
-            f"{form[name].label}: {message}" if name in form.fields else message
-            for name, messages_ in form.errors.items()
-            for message in messages_
-        ] + formset.error_messages_by_line()
-    return render(request, "portal/invoices/_totals.html", {"errors": errors}, status=400)
 
 
 # --- new, edit, delete, submit --------------------------------------------------------------
@@ -379,7 +316,7 @@ def invoice_submit_view(request, pk):
     try:
         invoice = invoice_submit(invoice=invoice, by=request.user)
     except ValidationError as error:
-        context["errors"] = [message for messages_ in _error_lists(error) for message in messages_]
+        context["errors"] = error_messages(error)
         return render(request, "portal/invoices/confirm.html", context, status=400)
     if invoice.is_issued:
         messages.success(
@@ -395,12 +332,6 @@ def invoice_submit_view(request, pk):
             % {"why": event.reason if event else ""},
         )
     return redirect("portal:invoice_detail", pk=invoice.pk)
-
-
-def _error_lists(error: ValidationError):
-    if hasattr(error, "error_dict"):
-        return [[m for e in errors for m in e.messages] for errors in error.error_dict.values()]
-    return [error.messages]
 
 
 # --- detail and downloads -------------------------------------------------------------------

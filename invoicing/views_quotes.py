@@ -31,7 +31,8 @@ from .quote_services import (
     quote_to_invoice,
     quote_update,
 )
-from .views_invoices import PAGE_SIZE, document_form_post, form_page
+from .views_documents import document_form_post, form_page
+from .views_invoices import PAGE_SIZE
 
 TEMPLATE_FORM = "portal/quotes/form.html"
 TEMPLATE_CONFIRM = "portal/invoices/confirm.html"
