@@ -26,7 +26,8 @@ from devtools.dataset.sampling import quotas, scaled
 from governance.models import ClearBallot, GeneralAssembly, ItemResult, Participation
 from governance.tally import verify_ballots
 from invoicing.chain import verify_chain
-from invoicing.invoice_services import LineData, invoice_create, invoice_issue
+from invoicing.invoice_services import invoice_create, invoice_issue
+from invoicing.lines import LineData
 from invoicing.models import Client, Invoice
 from members.models import LegalEntity, Member, ShareRegisterEntry
 from members.selectors import voter_roll

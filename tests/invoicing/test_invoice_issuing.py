@@ -271,7 +271,7 @@ def test_a_bad_peppol_endpoint_is_refused_naming_the_field(alice, alice_3en1, en
 
 @pytest.mark.parametrize("bad", ["NaN", "Infinity", "1e400", "-sNaN", "12345678901"])
 def test_non_finite_or_huge_numbers_are_refused_not_crashing(alice, alice_3en1, client_be, bad):
-    from invoicing.invoice_services import LineData
+    from invoicing.lines import LineData
 
     before = Invoice.objects.count()
     for data in (

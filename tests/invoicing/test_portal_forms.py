@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from core.audit import audit_trail
+from core.forms import add_service_errors
 from core.models import AuditEvent
-from invoicing.forms import ClientForm, add_service_errors
+from invoicing.forms import ClientForm
 from invoicing.models import Client
 from members.models import LegalEntity
 from production_units.models import ProductionUnit, Sector

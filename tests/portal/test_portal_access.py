@@ -11,7 +11,8 @@ from urllib.parse import quote
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from invoicing.invoice_services import LineData, invoice_create, invoice_issue
+from invoicing.invoice_services import invoice_create, invoice_issue
+from invoicing.lines import LineData
 from invoicing.models import Client
 from invoicing.quote_services import quote_accept, quote_create, quote_mark_sent
 from production_units.models import ProductionUnit
