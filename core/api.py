@@ -70,7 +70,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 class MoneyField(serializers.DecimalField):
     """An amount in euros, as a decimal string to the cent ("1234.50"), never a float."""
 
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (DRF's field options)
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("rounding", ROUND_HALF_UP)
@@ -91,11 +91,11 @@ class DecimalStringField(serializers.DecimalField):
         ),
     }
 
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (DRF's field options)
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("coerce_to_string", True)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> Any:  # noqa: ANN401 (DRF's signature)
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
@@ -106,7 +106,7 @@ class EnumField(serializers.ChoiceField):
 
     enum_choices: list[tuple[Any, Any]] = []
 
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (DRF's field options)
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=self.enum_choices, **kwargs)
 
 
@@ -121,7 +121,7 @@ def enum_field(component_name: str, choices: Iterable[tuple[Any, Any]]) -> type[
 class StrictInputSerializer(serializers.Serializer):
     """Refuses, by name, the fields it does not declare."""
 
-    def to_internal_value(self, data: Any) -> Any:  # noqa: ANN401 (DRF's signature)
+    def to_internal_value(self, data: Any) -> Any:
         unknown: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             accepted = ", ".join(sorted(self.fields)) or _("none")
@@ -145,7 +145,7 @@ class AtLeastOneFieldMixin:
 
     partial: bool
 
-    def validate(self, attrs: Any) -> Any:  # noqa: ANN401 (DRF's signature)
+    def validate(self, attrs: Any) -> Any:
         if self.partial and not attrs:
             raise serializers.ValidationError(_("Send at least one field to change."))
         return attrs
