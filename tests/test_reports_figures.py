@@ -69,7 +69,10 @@ def history(db):
     h.work(outsider, units["U2"], [date(2025, 3, 3), date(2025, 3, 4), date(2025, 3, 5)], "6.00")
     h.work(eve, units["U6"], [date(2025, 2, 10)], "4.00", gross="200.00", charges="60.00")
     # Mutual contribution postings.
-    turnover, employment = ContributionPosting.Pillar.TURNOVER, ContributionPosting.Pillar.EMPLOYMENT
+    turnover, employment = (
+        ContributionPosting.Pillar.TURNOVER,
+        ContributionPosting.Pillar.EMPLOYMENT,
+    )
     h.contribution(units["U1"], date(2025, 1, 1), turnover, "32.50")
     h.contribution(units["U2"], date(2025, 2, 1), employment, "10.00")
     h.contribution(units["U1"], date(2024, 1, 1), turnover, "20.00")
@@ -83,7 +86,10 @@ def every_group(monkeypatch):
 
 
 def figure(key, year=2025, **scope):
-    return {block.key: block.rows for block in compute(key, year=year, today=TODAY, scope=Scope(**scope)).blocks}
+    return {
+        block.key: block.rows
+        for block in compute(key, year=year, today=TODAY, scope=Scope(**scope)).blocks
+    }
 
 
 def headline(rows):
