@@ -18,9 +18,7 @@ class StoredSection:
 
 def snapshot_sections(*, year: int, scope: Scope) -> dict[str, StoredSection]:
     """The stored sections of `year` in `scope`, by section key (missing ones absent)."""
-    snapshots = FigureSnapshot.objects.filter(
-        year=year, office_id=scope.office_id, sector_id=scope.sector_id
-    )
+    snapshots = FigureSnapshot.objects.filter(year=year, **scope.keys())
     return {
         snapshot.figure: StoredSection(section_from_json(snapshot.data), snapshot.computed_at)
         for snapshot in snapshots
@@ -29,7 +27,5 @@ def snapshot_sections(*, year: int, scope: Scope) -> dict[str, StoredSection]:
 
 def snapshot_run_latest(*, year: int, scope: Scope) -> SnapshotRun | None:
     return (
-        SnapshotRun.objects.filter(year=year, office_id=scope.office_id, sector_id=scope.sector_id)
-        .order_by("-created_at", "-pk")
-        .first()
+        SnapshotRun.objects.filter(year=year, **scope.keys()).order_by("-created_at", "-pk").first()
     )

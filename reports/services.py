@@ -38,9 +38,8 @@ def snapshot_compute(*, year: int, scope: Scope, figure: str, today: date) -> Fi
     seconds = Decimal(time.monotonic() - started).quantize(Decimal("0.01"))
     snapshot, _created = FigureSnapshot.objects.update_or_create(
         year=year,
-        office_id=scope.office_id,
-        sector_id=scope.sector_id,
         figure=figure,
+        **scope.keys(),
         defaults={
             "period_end": section.period.end,
             "data": section_to_json(section),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from core.dates import format_day
 from core.exports import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
 from core.roles import sees_everything
-from members.models import Office
+from members.models import Office, User
 from production_units.models import Sector
 
 from .access import dashboard_scope, may_see_scope
@@ -77,7 +77,7 @@ def _context(request: HttpRequest, year: int, scope: Scope, **extra: Any) -> dic
         "query": _query(year, scope),
         "offices": Office.objects.all()
         if everything
-        else Office.objects.filter(pk=scope.office_id),
+        else Office.objects.filter(pk__in=[scope.office_id]),
         "sectors": Sector.objects.all(),
         "sees_everything": everything,
         "sections": [SECTIONS[key] for key in sections_for(scope)],
@@ -165,9 +165,9 @@ def dashboard_compute(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     run = snapshot_run_create(
         year=year,
-        office=Office.objects.filter(pk=scope.office_id).first(),
-        sector=Sector.objects.filter(pk=scope.sector_id).first(),
-        by=request.user,
+        office=Office.objects.get(pk=scope.office_id) if scope.office_id else None,
+        sector=Sector.objects.get(pk=scope.sector_id) if scope.sector_id else None,
+        by=request.user if isinstance(request.user, User) else None,
     )
     compute_snapshot_run_later(run)
     return redirect("reports:run", pk=run.pk)

@@ -12,12 +12,12 @@ from devtools.demo import national_number
 from invoicing.models import Client, Invoice, Payment
 from members.models import LegalEntity, Member, Office, ShareRegisterEntry
 from payroll.models import (
+    Contract,
     ContractType,
     ContributionPosting,
     ContributionRun,
-    Contract,
-    Worker,
     WorkDay,
+    Worker,
 )
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 
@@ -30,8 +30,20 @@ def office(code):
     return Office.objects.get(code=code)
 
 
-def member(name, *, since, born, gender="F", shares=2, category="A", office_code="bruxelles",
-           left=None, status=Member.Status.MEMBER, postal_code="1000", country="BE"):  # fmt: skip
+def member(
+    name,
+    *,
+    since,
+    born,
+    gender="F",
+    shares=2,
+    category="A",
+    office_code="bruxelles",
+    left=None,
+    status=Member.Status.MEMBER,
+    postal_code="1000",
+    country="BE",
+):
     person = Member.objects.create(
         category=category,
         status=status,

@@ -19,15 +19,43 @@ D = Decimal
 TODAY = date(2026, 3, 1)  # 2025 is a whole year; 2026 to date
 # name: (gender, birth date, [(unit code, opened, tool, [(client, issue day, net)])])
 HOLDERS = {
-    "Ana": ("F", date(1990, 5, 1), [("U1", date(2020, 1, 1), "3en1", [("c1", date(2025, 3, 1), 500)])]),
-    "Ben": ("M", date(2001, 7, 1), [("U2", date(2020, 1, 1), "activite",
-            [("c1", date(2025, 4, 1), 1500), ("c2", date(2025, 5, 1), 1000)])]),
-    "Cleo": ("F", date(1980, 1, 1), [("U3", date(2020, 1, 1), "3en1", [("c3", date(2025, 6, 1), 4000)]),
-             ("U4", date(2021, 1, 1), "activite", [("c3", date(2025, 7, 1), 8000)])]),
-    "Dan": ("M", date(1960, 1, 1), [("U5", date(2020, 1, 1), "3en1", [("c1", date(2025, 8, 1), 25000)])]),
+    "Ana": (
+        "F",
+        date(1990, 5, 1),
+        [("U1", date(2020, 1, 1), "3en1", [("c1", date(2025, 3, 1), 500)])],
+    ),
+    "Ben": (
+        "M",
+        date(2001, 7, 1),
+        [
+            (
+                "U2",
+                date(2020, 1, 1),
+                "activite",
+                [("c1", date(2025, 4, 1), 1500), ("c2", date(2025, 5, 1), 1000)],
+            )
+        ],
+    ),
+    "Cleo": (
+        "F",
+        date(1980, 1, 1),
+        [
+            ("U3", date(2020, 1, 1), "3en1", [("c3", date(2025, 6, 1), 4000)]),
+            ("U4", date(2021, 1, 1), "activite", [("c3", date(2025, 7, 1), 8000)]),
+        ],
+    ),
+    "Dan": (
+        "M",
+        date(1960, 1, 1),
+        [("U5", date(2020, 1, 1), "3en1", [("c1", date(2025, 8, 1), 25000)])],
+    ),
     "Eve": ("X", date(1995, 1, 1), [("U6", date(2025, 2, 1), "3en1", [])]),
-    "Finn": ("M", date(1985, 1, 1), [("U7", date(2019, 1, 1), "3en1", [("c2", date(2024, 5, 1), 300)])]),
-}  # fmt: skip
+    "Finn": (
+        "M",
+        date(1985, 1, 1),
+        [("U7", date(2019, 1, 1), "3en1", [("c2", date(2024, 5, 1), 300)])],
+    ),
+}
 CREDIT = ("U5", date(2025, 9, 1), 1000)  # a credit note on U5's invoice
 
 
@@ -41,8 +69,9 @@ def history(db):
     }
     for name, (gender, born, held) in HOLDERS.items():
         office = "namur" if name == "Finn" else "bruxelles"
-        people[name] = h.member(name, since=date(2020, 1, 1), born=born, gender=gender,
-                                office_code=office)  # fmt: skip
+        people[name] = h.member(
+            name, since=date(2020, 1, 1), born=born, gender=gender, office_code=office
+        )
         for code, opened, tool, sales in held:
             units[code] = h.unit(people[name], code, opened=opened, tool=tool)
             for client, day, net in sales:
@@ -51,10 +80,22 @@ def history(db):
     h.invoice(units[code], clients["c1"], day, net, credited=invoices[(code, date(2025, 8, 1))])
     # Members who hold no unit: one joins in 2025 (category C), one resigns in 2025, one
     # joins after the period.
-    h.member("Gus", since=date(2025, 4, 1), born=date(1970, 1, 1), shares=3, category="C",
-             office_code="namur")  # fmt: skip
-    hal = h.member("Hal", since=date(2018, 1, 1), born=date(1975, 1, 1), shares=1,
-                   left=date(2025, 6, 30), status="resigned")  # fmt: skip
+    h.member(
+        "Gus",
+        since=date(2025, 4, 1),
+        born=date(1970, 1, 1),
+        shares=3,
+        category="C",
+        office_code="namur",
+    )
+    hal = h.member(
+        "Hal",
+        since=date(2018, 1, 1),
+        born=date(1975, 1, 1),
+        shares=1,
+        left=date(2025, 6, 30),
+        status="resigned",
+    )
     h.refund(hal, date(2025, 7, 10), 1)
     h.member("Ivy", since=date(2026, 1, 5), born=date(1999, 1, 1))
     # Payments: the 2024 invoice and U1's before the end of 2025, U2's first after it.
@@ -101,8 +142,13 @@ def headline(rows):
 
 def active_2025():
     """Units with an invoice in 2025, or a work day in 2025 (U2 and U6 work)."""
-    invoiced = {code for held in HOLDERS.values() for code, _o, _t, sales in held[2]
-                for _c, day, _n in sales if day.year == 2025}  # fmt: skip
+    invoiced = {
+        code
+        for held in HOLDERS.values()
+        for code, _o, _t, sales in held[2]
+        for _c, day, _n in sales
+        if day.year == 2025
+    }
     return invoiced | {"U2", "U6"}
 
 
@@ -111,8 +157,9 @@ def invoiced_by_holder_2025():
     for name, (_g, _b, held) in HOLDERS.items():
         codes = {code for code, *_ in held}
         if codes & active_2025():
-            totals[name] = sum(net for _c, _o, _t, sales in held for _cl, day, net in sales
-                               if day.year == 2025)  # fmt: skip
+            totals[name] = sum(
+                net for _c, _o, _t, sales in held for _cl, day, net in sales if day.year == 2025
+            )
             if CREDIT[0] in codes:
                 totals[name] -= CREDIT[2]
     return totals
@@ -194,8 +241,10 @@ def test_small_groups_of_holders_are_not_shown(history):
     blocks = figure("holders")
     for key in ("holders_by_gender", "holders_by_invoiced", "holders_invoiced_by_age"):
         for row in blocks[key]:
-            assert all(cell in (0, None, SUPPRESSED) or not isinstance(cell, int) or cell >= 10
-                       for cell in row[1:]), (key, row)  # fmt: skip
+            assert all(
+                cell in (0, None, SUPPRESSED) or not isinstance(cell, int) or cell >= 10
+                for cell in row[1:]
+            ), (key, row)
             if SUPPRESSED in row[1:] and len(row) == 3:
                 assert row[2] == SUPPRESSED  # the share would give the count back
 
@@ -234,8 +283,13 @@ def test_clients_figures(history, every_group):
     rows = headline(figure("clients")["clients"])
     assert rows["Clients invoiced"] == [3, 1]
     assert rows["New clients"][0] == 2  # Client two was first invoiced in 2024
-    sales_2025 = [day for _g, _b, held in HOLDERS.values() for *_u, sales in held
-                  for _c, day, _n in sales if day.year == 2025]  # fmt: skip
+    sales_2025 = [
+        day
+        for _g, _b, held in HOLDERS.values()
+        for *_u, sales in held
+        for _c, day, _n in sales
+        if day.year == 2025
+    ]
     assert rows["Invoices issued"][0] == len(sales_2025) == 6
     assert rows["Credit notes issued"][0] == 1
     # Receivables on 31/12/2025: 300 + 40,000 invoiced, 1,000 credited, 300 + 500 paid.

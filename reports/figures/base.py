@@ -83,6 +83,10 @@ class Scope:
             condition &= Q(**{f"{sector_path}_id": self.sector_id})
         return condition
 
+    def keys(self) -> dict[str, Any]:
+        """The scope as the lookups of a snapshot or a run."""
+        return {"office_id": self.office_id, "sector_id": self.sector_id}
+
     def apply(
         self, queryset: QuerySet[Any], office_path: str | None, sector_path: str | None = None
     ) -> QuerySet[Any]:

@@ -54,7 +54,7 @@ BY_KIND = block(
         chart="bars",
     ),
 )
-KINDS = {
+KINDS: dict[str, str] = {
     Client.Kind.COMPANY: N_("company"),
     Client.Kind.NON_PROFIT: N_("non-profit"),
     Client.Kind.PUBLIC_BODY: N_("public body"),

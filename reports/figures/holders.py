@@ -4,9 +4,11 @@ and seniority, as the activity report's tables), and how many clients they invoi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Min, Sum
 from django.utils.translation import gettext_lazy as _
@@ -191,7 +193,7 @@ def holders_of(period: Period, scope: Scope) -> list[Holder]:
         .values_list("holder_id", "n")
         .order_by()
     )
-    sales = {
+    sales: dict[int, Mapping[str, Any]] = {
         row["unit__holder_id"]: row
         for row in issued_in(period, scope)
         .values("unit__holder_id")

@@ -54,7 +54,10 @@ EMPLOYED_BANDS = (
     Band(N_("2 employees"), 2, 3),
     Band(N_("3 employees or more"), 3, None),
 )
-TOOLS = {ProductionUnit.Tool.THREE_IN_ONE: N_("3en1"), ProductionUnit.Tool.ACTIVITY: N_("Activité")}
+TOOLS: dict[str, str] = {
+    ProductionUnit.Tool.THREE_IN_ONE: N_("3en1"),
+    ProductionUnit.Tool.ACTIVITY: N_("Activité"),
+}
 
 
 def _units_spec(title: str, definition: str, first: str, people: bool = False) -> BlockSpec:
