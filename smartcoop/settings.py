@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "invoicing",
     "payroll",
     "governance",
+    "reports",
     "portal",
     "devtools",
 ]
@@ -196,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-worker-invitations": {
         "task": "payroll.tasks_workers.expire_worker_invitations",
         "schedule": crontab(hour=3, minute=10),
+    },
+    # The board's key figures: the snapshots of the year, every night (reports/tasks.py).
+    "compute-report-snapshots": {
+        "task": "reports.tasks.compute_nightly_snapshots",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 
