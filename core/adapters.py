@@ -1,9 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
 from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def get_login_redirect_url(self, request):
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Staff without a member profile land in the back-office, members in their portal."""
         user = request.user
         if user.is_staff and not hasattr(user, "member"):

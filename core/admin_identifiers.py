@@ -2,13 +2,18 @@
 hash, and revealed in full only by an explicit, audited action (POST, view permission and the
 office scope of the object, as the ModelAdmin's own get_queryset gives it)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Field, Model, Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +22,7 @@ from stdnum.be import nn as std_nn
 
 from .audit import audit_log
 from .encryption import compact, lookup_hash
+from .types import StrOrPromise
 from .validators import format_iban, mask_identifier
 
 
@@ -31,7 +37,7 @@ class MaskedInput(forms.TextInput):
     """An input that never sends the stored value to the browser: its mask is the placeholder,
     and leaving it empty keeps the value (IdentifierAdminMixin.get_form)."""
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         attrs = {
             **(attrs or {}),
             "placeholder": mask_identifier(value or ""),
@@ -40,7 +46,13 @@ class MaskedInput(forms.TextInput):
         return super().get_context(name, "", attrs)
 
 
-class IdentifierAdminMixin:
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class IdentifierAdminMixin(_AdminBase):
     """For a ModelAdmin with encrypted identifiers.
 
     `identifier_fields`: the model's encrypted fields, shown masked (`masked_<field>` read-only
@@ -55,7 +67,9 @@ class IdentifierAdminMixin:
 
     # --- search ----------------------------------------------------------------------------
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
         results, duplicates = super().get_search_results(request, queryset, search_term)
         digest = _searchable_hash(search_term) if self.identifier_search_fields else ""
         if digest:
@@ -67,26 +81,32 @@ class IdentifierAdminMixin:
 
     # --- editable forms --------------------------------------------------------------------
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         if db_field.name in self.identifier_fields:
             kwargs["widget"] = MaskedInput
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is not None and db_field.name in self.identifier_fields:
             formfield.help_text = _("Shown masked: type a new value to replace it, or leave empty.")
             # Unchanged unless a value is typed (the input never holds the stored one).
-            formfield.has_changed = lambda initial, data: (
-                bool(data) and compact(data) != compact(initial or "")
+            formfield.has_changed = lambda initial, data: (  # type: ignore[method-assign]
+                bool(data) and compact(data or "") != compact(initial or "")
             )
         return formfield
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        form = super().get_form(request, obj, change, **kwargs)
         names = [name for name in self.identifier_fields if name in form.base_fields]
         if obj is None or not names:
             return form
 
-        class KeepStoredIdentifiers(form):
-            def clean(self):
+        # A subclass of the form the admin built for this model (mypy can't see a base in a
+        # variable).
+        class KeepStoredIdentifiers(form):  # type: ignore[misc,valid-type]
+            def clean(self) -> dict[str, Any]:
                 data = super().clean()
                 for name in names:
                     if not data.get(name) and name not in self.errors:
@@ -99,7 +119,7 @@ class IdentifierAdminMixin:
 
     # --- reveal ----------------------------------------------------------------------------
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta
         return [
             path(
@@ -110,7 +130,9 @@ class IdentifierAdminMixin:
             *super().get_urls(),
         ]
 
-    def reveal_identifier_view(self, request, object_id, field):
+    def reveal_identifier_view(
+        self, request: HttpRequest, object_id: str, field: str
+    ) -> TemplateResponse:
         """GET: a confirmation; POST: the full value, once, and an audit event saying who saw
         whose number. 404 outside the user's scope, 403 without the view permission."""
         if field not in self.identifier_fields:
@@ -146,13 +168,13 @@ class IdentifierAdminMixin:
         return response
 
 
-def masked(field: str, description):
+def masked(field: str, description: StrOrPromise) -> Callable[[Any, Model | None], str]:
     """A read-only display of `field`, masked, with a link to reveal it (IdentifierAdminMixin)."""
 
     @admin.display(description=description)
-    def display(self, obj):
+    def display(self: Any, obj: Model | None) -> str:
         value = getattr(obj, field) if obj is not None else ""
-        if not value:
+        if not value or obj is None:
             return "—"
         opts = obj._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_reveal", args=[obj.pk, field])

@@ -5,6 +5,8 @@ code the API returns (checked by schemathesis in CI: scripts/api_contract.sh).
 Its own module: DRF imports it while the views are being defined.
 """
 
+from typing import Any, Literal
+
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -48,7 +50,9 @@ UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, plus the error answers every operation can give (JSON)."""
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses

@@ -3,6 +3,14 @@
 The model layer refuses too; the trigger also stops raw SQL and bulk paths.
 """
 
+from collections.abc import Callable
+
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+# What RunPython calls: (apps, schema_editor).
+Migration = Callable[[StateApps, BaseDatabaseSchemaEditor], None]
+
 FUNCTION = """
 CREATE OR REPLACE FUNCTION smartcoop_refuse_change() RETURNS trigger AS $$
 BEGIN
@@ -13,8 +21,8 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def forward(table):
-    def run(apps, schema_editor):
+def forward(table: str) -> Migration:
+    def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(FUNCTION, params=None)
@@ -26,8 +34,8 @@ def forward(table):
     return run
 
 
-def backward(table):
-    def run(apps, schema_editor):
+def backward(table: str) -> Migration:
+    def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")

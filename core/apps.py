@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, using="default", **kwargs):
+def _sync_roles(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    # inside: core.roles imports the auth models, which can't load while the apps do.
     from .roles import sync_roles
 
     sync_roles(using=using)
@@ -16,7 +19,7 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Platform")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deploy checks)
 
         # Keep the roles' permissions in step when later migrations add models.

@@ -1,14 +1,23 @@
 """The project's one way to write the audit trail."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import QuerySet
 
 from .models import AuditEvent
 from .validators import mask_identifier
 
 
 def audit_log(
-    *, actor, action: str, obj: models.Model, changes=None, reason: str = ""
+    *,
+    actor: Any,  # a user, AnonymousUser or None (a task, a command)
+    action: str,
+    obj: models.Model,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> AuditEvent:
     """Record that `actor` did `action` to `obj` (with `changes` and `reason`)."""
     return AuditEvent.objects.create(
@@ -22,7 +31,7 @@ def audit_log(
     )
 
 
-def audit_trail(obj: models.Model):
+def audit_trail(obj: models.Model) -> QuerySet[AuditEvent]:
     """The audit events of one object, newest first."""
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
@@ -30,10 +39,12 @@ def audit_trail(obj: models.Model):
     ).select_related("actor")
 
 
-def diff(instance: models.Model, fields, before: dict) -> dict:
+def diff(
+    instance: models.Model, fields: Iterable[str], before: dict[str, Any]
+) -> dict[str, list[Any]]:
     """The fields whose value changed since `before`, as {field: [old, new]}; national
     numbers and IBANs (encrypted fields) are recorded masked."""
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     for name in fields:
         new = getattr(instance, name)
         if before.get(name) != new:
@@ -43,5 +54,5 @@ def diff(instance: models.Model, fields, before: dict) -> dict:
     return changes
 
 
-def snapshot(instance: models.Model, fields) -> dict:
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}

@@ -10,43 +10,51 @@ strips non-printable characters from the names of uploaded files.)
 
 import contextlib
 import json
+from typing import Any
 
 from django.core.validators import ProhibitNullCharactersValidator
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import UnreadablePostError
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+
+from .types import GetResponse
 
 NUL = "\x00"
 API_PREFIX = "/api/"
 NON_FIELD = "non_field_errors"  # REST_FRAMEWORK's NON_FIELD_ERRORS_KEY (the default)
+
+# DRF's shape of errors: [message] for a value, nested in dicts and lists as the data is.
+NullErrors = list[str] | dict[str, "NullErrors"] | list["NullErrors"] | dict[str, object]
+FieldErrors = dict[str, Any]
 
 
 def _shown(name: str) -> str:
     return name.replace(NUL, "\\x00")
 
 
-def json_null_character_errors(value, message: str):
+def json_null_character_errors(value: object, message: str) -> NullErrors | None:
     """The NULs of decoded JSON as DRF shapes its errors: {field: [message]}, nested as DRF
     nests them ({"lines": [{}, {"description": [message]}]}); None when there is none."""
     if isinstance(value, str):
         return [message] if NUL in value else None
     if isinstance(value, dict):
-        errors = {}
+        errors: dict[str, NullErrors] = {}
         for key, item in value.items():
             error = [message] if NUL in key else json_null_character_errors(item, message)
             if error is not None:
                 errors[_shown(key)] = error
         return errors or None
     if isinstance(value, list):
-        errors = [json_null_character_errors(item, message) for item in value]
-        if all(error is None for error in errors):
+        items = [json_null_character_errors(item, message) for item in value]
+        if all(error is None for error in items):
             return None
-        return [{} if error is None else error for error in errors]
+        return [{} if error is None else error for error in items]
     return None
 
 
-def _querydict_errors(querydict, message: str) -> dict:
+def _querydict_errors(querydict: QueryDict, message: str) -> FieldErrors:
     return {
         _shown(name): [message]
         for name, values in querydict.lists()
@@ -54,7 +62,7 @@ def _querydict_errors(querydict, message: str) -> dict:
     }
 
 
-def _json_body_errors(request, message: str) -> dict:
+def _json_body_errors(request: HttpRequest, message: str) -> FieldErrors:
     # A NUL can only be written \u0000 in JSON (a raw one is a parse error, a 400 already).
     if b"\\u0000" not in request.body:
         return {}
@@ -68,7 +76,7 @@ def _json_body_errors(request, message: str) -> dict:
     return errors if isinstance(errors, dict) else {NON_FIELD: [message]}
 
 
-def _refuses_multipart(view_func) -> bool:
+def _refuses_multipart(view_func: object) -> bool:
     """An API view without a multipart parser: DRF answers 415 to a multipart body, and
     would no longer if the form were read here first."""
     parsers = getattr(getattr(view_func, "cls", None), "parser_classes", None)
@@ -77,7 +85,7 @@ def _refuses_multipart(view_func) -> bool:
     )
 
 
-def request_null_character_errors(request, view_func=None) -> dict:
+def request_null_character_errors(request: HttpRequest, view_func: object = None) -> FieldErrors:
     """{field: [message]} for the fields of this request holding a NUL: query string, form
     and multipart fields (names and values), JSON body (nested as DRF nests its errors)."""
     message = str(ProhibitNullCharactersValidator.message)
@@ -95,7 +103,7 @@ def request_null_character_errors(request, view_func=None) -> dict:
     return errors
 
 
-def _refusal(request, errors: dict):
+def _refusal(request: HttpRequest, errors: FieldErrors) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse(errors, status=400)
     text = _("Refused: %(fields)s. %(message)s") % {
@@ -113,14 +121,20 @@ class RejectNullCharactersMiddleware:
     way; DRF then takes the form Django already parsed.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if NUL in request.path:
             return _refusal(request, {"path": [str(ProhibitNullCharactersValidator.message)]})
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: object,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         errors = request_null_character_errors(request, view_func)
         return _refusal(request, errors) if errors else None

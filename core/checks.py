@@ -1,9 +1,15 @@
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, register
 
 
 @register(Tags.security, deploy=True)
-def secret_key_from_environment(app_configs, **kwargs):
+def secret_key_from_environment(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
     if not settings.SECRET_KEY_FROM_ENV:
         return [
             Error(
@@ -16,7 +22,9 @@ def secret_key_from_environment(app_configs, **kwargs):
 
 
 @register(Tags.security, deploy=True)
-def staff_mfa_required(app_configs, **kwargs):
+def staff_mfa_required(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
     if not settings.SMARTCOOP_STAFF_MFA_REQUIRED:
         return [
             Error(
@@ -29,7 +37,9 @@ def staff_mfa_required(app_configs, **kwargs):
 
 
 @register(Tags.security, deploy=True)
-def field_keys_from_environment(app_configs, **kwargs):
+def field_keys_from_environment(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
     if not settings.FIELD_ENCRYPTION_KEYS_FROM_ENV:
         return [
             Error(

@@ -15,19 +15,28 @@
   value is shown only by an audited action of the back-office.
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import re
+from collections.abc import Iterator, Sequence
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
-from django.db.models.lookups import Exact, IsNull
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+from django.db.models.lookups import Exact, IsNull, Lookup
 from django.db.models.query_utils import DeferredAttribute
 
+from .bulk import column_of
 from .validators import IBANField, NationalNumberField
 
 _SEPARATORS = re.compile(r"[\s.\-/:]")
@@ -46,7 +55,7 @@ def _fernet() -> MultiFernet:
         ) from exc
 
 
-def _reset(setting, **kwargs):
+def _reset(setting: str, **kwargs: Any) -> None:
     if setting == "FIELD_ENCRYPTION_KEYS":
         _fernet.cache_clear()
 
@@ -93,7 +102,7 @@ def lookup_hash(value: str) -> str:
 class _EmptyOnlyExact(Exact):
     """`field=""` still works (is a number set?); comparing to a number never can."""
 
-    def get_db_prep_lookup(self, value, connection):
+    def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
         if value not in ("", None):
             raise TypeError(
                 "An encrypted field can't be compared: filter on its `_hash` field "
@@ -106,38 +115,46 @@ class _IdentifierDescriptor(DeferredAttribute):
     """Assigning the clear value also sets its `<field>_hash`, so that full_clean's unique
     checks and look-ups see the hash of the value being saved."""
 
-    def __set__(self, instance, value):
+    def __set__(self, instance: models.Model, value: str | None) -> None:
         instance.__dict__[self.field.attname] = value
         instance.__dict__[f"{self.field.attname}_hash"] = lookup_hash(value or "")
 
 
-class _EncryptedMixin:
+if TYPE_CHECKING:
+    _FieldBase = models.CharField
+else:
+    _FieldBase = object
+
+
+class _EncryptedMixin(_FieldBase):
     """Stores the compact value encrypted (a text column); reads it back in clear. Every
     encrypted field has a LookupHashField named `<field>_hash` beside it."""
 
-    descriptor_class = _IdentifierDescriptor
+    descriptor_class: type[DeferredAttribute] = _IdentifierDescriptor
     encrypted = True
 
-    def db_type(self, connection):
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return models.TextField().db_type(connection)
 
-    def cast_db_type(self, connection):
+    def cast_db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return self.db_type(connection)
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "exact":
             return _EmptyOnlyExact
         if lookup_name == "isnull":
             return IsNull
         return None
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if not value:
             return value
         return encrypt(value)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: object, connection: BaseDatabaseWrapper
+    ) -> str | None:
         if not value:
             return value
         return decrypt(value)
@@ -155,7 +172,7 @@ class LookupHashField(models.CharField):
     """HMAC-SHA256 of the clear value of `source` (an encrypted field of the same model),
     computed at every save: the column that constraints and searches use."""
 
-    def __init__(self, *args, source: str, **kwargs):
+    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
         self.source = source
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
@@ -163,7 +180,7 @@ class LookupHashField(models.CharField):
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         for key, default in (("max_length", 64), ("editable", False), ("blank", True)):
@@ -173,16 +190,14 @@ class LookupHashField(models.CharField):
             kwargs.pop("default")
         return name, path, args, kwargs
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = lookup_hash(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
 
 
-def encrypted_fields():
+def encrypted_fields() -> Iterator[tuple[type[models.Model], _EncryptedMixin]]:
     """(model, field) for every encrypted field of the project's models."""
-    from django.apps import apps
-
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, _EncryptedMixin):
@@ -193,7 +208,14 @@ def _is_token(value: str) -> bool:
     return value.startswith("gAAAAA")  # Fernet's version byte, base64: never a number or IBAN
 
 
-def migrate_columns(apps, schema_editor, app_label: str, fields: dict, *, clear=False):
+def migrate_columns(
+    apps: StateApps,
+    schema_editor: BaseDatabaseSchemaEditor,
+    app_label: str,
+    fields: dict[str, list[str]],
+    *,
+    clear: bool = False,
+) -> None:
     """For a data migration: encrypt (or, `clear`, decrypt) the stored values of `fields`
     ({model name: [field names]}) in place and fill their `_hash` columns. Idempotent.
 
@@ -204,15 +226,16 @@ def migrate_columns(apps, schema_editor, app_label: str, fields: dict, *, clear=
     for model_name, names in fields.items():
         meta = apps.get_model(app_label, model_name)._meta
         for name in names:
-            column, hash_column = meta.get_field(name).column, meta.get_field(f"{name}_hash").column
-            table, pk = quote(meta.db_table), quote(meta.pk.column)
+            column = column_of(meta.get_field(name))
+            hash_column = column_of(meta.get_field(f"{name}_hash"))
+            table, pk = quote(meta.db_table), quote(column_of(meta.pk))
             column, hash_column = quote(column), quote(hash_column)
             # Names from the models' _meta, quoted: no user input reaches this SQL.
             select = f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''"  # noqa: S608
             update = f"UPDATE {table} SET {column} = %s, {hash_column} = %s WHERE {pk} = %s"  # noqa: S608
             with connection.cursor() as cursor:
                 cursor.execute(select)
-                updates = []
+                updates: list[tuple[str, str, Any]] = []
                 for key, value in cursor.fetchall():
                     plain = decrypt(value) if _is_token(value) else value
                     stored = plain if clear else (value if _is_token(value) else encrypt(plain))

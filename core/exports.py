@@ -11,19 +11,26 @@ through one typed conversion:
   in XLSX, plain digits and ISO 8601 in CSV. A negative amount passed as a Decimal is a number,
   not neutralised; an amount formatted into a string beforehand would be, so pass the Decimal.
 
-`tests/test_exports_inert.py` opens every export of the project with csv and openpyxl and
+`tests/core/test_exports_inert.py` opens every export of the project with csv and openpyxl and
 checks that a hostile name stays inert, and that no module writes CSV or XLSX without this one.
 """
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TextIO
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +52,7 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
-def csv_cell(value) -> str:
+def csv_cell(value: object) -> str:
     """One typed value as CSV text: "" for None, Decimal in plain notation (its own decimals),
     dates ISO 8601, date-times local ISO 8601 to the second, any text made inert."""
     if value is None:
@@ -65,18 +72,20 @@ def csv_cell(value) -> str:
     return inert_text(str(value))
 
 
-def csv_row(values: Iterable) -> list[str]:
+def csv_row(values: Iterable[object]) -> list[str]:
     return [csv_cell(value) for value in values]
 
 
 class _Echo:
     """A file-like object whose write() returns the line, for streaming csv.writer rows."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(header: Iterable, rows: Iterable[Iterable], *, bom: bool = True) -> Iterator[str]:
+def csv_lines(
+    header: Iterable[object], rows: Iterable[Iterable[object]], *, bom: bool = True
+) -> Iterator[str]:
     """The lines of a CSV file (header first), one string each, for a streamed response."""
     writer = csv.writer(_Echo())
     if bom:
@@ -86,7 +95,7 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable], *, bom: bool = True) -
         yield writer.writerow(csv_row(values))
 
 
-def write_csv(stream, header: Iterable, rows: Iterable[Iterable]) -> int:
+def write_csv(stream: TextIO, header: Iterable[object], rows: Iterable[Iterable[object]]) -> int:
     """Write a CSV file (no byte-order mark) to a text stream; return the number of rows."""
     writer = csv.writer(stream)
     writer.writerow(csv_row(header))
@@ -97,7 +106,7 @@ def write_csv(stream, header: Iterable, rows: Iterable[Iterable]) -> int:
     return count
 
 
-def csv_bytes(header: Iterable, rows: Iterable[Iterable]) -> bytes:
+def csv_bytes(header: Iterable[object], rows: Iterable[Iterable[object]]) -> bytes:
     stream = io.StringIO()
     write_csv(stream, header, rows)
     return stream.getvalue().encode("utf-8")
@@ -106,14 +115,15 @@ def csv_bytes(header: Iterable, rows: Iterable[Iterable]) -> bytes:
 def csv_response(
     *,
     filename: str,
-    header: Iterable,
-    rows: Iterable[Iterable],
+    header: Iterable[object],
+    rows: Iterable[Iterable[object]],
     bom: bool = True,
     streaming: bool = False,
-):
+) -> HttpResponseBase:
     """A CSV download. `streaming=True` sends it line by line (long lists), without holding
     it in memory; `rows` may then be a generator reading the database in chunks."""
     lines = csv_lines(header, rows, bom=bom)
+    response: HttpResponseBase
     if streaming:
         response = StreamingHttpResponse(lines, content_type=CSV_CONTENT_TYPE)
     else:
@@ -125,7 +135,7 @@ def csv_response(
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def xlsx_value(value):
+def xlsx_value(value: object) -> object:
     """One typed value for openpyxl: numbers (Decimal kept exact) and dates typed, date-times
     local and naive (Excel has no time zones), any text a string made inert, without the
     control characters XML cannot hold."""
@@ -133,12 +143,10 @@ def xlsx_value(value):
         if isinstance(value, datetime):
             return timezone.make_naive(value) if timezone.is_aware(value) else value
         return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return inert_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def _number_format(value) -> str | None:
+def _number_format(value: object) -> str | None:
     if isinstance(value, Decimal):
         return AMOUNT_FORMAT
     if isinstance(value, datetime):
@@ -148,7 +156,9 @@ def _number_format(value) -> str | None:
     return None
 
 
-def _append(sheet, values: Iterable, formats: dict[int, str] | None = None) -> None:
+def _append(
+    sheet: Worksheet, values: Iterable[object], formats: dict[int, str] | None = None
+) -> None:
     sheet.append([xlsx_value(value) for value in values])
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "s":
@@ -162,17 +172,14 @@ def xlsx_bytes(
     *,
     title: str,
     columns: list[str],
-    rows: Iterable[Iterable],
-    amounts: set[str] = frozenset(),
-    dates: set[str] = frozenset(),
+    rows: Iterable[Iterable[object]],
+    amounts: AbstractSet[str] = frozenset(),
+    dates: AbstractSet[str] = frozenset(),
     summary: Iterable[tuple[str, object]] = (),
 ) -> bytes:
     """A workbook: one sheet of rows (a bold header row, frozen below it; amounts as numbers
     with two decimals, dates as dates) and, if `summary` is given, a summary sheet of
     (label, value) lines. Every cell goes through xlsx_value()."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -190,10 +197,10 @@ def xlsx_bytes(
     for index, name in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, len(str(name)) + 2)
-    summary = list(summary)
-    if summary:
+    summary_lines = list(summary)
+    if summary_lines:
         about = workbook.create_sheet(_("Summary")[:31])
-        for label, value in summary:
+        for label, value in summary_lines:
             _append(about, [label, value])
         about.column_dimensions["A"].width = 30
     stream = io.BytesIO()

@@ -18,7 +18,7 @@ to an `internal` location) once the check passed.
 
 import mimetypes
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.apps import apps
 from django.conf import settings
@@ -26,9 +26,12 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.module_loading import import_string
+
+from .middleware import staff_has_mfa
 
 OwnerCheck = Callable[[object, models.Model], bool]
 
@@ -38,13 +41,13 @@ _owner_checks: dict[str, tuple[OwnerCheck | str, str]] = {}
 class PrivateFileSystemStorage(FileSystemStorage):
     """The file system, with URLs that go through the access-checked view."""
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         if not name:
             raise ValueError("This file is not stored.")
         return reverse("private_file", args=[name.replace("\\", "/")])
 
 
-def private_file_owner(model_label: str, check: OwnerCheck | str, *, pk_attr: str = "pk"):
+def private_file_owner(model_label: str, check: OwnerCheck | str, *, pk_attr: str = "pk") -> None:
     """Let members see the files of `model_label` ("app.Model") when `check` says so.
 
     `check` is a callable (request, obj) → bool, or the dotted path of a portal getter
@@ -53,7 +56,7 @@ def private_file_owner(model_label: str, check: OwnerCheck | str, *, pk_attr: st
     _owner_checks[model_label] = (check, pk_attr)
 
 
-def _owner_allows(request, obj) -> bool:
+def _owner_allows(request: HttpRequest, obj: models.Model) -> bool:
     entry = _owner_checks.get(obj._meta.label)
     if entry is None:
         return False
@@ -68,9 +71,7 @@ def _owner_allows(request, obj) -> bool:
     return bool(check(request, obj))
 
 
-def _staff_allows(request, obj) -> bool:
-    from .middleware import staff_has_mfa
-
+def _staff_allows(request: HttpRequest, obj: models.Model) -> bool:
     user = request.user
     if not (user.is_active and user.is_staff):
         return False
@@ -87,7 +88,7 @@ def _static_prefix(field: models.FileField) -> str:
     return upload_to.split("%", 1)[0]
 
 
-def file_fields():
+def file_fields() -> Iterator[tuple[type[models.Model], models.FileField]]:
     """(model, field) for every FileField (and ImageField) of the project's models."""
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
@@ -95,7 +96,7 @@ def file_fields():
                 yield model, field
 
 
-def _rows_holding(name: str):
+def _rows_holding(name: str) -> Iterator[models.Model]:
     for model, field in file_fields():
         if name.startswith(_static_prefix(field)):
             obj = model._default_manager.filter(**{field.name: name}).first()
@@ -103,9 +104,10 @@ def _rows_holding(name: str):
                 yield obj
 
 
-def _send(name: str) -> HttpResponse:
+def _send(name: str) -> HttpResponseBase:
     filename = posixpath.basename(name)
     prefix = settings.PRIVATE_FILES_X_ACCEL_PREFIX
+    response: HttpResponseBase
     if prefix:
         response = HttpResponse()
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + name
@@ -123,7 +125,7 @@ def _send(name: str) -> HttpResponse:
 
 
 @login_required
-def private_file(request, name: str):
+def private_file(request: HttpRequest, name: str) -> HttpResponseBase:
     """The stored file `name`, to a user who may see a row holding it; 404 for anyone else."""
     if ".." in name.split("/") or name.startswith("/"):
         raise Http404

@@ -8,6 +8,10 @@ from Django's SECURE_REFERRER_POLICY.
 """
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from .types import GetResponse
 
 
 def permissions_policy_header(policy: dict[str, list[str]]) -> str:
@@ -18,11 +22,11 @@ def permissions_policy_header(policy: dict[str, list[str]]) -> str:
 
 
 class PermissionsPolicyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response

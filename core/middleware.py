@@ -1,13 +1,17 @@
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .types import AnyUser, GetResponse
 
-def staff_has_mfa(user) -> bool:
-    from allauth.mfa.models import Authenticator
 
+def staff_has_mfa(user: AnyUser) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -20,10 +24,10 @@ class StaffMFARequiredMiddleware:
     they may still log out. settings.SMARTCOOP_STAFF_MFA_REQUIRED turns this off (local demo).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.needs_mfa(request):
             messages.warning(
                 request,
@@ -32,7 +36,7 @@ class StaffMFARequiredMiddleware:
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
-    def needs_mfa(self, request) -> bool:
+    def needs_mfa(self, request: HttpRequest) -> bool:
         return (
             settings.SMARTCOOP_STAFF_MFA_REQUIRED
             and request.path.startswith(reverse("admin:index"))
@@ -47,13 +51,15 @@ class RefusedFormStatusMiddleware:
     """A back-office form sent back with errors answers 400, not 200, for every ModelAdmin
     (ours and the libraries'), so clients and tests see the refusal."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_template_response(self, request, response):
+    def process_template_response(
+        self, request: HttpRequest, response: TemplateResponse
+    ) -> TemplateResponse:
         if (
             request.method == "POST"
             and response.status_code == 200

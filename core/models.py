@@ -1,19 +1,23 @@
+from typing import Any, NoReturn, TypeVar
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a row of an append-only table."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} rows can't be updated.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} rows can't be deleted.")
 
 
@@ -25,13 +29,13 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} rows can't be updated.")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{type(self).__name__} rows can't be deleted.")
 
 
@@ -60,7 +64,7 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
@@ -75,7 +79,7 @@ class HealthPing(models.Model):
         verbose_name = _("health ping")
         verbose_name_plural = _("health pings")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.token
 
 
@@ -89,5 +93,5 @@ class Counter(models.Model):
         verbose_name = _("counter")
         verbose_name_plural = _("counters")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key}={self.value}"

@@ -17,7 +17,7 @@ IMAGE_CACHE_LIMIT = 200
 _lock = threading.Lock()
 _font_config: FontConfiguration | None = None
 _url_fetcher: URLFetcher | None = None
-_image_cache: dict = {}
+_image_cache: dict[str, object] = {}
 
 
 def render_html_to_pdf(html: str, base_url: str | None = None) -> bytes:

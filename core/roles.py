@@ -2,8 +2,16 @@
 groups' synchronisation (idempotent: run after every migrate, by core.apps), and the one test
 of each role (is_staff, require_staff, is_board, require_board)."""
 
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+
+from .types import AnyUser, StrOrPromise
 
 MEMBER = "member"
 ADVISOR = "advisor"
@@ -15,37 +23,46 @@ ADMIN = "admin"
 FINANCE = "finance"
 
 
-def _in_groups(user, names, cache_attr) -> bool:
+def _in_groups(user: PermissionsMixin, names: list[str], cache_attr: str) -> bool:
     cached = getattr(user, cache_attr, None)
     if cached is None:
         cached = user.groups.filter(name__in=names).exists()
         setattr(user, cache_attr, cached)
-    return cached
+    return bool(cached)
 
 
-def sees_everything(user) -> bool:
+def _signed_in(user: AnyUser | None) -> PermissionsMixin | None:
+    """The user with their groups and flags, once signed in; None for anonymous visitors."""
+    if getattr(user, "is_authenticated", False) and isinstance(user, PermissionsMixin):
+        return user
+    return None
+
+
+def sees_everything(user: AnyUser | None) -> bool:
     """Superusers, the admin role and the board see every office's data; advisors only theirs."""
-    if not getattr(user, "is_authenticated", False):
+    signed_in = _signed_in(user)
+    if signed_in is None:
         return False
-    if user.is_superuser:
+    if signed_in.is_superuser:
         return True
-    return _in_groups(user, [BOARD, ADMIN], "_sees_everything")
+    return _in_groups(signed_in, [BOARD, ADMIN], "_sees_everything")
 
 
-def sees_every_office(user) -> bool:
+def sees_every_office(user: AnyUser | None) -> bool:
     """Who sees the rows of every office (within their permissions): those who see
     everything, and the finance role (whose permissions are the pay tables only)."""
     if sees_everything(user):
         return True
-    if not getattr(user, "is_authenticated", False):
+    signed_in = _signed_in(user)
+    if signed_in is None:
         return False
-    return _in_groups(user, [FINANCE], "_sees_every_office")
+    return _in_groups(signed_in, [FINANCE], "_sees_every_office")
 
 
 PROJECT_APPS = ["members", "production_units", "invoicing", "payroll", "governance", "core"]
 
 # (app_label, model or "*", actions)
-ROLE_PERMISSIONS = {
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str, set[str]]]] = {
     MEMBER: [],
     ADVISOR: [
         ("*", "*", {"view"}),
@@ -122,14 +139,13 @@ NEVER = {
 }
 
 
-def sync_roles(apps=None, using="default"):
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
-
+def sync_roles(apps: Apps | None = None, using: str = "default") -> None:
+    """Give each role's group exactly its permissions (idempotent), creating the missing
+    permissions first; `apps` is a migration's historical registry, or the project's."""
     apps = apps or global_apps
     for config in apps.get_app_configs():
         had_models = getattr(config, "models_module", None)
-        config.models_module = True
+        config.models_module = True  # type: ignore[assignment]  # create_permissions skips None
         create_permissions(config, verbosity=0, apps=apps, using=using)
         config.models_module = had_models
     Group = apps.get_model("auth", "Group")
@@ -141,7 +157,7 @@ def sync_roles(apps=None, using="default"):
     )
     for role, rules in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
-        chosen = []
+        chosen: list[Any] = []
         for perm in perms:
             action = perm.codename.split("_", 1)[0]
             key = (perm.content_type.app_label, perm.content_type.model, action)
@@ -157,28 +173,31 @@ def sync_roles(apps=None, using="default"):
 # --- who may do what: the one test of each role, used by services, admin, views and API -------
 
 
-def is_staff(user) -> bool:
+def is_staff(user: AnyUser | None) -> bool:
     """A back-office account (advisor, board, finance, admin)."""
     return bool(getattr(user, "is_staff", False))
 
 
-def require_staff(user, message=None) -> None:
+def require_staff(user: AnyUser | None, message: StrOrPromise | None = None) -> None:
     """PermissionDenied unless `user` is a back-office account."""
     if not is_staff(user):
         raise PermissionDenied(message or _("Only an advisor can do this."))
 
 
-def is_board(user) -> bool:
+def is_board(user: AnyUser | None) -> bool:
     """Board members (and superusers), with an active back-office account. Asked by several
     admins on every back-office page (the menu): once per request's user."""
     if not (getattr(user, "is_active", False) and is_staff(user)):
         return False
-    if user.is_superuser:
+    signed_in = _signed_in(user)
+    if signed_in is None:
+        return False
+    if signed_in.is_superuser:
         return True
-    return _in_groups(user, [BOARD], "_is_board")
+    return _in_groups(signed_in, [BOARD], "_is_board")
 
 
-def require_board(user, message=None) -> None:
+def require_board(user: AnyUser | None, message: StrOrPromise | None = None) -> None:
     """PermissionDenied unless `user` is on the board."""
     if not is_board(user):
         raise PermissionDenied(message or _("Only the board can do this."))

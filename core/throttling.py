@@ -7,6 +7,7 @@ each request so that a test or an operator can change them. Over the limit, the 
 """
 
 from django.conf import settings
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -14,8 +15,8 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 class UserThrottle(UserRateThrottle):
     """API_THROTTLE_USER requests per user (anonymous callers: per address, see AnonThrottle)."""
 
-    def get_rate(self):
-        return settings.API_THROTTLE_USER
+    def get_rate(self) -> str:
+        return str(settings.API_THROTTLE_USER)
 
 
 class AnonThrottle(AnonRateThrottle):
@@ -25,10 +26,10 @@ class AnonThrottle(AnonRateThrottle):
     it; otherwise a client could escape the limit by sending a new one with each request.
     """
 
-    def get_rate(self):
-        return settings.API_THROTTLE_ANON
+    def get_rate(self) -> str:
+        return str(settings.API_THROTTLE_ANON)
 
-    def get_ident(self, request):
+    def get_ident(self, request: Request) -> str:
         if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
+            return str(request.META.get("REMOTE_ADDR", ""))
         return super().get_ident(request)

@@ -15,11 +15,17 @@ The forms and services keep their own checks on UploadedFile.size (the same limi
 file that reaches them is never larger than they accept.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from .bad_input import _refuses_multipart
+from .types import GetResponse
 
 MB = 2**20
 
@@ -53,26 +59,26 @@ class UploadLimitHandler(FileUploadHandler):
     """First of the upload handlers: passes each chunk on, and stops the upload (without
     reading the rest of the body) once a file is over its field's limit."""
 
-    def __init__(self, request=None):
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.limit = 0
         self.too_large: tuple[str, int] | None = None
 
-    def new_file(self, field_name, *args, **kwargs):
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, *args, **kwargs)
         self.limit = limit_for(field_name)
 
-    def receive_data_chunk(self, raw_data, start):
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > self.limit:
             self.too_large = (self.field_name, self.limit)
             raise StopUpload(connection_reset=True)
         return raw_data
 
-    def file_complete(self, file_size):
+    def file_complete(self, file_size: int) -> None:
         return None
 
 
-def too_large_response(request, field: str | None, limit: int) -> HttpResponse:
+def too_large_response(request: HttpRequest, field: str | None, limit: int) -> HttpResponse:
     message = _("The file is larger than %(size)s MB.") % {"size": _size_in_mb(limit)}
     if field is None:
         message = _("The request is larger than %(size)s MB.") % {"size": _size_in_mb(limit)}
@@ -85,8 +91,8 @@ def too_large_response(request, field: str | None, limit: int) -> HttpResponse:
     return HttpResponse(html, status=413)
 
 
-def _multipart(request) -> bool:
-    return request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+def _multipart(request: HttpRequest) -> bool:
+    return str(request.META.get("CONTENT_TYPE", "")).startswith("multipart/form-data")
 
 
 class UploadLimitMiddleware:
@@ -95,10 +101,10 @@ class UploadLimitMiddleware:
     Goes before CsrfViewMiddleware, which reads request.POST: the handler must be in place
     before anything parses the body."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -107,11 +113,15 @@ class UploadLimitMiddleware:
             return too_large_response(request, None, settings.UPLOAD_MAX_REQUEST_BYTES)
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: object,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         if request.method not in {"POST", "PUT", "PATCH"} or not _multipart(request):
             return None
-        from .bad_input import _refuses_multipart
-
         if _refuses_multipart(view_func):
             # A JSON-only API view: DRF answers 415 without reading the body; reading it here
             # would hand the view a parsed form instead.
@@ -122,7 +132,9 @@ class UploadLimitMiddleware:
         if request.method == "POST":
             request.POST  # noqa: B018
         else:
-            request._post, request._files = request.parse_file_upload(request.META, request)
+            # Django keeps the parsed form in these (it fills them itself for a POST only).
+            parsed = request.parse_file_upload(request.META, request)
+            request._post, request._files = parsed  # type: ignore[attr-defined]
         if handler.too_large:
             return too_large_response(request, *handler.too_large)
         return None

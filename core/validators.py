@@ -1,5 +1,9 @@
 """Identifiers validated with python-stdnum, with messages a member can act on."""
 
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +12,8 @@ from stdnum.be import nn
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
+
+from .types import StrOrPromise
 
 # ISO 3166-1 alpha-2: the officially assigned country codes.
 _ISO_CODES = """
@@ -33,7 +39,7 @@ def validate_country(value: str) -> None:
         )
 
 
-def _check(module, value, message):
+def _check(module: ModuleType, value: str, message: StrOrPromise) -> None:
     try:
         module.validate(value)
     except StdnumError as exc:
@@ -71,21 +77,22 @@ def validate_eu_vat(value: str) -> None:
 class _CompactField(models.CharField):
     """A CharField that stores the compact form of an identifier and validates it."""
 
-    stdnum_module = None
-    identifier_validator = None
+    stdnum_module: ModuleType
+    identifier_validator: Callable[[str], None]
+    default_max_length: int
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", self.default_max_length)
         super().__init__(*args, **kwargs)
         self.validators.append(type(self).identifier_validator)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str | None:
         value = super().to_python(value)
         if value:
             value = self.stdnum_module.compact(value)
         return value
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if kwargs.get("max_length") == self.default_max_length:
             kwargs.pop("max_length")

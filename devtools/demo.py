@@ -213,7 +213,7 @@ def _demo_client(owner, unit, verifier, **fields):
 
 
 def _line(description, quantity, price, category="S", rate="21", unit_code="C62"):
-    from invoicing.invoice_services import LineData
+    from invoicing.lines import LineData
     from invoicing.models import VatExemptionReason
 
     reason = None

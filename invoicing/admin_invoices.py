@@ -5,8 +5,8 @@ Approving, rejecting, pausing reminders and sending again go through the service
 """
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,40 +17,41 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_kit import AuditTrailMixin, EstimatedCountPaginator, QueueItem, advisor_queue_item
-from core.money import cents
 from core.roles import sees_every_office
 from core.scoping import UNIT_OFFICE
+from members.models import Member
 from production_units.admin import money
 from production_units.models import ProductionUnit
 
 from .admin_actions import (
     NOTHING,
-    ReadOnlyInline,
     ReasonForm,
     apply_each,
     invoices_matching,
     run_action_with_form,
+)
+from .admin_invoice_lists import (
+    BalanceFilter,
+    ClientFilter,
+    InvoiceChangeList,
+    InvoiceLineInline,
+    PaymentInline,
+    ReminderInline,
+    SeriesFilter,
+    TransmissionInline,
+    UnitFilter,
 )
 from .documents import invoice_documents_render
 from .invoice_services import invoice_approve, invoice_reject
 from .models import (
     Client,
     Invoice,
-    InvoiceLine,
-    InvoiceSeries,
-    Payment,
-    Reminder,
-    Transmission,
 )
 from .references import format_structured_reference
 from .reminders import reminders_pause
 from .selectors import (
     invoice_balance_due,
     invoice_payment_state,
-    invoices_to_refund,
-    invoices_with_balance,
-    overdue_invoices,
-    payment_state,
     receivables_by_client,
     receivables_by_unit,
     receivables_total,
@@ -58,160 +59,6 @@ from .selectors import (
 from .sending import document_send_enqueue
 
 RECEIVABLES_TOP = 50
-
-
-class InvoiceLineInline(ReadOnlyInline):
-    model = InvoiceLine
-    fields = (
-        "position",
-        "description",
-        "quantity",
-        "unit_code",
-        "unit_price",
-        "vat_category",
-        "vat_rate",
-        "exemption_reason",
-        "net_amount",
-    )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("exemption_reason")
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ("received_on", "amount", "status", "source", "payer_name", "communication", "note")
-    show_change_link = True
-
-
-class ReminderInline(ReadOnlyInline):
-    model = Reminder
-    fields = ("step_days", "sent_at", "amount_due")
-
-
-class TransmissionInline(ReadOnlyInline):
-    model = Transmission
-    fields = ("channel", "status", "attempts", "recipient", "sent_at", "last_error")
-
-
-# List filters --------------------------------------------------------------------------------
-
-
-class SeriesFilter(admin.SimpleListFilter):
-    title = gettext_lazy("series")
-    parameter_name = "series"
-
-    def lookups(self, request, model_admin):
-        series = InvoiceSeries.objects.select_related("legal_entity").order_by(
-            "legal_entity__code", "code"
-        )
-        return [(str(item.pk), str(item)) for item in series]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(series_id=int(self.value()))
-        return queryset
-
-
-class BalanceFilter(admin.SimpleListFilter):
-    """What is owed on issued invoices, computed by the selectors."""
-
-    title = gettext_lazy("balance")
-    parameter_name = "balance"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("owed", gettext_lazy("still owed")),
-            ("overdue", gettext_lazy("overdue")),
-            ("to_refund", gettext_lazy("overpaid, to refund")),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "owed":
-            return invoices_with_balance(invoices=queryset).filter(balance_due__gt=0)
-        if self.value() == "overdue":
-            return overdue_invoices(on=timezone.localdate(), invoices=queryset)
-        if self.value() == "to_refund":
-            return invoices_to_refund(invoices=queryset)
-        return queryset
-
-
-class HiddenIdFilter(admin.SimpleListFilter):
-    """Target of links (from the receivables page): there are thousands, so only the one
-    filtered on is listed (Django applies a filter only when it has something to show)."""
-
-    model = None  # the filtered object's model: its label is shown only if the user sees it
-
-    def label(self, row) -> str:
-        return f"#{row.pk}"
-
-    def lookups(self, request, model_admin):
-        value = self.value()
-        if value and value.isdigit():
-            row = visible_rows(request.user, self.model).filter(pk=int(value)).first()
-            if row is not None:
-                return [(value, self.label(row))]
-        return ()
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{self.parameter_name}_id": int(self.value())})
-        return queryset
-
-
-class UnitFilter(HiddenIdFilter):
-    title = gettext_lazy("unit")
-    parameter_name = "unit"
-
-    model = ProductionUnit
-
-    def label(self, row) -> str:
-        return row.code
-
-
-class ClientFilter(HiddenIdFilter):
-    title = gettext_lazy("client")
-    parameter_name = "client"
-
-    model = Client
-
-    def label(self, row) -> str:
-        return row.name
-
-
-# The list shows each issued invoice's payment state: one query for the whole page -----------
-
-
-def attach_balances(invoices) -> None:
-    """Set `admin_balance` (balance due, payment state) on each issued invoice of the list,
-    None on drafts and credit notes."""
-    rows = list(invoices)
-    issued = [
-        invoice.pk
-        for invoice in rows
-        if invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.ISSUED
-    ]
-    amounts = {}
-    if issued:
-        amounts = {
-            pk: (cents(paid), cents(credited), cents(due))
-            for pk, paid, credited, due in invoices_with_balance(
-                invoices=Invoice.objects.filter(pk__in=issued)
-            ).values_list("pk", "amount_paid", "amount_credited", "balance_due")
-        }
-    for invoice in rows:
-        found = amounts.get(invoice.pk)
-        invoice.admin_balance = None
-        if found is not None:
-            paid, credited, due = found
-            state = payment_state(amount_paid=paid, amount_credited=credited, balance_due=due)
-            invoice.admin_balance = (due, state)
-
-
-class InvoiceChangeList(ChangeList):
-    def get_results(self, request):
-        super().get_results(request)
-        attach_balances(self.result_list)
 
 
 # Invoices ------------------------------------------------------------------------------------
@@ -224,10 +71,6 @@ def _invoices_of_names(term: str):
     tables (clients, members, units) are searched first, then the invoices by their indexed
     client and unit columns — not a scan of every invoice joined to its names. Each word must
     match (as Django's admin search does): "Alice Lambert" finds Alice Lambert's invoices."""
-    from django.db.models import Q
-
-    from members.models import Member
-
     condition = Q()
     for word in term.split():
         clients = list(

@@ -10,21 +10,13 @@ from core.admin_kit import AuditTrailMixin
 from core.scoping import UNIT_OFFICE
 
 from .admin_actions import NOTHING, ReadOnlyInline
+from .admin_invoice_lists import LINE_FIELDS
 from .models import Quote, QuoteLine
 
 
 class QuoteLineInline(ReadOnlyInline):
     model = QuoteLine
-    fields = (
-        "position",
-        "description",
-        "quantity",
-        "unit_code",
-        "unit_price",
-        "vat_category",
-        "vat_rate",
-        "net_amount",
-    )
+    fields = tuple(name for name in LINE_FIELDS if name != "exemption_reason")
 
 
 @admin.register(Quote)

@@ -10,12 +10,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from core.api import AtLeastOneFieldMixin
 from production_units.models import ProductionUnit
 
 from .models import Client
+from .parties import OwnUnitField
 from .services import client_create, client_delete, client_update
-
-MAX_ID = 2**63 - 1
 
 
 def clients_of(user):
@@ -27,25 +27,7 @@ def clients_of(user):
     )
 
 
-class OwnUnitField(serializers.PrimaryKeyRelatedField):
-    """The id of one of the requesting member's units; any other id is refused the same way,
-    so that nobody learns which ids exist."""
-
-    default_error_messages = {
-        "does_not_exist": _("Unit {pk_value} is not one of your units."),
-        "incorrect_type": _("A unit is given by its id (a number), not {data_type}."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", ProductionUnit.objects.none())
-        kwargs.setdefault("pk_field", serializers.IntegerField(min_value=1, max_value=MAX_ID))
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return ProductionUnit.objects.held_by(self.context["request"].user)
-
-
-class ClientInputSerializer(serializers.Serializer):
+class ClientInputSerializer(AtLeastOneFieldMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Client.Kind.choices)
     name = serializers.CharField()
     country = serializers.CharField(required=False, help_text=_("ISO code, e.g. BE, FR, US"))
@@ -57,11 +39,6 @@ class ClientInputSerializer(serializers.Serializer):
     email = serializers.CharField(required=False, allow_blank=True)
     peppol_endpoint = serializers.CharField(required=False, allow_blank=True)
     units = OwnUnitField(many=True, help_text=_("Ids of your units that invoice this client."))
-
-    def validate(self, attrs):
-        if self.partial and not attrs:
-            raise serializers.ValidationError(_("Send at least one field to change."))
-        return attrs
 
 
 class ClientOutputSerializer(serializers.Serializer):

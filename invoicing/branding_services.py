@@ -4,14 +4,19 @@ The personalisation is printed around the document; the cooperative's legal ment
 not part of it, so nothing written here can remove them.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from typing import cast
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from core.audit import audit_log, diff, snapshot
+from members.models import User
 from production_units.models import ProductionUnit
 
+from .invoice_services import check_access
 from .models import InvoiceBranding
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -20,9 +25,9 @@ LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 TEXT_FIELDS = ["accent_color", "introduction", "closing", "language"]
 
 
-def _check_logo(logo) -> None:
+def _check_logo(logo: UploadedFile) -> None:
     """Refuse a logo that is too large or is not a PNG, JPEG, GIF or WebP image."""
-    if logo.size > MAX_LOGO_BYTES:
+    if (logo.size or 0) > MAX_LOGO_BYTES:
         raise ValidationError(
             {"logo": _("The logo is too large: at most %(size)s MB.") % {"size": 1}}
         )
@@ -40,14 +45,13 @@ def _check_logo(logo) -> None:
 
 
 @transaction.atomic
-def branding_update(*, unit: ProductionUnit, by, **fields) -> InvoiceBranding:
+def branding_update(*, unit: ProductionUnit, by: User, **fields: object) -> InvoiceBranding:
     """Set a unit's personalisation: `logo` (an uploaded image; None removes it), and any of
     accent_color, introduction, closing, language. Fields not given are kept. Audited.
 
     Raises PermissionDenied when the unit is not the user's, ValidationError naming the field.
     """
-    if not by.is_staff and unit.holder.user_id != by.pk:
-        raise PermissionDenied(_("This unit is not yours."))
+    check_access(unit, by)
     unknown = set(fields) - {*TEXT_FIELDS, "logo"}
     if unknown:
         raise ValidationError({name: _("This field can't be changed.") for name in unknown})
@@ -57,7 +61,7 @@ def branding_update(*, unit: ProductionUnit, by, **fields) -> InvoiceBranding:
     for name in TEXT_FIELDS:
         if name in fields:
             setattr(branding, name, fields[name] or "")
-    logo = fields.get("logo")
+    logo = cast("UploadedFile | None", fields.get("logo"))
     if logo:
         _check_logo(logo)
     branding.full_clean(exclude=["unit", "logo"])
@@ -65,7 +69,7 @@ def branding_update(*, unit: ProductionUnit, by, **fields) -> InvoiceBranding:
     if "logo" in fields:
         if logo:
             # Written only once everything else is valid: a refused form leaves no file.
-            branding.logo.save(logo.name, logo, save=False)
+            branding.logo.save(logo.name or "logo", logo, save=False)
         else:
             branding.logo = ""
     branding.save()

@@ -199,9 +199,10 @@ def _read_entry(entry, index: int, here: str, problems: list[str]) -> list[Trans
         )
     details = entry.findall("NtryDtls/TxDtls")
     entry_reference = _text(entry, "AcctSvcrRef")
+    # Each None came with its problem: the checks on None below only tell the type checker.
     if len(details) <= 1:
         detail = details[0] if details else None
-        if len(problems) > before:
+        if len(problems) > before or amount is None or sign is None or booked_on is None:
             return []
         reference = entry_reference or (
             _text(detail, "Refs/AcctSvcrRef") if detail is not None else ""
@@ -220,8 +221,9 @@ def _read_entry(entry, index: int, here: str, problems: list[str]) -> list[Trans
         part_sign = sign
         if detail.find("CdtDbtInd") is not None:
             part_sign = _sign(detail, there, problems)
-        parts.append((number, detail, part_amount, part_sign))
-    if len(problems) > before:
+        if part_amount is not None and part_sign is not None:
+            parts.append((number, detail, part_amount, part_sign))
+    if len(problems) > before or amount is None or sign is None or booked_on is None:
         return []
     total = sum((part_sign * part_amount for _n, _d, part_amount, part_sign in parts), Decimal(0))
     if total != sign * amount:

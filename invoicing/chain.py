@@ -14,7 +14,7 @@ def canonical_content(invoice: Invoice) -> dict:
     return {
         "kind": invoice.kind,
         "legal_entity": invoice.legal_entity_id,
-        "series": invoice.series.code if invoice.series_id else "",
+        "series": invoice.series.code if invoice.series is not None else "",
         "year": invoice.year,
         "number": invoice.number,
         "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,

@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from .models import Invoice
+from .ubl import build_ubl
 
 
 def invoice_documents_render(*, invoice: Invoice) -> Invoice:
@@ -25,11 +26,9 @@ def invoice_documents_render(*, invoice: Invoice) -> Invoice:
         )
         update = {}
         if _missing(stored.ubl):
-            from .ubl import build_ubl
-
             update["ubl"] = _save(stored, "ubl", ".xml", build_ubl(stored))
         if _missing(stored.pdf):
-            from .pdf import render_pdf
+            from .pdf import render_pdf  # imports WeasyPrint: only when a PDF is rendered
 
             update["pdf"] = _save(stored, "pdf", ".pdf", render_pdf(stored))
         if update:

@@ -1,30 +1,25 @@
+from typing import TYPE_CHECKING, cast
+
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import field_label
 from production_units.models import ProductionUnit
 
 from .models import Client
 from .services import CLIENT_FIELDS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _label(name):
-    return capfirst(Client._meta.get_field(name).verbose_name)
+
+def _label(name: str) -> "StrOrPromise":
+    return field_label(Client, name)
 
 
 def _help(name):
     return Client._meta.get_field(name).help_text
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ClientForm(forms.Form):
@@ -82,9 +77,10 @@ class ClientForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units.distinct().order_by("code")
-        if client is None and len(self.fields["units"].queryset) == 1:
-            self.fields["units"].initial = list(self.fields["units"].queryset)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        field.queryset = units.distinct().order_by("code")
+        if client is None and len(field.queryset) == 1:
+            field.initial = list(field.queryset)
 
     def clean_country(self):
         return self.cleaned_data["country"].strip().upper()

@@ -174,27 +174,22 @@ def parse_ubl_invoice(file_bytes: bytes) -> InboundInvoice:
             _("Only invoices in EUR can be imported; this one is in %(currency)s.")
             % {"currency": currency}
         )
-    fields = {
-        "supplier_invoice_number": read.text(
-            "cbc:ID", _("Invoice number"), required=True, max_length=100
-        ),
-        "issue_date": read.date("cbc:IssueDate", _("Issue date"), required=True),
-        "due_date": read.date("cbc:DueDate", _("Due date")),
-        "buyer_reference": read.text("cbc:BuyerReference", _("Buyer reference"), max_length=100),
-        "supplier_name": read.text(
-            SUPPLIER + "cac:PartyLegalEntity/cbc:RegistrationName", _("Supplier's name")
-        )
-        or read.text(SUPPLIER + "cac:PartyName/cbc:Name", _("Supplier's name"), required=True),
-        "supplier_vat_number": read.text(
+    number = read.text("cbc:ID", _("Invoice number"), required=True, max_length=100)
+    issue_date = read.date("cbc:IssueDate", _("Issue date"), required=True)
+    due_date = read.date("cbc:DueDate", _("Due date"))
+    buyer_reference = read.text("cbc:BuyerReference", _("Buyer reference"), max_length=100)
+    supplier_name = read.text(
+        SUPPLIER + "cac:PartyLegalEntity/cbc:RegistrationName", _("Supplier's name")
+    ) or read.text(SUPPLIER + "cac:PartyName/cbc:Name", _("Supplier's name"), required=True)
+    supplier_vat_number = (
+        read.text(
             SUPPLIER + "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID",
             _("Supplier's VAT number"),
             max_length=30,
         )
         .replace(" ", "")
-        .replace(".", ""),
-    }
-    if len(fields["supplier_name"]) > 200:
-        fields["supplier_name"] = fields["supplier_name"][:200]
+        .replace(".", "")
+    )
     net = read.total("TaxExclusiveAmount", _("Total excl. VAT"), currency)
     total = read.total("TaxInclusiveAmount", _("Total incl. VAT"), currency)
     payable = read.total("PayableAmount", _("Amount due"), currency)
@@ -205,6 +200,8 @@ def parse_ubl_invoice(file_bytes: bytes) -> InboundInvoice:
     vat = _vat_total(read, currency)
     if read.errors:
         raise ValidationError(read.errors)
+    # Each None above came with its error, raised just now: this only tells the type checker.
+    assert issue_date is not None and net is not None and vat is not None and total is not None
     if cents(net + vat) != cents(total):
         raise ValidationError(
             _(
@@ -218,7 +215,18 @@ def parse_ubl_invoice(file_bytes: bytes) -> InboundInvoice:
             _("The amount due %(payable)s is not the total %(total)s less what was prepaid.")
             % {"payable": payable, "total": total}
         )
-    return InboundInvoice(currency=currency, net_total=net, vat_total=vat, total=total, **fields)
+    return InboundInvoice(
+        supplier_name=supplier_name[:200],
+        supplier_vat_number=supplier_vat_number,
+        supplier_invoice_number=number,
+        buyer_reference=buyer_reference,
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency,
+        net_total=net,
+        vat_total=vat,
+        total=total,
+    )
 
 
 def _vat_total(read: _Reader, currency: str) -> Decimal | None:

@@ -3,9 +3,9 @@
 Every door (portal, admin, API, tasks, commands) goes through these functions.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,185 +15,22 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.counters import counter_next
-from core.money import cents, to_decimal
+from core.money import cents
+from members.models import User
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 
 from .chain import GENESIS, canonical_content, compute_hash
-from .models import (
-    EU_COUNTRIES,
-    EXEMPT_CATEGORIES,
-    Client,
-    Invoice,
-    InvoiceLine,
-    InvoiceSeries,
-    InvoicingPolicy,
-    VatExemptionReason,
-    VatRate,
-)
+from .lines import LineData, ValidLines, lines_of, validate_lines
+from .models import Client, Invoice, InvoiceSeries, Quote
+from .queue import RENDER_DOCUMENTS, queue_task
 from .references import structured_reference
-from .totals import LineInput, compute_totals
+from .selectors import invoicing_policy_on
+from .sending import transmissions_open
 
 
-@dataclass
-class LineData:
-    """A line as typed by a user, before validation (strings or Decimals)."""
-
-    description: str
-    quantity: object
-    unit_price: object
-    vat_category: str = "S"
-    vat_rate: object = "21"
-    unit_code: str = InvoiceLine.UnitCode.PIECE
-    exemption_reason: VatExemptionReason | int | None = None
-
-
-def lines_of(document) -> list[LineData]:
-    """The lines of a saved document (invoice, credit note, quote) as LineData."""
-    return [
-        LineData(
-            ln.description, ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate,
-            ln.unit_code, ln.exemption_reason,
-        )
-        for ln in sorted(document.lines.all(), key=lambda ln: ln.position)
-    ]  # fmt: skip
-
-
-def policy_on(day: date) -> InvoicingPolicy:
-    policy = InvoicingPolicy.objects.in_force_on(day).order_by("-valid_from").first()
-    if policy is None:
-        raise ValidationError(_("No invoicing policy is in force on %(day)s.") % {"day": day})
-    return policy
-
-
-def _decimal(value, label, errors, key):
-    try:
-        number = to_decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, TypeError, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        errors.setdefault(key, []).append(_("%(label)s is not a number.") % {"label": label})
-        return None
-    return number
-
-
-def _client_vat_country(client: Client) -> str:
-    return client.vat_number[:2].upper() if client.vat_number else ""
-
-
-def clean_lines(lines: list[LineData], *, client: Client, day: date) -> list[dict]:
-    """Validate typed lines against the VAT rules in force on `day`.
-
-    Returns the cleaned values per line; raises ValidationError keyed by "lines"
-    with one message per problem, each naming the line.
-    """
-    errors: dict[str, list[str]] = {}
-    if not lines:
-        raise ValidationError({"lines": _("Add at least one line.")})
-    if len(lines) > 500:
-        raise ValidationError({"lines": _("An invoice has at most 500 lines.")})
-    rates = set(VatRate.objects.in_force_on(day).values_list("category", "rate"))
-    cleaned = []
-    for index, line in enumerate(lines, start=1):
-        key = "lines"
-
-        def problem(message, index=index, key=key):
-            errors.setdefault(key, []).append(
-                _("Line %(n)s: %(message)s") % {"n": index, "message": message}
-            )
-
-        description = (line.description or "").strip()
-        if not description:
-            problem(_("the description is required."))
-        quantity = _decimal(line.quantity, _("Line %(n)s: quantity") % {"n": index}, errors, key)
-        price = _decimal(line.unit_price, _("Line %(n)s: unit price") % {"n": index}, errors, key)
-        rate = _decimal(line.vat_rate, _("Line %(n)s: VAT rate") % {"n": index}, errors, key)
-        # The columns hold 12 digits (3 decimals) for quantities and 14 (4) for prices.
-        if quantity is not None and abs(quantity) >= Decimal("1e9"):
-            problem(_("the quantity is too large."))
-            quantity = None
-        if price is not None and abs(price) >= Decimal("1e10"):
-            problem(_("the unit price is too large."))
-            price = None
-        if quantity is not None and quantity <= 0:
-            problem(_("the quantity must be more than zero."))
-        if quantity is not None and quantity != quantity.quantize(Decimal("0.001")):
-            problem(_("the quantity has at most three decimals."))
-        if price is not None and price < 0:
-            problem(_("the unit price can't be negative."))
-        if price is not None and price != price.quantize(Decimal("0.0001")):
-            problem(_("the unit price has at most four decimals."))
-        if line.unit_code not in InvoiceLine.UnitCode.values:
-            problem(_("unknown unit."))
-        category = line.vat_category
-        if rate is not None and (category, rate) not in rates:
-            problem(
-                _("VAT %(category)s at %(rate)s %% is not a rate in force on %(day)s.")
-                % {"category": category, "rate": rate, "day": day}
-            )
-        reason = line.exemption_reason
-        if isinstance(reason, int):
-            reason = VatExemptionReason.objects.filter(pk=reason).first()
-        if category in EXEMPT_CATEGORIES:
-            if reason is None:
-                problem(_("a line without VAT needs its legal exemption reason."))
-            elif reason.category != category:
-                problem(_("this exemption reason is not for VAT category %(c)s.") % {"c": category})
-        elif reason is not None:
-            problem(_("an exemption reason only goes with a line without VAT."))
-        problem_client = _client_problem(category, client)
-        if problem_client:
-            problem(problem_client)
-        cleaned.append(
-            {
-                "position": index,
-                "description": description,
-                "quantity": quantity,
-                "unit_price": price,
-                "unit_code": line.unit_code,
-                "vat_category": category,
-                "vat_rate": rate,
-                "exemption_reason": reason if category in EXEMPT_CATEGORIES else None,
-            }
-        )
-    if not errors:
-        totals = compute_totals(
-            [
-                LineInput(c["quantity"], c["unit_price"], c["vat_category"], c["vat_rate"])
-                for c in cleaned
-            ]
-        )
-        if totals.total >= Decimal("1e12"):
-            errors.setdefault("lines", []).append(_("The amounts are too large for one document."))
-    categories = {c["vat_category"] for c in cleaned}
-    if "O" in categories and len(categories) > 1:
-        errors.setdefault("lines", []).append(
-            _(
-                "Lines not subject to VAT can't share a document with other VAT categories: "
-                "put them on a separate invoice."
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _client_problem(category: str, client: Client) -> str:
-    """The reason a VAT category can't be used for this client, or ''."""
-    in_eu = client.country in EU_COUNTRIES
-    if category in ("AE", "K"):
-        if client.country == "BE" or not in_eu:
-            return _("reverse charge and intra-EU supply are for clients in another EU country.")
-        if not client.vat_number:
-            return _("reverse charge needs the client's EU VAT number (edit the client).")
-    if category == "G" and in_eu:
-        return _("export is for clients outside the EU.")
-    if category == "O" and in_eu:
-        return _("'not subject' is for services to clients outside the EU.")
-    return ""
-
-
-def _check_access(unit: ProductionUnit, by) -> None:
+def check_access(unit: ProductionUnit, by: User) -> None:
+    """Only the unit's holder (or staff) changes its documents. Raises PermissionDenied."""
     if not by.is_staff and unit.holder.user_id != by.pk:
         raise PermissionDenied(_("This unit is not yours."))
 
@@ -206,21 +43,17 @@ def _refuse_job_invoice(invoice: Invoice) -> None:
         )
 
 
-def write_lines(document, cleaned: list[dict]) -> None:
+def write_lines(document: Invoice | Quote, valid: ValidLines) -> None:
     """Replace a draft's lines (invoice, credit note or quote) and set its totals."""
-    totals = compute_totals(
-        [
-            LineInput(c["quantity"], c["unit_price"], c["vat_category"], c["vat_rate"])
-            for c in cleaned
-        ]
-    )
-    line_model = document.lines.model
-    parent = document.lines.field.name
-    document.lines.all().delete()
+    totals = valid.totals
+    lines: Any = document.lines  # of InvoiceLine or of QuoteLine rows
+    line_model = lines.model
+    parent = lines.field.name
+    lines.all().delete()
     line_model.objects.bulk_create(
         [
             line_model(**{parent: document}, net_amount=amount, **values)
-            for values, amount in zip(cleaned, totals.line_amounts, strict=True)
+            for values, amount in zip(valid.lines, totals.line_amounts, strict=True)
         ]
     )
     document.net_total = totals.net_total
@@ -228,10 +61,36 @@ def write_lines(document, cleaned: list[dict]) -> None:
     document.total = totals.total
 
 
+def new_document_errors(*, unit: ProductionUnit, client: Client, language: str) -> dict[str, Any]:
+    """What is wrong with the parties and the language of a new document, by field."""
+    errors: dict[str, Any] = {}
+    if unit.status != ProductionUnit.Status.ACTIVE:
+        errors["unit"] = _("This unit is closed.")
+    if not client.units.filter(pk=unit.pk).exists():
+        errors["client"] = _("This client is not attached to this unit.")
+    if language and language not in ("fr", "nl", "en"):
+        errors["language"] = _("Choose French, Dutch or English.")
+    return errors
+
+
+def lines_or_errors(
+    lines: list[LineData], *, client: Client, day: date, errors: dict[str, Any]
+) -> ValidLines:
+    """The valid lines, or one ValidationError with the lines' problems and the others found
+    before (`errors`), so that one answer lists them all."""
+    try:
+        valid = validate_lines(lines, client=client, day=day)
+    except ValidationError as error:
+        raise ValidationError({**errors, **error.message_dict}) from error
+    if errors:
+        raise ValidationError(errors)
+    return valid
+
+
 @transaction.atomic
 def invoice_create(
     *,
-    by,
+    by: User,
     unit: ProductionUnit,
     client: Client,
     lines: list[LineData],
@@ -242,20 +101,12 @@ def invoice_create(
     language: str = "",
 ) -> Invoice:
     """Create a draft invoice for one of the unit's clients. Raises ValidationError."""
-    _check_access(unit, by)
-    errors = {}
-    if unit.status != ProductionUnit.Status.ACTIVE:
-        errors["unit"] = _("This unit is closed.")
-    if not client.units.filter(pk=unit.pk).exists():
-        errors["client"] = _("This client is not attached to this unit.")
-    if language and language not in ("fr", "nl", "en"):
-        errors["language"] = _("Choose French, Dutch or English.")
+    check_access(unit, by)
+    errors = new_document_errors(unit=unit, client=client, language=language)
     today = timezone.localdate()
     if due_date is not None and due_date < today:
         errors["due_date"] = _("The due date can't be in the past.")
-    if errors:
-        raise ValidationError(errors)
-    cleaned = clean_lines(lines, client=client, day=today)
+    valid = lines_or_errors(lines, client=client, day=today, errors=errors)
     invoice = Invoice.objects.create(
         kind=Invoice.Kind.INVOICE,
         unit=unit,
@@ -268,7 +119,7 @@ def invoice_create(
         language=language,
         created_by=by,
     )
-    write_lines(invoice, cleaned)
+    write_lines(invoice, valid)
     invoice.save()
     audit_log(actor=by, action="invoice.created", obj=invoice, changes={"total": invoice.total})
     return invoice
@@ -276,12 +127,17 @@ def invoice_create(
 
 @transaction.atomic
 def invoice_update(
-    *, invoice: Invoice, by, lines: list[LineData] | None = None, for_job: bool = False, **fields
+    *,
+    invoice: Invoice,
+    by: User,
+    lines: list[LineData] | None = None,
+    for_job: bool = False,
+    **fields: object,
 ) -> Invoice:
     """Change a draft (or rejected) invoice. Issued documents never change; the invoice of a
     3en1 job changes only through the job (`for_job`)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _check_access(invoice.unit, by)
+    check_access(invoice.unit, by)
     if not for_job:
         _refuse_job_invoice(invoice)
     if not invoice.is_editable:
@@ -296,7 +152,7 @@ def invoice_update(
     if invoice.language and invoice.language not in ("fr", "nl", "en"):
         raise ValidationError({"language": _("Choose French, Dutch or English.")})
     if lines is not None:
-        write_lines(invoice, clean_lines(lines, client=invoice.client, day=timezone.localdate()))
+        write_lines(invoice, validate_lines(lines, client=invoice.client, day=timezone.localdate()))
     if invoice.status == Invoice.Status.REJECTED:
         invoice.status = Invoice.Status.DRAFT
     invoice.save()
@@ -309,17 +165,17 @@ def needs_approval(invoice: Invoice) -> list[str]:
     reasons = []
     if not invoice.client.is_verified:
         reasons.append(_("the client has not been verified by an advisor yet"))
-    threshold = policy_on(timezone.localdate()).approval_threshold
+    threshold = invoicing_policy_on(timezone.localdate()).approval_threshold
     if invoice.net_total > threshold:
         reasons.append(_("the amount is over %(t)s €") % {"t": threshold})
     return reasons
 
 
 @transaction.atomic
-def invoice_submit(*, invoice: Invoice, by) -> Invoice:
+def invoice_submit(*, invoice: Invoice, by: User) -> Invoice:
     """Submit a draft: issued at once, or queued for an advisor when the rules say so."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _check_access(invoice.unit, by)
+    check_access(invoice.unit, by)
     _refuse_job_invoice(invoice)
     if invoice.status != Invoice.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
@@ -334,7 +190,7 @@ def invoice_submit(*, invoice: Invoice, by) -> Invoice:
 
 
 @transaction.atomic
-def invoice_approve(*, invoice: Invoice, by) -> Invoice:
+def invoice_approve(*, invoice: Invoice, by: User) -> Invoice:
     """An advisor approves a queued document, which issues it."""
     if not by.is_staff:
         raise PermissionDenied(_("Only an advisor can approve."))
@@ -346,7 +202,7 @@ def invoice_approve(*, invoice: Invoice, by) -> Invoice:
 
 
 @transaction.atomic
-def invoice_reject(*, invoice: Invoice, by, reason: str) -> Invoice:
+def invoice_reject(*, invoice: Invoice, by: User, reason: str) -> Invoice:
     """An advisor sends a queued document back to the member, with a reason."""
     if not by.is_staff:
         raise PermissionDenied(_("Only an advisor can reject."))
@@ -396,7 +252,7 @@ def _buyer_snapshot(client: Client) -> dict:
 
 
 @transaction.atomic
-def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> Invoice:
+def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None = None) -> Invoice:
     """Issue a document: next number without gaps, structured reference, frozen content
     chained by SHA-256, turnover posted to the unit's ledger, PDF and UBL queued after commit.
 
@@ -414,13 +270,13 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
         raise ValidationError(_("This document can't be issued in its state."))
     day = issue_date or timezone.localdate()
     # The rules in force on the issue date apply, whatever they were for the draft.
-    clean_lines(lines_of(invoice), client=invoice.client, day=day)
+    validate_lines(lines_of(invoice), client=invoice.client, day=day)
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         _check_credit_limit(invoice)
     series = InvoiceSeries.objects.get(legal_entity=invoice.legal_entity, kind=invoice.kind)
     # What doesn't depend on the number is prepared before the counter's lock: issuers of the
     # series wait on that lock until commit, so the less done under it, the more issue per second.
-    policy = policy_on(day)
+    policy = invoicing_policy_on(day)
     if invoice.due_date is None or invoice.due_date < day:
         invoice.due_date = day + timedelta(days=policy.payment_term_days)
     branding = getattr(invoice.unit, "branding", None)
@@ -440,7 +296,7 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
         prev = Invoice.objects.filter(
             legal_entity_id=invoice.legal_entity_id, series=series, year=day.year, number=number - 1
         ).values("hash", "issue_date")[0]
-        if prev["issue_date"] > day:
+        if prev["issue_date"] is not None and prev["issue_date"] > day:
             raise ValidationError(
                 _("The previous document of this series is dated later: issue on or after %(d)s.")
                 % {"d": prev["issue_date"]}
@@ -486,19 +342,15 @@ def invoice_issue(*, invoice: Invoice, by, issue_date: date | None = None) -> In
 def _open_transmissions(invoice: Invoice) -> None:
     """The outbox: the pending transmissions commit with the issue (their tasks are queued
     after commit, and swept again if lost), so no issued document is left unsent."""
-    from .sending import transmissions_open
-
     transmissions_open(invoice=invoice)
 
 
 def _enqueue_documents(invoice_id: int) -> None:
     """After commit: render the PDF and the UBL (the transmissions queue their own sending)."""
-    from .tasks import render_invoice_documents
-
-    render_invoice_documents.delay(invoice_id)
+    queue_task(RENDER_DOCUMENTS, invoice_id)
 
 
-def _credited_so_far(invoice: Invoice, exclude_pk=None) -> Decimal:
+def _credited_so_far(invoice: Invoice, exclude_pk: int | None = None) -> Decimal:
     notes = Invoice.objects.filter(credited_invoice=invoice, kind=Invoice.Kind.CREDIT_NOTE).exclude(
         status=Invoice.Status.REJECTED
     )
@@ -509,6 +361,8 @@ def _credited_so_far(invoice: Invoice, exclude_pk=None) -> Decimal:
 
 def _check_credit_limit(note: Invoice) -> None:
     original = note.credited_invoice
+    if original is None:  # not a credit note
+        return
     already = cents(_credited_so_far(original, exclude_pk=note.pk))
     if already + note.total > original.total:
         raise ValidationError(
@@ -521,16 +375,16 @@ def _check_credit_limit(note: Invoice) -> None:
 
 @transaction.atomic
 def credit_note_create(
-    *, invoice: Invoice, by, lines: list[LineData] | None = None, note: str = ""
+    *, invoice: Invoice, by: User, lines: list[LineData] | None = None, note: str = ""
 ) -> Invoice:
     """Draft a credit note for an issued invoice: in full (no lines given) or partial."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _check_access(invoice.unit, by)
+    check_access(invoice.unit, by)
     if invoice.kind != Invoice.Kind.INVOICE or not invoice.is_issued:
         raise ValidationError(_("Only an issued invoice can be credited."))
     if lines is None:
         lines = lines_of(invoice)
-    cleaned = clean_lines(lines, client=invoice.client, day=timezone.localdate())
+    valid = validate_lines(lines, client=invoice.client, day=timezone.localdate())
     credit = Invoice.objects.create(
         kind=Invoice.Kind.CREDIT_NOTE,
         unit=invoice.unit,
@@ -543,7 +397,7 @@ def credit_note_create(
         language=invoice.language,
         created_by=by,
     )
-    write_lines(credit, cleaned)
+    write_lines(credit, valid)
     credit.save()
     _check_credit_limit(credit)
     audit_log(
@@ -556,10 +410,10 @@ def credit_note_create(
 
 
 @transaction.atomic
-def invoice_delete_draft(*, invoice: Invoice, by) -> None:
+def invoice_delete_draft(*, invoice: Invoice, by: User) -> None:
     """Delete a draft that was never issued."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _check_access(invoice.unit, by)
+    check_access(invoice.unit, by)
     _refuse_job_invoice(invoice)
     if not invoice.is_editable:
         raise ValidationError(_("Only a draft can be deleted."))

@@ -7,9 +7,11 @@ Lock order, where several rows are locked: invoices (by id), then payments.
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,14 +21,15 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log
 from core.money import cents, is_cents, to_decimal
 from core.roles import require_staff
-from members.models import LegalEntity
+from members.models import LegalEntity, User
+from members.payment_routing import ShareRouting, share_payment_route
 
 from .camt053 import Statement, Transaction, parse_camt053
 from .models import BankStatement, Invoice, Payment
 from .selectors import invoice_amount_paid, invoices_with_balance
 
 
-def _clean_amount(amount) -> Decimal:
+def _clean_amount(amount: object) -> Decimal:
     try:
         value = to_decimal(amount.strip().replace(",", ".") if isinstance(amount, str) else amount)
     except (InvalidOperation, TypeError, ValueError):
@@ -68,7 +71,9 @@ def _check_refund(invoice: Invoice, amount: Decimal) -> None:
 
 
 @transaction.atomic
-def payment_record(*, invoice: Invoice, amount, received_on: date, by, note: str = "") -> Payment:
+def payment_record(
+    *, invoice: Invoice, amount: object, received_on: date, by: User, note: str = ""
+) -> Payment:
     """An advisor records money received for an invoice (negative: a refund to the client).
 
     Raises PermissionDenied for non-staff, ValidationError naming the bad field.
@@ -102,7 +107,7 @@ def payment_record(*, invoice: Invoice, amount, received_on: date, by, note: str
 
 
 @transaction.atomic
-def payment_match(*, payment: Payment, invoice: Invoice, by) -> Payment:
+def payment_match(*, payment: Payment, invoice: Invoice, by: User) -> Payment:
     """An advisor matches a payment of the queue (or one set aside) to an issued invoice.
 
     Raises PermissionDenied for non-staff, ValidationError if already matched.
@@ -129,7 +134,7 @@ def payment_match(*, payment: Payment, invoice: Invoice, by) -> Payment:
 
 
 @transaction.atomic
-def payment_ignore(*, payment: Payment, by, reason: str) -> Payment:
+def payment_ignore(*, payment: Payment, by: User, reason: str) -> Payment:
     """An advisor sets aside a queued payment that pays no invoice, saying why."""
     require_staff(by)
     reason = (reason or "").strip()
@@ -200,7 +205,7 @@ def _names_match(payer: str, names: list[str]) -> bool:
     return False
 
 
-def bank_statement_import(*, file_bytes: bytes, by=None) -> ImportResult:
+def bank_statement_import(*, file_bytes: bytes, by: User | None = None) -> ImportResult:
     """Import a camt.053 file: one payment per booked entry, matched to an invoice by its
     structured reference, else by amount and client name, else left for an advisor. A credit
     whose structured reference is a share payment's is recorded in the share register instead
@@ -247,7 +252,9 @@ def bank_statement_import(*, file_bytes: bytes, by=None) -> ImportResult:
     return result
 
 
-def _import_statement(parsed: Statement, *, entity, digest: str, by, result: ImportResult):
+def _import_statement(
+    parsed: Statement, *, entity: LegalEntity, digest: str, by: User | None, result: ImportResult
+) -> None:
     statement, _created = BankStatement.objects.get_or_create(
         account_iban=parsed.iban,
         identifier=parsed.identifier,
@@ -317,7 +324,9 @@ def _fresh_transactions(parsed: Statement, result: ImportResult) -> list[tuple[s
     return fresh
 
 
-def _invoices_by_reference(entity, fresh) -> dict[str, dict]:
+def _invoices_by_reference(
+    entity: LegalEntity, fresh: list[tuple[str, Transaction]]
+) -> dict[str, Any]:
     references = {ref for _key, tx in fresh for ref in tx.references}
     if not references:
         return {}
@@ -341,7 +350,9 @@ def _invoice_for_references(tx: Transaction, by_reference: dict) -> Invoice | No
     return None
 
 
-def _match_by_amount_and_name(entity, credits):
+def _match_by_amount_and_name(
+    entity: LegalEntity, credits: list[tuple[str, Transaction]]
+) -> Iterator[tuple[str, Transaction, Invoice | None]]:
     """(key, transaction, invoice or None) for each credit: the invoice when exactly one open
     invoice of the entity has this balance due and a client name like the payer's."""
     amounts = sorted({tx.amount for _key, tx in credits})
@@ -381,21 +392,27 @@ def _match_by_amount_and_name(entity, credits):
             yield key, tx, None
 
 
-def _share_payment_hook(tx: Transaction, key: str, by):
+def _share_payment_hook(tx: Transaction, key: str, by: User | None) -> ShareRouting | None:
     """Members' hook: a credit whose structured reference is a share payment's (an
     application or a subscription, never an invoice's) is recorded in the share register by
     members.payment_routing. None: not a share payment, go on matching invoices."""
     if not tx.is_credit or not tx.references:
         return None
-    from members.payment_routing import share_payment_route
-
     return share_payment_route(
         references=tx.references, amount=tx.amount, paid_on=tx.booked_on, bank_reference=key, by=by
     )
 
 
 def _create_payment(
-    statement, key, tx: Transaction, invoice, rule: str, by, result, status=None, note=""
+    statement: BankStatement,
+    key: str,
+    tx: Transaction,
+    invoice: Invoice | None,
+    rule: str,
+    by: User | None,
+    result: ImportResult,
+    status: str | None = None,
+    note: str = "",
 ) -> None:
     if status is None and invoice is not None:
         status = Payment.Status.MATCHED
@@ -418,7 +435,7 @@ def _create_payment(
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     result.created += 1
-    if status == Payment.Status.MATCHED:
+    if status == Payment.Status.MATCHED and payment.invoice is not None:
         result.matched += 1
         audit_log(
             actor=by,

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -24,9 +25,9 @@ from core.money import to_decimal
 from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
 
-from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, VatCategory
+from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, Quote, VatCategory
 from .references import format_structured_reference
-from .totals import LineInput, compute_totals
+from .totals import saved_totals, subtotal_reasons
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _context(invoice: Invoice, language: str) -> dict:
         "structured_reference": format_structured_reference(invoice.structured_reference),
         "qr_code": "" if is_credit_note else epc_qr_data_uri(invoice),
         "accent": _accent(branding),
-        "logo": _logo_data_uri(branding),
+        "logo": logo_data_uri(branding),
         "introduction": branding.introduction if branding else "",
         "closing": branding.closing if branding else "",
     }
@@ -154,25 +155,19 @@ def _vat_label(category: str, rate) -> str:
     return f"{percent} {category}" if category in EXEMPT_CATEGORIES else percent
 
 
-def vat_breakdown(invoice: Invoice, lines) -> list[VatRow]:
+def vat_breakdown(invoice: Invoice | Quote, lines: list[Any]) -> list[VatRow]:
     """Taxable amount and VAT per (category, rate), recomputed from the frozen lines with
     the same arithmetic as at issue; the exemption reasons of each group's lines."""
-    totals = compute_totals(
-        [LineInput(ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate) for ln in lines]
-    )
+    totals = saved_totals(lines)
     if totals.net_total != invoice.net_total or totals.vat_total != invoice.vat_total:
         raise ValueError(
-            f"{invoice.display_number}: the lines give {totals.net_total} + {totals.vat_total} "
+            f"{invoice}: the lines give {totals.net_total} + {totals.vat_total} "
             f"VAT, the document says {invoice.net_total} + {invoice.vat_total}."
         )
     labels = dict(VatCategory.choices)
     rows = []
     for subtotal in totals.subtotals:
-        reasons = []
-        for ln in lines:
-            same_group = ln.vat_category == subtotal.category and ln.vat_rate == subtotal.rate
-            if same_group and ln.exemption_reason and ln.exemption_reason.text not in reasons:
-                reasons.append(ln.exemption_reason.text)
+        reasons = list(dict.fromkeys(r.text for r in subtotal_reasons(lines, subtotal)))
         rows.append(
             VatRow(
                 category=subtotal.category,
@@ -214,12 +209,12 @@ def _accent(branding: InvoiceBranding | None) -> str:
     return colour if colour and ACCENT_RE.match(colour) else DEFAULT_ACCENT
 
 
-def _logo_data_uri(branding: InvoiceBranding | None) -> str:
+def logo_data_uri(branding: InvoiceBranding | None) -> str:
     """The unit's logo inlined (whatever the storage); '' when absent or unusable, so a
     broken logo never stops a legal document."""
     if branding is None or not branding.logo:
         return ""
-    mime = mimetypes.guess_type(branding.logo.name)[0]
+    mime = mimetypes.guess_type(branding.logo.name or "")[0]
     if mime not in LOGO_TYPES:
         return ""
     try:

@@ -85,7 +85,7 @@ def _schema(directory: str, path: str) -> etree.XMLSchema:
 @cache
 def _saxon():
     try:
-        from saxonche import PySaxonProcessor
+        from saxonche import PySaxonProcessor  # inside: a dev dependency, maybe absent
     except ImportError as exc:  # pragma: no cover - saxonche is a dev dependency
         raise RulesUnavailable("saxonche is not installed: pip install saxonche") from exc
     return PySaxonProcessor(license=False)
@@ -126,7 +126,7 @@ def _check_schema(doc: etree._ElementTree, directory: str) -> list[Violation]:
 
 
 def _check_rules(xml_text: str, directory: str, name: str) -> list[Violation]:
-    from saxonche import PySaxonApiError
+    from saxonche import PySaxonApiError  # inside: a dev dependency, maybe absent
 
     processor = _saxon()
     try:

@@ -15,7 +15,7 @@ from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
 
 from .models import InvoiceBranding, Quote
-from .pdf import TEMPLATE_DIR, _accent, _line_row, _logo_data_uri, legal_form, vat_breakdown
+from .pdf import TEMPLATE_DIR, _accent, _line_row, legal_form, logo_data_uri, vat_breakdown
 
 TEMPLATE = "invoicing/pdf/quote.html"
 
@@ -53,7 +53,7 @@ def quote_pdf_render(*, quote: Quote) -> bytes:
 
 
 def _stored(quote: Quote, digest: str) -> bytes | None:
-    if not quote.pdf or not quote.pdf.name.endswith(f"-{digest}.pdf"):
+    if not quote.pdf or not (quote.pdf.name or "").endswith(f"-{digest}.pdf"):
         return None
     try:
         with quote.pdf.open("rb") as file:
@@ -114,7 +114,7 @@ def _context(quote: Quote, branding, language: str) -> dict:
         "lines": [_line_row(line) for line in lines],
         "vat_rows": vat_breakdown(quote, lines),
         "accent": _accent(branding),
-        "logo": _logo_data_uri(branding),
+        "logo": logo_data_uri(branding),
         "introduction": branding.introduction if branding else "",
         "closing": branding.closing if branding else "",
     }

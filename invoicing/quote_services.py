@@ -9,16 +9,17 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.counters import counter_next
+from members.models import User
 from production_units.models import ProductionUnit
 
 from .invoice_services import (
-    LineData,
-    _check_access,
-    clean_lines,
+    check_access,
     invoice_create,
-    lines_of,
+    lines_or_errors,
+    new_document_errors,
     write_lines,
 )
+from .lines import LineData, lines_of, validate_lines
 from .models import Client, Invoice, Quote
 
 QUOTE_VALIDITY_DAYS = 30
@@ -27,7 +28,7 @@ QUOTE_VALIDITY_DAYS = 30
 @transaction.atomic
 def quote_create(
     *,
-    by,
+    by: User,
     unit: ProductionUnit,
     client: Client,
     lines: list[LineData],
@@ -36,20 +37,12 @@ def quote_create(
     language: str = "",
 ) -> Quote:
     """Draft a quote for one of the unit's clients (same line rules as invoices)."""
-    _check_access(unit, by)
+    check_access(unit, by)
     today = timezone.localdate()
-    errors = {}
-    if unit.status != ProductionUnit.Status.ACTIVE:
-        errors["unit"] = _("This unit is closed.")
-    if not client.units.filter(pk=unit.pk).exists():
-        errors["client"] = _("This client is not attached to this unit.")
-    if language and language not in ("fr", "nl", "en"):
-        errors["language"] = _("Choose French, Dutch or English.")
-    if errors:
-        raise ValidationError(errors)
+    errors = new_document_errors(unit=unit, client=client, language=language)
     if valid_until is not None and valid_until < today:
-        raise ValidationError({"valid_until": _("The validity date can't be in the past.")})
-    cleaned = clean_lines(lines, client=client, day=today)
+        errors["valid_until"] = _("The validity date can't be in the past.")
+    valid = lines_or_errors(lines, client=client, day=today, errors=errors)
     quote = Quote.objects.create(
         unit=unit,
         client=client,
@@ -61,16 +54,18 @@ def quote_create(
     quote.number = (
         f"D-{today.year}-{counter_next(f'quote:{unit.legal_entity_id}:{today.year}'):06d}"
     )
-    write_lines(quote, cleaned)
+    write_lines(quote, valid)
     quote.save()
     audit_log(actor=by, action="quote.created", obj=quote, changes={"total": quote.total})
     return quote
 
 
 @transaction.atomic
-def quote_update(*, quote: Quote, by, lines: list[LineData] | None = None, **fields) -> Quote:
+def quote_update(
+    *, quote: Quote, by: User, lines: list[LineData] | None = None, **fields: object
+) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
-    _check_access(quote.unit, by)
+    check_access(quote.unit, by)
     if quote.status != Quote.Status.DRAFT:
         raise ValidationError(_("Only a draft quote can be changed."))
     for name, value in fields.items():
@@ -80,15 +75,17 @@ def quote_update(*, quote: Quote, by, lines: list[LineData] | None = None, **fie
     if quote.language and quote.language not in ("fr", "nl", "en"):
         raise ValidationError({"language": _("Choose French, Dutch or English.")})
     if lines is not None:
-        write_lines(quote, clean_lines(lines, client=quote.client, day=timezone.localdate()))
+        write_lines(quote, validate_lines(lines, client=quote.client, day=timezone.localdate()))
     quote.save()
     audit_log(actor=by, action="quote.updated", obj=quote, changes={"total": quote.total})
     return quote
 
 
-def _transition(quote: Quote, by, *, allowed: set, to: str, action: str, reason: str = ""):
+def _transition(
+    quote: Quote, by: User, *, allowed: set[str], to: str, action: str, reason: str = ""
+) -> Quote:
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
-    _check_access(quote.unit, by)
+    check_access(quote.unit, by)
     if quote.status not in allowed:
         raise ValidationError(
             _("This quote is %(status)s: that is not possible now.")
@@ -106,7 +103,7 @@ def _transition(quote: Quote, by, *, allowed: set, to: str, action: str, reason:
 
 
 @transaction.atomic
-def quote_mark_sent(*, quote: Quote, by) -> Quote:
+def quote_mark_sent(*, quote: Quote, by: User) -> Quote:
     """Mark a draft quote as sent to the client (its PDF is what the member sends)."""
     return _transition(
         quote, by, allowed={Quote.Status.DRAFT}, to=Quote.Status.SENT, action="quote.sent"
@@ -114,7 +111,7 @@ def quote_mark_sent(*, quote: Quote, by) -> Quote:
 
 
 @transaction.atomic
-def quote_accept(*, quote: Quote, by) -> Quote:
+def quote_accept(*, quote: Quote, by: User) -> Quote:
     return _transition(
         quote,
         by,
@@ -125,7 +122,7 @@ def quote_accept(*, quote: Quote, by) -> Quote:
 
 
 @transaction.atomic
-def quote_refuse(*, quote: Quote, by, reason: str = "") -> Quote:
+def quote_refuse(*, quote: Quote, by: User, reason: str = "") -> Quote:
     return _transition(
         quote,
         by,
@@ -137,11 +134,11 @@ def quote_refuse(*, quote: Quote, by, reason: str = "") -> Quote:
 
 
 @transaction.atomic
-def quote_to_invoice(*, quote: Quote, by) -> Invoice:
+def quote_to_invoice(*, quote: Quote, by: User) -> Invoice:
     """Turn an accepted quote into a draft invoice with the same lines (once)."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
-    _check_access(quote.unit, by)
-    if quote.invoice_id:
+    check_access(quote.unit, by)
+    if quote.invoice is not None:
         return quote.invoice
     if quote.status != Quote.Status.ACCEPTED:
         raise ValidationError(_("Only an accepted quote can become an invoice."))

@@ -15,10 +15,9 @@ from stdnum import iban as stdnum_iban
 
 from core.audit import audit_log
 
-from .invoice_services import policy_on
 from .models import Invoice, Reminder
 from .references import format_structured_reference
-from .selectors import invoice_balance_due, overdue_invoices
+from .selectors import invoice_balance_due, invoicing_policy_on, overdue_invoices
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ def reminders_send_due(*, today: date) -> ReminderRun:
     others: it is reported in the result, and tried again at the next run.
     """
     run = ReminderRun()
-    steps = policy_on(today).reminder_steps
+    steps = invoicing_policy_on(today).reminder_steps
     if not steps:
         return run
     candidates = (
@@ -59,7 +58,7 @@ def reminders_send_due(*, today: date) -> ReminderRun:
     )
     for pk, due_date, last_step in list(candidates):
         step = due_step(due_date=due_date, today=today, steps=steps)
-        if last_step is not None and last_step >= step:
+        if step is None or (last_step is not None and last_step >= step):
             continue
         try:
             reminder = reminder_send(invoice=Invoice(pk=pk), step_days=step, today=today)
@@ -122,7 +121,7 @@ def _reminder_email(invoice: Invoice, reminder: Reminder, *, email: str, today: 
         "amount_due": reminder.amount_due,
         "total": invoice.total,
         "reference": format_structured_reference(invoice.structured_reference),
-        "days_late": (today - invoice.due_date).days,
+        "days_late": (today - (invoice.due_date or today)).days,
         "step_days": reminder.step_days,
     }
     with translation.override(invoice.language or settings.LANGUAGE_CODE):

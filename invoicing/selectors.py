@@ -7,19 +7,31 @@ database, set-based, so lists and dashboards cost one query whatever their size.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.money import cents
 from production_units.models import ProductionUnit
 
-from .models import Client, Invoice, Payment, Reminder
+from .models import Client, Invoice, InvoicingPolicy, Payment, Reminder
 
 ZERO = Decimal("0.00")
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+def invoicing_policy_on(day: date) -> InvoicingPolicy:
+    """The invoicing policy in force on `day` (payment term, approval threshold, reminder
+    steps). Raises ValidationError when none is."""
+    policy = InvoicingPolicy.objects.in_force_on(day).order_by("-valid_from").first()
+    if policy is None:
+        raise ValidationError(gettext("No invoicing policy is in force on %(day)s.") % {"day": day})
+    return policy
 
 
 class PaymentState(models.TextChoices):
@@ -30,7 +42,7 @@ class PaymentState(models.TextChoices):
     CREDITED = "credited", _("cancelled by a credit note")
 
 
-def _money_sum(queryset, group_by: str, amount: str):
+def _money_sum(queryset: models.QuerySet, group_by: str, amount: str) -> Coalesce:
     """A correlated subquery: the sum of `amount` over `queryset` rows of the outer invoice."""
     total = (
         queryset.order_by()
@@ -66,51 +78,71 @@ def invoices_with_balance(*, invoices: models.QuerySet | None = None) -> models.
     )
 
 
-def _amounts(invoice: Invoice) -> dict | None:
-    """Paid, credited and due for one invoice: its annotations when it has them, else one query.
-    None for drafts and credit notes, which nobody owes."""
+BALANCES = ("amount_paid", "amount_credited", "balance_due")
+
+
+def with_balances(invoices: list[Invoice]) -> list[Invoice]:
+    """Set the annotations of invoices_with_balance on the issued invoices of a list, in one
+    query whatever its length, so that the selectors below read them instead of querying
+    once per invoice."""
+    ids = [inv.pk for inv in invoices if inv.kind == Invoice.Kind.INVOICE and inv.is_issued]
+    if not ids:
+        return invoices
+    rows = {
+        row["pk"]: row
+        for row in invoices_with_balance(invoices=Invoice.objects.filter(pk__in=ids)).values(
+            "pk", *BALANCES
+        )
+    }
+    for invoice in invoices:
+        row = rows.get(invoice.pk)
+        if row is not None:
+            for name in BALANCES:
+                setattr(invoice, name, row[name])
+    return invoices
+
+
+def invoice_amounts(*, invoice: Invoice) -> dict[str, Decimal] | None:
+    """Paid, credited and due for one invoice, to the cent: its annotations when it has them,
+    else one query. None for drafts and credit notes, which nobody owes."""
     if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.ISSUED:
         return None
     if hasattr(invoice, "balance_due"):
-        return {
-            "amount_paid": invoice.amount_paid,
-            "amount_credited": invoice.amount_credited,
-            "balance_due": invoice.balance_due,
-        }
-    return (
-        invoices_with_balance(invoices=Invoice.objects.filter(pk=invoice.pk))
-        .values("amount_paid", "amount_credited", "balance_due")
-        .get()
-    )
+        amounts = {name: getattr(invoice, name) for name in BALANCES}
+    else:
+        amounts = (
+            invoices_with_balance(invoices=Invoice.objects.filter(pk=invoice.pk))
+            .values(*BALANCES)
+            .get()
+        )
+    return {name: cents(amounts[name]) for name in BALANCES}
 
 
 def invoice_amount_paid(*, invoice: Invoice) -> Decimal:
     """What the client has paid on this invoice, net of refunds (0.00 for drafts, credit notes)."""
-    amounts = _amounts(invoice)
-    return cents(amounts["amount_paid"]) if amounts else ZERO
+    amounts = invoice_amounts(invoice=invoice)
+    return amounts["amount_paid"] if amounts else ZERO
 
 
 def invoice_balance_due(*, invoice: Invoice) -> Decimal:
     """What the client still owes: total − credit notes issued against it − payments matched.
     Negative when overpaid (to refund). 0.00 for drafts and credit notes."""
-    amounts = _amounts(invoice)
-    return cents(amounts["balance_due"]) if amounts else ZERO
+    amounts = invoice_amounts(invoice=invoice)
+    return amounts["balance_due"] if amounts else ZERO
 
 
 def invoice_payment_state(*, invoice: Invoice) -> PaymentState | None:
     """Unpaid, partially paid, paid, overpaid, or cancelled by a credit note.
     None for drafts and credit notes."""
-    amounts = _amounts(invoice)
+    amounts = invoice_amounts(invoice=invoice)
     if amounts is None:
         return None
-    return payment_state(
-        amount_paid=cents(amounts["amount_paid"]),
-        amount_credited=cents(amounts["amount_credited"]),
-        balance_due=cents(amounts["balance_due"]),
-    )
+    return payment_state(**amounts)
 
 
-def payment_state(*, amount_paid: Decimal, amount_credited: Decimal, balance_due: Decimal):
+def payment_state(
+    *, amount_paid: Decimal, amount_credited: Decimal, balance_due: Decimal
+) -> PaymentState:
     """The state that goes with these amounts (for rows annotated by invoices_with_balance)."""
     if balance_due < 0:
         return PaymentState.OVERPAID
@@ -179,15 +211,15 @@ _GROUPS = {
 }
 
 
-def _money(value) -> Decimal:
+def _money(value: object) -> Decimal:
     # SQLite (the local demo) sums floating point; PostgreSQL returns exact Decimals.
     return cents(Decimal(str(value))) if value is not None else ZERO
 
 
-def _receivables(invoices, on: date, group: str) -> list[dict]:
+def _receivables(invoices: models.QuerySet | None, on: date, group: str) -> list[dict]:
     """Open invoices (balance due > 0) summed, overall or per unit or client."""
     names, join, columns = _GROUPS[group]
-    restriction, restrict_params = "", []
+    restriction, restrict_params = "", ()
     if invoices is not None:
         restriction, restrict_params = invoices.order_by().values("pk").query.sql_with_params()
 
@@ -211,7 +243,7 @@ def _receivables(invoices, on: date, group: str) -> list[dict]:
         f"SELECT {selected}SUM(b.due), SUM(CASE WHEN b.due_date < %s THEN b.due ELSE 0 END), "  # noqa: S608
         f"COUNT(*) FROM ({balances}) b {join} WHERE b.due > 0 {grouping}"
     )
-    params = [
+    params: list[Any] = [
         on,
         Payment.Status.MATCHED, *restrict_params,
         Invoice.Kind.CREDIT_NOTE, Invoice.Status.ISSUED, *restrict_params,

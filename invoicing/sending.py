@@ -8,9 +8,11 @@ idempotency key.
 
 import re
 import smtplib
+from collections.abc import Sequence
 from datetime import timedelta
 from email.utils import parseaddr
 
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -25,6 +27,7 @@ from core.audit import audit_log
 from .access_points import PermanentError, TransientError, access_point
 from .documents import invoice_documents_render
 from .models import Client, Invoice, Transmission
+from .queue import SEND_DOCUMENT, queue_task
 from .references import format_structured_reference
 
 Channel = Transmission.Channel
@@ -56,7 +59,7 @@ def peppol_document_id(invoice: Invoice) -> str:
     return f"{invoice.legal_entity.code}-{invoice.display_number}"
 
 
-def channels_for(invoice: Invoice) -> list[str]:
+def channels_for(invoice: Invoice) -> list[Transmission.Channel]:
     """The channels an issued document goes out on.
 
     Peppol for a Belgian company, non-profit or public body with a Peppol endpoint (B2B
@@ -82,27 +85,23 @@ MAX_RETRY_DELAY = 3600  # seconds; below the broker's visibility timeout (settin
 def retry_delay(attempt: int, retry_after: int | None = None) -> int:
     """Seconds to wait after failed attempt number `attempt` (1-based): 1 min, 2, 4 … up to
     an hour with full jitter, or what the access point asked, never more than an hour."""
-    from celery.utils.time import get_exponential_backoff_interval
-
     backoff = get_exponential_backoff_interval(
         factor=60, retries=attempt - 1, maximum=MAX_RETRY_DELAY, full_jitter=True
     )
     return min(max(backoff, retry_after or 0), MAX_RETRY_DELAY)
 
 
-def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
+def transmissions_open(*, invoice: Invoice, channels: Sequence[str] | None = None) -> list[str]:
     """Make the document's transmissions due now and queue their sending after commit.
 
     The outbox half of issuing: called in the issuing transaction, the pending rows commit
     (or roll back) with the issue, so no issued document is left without its transmissions.
     A transmission already sent is left alone. Returns the channels queued.
     """
-    from .tasks import send_document
-
-    channels = channels_for(invoice) if channels is None else channels
+    chosen: Sequence[str] = channels_for(invoice) if channels is None else channels
     now = timezone.now()
     queued = []
-    for channel in channels:
+    for channel in chosen:
         transmission, created = Transmission.objects.get_or_create(
             invoice=invoice,
             channel=channel,
@@ -114,10 +113,14 @@ def transmissions_open(*, invoice: Invoice, channels: list[str] | None = None) -
             # Asked again by hand (the back-office): a fresh budget of attempts.
             Transmission.objects.filter(pk=transmission.pk).update(next_attempt_at=now, attempts=0)
         queued.append(channel)
-        transaction.on_commit(
-            lambda channel=channel: send_document.delay(invoice.pk, channel), robust=True
-        )
+        _queue_send_after_commit(invoice.pk, channel)
     return queued
+
+
+def _queue_send_after_commit(invoice_id: int, channel: str) -> None:
+    """Queue the sending of one transmission once the transaction commits (robust: a broker
+    down leaves the transmission due, and the sweeper queues it again)."""
+    transaction.on_commit(lambda: queue_task(SEND_DOCUMENT, invoice_id, channel), robust=True)
 
 
 def document_send_enqueue(*, invoice: Invoice, channels: list[str] | None = None) -> list[str]:
@@ -170,15 +173,13 @@ def _claim(invoice: Invoice, channel: str, recipient: str) -> tuple[Transmission
     right now (its row is locked), or the transmission when it is sent or given up.
     """
     with transaction.atomic():
-        transmission, _created = Transmission.objects.get_or_create(
+        row, _created = Transmission.objects.get_or_create(
             invoice=invoice,
             channel=channel,
             defaults={"recipient": recipient, "next_attempt_at": timezone.now()},
         )
         transmission = (
-            Transmission.objects.select_for_update(skip_locked=True)
-            .filter(pk=transmission.pk)
-            .first()
+            Transmission.objects.select_for_update(skip_locked=True).filter(pk=row.pk).first()
         )
         if transmission is None or transmission.status == Transmission.Status.SENT:
             return transmission, False
@@ -266,8 +267,10 @@ def _record(invoice: Invoice, transmission: Transmission, by, *, external_id="",
         transmission.external_id = ""
         transmission.last_error = str(failure)[:2000]
         retry = isinstance(failure, TransientError) and transmission.attempts < MAX_ATTEMPTS
-        delay = retry_delay(transmission.attempts, failure.retry_after) if retry else None
-        transmission.next_attempt_at = now + timedelta(seconds=delay) if retry else None
+        transmission.next_attempt_at = None
+        if retry:
+            delay = retry_delay(transmission.attempts, getattr(failure, "retry_after", None))
+            transmission.next_attempt_at = now + timedelta(seconds=delay)
     transmission.claimed_at = None
     transmission.save()
     audit_log(
@@ -308,7 +311,7 @@ def document_send(*, invoice: Invoice, channel: str, by) -> Transmission:
         raise ValidationError(_("Only an issued document can be sent."))
     recipient = _recipient(invoice, channel)
     claimed, is_mine = _claim(invoice, channel, recipient)
-    if not is_mine:  # sent, given up, or being sent by another worker right now
+    if not is_mine or claimed is None:  # sent, given up, or being sent by another worker now
         return claimed or Transmission.objects.get(invoice=invoice, channel=channel)
     invoice_documents_render(invoice=invoice)
     transmission, failure = _attempt(invoice, claimed, by)
@@ -335,10 +338,7 @@ def transmission_replay(*, transmission: Transmission, by) -> Transmission:
         changes={"channel": transmission.channel, "previous_attempts": previous},
         reason=transmission.last_error,
     )
-    from .tasks import send_document
-
-    invoice_id, channel = transmission.invoice_id, transmission.channel
-    transaction.on_commit(lambda: send_document.delay(invoice_id, channel), robust=True)
+    _queue_send_after_commit(transmission.invoice_id, transmission.channel)
     return transmission
 
 
@@ -346,8 +346,6 @@ def transmissions_requeue_overdue(*, limit: int = 500) -> int:
     """The sweeper (beat): queue again the transmissions overdue by OUTBOX_STALE_SECONDS,
     whose task was lost (worker killed, broker restarted without its queue, enqueue failed
     after commit). Rows being sent right now are locked and skipped. Returns how many."""
-    from .tasks import send_document
-
     now = timezone.now()
     before = now - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
     with transaction.atomic():
@@ -366,9 +364,7 @@ def transmissions_requeue_overdue(*, limit: int = 500) -> int:
                 obj=transmission.invoice,
                 changes={"channel": transmission.channel, "attempts": transmission.attempts},
             )
-            transaction.on_commit(
-                lambda t=transmission: send_document.delay(t.invoice_id, t.channel), robust=True
-            )
+            _queue_send_after_commit(transmission.invoice_id, transmission.channel)
     return len(overdue)
 
 

@@ -1,4 +1,6 @@
-"""Writes to invoicing: clients (this issue), invoices later."""
+"""Writes about the members' clients: create, change, verify (advisors), delete."""
+
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -6,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log, diff, snapshot
+from members.models import User
+from production_units.models import ProductionUnit
 
 from .models import Client
 
@@ -23,12 +27,12 @@ CLIENT_FIELDS = [
 ]
 
 
-def _check_units_held(units, by):
+def _check_units_held(units: list[ProductionUnit], by: User) -> None:
     if not by.is_staff and any(unit.holder.user_id != by.pk for unit in units):
         raise PermissionDenied(_("You can only attach clients to your own units."))
 
 
-def _set_units(client: Client, units, by) -> None:
+def _set_units(client: Client, units: list[ProductionUnit], by: User) -> None:
     """Attach `units`; a member only replaces their own units, never another member's."""
     if by.is_staff:
         client.units.set(units)
@@ -38,7 +42,7 @@ def _set_units(client: Client, units, by) -> None:
 
 
 @transaction.atomic
-def client_create(*, by, units, **fields) -> Client:
+def client_create(*, by: User, units: Iterable[ProductionUnit], **fields: object) -> Client:
     """Create a client attached to `units`. Raises ValidationError naming the bad fields."""
     units = list(units)
     if not units:
@@ -58,7 +62,13 @@ def client_create(*, by, units, **fields) -> Client:
 
 
 @transaction.atomic
-def client_update(*, client: Client, by, units=None, **fields) -> Client:
+def client_update(
+    *,
+    client: Client,
+    by: User,
+    units: Iterable[ProductionUnit] | None = None,
+    **fields: object,
+) -> Client:
     """Change a client. Members may change it only while no advisor has verified it."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.is_verified and not by.is_staff:
@@ -85,7 +95,7 @@ def client_update(*, client: Client, by, units=None, **fields) -> Client:
 
 
 @transaction.atomic
-def client_verify(*, client: Client, by, reason: str = "") -> Client:
+def client_verify(*, client: Client, by: User, reason: str = "") -> Client:
     """Mark a client verified by an advisor. Verifying twice changes nothing."""
     if not by.is_staff:
         raise PermissionDenied(_("Only an advisor can verify a client."))
@@ -100,7 +110,7 @@ def client_verify(*, client: Client, by, reason: str = "") -> Client:
 
 
 @transaction.atomic
-def client_delete(*, client: Client, by) -> None:
+def client_delete(*, client: Client, by: User) -> None:
     """Delete a client no advisor has verified yet (a verified client is kept for the record).
 
     A client other members also invoice is only detached from this member's units.

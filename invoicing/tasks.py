@@ -1,12 +1,22 @@
+"""Celery tasks of invoicing: thin, idempotent, each loads ids and calls one service.
+
+The services queue them by name from Celery's registry (sending.queue_task), so this module
+is the top of the app: it imports the services, none imports it.
+"""
+
 from celery import shared_task
+from django.utils import timezone
+
+from .access_points import TransientError
+from .documents import invoice_documents_render
+from .models import Invoice, Transmission
+from .reminders import reminders_send_due
+from .sending import document_send, transmissions_requeue_overdue
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def render_invoice_documents(invoice_id: int) -> None:
     """Render the PDF and the UBL of an issued document (idempotent: kept once written)."""
-    from .documents import invoice_documents_render
-    from .models import Invoice
-
     invoice = Invoice.objects.get(pk=invoice_id)
     invoice_documents_render(invoice=invoice)
 
@@ -22,12 +32,6 @@ def send_document(self, invoice_id: int, channel: str) -> None:
     seven attempts in all; a refusal is recorded on the transmission and not retried. A
     worker killed while sending gives the message back to the queue (reject on worker lost).
     """
-    from django.utils import timezone
-
-    from .access_points import TransientError
-    from .models import Invoice, Transmission
-    from .sending import document_send
-
     invoice = Invoice.objects.get(pk=invoice_id)
     try:
         document_send(invoice=invoice, channel=channel, by=None)
@@ -46,8 +50,6 @@ def send_document(self, invoice_id: int, channel: str) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def requeue_overdue_transmissions() -> int:
     """Beat, every minute: queue again the transmissions whose task was lost."""
-    from .sending import transmissions_requeue_overdue
-
     return transmissions_requeue_overdue()
 
 
@@ -59,10 +61,6 @@ class RemindersNotAllSent(Exception):
 def send_due_reminders() -> int:
     """Daily (beat): send the payment reminders due today. Idempotent: a second run the same
     day sends nothing more. Returns how many were sent."""
-    from django.utils import timezone
-
-    from .reminders import reminders_send_due
-
     run = reminders_send_due(today=timezone.localdate())
     if run.failed:
         raise RemindersNotAllSent(f"{len(run.failed)} reminder(s) not sent")

@@ -1,4 +1,6 @@
-"""Invoice arithmetic, as pure functions: used for the live totals and at issue.
+"""Invoice arithmetic, as pure functions: the one computation of a document's totals, used
+when its lines are validated and saved (lines.validate_lines: the live totals, drafts, issue)
+and when it is rendered (the PDF's and the UBL's VAT breakdown, from the saved lines).
 
 EN 16931 rules: a line's net amount is quantity × price rounded to the cent; VAT is
 computed per (category, rate) on the sum of the line amounts of that group, rounded
@@ -6,8 +8,10 @@ to the cent; the total is net + VAT.
 """
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from core.money import cents, to_decimal
 
@@ -37,7 +41,7 @@ class Totals:
     total: Decimal = Decimal("0.00")
 
 
-def line_amount(quantity, unit_price) -> Decimal:
+def line_amount(quantity: object, unit_price: object) -> Decimal:
     return cents(to_decimal(quantity) * to_decimal(unit_price))
 
 
@@ -60,3 +64,21 @@ def compute_totals(lines: list[LineInput]) -> Totals:
         vat_total=vat_total,
         total=net_total + vat_total,
     )
+
+
+def saved_totals(lines: Iterable[Any]) -> Totals:
+    """The totals of a saved document's lines (InvoiceLine, QuoteLine), computed again as
+    when they were written."""
+    return compute_totals(
+        [LineInput(ln.quantity, ln.unit_price, ln.vat_category, ln.vat_rate) for ln in lines]
+    )
+
+
+def subtotal_reasons(lines: Iterable[Any], subtotal: VatSubtotal) -> list[Any]:
+    """The exemption reasons of the saved lines of one VAT group, once each, in line order."""
+    reasons: list[Any] = []
+    for ln in lines:
+        same_group = ln.vat_category == subtotal.category and ln.vat_rate == subtotal.rate
+        if same_group and ln.exemption_reason is not None and ln.exemption_reason not in reasons:
+            reasons.append(ln.exemption_reason)
+    return reasons

@@ -8,7 +8,6 @@ Every rule cited here is checked by tests/test_ubl_peppol.py against the officia
 artefacts (invoicing/peppol.py).
 """
 
-from collections import OrderedDict
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from core.money import cents, to_decimal
 
 from .models import EXEMPT_CATEGORIES, Invoice
 from .references import format_structured_reference
+from .totals import saved_totals, subtotal_reasons
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -198,25 +198,17 @@ def _tax_category(w: _Writer, parent, name: str, category: str, rate) -> object:
 
 
 def _breakdown(lines) -> list[dict]:
-    """One VAT breakdown per (category, rate), in the order of the lines, as in totals.py."""
-    groups: OrderedDict[tuple[str, Decimal], dict] = OrderedDict()
-    for line in lines:
-        key = (line.vat_category, to_decimal(line.vat_rate))
-        group = groups.setdefault(key, {"taxable": Decimal("0.00"), "reasons": []})
-        group["taxable"] += line.net_amount
-        reason = line.exemption_reason
-        if reason is not None and reason not in group["reasons"]:
-            group["reasons"].append(reason)
+    """One VAT breakdown per (category, rate), in the order of the lines: the subtotals of
+    totals.saved_totals (half up, to the cent, per group: BR-CO-17), as on the PDF."""
     return [
         {
-            "category": category,
-            "rate": rate,
-            "taxable": group["taxable"],
-            # Same rounding as compute_totals: per group, half up, to the cent (BR-CO-17).
-            "vat": cents(group["taxable"] * rate / 100),
-            "reasons": group["reasons"],
+            "category": subtotal.category,
+            "rate": subtotal.rate,
+            "taxable": subtotal.taxable,
+            "vat": subtotal.vat,
+            "reasons": subtotal_reasons(lines, subtotal),
         }
-        for (category, rate), group in groups.items()
+        for subtotal in saved_totals(lines).subtotals
     ]
 
 
@@ -253,9 +245,10 @@ def _payment(w: _Writer, root, invoice: Invoice) -> None:
 
 
 def _payment_terms(invoice: Invoice) -> str:
-    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+    credited = invoice.credited_invoice
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE and credited is not None:
         return _("Credit note on invoice %(number)s: set off against it or refunded.") % {
-            "number": invoice.credited_invoice.display_number
+            "number": credited.display_number
         }
     if invoice.due_date is None:
         return _("Payable by bank transfer with the reference %(reference)s.") % {
@@ -290,8 +283,9 @@ def build_ubl(invoice: Invoice) -> bytes:
 
     Raises ValueError for a document that is not issued.
     """
-    if not invoice.is_issued:
+    if not invoice.is_issued or invoice.issue_date is None:
         raise ValueError("Only an issued document has a UBL file.")
+    issue_date = invoice.issue_date
     is_credit = invoice.kind == Invoice.Kind.CREDIT_NOTE
     # .all() so that a caller writing many documents can prefetch the lines and reasons.
     lines = sorted(invoice.lines.all(), key=lambda line: line.position)
@@ -309,7 +303,7 @@ def build_ubl(invoice: Invoice) -> bytes:
     w.cbc(root, "CustomizationID", CUSTOMIZATION_ID)
     w.cbc(root, "ProfileID", PROFILE_ID)
     w.cbc(root, "ID", invoice.display_number)
-    w.cbc(root, "IssueDate", invoice.issue_date.isoformat())
+    w.cbc(root, "IssueDate", issue_date.isoformat())
     if is_credit:
         w.cbc(root, "CreditNoteTypeCode", CREDIT_NOTE_TYPE_CODE)
     else:
@@ -326,8 +320,8 @@ def build_ubl(invoice: Invoice) -> bytes:
     )
     if invoice.order_reference:
         w.cbc(w.cac(root, "OrderReference"), "ID", invoice.order_reference)
-    if is_credit:
-        credited = invoice.credited_invoice
+    credited = invoice.credited_invoice
+    if is_credit and credited is not None and credited.issue_date is not None:
         reference = w.cac(w.cac(root, "BillingReference"), "InvoiceDocumentReference")
         w.cbc(reference, "ID", credited.display_number)
         w.cbc(reference, "IssueDate", credited.issue_date.isoformat())
@@ -338,7 +332,7 @@ def build_ubl(invoice: Invoice) -> bytes:
         # The model has no delivery date or address: the supply is dated by the invoice
         # and delivered at the buyer's address.
         delivery = w.cac(root, "Delivery")
-        w.cbc(delivery, "ActualDeliveryDate", invoice.issue_date.isoformat())
+        w.cbc(delivery, "ActualDeliveryDate", issue_date.isoformat())
         location = w.cac(w.cac(delivery, "DeliveryLocation"), "Address")
         country = w.cac(location, "Country")
         w.cbc(country, "IdentificationCode", (invoice.buyer.get("country") or "").upper())

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_trail
+from core.forms import add_service_errors
 from core.permissions import member_required
 from production_units.models import ProductionUnit
 
-from .forms import ClientFilterForm, ClientForm, add_service_errors
+from .forms import ClientFilterForm, ClientForm
 from .models import Client
 from .permissions import get_own_client_or_404
 from .services import client_create, client_update

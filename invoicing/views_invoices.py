@@ -1,6 +1,6 @@
 """Portal pages of a member's invoices and credit notes: list and CSV, new and edit with live
 totals, detail (payments, reminders, sending, history), submit, delete, PDF and UBL, credit
-notes; and the personalisation of a unit's documents."""
+notes. The personalisation of a unit's documents is views_branding's."""
 
 import re
 from dataclasses import dataclass
@@ -16,28 +16,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.audit import audit_trail
 from core.exports import csv_response
 from core.money import cents
 from core.permissions import member_required
-from core.templatetags.portal import format_money
-from production_units.permissions import get_own_unit_or_404
 
-from .branding_services import branding_update
 from .documents import invoice_documents_render
 from .forms_invoices import (
-    BrandingForm,
     CreditNoteForm,
     InvoiceDetailsForm,
     InvoiceFilterForm,
     InvoiceNewForm,
-    PartiesForm,
     add_document_errors,
-    check_lines,
-    line_formset,
 )
+from .history import document_history
 from .invoice_services import (
     credit_note_create,
     invoice_create,
@@ -45,39 +38,21 @@ from .invoice_services import (
     invoice_submit,
     invoice_update,
     needs_approval,
-    policy_on,
 )
-from .models import Invoice, InvoiceBranding, Payment, Transmission, VatCategory
+from .line_input import line_formset
+from .models import Invoice, Payment
 from .references import format_structured_reference
-from .selectors import PaymentState, invoices_with_balance, payment_state
+from .selectors import (
+    PaymentState,
+    invoice_amounts,
+    invoicing_policy_on,
+    payment_state,
+    with_balances,
+)
+from .views_documents import document_form_post, error_messages, form_page
 
 PAGE_SIZE = 25
 CSV_CHUNK = 500
-
-ACTION_LABELS = {
-    "invoice.created": gettext_lazy("draft created"),
-    "invoice.updated": gettext_lazy("draft changed"),
-    "invoice.submitted": gettext_lazy("submitted"),
-    "invoice.approved": gettext_lazy("approved by an advisor"),
-    "invoice.rejected": gettext_lazy("sent back by an advisor"),
-    "invoice.issued": gettext_lazy("issued"),
-    "invoice.deleted": gettext_lazy("deleted"),
-    "invoice.sent": gettext_lazy("sent to the client"),
-    "invoice.sending_failed": gettext_lazy("sending failed"),
-    "invoice.reminder_sent": gettext_lazy("payment reminder sent"),
-    "invoice.reminders_paused": gettext_lazy("reminders paused by an advisor"),
-    "invoice.reminders_resumed": gettext_lazy("reminders resumed by an advisor"),
-    "credit_note.created": gettext_lazy("credit note drafted"),
-    "payment.recorded": gettext_lazy("payment recorded by an advisor"),
-    "payment.matched": gettext_lazy("payment received"),
-    "quote.created": gettext_lazy("created"),
-    "quote.updated": gettext_lazy("changed"),
-    "quote.sent": gettext_lazy("marked as sent"),
-    "quote.accepted": gettext_lazy("accepted by the client"),
-    "quote.refused": gettext_lazy("refused by the client"),
-    "quote.invoiced": gettext_lazy("turned into an invoice"),
-}
-
 
 # --- helpers shared with the quote pages ----------------------------------------------------
 
@@ -92,44 +67,11 @@ def get_own_invoice_or_404(request, pk) -> Invoice:
     )
 
 
-def history(obj) -> list[dict]:
-    """The audit trail of a document as rows a member reads: when, who, what, details."""
-    rows = []
-    for event in audit_trail(obj):
-        changes = event.changes or {}
-        details = []
-        if changes.get("number"):
-            details.append(str(changes["number"]))
-        for key in ("total", "amount", "amount_due"):
-            if changes.get(key) not in (None, ""):
-                details.append(format_money(Decimal(str(changes[key]))))
-        if changes.get("channel") in Transmission.Channel.values:
-            channel = Transmission.Channel(changes["channel"]).label
-            details.append(f"{channel} → {changes.get('recipient', '')}")
-        rows.append(
-            {
-                "at": event.at,
-                "actor": event.actor or _("the platform"),
-                "action": ACTION_LABELS.get(event.action, event.action),
-                "details": " · ".join(details),
-                "reason": event.reason,
-            }
-        )
-    return rows
-
-
 def payment_term_days():
     try:
-        return policy_on(timezone.localdate()).payment_term_days
+        return invoicing_policy_on(timezone.localdate()).payment_term_days
     except ValidationError:
         return None
-
-
-def form_page(request, template, context, status=200):
-    """A document form page (invoice, credit note, quote) with its lines and live totals."""
-    context.setdefault("line_errors", [])
-    context["totals_url"] = reverse("portal:lines_totals")
-    return render(request, template, context, status=status)
 
 
 @dataclass(frozen=True)
@@ -145,28 +87,18 @@ class Settlement:
 def with_settlements(invoices: list[Invoice]) -> list[Invoice]:
     """Set `settlement` on each issued invoice of the list (None on drafts and credit notes),
     in one query whatever the number of invoices."""
-    issued = [i.pk for i in invoices if i.kind == Invoice.Kind.INVOICE and i.is_issued]
-    rows = {}
-    if issued:
-        rows = {
-            row["pk"]: row
-            for row in invoices_with_balance(invoices=Invoice.objects.filter(pk__in=issued)).values(
-                "pk", "amount_paid", "amount_credited", "balance_due"
+    for invoice in with_balances(invoices):
+        amounts = invoice_amounts(invoice=invoice)
+        settlement = None
+        if amounts is not None:
+            settlement = Settlement(
+                payment_state(**amounts),
+                amounts["amount_paid"],
+                amounts["amount_credited"],
+                amounts["balance_due"],
             )
-        }
-    for invoice in invoices:
-        row = rows.get(invoice.pk)
-        invoice.settlement = None
-        if row is not None:
-            paid, credited, due = (
-                cents(row[name]) for name in ("amount_paid", "amount_credited", "balance_due")
-            )
-            invoice.settlement = Settlement(
-                payment_state(amount_paid=paid, amount_credited=credited, balance_due=due),
-                paid,
-                credited,
-                due,
-            )
+        # Read by the list's template and the CSV: a display attribute, not a model field.
+        invoice.settlement = settlement  # type: ignore[attr-defined]
     return invoices
 
 
@@ -249,45 +181,6 @@ def invoice_list_csv(request):
     return csv_response(filename="invoices.csv", header=header, rows=rows(), streaming=True)
 
 
-# --- live totals ------------------------------------------------------------------------------
-
-
-def totals_context(totals) -> dict:
-    labels = dict(VatCategory.choices)
-    return {
-        "totals": totals,
-        "vat_rows": [
-            {"subtotal": subtotal, "label": labels.get(subtotal.category, subtotal.category)}
-            for subtotal in totals.subtotals
-        ],
-    }
-
-
-@member_required
-def lines_totals(request):
-    """The live totals of a document being typed: the same checks as saving (the form, then
-    clean_lines), then compute_totals; an HTML fragment the page only displays."""
-    if request.method != "POST":
-        return render(request, "portal/invoices/_totals.html", {"waiting": True})
-    form = PartiesForm(request.POST, user=request.user)
-    formset = line_formset(request.POST)
-    errors = []
-    if all([form.is_valid(), formset.is_valid()]):
-        try:
-            totals = check_lines(formset.line_data(), client=form.cleaned_data["client"])
-        except ValidationError as error:
-            errors = [message for messages_ in _error_lists(error) for message in messages_]
-        else:
-            return render(request, "portal/invoices/_totals.html", totals_context(totals))
-    else:
-        errors = [
-            f"{form[name].label}: {message}" if name in form.fields else message
-            for name, messages_ in form.errors.items()
-            for message in messages_
-        ] + formset.error_messages_by_line()
-    return render(request, "portal/invoices/_totals.html", {"errors": errors}, status=400)
-
-
 # --- new, edit, delete, submit --------------------------------------------------------------
 
 
@@ -299,23 +192,20 @@ def invoice_new(request):
     context = {"form": form, "formset": formset}
     if data is None:
         return form_page(request, "portal/invoices/form.html", context)
-    if all([form.is_valid(), formset.is_valid()]):
-        lines = formset.line_data()
-        try:
-            check_lines(lines, client=form.cleaned_data["client"])
-            invoice = invoice_create(
-                by=request.user,
-                unit=form.cleaned_data["unit"],
-                client=form.cleaned_data["client"],
-                lines=lines,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved. Check it, then submit it when it is ready."))
-            return redirect("portal:invoice_detail", pk=invoice.pk)
-    return form_page(request, "portal/invoices/form.html", context, status=400)
+
+    def save(form, lines):
+        unit, client = form.cleaned_data["unit"], form.cleaned_data["client"]
+        fields = form.service_fields()
+        return invoice_create(by=request.user, unit=unit, client=client, lines=lines, **fields)
+
+    return document_form_post(
+        request,
+        "portal/invoices/form.html",
+        context,
+        save=save,
+        saved=lambda invoice: _("Draft saved. Check it, then submit it when it is ready."),
+        detail="portal:invoice_detail",
+    )
 
 
 def _details_initial(invoice: Invoice) -> dict:
@@ -348,17 +238,19 @@ def invoice_edit(request, pk):
     context = {"form": form, "formset": formset, "invoice": invoice}
     if data is None:
         return form_page(request, "portal/invoices/form.html", context)
-    if all([form.is_valid(), formset.is_valid()]):
-        lines = formset.line_data()
-        try:
-            check_lines(lines, client=invoice.client)
-            invoice_update(invoice=invoice, by=request.user, lines=lines, **form.service_fields())
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved."))
-            return redirect("portal:invoice_detail", pk=invoice.pk)
-    return form_page(request, "portal/invoices/form.html", context, status=400)
+
+    def save(form, lines):
+        fields = form.service_fields()
+        return invoice_update(invoice=invoice, by=request.user, lines=lines, **fields)
+
+    return document_form_post(
+        request,
+        "portal/invoices/form.html",
+        context,
+        save=save,
+        saved=lambda invoice: _("Draft saved."),
+        detail="portal:invoice_detail",
+    )
 
 
 @member_required
@@ -424,7 +316,7 @@ def invoice_submit_view(request, pk):
     try:
         invoice = invoice_submit(invoice=invoice, by=request.user)
     except ValidationError as error:
-        context["errors"] = [message for messages_ in _error_lists(error) for message in messages_]
+        context["errors"] = error_messages(error)
         return render(request, "portal/invoices/confirm.html", context, status=400)
     if invoice.is_issued:
         messages.success(
@@ -440,12 +332,6 @@ def invoice_submit_view(request, pk):
             % {"why": event.reason if event else ""},
         )
     return redirect("portal:invoice_detail", pk=invoice.pk)
-
-
-def _error_lists(error: ValidationError):
-    if hasattr(error, "error_dict"):
-        return [[m for e in errors for m in e.messages] for errors in error.error_dict.values()]
-    return [error.messages]
 
 
 # --- detail and downloads -------------------------------------------------------------------
@@ -469,7 +355,7 @@ def invoice_detail(request, pk):
         "reminders": invoice.reminders.order_by("step_days"),
         "transmissions": invoice.transmissions.order_by("channel"),
         "credit_notes": invoice.credit_notes.select_related("series").order_by("created_at"),
-        "history": history(invoice),
+        "history": document_history(invoice),
     }
     return render(request, "portal/invoices/detail.html", context)
 
@@ -540,7 +426,6 @@ def credit_note_new(request, pk):
             lines = None
             if mode == "part":
                 lines = formset.line_data()
-                check_lines(lines, client=invoice.client)
             credit = credit_note_create(
                 invoice=invoice, by=request.user, lines=lines, note=chosen.cleaned_data["note"]
             )
@@ -558,38 +443,3 @@ def credit_note_new(request, pk):
             return redirect("portal:invoice_detail", pk=credit.pk)
     context["mode"] = mode
     return form_page(request, "portal/invoices/credit_note.html", context, status=400)
-
-
-# --- branding -------------------------------------------------------------------------------
-
-
-@member_required
-def branding_edit(request, pk):
-    unit = get_own_unit_or_404(request, pk)
-    branding = InvoiceBranding.objects.filter(unit=unit).first() or InvoiceBranding(unit=unit)
-    initial = {
-        "accent_color": branding.accent_color,
-        "introduction": branding.introduction,
-        "closing": branding.closing,
-        "language": branding.language,
-    }
-    if request.method != "POST":
-        form = BrandingForm(initial=initial)
-        return _branding_page(request, unit, branding, form)
-    form = BrandingForm(request.POST, request.FILES, initial=initial)
-    if form.is_valid():
-        try:
-            branding_update(unit=unit, by=request.user, **form.service_fields())
-        except ValidationError as error:
-            add_document_errors(form, error)
-        else:
-            messages.success(request, _("Your documents' personalisation is saved."))
-            return redirect("portal:branding_edit", pk=unit.pk)
-    return _branding_page(request, unit, branding, form, status=400)
-
-
-def _branding_page(request, unit, branding, form, status=200):
-    from .pdf import _logo_data_uri
-
-    context = {"unit": unit, "form": form, "logo": _logo_data_uri(branding)}
-    return render(request, "portal/branding_form.html", context, status=status)

@@ -19,9 +19,9 @@ from .forms_invoices import (
     QuoteNewForm,
     RefuseForm,
     add_document_errors,
-    check_lines,
-    line_formset,
 )
+from .history import document_history
+from .line_input import line_formset
 from .models import Quote
 from .quote_services import (
     quote_accept,
@@ -31,7 +31,8 @@ from .quote_services import (
     quote_to_invoice,
     quote_update,
 )
-from .views_invoices import PAGE_SIZE, form_page, history
+from .views_documents import document_form_post, form_page
+from .views_invoices import PAGE_SIZE
 
 TEMPLATE_FORM = "portal/quotes/form.html"
 TEMPLATE_CONFIRM = "portal/invoices/confirm.html"
@@ -72,23 +73,20 @@ def quote_new(request):
     context = {"form": form, "formset": formset}
     if data is None:
         return form_page(request, TEMPLATE_FORM, context)
-    if all([form.is_valid(), formset.is_valid()]):
-        lines = formset.line_data()
-        try:
-            check_lines(lines, client=form.cleaned_data["client"])
-            quote = quote_create(
-                by=request.user,
-                unit=form.cleaned_data["unit"],
-                client=form.cleaned_data["client"],
-                lines=lines,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, _("Quote %(number)s saved.") % {"number": quote.number})
-            return redirect("portal:quote_detail", pk=quote.pk)
-    return form_page(request, TEMPLATE_FORM, context, status=400)
+
+    def save(form, lines):
+        unit, client = form.cleaned_data["unit"], form.cleaned_data["client"]
+        fields = form.service_fields()
+        return quote_create(by=request.user, unit=unit, client=client, lines=lines, **fields)
+
+    return document_form_post(
+        request,
+        TEMPLATE_FORM,
+        context,
+        save=save,
+        saved=lambda quote: _("Quote %(number)s saved.") % {"number": quote.number},
+        detail="portal:quote_detail",
+    )
 
 
 @member_required
@@ -104,17 +102,19 @@ def quote_edit(request, pk):
     context = {"form": form, "formset": formset, "quote": quote}
     if data is None:
         return form_page(request, TEMPLATE_FORM, context)
-    if all([form.is_valid(), formset.is_valid()]):
-        lines = formset.line_data()
-        try:
-            check_lines(lines, client=quote.client)
-            quote_update(quote=quote, by=request.user, lines=lines, **form.service_fields())
-        except ValidationError as error:
-            context["line_errors"] = add_document_errors(form, error)
-        else:
-            messages.success(request, _("Quote saved."))
-            return redirect("portal:quote_detail", pk=quote.pk)
-    return form_page(request, TEMPLATE_FORM, context, status=400)
+
+    def save(form, lines):
+        fields = form.service_fields()
+        return quote_update(quote=quote, by=request.user, lines=lines, **fields)
+
+    return document_form_post(
+        request,
+        TEMPLATE_FORM,
+        context,
+        save=save,
+        saved=lambda quote: _("Quote saved."),
+        detail="portal:quote_detail",
+    )
 
 
 @member_required
@@ -127,14 +127,14 @@ def quote_detail(request, pk):
         "quote": quote,
         "lines": lines,
         "vat_rows": vat_breakdown(quote, lines),
-        "history": history(quote),
+        "history": document_history(quote),
     }
     return render(request, "portal/quotes/detail.html", context)
 
 
 @member_required
 def quote_pdf(request, pk):
-    from .quote_pdf import quote_pdf_render
+    from .quote_pdf import quote_pdf_render  # imports WeasyPrint: only when needed
 
     quote = get_own_quote_or_404(request, pk)
     filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}") + ".pdf"
@@ -180,17 +180,23 @@ def _transition(request, pk, *, allowed, service, title, paragraphs, button, don
     return render(request, TEMPLATE_CONFIRM, context, status=400)
 
 
-@member_required
-def quote_mark_sent_view(request, pk):
-    def service(**kwargs):
-        quote = quote_mark_sent(**kwargs)
+def _then_quote_page(service):
+    """A quote service that, done, shows the quote's page."""
+
+    def run(**kwargs):
+        quote = service(**kwargs)
         return redirect("portal:quote_detail", pk=quote.pk)
 
+    return run
+
+
+@member_required
+def quote_mark_sent_view(request, pk):
     return _transition(
         request,
         pk,
         allowed={Quote.Status.DRAFT},
-        service=service,
+        service=_then_quote_page(quote_mark_sent),
         title=_("Mark this quote as sent?"),
         paragraphs=[
             _("Download its PDF and send it to your client first."),
@@ -203,15 +209,11 @@ def quote_mark_sent_view(request, pk):
 
 @member_required
 def quote_accept_view(request, pk):
-    def service(**kwargs):
-        quote = quote_accept(**kwargs)
-        return redirect("portal:quote_detail", pk=quote.pk)
-
     return _transition(
         request,
         pk,
         allowed={Quote.Status.SENT},
-        service=service,
+        service=_then_quote_page(quote_accept),
         title=_("Your client accepted this quote?"),
         paragraphs=[_("You can then turn it into an invoice.")],
         button=_("Record the acceptance"),
@@ -221,15 +223,11 @@ def quote_accept_view(request, pk):
 
 @member_required
 def quote_refuse_view(request, pk):
-    def service(**kwargs):
-        quote = quote_refuse(**kwargs)
-        return redirect("portal:quote_detail", pk=quote.pk)
-
     return _transition(
         request,
         pk,
         allowed={Quote.Status.SENT},
-        service=service,
+        service=_then_quote_page(quote_refuse),
         title=_("Your client refused this quote?"),
         paragraphs=[_("The quote stays in your list, marked as refused.")],
         button=_("Record the refusal"),

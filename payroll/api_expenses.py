@@ -20,9 +20,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import MoneyField
-from invoicing.api import MAX_ID
-from invoicing.api_documents import DecimalStringField, StrictInputSerializer, enum_field
+from core.api import MAX_ID, DecimalStringField, MoneyField, StrictInputSerializer, enum_field
 from production_units.models import ProductionUnit
 
 from .expense_services import (

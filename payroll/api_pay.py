@@ -11,8 +11,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import MoneyField
-from invoicing.api_documents import StrictInputSerializer, enum_field
+from core.api import MoneyField, StrictInputSerializer, enum_field
 
 from .attestations import attestation_request
 from .models import Attestation, Payslip

@@ -13,19 +13,18 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import MoneyField
-from invoicing.api import MAX_ID, OwnUnitField
-from invoicing.api_documents import (
+from core.api import (
+    MAX_ID,
     DecimalStringField,
-    LineInputSerializer,
+    MoneyField,
     NoInputSerializer,
-    OwnClientField,
     StrictInputSerializer,
-    _no_input,
     enum_field,
-    line_data,
+    no_input,
 )
-from invoicing.forms_invoices import check_lines
+from invoicing.line_input import LineInputSerializer, api_lines
+from invoicing.lines import check_lines
+from invoicing.parties import OwnClientField, OwnUnitField
 
 from .contract_services import contract_accept
 from .declaration_services import declaration_cancel, declaration_create, declaration_submit
@@ -304,7 +303,7 @@ class JobListApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         job = job_create(
-            lines=line_data(fields.pop("lines")),
+            lines=api_lines(fields.pop("lines")),
             days=_days(fields.pop("days")),
             expenses=_expenses(fields.pop("expenses")),
             by=request.user,
@@ -338,7 +337,7 @@ class JobDetailApi(JobObjectApi):
         fields = dict(data.validated_data)
         job_update(
             job=job,
-            lines=line_data(fields.pop("lines")),
+            lines=api_lines(fields.pop("lines")),
             days=_days(fields.pop("days")),
             expenses=_expenses(fields.pop("expenses")),
             by=request.user,
@@ -354,7 +353,7 @@ class JobSubmitApi(JobObjectApi):
     @extend_schema(request=NoInputSerializer, responses=JobDetailOutputSerializer)
     def post(self, request, job_id):
         job = self.get_object()
-        _no_input(request)
+        no_input(request)
         job_submit(job=job, by=request.user)
         return _job_response(request, job_id)
 
@@ -383,7 +382,7 @@ class JobSplitApi(generics.GenericAPIView):
         data = JobSplitInputSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        totals = check_lines(line_data(fields["lines"]), client=fields["client"])
+        totals = check_lines(api_lines(fields["lines"]), client=fields["client"])
         expenses = sum((row["amount"] for row in fields["expenses"]), Decimal("0.00"))
         split = job_preview(
             turnover=totals.net_total,
@@ -450,7 +449,7 @@ class DeclarationSubmitApi(DeclarationObjectApi):
     @extend_schema(request=NoInputSerializer, responses=DeclarationOutputSerializer)
     def post(self, request, declaration_id):
         declaration = self.get_object()
-        _no_input(request)
+        no_input(request)
         declaration_submit(declaration=declaration, by=request.user)
         return _declaration_response(request, declaration_id)
 
@@ -504,6 +503,6 @@ class ContractAcceptApi(ContractObjectApi):
     @extend_schema(request=NoInputSerializer, responses=ContractOutputSerializer)
     def post(self, request, contract_id):
         contract = self.get_object()
-        _no_input(request)
+        no_input(request)
         contract = contract_accept(contract=contract, by=request.user)
         return Response(ContractOutputSerializer(contract).data)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from invoicing.invoice_services import LineData
+from invoicing.lines import LineData
 from invoicing.models import Client
 from production_units.models import ProductionUnit
 

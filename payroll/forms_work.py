@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.forms_invoices import DateInput, PartiesForm
+from core.forms import DateInput
+from invoicing.parties import PartiesForm
 from production_units.models import ProductionUnit
 
 from .job_services import MAX_RECEIPT_BYTES, ExpenseInput

@@ -27,15 +27,13 @@ from core.audit import audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from invoicing.invoice_services import (
-    LineData,
-    clean_lines,
     invoice_create,
     invoice_delete_draft,
     invoice_issue,
     invoice_update,
-    lines_of,
     needs_approval,
 )
+from invoicing.lines import LineData, lines_of, validate_lines
 from invoicing.models import Client, Invoice
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
@@ -435,7 +433,7 @@ def job_submit(*, job: Job, by) -> Job:
     if problems:
         errors["days"] = problems
     try:
-        clean_lines(lines_of(job.invoice), client=job.client, day=timezone.localdate())
+        validate_lines(lines_of(job.invoice), client=job.client, day=timezone.localdate())
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:

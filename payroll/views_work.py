@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from core.exports import csv_response
 from core.money import cents
 from core.permissions import member_required
-from invoicing.forms_invoices import check_lines, line_formset
+from invoicing.history import document_history
 from invoicing.invoice_services import needs_approval
-from invoicing.views_invoices import history as document_history
+from invoicing.line_input import line_formset
+from invoicing.lines import check_lines
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance
 

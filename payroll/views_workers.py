@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.calendar import parse_month
+from core.forms import add_service_errors
 from core.permissions import member_required
-from invoicing.forms import add_service_errors
 from production_units.models import ProductionUnit
 
 from .access import (

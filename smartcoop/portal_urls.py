@@ -5,6 +5,8 @@ from django.urls import include, path
 from invoicing import views as invoicing_views
 from invoicing import views_invoices as invoice_views
 from invoicing import views_quotes as quote_views
+from invoicing.views_branding import branding_edit
+from invoicing.views_documents import lines_totals
 from portal import views
 from production_units import views as unit_views
 
@@ -18,11 +20,11 @@ urlpatterns = [
     path("clients/new/", invoicing_views.client_new, name="client_create"),
     path("clients/<int:pk>/", invoicing_views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", invoicing_views.client_edit, name="client_edit"),
-    path("units/<int:pk>/branding/", invoice_views.branding_edit, name="branding_edit"),
+    path("units/<int:pk>/branding/", branding_edit, name="branding_edit"),
     path("invoices/", invoice_views.invoice_list, name="invoice_list"),
     path("invoices/invoices.csv", invoice_views.invoice_list_csv, name="invoice_list_csv"),
     path("invoices/new/", invoice_views.invoice_new, name="invoice_create"),
-    path("invoices/totals/", invoice_views.lines_totals, name="lines_totals"),
+    path("invoices/totals/", lines_totals, name="lines_totals"),
     path("invoices/<int:pk>/", invoice_views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/edit/", invoice_views.invoice_edit, name="invoice_edit"),
     path("invoices/<int:pk>/delete/", invoice_views.invoice_delete, name="invoice_delete"),

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "invoicing",
     "payroll",
     "governance",
+    "reports",
     "portal",
     "devtools",
 ]
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payroll.tasks.expire_worker_invitations",
         "schedule": crontab(hour=3, minute=10),
     },
+    # The board's key figures: the snapshots of the year, every night (reports/tasks.py).
+    "compute-report-snapshots": {
+        "task": "reports.tasks.compute_nightly_snapshots",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 AUTH_USER_MODEL = "members.User"
@@ -299,6 +305,8 @@ PERMISSIONS_POLICY = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
+# Belgian date formats in every language (Django's own are American for English).
+FORMAT_MODULE_PATH = ["smartcoop.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True

@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("espace/", include("smartcoop.portal_urls")),
     path("api/v1/", include("smartcoop.api_urls")),

@@ -1,7 +1,7 @@
 """URLs whose access cases live in an area's own test module.
 
 The central tables (test_portal_access.CASES, test_api_access.ROUTES) must name every URL,
-or an area module must: a module named tests/test_<area>_access.py declares the portal URL
+or an area module must: a module named tests/<app>/test_<area>_access.py declares the portal URL
 names it covers in PORTAL_URLS and the API route names ("api:…") in API_ROUTES, and tests for
 each of them that the owner reaches it, another member gets 404 (or an empty list) and an
 anonymous visitor is sent to the login page (401/403 for the API).
@@ -14,9 +14,11 @@ CENTRAL = {"test_portal_access", "test_api_access"}
 
 
 def _area_modules():
-    for path in sorted(Path(__file__).parent.glob("test_*_access.py")):
+    tests_dir = Path(__file__).parent
+    for path in sorted(tests_dir.rglob("test_*_access.py")):
         if path.stem not in CENTRAL:
-            yield importlib.import_module(f"tests.{path.stem}")
+            dotted = ".".join(path.relative_to(tests_dir.parent).with_suffix("").parts)
+            yield importlib.import_module(dotted)
 
 
 def covered_portal_urls() -> set[str]:

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from invoicing.invoice_services import LineData, invoice_create, invoice_issue
+from invoicing.invoice_services import invoice_create, invoice_issue
+from invoicing.lines import LineData
 from invoicing.models import Client, VatExemptionReason
 from invoicing.services import client_create, client_verify
 

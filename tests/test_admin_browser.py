@@ -1,7 +1,7 @@
 """The back-office in Debian's Chromium under the Content-Security-Policy: the admin's pages
 (index, change lists, change and add forms) load without a console error, so no admin script
 or style is blocked by the policy (issue 14, point 5). Skipped without Chromium, like
-tests/test_phone_browser.py, whose browser and live server it shares."""
+tests/portal/test_phone_browser.py, whose browser and live server it shares."""
 
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 
 from members.models import Member
 from tests.conftest import _with_mfa
-from tests.test_phone_browser import CHROMIUM, INSTALL, Phone, browser, live_server  # noqa: F401
+from tests.portal.test_phone_browser import CHROMIUM, INSTALL, Phone, browser, live_server  # noqa: F401
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: {INSTALL}"),

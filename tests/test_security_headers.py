@@ -1,6 +1,6 @@
 """Content-Security-Policy, Permissions-Policy and Referrer-Policy (issue 14, point 5) on the
 portal, the back-office and the API; no template carries an inline script, event handler or
-style block that the policy would block (tests/test_phone_browser.py runs the portal in
+style block that the policy would block (tests/portal/test_phone_browser.py runs the portal in
 Chromium under the policy and fails on any console error)."""
 
 import re

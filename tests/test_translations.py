@@ -31,68 +31,80 @@ def _unquote(text):
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text[1:-1])
 
 
-def read_po(path):
-    """Entries of a .po file as dicts: msgctxt, msgid, msgid_plural, msgstr (a str, or a list
-    for plural entries), flags. Obsolete entries (#~) are left out; the header is included."""
-    entries = []
-    current = None
-    field = None
+def _new_entry():
+    return {"msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": None, "flags": set()}
 
-    def start():
-        return {
-            "msgctxt": None,
-            "msgid": None,
-            "msgid_plural": None,
-            "msgstr": None,
-            "flags": set(),
-        }
 
-    def finish():
-        if current is not None and current["msgid"] is not None:
-            entries.append(current)
+class _PoReader:
+    """Reads a .po file line by line (read_po)."""
 
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line:
-            finish()
-            current, field = None, None
-            continue
-        if line.startswith("#~"):
-            continue
-        if current is None:
-            current = start()
-        if line.startswith("#,"):
-            current["flags"].update(flag.strip() for flag in line[2:].split(","))
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            value = _unquote(line)
-            if isinstance(field, tuple):  # msgstr[n]
-                current["msgstr"][field[1]] += value
-            else:
-                current[field] += value
-            continue
+    def __init__(self, path):
+        self.path = path
+        self.entries = []
+        self.current = None
+        self.field = None
+
+    def finish(self):
+        if self.current is not None and self.current["msgid"] is not None:
+            self.entries.append(self.current)
+
+    def continued(self, line):
+        value = _unquote(line)
+        if isinstance(self.field, tuple):  # msgstr[n]
+            self.current["msgstr"][self.field[1]] += value
+        else:
+            self.current[self.field] += value
+
+    def plural_msgstr(self, index, rest):
+        if not isinstance(self.current["msgstr"], list):
+            self.current["msgstr"] = []
+        while len(self.current["msgstr"]) <= index:
+            self.current["msgstr"].append("")
+        self.current["msgstr"][index] = _unquote(rest)
+        self.field = ("msgstr", index)
+
+    def keyword(self, raw, line):
         keyword, _, rest = line.partition(" ")
         plural_form = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
         if plural_form:
-            index = int(plural_form.group(1))
-            if not isinstance(current["msgstr"], list):
-                current["msgstr"] = []
-            while len(current["msgstr"]) <= index:
-                current["msgstr"].append("")
-            current["msgstr"][index] = _unquote(rest)
-            field = ("msgstr", index)
+            self.plural_msgstr(int(plural_form.group(1)), rest)
         elif keyword in {"msgctxt", "msgid", "msgid_plural", "msgstr"}:
-            if keyword == "msgctxt" and current["msgid"] is not None:
-                finish()
-                current = start()
-            current[keyword] = _unquote(rest)
-            field = keyword
+            if keyword == "msgctxt" and self.current["msgid"] is not None:
+                self.finish()
+                self.current = _new_entry()
+            self.current[keyword] = _unquote(rest)
+            self.field = keyword
         else:
-            raise AssertionError(f"{path}: unexpected line {raw!r}")
-    finish()
-    return entries
+            raise AssertionError(f"{self.path}: unexpected line {raw!r}")
+
+    def line(self, raw):
+        line = raw.strip()
+        if not line:
+            self.finish()
+            self.current, self.field = None, None
+            return
+        if line.startswith("#~"):
+            return
+        if self.current is None:
+            self.current = _new_entry()
+        if line.startswith("#,"):
+            self.current["flags"].update(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("#"):
+            return
+        elif line.startswith('"'):
+            self.continued(line)
+        else:
+            self.keyword(raw, line)
+
+
+def read_po(path):
+    """Entries of a .po file as dicts: msgctxt, msgid, msgid_plural, msgstr (a str, or a list
+    for plural entries), flags. Obsolete entries (#~) are left out; the header is included."""
+    reader = _PoReader(path)
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        reader.line(raw)
+    reader.finish()
+    return reader.entries
 
 
 def po_path(language):

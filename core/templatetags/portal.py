@@ -20,7 +20,7 @@ MONEY_FORMATS = {
 }
 
 
-def format_money(value, language: str | None = None) -> str:
+def format_money(value: Decimal | int | str | None, language: str | None = None) -> str:
     """Format a Decimal amount in euros as the language writes it: 1 234,56 € in French."""
     if value is None or value == "":
         return ""
@@ -29,7 +29,7 @@ def format_money(value, language: str | None = None) -> str:
     thousands, decimal_sep, pattern = MONEY_FORMATS.get(language, MONEY_FORMATS["fr"])
     sign = "-" if amount < 0 else ""
     units, _, fraction = f"{abs(amount):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]
@@ -38,27 +38,27 @@ def format_money(value, language: str | None = None) -> str:
 
 
 @register.filter
-def money(value) -> str:
+def money(value: Decimal | int | str | None) -> str:
     """{{ amount|money }} → "1 234,56 €" (fr), "€ 1.234,56" (nl), "€1,234.56" (en)."""
     return format_money(value)
 
 
 @register.filter
-def iban(value) -> str:
+def iban(value: str | None) -> str:
     return format_iban(value or "")
 
 
 @register.filter
-def masked_iban(value) -> str:
+def masked_iban(value: str | None) -> str:
     """BE** **** **** 6769: a person's account, never shown in full on a page."""
     return mask_iban(value or "")
 
 
 @register.filter
-def enterprise_number(value) -> str:
+def enterprise_number(value: str | None) -> str:
     return format_enterprise_number(value or "")
 
 
 @register.filter
-def is_negative(value) -> bool:
+def is_negative(value: Decimal | int | str | None) -> bool:
     return value is not None and value != "" and Decimal(value) < 0

@@ -114,7 +114,8 @@ def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
 
 def _drafts(count: int):
     """`count` drafts in units of one legal entity, to verified clients (prepared, committed)."""
-    from invoicing.invoice_services import LineData, invoice_create
+    from invoicing.invoice_services import invoice_create
+    from invoicing.lines import LineData
     from invoicing.models import Client
     from production_units.models import ProductionUnit
 

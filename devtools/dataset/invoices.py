@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from invoicing.chain import GENESIS, canonical_content, compute_hash
-from invoicing.invoice_services import _buyer_snapshot, _seller_snapshot, policy_on
+from invoicing.invoice_services import _buyer_snapshot, _seller_snapshot
 from invoicing.models import EU_COUNTRIES, Client, Invoice, InvoiceLine, InvoicingPolicy
 from invoicing.references import structured_reference
+from invoicing.selectors import invoicing_policy_on
 from invoicing.totals import LineInput, compute_totals
 from production_units.models import LedgerEntry, ProductionUnit
 
@@ -296,8 +297,8 @@ class InvoiceGenerator:
         return lines, category, rate, reason, totals
 
     def _policy(self, day):
-        """invoice_services.policy_on(day), asked once per month: the policies of the year
-        are read once and a day's is the latest in force (checked against policy_on)."""
+        """selectors.invoicing_policy_on(day), asked once per month: the policies of the year
+        are read once and a day's is the latest in force (checked against invoicing_policy_on)."""
         if not self._policies:
             self._all_policies = list(InvoicingPolicy.objects.order_by("-valid_from", "-id"))
         if day not in self._policies:
@@ -306,7 +307,7 @@ class InvoiceGenerator:
                 if p.valid_from <= day and (p.valid_to is None or p.valid_to >= day)
             ]  # fmt: skip
             if not in_force:
-                policy_on(day)  # raises the service's ValidationError
+                invoicing_policy_on(day)  # raises the service's ValidationError
             self._policies[day] = in_force[0]
         return self._policies[day]
 

@@ -231,6 +231,10 @@ class PeopleGenerator:
         for p in self.holders:
             if len(p.units) > 1:
                 p.sector_kind = "both"
+        self._pick_unit_sectors(rng, artistic, other)
+
+    def _pick_unit_sectors(self, rng, artistic, other):
+        """Each unit's sector from its holder's kind, and its legal entity."""
 
         def pick(pool):
             return rng.choices([c for c, _w in pool], [w for _c, w in pool])[0]
@@ -251,8 +255,20 @@ class PeopleGenerator:
     # --- writing ---------------------------------------------------------------------------
 
     def write(self):
-        ctx, scale = self.ctx, self.ctx.scale
+        ctx = self.ctx
         rng = ctx.rng("members")
+        people, staff = self._add_non_holders(rng)
+        self._name_people(people, rng)
+        self._place_people(people, rng)
+        self._assign_advisors(people, staff, rng)
+        self._write_users(people)
+        self._write_members(people)
+        self._write_shares(people, ctx.rng("shares"))
+
+    def _add_non_holders(self, rng):
+        """The other members of category A, the staff (B) and the sympathisers (C), with the
+        holders' tables; returns (everyone in a random order, the staff)."""
+        scale = self.ctx.scale
         t = d.TOTALS
         n_a = max(len(self.holders) + 1, scaled(t["members_a"], scale))
         n_b, n_c = scaled(t["members_b"], scale), scaled(t["members_c"], scale)
@@ -280,6 +296,11 @@ class PeopleGenerator:
         for p in staff[:n_advisors]:
             p.is_advisor = True
         rng.shuffle(people)  # member numbers in a random order of kinds
+        return people, staff
+
+    def _name_people(self, people, rng):
+        """Numbers, ids, dates, names, national numbers, IBANs and e-mail addresses."""
+        ctx = self.ctx
         used_nn: set[str] = set()
         first_member = ctx.writer.next_id(Member)
         first_user = ctx.writer.next_id(User)
@@ -304,6 +325,9 @@ class PeopleGenerator:
             p.user_id = next_user
             next_user += 1
             p.email = f"membre{number:06d}@dataset.smartcoop.test"
+
+    def _place_people(self, people, rng):
+        """Office, country, city, language and street of each person."""
         for p in people:
             choices = d.OFFICES_BY_REGION[p.region]
             p.office = rng.choices([c for c, _w in choices], [w for _c, w in choices])[0]
@@ -315,6 +339,10 @@ class PeopleGenerator:
                 p.postal_code, p.city = rng.choice(CITIES[p.office])
                 p.language = "nl" if p.region == "flandre" and rng.random() < 0.85 else "fr"
             p.street = f"{rng.choice(STREETS)} {rng.randint(1, 180)}"
+
+    def _assign_advisors(self, people, staff, rng):
+        """Each member's advisor: one of their office's, else any."""
+        ctx = self.ctx
         advisors = [p for p in staff if p.is_advisor]
         by_office: dict[str, list[Person]] = {}
         for p in advisors:
@@ -325,9 +353,6 @@ class PeopleGenerator:
                 p.advisor_id = rng.choice(pool).user_id
         self.advisors = advisors
         ctx.advisor_user_ids = [p.user_id for p in advisors]
-        self._write_users(people)
-        self._write_members(people)
-        self._write_shares(people, ctx.rng("shares"))
 
     def _write_users(self, people):
         ctx = self.ctx

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,13 +9,16 @@ from stdnum.be import vat as be_vat
 from core.scoping import office_scoped
 from core.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 EU_COUNTRIES = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 }  # fmt: skip
 
 
-def _peppol_endpoint_problem(value: str) -> str:
+def _peppol_endpoint_problem(value: str) -> "StrOrPromise":
     """Why a Peppol participant identifier is unusable, or ''."""
     scheme, _sep, identifier = value.partition(":")
     if not (len(scheme) == 4 and scheme.isdigit()) or not identifier:

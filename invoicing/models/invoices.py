@@ -307,7 +307,7 @@ class Invoice(models.Model):
 
     @property
     def display_number(self) -> str:
-        if not self.number:
+        if not self.number or self.series is None:
             return ""
         return f"{self.series.code}-{self.year}-{self.number:06d}"
 

@@ -9,9 +9,15 @@ command, then remove the old keys. Values already under the newest key are left 
 so the command can be run again after an interruption.
 """
 
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from __future__ import annotations
 
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from django.db.models import Field, Model
+
+from core.bulk import column_of
 from core.encryption import decrypt, encrypted_fields, lookup_hash, rotate
 
 BATCH = 2000
@@ -20,14 +26,14 @@ BATCH = 2000
 class Command(BaseCommand):
     help = "Re-encrypt national numbers and IBANs with the newest FIELD_ENCRYPTION_KEYS key."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--rehash",
             action="store_true",
             help="Also recompute the look-up hashes (after FIELD_HASH_KEY changed).",
         )
 
-    def handle(self, *args, rehash=False, **options):
+    def handle(self, *args: Any, rehash: bool = False, **options: Any) -> None:
         total = 0
         for model, field in encrypted_fields():
             changed = self._rotate(model, field, rehash=rehash)
@@ -35,12 +41,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}.{field.name}: {changed} value(s) rewritten")
         self.stdout.write(self.style.SUCCESS(f"{total} value(s) rewritten with the newest key."))
 
-    def _rotate(self, model, field, *, rehash: bool) -> int:
+    def _rotate(self, model: type[Model], field: Field[Any, Any], *, rehash: bool) -> int:
         quote = connection.ops.quote_name
         meta = model._meta
-        table, pk = quote(meta.db_table), quote(meta.pk.column)
-        column = quote(field.column)
-        hash_column = quote(meta.get_field(f"{field.name}_hash").column)
+        table, pk = quote(meta.db_table), quote(column_of(meta.pk))
+        column = quote(column_of(field))
+        hash_column = quote(column_of(meta.get_field(f"{field.name}_hash")))
         # Names from the models' _meta, quoted: no user input reaches this SQL.
         select = (
             f"SELECT {pk}, {column} FROM {table} "  # noqa: S608
@@ -54,7 +60,7 @@ class Command(BaseCommand):
                 rows = cursor.fetchall()
                 if not rows:
                     return changed
-                updates = []
+                updates: list[tuple[str, str, Any]] = []
                 for key, token in rows:
                     new = rotate(token)
                     if new != token or rehash:
@@ -72,5 +78,5 @@ class Command(BaseCommand):
                 last = rows[-1][0]
 
 
-def _lowest(pk_field):
+def _lowest(pk_field: Field[Any, Any]) -> str | int:
     return "" if pk_field.get_internal_type() in ("CharField", "TextField") else -1

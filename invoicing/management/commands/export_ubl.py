@@ -117,6 +117,8 @@ class Command(BaseCommand):
     @staticmethod
     def _normalised(text: str) -> str:
         match = NUMBER.match(text.strip())
+        if match is None:  # refused as malformed before
+            return text
         return f"{match['series'].upper()}-{match['year']}-{int(match['number']):06d}"
 
     def _report_violations(self, path, xml) -> int:

@@ -1,0 +1,296 @@
+"""What every figure shares: the period and scope it is computed for, the tables it returns
+(label msgids and typed numbers, so a snapshot is shown in the reader's language), the bands,
+and the one rule that hides small groups of people.
+
+A section's selector returns a `SectionData`: blocks of rows. The first cell of a row is its
+label (an English msgid marked with gettext_noop, or a name from the data such as a sector);
+the other cells are int, Decimal, None (not available) or SUPPRESSED (a group under
+MIN_GROUP people). Titles, column headings and definitions are not stored: they come from
+the block's `BlockSpec` (translatable) when the page, the export or the PDF is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+Cell = int | Decimal | str | None
+
+# Groups of fewer people than this are not shown where a figure could identify someone.
+MIN_GROUP = 10
+SUPPRESSED = "< 10"
+ZERO = Decimal("0.00")
+
+
+# --- the period ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar year up to `end` (31 December, or today for the current year)."""
+
+    year: int
+    end: date
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def range(self) -> tuple[date, date]:
+        return (self.start, self.end)
+
+    @property
+    def previous(self) -> Period:
+        """The same stretch of the year before (29 February becomes the 28th)."""
+        day = min(self.end.day, 28) if self.end.month == 2 else self.end.day
+        return Period(self.year - 1, date(self.year - 1, self.end.month, day))
+
+
+def period_of(year: int, today: date) -> Period:
+    """The year to date for the current year, the whole year for a past one."""
+    end = date(year, 12, 31)
+    return Period(year, min(end, today) if today.year == year else end)
+
+
+# --- the scope: which office, which sector -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    office_id: int | None = None
+    sector_id: int | None = None
+
+    def q(self, office_path: str | None, sector_path: str | None = None) -> Q:
+        """The condition on rows reaching the office by `office_path` and the sector by
+        `sector_path` (None: this table has no such link, no filter)."""
+        condition = Q()
+        if self.office_id is not None and office_path:
+            condition &= Q(**{f"{office_path}_id": self.office_id})
+        if self.sector_id is not None and sector_path:
+            condition &= Q(**{f"{sector_path}_id": self.sector_id})
+        return condition
+
+    def keys(self) -> dict[str, Any]:
+        """The scope as the lookups of a snapshot or a run."""
+        return {"office_id": self.office_id, "sector_id": self.sector_id}
+
+    def apply(
+        self, queryset: QuerySet[Any], office_path: str | None, sector_path: str | None = None
+    ) -> QuerySet[Any]:
+        return queryset.filter(self.q(office_path, sector_path))
+
+
+# --- the tables ----------------------------------------------------------------------------
+
+
+COUNT, MONEY, SHARE, NUMBER = "count", "money", "share", "number"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str | Promise
+    kind: str = COUNT
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """What a block means: its title, its columns, the definition shown under it, the chart
+    drawn from it ("bars": the first value column per row; "series": every value column by
+    month), and whether its counts are of people (then small groups are hidden)."""
+
+    title: str | Promise
+    definition: str | Promise
+    columns: Sequence[Column]
+    chart: str = ""
+    people: bool = False
+
+
+@dataclass
+class Block:
+    key: str
+    rows: list[list[Cell]]
+
+
+@dataclass
+class SectionData:
+    key: str
+    period: Period
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, key: str, rows: Iterable[Sequence[Cell]]) -> None:
+        spec = BLOCKS[key]
+        table = [list(row) for row in rows]
+        self.blocks.append(Block(key, protect(spec, table) if spec.people else table))
+
+
+BLOCKS: dict[str, BlockSpec] = {}
+
+
+def block(key: str, spec: BlockSpec) -> str:
+    """Register a block's meaning under `key` (unique) and return the key."""
+    if key in BLOCKS:
+        raise ValueError(f"block {key} registered twice")
+    BLOCKS[key] = spec
+    return key
+
+
+def protect(spec: BlockSpec, rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The one small-group rule: in a block counting people, a count between 1 and
+    MIN_GROUP − 1 is replaced by SUPPRESSED, and so are the shares of its row (a share would
+    give the count back)."""
+    kinds = [column.kind for column in spec.columns]
+    protected = []
+    for row in rows:
+        hidden = any(
+            kind == COUNT and isinstance(value, int) and 0 < value < MIN_GROUP
+            for kind, value in zip(kinds[1:], row[1:], strict=False)
+        )
+        cells: list[Cell] = [row[0]]
+        for kind, value in zip(kinds[1:], row[1:], strict=False):
+            small = kind == COUNT and isinstance(value, int) and 0 < value < MIN_GROUP
+            cells.append(SUPPRESSED if small or (hidden and kind == SHARE) else value)
+        protected.append(cells)
+    return protected
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """`part` as a percentage of `whole`, to one decimal (None when whole is 0)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def average(total: int | Decimal, count: int, exponent: str = "0.1") -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(total) / count).quantize(Decimal(exponent), ROUND_HALF_UP)
+
+
+def money(value: Decimal | int | None) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def whole_years(start: date, end: date) -> int:
+    """Completed years from `start` to `end`."""
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+@dataclass(frozen=True)
+class Band:
+    """[low, high) in the figure's unit; high None: no upper bound."""
+
+    label: str
+    low: Decimal | int
+    high: Decimal | int | None
+
+
+def band_of(value: Decimal | int, bands: Sequence[Band]) -> str:
+    for band in bands:
+        if value >= band.low and (band.high is None or value < band.high):
+            return band.label
+    return bands[0].label
+
+
+def counted(labels: Iterable[str], order: Sequence[str]) -> dict[str, int]:
+    """How many times each label of `order` appears in `labels` (every label present)."""
+    counts = dict.fromkeys(order, 0)
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def distribution(counts: dict[str, int]) -> list[list[Cell]]:
+    """Rows of label, count, share of the total."""
+    total = sum(counts.values())
+    return [[label, count, share(count, total)] for label, count in counts.items()]
+
+
+def crossing(
+    pairs: Iterable[tuple[str, str]], rows: Sequence[str], columns: Sequence[str]
+) -> list[list[Cell]]:
+    """A cross table of (row label, column label) pairs: counts, then a total column."""
+    table = {row: dict.fromkeys(columns, 0) for row in rows}
+    for row, column in pairs:
+        table[row][column] += 1
+    return [[row, *table[row].values(), sum(table[row].values())] for row in rows]
+
+
+def compared(label: str, current: Cell, previous: Cell) -> list[Cell]:
+    """A headline row: this period, the same period a year before, the change."""
+    change: Cell = None
+    if isinstance(current, int | Decimal) and isinstance(previous, int | Decimal):
+        change = current - previous
+    return [label, current, previous, change]
+
+
+HEADLINE_COLUMNS = (
+    Column(_("Figure"), NUMBER),
+    Column(_("This year"), NUMBER),
+    Column(_("Same period a year before"), NUMBER),
+    Column(_("Change"), NUMBER),
+)
+
+# Bands of people shared by several figures (the activity report's).
+AGE_BANDS = (
+    Band(N_("25 or younger"), 0, 26),
+    Band(N_("26 to 35"), 26, 36),
+    Band(N_("36 to 45"), 36, 46),
+    Band(N_("46 to 59"), 46, 60),
+    Band(N_("60 and older"), 60, None),
+)
+SENIORITY_BANDS = (
+    Band(N_("1 year or less"), 0, 2),
+    Band(N_("2 to 5 years"), 2, 6),
+    Band(N_("6 to 10 years"), 6, 11),
+    Band(N_("11 to 15 years"), 11, 16),
+    Band(N_("more than 15 years"), 16, None),
+)
+UNKNOWN = N_("unknown")
+
+
+def age_band(birth_date: date | None, day: date) -> str:
+    return band_of(whole_years(birth_date, day), AGE_BANDS) if birth_date else UNKNOWN
+
+
+def seniority_band(since: date | None, day: date) -> str:
+    return band_of(whole_years(since, day), SENIORITY_BANDS) if since else UNKNOWN
+
+
+def labels(bands: Sequence[Band]) -> list[str]:
+    return [band.label for band in bands]
+
+
+Selector = Callable[..., SectionData]
+
+
+# The months as labels (Django's own catalog translates them).
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)

@@ -1,0 +1,154 @@
+"""Governance: participation in the general assemblies of the period, the board and its
+mandates, the ethics committee's activity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from governance.models import EthicsCase, EthicsMeeting, GeneralAssembly, Mandate, Participation
+
+from .base import (
+    COUNT,
+    HEADLINE_COLUMNS,
+    SHARE,
+    BlockSpec,
+    Cell,
+    Column,
+    Period,
+    Scope,
+    SectionData,
+    block,
+    compared,
+    share,
+)
+
+CHANNELS = (
+    Participation.Channel.ONLINE,
+    Participation.Channel.IN_PERSON,
+    Participation.Channel.PROXY,
+)
+ASSEMBLIES = block(
+    "governance_assemblies",
+    BlockSpec(
+        _("General assemblies"),
+        _(
+            "Assemblies held in the period: members on the voter roll, members who took part "
+            "(one person, one participation, whatever the channel), by channel."
+        ),
+        (
+            Column(_("Assembly")),
+            Column(_("On the roll"), COUNT),
+            Column(_("Took part"), COUNT),
+            Column(_("Online"), COUNT),
+            Column(_("In person"), COUNT),
+            Column(_("By proxy"), COUNT),
+            Column(_("Participation (%)"), SHARE),
+        ),
+        people=True,
+    ),
+)
+BOARD = block(
+    "governance_board",
+    BlockSpec(
+        _("Board"),
+        _(
+            "Board members: mandates in force on the last day of the period (started, not "
+            "ended). Mandates ending: terms ending within a year after that day. Elected and "
+            "co-opted: mandates starting in the period. Ended early: mandates ended in the "
+            "period otherwise than by their term."
+        ),
+        HEADLINE_COLUMNS,
+    ),
+)
+ETHICS = block(
+    "governance_ethics",
+    BlockSpec(
+        _("Ethics committee"),
+        _(
+            "Cases received in the period, opinions published to the members in the period, "
+            "meetings held in the period."
+        ),
+        HEADLINE_COLUMNS,
+    ),
+)
+
+
+def _assemblies(period: Period) -> list[list[Cell]]:
+    assemblies = (
+        GeneralAssembly.objects.filter(date__range=period.range)
+        .annotate(
+            took_part=Count("participations"),
+            **{
+                f"by_{channel}": Count("participations", filter=Q(participations__channel=channel))
+                for channel in CHANNELS
+            },
+        )
+        .order_by("date")
+    )
+    return [
+        [
+            assembly.title,
+            assembly.roll_size,
+            assembly.took_part,
+            *(getattr(assembly, f"by_{channel}") for channel in CHANNELS),
+            share(assembly.took_part, assembly.roll_size),
+        ]
+        for assembly in assemblies
+    ]
+
+
+def _board(period: Period) -> dict[str, Cell]:
+    day = period.end
+    in_force = Mandate.objects.annotate(until=Coalesce("ended_on", "end")).filter(
+        start__lte=day, until__gt=day
+    )
+    started = Mandate.objects.filter(start__range=period.range)
+    return {
+        "members": in_force.count(),
+        "coopted": in_force.filter(how=Mandate.How.COOPTED).count(),
+        "ending": in_force.filter(end__gt=day, end__lte=day + timedelta(days=365)).count(),
+        "elected": started.filter(how=Mandate.How.ELECTED).count(),
+        "cooptations": started.filter(how=Mandate.How.COOPTED).count(),
+        "ended_early": Mandate.objects.filter(ended_on__range=period.range)
+        .exclude(end_reason=Mandate.EndReason.TERM)
+        .count(),
+    }
+
+
+def _ethics(period: Period) -> dict[str, Cell]:
+    return {
+        "cases": EthicsCase.objects.filter(received_on__range=period.range).count(),
+        "opinions": EthicsCase.objects.filter(published_at__date__range=period.range).count(),
+        "meetings": EthicsMeeting.objects.filter(date__range=period.range).count(),
+    }
+
+
+BOARD_ROWS = (
+    (N_("Board members"), "members"),
+    (N_("of whom co-opted"), "coopted"),
+    (N_("Mandates ending within a year"), "ending"),
+    (N_("Elected in the period"), "elected"),
+    (N_("Co-opted in the period"), "cooptations"),
+    (N_("Mandates ended early"), "ended_early"),
+)
+ETHICS_ROWS = (
+    (N_("Cases received"), "cases"),
+    (N_("Opinions published"), "opinions"),
+    (N_("Meetings"), "meetings"),
+)
+
+
+def governance_figure(*, period: Period, scope: Scope) -> SectionData:
+    """Assemblies, board and ethics committee in the period (for the whole cooperative)."""
+    section = SectionData("governance", period)
+    section.add(ASSEMBLIES, _assemblies(period))
+    now, before = _board(period), _board(period.previous)
+    section.add(BOARD, [compared(label, now[key], before[key]) for label, key in BOARD_ROWS])
+    now, before = _ethics(period), _ethics(period.previous)
+    section.add(ETHICS, [compared(label, now[key], before[key]) for label, key in ETHICS_ROWS])
+    return section

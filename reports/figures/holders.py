@@ -1,0 +1,284 @@
+"""The unit holders (titulaires): who holds the units active in the period, where they live,
+their gender, age and seniority, how much they invoiced (and that crossed with gender, age
+and seniority, as the activity report's tables), and how many clients they invoiced."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Min, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from members.models import Member
+
+from .activity import REGIONS, SIGNED_NET, active_units, issued_in, region_of
+from .base import (
+    AGE_BANDS,
+    COUNT,
+    HEADLINE_COLUMNS,
+    SENIORITY_BANDS,
+    SHARE,
+    UNKNOWN,
+    Band,
+    BlockSpec,
+    Column,
+    Period,
+    Scope,
+    SectionData,
+    age_band,
+    band_of,
+    block,
+    compared,
+    counted,
+    crossing,
+    distribution,
+    labels,
+    seniority_band,
+)
+
+K = Decimal(1000)
+INVOICED_BANDS = (
+    Band(N_("less than 1 k€"), Decimal(-(10**12)), 1 * K),
+    Band(N_("1 to 3 k€"), 1 * K, 3 * K),
+    Band(N_("3 to 5 k€"), 3 * K, 5 * K),
+    Band(N_("5 to 10 k€"), 5 * K, 10 * K),
+    Band(N_("10 to 20 k€"), 10 * K, 20 * K),
+    Band(N_("20 k€ and more"), 20 * K, None),
+)
+CLIENT_BANDS = (
+    Band(N_("1 client"), 1, 2),
+    Band(N_("2 clients"), 2, 3),
+    Band(N_("3 to 5 clients"), 3, 6),
+    Band(N_("more than 5 clients"), 6, None),
+)
+GENDERS = {"F": N_("women"), "M": N_("men"), "X": N_("other / not stated"), "": UNKNOWN}
+
+
+def _spec(title: str, definition: str, first: str, chart: str = "bars") -> BlockSpec:
+    return BlockSpec(
+        _(title),
+        _(definition),
+        (Column(_(first)), Column(_("Holders"), COUNT), Column(_("Share (%)"), SHARE)),
+        chart=chart,
+        people=True,
+    )
+
+
+def _crossing_spec(title: str, definition: str, columns: list[str]) -> BlockSpec:
+    return BlockSpec(
+        _(title),
+        _(definition),
+        (
+            Column(_("Invoiced in the period")),
+            *(Column(_(label), COUNT) for label in columns),
+            Column(_("All holders"), COUNT),
+        ),
+        people=True,
+    )
+
+
+HEADLINE = block(
+    "holders",
+    BlockSpec(
+        _("Unit holders"),
+        _(
+            "Holders: members holding at least one active unit, i.e. a unit with at least one "
+            "issued invoice or credit note, or one declared work day, in the period. New "
+            "holders: whose first unit opened during the period. Units held: active units."
+        ),
+        HEADLINE_COLUMNS,
+    ),
+)
+BY_REGION = block(
+    "holders_by_region",
+    _spec(
+        N_("Holders by region"),
+        N_("Region of the holder's address: Belgian postal code, or abroad."),
+        N_("Region"),
+    ),
+)
+BY_GENDER = block(
+    "holders_by_gender",
+    _spec(N_("Holders by gender"), N_("Gender as stated in the member's file."), N_("Gender")),
+)
+BY_AGE = block(
+    "holders_by_age",
+    _spec(
+        N_("Holders by age"), N_("Age in completed years on the last day of the period."), N_("Age")
+    ),
+)
+BY_SENIORITY = block(
+    "holders_by_seniority",
+    _spec(
+        N_("Holders by seniority"),
+        N_("Completed years of membership on the last day of the period."),
+        N_("Seniority"),
+    ),
+)
+BY_INVOICED = block(
+    "holders_by_invoiced",
+    _spec(
+        N_("Holders by amount invoiced"),
+        N_(
+            "Total excl. VAT of the invoices issued in the period by all the holder's units, "
+            "less their credit notes."
+        ),
+        N_("Invoiced in the period"),
+    ),
+)
+INVOICED_BY_GENDER = block(
+    "holders_invoiced_by_gender",
+    _crossing_spec(
+        N_("Amount invoiced by gender"),
+        N_("Holders counted by amount invoiced in the period and gender."),
+        list(GENDERS.values()),
+    ),
+)
+INVOICED_BY_AGE = block(
+    "holders_invoiced_by_age",
+    _crossing_spec(
+        N_("Amount invoiced by age"),
+        N_("Holders counted by amount invoiced in the period and age on its last day."),
+        [*labels(AGE_BANDS), UNKNOWN],
+    ),
+)
+INVOICED_BY_SENIORITY = block(
+    "holders_invoiced_by_seniority",
+    _crossing_spec(
+        N_("Amount invoiced by seniority"),
+        N_("Holders counted by amount invoiced in the period and years of membership."),
+        [*labels(SENIORITY_BANDS), UNKNOWN],
+    ),
+)
+BY_CLIENTS = block(
+    "holders_by_clients",
+    _spec(
+        N_("Holders by number of clients invoiced"),
+        N_(
+            "Different clients invoiced in the period by all the holder's units, over the "
+            "holders who issued at least one invoice."
+        ),
+        N_("Clients invoiced"),
+    ),
+)
+
+
+@dataclass
+class Holder:
+    gender: str
+    age: str
+    seniority: str
+    region: str
+    units: int
+    new: bool
+    invoiced: Decimal
+    clients: int
+
+    @property
+    def band(self) -> str:
+        return band_of(self.invoiced, INVOICED_BANDS)
+
+
+def holders_of(period: Period, scope: Scope) -> list[Holder]:
+    """One row per holder of an active unit in scope: three grouped queries."""
+    units = dict(
+        active_units(period, scope)
+        .values("holder_id")
+        .annotate(n=Count("pk"))
+        .values_list("holder_id", "n")
+        .order_by()
+    )
+    sales: dict[int, Mapping[str, Any]] = {
+        row["unit__holder_id"]: row
+        for row in issued_in(period, scope)
+        .values("unit__holder_id")
+        .annotate(net=Sum(SIGNED_NET), clients=Count("client_id", distinct=True))
+        .order_by()
+    }
+    people = (
+        Member.objects.filter(pk__in=active_units(period, scope).values("holder_id"))
+        .annotate(first_unit=Min("units__opened_on"))
+        .values(
+            "pk", "gender", "birth_date", "member_since", "country", "postal_code", "first_unit"
+        )
+        .order_by()
+    )
+    day = period.end
+    return [
+        Holder(
+            gender=person["gender"] or "",
+            age=age_band(person["birth_date"], day),
+            seniority=seniority_band(person["member_since"], day),
+            region=region_of(person["country"], person["postal_code"]),
+            units=units.get(person["pk"], 0),
+            new=_within(person["first_unit"], period),
+            invoiced=sales.get(person["pk"], {}).get("net") or Decimal(0),
+            clients=sales.get(person["pk"], {}).get("clients") or 0,
+        )
+        for person in people
+    ]
+
+
+def _within(day: date | None, period: Period) -> bool:
+    return day is not None and period.start <= day <= period.end
+
+
+def _headline(holders: list[Holder]) -> dict[str, int]:
+    return {
+        "holders": len(holders),
+        "new": sum(holder.new for holder in holders),
+        "one": sum(holder.units == 1 for holder in holders),
+        "two": sum(holder.units == 2 for holder in holders),
+        "more": sum(holder.units >= 3 for holder in holders),
+    }
+
+
+HEADLINE_ROWS = (
+    (N_("Holders"), "holders"),
+    (N_("New holders"), "new"),
+    (N_("Holders of 1 unit"), "one"),
+    (N_("Holders of 2 units"), "two"),
+    (N_("Holders of 3 units or more"), "more"),
+)
+
+
+def holders_figure(*, period: Period, scope: Scope) -> SectionData:
+    """The unit holders' figures of the period (headline compared with a year before)."""
+    holders = holders_of(period, scope)
+    now, before = _headline(holders), _headline(holders_of(period.previous, scope))
+    section = SectionData("holders", period)
+    section.add(HEADLINE, [compared(label, now[key], before[key]) for label, key in HEADLINE_ROWS])
+    section.add(BY_REGION, distribution(counted((h.region for h in holders), REGIONS)))
+    section.add(
+        BY_GENDER,
+        distribution(counted((GENDERS[h.gender] for h in holders), list(GENDERS.values())[:3])),
+    )
+    ages, seniorities = labels(AGE_BANDS), labels(SENIORITY_BANDS)
+    section.add(BY_AGE, distribution(counted((h.age for h in holders), ages)))
+    section.add(BY_SENIORITY, distribution(counted((h.seniority for h in holders), seniorities)))
+    bands = labels(INVOICED_BANDS)
+    section.add(BY_INVOICED, distribution(counted((h.band for h in holders), bands)))
+    section.add(
+        INVOICED_BY_GENDER,
+        crossing(((h.band, GENDERS[h.gender]) for h in holders), bands, list(GENDERS.values())),
+    )
+    section.add(
+        INVOICED_BY_AGE, crossing(((h.band, h.age) for h in holders), bands, [*ages, UNKNOWN])
+    )
+    section.add(
+        INVOICED_BY_SENIORITY,
+        crossing(((h.band, h.seniority) for h in holders), bands, [*seniorities, UNKNOWN]),
+    )
+    invoicing = [h for h in holders if h.clients]
+    section.add(
+        BY_CLIENTS,
+        distribution(
+            counted((band_of(h.clients, CLIENT_BANDS) for h in invoicing), labels(CLIENT_BANDS))
+        ),
+    )
+    return section
