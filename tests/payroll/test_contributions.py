@@ -498,10 +498,9 @@ def _dated(model, current, valid_from, **values):
     return row
 
 
-def _generated_october(alice, alice_3en1, claire, seed):
-    """A month of seeded random documents and salaries over eight units, under three turnover
-    rates and two coefficients per contract type that change in the month. Returns the month
-    and the test's own tables of the rates and coefficients."""
+def _changing_parameters():
+    """Three turnover rates and two coefficients per changed contract type in October:
+    the test's own tables, [(valid from, value)], after putting them in force."""
     rates = [(date(2026, 10, 1), D("6.50"))]
     current = ContributionRate.objects.get(valid_to__isnull=True)
     for valid_from, rate in ((date(2026, 10, 11), D("7.25")), (date(2026, 10, 21), D("5.75"))):
@@ -512,23 +511,22 @@ def _generated_october(alice, alice_3en1, claire, seed):
         ("employee-fixed-term", date(2026, 10, 16), D("1.3450")),
         ("artist-fixed-term", date(2026, 10, 9), D("1.3725")),
     ):
-        current = ContractTypeParameters.objects.get(
-            contract_type__code=code, valid_to__isnull=True
-        )
+        row = ContractTypeParameters.objects.get(contract_type__code=code, valid_to__isnull=True)
         _dated(
-            ContractTypeParameters, current, changed_on,
-            contract_type=current.contract_type,
-            employer_charges_rate=current.employer_charges_rate,
-            employee_ss_rate=current.employee_ss_rate,
+            ContractTypeParameters, row, changed_on,
+            contract_type=row.contract_type,
+            employer_charges_rate=row.employer_charges_rate,
+            employee_ss_rate=row.employee_ss_rate,
             employment_coefficient=k,
-            minimum_daily_gross=current.minimum_daily_gross,
+            minimum_daily_gross=row.minimum_daily_gross,
         )  # fmt: skip
         coefficients[code].append((changed_on, k))
+    return rates, coefficients
 
-    random = Random(seed)
-    units = open_units(alice_3en1, claire, 8)
-    month = Month(alice, claire, units)
-    documents = []  # (day, order, unit, amount, credited part): issued in date order
+
+def _random_documents(random, units):
+    """[(issue day, unit, amount excl. VAT, (credit day, credited part) or None)]."""
+    documents = []
     for unit in units:
         for _n in range(random.randint(1, 4)):
             day = date(2026, 10, random.randint(1, 31))
@@ -539,14 +537,14 @@ def _generated_october(alice, alice_3en1, claire, seed):
                     date(2026, 10, random.randint(day.day, 31)),
                     D(random.randint(1, int(amount * 100))).scaleb(-2),
                 )
-            documents.append((day, 0, unit, amount, credit))
-        for _n in range(random.randint(0, 4)):
-            gross = D(random.randint(5_000, 300_000)).scaleb(-2)
-            charges = (gross * D("0.25")).quantize(D("0.01")) + D(random.randint(0, 99)).scaleb(-2)
-            code = random.choice(sorted(SEEDED_COEFFICIENTS))
-            month.salary(unit, code, date(2026, 10, random.randint(1, 31)), gross, charges)
-    credits = []
-    for day, _order, unit, amount, credit in sorted(documents, key=lambda d: (d[0], d[2].pk)):
+            documents.append((day, unit, amount, credit))
+    return sorted(documents, key=lambda d: (d[0], d[1].pk))
+
+
+def _issue_in_date_order(month, documents):
+    """Issue the invoices and their credit notes by date (a series takes no earlier date)."""
+    credits = []  # (day, invoice pk, invoice, part), by date
+    for day, unit, amount, credit in documents:
         while credits and credits[0][0] <= day:
             credit_day, _pk, invoice, part = credits.pop(0)
             month.credit(invoice, credit_day, part)
@@ -557,6 +555,24 @@ def _generated_october(alice, alice_3en1, claire, seed):
             )
     for credit_day, _pk, invoice, part in credits:
         month.credit(invoice, credit_day, part)
+
+
+def _generated_october(alice, alice_3en1, claire, seed):
+    """A month of seeded random documents and salaries over eight units, under three turnover
+    rates and two coefficients per contract type that change in the month. Returns the month
+    and the test's own tables of the rates and coefficients."""
+    rates, coefficients = _changing_parameters()
+    random = Random(seed)
+    units = open_units(alice_3en1, claire, 8)
+    month = Month(alice, claire, units)
+    documents = _random_documents(random, units)
+    for unit in units:
+        for _n in range(random.randint(0, 4)):
+            gross = D(random.randint(5_000, 300_000)).scaleb(-2)
+            charges = (gross * D("0.25")).quantize(D("0.01")) + D(random.randint(0, 99)).scaleb(-2)
+            code = random.choice(sorted(SEEDED_COEFFICIENTS))
+            month.salary(unit, code, date(2026, 10, random.randint(1, 31)), gross, charges)
+    _issue_in_date_order(month, documents)
 
     def in_force(table, day):
         return [value for valid_from, value in table if valid_from <= day][-1]
