@@ -8,7 +8,7 @@ posting of an import (invoicing.inbound.inbound_ubl_import) and an advisor's ass
 - The yearly deadline: a purchase issued in year Y can be charged to a unit until the expense
   deadline day of Y + 1 (PayrollPolicy.expense_deadline_month/day in force on the day it is
   charged, 15 January in the seeded policy), the same deadline as expense claims
-  (payroll.expense_services.year_deadline, which payroll registers here in its
+  (payroll.expenses.services.year_deadline, which payroll registers here in its
   AppConfig.ready: invoicing sits below payroll and does not import it). Past it the
   purchase stays in the advisors' queue with the deadline in the reason, and no advisor can
   charge it any more: the rule closes a unit's year, and there is nothing to weigh case by

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.calendar import working_days_after
 from core.dated import in_force
+from payroll.split import Bracket, ContractParameters, WithholdingTable
 from production_units.models import ContributionRate
 
 from .models import ContractTypeParameters, PayrollPolicy, WithholdingTaxScale
-from .split import Bracket, ContractParameters, WithholdingTable
 
 
 class ParameterMissing(ValidationError):

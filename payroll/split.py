@@ -12,8 +12,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from django.utils.translation import gettext as _
 
 from core.money import CENT, is_cents, to_decimal
-
-from .contribution_rule import EMPLOYMENT, TURNOVER
+from payroll.contributions.rule import EMPLOYMENT, TURNOVER
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)

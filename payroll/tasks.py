@@ -12,12 +12,13 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from core.calendar import parse_month, previous_month
-
-from . import tasks_pay, tasks_work, tasks_workers  # noqa: F401 (registers their tasks)
-from .contributions import contributions_compute
-from .invitation_services import worker_invitations_expire
-from .payouts import payout_batch_prepare, payout_lines_from_refunds, payout_schedule
-from .payroll_run import payroll_run_compute
+from payroll.contributions.services import contributions_compute
+from payroll.pay import tasks as pay_tasks  # noqa: F401 (registers its tasks)
+from payroll.pay.payouts import payout_batch_prepare, payout_lines_from_refunds, payout_schedule
+from payroll.pay.payroll_run import payroll_run_compute
+from payroll.work import tasks as work_tasks  # noqa: F401 (registers its tasks)
+from payroll.workers import tasks as workers_tasks  # noqa: F401 (registers its tasks)
+from payroll.workers.invitation_services import worker_invitations_expire
 
 
 def _month(period: str) -> date:

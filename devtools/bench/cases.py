@@ -72,8 +72,8 @@ def _bare_aggregates(first: date, last: date) -> int:
 
 def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
     from core.calendar import month_bounds
-    from payroll.contributions import contributions_compute
-    from payroll.payroll_run import payroll_run_compute
+    from payroll.contributions.services import contributions_compute
+    from payroll.pay.payroll_run import payroll_run_compute
 
     first, last = month_bounds(period)
     measured = {}

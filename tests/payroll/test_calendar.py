@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.calendar import parse_month
-from payroll.calendar import belgian_holidays, worker_calendar
-from payroll.invitation_services import worker_invitation_accept
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.calendar import belgian_holidays, worker_calendar
+from payroll.workers.invitation_services import worker_invitation_accept
+from payroll.workers.worker_services import unit_holder_worker
 from tests.workers_helpers import declare_day, invite_zoe, zoe_identity
 
 pytestmark = pytest.mark.django_db

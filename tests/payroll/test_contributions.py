@@ -16,10 +16,10 @@ from django.db import connection, connections, transaction
 from core.models import AuditEvent
 from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
 from members.models import LegalEntity
-from payroll.contributions import contributions_compute, contributions_due
+from payroll.contributions.selectors import contribution_breakdown, mutual_fund_total
+from payroll.contributions.services import contributions_compute, contributions_due
 from payroll.models import ContractType, ContractTypeParameters, ContributionPosting
 from payroll.parameters import contract_parameters, rate_on, withholding_table
-from payroll.selectors import contribution_breakdown, mutual_fund_total
 from payroll.services import employment_cost_record
 from payroll.split import job_split
 from payroll.tasks import compute_monthly_contributions

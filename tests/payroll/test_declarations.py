@@ -8,8 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.audit import audit_trail
-from payroll.declaration_services import declaration_approve, declaration_reject, declaration_submit
 from payroll.models import Contract, DimonaDeclaration, EmploymentCost, WorkDay, WorkDeclaration
+from payroll.work.declaration_services import (
+    declaration_approve,
+    declaration_reject,
+    declaration_submit,
+)
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_available_balance, unit_balance
 from tests.work_helpers import MON, TUE, WED, days, make_declaration, set_balance

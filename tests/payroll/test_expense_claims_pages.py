@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core import roles
 from members.models import Office, User
-from payroll.expense_services import expense_claim_reject
+from payroll.expenses.services import expense_claim_reject
 from payroll.models import ExpenseClaim, PayoutLine
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance

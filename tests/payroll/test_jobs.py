@@ -11,16 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.audit import audit_trail
 from core.calendar import working_days_after
 from invoicing.models import Invoice
-from payroll.job_services import (
+from payroll.models import Contract, DimonaDeclaration, Job, PayoutLine, WorkDay
+from payroll.parameters import salary_due_on
+from payroll.work.job_services import (
     job_preview,
     job_reject,
     job_submit,
     job_update,
     job_validate,
 )
-from payroll.models import Contract, DimonaDeclaration, Job, PayoutLine, WorkDay
-from payroll.parameters import salary_due_on
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import LedgerEntry
 from tests.invoicing_helpers import line
 from tests.work_helpers import (

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payroll import payouts
 from payroll.models import PayoutBatch, PayoutLine
-from payroll.payouts import next_banking_day, payout_batch_prepare
+from payroll.pay.payouts import next_banking_day, payout_batch_prepare
 from tests.payouts_helpers import make_line, make_worker, parse, transactions
 
 pytestmark = [

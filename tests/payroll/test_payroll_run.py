@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from core.calendar import working_days_after
 from core.models import AuditEvent
-from payroll.contributions import contributions_compute
+from payroll.contributions.services import contributions_compute
 from payroll.models import (
     ContractType,
     ContractTypeParameters,
@@ -22,7 +22,7 @@ from payroll.models import (
     Payslip,
     WorkDay,
 )
-from payroll.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
+from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
 from payroll.tasks import payroll_run_task
 from production_units.models import LedgerEntry
 from tests.pay_helpers import PERIOD, TODAY, day, october

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy
 
 from core.calendar import parse_month
 from core.exports import write_csv
-from payroll.contributions import contributions_compute
+from payroll.contributions.selectors import contribution_breakdown
+from payroll.contributions.services import contributions_compute
 from payroll.models import ContributionPosting
-from payroll.selectors import contribution_breakdown
 
 COLUMNS = [
     ("unit_code", gettext_lazy("unit")),

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.calendar import parse_month
-from payroll.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
+from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
 
 
 class Command(BaseCommand):
