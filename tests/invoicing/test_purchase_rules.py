@@ -178,7 +178,7 @@ def test_a_purchase_of_last_year_waits_the_day_after_the_deadline(alice_activity
 
     assert purchase.status == Purchase.Status.TO_MATCH
     assert "Purchases of 2026 could be charged to a unit until" in purchase.problem
-    assert "15, 2027" in purchase.problem
+    assert "15 January 2027" in purchase.problem
     assert not _purchase_entries().exists()
     assert unit_balance(unit=alice_activity) == Decimal("1000.00")
 
@@ -212,7 +212,7 @@ def test_no_reason_lets_an_advisor_assign_after_the_deadline(alice_activity, cla
         )  # fmt: skip
 
     message = caught.value.message_dict["issue_date"][0]
-    assert "Purchases of 2026" in message and "15, 2027" in message
+    assert "Purchases of 2026" in message and "15 January 2027" in message
     purchase.refresh_from_db()
     assert purchase.status == Purchase.Status.TO_MATCH
     assert not _purchase_entries().exists()
@@ -241,7 +241,7 @@ def test_the_policy_in_force_on_the_posting_day_sets_the_deadline(alice_activity
     on_time = inbound_ubl_import(file_bytes=PAPETERIE, by=None, today=date(2027, 1, 31))
     another = PAPETERIE.replace(b"PV-2026-0458", b"PV-2026-0459")
     late = inbound_ubl_import(file_bytes=another, by=None, today=date(2027, 2, 1))
-    with pytest.raises(ValidationError, match="31, 2027"):
+    with pytest.raises(ValidationError, match="31 January 2027"):
         purchase_assign(purchase=late, unit=alice_activity, by=claire, today=date(2027, 2, 1))
 
     assert on_time.status == Purchase.Status.POSTED  # past the old 15 January
