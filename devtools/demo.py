@@ -1,4 +1,5 @@
-"""The demo personas, shared by `seed_demo` and the tests' fixtures (conftest.py).
+"""The demo personas, shared by `seed_demo` (devtools/seed.py) and the tests' fixtures
+(conftest.py), and the demo's invoices.
 
 Every function is idempotent: calling it twice changes nothing.
 """
@@ -8,10 +9,10 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
-from django.db import transaction
 
 from core import roles
-from invoicing.models import Client
+from invoicing.invoice_services import LineData, credit_note_create, invoice_create, invoice_issue
+from invoicing.models import Client, Invoice, VatExemptionReason
 from invoicing.services import client_create, client_verify
 from members.models import LegalEntity, Member, Office, User
 from members.services import member_create
@@ -213,9 +214,6 @@ def _demo_client(owner, unit, verifier, **fields):
 
 
 def _line(description, quantity, price, category="S", rate="21", unit_code="C62"):
-    from invoicing.invoice_services import LineData
-    from invoicing.models import VatExemptionReason
-
     reason = None
     if category in {"E", "AE", "K", "G", "O"}:
         reason = VatExemptionReason.objects.filter(category=category).first()
@@ -225,9 +223,6 @@ def _line(description, quantity, price, category="S", rate="21", unit_code="C62"
 
 def ensure_demo_invoices():
     """Issue one document for every Peppol case of the tests, once (seed_demo only)."""
-    from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
-    from invoicing.models import Invoice
-
     alice = ensure_alice()
     claire = ensure_claire()
     if Invoice.objects.filter(unit__holder__user=alice).exists():
@@ -328,27 +323,3 @@ def ensure_demo_invoices():
         invoice=issued[0], by=alice, lines=[_line("Geste commercial", "1", "100.00")]
     )
     invoice_issue(invoice=credit, by=claire)
-
-
-@transaction.atomic
-def seed_demo() -> dict:
-    """Create the demo personas and their data; running it twice changes nothing."""
-    people = {
-        "admin": ensure_admin(),
-        "claire": ensure_claire(),
-        "denis": ensure_denis(),
-        "bob": ensure_bob(),
-        "alice": ensure_alice(),
-    }
-    ensure_demo_invoices()
-    from members.demo_shares import ensure_demo_shares
-
-    ensure_demo_shares(by=people["admin"])
-    from payroll.demo import ensure_demo_work
-
-    ensure_demo_work(alice=people["alice"], claire=people["claire"])
-    # Imported here: smartcoop is below the apps (the demo is the one place that uses them all).
-    from governance.demo import ensure_governance_demo
-
-    ensure_governance_demo(people)
-    return people

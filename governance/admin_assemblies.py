@@ -25,7 +25,6 @@ from core.audit import audit_log
 from core.roles import is_board
 from core.scoping import COOPERATIVE_WIDE
 
-from . import services
 from .forms import AttendanceForm, KeyUploadForm, MemberNumberReasonForm, PaperTotalsForm
 from .models import (
     AgendaDocument,
@@ -37,6 +36,21 @@ from .models import (
     Participation,
     Proxy,
 )
+from .services.assemblies import (
+    EDITABLE_FIELDS,
+    agenda_document_add,
+    agenda_document_remove,
+    agenda_item_add,
+    agenda_item_change,
+    agenda_item_delete,
+    assembly_change,
+    assembly_create,
+    candidate_add,
+    candidate_remove,
+)
+from .services.meeting import attendance_record, paper_totals_enter
+from .services.proxies import proxy_decide
+from .services.roll import assembly_convene, roll_correct
 from .tally import assembly_tally
 
 Status = GeneralAssembly.Status
@@ -190,12 +204,12 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.cleaned_data}
         if not change:
-            created = services.assembly_create(by=request.user, **data)
+            created = assembly_create(by=request.user, **data)
             obj.pk = created.pk
             obj.refresh_from_db()
             return
         fields = {name: data[name] for name in form.changed_data if name in data}
-        services.assembly_change(assembly=obj, by=request.user, **fields)
+        assembly_change(assembly=obj, by=request.user, **fields)
 
     def save_formset(self, request, form, formset, change):
         """Agenda items through the services: added at the end, changed while draft."""
@@ -203,7 +217,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         # What the admin's change message reads (save(commit=False) would set them).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
-            services.agenda_item_delete(item=deleted, by=request.user)
+            agenda_item_delete(item=deleted, by=request.user)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
@@ -212,7 +226,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
                 continue
             item = inline_form.instance
             if item.pk is None:
-                services.agenda_item_add(
+                agenda_item_add(
                     assembly=assembly,
                     title=data["title"],
                     kind=data["kind"],
@@ -221,11 +235,9 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
                     by=request.user,
                 )
             else:
-                fields = {
-                    k: data[k] for k in inline_form.changed_data if k in services.EDITABLE_FIELDS
-                }
+                fields = {k: data[k] for k in inline_form.changed_data if k in EDITABLE_FIELDS}
                 fresh = AgendaItem.objects.get(pk=item.pk)
-                services.agenda_item_change(item=fresh, by=request.user, **fields)
+                agenda_item_change(item=fresh, by=request.user, **fields)
 
     def get_urls(self):
         def view(fn, route, name):
@@ -274,7 +286,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         form = ConfirmForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                convened = services.assembly_convene(assembly=assembly, by=request.user)
+                convened = assembly_convene(assembly=assembly, by=request.user)
             except ValidationError as error:
                 _service_errors(form, error)
             else:
@@ -303,7 +315,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         form = MemberNumberReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.roll_correct(
+                roll_correct(
                     assembly=assembly,
                     member=form.member,
                     reason=form.cleaned_data["reason"],
@@ -331,7 +343,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         form = AttendanceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.attendance_record(assembly=assembly, member=form.member, by=request.user)
+                attendance_record(assembly=assembly, member=form.member, by=request.user)
             except ValidationError as error:
                 _service_errors(form, error)
             else:
@@ -396,7 +408,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         form = PaperTotalsForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.paper_totals_enter(
+                paper_totals_enter(
                     item=item, candidate=candidate, by=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
@@ -525,7 +537,7 @@ class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin)
             if not data or data.get("DELETE") or inline_form.instance.pk is not None:
                 continue
             if formset.model is ElectionCandidate:
-                services.candidate_add(
+                candidate_add(
                     item=item,
                     member=data["member"],
                     by=request.user,
@@ -533,14 +545,14 @@ class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin)
                     statement=data.get("statement", ""),
                 )
             else:
-                services.agenda_document_add(
+                agenda_document_add(
                     item=item, title=data["title"], file=data["file"], by=request.user
                 )
         for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
             if formset.model is ElectionCandidate:
-                services.candidate_remove(candidate=deleted, by=request.user)
+                candidate_remove(candidate=deleted, by=request.user)
             else:
-                services.agenda_document_remove(document=deleted, by=request.user)
+                agenda_document_remove(document=deleted, by=request.user)
 
 
 @admin.register(Proxy)
@@ -586,9 +598,7 @@ class ProxyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         done = 0
         for proxy in queryset:
             try:
-                services.proxy_decide(
-                    proxy=proxy, by=request.user, validate=validate, reason=reason
-                )
+                proxy_decide(proxy=proxy, by=request.user, validate=validate, reason=reason)
                 done += 1
             except (ValidationError, PermissionDenied) as error:
                 messages.error(

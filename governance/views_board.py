@@ -13,17 +13,16 @@ from django.utils.translation import gettext_lazy
 from core.permissions import member_of, member_required
 from members.forms import add_service_errors
 
-from .board_services import (
+from .board_services import candidacy_file, candidacy_withdraw
+from .ethics_services import ethics_committee_on, ethics_published_opinions
+from .models import Candidacy
+from .selectors import (
     OPEN_CANDIDACY,
     board_on,
-    candidacy_file,
     candidacy_window,
-    candidacy_withdraw,
     mandates_ending_at_next_assembly,
     today,
 )
-from .ethics_services import ethics_committee_on, ethics_published_opinions
-from .models import Candidacy
 
 
 class CandidacyForm(forms.Form):

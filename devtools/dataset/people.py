@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
@@ -345,8 +346,6 @@ class PeopleGenerator:
                 for p in users
             ),
         )  # fmt: skip
-        from allauth.account.models import EmailAddress
-
         first = ctx.writer.next_id(EmailAddress)
         ctx.writer.copy(
             EmailAddress,

@@ -17,19 +17,19 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from devtools import demo
-from members.models import Member
-from members.services import member_create
-
-from .board_services import cooptation_record, mandate_end
-from .ethics_services import (
+from governance.board_services import cooptation_record, mandate_end
+from governance.ethics_services import (
     ethics_case_opinion_publish,
     ethics_case_receive,
     ethics_case_review,
     ethics_meeting_record,
     ethics_term_record,
 )
-from .models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
+from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
+from members.models import Member
+from members.services import member_create
+
+from . import demo
 
 HELENE_EMAIL = "helene@smartcoop.test"
 AI_SUBJECT = "Intelligence artificielle dans le travail des membres"
