@@ -50,10 +50,10 @@ def assemblies_for_members() -> QuerySet[GeneralAssembly]:
 @dataclass
 class ItemWithResults:
     item: AgendaItem
-    results: list = field(default_factory=list)
+    results: list[ItemResult] = field(default_factory=list)
 
     @property
-    def result(self):
+    def result(self) -> ItemResult | None:
         return self.results[0] if self.results else None
 
 

@@ -301,9 +301,8 @@ def _write_clear_ballots(assembly: GeneralAssembly, ballots: list, lines: list[s
         return
     meta = ClearBallot._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("id", "assembly", "choices")
-    )
+    fields = [meta.pk, ClearBallot.assembly.field, ClearBallot.choices.field]
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for line in lines:

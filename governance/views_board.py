@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_kit import add_service_error
 from core.permissions import member_of, member_required
-from members.forms import add_service_errors
 
 from .board_services import candidacy_file, candidacy_withdraw
 from .ethics_services import ethics_committee_on, ethics_published_opinions
@@ -100,7 +100,7 @@ def governance_candidacy(request):
         except (ValidationError, PermissionDenied) as error:
             if isinstance(error, PermissionDenied):
                 error = ValidationError(str(error))
-            add_service_errors(form, error)
+            add_service_error(form, error)
             status = 400
         else:
             if candidacy.status == Candidacy.Status.DEFERRED:
@@ -143,7 +143,7 @@ def governance_candidacy_withdraw(request, pk):
         except (ValidationError, PermissionDenied) as error:
             if isinstance(error, PermissionDenied):
                 error = ValidationError(str(error))
-            add_service_errors(form, error)
+            add_service_error(form, error)
             status = 400
         else:
             messages.success(request, _("Your candidacy is withdrawn."))

@@ -2,6 +2,7 @@
 statutes' cap) or declines; an advisor validates or refuses; the giver may take it back while
 it is not used. A giver who takes part themselves (online or in the room) cancels it."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,7 +83,7 @@ def _check_cap(assembly: GeneralAssembly, holder: Member, exclude: Proxy | None 
         )
 
 
-def _proxy_locked(proxy: Proxy, expected: list[str]) -> tuple[GeneralAssembly, Proxy]:
+def _proxy_locked(proxy: Proxy, expected: Sequence[str]) -> tuple[GeneralAssembly, Proxy]:
     assembly = lock_assembly(proxy.assembly)
     proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
     if proxy.status not in expected:

@@ -4,6 +4,7 @@ afterwards, a forgotten member added to the roll with a reason."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -89,8 +90,10 @@ def _freeze_roll(assembly: GeneralAssembly) -> list[VoterRollEntry]:
         VoterRollEntry(
             assembly=assembly,
             member_id=member.pk,
-            number=member.number,
-            category=member.category_at or member.category,
+            # Admitted members all have a number; voter_roll annotates `category_at`, the
+            # category on the record date.
+            number=cast(int, member.number),
+            category=getattr(member, "category_at", None) or member.category,
         )
         for member in voter_roll(at=assembly.record_date).only("pk", "number", "category")
     ]
