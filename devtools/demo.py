@@ -217,8 +217,64 @@ def _line(description, quantity, price, category="S", rate="21", unit_code="C62"
     reason = None
     if category in {"E", "AE", "K", "G", "O"}:
         reason = VatExemptionReason.objects.filter(category=category).first()
-    return LineData(description, Decimal(quantity), Decimal(price), category, Decimal(rate),
-                    unit_code, reason)  # fmt: skip
+    return LineData(
+        description, Decimal(quantity), Decimal(price), category, Decimal(rate), unit_code, reason
+    )
+
+
+# The demo's clients of alice's units (unit, fields): one per Peppol case of the tests.
+DEMO_CLIENTS = [
+    (
+        "3en1",
+        {
+            "kind": Client.Kind.COMPANY,
+            "name": "Brasserie du Coin SRL",
+            "country": "BE",
+            "enterprise_number": "0403170701",
+            "email": "compta@brasserie.test",
+            "street": "Rue de la Loi 16",
+            "postal_code": "1000",
+            "city": "Bruxelles",
+        },
+    ),
+    (
+        "3en1",
+        {
+            "kind": Client.Kind.COMPANY,
+            "name": "Festival de Lille SAS",
+            "country": "FR",
+            "vat_number": "FR40303265045",
+            "street": "1 rue Nationale",
+            "postal_code": "59000",
+            "city": "Lille",
+            "email": "compta@festival.test",
+        },
+    ),
+    (
+        "3en1",
+        {
+            "kind": Client.Kind.COMPANY,
+            "name": "Brooklyn Arts LLC",
+            "country": "US",
+            "street": "10 Main Street",
+            "postal_code": "11201",
+            "city": "New York",
+            "email": "ap@brooklyn.test",
+        },
+    ),
+    (
+        "activity",
+        {
+            "kind": Client.Kind.PERSON,
+            "name": "Marie Dupont",
+            "country": "BE",
+            "email": "marie@dupont.test",
+            "street": "Rue Neuve 3",
+            "postal_code": "5000",
+            "city": "Namur",
+        },
+    ),
+]
 
 
 def ensure_demo_invoices():
@@ -229,54 +285,9 @@ def ensure_demo_invoices():
         return
     three = ProductionUnit.objects.get(code="UP-0001")
     activity = ProductionUnit.objects.get(code="UP-0002")
-    address = {"street": "Rue de la Loi 16", "postal_code": "1000", "city": "Bruxelles"}
-    company = _demo_client(
-        alice,
-        three,
-        claire,
-        kind=Client.Kind.COMPANY,
-        name="Brasserie du Coin SRL",
-        country="BE",
-        enterprise_number="0403170701",
-        email="compta@brasserie.test",
-        **address,
-    )
-    french = _demo_client(
-        alice,
-        three,
-        claire,
-        kind=Client.Kind.COMPANY,
-        name="Festival de Lille SAS",
-        country="FR",
-        vat_number="FR40303265045",
-        street="1 rue Nationale",
-        postal_code="59000",
-        city="Lille",
-        email="compta@festival.test",
-    )
-    american = _demo_client(
-        alice,
-        three,
-        claire,
-        kind=Client.Kind.COMPANY,
-        name="Brooklyn Arts LLC",
-        country="US",
-        street="10 Main Street",
-        postal_code="11201",
-        city="New York",
-        email="ap@brooklyn.test",
-    )
-    person = _demo_client(
-        alice,
-        activity,
-        claire,
-        kind=Client.Kind.PERSON,
-        name="Marie Dupont",
-        country="BE",
-        email="marie@dupont.test",
-        street="Rue Neuve 3",
-        postal_code="5000",
-        city="Namur",
+    units = {"3en1": three, "activity": activity}
+    company, french, american, person = (
+        _demo_client(alice, units[unit], claire, **fields) for unit, fields in DEMO_CLIENTS
     )
     school = Client.objects.get(name="Ecole des Arts Gent")
     client_verify(client=school, by=claire)

@@ -36,6 +36,7 @@ from .models import (
     Proxy,
 )
 from .services.assemblies import (
+    ASSEMBLY_FIELDS,
     EDITABLE_FIELDS,
     agenda_document_add,
     agenda_document_remove,
@@ -115,16 +116,8 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, AssemblyBure
     search_fields = ["title"]
     date_hierarchy = "date"
     inlines = [AgendaItemInline]
-    fields = [
-        "kind",
-        "title",
-        "date",
-        "place",
-        "online",
-        "notice_date",
-        "record_date",
-        "voting_opens_at",
-        "voting_closes_at",
+    # What the convening and the vote write: never typed in.
+    frozen = (
         "status",
         "roll_size",
         "roll_sha256",
@@ -133,17 +126,8 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, AssemblyBure
         "chain_head",
         "ballots_sha256",
         "bureau",
-    ]
-    frozen = [
-        "status",
-        "roll_size",
-        "roll_sha256",
-        "public_key",
-        "ballot_count",
-        "chain_head",
-        "ballots_sha256",
-        "bureau",
-    ]
+    )
+    fields = (*ASSEMBLY_FIELDS, *frozen)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or obj.status == Status.DRAFT:

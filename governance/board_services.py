@@ -44,6 +44,8 @@ How = Mandate.How
 Ratification = Mandate.Ratification
 EndReason = Mandate.EndReason
 CandidacyStatus = Candidacy.Status
+# Candidacies the candidate may still withdraw and the board still refuse.
+STILL_OPEN = (CandidacyStatus.FILED, CandidacyStatus.DEFERRED)
 
 
 def add_years(day: date, years: int) -> date:
@@ -129,20 +131,10 @@ def candidacy_withdraw(*, candidacy: Candidacy, by: User) -> Candidacy:
     candidacy = Candidacy.objects.select_for_update().select_related("member").get(pk=candidacy.pk)
     if candidacy.member.user_id is None or candidacy.member.user_id != getattr(by, "pk", None):
         require_board(by)
-    if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
-        raise ValidationError(
-            _("This candidacy is %(status)s: it can no longer be withdrawn here.")
-            % {"status": candidacy.get_status_display()}
-        )
-    before = candidacy.status
-    candidacy.status = CandidacyStatus.WITHDRAWN
-    candidacy.save(update_fields=["status"])
-    audit_log(
-        actor=by,
-        action="candidacy.withdrawn",
-        obj=candidacy,
-        changes={"status": [before, candidacy.status]},
+    _check_still_open(
+        candidacy, _("This candidacy is %(status)s: it can no longer be withdrawn here.")
     )
+    _candidacy_status_set(candidacy, CandidacyStatus.WITHDRAWN, by=by)
     return candidacy
 
 
@@ -154,23 +146,34 @@ def candidacy_refuse(*, candidacy: Candidacy, reason: str, by: User) -> Candidac
     if not reason:
         raise ValidationError({"reason": _("Say why the candidacy is not admissible.")})
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-    if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
-        raise ValidationError(
-            _("This candidacy is %(status)s: it can't be refused any more.")
-            % {"status": candidacy.get_status_display()}
-        )
+    _check_still_open(candidacy, _("This candidacy is %(status)s: it can't be refused any more."))
+    _candidacy_status_set(candidacy, CandidacyStatus.REFUSED, by=by, reason=reason)
+    return candidacy
+
+
+def _check_still_open(candidacy: Candidacy, refusal: str) -> None:
+    """Refuse (with `refusal`, naming the status) a candidacy no longer filed nor deferred."""
+    if candidacy.status not in STILL_OPEN:
+        raise ValidationError(refusal % {"status": candidacy.get_status_display()})
+
+
+def _candidacy_status_set(candidacy: Candidacy, status: str, *, by: User, reason: str = "") -> None:
+    """Move a candidacy to `status` (with the reason the candidate reads, when given), audited
+    as `candidacy.<status>`."""
     before = candidacy.status
-    candidacy.status = CandidacyStatus.REFUSED
-    candidacy.reason = reason
-    candidacy.save(update_fields=["status", "reason"])
+    candidacy.status = status
+    fields = ["status"]
+    if reason:
+        candidacy.reason = reason
+        fields.append("reason")
+    candidacy.save(update_fields=fields)
     audit_log(
         actor=by,
-        action="candidacy.refused",
+        action=f"candidacy.{status}",
         obj=candidacy,
-        changes={"status": [before, candidacy.status]},
+        changes={"status": [before, status]},
         reason=reason,
     )
-    return candidacy
 
 
 # --- elections and ratifications (called by the count) ---------------------------------------
@@ -220,15 +223,7 @@ def mandates_start_for_elected(
             outcome = CandidacyStatus.NOT_ELECTED
         candidacy = candidate.candidacy
         if candidacy is not None and candidacy.status != outcome:
-            before = candidacy.status
-            candidacy.status = outcome
-            candidacy.save(update_fields=["status"])
-            audit_log(
-                actor=by,
-                action=f"candidacy.{outcome}",
-                obj=candidacy,
-                changes={"status": [before, outcome]},
-            )
+            _candidacy_status_set(candidacy, outcome, by=by)
     return started
 
 

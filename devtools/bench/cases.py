@@ -150,7 +150,7 @@ def _drafts(count: int):
                         unit_code="C62",
                     )
                 ],
-            )  # fmt: skip
+            )
         )
     return drafts
 

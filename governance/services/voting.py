@@ -298,18 +298,14 @@ def _receipt_emails(
     *, assembly: GeneralAssembly, voter: Member, represented: Member, receipt: str
 ) -> None:
     context = {"assembly": assembly, "receipt": receipt, "voter": voter, "represented": represented}
-    send_on_commit(
-        folder=EMAILS,
-        template="receipt",
-        to=member_address(voter),
-        language=voter.preferred_language,
-        context=context,
-    )
+    recipients = [("receipt", voter)]
     if represented.pk != voter.pk:
+        recipients.append(("proxy_used", represented))
+    for template, member in recipients:
         send_on_commit(
             folder=EMAILS,
-            template="proxy_used",
-            to=member_address(represented),
-            language=represented.preferred_language,
+            template=template,
+            to=member_address(member),
+            language=member.preferred_language,
             context=context,
         )
