@@ -3,6 +3,9 @@
 Holders are planned from the units' billing (p. 22): the amounts of their units make their
 yearly billing bracket (p. 16), and their gender, age and seniority are drawn knowing that
 bracket (p. 16-18), with the marginal counts of p. 15 kept exactly.
+
+One stage of the dataset, kept whole (over 500 lines): its steps share the same drawn people
+and one seeded generator, in an order the reproducibility of the dataset depends on.
 """
 
 from dataclasses import dataclass, field
