@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin
+from core.admin_kit import AuditTrailMixin, ReadOnlyAdmin
 from core.audit import audit_log
 from core.roles import is_board
 from core.scoping import COOPERATIVE_WIDE
@@ -370,19 +370,10 @@ class ProxyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
+class ParticipationAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
     """Who took part and how: never what they voted (that is nowhere to be linked)."""
 
     office_path = "member__office"
     list_display = ["member", "assembly", "channel", "day", "proxy_holder"]
     list_filter = ["assembly", "channel"]
     search_fields = ["member__last_name", "member__number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
