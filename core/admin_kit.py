@@ -8,22 +8,40 @@ Mixins used by every app's admin:
 - `AuditedSaveMixin` audits plain saves of reference data that has no service;
 - `SuperuserDeleteMixin` keeps deleting for superusers.
 
-The admin index shows the advisor's queue: each app adds its items with `advisor_queue_item`.
+Actions: `run_action_with_form` (an intermediate page with a form, then one service call per
+row) and `apply_each` (one service call per row, no form); `ReasonForm` and `RefuseForm` are
+their usual forms. Display: `NOTHING` for an empty cell, `money` for an amount,
+`ReadOnlyInline` for rows shown on their parent's page, `form_page` for a page with one form.
+
+The admin index shows the advisor's queue: each app declares its items with
+`advisor_queue_item(label, Model, status=…)`.
 """
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.utils.functional import cached_property
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import OfficeScopedAdminMixin
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.money import cents
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
 
 from .audit import audit_log, audit_trail
@@ -51,8 +69,6 @@ class EstimatedCountPaginator(Paginator):
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
         if isinstance(plan, str):
-            import json
-
             plan = json.loads(plan)
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         if estimate < EXACT_COUNT_BELOW:
@@ -174,6 +190,232 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# Display --------------------------------------------------------------------------------------
+
+NOTHING = "—"  # an empty cell
+
+
+def money(amount: Decimal | int | None) -> str:
+    """An amount in euros to the cent in the page's language ("1 234,50 €" in French)."""
+    if amount is None:
+        return NOTHING
+    return f"{number_format(cents(amount), decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page, never edited there."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def form_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    title: str,
+    intro: str = "",
+    submit_label: str,
+    method: str = "post",
+    status: int = 200,
+) -> TemplateResponse:
+    """A back-office page with one form (templates/admin/form_page.html)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": model_admin.model._meta,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "submit_label": submit_label,
+        "method": method,
+    }
+    return TemplateResponse(request, "admin/form_page.html", context, status=status)
+
+
+# Actions: one service call per chosen row -------------------------------------------------------
+
+# An action's intermediate page lists the chosen rows; beyond this, choose fewer. The page
+# shows one line and one hidden input per row: 500 rows stay a light page, and a month's work
+# declarations or invoices of an office are validated in one go.
+SELECTION_LIMIT = 500
+
+
+class ReasonForm(forms.Form):
+    """An optional reason, kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept in the audit trail."),
+    )
+
+
+class RefuseForm(forms.Form):
+    """The reason of a refusal: required, kept with the decision."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept with the decision and in the audit trail."),
+    )
+
+
+Problems = list[tuple[object, list[str]]]
+
+
+def _names_a_field_of(form: forms.Form, error: ValidationError) -> bool:
+    return hasattr(error, "error_dict") and any(name in form.fields for name in error.error_dict)
+
+
+def _report(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    done: int,
+    problems: Problems,
+    done_message: Promise | str,
+) -> None:
+    if done:
+        model_admin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+    for obj, texts in problems:
+        model_admin.message_user(request, f"{obj}: {' '.join(texts)}", messages.ERROR)
+    if not done and not problems:
+        model_admin.message_user(request, gettext("Nothing was changed."), messages.WARNING)
+
+
+def _chosen(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: Sequence, *, single: bool
+) -> list | None:
+    """The chosen rows, or None (and a warning) when there are too many for the action."""
+    limit = 1 if single else SELECTION_LIMIT
+    objects = list(queryset[: limit + 1])
+    if len(objects) <= limit:
+        return objects
+    message = (
+        gettext("Choose one row for this action.")
+        if single
+        else gettext("Choose at most %(limit)s rows for this action.") % {"limit": limit}
+    )
+    model_admin.message_user(request, message, messages.WARNING)
+    return None
+
+
+def _apply_all(
+    objects: Iterable, apply: Callable[[Any], object], form: forms.Form | None = None
+) -> tuple[int, Problems]:
+    """`apply(obj)` for each row: (how many were done, the refusals by row). A refusal naming
+    a field of `form` goes on the form and stops there."""
+    done, problems = 0, []
+    for obj in objects:
+        try:
+            apply(obj)
+        except ValidationError as error:
+            if form is not None and _names_a_field_of(form, error):
+                add_service_error(form, error)
+                break
+            problems.append((obj, error.messages))
+        except PermissionDenied as error:
+            problems.append((obj, [str(error) or gettext("Not allowed.")]))
+        else:
+            done += 1
+    return done, problems
+
+
+def run_action_with_form(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Sequence,
+    *,
+    form_class: type[forms.Form],
+    title: str,
+    apply: Callable[[Any, dict], object],
+    done_message: Promise | str,
+    intro: str = "",
+    describe: Callable[[Any], str] | None = None,
+    single: bool = False,
+    form_kwargs: Mapping[str, Any] | Callable[[list], Mapping[str, Any]] | None = None,
+    confirm: Callable[[Any, dict], str] | None = None,
+) -> TemplateResponse | None:
+    """An action's intermediate page: the chosen rows and a form; once posted back valid
+    ("apply"), `apply(obj, cleaned_data)` (one service call) for each row, then
+    `done_message` (an ngettext_lazy(…, "count")) of how many were done.
+
+    A refusal naming a field of the form shows the page again (400) with the message; any
+    other refusal is reported for its row and the others go on. `single`: the action needs
+    exactly one row (a payment is recorded for one application). `form_kwargs`: what the
+    form needs, or a function of the chosen rows giving it. `confirm(obj, cleaned_data)`: the
+    valid form first shows a confirmation page saying what will happen to each row; only its
+    "confirm" button applies. `describe(obj)`: a word on each row listed.
+    """
+    objects = _chosen(model_admin, request, queryset, single=single)
+    if objects is None:
+        return None
+    extra = (form_kwargs(objects) if callable(form_kwargs) else form_kwargs) or {}
+    confirming = False
+    if "apply" in request.POST:
+        form = form_class(request.POST, **extra)
+        if form.is_valid() and confirm is not None and "confirmed" not in request.POST:
+            confirming = True
+        elif form.is_valid():
+            data = form.cleaned_data
+            done, problems = _apply_all(objects, lambda obj: apply(obj, data), form)
+            if form.is_valid():  # no field refused by a service
+                _report(model_admin, request, done, problems, done_message)
+                return None
+    else:
+        form = form_class(**extra)
+    if confirming and confirm is not None:
+        rows = [(obj, confirm(obj, form.cleaned_data)) for obj in objects]
+    else:
+        rows = [(obj, describe(obj) if describe else "") for obj in objects]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": model_admin.model._meta,
+        "rows": rows,
+        "confirming": confirming,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return TemplateResponse(request, "admin/action_form.html", context, status=status)
+
+
+def apply_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Sequence,
+    *,
+    apply: Callable[[Any], object],
+    done_message: Promise | str,
+) -> None:
+    """An action without a form: `apply(obj)` (one service call) for each chosen row, each
+    refusal reported for its row."""
+    objects = _chosen(model_admin, request, queryset, single=False)
+    if objects is None:
+        return
+    done, problems = _apply_all(objects, apply)
+    _report(model_admin, request, done, problems, done_message)
+
+
 # The advisor's queue on the admin index ---------------------------------------------------
 
 
@@ -184,16 +426,60 @@ class QueueItem:
     url: str
 
 
-ADVISOR_QUEUE: list[Callable] = []
+@dataclass(frozen=True)
+class AdvisorQueue:
+    """One line of the advisor's queue: how many `rows(user)` wait, linking to the model's
+    changelist filtered by `query`. Shown to whom `allowed(user)` (default: who may view
+    the model); `scoped`: count only the rows the user sees in the back-office."""
+
+    label: Promise | str
+    model: type[models.Model]
+    rows: Callable[[Any], models.QuerySet]
+    query: str
+    allowed: Callable[[Any], bool] | None = None
+    scoped: bool = True
+
+    def __call__(self, request: HttpRequest) -> QueueItem | None:
+        user = request.user
+        opts = self.model._meta
+        if self.allowed is not None:
+            if not self.allowed(user):
+                return None
+        elif not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            return None
+        rows = self.rows(user)
+        if self.scoped:
+            rows = visible_rows(user, self.model, rows)
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return QueueItem(label=str(self.label), count=rows.count(), url=f"{url}?{self.query}")
 
 
-def advisor_queue_item(function: Callable) -> Callable:
-    """Register `function(request) -> QueueItem | None` as an item of the advisor's queue."""
-    ADVISOR_QUEUE.append(function)
-    return function
+ADVISOR_QUEUE: list[AdvisorQueue] = []
 
 
-def advisor_queue(request) -> list[QueueItem]:
+def advisor_queue_item(
+    label: Promise | str,
+    model: type[models.Model],
+    *,
+    status: str | None = None,
+    rows: Callable[[Any], models.QuerySet] | None = None,
+    query: str = "",
+    allowed: Callable[[Any], bool] | None = None,
+    scoped: bool = True,
+) -> AdvisorQueue:
+    """Add a line to the advisor's queue (in the order of registration): the rows of `model`
+    in `status` (and the changelist filtered on it), or `rows(user)` and `query`."""
+    if status is not None:
+        rows = rows or (lambda user: model._default_manager.filter(status=status))
+        query = query or f"status__exact={status}"
+    if rows is None:
+        raise TypeError("advisor_queue_item needs a status or rows")
+    item = AdvisorQueue(label, model, rows, query, allowed, scoped)
+    ADVISOR_QUEUE.append(item)
+    return item
+
+
+def advisor_queue(request: HttpRequest) -> list[QueueItem]:
     items = (item(request) for item in ADVISOR_QUEUE)
     return [item for item in items if item is not None]
 
@@ -246,8 +532,6 @@ class StaffActorFilter(admin.SimpleListFilter):
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
-        from django.contrib.auth import get_user_model
-
         staff = get_user_model().objects.filter(is_staff=True).order_by("email")
         return [(str(user.pk), str(user)) for user in staff]
 

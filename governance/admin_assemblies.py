@@ -40,7 +40,7 @@ from .models import (
 from .tally import assembly_tally
 
 Status = GeneralAssembly.Status
-FORM_PAGE = "admin/members/form_page.html"
+FORM_PAGE = "admin/form_page.html"
 
 
 def _service_errors(form, error: ValidationError) -> None:

@@ -157,7 +157,7 @@ def _late_joiner(people: dict) -> None:
     """Eve joined yesterday, after the record date of the open vote: she can't vote."""
     from devtools.demo import _user
     from members.services import member_create
-    from members.share_services import share_payment_record, shares_subscribe
+    from members.share_payment_services import share_payment_record, shares_subscribe
 
     user = _user("eve@smartcoop.test", "Eve", "Evrard", role="member")
     if Member.objects.filter(user=user).exists():

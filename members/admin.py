@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin
 from core.admin_kit import (
+    NOTHING,
     AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
@@ -31,12 +32,16 @@ from core.admin_kit import (
     ServiceFormMixin,
     SuperuserDeleteMixin,
     add_service_error,
+    form_page,
+    run_action_with_form,
 )
-from core.roles import sees_everything
+from core.roles import is_board, sees_everything
 from core.scoping import COOPERATIVE_WIDE
 from core.validators import mask_identifier
 
-from . import admin_queues
+from .admin_queues.exits import ExitRecordForm
+from .admin_queues.roles import is_advisor
+from .exit_services import member_exit
 from .exports import FORMATS, member_extract_export, register_export
 from .models import (
     LegalEntity,
@@ -49,9 +54,10 @@ from .models import (
     ShareRegisterEntry,
     User,
 )
+from .register_services import refund_for
 from .selectors import member_shares
 from .services import MEMBER_FIELDS, member_create, member_update
-from .share_services import member_category_change, member_exit, refund_for, shares_transfer
+from .share_services import member_category_change, shares_transfer
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -184,7 +190,7 @@ class CategoryChangeForm(forms.Form):
         return _not_in_the_future(self.cleaned_data["on"])
 
 
-class ResignationForm(admin_queues.ExitRecordForm):
+class ResignationForm(ExitRecordForm):
     """A resignation received by letter (or told to the advisor), recorded for the member."""
 
     reason = forms.CharField(
@@ -222,7 +228,7 @@ def resignation_preview(member: Member, data) -> str:
         "day": data["on"].isoformat(),
         "held": position.held,
         "refund": f"{refund:.2f}",
-        "iban": mask_identifier(data.get("payout_iban") or member.iban) or "—",
+        "iban": mask_identifier(data.get("payout_iban") or member.iban) or NOTHING,
     }
 
 
@@ -297,7 +303,7 @@ class MemberAdmin(
     @admin.display(description=_("shares"))
     def shares_summary(self, member):
         if member is None or member.pk is None:
-            return "—"
+            return NOTHING
         position = member_shares(member=member)
         extract = reverse("admin:members_shareregisterentry_member_extract", args=[member.pk])
         entries = reverse("admin:members_shareregisterentry_changelist") + f"?member={member.pk}"
@@ -314,11 +320,11 @@ class MemberAdmin(
         )
 
     def has_review_permission(self, request):
-        return admin_queues.is_advisor(request.user)
+        return is_advisor(request.user)
 
     @admin.action(description=_("Change the category"), permissions=["review"])
     def change_category(self, request, queryset):
-        return admin_queues.run_action_with_form(
+        return run_action_with_form(
             self,
             request,
             queryset.filter(status=Member.Status.MEMBER, left_on__isnull=True),
@@ -345,7 +351,7 @@ class MemberAdmin(
 
     @admin.action(description=_("Record a resignation"), permissions=["review"])
     def record_resignation(self, request, queryset):
-        return admin_queues.run_action_with_form(
+        return run_action_with_form(
             self,
             request,
             queryset.filter(status=Member.Status.MEMBER, left_on__isnull=True),
@@ -579,12 +585,12 @@ class ShareRegisterEntryAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
         extra = {}
         if sees_everything(request.user):
             extra["register_at_url"] = reverse("admin:members_shareregisterentry_register_at")
-        if admin_queues.is_board(request.user):
+        if is_board(request.user):
             extra["transfer_url"] = reverse("admin:members_shareregisterentry_transfer")
         return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
 
     def _page(self, request, **page):
-        return admin_queues.form_page(self, request, **page)
+        return form_page(self, request, **page)
 
     def register_at_view(self, request):
         """The whole register at a date, for the board: a download (CSV, XLSX or PDF)."""
@@ -639,7 +645,7 @@ class ShareRegisterEntryAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
 
     def transfer_view(self, request):
         """Record a transfer of shares decided by the board (both sides in the register)."""
-        if not (self.has_view_permission(request) and admin_queues.is_board(request.user)):
+        if not (self.has_view_permission(request) and is_board(request.user)):
             raise PermissionDenied
         title = gettext("Record a transfer of shares")
         intro = gettext(

@@ -16,10 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    RefuseForm,
+    advisor_queue_item,
+    run_action_with_form,
+)
 from core.roles import is_board
 
-from .admin_queues import NOTHING, RefuseForm, run_action_with_form
 from .models import ShareTransferRequest
 from .selectors import member_shares
 from .transfer_services import (
@@ -200,14 +205,11 @@ class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.M
         )
 
 
-@advisor_queue_item
-def transfers_to_decide(request):
-    """On the admin index of the board: the transfer requests waiting for a decision."""
-    if not is_board(request.user):
-        return None
-    count = ShareTransferRequest.objects.filter(status=Status.REQUESTED).count()
-    url = (
-        reverse("admin:members_sharetransferrequest_changelist")
-        + f"?status__exact={Status.REQUESTED}"
-    )
-    return QueueItem(label=_("Share transfers to decide"), count=count, url=url)
+# On the admin index of the board: the transfer requests waiting for a decision.
+transfers_to_decide = advisor_queue_item(
+    gettext_lazy("Share transfers to decide"),
+    ShareTransferRequest,
+    status=Status.REQUESTED,
+    allowed=is_board,
+    scoped=False,
+)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from .models import Member, ShareRegisterEntry
-from .share_services import share_payment_record, shares_subscribe
+from .share_payment_services import share_payment_record, shares_subscribe
 
 # persona email → [(subscription date, shares, paid on, amount paid or None for all)]
 DEMO_SHARES = {

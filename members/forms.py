@@ -167,3 +167,20 @@ class CertificateRequestForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for today."),
     )
+
+
+class TransferRequestForm(forms.Form):
+    to_member = forms.IntegerField(
+        label=_("Member number of the recipient"),
+        min_value=1,
+        help_text=_("Ask the recipient for their member number."),
+    )
+    shares = forms.IntegerField(
+        label=_("Number of shares"), min_value=1, max_value=10_000, initial=1
+    )
+    note = forms.CharField(
+        label=_("Note for the board"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -22,8 +22,8 @@ from core.money import cents
 
 from .models import LegalEntity, MembershipApplication, ShareRegisterEntry
 from .pdf import COOPERATIVE_CODE
-from .share_services import (
-    normalise_reference,
+from .register_services import normalise_reference
+from .share_payment_services import (
     share_payment_match_reference,
     share_payment_record,
     subscription_unpaid,

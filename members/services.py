@@ -1,14 +1,16 @@
 """Writes about members and membership applications.
 
-The share register is written by members.share_services.
+The share register is written by the *_services modules around members.register_services.
 """
 
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.be import nn
 
@@ -18,7 +20,16 @@ from core.encryption import lookup_hash
 from core.roles import require_staff
 
 from .emails import email_language, send_on_commit
-from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument
+from .models import (
+    DocumentAcceptance,
+    Member,
+    MembershipApplication,
+    MembershipDocument,
+    ShareRegisterEntry,
+)
+from .payment_routing import application_amount_due, application_payment_instructions
+from .register_services import entry_append, entry_audit, payout_create, share_reference_next
+from .selectors import documents_to_accept, share_policy_on
 
 MEMBER_FIELDS = [
     "category",
@@ -114,9 +125,6 @@ def application_submit(
     (national number, IBAN, birth date against the national number, duplicates by national
     number or email, shares below the minimum, documents not accepted); nothing is saved.
     """
-    from .selectors import documents_to_accept, share_policy_on
-    from .share_services import share_reference_next
-
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown application fields: {sorted(unknown)}")
@@ -282,9 +290,6 @@ def application_approve(
     `on` in the future or before the application, a member with the same national number,
     `unpaid_reason` when money is still due and no reason is given).
     """
-    from .models import ShareRegisterEntry
-    from .share_services import entry_append, entry_audit
-
     require_staff(by)
     application = _open_application(application)
     on = _decision_date(application, on)
@@ -387,8 +392,6 @@ def application_refuse(
 
     Raises PermissionDenied or ValidationError naming `reason`, `status` or `on`.
     """
-    from .share_services import payout_create
-
     require_staff(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the application is refused.")})
@@ -460,12 +463,6 @@ def application_apply(
 def application_instructions_email(*, application: MembershipApplication):
     """The email telling an applicant what to pay and how (in their language), with the EPC
     QR code as a PNG attachment."""
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from .payment_routing import application_amount_due, application_payment_instructions
-
     language = email_language(application.preferred_language)
     instructions = application_payment_instructions(application)
     context = {

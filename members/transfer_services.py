@@ -20,8 +20,9 @@ from core.roles import is_staff, require_board
 
 from .emails import member_address, send_on_commit
 from .models import Member, ShareTransferRequest
+from .register_services import lock_members, today
 from .selectors import member_shares, share_policy_on
-from .share_services import _lock, shares_transfer, today
+from .share_services import shares_transfer
 
 Status = ShareTransferRequest.Status
 
@@ -87,7 +88,7 @@ def share_transfer_request(
     shares not already in a pending request, fewer than the minimum left) or `from_member`.
     """
     _check_transferor_or_staff(by, from_member)
-    (source,) = _lock(from_member)
+    (source,) = lock_members(from_member)
     errors: dict = {}
     if source.status != Member.Status.MEMBER or source.left_on is not None:
         errors["from_member"] = _("Only a member can transfer shares.")
