@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.decorators import secure_admin_login
 from django import forms
@@ -32,17 +32,24 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.functional import Promise, cached_property
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.money import cents
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
 from .audit import audit_log, audit_trail
 from .models import AuditEvent, Counter, HealthPing
@@ -57,8 +64,8 @@ class EstimatedCountPaginator(Paginator):
     may then be approximate; the rows shown are always exact."""
 
     @cached_property
-    def count(self):
-        queryset = self.object_list
+    def count(self) -> int:
+        queryset: Any = self.object_list
         if not hasattr(queryset, "query") or connections[queryset.db].vendor != "postgresql":
             return super().count
         try:
@@ -79,7 +86,7 @@ class EstimatedCountPaginator(Paginator):
 AUDIT_TRAIL_LENGTH = 50
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A form value as something the audit trail can store and show."""
     if isinstance(value, models.QuerySet | list | tuple | set):
         return [_plain(item) for item in value]
@@ -90,7 +97,7 @@ def _plain(value):
     return str(value)
 
 
-def _change_lines(changes) -> list[tuple[str, str]]:
+def _change_lines(changes: object) -> list[tuple[str, str]]:
     """{field: [old, new]} or {field: value} as (field, "old → new") lines."""
     if not isinstance(changes, dict):
         return [("", str(changes))]
@@ -103,10 +110,18 @@ def _change_lines(changes) -> list[tuple[str, str]]:
     return lines
 
 
-class AuditTrailMixin:
+class AuditTrailMixin(_ModelAdmin):
     """Adds the object's latest audit events to its change page."""
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         if obj is not None and obj.pk is not None:
             events = list(audit_trail(obj)[:AUDIT_TRAIL_LENGTH])
             for event in events:
@@ -116,7 +131,7 @@ class AuditTrailMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class ServiceFormMixin:
+class ServiceFormMixin(_ModelAdmin):
     """`save_model` calls a service; what the service refuses goes back to the form.
 
     The first attempt runs in the admin's transaction, which the ValidationError rolls back.
@@ -124,30 +139,39 @@ class ServiceFormMixin:
     form, so the form is invalid and nothing is saved.
     """
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
             if request.method != "POST" or hasattr(request, "_service_error"):
                 raise
-            request._service_error = error
+            request._service_error = error  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        error = getattr(request, "_service_error", None)
-        if error is None:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class: Any = super().get_form(request, obj, change, **kwargs)
+        found: ValidationError | None = getattr(request, "_service_error", None)
+        if found is None:
             return form_class
+        error = found
 
         class ServiceRefusedForm(form_class):
-            def _post_clean(self):
+            def _post_clean(self) -> None:
                 super()._post_clean()
                 add_service_error(self, error)
 
         return ServiceRefusedForm
 
 
-def add_service_error(form, error: ValidationError) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on the named fields it has, else on top."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
@@ -156,10 +180,10 @@ def add_service_error(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class AuditedSaveMixin:
+class AuditedSaveMixin(_ModelAdmin):
     """For reference data without a service: a plain save, audited with what changed."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {
             name: _plain(form.cleaned_data.get(name))
@@ -170,23 +194,23 @@ class AuditedSaveMixin:
         audit_log(actor=request.user, action=action, obj=obj, changes=changes)
 
 
-class SuperuserDeleteMixin:
+class SuperuserDeleteMixin(_ModelAdmin):
     """Only superusers delete these rows from the back-office, whatever their groups say."""
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows nobody adds, changes or deletes by hand."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -209,16 +233,16 @@ class ReadOnlyInline(admin.TabularInline):
     max_num = 0
     can_delete = False
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -288,7 +312,7 @@ def _report(
     request: HttpRequest,
     done: int,
     problems: Problems,
-    done_message: Promise | str,
+    done_message: "StrOrPromise",
 ) -> None:
     if done:
         model_admin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
@@ -344,7 +368,7 @@ def run_action_with_form(
     form_class: type[forms.Form],
     title: str,
     apply: Callable[[Any, dict], object],
-    done_message: Promise | str,
+    done_message: "StrOrPromise",
     intro: str = "",
     describe: Callable[[Any], str] | None = None,
     single: bool = False,
@@ -405,7 +429,7 @@ def apply_each(
     queryset: Sequence,
     *,
     apply: Callable[[Any], object],
-    done_message: Promise | str,
+    done_message: "StrOrPromise",
 ) -> None:
     """An action without a form: `apply(obj)` (one service call) for each chosen row, each
     refusal reported for its row."""
@@ -432,7 +456,7 @@ class AdvisorQueue:
     changelist filtered by `query`. Shown to whom `allowed(user)` (default: who may view
     the model); `scoped`: count only the rows the user sees in the back-office."""
 
-    label: Promise | str
+    label: "StrOrPromise"
     model: type[models.Model]
     rows: Callable[[Any], models.QuerySet]
     query: str
@@ -458,7 +482,7 @@ ADVISOR_QUEUE: list[AdvisorQueue] = []
 
 
 def advisor_queue_item(
-    label: Promise | str,
+    label: "StrOrPromise",
     model: type[models.Model],
     *,
     status: str | None = None,
@@ -487,17 +511,19 @@ def advisor_queue(request: HttpRequest) -> list[QueueItem]:
 _site_index = admin.site.index
 
 
-def _index_with_queue(request, extra_context=None):
+def _index_with_queue(
+    request: HttpRequest, extra_context: dict[str, Any] | None = None
+) -> TemplateResponse:
     context = {"advisor_queue": advisor_queue(request), **(extra_context or {})}
     return _site_index(request, extra_context=context)
 
 
 # Both are bound before smartcoop/urls.py builds the admin's URLs (autodiscovery runs first).
-admin.site.index = _index_with_queue
+admin.site.index = _index_with_queue  # type: ignore[method-assign]
 # The admin's own login would skip allauth's rate limits and second factor: allauth's
 # decorator sends visitors to allauth's login (keeping ?next=) and refuses signed-in
 # users who are not staff (a redirect to the login would loop).
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 # The platform's own tables ----------------------------------------------------------------
@@ -510,7 +536,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
     cache_key = "core.admin_kit.audit_actions"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         actions = cache.get(self.cache_key)
         if actions is None:
             actions = sorted(
@@ -519,7 +545,7 @@ class ActionFilter(admin.SimpleListFilter):
             cache.set(self.cache_key, actions, 600)
         return [(action, action) for action in actions]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if self.value():
             return queryset.filter(action=self.value())
         return queryset
@@ -531,11 +557,11 @@ class StaffActorFilter(admin.SimpleListFilter):
     title = _("who")
     parameter_name = "actor"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         staff = get_user_model().objects.filter(is_staff=True).order_by("email")
         return [(str(user.pk), str(user)) for user in staff]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if self.value():
             return queryset.filter(actor_id=self.value())
         return queryset

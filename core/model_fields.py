@@ -1,13 +1,15 @@
 """Model fields that many tables declare the same way."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
-def staff_link(verbose_name: Promise | str) -> models.ForeignKey:
+def staff_link(verbose_name: "StrOrPromise") -> models.ForeignKey:
     """Who did it (decided, recorded, requested): an account, optional, kept as long as the
     row (PROTECT) and not reachable from the account (no reverse accessor)."""
     return models.ForeignKey(
@@ -21,7 +23,7 @@ def staff_link(verbose_name: Promise | str) -> models.ForeignKey:
 
 
 def optional_link(
-    to: Any, verbose_name: Promise | str, *, related_name: str = "+", one: bool = False
+    to: Any, verbose_name: "StrOrPromise", *, related_name: str = "+", one: bool = False
 ) -> models.ForeignKey:
     """An optional link to another row, kept as long as this one (PROTECT); `one`: at most
     one row links to it (a OneToOneField)."""

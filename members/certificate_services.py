@@ -11,6 +11,7 @@ from core.audit import audit_log
 from .models import (
     Member,
     ShareCertificate,
+    User,
 )
 from .register_services import (
     check_member_or_staff,
@@ -22,7 +23,9 @@ from .tasks import render_share_certificate
 
 
 @transaction.atomic
-def certificate_request(*, member: Member, by, as_of: date | None = None) -> ShareCertificate:
+def certificate_request(
+    *, member: Member, by: User | None, as_of: date | None = None
+) -> ShareCertificate:
     """A share certificate of the member's shares on `as_of` (today by default), rendered as
     PDF by a task after commit. Asking again for the same day returns the same certificate.
 

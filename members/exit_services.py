@@ -17,6 +17,7 @@ from .models import (
     Member,
     MemberExit,
     RefundPayout,
+    User,
 )
 from .register_services import (
     check_active,
@@ -30,7 +31,7 @@ from .selectors import member_shares
 
 
 @transaction.atomic
-def member_exit_request(*, member: Member, by, reason: str = "") -> MemberExit:
+def member_exit_request(*, member: Member, by: User | None, reason: str = "") -> MemberExit:
     """A member asks to resign (portal or letter): waits for an advisor to record it.
 
     Raises PermissionDenied, or ValidationError when the member has left or already asked.
@@ -54,7 +55,7 @@ def member_exit_request(*, member: Member, by, reason: str = "") -> MemberExit:
 def member_exit(
     *,
     member: Member,
-    by,
+    by: User | None,
     kind: str,
     on: date,
     decision_reference: str = "",
@@ -72,7 +73,7 @@ def member_exit(
     require_staff(by)
     (member,) = lock_members(member)
     errors: dict = {}
-    statuses = {
+    statuses: dict[str, str] = {
         MemberExit.Kind.RESIGNATION: Member.Status.RESIGNED,
         MemberExit.Kind.EXCLUSION: Member.Status.EXCLUDED,
         MemberExit.Kind.DEATH: Member.Status.DECEASED,
@@ -160,7 +161,9 @@ def _clean_iban(value: str, errors: dict) -> str:
 
 
 @transaction.atomic
-def refund_payout_mark_paid(*, payout: RefundPayout, by, paid_on: date) -> RefundPayout:
+def refund_payout_mark_paid(
+    *, payout: RefundPayout, by: User | None, paid_on: date
+) -> RefundPayout:
     """Mark a refund as paid (by the credit-transfer export or an advisor). Idempotent."""
     if by is not None:
         require_staff(by)

@@ -4,13 +4,19 @@ The rules (valid national number and IBAN, duplicates, minimum shares, documents
 are the services'; the forms only shape the input and show what is in force.
 """
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import LANGUAGE_CHOICES, Member, MembershipApplication, MembershipDocument, Office
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CATEGORY_HELP = {
     Member.Category.A: _(
@@ -44,8 +50,10 @@ SERVICE_FIELDS = [
 ]
 
 
-def _label(name: str):
-    return capfirst(MembershipApplication._meta.get_field(name).verbose_name)
+def _label(name: str) -> "StrOrPromise":
+    field = MembershipApplication._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field of the application
+    return capfirst(field.verbose_name)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

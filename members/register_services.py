@@ -9,6 +9,7 @@ category changes), exit_services (exits and refunds), certificate_services (cert
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .models import (
     Member,
     RefundPayout,
     ShareRegisterEntry,
+    User,
 )
 from .selectors import SharePosition
 
@@ -56,12 +58,12 @@ def normalise_reference(reference: str) -> str:
     return digits if ogm_vcs.is_valid(digits) else ""
 
 
-def check_member_or_staff(by, member: Member) -> None:
+def check_member_or_staff(by: User | None, member: Member) -> None:
     if not is_staff(by) and (member.user_id is None or member.user_id != getattr(by, "pk", None)):
         raise PermissionDenied(_("You can only do this for yourself."))
 
 
-def user_or_none(by):
+def user_or_none(by: User | None):
     return by if getattr(by, "is_authenticated", False) else None
 
 
@@ -123,7 +125,9 @@ def clean_amount(amount, errors: dict, key: str = "amount") -> Decimal:
     return value
 
 
-def entry_append(*, member: Member, operation: str, on: date, by, **fields) -> ShareRegisterEntry:
+def entry_append(
+    *, member: Member, operation: str, on: date, by: User | None, **fields: Any
+) -> ShareRegisterEntry:
     """Append one entry (validated) for a member the caller has locked and checked."""
     fields.setdefault("category", member.category)
     entry = ShareRegisterEntry(
@@ -134,7 +138,9 @@ def entry_append(*, member: Member, operation: str, on: date, by, **fields) -> S
     return entry
 
 
-def entry_audit(entry: ShareRegisterEntry, *, by, action: str, reason: str = "") -> None:
+def entry_audit(
+    entry: ShareRegisterEntry, *, by: User | None, action: str, reason: str = ""
+) -> None:
     audit_log(
         actor=by,
         action=action,
@@ -151,7 +157,7 @@ def entry_audit(entry: ShareRegisterEntry, *, by, action: str, reason: str = "")
     )
 
 
-def payout_create(*, amount: Decimal, beneficiary: str, iban: str, remittance: str, **links):
+def payout_create(*, amount: Decimal, beneficiary: str, iban: str, remittance: str, **links: Any):
     """A pending refund payout, for the credit-transfer export to pick up."""
     payout = RefundPayout(
         amount=amount,
@@ -178,7 +184,9 @@ def refund_for(position: SharePosition, shares: int) -> tuple[Decimal, Decimal]:
     return nominal, min(refund, nominal, position.refundable)
 
 
-def refund_record(*, member, position, shares, on, by, iban, beneficiary, decision_reference, note):
+def refund_record(
+    *, member, position, shares, on, by: User | None, iban, beneficiary, decision_reference, note
+):
     nominal, refund = refund_for(position, shares)
     if refund > 0 and not iban:
         raise ValidationError({"iban": _("An IBAN is needed to pay the refund.")})

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from django.db.models import (
     Count,
@@ -34,6 +35,7 @@ from core.money import cents
 from .models import (
     MONEY,
     Member,
+    MemberQuerySet,
     MembershipApplication,
     MembershipDocument,
     SharePolicy,
@@ -107,7 +109,7 @@ def _money_field() -> DecimalField:
     return DecimalField(**MONEY)
 
 
-def _position_from(row) -> SharePosition:
+def _position_from(row: dict[str, Any] | Member) -> SharePosition:
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     return SharePosition(
         held=int(get("held") or 0),
@@ -212,7 +214,7 @@ class RegisterRow:
     position: SharePosition
 
 
-def members_with_shares_at(at: date) -> QuerySet[Member]:
+def members_with_shares_at(at: date) -> MemberQuerySet:
     """Members with at least one register entry on or before `at`, annotated with their
     position on that date (held, nominal, paid_up, refunded, shares_refunded) and their
     category then (`category_at`)."""
@@ -222,7 +224,7 @@ def members_with_shares_at(at: date) -> QuerySet[Member]:
         .order_by("-date", "-id")
         .values("category")[:1]
     )
-    return (
+    rows = (
         # Filtering before annotating joins only the entries up to `at`.
         Member.objects.filter(dated)
         .annotate(
@@ -233,13 +235,15 @@ def members_with_shares_at(at: date) -> QuerySet[Member]:
         .filter(entry_count__gt=0)
         .order_by("number", "pk")
     )
+    return cast(MemberQuerySet, rows)
 
 
 def register_at(at: date, *, include_former: bool = False) -> list[RegisterRow]:
     """The share register as it stood at the end of `at`: one row per member holding shares
     that day (with `include_former`, also those who held some before and none any more),
     ordered by member number."""
-    members = members_with_shares_at(at)
+    # Rows annotated by members_with_shares_at (held, category_at…), beyond the model's fields.
+    members: Any = members_with_shares_at(at)
     if not include_former:
         members = members.filter(held__gt=0)
     return [
@@ -311,7 +315,7 @@ def whole_years(start: date, end: date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
-def _average(total, count, exponent: str) -> Decimal:
+def _average(total: Decimal | int, count: int, exponent: str) -> Decimal:
     if not count:
         return Decimal(exponent) * 0
     return (Decimal(total) / Decimal(count)).quantize(Decimal(exponent), rounding=ROUND_HALF_UP)

@@ -5,10 +5,12 @@ The share register is written by the *_services modules around members.register_
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,7 +27,9 @@ from .models import (
     Member,
     MembershipApplication,
     MembershipDocument,
+    SharePolicy,
     ShareRegisterEntry,
+    User,
 )
 from .payment_routing import application_amount_due, application_payment_instructions
 from .register_services import entry_append, entry_audit, payout_create, share_reference_next
@@ -54,7 +58,7 @@ MEMBER_FIELDS = [
 
 
 @transaction.atomic
-def member_create(*, by, user=None, **fields) -> Member:
+def member_create(*, by: User | None, user: User | None = None, **fields: Any) -> Member:
     """Create a member (validated) with the next member number, and audit it."""
     # A member created directly (back-office, import, demo) is admitted: category A may open
     # production units unless told otherwise.
@@ -68,7 +72,7 @@ def member_create(*, by, user=None, **fields) -> Member:
 
 
 @transaction.atomic
-def member_update(*, member: Member, by, reason: str = "", **fields) -> Member:
+def member_update(*, member: Member, by: User | None, reason: str = "", **fields: Any) -> Member:
     """Change a member's data (validated) and audit what changed."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     before = snapshot(member, MEMBER_FIELDS)
@@ -107,14 +111,14 @@ APPLICATION_FIELDS = [
 @transaction.atomic
 def application_submit(
     *,
-    user=None,
+    user: User | None = None,
     email: str = "",
     shares: int,
     accepted_documents: list[MembershipDocument],
-    by=None,
+    by: User | None = None,
     on: date | None = None,
     source: str = MembershipApplication.Source.PORTAL,
-    **fields,
+    **fields: Any,
 ) -> MembershipApplication:
     """Record a membership application with a structured reference to pay its shares.
 
@@ -189,7 +193,7 @@ def application_submit(
     return application
 
 
-def _application_errors(application: MembershipApplication, policy) -> dict:
+def _application_errors(application: MembershipApplication, policy: SharePolicy | None) -> dict:
     """Field errors of an application not yet saved: validity, consistency, duplicates."""
     errors: dict[str, list] = {}
     try:
@@ -236,7 +240,14 @@ def _application_errors(application: MembershipApplication, policy) -> dict:
     return errors
 
 
-def _duplicate_errors(errors, key, members, applications, member_message, open_message):
+def _duplicate_errors(
+    errors: dict[str, list],
+    key: str,
+    members: QuerySet[Member],
+    applications: QuerySet[MembershipApplication],
+    member_message: str,
+    open_message: str,
+) -> None:
     if members.exists():
         errors[key] = [member_message]
     elif applications.filter(status=MembershipApplication.Status.SUBMITTED).exists():
@@ -272,7 +283,7 @@ def application_still_due(application: MembershipApplication) -> Decimal:
 def application_approve(
     *,
     application: MembershipApplication,
-    by,
+    by: User | None,
     on: date | None = None,
     reason: str = "",
     unpaid_reason: str = "",
@@ -385,7 +396,7 @@ def application_approve(
 
 @transaction.atomic
 def application_refuse(
-    *, application: MembershipApplication, by, reason: str, on: date | None = None
+    *, application: MembershipApplication, by: User | None, reason: str, on: date | None = None
 ) -> MembershipApplication:
     """Refuse an application with a reason; money already received waits as a payout back to
     the applicant's IBAN.
@@ -436,11 +447,11 @@ APPLICATION_EMAIL_BODY = "members/email/application_submitted.txt"
 
 def application_apply(
     *,
-    user=None,
+    user: User | None = None,
     shares: int,
     accepted_documents: list[MembershipDocument],
-    by=None,
-    **fields,
+    by: User | None = None,
+    **fields: Any,
 ) -> MembershipApplication:
     """A person applies from the portal (`user`), or an advisor (`by`) enters an application
     received on paper (source=paper, on=the letter's date, email given): application_submit,
@@ -460,7 +471,7 @@ def application_apply(
     return application
 
 
-def application_instructions_email(*, application: MembershipApplication):
+def application_instructions_email(*, application: MembershipApplication) -> EmailMessage:
     """The email telling an applicant what to pay and how (in their language), with the EPC
     QR code as a PNG attachment."""
     language = email_language(application.preferred_language)

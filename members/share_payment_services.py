@@ -15,6 +15,7 @@ from .models import (
     Member,
     MembershipApplication,
     ShareRegisterEntry,
+    User,
 )
 from .register_services import (
     Operation,
@@ -36,7 +37,7 @@ from .selectors import member_shares, share_policy_on
 
 @transaction.atomic
 def shares_subscribe(
-    *, member: Member, shares: int, by, on: date | None = None, note: str = ""
+    *, member: Member, shares: int, by: User | None, on: date | None = None, note: str = ""
 ) -> ShareRegisterEntry:
     """Record a member's subscription of more shares at the price in force, with a structured
     reference to pay them. The member themselves or an advisor.
@@ -55,7 +56,7 @@ def shares_subscribe(
     policy = share_policy_on(on)
     if policy is None:
         errors["on"] = _("No share policy is in force on that date.")
-    if errors:
+    if errors or policy is None:
         raise ValidationError(errors)
     entry = entry_append(
         member=member,
@@ -106,7 +107,7 @@ def share_payment_record(
     target: MembershipApplication | ShareRegisterEntry,
     amount: Decimal,
     paid_on: date,
-    by=None,
+    by: User | None = None,
     bank_reference: str = "",
     note: str = "",
 ):
@@ -144,7 +145,7 @@ def share_payment_record(
     return _subscription_payment(target, amount, paid_on, by, bank_reference, note)
 
 
-def _application_payment(application, amount, paid_on, by, bank_reference):
+def _application_payment(application, amount, paid_on, by: User | None, bank_reference):
     due = application.amount_due - application.paid_amount
     if amount > due:
         raise ValidationError(
@@ -166,7 +167,7 @@ def _application_payment(application, amount, paid_on, by, bank_reference):
     return application
 
 
-def _subscription_payment(subscription, amount, paid_on, by, bank_reference, note):
+def _subscription_payment(subscription, amount, paid_on, by: User | None, bank_reference, note):
     (member,) = lock_members(subscription.member)
     errors: dict = {}
     check_active(member, errors, key="target")

@@ -12,6 +12,7 @@ from core.roles import require_staff
 from .models import (
     Member,
     ShareRegisterEntry,
+    User,
 )
 from .register_services import (
     Operation,
@@ -33,7 +34,7 @@ def shares_transfer(
     from_member: Member,
     to_member: Member,
     shares: int,
-    by,
+    by: User | None,
     on: date,
     decision_reference: str,
     note: str = "",
@@ -74,7 +75,7 @@ def shares_transfer(
     if errors:
         raise ValidationError(errors)
     unit_price = cents(value / shares)
-    common = {"on": on, "by": by, "decision_reference": decision_reference.strip(), "note": note}
+    reference = decision_reference.strip()
     out = entry_append(
         member=source,
         operation=Operation.TRANSFER_OUT,
@@ -83,7 +84,10 @@ def shares_transfer(
         amount=-value,
         paid_amount=-value,
         counterparty=target,
-        **common,
+        on=on,
+        by=by,
+        decision_reference=reference,
+        note=note,
     )
     into = entry_append(
         member=target,
@@ -94,7 +98,10 @@ def shares_transfer(
         paid_amount=value,
         counterparty=source,
         related_entry=out,
-        **common,
+        on=on,
+        by=by,
+        decision_reference=reference,
+        note=note,
     )
     entry_audit(out, by=by, action="shares.transferred_out")
     entry_audit(into, by=by, action="shares.transferred_in")
@@ -106,7 +113,7 @@ def shares_withdraw(
     *,
     member: Member,
     shares: int,
-    by,
+    by: User | None,
     on: date,
     decision_reference: str,
     note: str = "",
@@ -157,7 +164,13 @@ def shares_withdraw(
 
 @transaction.atomic
 def member_category_change(
-    *, member: Member, category: str, by, on: date, decision_reference: str = "", reason: str = ""
+    *,
+    member: Member,
+    category: str,
+    by: User | None,
+    on: date,
+    decision_reference: str = "",
+    reason: str = "",
 ) -> ShareRegisterEntry:
     """Move a member to another category (recorded in the register); category A gives the
     right to open production units, the others don't.

@@ -1,5 +1,7 @@
 """Accounts and the cooperative's own structure: users, offices, legal entities, API tokens."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -35,10 +37,10 @@ class EmailUserManager(UserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's token relation
     """An account: members log in by email; staff users may work in an office."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # the email is the login
     email = models.EmailField(_("email address"), unique=True)
     office = models.ForeignKey(
         "members.Office",
@@ -52,7 +54,7 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
-    objects = EmailUserManager()
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -1,6 +1,8 @@
 """Joining: the share policy, the membership documents, applications and the documents each
 applicant accepted."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,7 +16,7 @@ from core.models import AppendOnlyModel
 from .accounts import LANGUAGE_CHOICES, Office
 from .people import Member
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class SharePolicy(models.Model):
