@@ -17,6 +17,7 @@ from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
+    ReadOnlyAdmin,
     RefuseForm,
     add_service_error,
     advisor_queue_item,
@@ -200,8 +201,9 @@ class PaperApplicationForm(MembershipApplicationForm):
 
 @admin.register(MembershipApplication)
 class MembershipApplicationAdmin(
-    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin
 ):
+    # Applications come from the portal and are decided through the actions only (read-only).
     office_path = "office"
     # Categories B and C choose no office: every advisor handles those.
     office_shared = Q(office__isnull=True)
@@ -350,16 +352,6 @@ class MembershipApplicationAdmin(
         if len(digits) == 11 and not any(char.isalpha() for char in search_term):
             return queryset.filter(national_number_hash=lookup_hash(digits)), False
         return super().get_search_results(request, queryset, search_term)
-
-    # Applications come from the portal and are decided through the actions only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return is_advisor(request.user)

@@ -11,6 +11,7 @@ from core.admin import OfficeScopedAdminMixin
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
+    ReadOnlyAdmin,
     advisor_queue_item,
     money,
     run_action_with_form,
@@ -29,7 +30,7 @@ class PaidOnForm(forms.Form):
 
 @admin.register(RefundPayout)
 class RefundPayoutAdmin(
-    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin
 ):
     # A member's refund, or an applicant's money refunded when the application is refused.
     office_path = ("member__office", "application__office")
@@ -49,15 +50,6 @@ class RefundPayoutAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member", "application", "entry")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return is_advisor(request.user)
