@@ -143,9 +143,7 @@ def office_scoped(
     return queryset.filter(condition)
 
 
-def require_office(
-    user: Any, obj: M, path: OfficePath = "office", *, shared: Q | None = None
-) -> M:
+def require_office(user: Any, obj: M, path: OfficePath = "office", *, shared: Q | None = None) -> M:
     """`obj` if `user` may see it. Raises PermissionDenied for a row spanning offices (or an
     undeclared table) and Http404 for another office's object."""
     if path is None or sees_every_office(user):  # None: COOPERATIVE_WIDE

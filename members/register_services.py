@@ -9,7 +9,6 @@ category changes), exit_services (exits and refunds), certificate_services (cert
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -63,7 +62,7 @@ def check_member_or_staff(by: User | None, member: Member) -> None:
         raise PermissionDenied(_("You can only do this for yourself."))
 
 
-def user_or_none(by: User | None):
+def user_or_none(by: User | None) -> User | None:
     return by if getattr(by, "is_authenticated", False) else None
 
 
@@ -83,7 +82,7 @@ def last_entry_date(member: Member) -> date | None:
     )
 
 
-def check_shares(shares, errors: dict, key: str = "shares") -> int:
+def check_shares(shares: object, errors: dict, key: str = "shares") -> int:
     if isinstance(shares, bool) or not isinstance(shares, int) or shares < 1:
         errors[key] = _("Enter a whole number of shares, at least 1.")
         return 0
@@ -112,7 +111,7 @@ def check_active(member: Member, errors: dict, key: str = "member") -> None:
         errors[key] = _("%(name)s is no longer a member.") % {"name": member.display_name}
 
 
-def clean_amount(amount, errors: dict, key: str = "amount") -> Decimal:
+def clean_amount(amount: object, errors: dict, key: str = "amount") -> Decimal:
     try:
         value = to_decimal(amount)  # a float raises TypeError: money is never a float
     except (InvalidOperation, ValueError):
@@ -126,7 +125,7 @@ def clean_amount(amount, errors: dict, key: str = "amount") -> Decimal:
 
 
 def entry_append(
-    *, member: Member, operation: str, on: date, by: User | None, **fields: Any
+    *, member: Member, operation: str, on: date, by: User | None, **fields: object
 ) -> ShareRegisterEntry:
     """Append one entry (validated) for a member the caller has locked and checked."""
     fields.setdefault("category", member.category)
@@ -157,7 +156,9 @@ def entry_audit(
     )
 
 
-def payout_create(*, amount: Decimal, beneficiary: str, iban: str, remittance: str, **links: Any):
+def payout_create(
+    *, amount: Decimal, beneficiary: str, iban: str, remittance: str, **links: object
+) -> RefundPayout:
     """A pending refund payout, for the credit-transfer export to pick up."""
     payout = RefundPayout(
         amount=amount,
@@ -185,8 +186,19 @@ def refund_for(position: SharePosition, shares: int) -> tuple[Decimal, Decimal]:
 
 
 def refund_record(
-    *, member, position, shares, on, by: User | None, iban, beneficiary, decision_reference, note
-):
+    *,
+    member: Member,
+    position: SharePosition,
+    shares: int,
+    on: date,
+    by: User | None,
+    iban: str,
+    beneficiary: str,
+    decision_reference: str,
+    note: str,
+) -> tuple[ShareRegisterEntry, RefundPayout | None]:
+    """Refund `shares` of the member's shares (a register entry) and, when money comes back,
+    the payout that pays it to `iban`. Raises ValidationError naming `iban` when it is missing."""
     nominal, refund = refund_for(position, shares)
     if refund > 0 and not iban:
         raise ValidationError({"iban": _("An IBAN is needed to pay the refund.")})

@@ -58,7 +58,7 @@ MEMBER_FIELDS = [
 
 
 @transaction.atomic
-def member_create(*, by: User | None, user: User | None = None, **fields: Any) -> Member:
+def member_create(*, by: User | None, user: User | None = None, **fields: object) -> Member:
     """Create a member (validated) with the next member number, and audit it."""
     # A member created directly (back-office, import, demo) is admitted: category A may open
     # production units unless told otherwise.
@@ -72,7 +72,7 @@ def member_create(*, by: User | None, user: User | None = None, **fields: Any) -
 
 
 @transaction.atomic
-def member_update(*, member: Member, by: User | None, reason: str = "", **fields: Any) -> Member:
+def member_update(*, member: Member, by: User | None, reason: str = "", **fields: object) -> Member:
     """Change a member's data (validated) and audit what changed."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     before = snapshot(member, MEMBER_FIELDS)
@@ -118,7 +118,7 @@ def application_submit(
     by: User | None = None,
     on: date | None = None,
     source: str = MembershipApplication.Source.PORTAL,
-    **fields: Any,
+    **fields: object,
 ) -> MembershipApplication:
     """Record a membership application with a structured reference to pay its shares.
 
@@ -206,17 +206,7 @@ def _application_errors(application: MembershipApplication, policy: SharePolicy 
         errors["shares"] = [
             _("Subscribe at least %(minimum)s share(s).") % {"minimum": policy.minimum_shares}
         ]
-    if "national_number" not in errors and "birth_date" not in errors:
-        born = nn.get_birth_date(application.national_number)
-        if born is not None and born != application.birth_date:
-            errors["birth_date"] = [
-                _("The birth date does not match the national register number.")
-            ]
-    if application.category == Member.Category.A and "category" not in errors:
-        if not application.planned_activity.strip():
-            errors["planned_activity"] = [_("Describe the activity you plan to develop.")]
-        if application.office_id is None:
-            errors["office"] = [_("Choose the office that will follow your activity.")]
+    _consistency_errors(application, errors)
     if "national_number" not in errors:
         _duplicate_errors(
             errors,
@@ -238,6 +228,21 @@ def _application_errors(application: MembershipApplication, policy: SharePolicy 
             _("An application with this email address is already open."),
         )
     return errors
+
+
+def _consistency_errors(application: MembershipApplication, errors: dict[str, list]) -> None:
+    """The birth date against the national number; category A's activity and office."""
+    if "national_number" not in errors and "birth_date" not in errors:
+        born = nn.get_birth_date(application.national_number)
+        if born is not None and born != application.birth_date:
+            errors["birth_date"] = [
+                _("The birth date does not match the national register number.")
+            ]
+    if application.category == Member.Category.A and "category" not in errors:
+        if not application.planned_activity.strip():
+            errors["planned_activity"] = [_("Describe the activity you plan to develop.")]
+        if application.office_id is None:
+            errors["office"] = [_("Choose the office that will follow your activity.")]
 
 
 def _duplicate_errors(
@@ -268,9 +273,11 @@ def _open_application(application: MembershipApplication) -> MembershipApplicati
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != MembershipApplication.Status.SUBMITTED:
         raise ValidationError(
-            {"status": _("This application was already %(status)s.")
-             % {"status": application.get_status_display()}}
-        )  # fmt: skip
+            {
+                "status": _("This application was already %(status)s.")
+                % {"status": application.get_status_display()}
+            }
+        )
     return application
 
 
@@ -451,7 +458,7 @@ def application_apply(
     shares: int,
     accepted_documents: list[MembershipDocument],
     by: User | None = None,
-    **fields: Any,
+    **fields: Any,  # noqa: ANN401  (application_submit's own fields, typed there)
 ) -> MembershipApplication:
     """A person applies from the portal (`user`), or an advisor (`by`) enters an application
     received on paper (source=paper, on=the letter's date, email given): application_submit,

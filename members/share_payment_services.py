@@ -84,7 +84,9 @@ def subscription_unpaid(entry: ShareRegisterEntry) -> Decimal:
     return entry.amount - paid
 
 
-def share_payment_match_reference(reference: str):
+def share_payment_match_reference(
+    reference: str,
+) -> ShareRegisterEntry | MembershipApplication | None:
     """What a structured reference read on a bank line pays: the subscription entry (also for
     an approved application), the open application, or None (not a share reference, unknown,
     or a refused application: left for an advisor)."""
@@ -110,7 +112,7 @@ def share_payment_record(
     by: User | None = None,
     bank_reference: str = "",
     note: str = "",
-):
+) -> MembershipApplication | ShareRegisterEntry:
     """Record money received for shares: for an open application it waits on the application
     until the decision; for a subscription it is a payment entry in the register.
 
@@ -145,7 +147,13 @@ def share_payment_record(
     return _subscription_payment(target, amount, paid_on, by, bank_reference, note)
 
 
-def _application_payment(application, amount, paid_on, by: User | None, bank_reference):
+def _application_payment(
+    application: MembershipApplication,
+    amount: Decimal,
+    paid_on: date,
+    by: User | None,
+    bank_reference: str,
+) -> MembershipApplication:
     due = application.amount_due - application.paid_amount
     if amount > due:
         raise ValidationError(
@@ -167,7 +175,14 @@ def _application_payment(application, amount, paid_on, by: User | None, bank_ref
     return application
 
 
-def _subscription_payment(subscription, amount, paid_on, by: User | None, bank_reference, note):
+def _subscription_payment(
+    subscription: ShareRegisterEntry,
+    amount: Decimal,
+    paid_on: date,
+    by: User | None,
+    bank_reference: str,
+    note: str,
+) -> ShareRegisterEntry:
     (member,) = lock_members(subscription.member)
     errors: dict = {}
     check_active(member, errors, key="target")

@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ def _totp_of(user: User) -> Authenticator | None:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
 
 
-def session_passed_mfa(request: HttpRequest, user: User) -> bool:
+def session_passed_mfa(request: HttpRequest | None, user: User) -> bool:
     """Whether this browser session logged `user` in with a second factor (allauth's record)."""
     if request is None or not hasattr(request, "session"):
         return False
@@ -35,7 +36,9 @@ def session_passed_mfa(request: HttpRequest, user: User) -> bool:
     )
 
 
-def api_token_check_second_factor(*, user: User, request=None, otp: str = "") -> None:
+def api_token_check_second_factor(
+    *, user: User, request: HttpRequest | None = None, otp: str = ""
+) -> None:
     """Refuse a token to an account that must prove a second factor and did not.
 
     An account with a TOTP authenticator needs a valid `otp` code or a session that passed
@@ -82,7 +85,7 @@ def api_token_create(*, user: User, name: str = "", via: str) -> tuple[ApiToken,
     return token, clear
 
 
-def own_api_tokens(user: User):
+def own_api_tokens(user: User) -> QuerySet[ApiToken]:
     """The user's tokens that have not expired, newest first."""
     return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ def _check_transferor_or_staff(by: User | None, member: Member) -> None:
 # --- reads ------------------------------------------------------------------------------------
 
 
-def shares_pending_transfer(*, member: Member, exclude=None) -> int:
+def shares_pending_transfer(*, member: Member, exclude: ShareTransferRequest | None = None) -> int:
     """Shares of `member` in transfer requests still waiting for the board."""
     pending = ShareTransferRequest.objects.filter(from_member=member, status=Status.REQUESTED)
     if exclude is not None:
@@ -54,7 +54,7 @@ def shares_transferable(*, member: Member) -> int:
     return max(0, position.fully_paid_shares - shares_pending_transfer(member=member))
 
 
-def transfer_requests_of(*, member: Member):
+def transfer_requests_of(*, member: Member) -> QuerySet[ShareTransferRequest]:
     """The transfer requests of a transferor, latest first."""
     return (
         ShareTransferRequest.objects.filter(from_member=member)
@@ -66,7 +66,7 @@ def transfer_requests_of(*, member: Member):
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _clean_member_number(value) -> int | None:
+def _clean_member_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     try:
@@ -78,7 +78,7 @@ def _clean_member_number(value) -> int | None:
 
 @transaction.atomic
 def share_transfer_request(
-    *, from_member: Member, to_member_number, shares: int, note: str = "", by: User | None
+    *, from_member: Member, to_member_number: object, shares: int, note: str = "", by: User | None
 ) -> ShareTransferRequest:
     """Ask the board to transfer `shares` fully paid shares of `from_member` to the active member
     with number `to_member_number`. The transferor themselves or an advisor.
@@ -214,7 +214,7 @@ def share_transfer_approve(
     return request
 
 
-def _tell_transferor(request: ShareTransferRequest, template: str, **context) -> None:
+def _tell_transferor(request: ShareTransferRequest, template: str, **context: object) -> None:
     """The transferor learns the board's decision by e-mail (after commit)."""
     member = request.from_member
     send_on_commit(

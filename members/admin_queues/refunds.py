@@ -37,8 +37,14 @@ class RefundPayoutAdmin(
     identifier_fields = identifier_search_fields = ("iban",)
     masked_iban = masked("iban", gettext_lazy("IBAN"))
     list_display = (
-        "created_at", "beneficiary", "amount", "masked_iban", "status", "paid_on", "member",
-    )  # fmt: skip
+        "created_at",
+        "beneficiary",
+        "amount",
+        "masked_iban",
+        "status",
+        "paid_on",
+        "member",
+    )
     list_filter = ("status",)
     list_select_related = ("member",)
     search_fields = ("beneficiary", "member__number__exact")
