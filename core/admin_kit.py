@@ -15,6 +15,9 @@ their usual forms. Display: `NOTHING` for an empty cell, `money` for an amount,
 
 The admin index shows the advisor's queue: each app declares its items with
 `advisor_queue_item(label, Model, status=…)`.
+
+One module (about 600 lines) on purpose: it is the one kit every app's admin imports, and the
+platform's own tables are registered here because every admin imports it first.
 """
 
 import json

@@ -4,7 +4,7 @@ come back with such a reference (the camt.053 import calls `share_payment_route`
 
 Shares are paid to the cooperative's own account (the legal entity `smartcoop`), with the
 structured reference of the application or of the subscription, which starts with 90
-(members.share_services.SHARE_REFERENCE_PREFIX): invoice references never do, so a bank line
+(members.register_services.SHARE_REFERENCE_PREFIX): invoice references never do, so a bank line
 pays one thing only.
 """
 
