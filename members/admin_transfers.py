@@ -19,6 +19,7 @@ from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
+    ReadOnlyAdmin,
     RefuseForm,
     advisor_queue_item,
     run_action_with_form,
@@ -71,7 +72,8 @@ def describe(transfer: ShareTransferRequest) -> str:
 
 
 @admin.register(ShareTransferRequest)
-class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    # Requests come from the portal and are decided by actions: never added, edited or deleted.
     office_path = "from_member__office"  # the transferor's office
     list_display = (
         "requested_at",
@@ -119,16 +121,6 @@ class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.M
             .get_queryset(request)
             .select_related("from_member", "to_member", "transfer_out_entry", "transfer_in_entry")
         )
-
-    # Requests come from the portal and are decided by actions: never added, edited or deleted.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return is_board(request.user)

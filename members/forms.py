@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import LANGUAGE_CHOICES, Member, MembershipApplication, MembershipDocument, Office
+from .services import APPLICATION_FIELDS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -29,25 +30,7 @@ CATEGORY_HELP = {
     ),
 }
 
-SERVICE_FIELDS = [
-    "email",
-    "first_name",
-    "last_name",
-    "national_number",
-    "birth_date",
-    "gender",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "iban",
-    "preferred_language",
-    "category",
-    "planned_activity",
-    "office",
-    "shares",
-    "accepted_documents",
-]
+SERVICE_FIELDS = ["email", *APPLICATION_FIELDS, "shares", "accepted_documents"]
 
 
 def _label(name: str) -> "StrOrPromise":

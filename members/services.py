@@ -35,13 +35,8 @@ from .payment_routing import application_amount_due, application_payment_instruc
 from .register_services import entry_append, entry_audit, payout_create, share_reference_next
 from .selectors import documents_to_accept, share_policy_on
 
-MEMBER_FIELDS = [
-    "category",
-    "status",
-    "is_organisation",
-    "first_name",
-    "last_name",
-    "organisation_name",
+# Who a person is and where they live: the same fields on a member and on an application.
+IDENTITY_FIELDS = [
     "national_number",
     "birth_date",
     "gender",
@@ -51,6 +46,16 @@ MEMBER_FIELDS = [
     "country",
     "iban",
     "preferred_language",
+]
+
+MEMBER_FIELDS = [
+    "category",
+    "status",
+    "is_organisation",
+    "first_name",
+    "last_name",
+    "organisation_name",
+    *IDENTITY_FIELDS,
     "office",
     "advisor",
     "member_since",
@@ -93,15 +98,7 @@ def member_update(*, member: Member, by: User | None, reason: str = "", **fields
 APPLICATION_FIELDS = [
     "first_name",
     "last_name",
-    "national_number",
-    "birth_date",
-    "gender",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "iban",
-    "preferred_language",
+    *IDENTITY_FIELDS,
     "category",
     "planned_activity",
     "office",
