@@ -21,7 +21,7 @@ from governance.services.voting import ballot_cast
 from governance.tally import assembly_tally
 from members.models import Member
 from members.services import member_create
-from members.share_services import share_payment_record, shares_subscribe
+from members.share_payment_services import share_payment_record, shares_subscribe
 
 from .demo import _user
 from .demo_board import ensure_board_demo

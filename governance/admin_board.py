@@ -19,10 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin, ReadOnlyAdmin, ServiceFormMixin
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    RefuseForm,
+    ServiceFormMixin,
+    run_action_with_form,
+)
 from core.roles import is_board
 from core.scoping import COOPERATIVE_WIDE
-from members.admin_queues import RefuseForm, run_action_with_form
 from members.models import Member
 
 from .board_services import (

@@ -97,7 +97,7 @@ def plain_member(
 
     from members.models import User
     from members.services import member_create
-    from members.share_services import share_payment_record, shares_subscribe
+    from members.share_payment_services import share_payment_record, shares_subscribe
 
     user = None
     if email:

@@ -37,7 +37,7 @@ from .sampling import assign_by_affinity, bisect_parameter, quota_list, quotas, 
 # The password of every generated account (one hash, computed once): for demos and the
 # load benchmark only.
 DATASET_PASSWORD = "smart-dataset-2025"  # noqa: S105 (documented demo password)
-SHARE_REFERENCE_PREFIX = "90"  # as members.share_services
+SHARE_REFERENCE_PREFIX = "90"  # as members.register_services
 
 
 def at(day: date, seconds: int = 9 * 3600) -> datetime:

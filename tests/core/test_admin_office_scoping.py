@@ -38,8 +38,9 @@ from devtools import demo
 from invoicing.models import Client, Invoice, InvoiceBranding, Purchase, Transmission
 from invoicing.payment_services import payment_record
 from invoicing.quote_services import quote_create
+from members.certificate_services import certificate_request
+from members.exit_services import member_exit_request
 from members.models import Member, Office, User
-from members.share_services import certificate_request, member_exit_request
 from members.token_services import api_token_create
 from members.transfer_services import share_transfer_request
 from payroll.contributions import contributions_compute

@@ -197,7 +197,7 @@ def test_rejecting_asks_for_the_reason_on_an_intermediate_page(admin_client, pen
     response = _action(admin_client, Invoice, "reject_with_reason", [pending])
 
     assert response.status_code == 200
-    assert "admin/invoicing/action_form.html" in [t.name for t in response.templates]
+    assert "admin/action_form.html" in [t.name for t in response.templates]
     assert 'name="reason"' in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == Invoice.Status.PENDING_APPROVAL

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from core.audit import audit_trail
 from devtools.demo import national_number
+from members.exit_services import member_exit_request
 from members.models import (
     Member,
     MemberExit,
@@ -29,11 +30,7 @@ from members.models import (
 )
 from members.selectors import documents_to_accept, member_shares
 from members.services import application_approve, application_submit
-from members.share_services import (
-    member_exit_request,
-    share_payment_record,
-    shares_subscribe,
-)
+from members.share_payment_services import share_payment_record, shares_subscribe
 
 pytestmark = pytest.mark.django_db
 

@@ -13,16 +13,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from devtools.demo import national_number
+from members.exit_services import member_exit
 from members.exports import REGISTER_COLUMNS, member_extract_export, register_export
 from members.models import MemberExit, ShareRegisterEntry
 from members.services import member_create
-from members.share_services import (
-    member_category_change,
-    member_exit,
-    share_payment_record,
-    shares_subscribe,
-    shares_transfer,
-)
+from members.share_payment_services import share_payment_record, shares_subscribe
+from members.share_services import member_category_change, shares_transfer
 
 pytestmark = pytest.mark.django_db
 
