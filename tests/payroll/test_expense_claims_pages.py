@@ -7,12 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core import roles
-from members.models import Office, User
 from payroll.expense_services import expense_claim_reject
 from payroll.models import ExpenseClaim, PayoutLine
 from production_units.models import LedgerEntry
@@ -27,6 +24,7 @@ from tests.expense_helpers import (
     recent_day,
     with_mfa,
 )
+from tests.factories.members import AdvisorFactory, office
 
 pytestmark = pytest.mark.django_db
 
@@ -314,11 +312,7 @@ def test_an_advisor_sees_only_the_claims_of_their_office(
 ):
     claim = alice_claim(alice, alice_activity, description="Brussels claim")
     assert "Brussels claim" in claire_client.get(_changelist()).content.decode()
-    namur = User.objects.create_user(
-        email="nadia@smartcoop.test", password="x", is_staff=True,
-        office=Office.objects.get(code="namur"),
-    )  # fmt: skip
-    namur.groups.add(Group.objects.get(name=roles.ADVISOR))
+    namur = AdvisorFactory(office=office("namur"))
     client.force_login(with_mfa(namur))
     assert "Brussels claim" not in client.get(_changelist()).content.decode()
     change = reverse("admin:payroll_expenseclaim_change", args=[claim.pk])
