@@ -39,10 +39,13 @@ def _invoices(alice, unit, how_many):
 def _ledger(unit, how_many):
     for index in range(how_many):
         ledger_post(
-            unit=unit, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal(f"{index + 1}.00"),
-            booked_on=date(2026, 1, 1 + index % 28), label=f"Ajustement {index}",
+            unit=unit,
+            kind=LedgerEntry.Kind.ADJUSTMENT,
+            amount=Decimal(f"{index + 1}.00"),
+            booked_on=date(2026, 1, 1 + index % 28),
+            label=f"Ajustement {index}",
             reason="test des requêtes",
-        )  # fmt: skip
+        )
 
 
 def _members_and_units(by, how_many, start):
@@ -125,8 +128,11 @@ def test_the_invoice_list_of_the_back_office_filters_by_unit_and_client_links(ad
     issued_invoice(alice, three, theatre, [line()])
     issued_invoice(alice, activity, theatre, [line()])
     url = reverse("admin:invoicing_invoice_changelist")
-    for parameter, value, field in (("unit", three.pk, "unit_id"), ("unit", activity.pk, "unit_id"),
-                                    ("client", theatre.pk, "client_id")):  # fmt: skip
+    for parameter, value, field in (
+        ("unit", three.pk, "unit_id"),
+        ("unit", activity.pk, "unit_id"),
+        ("client", theatre.pk, "client_id"),
+    ):
         listed = list(admin_client.get(url, {parameter: value}).context["cl"].result_list)
         assert listed, parameter
         assert {getattr(invoice, field) for invoice in listed} == {value}

@@ -82,9 +82,13 @@ def test_alice_files_a_claim_with_its_receipt(alice_client, alice, alice_activit
 
 def test_a_mileage_claim_from_the_portal_needs_no_receipt(alice_client, alice_activity):
     data = _form(
-        alice_activity, category=category("mileage").pk, distance_km="123.4", amount="",
-        vat="", receipt=None,
-    )  # fmt: skip
+        alice_activity,
+        category=category("mileage").pk,
+        distance_km="123.4",
+        amount="",
+        vat="",
+        receipt=None,
+    )
     response = alice_client.post(reverse("portal:expense_create"), data)
     assert response.status_code == 302
     claim = ExpenseClaim.objects.get()
@@ -290,9 +294,13 @@ def test_an_overdraft_is_approved_only_with_a_reason(claire_client, alice, alice
     )
     # Balance 700.00 now; take 0.01 more with an adjustment so that 700.00 lacks 0.01.
     ledger_post(
-        unit=alice_activity, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal("-0.01"),
-        booked_on=date(2026, 11, 23), label="Frais", reason="Bank fee",
-    )  # fmt: skip
+        unit=alice_activity,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        amount=Decimal("-0.01"),
+        booked_on=date(2026, 11, 23),
+        label="Frais",
+        reason="Bank fee",
+    )
     claire_client.post(
         _changelist(), {"action": "approve_selected", "_selected_action": [claim.pk]}
     )
