@@ -746,8 +746,9 @@ def test_assigning_a_purchase_to_a_unit_posts_it_to_the_ledger(
         Purchase.Status.POSTED,
         alice_activity,
     )
-    entry = LedgerEntry.objects.get(unit=alice_activity, kind=LedgerEntry.Kind.PURCHASE,
-                                    source_id=str(queued_purchase.pk))  # fmt: skip
+    entry = LedgerEntry.objects.get(
+        unit=alice_activity, kind=LedgerEntry.Kind.PURCHASE, source_id=str(queued_purchase.pk)
+    )
     assert entry.amount == -queued_purchase.net_total == Decimal("-480.00")
     assert audit_trail(queued_purchase).get(action="purchase.assigned").actor == admin_user
 

@@ -177,9 +177,16 @@ def test_the_command_writes_each_format(history, tmp_path):
     assert "Zoe Export" in stdout.getvalue()
     pdf_out = tmp_path / "register.pdf"
     call_command(
-        "export_register", "--format", "pdf", "--date", "2022-06-01", "--language", "en",
-        "--out", str(pdf_out),
-    )  # fmt: skip
+        "export_register",
+        "--format",
+        "pdf",
+        "--date",
+        "2022-06-01",
+        "--language",
+        "en",
+        "--out",
+        str(pdf_out),
+    )
     text = " ".join(page.extract_text() for page in PdfReader(pdf_out).pages)
     assert "3 members" in " ".join(text.split())
 

@@ -529,9 +529,16 @@ def test_the_register_export_at_a_date_matches_the_register(history, tmp_path):
     ]
     pdf_out = tmp_path / "register.pdf"
     call_command(
-        "export_register", "--date", "2023-07-01", "--format", "pdf", "--language", "en",
-        "--out", pdf_out,
-    )  # fmt: skip
+        "export_register",
+        "--date",
+        "2023-07-01",
+        "--format",
+        "pdf",
+        "--language",
+        "en",
+        "--out",
+        pdf_out,
+    )
     text = pdf_text(pdf_out.read_bytes())
     assert "Noa Test" in text
     assert "3 members" in text

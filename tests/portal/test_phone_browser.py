@@ -451,9 +451,15 @@ def _expected_split(amount: Decimal, code: str, first_day: date) -> dict[str, st
 
 
 SPLIT_KEYS = (
-    "turnover", "turnover_contribution", "employment_budget", "gross", "employer_charges",
-    "employment_contribution", "residue", "net",
-)  # fmt: skip
+    "turnover",
+    "turnover_contribution",
+    "employment_budget",
+    "gross",
+    "employer_charges",
+    "employment_contribution",
+    "residue",
+    "net",
+)
 
 
 def test_typing_an_amount_on_the_job_form_shows_the_live_split(phone, portal):
@@ -481,8 +487,10 @@ def test_typing_an_amount_on_the_job_form_shows_the_live_split(phone, portal):
         sync_api.expect(split.locator('[data-split="turnover"]')).to_have_attribute(
             "data-amount", typed
         )
-        shown = {key: split.locator(f'[data-split="{key}"]').get_attribute("data-amount")
-                 for key in SPLIT_KEYS}  # fmt: skip
+        shown = {
+            key: split.locator(f'[data-split="{key}"]').get_attribute("data-amount")
+            for key in SPLIT_KEYS
+        }
         shown["net is on screen"] = split.locator('[data-split="net"]').is_visible()
         return shown
 
