@@ -1,9 +1,14 @@
-"""The working-day calendar: Monday to Friday, Belgian public holidays excluded."""
+"""The working-day calendar (Monday to Friday, Belgian public holidays excluded) and the
+months that are the accounting periods."""
 
+import re
+from calendar import monthrange
 from datetime import date, timedelta
 from functools import cache
 
 import holidays
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @cache
@@ -24,3 +29,46 @@ def working_days_after(day: date, count: int) -> date:
         if is_working_day(current):
             count -= 1
     return current
+
+
+# --- months: the accounting periods ----------------------------------------------------------
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str | None, *, default: date | None = None, field: str = "month") -> date:
+    """ "2026-07" → 2026-07-01; empty → the month of `default` (refused without a default).
+
+    Raises ValidationError naming `field` for anything else."""
+    if not (value or "").strip():
+        if default is not None:
+            return default.replace(day=1)
+        raise ValidationError({field: _("Give the period as YYYY-MM, e.g. 2026-10.")})
+    match = MONTH_PATTERN.match((value or "").strip())
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if year >= 1900 and 1 <= month <= 12:
+            return date(year, month, 1)
+    raise ValidationError(
+        {field: _("“%(value)s” is not a month: use YYYY-MM, e.g. 2026-07.") % {"value": value}}
+    )
+
+
+def month_end(month: date) -> date:
+    """The last day of `month`'s month."""
+    return month.replace(day=monthrange(month.year, month.month)[1])
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and the last day of `month`'s month."""
+    return month.replace(day=1), month_end(month)
+
+
+def previous_month(month: date) -> date:
+    """The first day of the month before `month`'s."""
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after `month`'s."""
+    return month_end(month) + timedelta(days=1)

@@ -25,6 +25,7 @@ from lxml import etree
 from core.audit import audit_log
 from core.money import CENT, cents
 from production_units.models import LedgerEntry, ProductionUnit
+from production_units.selectors import unit_available_balance, unit_lock
 from production_units.services import ledger_post
 
 from .models import Purchase
@@ -33,7 +34,6 @@ from .purchase_rules import (
     balance_problem,
     deadline_problem,
     overdraft_refusal,
-    purchase_available,
     purchase_missing,
 )
 
@@ -271,7 +271,7 @@ def _why_not_postable(purchase: Purchase, unit: ProductionUnit, today: date) -> 
     if not purchase.net_total:
         return _("The amount excl. VAT is zero: there is nothing to charge.")
     return deadline_problem(purchase=purchase, today=today) or balance_problem(
-        purchase=purchase, unit=unit, available=purchase_available(unit=unit)
+        purchase=purchase, unit=unit, available=unit_available_balance(unit=unit)
     )
 
 
@@ -287,7 +287,7 @@ def _match(purchase: Purchase, today: date) -> tuple[ProductionUnit | None, str]
         return None, _("The buyer reference names several units: %(codes)s.") % {
             "codes": ", ".join(unit.code for unit in units)
         }
-    unit = ProductionUnit.objects.select_for_update().get(pk=units[0].pk)
+    unit = unit_lock(unit_id=units[0].pk)
     problem = _why_not_postable(purchase, unit, today)
     return (None, problem) if problem else (unit, "")
 
@@ -424,7 +424,7 @@ def purchase_assign(
     purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
     if purchase.status != Purchase.Status.TO_MATCH:
         raise ValidationError(_("This purchase is not waiting for a unit any more."))
-    unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = unit_lock(unit_id=unit.pk)
     if unit.tool != ProductionUnit.Tool.ACTIVITY:
         raise ValidationError({"unit": _("Only an Activité unit takes purchases.")})
     if unit.status != ProductionUnit.Status.ACTIVE:
@@ -434,7 +434,7 @@ def purchase_assign(
     late = deadline_problem(purchase=purchase, today=today)
     if late:
         raise ValidationError({"issue_date": late})
-    available = purchase_available(unit=unit)
+    available = unit_available_balance(unit=unit)
     missing = purchase_missing(purchase=purchase, available=available)
     reason = ""
     if missing:

@@ -8,15 +8,17 @@ posting of an import (invoicing.inbound.inbound_ubl_import) and an advisor's ass
 - The yearly deadline: a purchase issued in year Y can be charged to a unit until the expense
   deadline day of Y + 1 (PayrollPolicy.expense_deadline_month/day in force on the day it is
   charged, 15 January in the seeded policy), the same deadline as expense claims
-  (payroll.expense_services.expense_deadline). Past it the purchase stays in the advisors'
-  queue with the deadline in the reason, and no advisor can charge it any more: the rule
-  closes a unit's year, and there is nothing to weigh case by case. The advisor rejects it
-  with a reason (it is then settled outside the units' ledgers).
+  (payroll.expenses.services.year_deadline, which payroll registers here in its
+  AppConfig.ready: invoicing sits below payroll and does not import it). Past it the
+  purchase stays in the advisors' queue with the deadline in the reason, and no advisor can
+  charge it any more: the rule closes a unit's year, and there is nothing to weigh case by
+  case. The advisor rejects it with a reason (it is then settled outside the units' ledgers).
 - The balance: the unit is charged the total excluding VAT (the amount posted, see
-  invoicing.inbound._post). It must fit in the unit's *available* balance: its ledger balance
-  less what is already promised from it, that is the budgets of its pending work
-  declarations (payroll.declaration_services.available_balance) and its expense claims
-  awaiting a decision that draw on the balance (payroll.expense_services.pending_claims_total).
+  invoicing.inbound._post). It must fit in the unit's *available* balance
+  (production_units.selectors.unit_available_balance, the rule every debit of a unit
+  checks): its ledger balance less what is already promised from it, that is the budgets of
+  its pending work declarations and its expense claims awaiting a decision that draw on the
+  balance.
   An import that doesn't fit waits in the queue, its reason giving the amount missing; an
   advisor may charge it anyway only with an explicit overdraft reason, recorded in the audit
   trail (action "purchase.overdraft_approved", the amount and the reason) and on the ledger
@@ -25,15 +27,14 @@ posting of an import (invoicing.inbound.inbound_ubl_import) and an advisor's ass
 
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.audit import audit_trail
 from core.models import AuditEvent
-from payroll.declaration_services import available_balance
-from payroll.expense_services import expense_deadline, pending_claims_total, policy_on
 from production_units.models import ProductionUnit
 
 from .models import Purchase
@@ -49,10 +50,27 @@ def _euros(amount: Decimal) -> str:
 # --- the yearly deadline --------------------------------------------------------------------
 
 
+class YearDeadline(Protocol):
+    """The last day on which expenses of `year` are accepted, by the policy in force on
+    `today`; raises ValidationError when no policy is in force then."""
+
+    def __call__(self, *, year: int, today: date) -> date: ...
+
+
+_year_deadline: list[YearDeadline] = []
+
+
+def register_year_deadline(rule: YearDeadline) -> None:
+    """Set the yearly deadline rule (payroll's, registered in its AppConfig.ready)."""
+    _year_deadline[:] = [rule]
+
+
 def purchase_deadline(*, purchase: Purchase, today: date) -> date:
     """The last day on which `purchase` can be charged to a unit, by the payroll policy in
     force on `today`. Raises ValidationError when no policy is in force then."""
-    return expense_deadline(year=purchase.issue_date.year, policy=policy_on(today))
+    if not _year_deadline:
+        raise ImproperlyConfigured("No yearly deadline rule is registered (payroll's apps.py).")
+    return _year_deadline[0](year=purchase.issue_date.year, today=today)
 
 
 def deadline_problem(*, purchase: Purchase, today: date) -> str:
@@ -70,12 +88,6 @@ def deadline_problem(*, purchase: Purchase, today: date) -> str:
 
 
 # --- the balance ----------------------------------------------------------------------------
-
-
-def purchase_available(*, unit: ProductionUnit) -> Decimal:
-    """What a purchase may still spend of the unit's balance: the balance less the budgets
-    its pending work declarations reserve and its expense claims awaiting a decision."""
-    return available_balance(unit=unit) - pending_claims_total(unit=unit)
 
 
 def purchase_missing(*, purchase: Purchase, available: Decimal) -> Decimal:

@@ -3,7 +3,7 @@
 Members reach every portal page (core.permissions.member_required). Invited workers are
 not members: they have an account and a Worker record, and reach only the pages about their
 own work. Those pages use `worker_or_member_required`, and find the worker with
-`payroll.worker_services.worker_of_user(request.user)` (None for a member who never worked):
+`payroll.workers.worker_services.worker_of_user(request.user)` (None for a member who never worked):
 
     @worker_or_member_required
     def payslip_list(request):

@@ -1,3 +1,8 @@
-"""Back-office of work and pay: each area registers its models in its own module."""
+"""Back-office of work and pay: each area registers its models in its own module (Django's
+admin autodiscovery imports this one)."""
 
-from . import admin_expenses, admin_params, admin_pay, admin_work, admin_workers  # noqa: F401
+from payroll import admin_params  # noqa: F401
+from payroll.expenses import admin as expenses_admin  # noqa: F401
+from payroll.pay import admin as pay_admin  # noqa: F401
+from payroll.work import admin as work_admin  # noqa: F401
+from payroll.workers import admin as workers_admin  # noqa: F401

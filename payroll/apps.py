@@ -7,25 +7,33 @@ class PayrollConfig(AppConfig):
     verbose_name = _("Payroll")
 
     def ready(self):
+        # inside ready(): these modules import the models, which are loaded only now.
         from core.files import private_file_owner
+        from core.uploads import register_field_limit
+        from invoicing.purchase_rules import register_year_deadline
+        from payroll.expenses.services import MAX_RECEIPT_SIZE, pending_claims_total, year_deadline
+        from payroll.work.declaration_services import reserved_budget
+        from payroll.work.job_services import MAX_RECEIPT_BYTES
+        from production_units.selectors import register_reservation
 
         # A stored file goes to the people who see its row in the portal (and to staff);
         # payout files (pain.001) are for staff only.
-        private_file_owner("payroll.Contract", "payroll.views_work.get_own_contract_or_404")
-        private_file_owner("payroll.Payslip", "payroll.views_pay.get_own_payslip_or_404")
-        private_file_owner("payroll.Attestation", "payroll.views_pay.get_own_attestation_or_404")
-        private_file_owner("payroll.ExpenseClaim", "payroll.views_expenses.get_own_claim_or_404")
+        private_file_owner("payroll.Contract", "payroll.work.views.get_own_contract_or_404")
+        private_file_owner("payroll.Payslip", "payroll.pay.views.get_own_payslip_or_404")
+        private_file_owner("payroll.Attestation", "payroll.pay.views.get_own_attestation_or_404")
+        private_file_owner("payroll.ExpenseClaim", "payroll.expenses.views.get_own_claim_or_404")
         private_file_owner(
-            "payroll.JobExpense", "payroll.views_work.get_own_job_or_404", pk_attr="job_id"
+            "payroll.JobExpense", "payroll.work.views.get_own_job_or_404", pk_attr="job_id"
         )
         private_file_owner(
             "payroll.HeldReceipt", lambda request, obj: obj.owner_id == request.user.pk
         )
 
-        from core.uploads import register_field_limit
-
-        from .expense_services import MAX_RECEIPT_SIZE
-        from .job_services import MAX_RECEIPT_BYTES
-
         register_field_limit("receipt", MAX_RECEIPT_SIZE)
         register_field_limit("receipt", MAX_RECEIPT_BYTES)
+
+        # What payroll promises from a unit's balance counts in its available balance, and
+        # purchases close a year on the same deadline as expense claims.
+        register_reservation("payroll.work_declarations", reserved_budget)
+        register_reservation("payroll.expense_claims", pending_claims_total)
+        register_year_deadline(year_deadline)

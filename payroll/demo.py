@@ -9,10 +9,18 @@ from django.utils import timezone
 
 from invoicing.lines import LineData
 from invoicing.models import Client
+from payroll.expenses.services import expense_claim_submit
+from payroll.work.declaration_services import (
+    declaration_approve,
+    declaration_create,
+    declaration_submit,
+)
+from payroll.work.job_services import job_create, job_submit
+from payroll.work.work_days import DayInput
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import ProductionUnit
 
 from .models import ContractType, ExpenseCategory, Job, WorkDeclaration
-from .work_days import DayInput
 
 
 def _next_weekday(start, weekday: int):
@@ -20,11 +28,6 @@ def _next_weekday(start, weekday: int):
 
 
 def ensure_demo_work(*, alice, claire) -> None:
-    from .declaration_services import declaration_approve, declaration_create, declaration_submit
-    from .expense_services import expense_claim_submit
-    from .job_services import job_create, job_submit
-    from .worker_services import unit_holder_worker
-
     three = ProductionUnit.objects.get(code="UP-0001")
     activity = ProductionUnit.objects.get(code="UP-0002")
     today = timezone.localdate()

@@ -10,10 +10,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.calendar import working_days_after
+from core.dated import in_force
+from payroll.split import Bracket, ContractParameters, WithholdingTable
 from production_units.models import ContributionRate
 
-from .models import ContractTypeParameters, WithholdingTaxScale
-from .split import Bracket, ContractParameters, WithholdingTable
+from .models import ContractTypeParameters, PayrollPolicy, WithholdingTaxScale
 
 
 class ParameterMissing(ValidationError):
@@ -28,6 +30,22 @@ def rate_on(day: date) -> Decimal:
             _("No mutual contribution rate is in force on %(day)s.") % {"day": day}
         )
     return rate
+
+
+def payroll_policy_on(day: date) -> PayrollPolicy:
+    """The payroll policy in force on `day`. Raises ValidationError when none is."""
+    return in_force(PayrollPolicy, day, missing=_("No payroll policy is in force on %(day)s."))
+
+
+def salary_due_on(*, last_day: date, today: date | None = None) -> date:
+    """THE payment day of a salary for work up to `last_day` (a 3en1 job's last work day, the
+    last day of a payroll run's month): the salary delay in working days (core.calendar) of
+    the payroll policy in force on `last_day`, and never before `today` when given (a payroll
+    run computed after that day pays at once). Raises ValidationError when no payroll policy
+    is in force on `last_day`."""
+    delay = payroll_policy_on(last_day).salary_delay_working_days
+    due = working_days_after(last_day, delay)
+    return due if today is None else max(due, today)
 
 
 def to_contract_parameters(row: ContractTypeParameters) -> ContractParameters:

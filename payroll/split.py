@@ -12,6 +12,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from django.utils.translation import gettext as _
 
 from core.money import CENT, is_cents, to_decimal
+from payroll.contributions.rule import EMPLOYMENT, TURNOVER
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -194,7 +195,9 @@ def employment_cost(
     with localcontext() as context:
         context.prec = 60  # every product below is exact before its documented rounding
         charges = _half_up(gross * parameters.employer_charges_rate / HUNDRED)
-        budget = _ceil_cents(gross * parameters.coefficient)
+        # C2: the employment pillar of the mutual contribution (contribution_rule); the
+        # budget gross + charges + C2 is ⌈gross × coefficient⌉.
+        contribution = EMPLOYMENT.amount({to_decimal(parameters.coefficient): gross}, charges)
         social_security = _half_up(
             gross
             * parameters.employee_ss_base_percent
@@ -212,8 +215,8 @@ def employment_cost(
         gross=gross,
         employer_charges=charges,
         employment_cost=gross + charges,
-        employment_contribution=budget - gross - charges,
-        budget=budget,
+        employment_contribution=contribution,
+        budget=gross + charges + contribution,
         employee_social_security=social_security,
         taxable=taxable,
         withholding_rate=rate,
@@ -226,10 +229,8 @@ def employment_cost(
 
 
 def turnover_contribution(turnover: Decimal, rate: Decimal) -> Decimal:
-    """C1 = turnover × rate, to the cent (half up)."""
-    with localcontext() as context:
-        context.prec = 60
-        return _half_up(turnover * rate / HUNDRED)
+    """C1 of one job: the turnover pillar of the mutual contribution (contribution_rule)."""
+    return TURNOVER.amount({rate: turnover})
 
 
 def turnover_needed(*, budget: Decimal, expenses: Decimal, turnover_rate: Decimal) -> Decimal:

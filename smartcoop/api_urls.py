@@ -56,9 +56,9 @@ urlpatterns = [
     path("quotes/<int:quote_id>/pdf/", QuotePdfApi.as_view(), name="quote-pdf"),
     path("payments/", PaymentListApi.as_view(), name="payment-list"),
     path("", include("members.api_urls")),
-    path("", include("payroll.api_urls_work")),
-    path("", include("payroll.api_urls_pay")),
-    path("", include("payroll.api_urls_expenses")),
-    path("", include("payroll.api_urls_workers")),
+    path("", include("payroll.work.api_urls")),
+    path("", include("payroll.pay.api_urls")),
+    path("", include("payroll.expenses.api_urls")),
+    path("", include("payroll.workers.api_urls")),
     path("", include("governance.api_urls")),
 ]

@@ -42,9 +42,9 @@ urlpatterns = [
     path("quotes/<int:pk>/refuse/", quote_views.quote_refuse_view, name="quote_refuse"),
     path("quotes/<int:pk>/invoice/", quote_views.quote_to_invoice_view, name="quote_to_invoice"),
     path("", include("members.portal_urls")),
-    path("", include("payroll.portal_urls_work")),
-    path("", include("payroll.portal_urls_pay")),
-    path("", include("payroll.portal_urls_expenses")),
-    path("", include("payroll.portal_urls_workers")),
+    path("", include("payroll.work.portal_urls")),
+    path("", include("payroll.pay.portal_urls")),
+    path("", include("payroll.expenses.portal_urls")),
+    path("", include("payroll.workers.portal_urls")),
     path("", include("governance.portal_urls")),
 ]

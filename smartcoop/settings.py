@@ -172,7 +172,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The payroll run writes the employment costs the contribution run reads: it goes first.
     "payroll-run": {
-        "task": "payroll.tasks_pay.payroll_run_task",
+        "task": "payroll.tasks.payroll_run_task",
         "schedule": crontab(day_of_month=2, hour=2, minute=0),  # the previous month
     },
     "compute-contributions": {
@@ -181,7 +181,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Dimona declarations go out before the work starts: every 10 minutes (and after each
     # contract), whatever was left pending.
-    "send-pending-dimonas": {"task": "payroll.tasks.send_pending_dimonas", "schedule": 600.0},
+    "send-pending-dimonas": {"task": "payroll.work.tasks.send_pending_dimonas", "schedule": 600.0},
     # The outbox sweeper: transmissions whose task was lost are queued again (docs/operations.md).
     "requeue-overdue-transmissions": {
         "task": "invoicing.tasks.requeue_overdue_transmissions",
@@ -189,13 +189,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Salaries within 7 working days: payout batches twice a week (docs/payouts.md).
     "prepare-payouts": {
-        "task": "payroll.tasks_payouts.prepare_scheduled_payouts",
+        "task": "payroll.tasks.prepare_scheduled_payouts",
         "schedule": crontab(day_of_week="tue,fri", hour=6, minute=0),
     },
     # Online votes open and close on time; the one reminder before closing.
     "advance-assemblies": {"task": "governance.tasks.advance_assemblies", "schedule": 300.0},
     "expire-worker-invitations": {
-        "task": "payroll.tasks_workers.expire_worker_invitations",
+        "task": "payroll.tasks.expire_worker_invitations",
         "schedule": crontab(hour=3, minute=10),
     },
     # The board's key figures: the snapshots of the year, every night (reports/tasks.py).

@@ -7,9 +7,9 @@ from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from payroll.expense_services import expense_claim_submit
+from payroll.expenses.services import expense_claim_submit
 from payroll.models import ExpenseCategory
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.worker_services import unit_holder_worker
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -26,7 +26,7 @@ from payroll.models import (
     WorkDay,
     Worker,
 )
-from payroll.worker_services import worker_for_member
+from payroll.workers.worker_services import worker_for_member
 from production_units.models import ProductionUnit
 
 PERIOD = date(2026, 10, 1)

@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from invoicing.models import Client
-from payroll.declaration_services import declaration_create
-from payroll.job_services import job_create
 from payroll.models import ContractType
-from payroll.work_days import DayInput
-from payroll.worker_services import unit_holder_worker
+from payroll.work.declaration_services import declaration_create
+from payroll.work.job_services import job_create
+from payroll.work.work_days import DayInput
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.urls import reverse
 
 from devtools.demo import national_number
-from payroll.invitation_services import WorkerIdentity, worker_invite
 from payroll.models import ContractType, WorkDay
+from payroll.workers.invitation_services import WorkerIdentity, worker_invite
 
 ZOE_EMAIL = "zoe.martin@example.org"
 ZOE_BIRTH = date(1995, 3, 8)

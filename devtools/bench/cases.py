@@ -17,6 +17,7 @@ from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from core.calendar import month_bounds
 from core.counters import counter_next
 from core.pdf import render_html_to_pdf
 from invoicing import invoice_services
@@ -24,8 +25,8 @@ from invoicing.invoice_services import invoice_create
 from invoicing.lines import LineData
 from invoicing.models import Client, Invoice
 from invoicing.pdf import render_pdf
-from payroll.contributions import contributions_compute, period_bounds
-from payroll.payroll_run import payroll_run_compute
+from payroll.contributions.services import contributions_compute
+from payroll.pay.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
 
 from .results import Figure, timed
@@ -84,7 +85,7 @@ def _bare_aggregates(first: date, last: date) -> int:
 
 
 def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
-    first, last = period_bounds(period)
+    first, last = month_bounds(period)
     measured = {}
     try:
         with transaction.atomic():

@@ -1,6 +1,6 @@
 """Work and pay (p. 22, p. 26): workers (holders working in their units, and the people 951
 units employ), contracts in the legal entity's name with their work days and Dimona IN
-record as payroll.contract_services.contract_create writes them, the employment cost of each
+record as payroll.work.contract_services.contract_create writes them, the employment cost of each
 day (what the contribution run reads), and the validated expense claims."""
 
 import math
@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from core.money import cents
-from payroll.contract_services import contract_reference_text
 from payroll.models import (
     Contract,
     ContractType,
@@ -25,7 +24,8 @@ from payroll.models import (
 )
 from payroll.parameters import to_contract_parameters, withholding_table
 from payroll.split import employment_cost
-from payroll.work_days import DayInput, split_gross_by_hours
+from payroll.work.contract_services import contract_reference_text
+from payroll.work.work_days import DayInput, split_gross_by_hours
 from production_units.models import ProductionUnit
 
 from . import distributions as d

@@ -43,10 +43,10 @@ from members.exit_services import member_exit_request
 from members.models import Member, Office, User
 from members.token_services import api_token_create
 from members.transfer_services import share_transfer_request
-from payroll.contributions import contributions_compute
+from payroll.contributions.services import contributions_compute
 from payroll.models import Worker
-from payroll.payouts import next_banking_day, payout_batch_prepare
-from payroll.payroll_run import payroll_run_compute
+from payroll.pay.payouts import next_banking_day, payout_batch_prepare
+from payroll.pay.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
 from tests.invoicing_helpers import line
 from tests.members.test_membership_admin import submit

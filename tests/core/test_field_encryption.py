@@ -280,7 +280,7 @@ def test_no_back_office_page_shows_a_number_in_full(
     from django.contrib import admin
 
     from invoicing.models import Payment
-    from payroll.worker_services import unit_holder_worker
+    from payroll.workers.worker_services import unit_holder_worker
     from production_units.models import ProductionUnit
     from tests.payouts_helpers import make_line, make_refund
 

@@ -18,8 +18,8 @@ from devtools import demo
 from invoicing.models import Client
 from members.models import Member
 from payroll.models import PayoutBatch, PayoutLine, PayrollRun
-from payroll.payouts import next_banking_day, payout_batch_prepare
-from payroll.payroll_run import payroll_run_compute
+from payroll.pay.payouts import next_banking_day, payout_batch_prepare
+from payroll.pay.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
 from tests.factories.members import AdvisorFactory, office
 from tests.pay_helpers import PERIOD, TODAY, october

@@ -12,11 +12,11 @@ from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
 from core.files import file_fields
-from payroll.contract_services import contract_create
 from payroll.models import ContractType
 from payroll.split import Pay
-from payroll.work_days import DayInput
-from payroll.worker_services import unit_holder_worker
+from payroll.work.contract_services import contract_create
+from payroll.work.work_days import DayInput
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import ProductionUnit
 
 pytestmark = pytest.mark.django_db

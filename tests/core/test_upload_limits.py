@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from core.uploads import UploadLimitHandler, limit_for
-from payroll.expense_services import MAX_RECEIPT_SIZE
+from payroll.expenses.services import MAX_RECEIPT_SIZE
 from payroll.models import ExpenseClaim
 from tests.expense_helpers import category, jpeg, recent_day
 

@@ -31,8 +31,8 @@ from invoicing.lines import LineData
 from invoicing.models import Client, Invoice
 from members.models import LegalEntity, Member, ShareRegisterEntry
 from members.selectors import voter_roll
-from payroll.contract_services import contract_reference, contract_reference_text
 from payroll.models import Contract, ExpenseClaim, UnitWorker, WorkDay, Worker
+from payroll.work.contract_services import contract_reference, contract_reference_text
 from production_units.models import LedgerEntry, ProductionUnit
 
 SCALE = 0.005

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import factory
 
 from governance.models import GeneralAssembly
-from governance.services import assembly_create
+from governance.services.assemblies import assembly_create
 from tests.factories.base import ServiceFactory
 from tests.factories.members import BoardMemberFactory
 

@@ -15,8 +15,8 @@ from core.audit import audit_trail
 from core.models import AuditEvent
 from invoicing.inbound import inbound_ubl_import, purchase_assign
 from invoicing.models import Purchase
-from payroll.declaration_services import declaration_submit
 from payroll.models import PayrollPolicy
+from payroll.work.declaration_services import declaration_submit
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from tests.expense_helpers import alice_claim

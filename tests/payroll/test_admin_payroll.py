@@ -26,7 +26,7 @@ from payroll.models import (
     UnitWorker,
     WithholdingTaxScale,
 )
-from payroll.payouts import next_banking_day, payout_batch_prepare
+from payroll.pay.payouts import next_banking_day, payout_batch_prepare
 from production_units.models import ContributionRate, ProductionUnit, Sector
 from production_units.services import unit_open
 from tests.payouts_helpers import make_line, make_worker

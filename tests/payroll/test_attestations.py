@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
-from payroll.attestations import attestation_render, attestation_request
 from payroll.models import Attestation
-from payroll.payroll_run import payroll_run_compute
+from payroll.pay.attestation_pdf import attestation_render
+from payroll.pay.attestations import attestation_request
+from payroll.pay.payroll_run import payroll_run_compute
 from tests.pay_helpers import PERIOD, TODAY, contract, day, october
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from payroll.calendar import belgian_holidays, parse_month, worker_calendar
-from payroll.invitation_services import worker_invitation_accept
-from payroll.worker_services import unit_holder_worker
+from core.calendar import parse_month
+from payroll.workers.calendar import belgian_holidays, worker_calendar
+from payroll.workers.invitation_services import worker_invitation_accept
+from payroll.workers.worker_services import unit_holder_worker
 from tests.workers_helpers import declare_day, invite_zoe, zoe_identity
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +51,11 @@ def test_belgian_public_holidays_are_named_in_the_language_asked():
 
 def test_a_month_is_parsed_or_refused_naming_the_field():
     today = date(2026, 3, 17)
-    assert parse_month("2026-07", today=today) == date(2026, 7, 1)
-    assert parse_month("", today=today) == date(2026, 3, 1)
+    assert parse_month("2026-07", default=today) == date(2026, 7, 1)
+    assert parse_month("", default=today) == date(2026, 3, 1)
     for bad in ("2026-13", "July", "2026-7", "0001-01"):
         with pytest.raises(Exception) as refused:
-            parse_month(bad, today=today)
+            parse_month(bad, default=today)
         assert "month" in refused.value.message_dict
 
 

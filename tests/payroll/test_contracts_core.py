@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from core.models import AuditEvent
-from payroll.contract_services import contract_accept, contract_cancel, contract_create
-from payroll.dimona import dimona_send_pending
 from payroll.models import Contract, ContractType, DimonaDeclaration, WorkDay
 from payroll.split import Pay
-from payroll.work_days import DayInput, split_gross_by_hours, work_days_errors
-from payroll.worker_services import unit_holder_worker
+from payroll.work.contract_services import contract_accept, contract_cancel, contract_create
+from payroll.work.dimona import dimona_send_pending
+from payroll.work.work_days import DayInput, split_gross_by_hours, work_days_errors
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import ProductionUnit
 
 pytestmark = pytest.mark.django_db

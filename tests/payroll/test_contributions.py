@@ -4,21 +4,22 @@ less credit notes, plus the coefficient part of its gross salaries; posted once;
 import csv
 import threading
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from random import Random
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from core.models import AuditEvent
 from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
 from members.models import LegalEntity
-from payroll.contributions import contributions_compute, contributions_due
+from payroll.contributions.selectors import contribution_breakdown, mutual_fund_total
+from payroll.contributions.services import contributions_compute, contributions_due
 from payroll.models import ContractType, ContractTypeParameters, ContributionPosting
 from payroll.parameters import contract_parameters, rate_on, withholding_table
-from payroll.selectors import contribution_breakdown, mutual_fund_total
 from payroll.services import employment_cost_record
 from payroll.split import job_split
 from payroll.tasks import compute_monthly_contributions
@@ -492,3 +493,143 @@ def test_parallel_runs_of_a_month_post_once(alice, alice_3en1, claire, monkeypat
     assert sorted(results) == [0, 0, 0, 3]
     assert ContributionPosting.objects.count() == 3
     assert LedgerEntry.objects.filter(kind__in=CONTRIBUTION_KINDS, unit__in=units).count() == 3
+
+
+def _dated(model, current, valid_from, **values):
+    """End `current` the day before `valid_from` and put a row with `values` in force then."""
+    current.valid_to = valid_from - timedelta(days=1)
+    current.save()
+    row = model(valid_from=valid_from, **values)
+    row.full_clean()
+    row.save()
+    return row
+
+
+def _changing_parameters():
+    """Three turnover rates and two coefficients per changed contract type in October:
+    the test's own tables, [(valid from, value)], after putting them in force."""
+    rates = [(date(2026, 10, 1), D("6.50"))]
+    current = ContributionRate.objects.get(valid_to__isnull=True)
+    for valid_from, rate in ((date(2026, 10, 11), D("7.25")), (date(2026, 10, 21), D("5.75"))):
+        current = _dated(ContributionRate, current, valid_from, rate=rate, label="test")
+        rates.append((valid_from, rate))
+    coefficients = {code: [(date(2026, 10, 1), k)] for code, k in SEEDED_COEFFICIENTS.items()}
+    for code, changed_on, k in (
+        ("employee-fixed-term", date(2026, 10, 16), D("1.3450")),
+        ("artist-fixed-term", date(2026, 10, 9), D("1.3725")),
+    ):
+        row = ContractTypeParameters.objects.get(contract_type__code=code, valid_to__isnull=True)
+        _dated(
+            ContractTypeParameters, row, changed_on,
+            contract_type=row.contract_type,
+            employer_charges_rate=row.employer_charges_rate,
+            employee_ss_rate=row.employee_ss_rate,
+            employment_coefficient=k,
+            minimum_daily_gross=row.minimum_daily_gross,
+        )  # fmt: skip
+        coefficients[code].append((changed_on, k))
+    return rates, coefficients
+
+
+def _random_documents(random, units):
+    """[(issue day, unit, amount excl. VAT, (credit day, credited part) or None)]."""
+    documents = []
+    for unit in units:
+        for _n in range(random.randint(1, 4)):
+            day = date(2026, 10, random.randint(1, 31))
+            amount = D(random.randint(1, 400_000)).scaleb(-2)
+            credit = None
+            if random.random() < 0.3:
+                credit = (
+                    date(2026, 10, random.randint(day.day, 31)),
+                    D(random.randint(1, int(amount * 100))).scaleb(-2),
+                )
+            documents.append((day, unit, amount, credit))
+    return sorted(documents, key=lambda d: (d[0], d[1].pk))
+
+
+def _issue_in_date_order(month, documents):
+    """Issue the invoices and their credit notes by date (a series takes no earlier date)."""
+    credits = []  # (day, invoice pk, invoice, part), by date
+    for day, unit, amount, credit in documents:
+        while credits and credits[0][0] <= day:
+            credit_day, _pk, invoice, part = credits.pop(0)
+            month.credit(invoice, credit_day, part)
+        issued = month.invoice(unit, day, amount)
+        if credit is not None:
+            credits = sorted(
+                [*credits, (credit[0], issued.pk, issued, credit[1])], key=lambda c: c[:2]
+            )
+    for credit_day, _pk, invoice, part in credits:
+        month.credit(invoice, credit_day, part)
+
+
+def _generated_october(alice, alice_3en1, claire, seed):
+    """A month of seeded random documents and salaries over eight units, under three turnover
+    rates and two coefficients per contract type that change in the month. Returns the month
+    and the test's own tables of the rates and coefficients."""
+    rates, coefficients = _changing_parameters()
+    random = Random(seed)
+    units = open_units(alice_3en1, claire, 8)
+    month = Month(alice, claire, units)
+    documents = _random_documents(random, units)
+    for unit in units:
+        for _n in range(random.randint(0, 4)):
+            gross = D(random.randint(5_000, 300_000)).scaleb(-2)
+            charges = (gross * D("0.25")).quantize(D("0.01")) + D(random.randint(0, 99)).scaleb(-2)
+            code = random.choice(sorted(SEEDED_COEFFICIENTS))
+            month.salary(unit, code, date(2026, 10, random.randint(1, 31)), gross, charges)
+    _issue_in_date_order(month, documents)
+
+    def in_force(table, day):
+        return [value for valid_from, value in table if valid_from <= day][-1]
+
+    return (
+        month,
+        lambda day: in_force(rates, day),
+        lambda code, day: in_force(coefficients[code], day),
+    )
+
+
+def _run_and_roll_back(*, set_based):
+    """{(unit id, pillar): what the run posted} for a run of October in one way, undone after."""
+    savepoint = transaction.savepoint()
+    contributions_compute(period=OCTOBER, set_based=set_based)
+    result = {
+        (posting.unit_id, posting.pillar): (
+            posting.base,
+            posting.amount,
+            posting.detail,
+            posting.ledger_entry.amount,
+            posting.ledger_entry.kind,
+            posting.ledger_entry.booked_on,
+            posting.ledger_entry.label,
+        )
+        for posting in ContributionPosting.objects.filter(period=OCTOBER).select_related(
+            "ledger_entry"
+        )
+    }
+    transaction.savepoint_rollback(savepoint)
+    return result
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL run needs PostgreSQL")
+@pytest.mark.parametrize("seed", [15, 2026])
+def test_the_python_run_and_the_sql_run_agree_unit_by_unit_to_the_cent(
+    seed, alice, alice_3en1, claire
+):
+    month, rates, coefficients = _generated_october(alice, alice_3en1, claire, seed)
+    in_python = _run_and_roll_back(set_based=False)
+    in_sql = _run_and_roll_back(set_based=True)
+    assert not ContributionPosting.objects.exists()
+    assert in_python
+    for key in sorted(in_python.keys() | in_sql.keys()):
+        assert in_python.get(key) == in_sql.get(key), key
+    expected = month.expected(OCTOBER, date(2026, 10, 31), rates, coefficients)
+    assert {unit.pk for unit in month.units} == set(expected)
+    for unit_id, (turnover, employment) in expected.items():
+        for pillar, amount in (("turnover", turnover), ("employment", employment)):
+            if amount:
+                assert in_sql[unit_id, pillar][1] == amount, (unit_id, pillar)
+            else:
+                assert (unit_id, pillar) not in in_sql

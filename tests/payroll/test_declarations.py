@@ -8,15 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.audit import audit_trail
-from payroll.declaration_services import (
-    available_balance,
+from payroll.models import Contract, DimonaDeclaration, EmploymentCost, WorkDay, WorkDeclaration
+from payroll.work.declaration_services import (
     declaration_approve,
     declaration_reject,
     declaration_submit,
 )
-from payroll.models import Contract, DimonaDeclaration, EmploymentCost, WorkDay, WorkDeclaration
 from production_units.models import LedgerEntry
-from production_units.selectors import unit_balance
+from production_units.selectors import unit_available_balance, unit_balance
 from tests.work_helpers import MON, TUE, WED, days, make_declaration, set_balance
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +42,7 @@ def test_example_3_an_activity_unit_pays_a_two_day_contract_from_its_balance(
     declaration = declaration_submit(declaration=declaration, by=alice)
     assert declaration.status == WorkDeclaration.Status.SUBMITTED
     # Reserved: 500.00 − 454.58 = 45.42 is what another declaration may still spend.
-    assert available_balance(unit=alice_activity) == Decimal("45.42")
+    assert unit_available_balance(unit=alice_activity) == Decimal("45.42")
 
     declaration = declaration_approve(declaration=declaration, by=claire)
     assert declaration.status == WorkDeclaration.Status.APPROVED
@@ -63,7 +62,7 @@ def test_example_3_an_activity_unit_pays_a_two_day_contract_from_its_balance(
     assert DimonaDeclaration.objects.filter(contract=contract, kind="IN").count() == 1
     # Nothing posted here: the payroll run posts −428.60, the contribution run −25.98.
     assert unit_balance(unit=alice_activity) == Decimal("500.00")
-    assert available_balance(unit=alice_activity) == Decimal("45.42")
+    assert unit_available_balance(unit=alice_activity) == Decimal("45.42")
 
     # Once the payroll run has posted the employment cost, only C2 stays reserved.
     EmploymentCost.objects.create(
@@ -85,7 +84,7 @@ def test_example_3_an_activity_unit_pays_a_two_day_contract_from_its_balance(
         by=claire,
     )
     # 500.00 − 428.60 = 71.40 on the ledger, 25.98 of C2 still to come: 45.42.
-    assert available_balance(unit=alice_activity) == Decimal("45.42")
+    assert unit_available_balance(unit=alice_activity) == Decimal("45.42")
 
 
 def test_example_3_with_400_on_the_balance_is_refused_with_54_58_missing(
@@ -170,5 +169,5 @@ def test_a_rejected_declaration_releases_its_days(alice, alice_activity, claire)
     declaration = declaration_submit(declaration=make_declaration(alice, alice_activity), by=alice)
     declaration = declaration_reject(declaration=declaration, by=claire, reason="Wrong days")
     assert declaration.status == WorkDeclaration.Status.REJECTED
-    assert available_balance(unit=alice_activity) == Decimal("500.00")
+    assert unit_available_balance(unit=alice_activity) == Decimal("500.00")
     make_declaration(alice, alice_activity)  # the same days, free again

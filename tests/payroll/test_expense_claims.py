@@ -1,4 +1,4 @@
-"""Expense claims: the rules of payroll.expense_services (deadline, mileage, receipts, the
+"""Expense claims: the rules of payroll.expenses.services (deadline, mileage, receipts, the
 balance of an Activité unit), approval into the ledger and the payouts, rejection."""
 
 from datetime import date
@@ -11,13 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.audit import audit_trail
 from invoicing.models import Client
 from members.models import Member
-from payroll.expense_services import (
+from payroll.expenses.services import (
     expense_claim_approve,
     expense_claim_reject,
     expense_claim_submit,
 )
 from payroll.models import ContractType, ExpenseClaim, Job, PayoutLine, PayrollPolicy
-from payroll.worker_services import unit_holder_worker, worker_for_member
+from payroll.workers.worker_services import unit_holder_worker, worker_for_member
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from payroll.expense_services import expense_claim_approve
+from payroll.expenses.services import expense_claim_approve
 from payroll.models import ExpenseClaim, PayoutLine
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import LedgerEntry
 from tests.expense_helpers import alice_claim
 
@@ -56,7 +56,7 @@ def _in_parallel(task) -> tuple[int, list]:
 
 def test_parallel_claims_never_promise_the_balance_twice(alice, alice_activity):
     # Balance 731.60: three claims of 200.00 fit (600.00), a fourth (800.00) does not.
-    # (alice's worker record first: payroll.worker_services creates it without a lock.)
+    # (alice's worker record first: payroll.workers.worker_services creates it without a lock.)
     unit_holder_worker(alice_activity, by=alice)
     done, errors = _in_parallel(
         lambda: alice_claim(alice, alice_activity, amount="200.00", vat="0.00")

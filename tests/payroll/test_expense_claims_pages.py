@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from payroll.expense_services import expense_claim_reject
+from payroll.expenses.services import expense_claim_reject
 from payroll.models import ExpenseClaim, PayoutLine
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance

@@ -14,15 +14,14 @@ from django.utils import timezone
 from core.audit import audit_trail
 from devtools.demo import national_number
 from members.models import User
-from payroll.invitation_services import (
-    INVITATION_VALID_DAYS,
+from payroll.models import UnitWorker, Worker, WorkerInvitation
+from payroll.workers.invitation_mail import INVITATION_VALID_DAYS, worker_invitation_send
+from payroll.workers.invitation_services import (
     worker_invitation_accept,
     worker_invitation_revoke,
-    worker_invitation_send,
     worker_invitations_expire,
 )
-from payroll.models import UnitWorker, Worker, WorkerInvitation
-from payroll.worker_services import unit_holder_worker, unit_worker_end, workers_of_unit
+from payroll.workers.worker_services import unit_holder_worker, unit_worker_end, workers_of_unit
 from production_units.services import unit_close
 from tests.english import _english_pages  # noqa: F401 (an autouse fixture)
 from tests.workers_helpers import (

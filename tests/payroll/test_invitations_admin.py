@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from payroll.invitation_services import worker_invitation_accept
 from payroll.models import UnitWorker, WorkDay, Worker, WorkerInvitation
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.invitation_services import worker_invitation_accept
+from payroll.workers.worker_services import unit_holder_worker
 from tests.factories.members import AdvisorFactory, office
 from tests.workers_helpers import ZOE_NUMBER, declare_day, invite_zoe, zoe_identity
 

@@ -11,16 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.audit import audit_trail
 from core.calendar import working_days_after
 from invoicing.models import Invoice
-from payroll.job_services import (
+from payroll.models import Contract, DimonaDeclaration, Job, PayoutLine, WorkDay
+from payroll.parameters import salary_due_on
+from payroll.work.job_services import (
     job_preview,
     job_reject,
     job_submit,
     job_update,
     job_validate,
-    salary_due_on,
 )
-from payroll.models import Contract, DimonaDeclaration, Job, PayoutLine, WorkDay
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import LedgerEntry
 from tests.invoicing_helpers import line
 from tests.work_helpers import (
@@ -310,7 +310,7 @@ def test_validating_twice_is_refused(alice, alice_3en1, claire):
 
 def test_the_salary_is_due_7_working_days_later_skipping_weekends_and_holidays():
     # Friday 20 Dec 2030: the weekend, Christmas (Wed 25) and New Year's Day are skipped.
-    assert salary_due_on(date(2030, 12, 20)) == date(2031, 1, 2)
+    assert salary_due_on(last_day=date(2030, 12, 20)) == date(2031, 1, 2)
     # Friday 18 Jul 2031: the weekend and the National Day (Mon 21 Jul) are skipped.
     assert working_days_after(date(2031, 7, 18), 7) == date(2031, 7, 30)
     # No holiday: Monday + 7 = Wednesday of the next week.

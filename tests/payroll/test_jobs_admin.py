@@ -8,9 +8,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from members.models import Office, User
-from payroll.declaration_services import declaration_submit
-from payroll.job_services import job_submit
 from payroll.models import Contract, Job, WorkDeclaration
+from payroll.work.declaration_services import declaration_submit
+from payroll.work.job_services import job_submit
 from tests.work_helpers import FRI, MON, TUE, days, make_declaration, make_job, set_balance
 from tests.work_helpers import unverified_client as new_client
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from invoicing.models import Invoice
-from payroll.declaration_services import declaration_cancel, declaration_submit
-from payroll.job_services import job_cancel, job_submit
 from payroll.models import Job, WorkDay, WorkDeclaration
+from payroll.work.declaration_services import declaration_cancel, declaration_submit
+from payroll.work.job_services import job_cancel, job_submit
 from tests.english import _english_pages, speak_english  # noqa: F401 (an autouse fixture)
 from tests.work_helpers import FRI, MON, TUE, days, make_declaration, make_job, set_balance
 

@@ -11,9 +11,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from pypdf import PdfReader
 
-from payroll.job_services import job_submit
 from payroll.models import Contract, Job, WorkDeclaration
-from payroll.worker_services import unit_holder_worker
+from payroll.work.job_services import job_submit
+from payroll.workers.worker_services import unit_holder_worker
 from tests.english import _english_pages, speak_english  # noqa: F401 (an autouse fixture)
 from tests.work_helpers import FRI, MON, TUE, WED, days, make_declaration, make_job, theatre
 

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import AuditEvent
-from payroll.job_services import held_receipts
 from payroll.models import HeldReceipt, Job, JobExpense
+from payroll.work.job_services import held_receipts
 from tests.english import _english_pages  # noqa: F401 (an autouse fixture)
 from tests.payroll.test_jobs_portal import _job_form
 from tests.work_helpers import FRI, TUE

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from payroll.job_services import job_preview, job_submit, job_validate
 from payroll.models import Contract, Job
+from payroll.work.job_services import job_preview, job_submit, job_validate
 from tests.work_helpers import contract_type, days, make_job, unverified_client
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from payroll.attestations import attestation_request
 from payroll.models import Attestation, Payslip
-from payroll.payroll_run import payroll_run_compute
+from payroll.pay.attestations import attestation_request
+from payroll.pay.payroll_run import payroll_run_compute
 from tests.pay_helpers import PERIOD, TODAY, invited_worker, october
 
 pytestmark = pytest.mark.django_db

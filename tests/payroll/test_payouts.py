@@ -16,7 +16,7 @@ from lxml import etree
 from core.audit import audit_trail
 from members.models import RefundPayout
 from payroll.models import ExpenseClaim, PayoutBatch, PayoutLine
-from payroll.payouts import (
+from payroll.pay.payouts import (
     is_banking_day,
     next_banking_day,
     next_run_day,
@@ -26,7 +26,7 @@ from payroll.payouts import (
     payout_lines_from_refunds,
     payout_schedule,
 )
-from payroll.tasks_payouts import prepare_scheduled_payouts
+from payroll.tasks import prepare_scheduled_payouts
 from tests.payouts_helpers import (
     IBAN_A,
     IBAN_B,
@@ -393,7 +393,7 @@ def test_the_command_prepares_a_batch_and_says_when_nothing_is_due(
 
 
 def test_a_file_the_schema_refuses_is_never_written():
-    from payroll.sepa import Debtor, Transfer, pain001
+    from payroll.pay.sepa import Debtor, Transfer, pain001
 
     debtor = Debtor(name="SmartCoop SC", iban=SMARTCOOP_IBAN, bic=SMARTCOOP_BIC)
     transfer = Transfer(

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from payroll import payouts
 from payroll.models import PayoutBatch, PayoutLine
-from payroll.payouts import next_banking_day, payout_batch_prepare
+from payroll.pay import payouts
+from payroll.pay.payouts import next_banking_day, payout_batch_prepare
 from tests.payouts_helpers import make_line, make_worker, parse, transactions
 
 pytestmark = [

@@ -12,11 +12,11 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from payroll.contributions import contributions_compute
+from payroll.contributions.services import contributions_compute
 from payroll.models import EmploymentCost, PayoutLine, PayrollRun, Payslip
 from payroll.parameters import contract_parameters
-from payroll.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
-from payroll.payslips import payslip_pdf_render
+from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
+from payroll.pay.payslips import payslip_pdf_render
 from production_units.models import LedgerEntry
 from tests.pay_helpers import PERIOD, TODAY, advance, contract, day, october
 from tests.payroll.test_payslips import pdf_text, squeeze

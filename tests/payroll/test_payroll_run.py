@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
+from core.calendar import working_days_after
 from core.models import AuditEvent
-from payroll.contributions import contributions_compute
+from payroll.contributions.services import contributions_compute
 from payroll.models import (
     ContractType,
     ContractTypeParameters,
@@ -21,13 +22,8 @@ from payroll.models import (
     Payslip,
     WorkDay,
 )
-from payroll.payroll_run import (
-    payroll_late_days,
-    payroll_run_close,
-    payroll_run_compute,
-    working_days_after,
-)
-from payroll.tasks_pay import payroll_run_task
+from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
+from payroll.tasks import payroll_run_task
 from production_units.models import LedgerEntry
 from tests.pay_helpers import PERIOD, TODAY, day, october
 

@@ -9,9 +9,9 @@ from pypdf import PdfReader
 from core.models import AuditEvent
 from members.models import Member
 from payroll.models import Payslip
-from payroll.payroll_run import payroll_run_compute
-from payroll.payslips import payslip_pdf_render
-from payroll.tasks_pay import render_payslip_pdf
+from payroll.pay.payroll_run import payroll_run_compute
+from payroll.pay.payslips import payslip_pdf_render
+from payroll.pay.tasks import render_payslip_pdf
 from tests.pay_helpers import PERIOD, TODAY, october
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from payroll.job_services import job_submit
 from payroll.models import Contract
+from payroll.work.job_services import job_submit
 from tests.work_helpers import FRI, TUE, days, make_declaration, make_job, theatre
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from payroll.invitation_services import worker_invitation_accept
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.invitation_services import worker_invitation_accept
+from payroll.workers.worker_services import unit_holder_worker
 from tests.workers_helpers import ZOE_NUMBER, accept_url, declare_day, invite_zoe, zoe_identity
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ from invoicing.invoice_services import invoice_create, invoice_issue
 from invoicing.models import Client
 from payroll.parameters import contract_parameters, rate_on, withholding_table
 from payroll.split import job_split
-from payroll.worker_services import unit_holder_worker
+from payroll.workers.worker_services import unit_holder_worker
 from tests.invoicing_helpers import line
 from tests.work_helpers import FRI, make_declaration, make_job, theatre
 

@@ -3,10 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.calendar import parse_month
 from core.exports import write_csv
-from payroll.contributions import contributions_compute, parse_period
+from payroll.contributions.selectors import contribution_breakdown
+from payroll.contributions.services import contributions_compute
 from payroll.models import ContributionPosting
-from payroll.selectors import contribution_breakdown
 
 COLUMNS = [
     ("unit_code", gettext_lazy("unit")),
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            month = parse_period(options["period"])
+            month = parse_month(options["period"], field="period")
             result = contributions_compute(period=month)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payroll.models import PayoutLine
-from payroll.payouts import next_banking_day, payout_batch_prepare, payout_lines_from_refunds
+from payroll.pay.payouts import next_banking_day, payout_batch_prepare, payout_lines_from_refunds
 
 
 def _day(value: str, name: str) -> date:

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from payroll.contributions import parse_period
-from payroll.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
+from core.calendar import parse_month
+from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            month = parse_period(options["period"])
+            month = parse_month(options["period"], field="period")
             run = payroll_run_compute(period=month)
             if options["close"]:
                 run = payroll_run_close(run=run, by=None)

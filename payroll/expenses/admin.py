@@ -1,0 +1,270 @@
+"""Back-office of payroll: expenses. The advisors' queue of expense claims.
+
+Claims come from the portal and the API; here advisors review them: approve (posts to the
+unit's ledger and queues the reimbursement), approve an overdraft with a reason, or reject
+with a reason. A claim is never edited here: the page shows it, its receipt and its trail.
+Advisors see the claims of the units of their office's members.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery, Sum
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from core.admin import OfficeScopedAdminMixin
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    ReasonForm,
+    advisor_queue_item,
+    apply_each,
+    money,
+    run_action_with_form,
+)
+from core.scoping import UNIT_OFFICE
+from payroll.models import ExpenseClaim
+from production_units.models import LedgerEntry
+
+from .services import (
+    RECEIPT_CONTENT_TYPES,
+    can_review_expenses,
+    expense_claim_approve,
+    expense_claim_reject,
+)
+
+
+class OverdraftForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why the overdraft is approved"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy("Kept in the audit trail; the member reads it."),
+    )
+
+
+@admin.register(ExpenseClaim)
+class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    office_path = UNIT_OFFICE
+    list_display = (
+        "number",
+        "spent_on",
+        "worker",
+        "unit_code",
+        "tool",
+        "category",
+        "description",
+        "amount_display",
+        "vat_display",
+        "balance_display",
+        "status",
+        "receipt_link",
+    )
+    list_display_links = ("number",)
+    list_filter = ("status", "unit__tool", "unit__holder__office", "category")
+    list_select_related = ("unit", "worker", "category")
+    search_fields = (
+        "description",
+        "worker__last_name",
+        "worker__first_name",
+        "=unit__code",
+        "unit__holder__last_name",
+    )
+    search_help_text = gettext_lazy("A description, a claimant or holder's name, a unit code.")
+    ordering = ("-id",)
+    show_full_result_count = False
+    date_hierarchy = "spent_on"
+    actions = ("approve_selected", "approve_overdraft", "reject_with_reason")
+    fields = (
+        "status",
+        "unit",
+        "job",
+        "worker",
+        "category",
+        "spent_on",
+        "description",
+        "amount",
+        "vat",
+        "distance_km",
+        "mileage_rate",
+        "receipt_link",
+        "balance_display",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "ledger_entry",
+        "payout_display",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        balance = (
+            LedgerEntry.objects.filter(unit=OuterRef("unit"))
+            .order_by()
+            .values("unit")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(unit_balance=Subquery(balance))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Claims are filed by members and decided through the actions: nobody edits them here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return can_review_expenses(request.user)
+
+    # Columns and fields
+
+    @admin.display(description=gettext_lazy("number"), ordering="id")
+    def number(self, claim):
+        return f"#{claim.pk}"
+
+    @admin.display(description=gettext_lazy("unit"), ordering="unit__code")
+    def unit_code(self, claim):
+        return claim.unit.code
+
+    @admin.display(description=gettext_lazy("tool"))
+    def tool(self, claim):
+        return claim.unit.get_tool_display()
+
+    @admin.display(description=gettext_lazy("amount incl. VAT"), ordering="amount")
+    def amount_display(self, claim):
+        return money(claim.amount)
+
+    @admin.display(description=gettext_lazy("VAT"))
+    def vat_display(self, claim):
+        return money(claim.vat)
+
+    @admin.display(description=gettext_lazy("unit balance"))
+    def balance_display(self, claim):
+        balance = getattr(claim, "unit_balance", None)
+        return money(balance or 0)
+
+    @admin.display(description=gettext_lazy("receipt"))
+    def receipt_link(self, claim):
+        if not claim.receipt:
+            return _("mileage") if claim.distance_km is not None else NOTHING
+        url = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("see"))
+
+    @admin.display(description=gettext_lazy("payout"))
+    def payout_display(self, claim):
+        payout = getattr(claim, "payout", None)
+        if payout is None:
+            return NOTHING
+        if payout.batch_id:
+            return _("in transfer batch %(batch)s") % {"batch": payout.batch}
+        return _("to pay by %(day)s, %(amount)s") % {
+            "day": payout.due_on,
+            "amount": money(payout.amount),
+        }
+
+    # The receipt
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/receipt/",
+                self.admin_site.admin_view(self.receipt_view),
+                name="payroll_expenseclaim_receipt",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def receipt_view(self, request, object_id):
+        claim = self.get_object(request, object_id)
+        if claim is None or not claim.receipt:
+            raise Http404(_("No such receipt."))
+        if not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        extension = claim.receipt.name.rsplit(".", 1)[-1].lower()
+        try:
+            handle = claim.receipt.open("rb")
+        except FileNotFoundError as error:
+            raise Http404(_("No such receipt.")) from error
+        response = FileResponse(
+            handle,
+            filename=f"receipt-{claim.pk}.{extension}",
+            content_type=RECEIPT_CONTENT_TYPES.get(extension, "application/octet-stream"),
+        )
+        response["Content-Security-Policy"] = "sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    # Actions
+
+    @admin.action(description=gettext_lazy("Approve (reimburse)"), permissions=["review"])
+    def approve_selected(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset.order_by("id"),
+            apply=lambda claim: expense_claim_approve(claim=claim, by=request.user),
+            done_message=ngettext_lazy(
+                "%(count)d claim approved: posted and queued for reimbursement.",
+                "%(count)d claims approved: posted and queued for reimbursement.",
+                "count",
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Approve over the balance (overdraft, with a reason)"),
+        permissions=["review"],
+    )
+    def approve_overdraft(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset.order_by("id"),
+            form_class=OverdraftForm,
+            title=_("Approve over the balance"),
+            intro=_(
+                "The units' balances may go below zero for these claims. Say why: the "
+                "reason is kept with each claim."
+            ),
+            apply=lambda claim, data: expense_claim_approve(
+                claim=claim, by=request.user, overdraft=True, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d claim approved.", "%(count)d claims approved.", "count"
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
+    def reject_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset.order_by("id"),
+            form_class=ReasonForm,
+            title=_("Reject with a reason"),
+            intro=_("The claimant reads the reason on the claim's page."),
+            apply=lambda claim, data: expense_claim_reject(
+                claim=claim, by=request.user, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d claim rejected.", "%(count)d claims rejected.", "count"
+            ),
+        )
+
+
+expense_claims_to_review = advisor_queue_item(
+    gettext_lazy("Expense claims to review"), ExpenseClaim, status=ExpenseClaim.Status.SUBMITTED
+)

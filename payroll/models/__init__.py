@@ -1,0 +1,53 @@
+"""Payroll's models, one module per aggregate; every model is importable from here."""
+
+from .contributions import ContributionPosting, ContributionRun, EmploymentCost
+from .expenses import ExpenseClaim
+from .parameters import (
+    ContractType,
+    ContractTypeParameters,
+    ExpenseCategory,
+    PayrollPolicy,
+    WithholdingTaxBracket,
+    WithholdingTaxScale,
+)
+from .pay import Attestation, PayoutBatch, PayoutLine, PayrollRun, Payslip
+from .work import (
+    Contract,
+    DecisionFields,
+    DimonaDeclaration,
+    HeldReceipt,
+    Job,
+    JobExpense,
+    WorkDay,
+    WorkDeclaration,
+)
+from .workers import UnitWorker, Worker, WorkerInvitation
+
+__all__ = [
+    "ContractType",
+    "ContractTypeParameters",
+    "WithholdingTaxScale",
+    "WithholdingTaxBracket",
+    "PayrollPolicy",
+    "ExpenseCategory",
+    "EmploymentCost",
+    "ContributionRun",
+    "ContributionPosting",
+    "Worker",
+    "UnitWorker",
+    "WorkerInvitation",
+    "DecisionFields",
+    "Job",
+    "JobExpense",
+    "HeldReceipt",
+    "WorkDeclaration",
+    "Contract",
+    "WorkDay",
+    "DimonaDeclaration",
+    "ExpenseClaim",
+    "PayrollRun",
+    "Payslip",
+    "PayoutBatch",
+    "PayoutLine",
+    "Attestation",
+]

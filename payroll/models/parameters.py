@@ -1,0 +1,230 @@
+"""Payroll parameters, as dated data: contract types and their values, the withholding tax
+scales, the payroll policy, the expense categories."""
+
+from decimal import Decimal
+from typing import TypedDict
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.dated import DatedModel
+
+
+class Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+PERCENT: Digits = {"max_digits": 5, "decimal_places": 2}
+
+
+MONEY: Digits = {"max_digits": 14, "decimal_places": 2}
+
+
+RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.99"))]
+
+
+class ContractType(models.Model):
+    """A kind of work contract (fixed-term employee, artist art. 1bis, student…). Its values
+    change over time: they are ContractTypeParameters rows with validity periods."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("contract type")
+        verbose_name_plural = _("contract types")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ContractTypeParameters(DatedModel):
+    """The values of a contract type from one day to another (rates in %)."""
+
+    dated_scope = ("contract_type",)
+
+    contract_type = models.ForeignKey(
+        ContractType,
+        verbose_name=_("contract type"),
+        on_delete=models.PROTECT,
+        related_name="parameters",
+    )
+    employer_charges_rate = models.DecimalField(
+        _("employer charges (%)"), validators=RATE_VALIDATORS, **PERCENT
+    )
+    employee_ss_rate = models.DecimalField(
+        _("employee social security (%)"), validators=RATE_VALIDATORS, **PERCENT
+    )
+    employee_ss_base_percent = models.DecimalField(
+        # xgettext:no-python-format
+        _("social security base (% of gross)"),
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("200"))],
+        help_text=_("100 for employees, 108 for manual workers and artists."),
+        **PERCENT,
+    )
+    employment_coefficient = models.DecimalField(
+        _("employment coefficient"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_(
+            "Employment budget = gross × coefficient: it pays the gross, the employer charges "
+            "and the employment contribution to the mutual fund."
+        ),
+    )
+    minimum_daily_gross = models.DecimalField(
+        _("minimum daily gross"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
+    piece_work = models.BooleanField(
+        _("piece work"),
+        default=False,
+        help_text=_("Withholding tax is at least the scale's piece-work minimum."),
+    )
+
+    class Meta(DatedModel.Meta):
+        verbose_name = _("contract type parameters")
+        verbose_name_plural = _("contract type parameters")
+        ordering = ["contract_type", "-valid_from"]
+        constraints = [
+            *DatedModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["contract_type", "valid_from"], name="contract_parameters_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(employer_charges_rate__gte=0, employer_charges_rate__lt=100)
+                & Q(employee_ss_rate__gte=0, employee_ss_rate__lt=100)
+                & Q(employee_ss_base_percent__gt=0)
+                & Q(employment_coefficient__gte=1)
+                & Q(minimum_daily_gross__gte=0),
+                name="contract_parameters_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract_type} ({self.valid_from} → {self.valid_to or '…'})"
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        charges, coefficient = self.employer_charges_rate, self.employment_coefficient
+        if charges is not None and coefficient is not None and coefficient < 1 + charges / 100:
+            errors.setdefault("employment_coefficient", []).append(
+                _(
+                    "The coefficient must cover the gross and the employer charges: "
+                    "at least %(minimum)s."
+                )
+                % {"minimum": 1 + charges / 100}
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class WithholdingTaxScale(DatedModel):
+    """The withholding tax scale (précompte professionnel) in force in a period: its brackets,
+    and the minimum rate for piece work."""
+
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    piece_work_minimum_rate = models.DecimalField(
+        _("piece-work minimum (%)"),
+        default=Decimal("11.11"),
+        validators=RATE_VALIDATORS,
+        **PERCENT,
+    )
+
+    class Meta(DatedModel.Meta):
+        verbose_name = _("withholding tax scale")
+        verbose_name_plural = _("withholding tax scales")
+
+    def __str__(self):
+        return self.label or f"{self.valid_from} → {self.valid_to or '…'}"
+
+
+class WithholdingTaxBracket(models.Model):
+    """Taxable pay from `from_amount` (included) to `to_amount` (excluded, empty: no end)
+    is withheld at `rate`."""
+
+    scale = models.ForeignKey(
+        WithholdingTaxScale,
+        verbose_name=_("scale"),
+        on_delete=models.CASCADE,
+        related_name="brackets",
+    )
+    from_amount = models.DecimalField(
+        _("from (included)"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
+    to_amount = models.DecimalField(_("to (excluded)"), null=True, blank=True, **MONEY)
+    rate = models.DecimalField(_("rate (%)"), validators=RATE_VALIDATORS, **PERCENT)
+
+    class Meta:
+        verbose_name = _("withholding tax bracket")
+        verbose_name_plural = _("withholding tax brackets")
+        ordering = ["scale", "from_amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "from_amount"], name="bracket_unique_start"),
+            models.CheckConstraint(
+                condition=Q(to_amount__isnull=True) | Q(to_amount__gt=models.F("from_amount")),
+                name="bracket_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_amount} → {self.to_amount or '…'}: {self.rate} %"
+
+
+class PayrollPolicy(DatedModel):
+    """The dated rules of work and pay that are not tied to a contract type."""
+
+    salary_delay_working_days = models.PositiveSmallIntegerField(
+        _("salary paid within (working days)"),
+        default=7,
+        help_text=_("3en1: the salary is paid this many working days after the work at most."),
+    )
+    expense_deadline_month = models.PositiveSmallIntegerField(
+        _("expense deadline: month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    expense_deadline_day = models.PositiveSmallIntegerField(
+        _("expense deadline: day"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Claims and purchases of a year are accepted until this day of the next year."),
+    )
+    mileage_rate = models.DecimalField(
+        _("mileage allowance per km"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta(DatedModel.Meta):
+        verbose_name = _("payroll policy")
+        verbose_name_plural = _("payroll policies")
+
+    def __str__(self):
+        return f"{self.valid_from} → {self.valid_to or '…'}"
+
+
+class ExpenseCategory(models.Model):
+    """A kind of expense (data): travel, material, meals, mileage…"""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_mileage = models.BooleanField(_("mileage (per km)"), default=False)
+
+    class Meta:
+        verbose_name = _("expense category")
+        verbose_name_plural = _("expense categories")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,389 @@
+"""Work: 3en1 jobs (with their expenses and held receipts), Activité declarations, the
+contracts they become, the declared work days and the Dimona declarations."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.encryption import EncryptedNationalNumberField, LookupHashField
+from production_units.models import ProductionUnit
+
+from .parameters import MONEY, ContractType
+from .workers import Worker
+
+
+class DecisionFields(models.Model):
+    """Who decided, when, and why (approval or refusal)."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Job(DecisionFields):
+    """A 3en1 job (prestation): the invoice to the client (a draft Invoice until validation),
+    the work days of one worker under one contract type, the expenses to reimburse, and the
+    split of the invoice total computed by payroll.split.job_split."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("to validate")
+        VALIDATED = "validated", _("validated")
+        REJECTED = "rejected", _("rejected")
+        CANCELLED = "cancelled", _("cancelled")
+
+    unit = models.ForeignKey(
+        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    client = models.ForeignKey(
+        "invoicing.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+        related_name="jobs",
+    )  # fmt: skip
+    description = models.CharField(_("description"), max_length=300)
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
+    )
+    function = models.CharField(_("function"), max_length=100)
+    invoice = models.OneToOneField(
+        "invoicing.Invoice",
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="job",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # The split as computed at submission and frozen at validation (payroll.split.JobSplit).
+    turnover = models.DecimalField(_("invoice total excl. VAT"), default=0, **MONEY)
+    expenses = models.DecimalField(_("expenses to reimburse"), default=0, **MONEY)
+    split = models.JSONField(_("split"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "unit"])]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.description}"
+
+
+class JobExpense(models.Model):
+    """An expense of a job, reimbursed to the worker out of the invoice (not salary)."""
+
+    job = models.ForeignKey(
+        Job, verbose_name=_("job"), on_delete=models.CASCADE, related_name="expense_lines"
+    )
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(
+        _("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+    )
+    receipt = models.FileField(_("receipt"), upload_to="receipts/jobs/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("job expense")
+        verbose_name_plural = _("job expenses")
+
+    def __str__(self):
+        return f"{self.description}: {self.amount} €"
+
+
+class HeldReceipt(models.Model):
+    """A receipt uploaded with a job form that was sent back without being saved (the "add a
+    day" button of pages without JavaScript): kept here, under a token only its owner's form
+    carries, until the job is saved (the file then becomes the expense's receipt)."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("receipt"), upload_to="receipts/jobs/%Y/")
+    name = models.CharField(_("file name"), max_length=200)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt held for a job form")
+        verbose_name_plural = _("receipts held for job forms")
+
+    def __str__(self):
+        return self.name
+
+
+class WorkDeclaration(DecisionFields):
+    """Activité: work paid from the unit's balance. Refused when the balance can't cover the
+    budget, unless an advisor approves the overdraft (recorded in overdraft_*)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("to validate")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        CANCELLED = "cancelled", _("cancelled")
+
+    unit = models.ForeignKey(
+        ProductionUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="work_declarations",
+    )
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
+    )
+    function = models.CharField(_("function"), max_length=100)
+    gross = models.DecimalField(
+        _("gross salary"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+    )
+    budget = models.DecimalField(
+        _("budget drawn from the balance"),
+        default=0,
+        help_text=_("Gross × coefficient: gross, employer charges and employment contribution."),
+        **MONEY,
+    )
+    split = models.JSONField(_("cost"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    overdraft_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("overdraft approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    overdraft_approved_at = models.DateTimeField(_("overdraft approved at"), null=True, blank=True)
+    overdraft_amount = models.DecimalField(_("overdraft approved"), default=0, **MONEY)
+    overdraft_reason = models.TextField(_("overdraft reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("work declaration")
+        verbose_name_plural = _("work declarations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "unit"])]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.worker} · {self.gross} €"
+
+
+class Contract(models.Model):
+    """An employment contract of one worker for one period (one day or several), in the legal
+    entity's name. Accepted by the worker in the portal before the work starts."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("to accept")
+        ACCEPTED = "accepted", _("accepted")
+        CANCELLED = "cancelled", _("cancelled")
+
+    # The contracts whose days the payroll run pays (and attestations count).
+    PAID_STATUSES = (Status.OFFERED, Status.ACCEPTED)
+
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    legal_entity = models.ForeignKey(
+        "members.LegalEntity", verbose_name=_("employer"), on_delete=models.PROTECT,
+        related_name="contracts",
+    )  # fmt: skip
+    unit = models.ForeignKey(
+        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
+    )
+    function = models.CharField(_("function"), max_length=100)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    days = models.PositiveSmallIntegerField(_("work days"))
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2)
+    gross = models.DecimalField(_("gross salary"), **MONEY)
+    employer_charges = models.DecimalField(_("employer charges"), default=0, **MONEY)
+    net_estimate = models.DecimalField(_("estimated net"), default=0, **MONEY)
+    job = models.ForeignKey(
+        Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contracts",
+    )  # fmt: skip
+    declaration = models.ForeignKey(
+        WorkDeclaration,
+        verbose_name=_("work declaration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OFFERED
+    )
+    accepted_at = models.DateTimeField(_("accepted by the worker at"), null=True, blank=True)
+    past_start_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("start in the past approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    past_start_reason = models.TextField(_("reason for a start in the past"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="contracts/%Y/", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            models.Index(fields=["start_date", "unit"]),
+            models.Index(fields=["worker", "start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="contract_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class WorkDay(models.Model):
+    """One declared day of work of a worker for a unit. A worker works at most one declared
+    day a date (across all units): the partial unique constraint says so."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="work_days"
+    )
+    unit = models.ForeignKey(
+        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="work_days"
+    )
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("12"))],
+    )
+    function = models.CharField(_("function"), max_length=100)
+    contract_type = models.ForeignKey(
+        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
+    )
+    job = models.ForeignKey(
+        Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="work_days",
+    )  # fmt: skip
+    declaration = models.ForeignKey(
+        WorkDeclaration,
+        verbose_name=_("work declaration"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="work_days",
+    )
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_days",
+    )
+    gross = models.DecimalField(_("gross of the day"), default=0, **MONEY)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    class Meta:
+        verbose_name = _("work day")
+        verbose_name_plural = _("work days")
+        ordering = ["date"]
+        indexes = [
+            models.Index(fields=["unit", "date"]),
+            models.Index(fields=["date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "date"],
+                condition=Q(cancelled=False),
+                name="one_declared_day_per_worker_and_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(job__isnull=True) | Q(declaration__isnull=True),
+                name="work_day_from_job_or_declaration",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} · {self.worker} · {self.hours} h"
+
+
+class DimonaDeclaration(models.Model):
+    """The Dimona record of a contract (IN at the start, OUT at the end), produced before the
+    work starts and exported as a file for the ONSS channel (payroll.work.dimona)."""
+
+    class Kind(models.TextChoices):
+        IN = "IN", _("start (IN)")
+        OUT = "OUT", _("end (OUT)")
+        CANCEL = "CANCEL", _("cancellation")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("to send")
+        SENT = "sent", _("sent")
+        ACCEPTED = "accepted", _("accepted")
+        REFUSED = "refused", _("refused")
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="dimonas"
+    )
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    worker_national_number = EncryptedNationalNumberField(_("worker's national number"))
+    worker_national_number_hash = LookupHashField(source="worker_national_number", db_index=True)
+    employer_number = models.CharField(_("employer's enterprise number"), max_length=10)
+    contract_type_code = models.CharField(_("contract type"), max_length=50)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.CharField(_("exported file"), max_length=300, blank=True)
+    channel_reference = models.CharField(_("channel reference"), max_length=100, blank=True)
+    message = models.TextField(_("channel message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Dimona declaration")
+        verbose_name_plural = _("Dimona declarations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.contract_id} {self.start_date}"

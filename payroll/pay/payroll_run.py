@@ -1,0 +1,523 @@
+"""The monthly payroll run: one payslip per worker and month, the employment cost of every
+paid day, the ledger postings and the salary balances to pay (docs/payroll.md, "The payroll
+run").
+
+Set-based like the contribution run: a handful of queries whatever the number of workers and
+days (the month's days, their contracts, workers, parameters and advances), arithmetic in
+Python, bulk inserts, one ledger bulk post and one audit event; one transaction, serialised
+per month by a lock on the month's PayrollRun row. A period is computed once: a second
+compute writes nothing, a closed period is refused.
+
+Two things come from earlier months, never by recomputing them: the **arrears** (payable days
+of a month already computed that no payslip paid: declared or contracted after its run) are
+paid by the next run, each with the parameters of its own day; a **negative balance** (the
+advances above the net) is not paid out but carried to the worker's next payslip, which
+deducts it. Both are taken once: the days and the payslips they come from are locked, then
+read again (another run may just have taken them).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_log
+from core.calendar import month_bounds
+from core.money import cents
+from payroll.models import (
+    Contract,
+    ContractTypeParameters,
+    EmploymentCost,
+    PayoutLine,
+    PayrollRun,
+    Payslip,
+    WorkDay,
+    Worker,
+)
+from payroll.parameters import salary_due_on, to_contract_parameters, withholding_table
+from payroll.split import ContractParameters, employment_cost
+from production_units.models import LedgerEntry
+from production_units.services import NewEntry, ledger_post_bulk
+
+from .tasks import render_payslip_pdf
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+BATCH = 1000
+# The contract statuses whose days are paid: a cancelled contract's days are not.
+
+
+def payable_days(first: date, last: date):
+    """The work days paid by the run of [first, last]: not cancelled, under a contract that
+    is offered or accepted. A day without a contract is not employment yet: not paid."""
+    return WorkDay.objects.filter(
+        date__range=(first, last),
+        cancelled=False,
+        contract__isnull=False,
+        contract__status__in=Contract.PAID_STATUSES,
+    )
+
+
+def _paid():
+    """A payslip's employment cost for the outer work day: the day is paid."""
+    return EmploymentCost.objects.filter(
+        payslip__isnull=False, contract_id=OuterRef("contract_id"), work_date=OuterRef("date")
+    )
+
+
+def unpaid_days(first: date, last: date):
+    """The payable days of [first, last] that no payslip pays yet."""
+    return payable_days(first, last).filter(~Exists(_paid()))
+
+
+def payroll_late_days(*, run: PayrollRun):
+    """The payable days of a computed period that no payslip pays yet (declared or contracted
+    after its run): the next payroll run pays them as arrears; the period is never
+    recomputed."""
+    first, last = month_bounds(run.period)
+    return unpaid_days(first, last).order_by("date", "worker_id")
+
+
+def arrears_days(first: date):
+    """The days the run of the month starting on `first` pays as arrears: payable days before
+    that month, in a month whose payroll run exists (computed or closed), on no payslip."""
+    computed = PayrollRun.objects.filter(period=OuterRef("month"))
+    return (
+        unpaid_days(date.min, first - timedelta(days=1))
+        .annotate(month=TruncMonth("date"))
+        .filter(Exists(computed))
+    )
+
+
+# --- the arithmetic (no database) -----------------------------------------------------------
+
+
+@dataclass
+class DayPay:
+    day: dict
+    parameters: ContractParameters
+    employer_charges: Decimal
+    social_security: Decimal
+
+    @property
+    def arrears(self) -> date | None:
+        """The month an arrears day belongs to (None: a day of the run's month)."""
+        return self.day.get("arrears")
+
+
+@dataclass
+class WorkerPay:
+    worker_id: int
+    days: list[DayPay] = field(default_factory=list)
+
+    @property
+    def gross(self) -> Decimal:
+        return sum((d.day["gross"] for d in self.days), ZERO)
+
+    @property
+    def employer_charges(self) -> Decimal:
+        return sum((d.employer_charges for d in self.days), ZERO)
+
+    @property
+    def social_security(self) -> Decimal:
+        return sum((d.social_security for d in self.days), ZERO)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((d.day["hours"] for d in self.days), ZERO)
+
+    @property
+    def piece_work(self) -> bool:
+        return any(d.parameters.piece_work for d in self.days)
+
+    @property
+    def arrears(self) -> list[DayPay]:
+        return [d for d in self.days if d.arrears]
+
+
+class _Parameters:
+    """The contract type parameters overlapping [first, last] (the month, or from the first
+    arrears day), picked per day in memory."""
+
+    def __init__(self, first: date, last: date):
+        self.rows = defaultdict(list)
+        for row in ContractTypeParameters.objects.overlapping(first, last).select_related(
+            "contract_type"
+        ):
+            self.rows[row.contract_type_id].append(row)
+
+    def on(
+        self, contract_type_id: int, day: date
+    ) -> tuple[ContractTypeParameters, ContractParameters]:
+        for row in self.rows.get(contract_type_id, ()):
+            if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to):
+                return row, to_contract_parameters(row)
+        raise ValidationError(
+            {
+                "period": _("A contract type has no parameters in force on %(day)s.")
+                % {"day": day.isoformat()}
+            }
+        )
+
+
+def _pay_days(days: list[dict], parameters: _Parameters) -> dict[int, WorkerPay]:
+    """Employer charges and employee social security per day, with the day's parameters and
+    the split's rounding (half up to the cent, per day)."""
+    workers: dict[int, WorkerPay] = {}
+    for day in days:
+        row, values = parameters.on(day["contract_type_id"], day["date"])
+        day["parameters_row"] = row
+        pay = employment_cost(gross=day["gross"], parameters=values, withholding=ZERO, days=1)
+        workers.setdefault(day["worker_id"], WorkerPay(day["worker_id"])).days.append(
+            DayPay(day, values, pay.employer_charges, pay.employee_social_security)
+        )
+    return workers
+
+
+def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> list[dict]:
+    """The payslip's detail: per contract, its days with every amount (the month's contracts,
+    then the arrears, kind "arrears", per month of work and contract); then the
+    withholding."""
+    groups: dict[tuple, list[DayPay]] = defaultdict(list)
+    for day in pay.days:
+        groups[(day.arrears or date.max, day.day["contract_id"])].append(day)
+
+    def order(key):
+        return (key[0], contracts[key[1]].start_date, key[1])
+
+    lines = []
+    for month, contract_id in sorted(groups, key=order):
+        contract, days = contracts[contract_id], groups[(month, contract_id)]
+        head = (
+            {"kind": "contract"}
+            if month == date.max
+            else {"kind": "arrears", "month": f"{month:%Y-%m}"}
+        )
+        lines.append(
+            {
+                **head,
+                "contract": contract.pk,
+                "reference": contract.reference,
+                "employer": contract.legal_entity.name,
+                "enterprise_number": contract.legal_entity.enterprise_number,
+                "unit": contract.unit.code,
+                "contract_type": contract.contract_type.name,
+                "function": contract.function,
+                "gross": str(sum((d.day["gross"] for d in days), ZERO)),
+                "employer_charges": str(sum((d.employer_charges for d in days), ZERO)),
+                "employee_social_security": str(sum((d.social_security for d in days), ZERO)),
+                "days": [
+                    {
+                        "date": d.day["date"].isoformat(),
+                        "hours": str(d.day["hours"]),
+                        "gross": str(d.day["gross"]),
+                        "employer_charges_rate": str(d.parameters.employer_charges_rate),
+                        "employer_charges": str(d.employer_charges),
+                        "employee_ss_rate": str(d.parameters.employee_ss_rate),
+                        "employee_ss_base_percent": str(d.parameters.employee_ss_base_percent),
+                        "employee_social_security": str(d.social_security),
+                    }
+                    for d in sorted(days, key=lambda d: d.day["date"])
+                ],
+            }
+        )
+    lines.sort(key=lambda line: line["kind"] == "arrears")  # the month's contracts first
+    lines.append({"kind": "withholding", "rate": str(rate), "piece_work": pay.piece_work})
+    return lines
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+DAY_FIELDS = (
+    "id", "worker_id", "unit_id", "date", "hours", "gross", "contract_id", "contract_type_id",
+)  # fmt: skip
+
+
+def _month_days(first: date, last: date) -> list[dict]:
+    return list(unpaid_days(first, last).values(*DAY_FIELDS).order_by("worker_id", "date"))
+
+
+def _arrears(first: date) -> list[dict]:
+    """The arrears days, locked (a run of another month computing at the same time waits),
+    then read again: a day another run has just paid is not taken twice."""
+    candidates = list(arrears_days(first).values_list("pk", flat=True))
+    if not candidates:
+        return []
+    list(WorkDay.objects.select_for_update().filter(pk__in=candidates).order_by("pk")
+         .values_list("pk", flat=True))  # fmt: skip
+    days = list(
+        arrears_days(first)
+        .filter(pk__in=candidates)
+        .values(*DAY_FIELDS)
+        .order_by("worker_id", "date")
+    )
+    for day in days:
+        day["arrears"] = day["date"].replace(day=1)
+    return days
+
+
+def _advances(first: date, last: date, worker_ids, arrears_contracts) -> dict[int, list]:
+    """The salary advances each worker's payslip deducts (paid or still due), not deducted by
+    an earlier payslip: those of the contracts starting in the month, and those of the
+    contracts of the arrears days. Locked, so two runs never deduct the same advance."""
+    rows = (
+        PayoutLine.objects.select_for_update(of=("self",))
+        .filter(
+            Q(contract__start_date__range=(first, last)) | Q(contract_id__in=arrears_contracts),
+            kind=PayoutLine.Kind.SALARY_ADVANCE,
+            deducted_on__isnull=True,
+            contract__worker_id__in=worker_ids,
+        )
+        .order_by("pk")
+        .values_list("pk", "contract__worker_id", "amount")
+    )
+    advances: dict[int, list] = defaultdict(list)
+    for pk, worker_id, amount in rows:
+        advances[worker_id].append((pk, amount))
+    return advances
+
+
+def _carried(first: date, worker_ids) -> dict[int, Payslip]:
+    """The negative balance each worker's payslip brings forward: their oldest earlier
+    payslip with a balance carried forward that no payslip has taken yet. Locked, then read
+    again (a run of another month may just have taken it)."""
+    pending = Payslip.objects.filter(
+        worker_id__in=worker_ids, period__lt=first, carried_forward__gt=0, carried_to__isnull=True
+    )
+    ids = list(pending.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return {}
+    found: dict[int, Payslip] = {}
+    for slip in pending.filter(pk__in=ids).order_by("worker_id", "period", "pk"):
+        found.setdefault(slip.worker_id, slip)
+    return found
+
+
+def _check_open(run: PayrollRun) -> None:
+    if run.status == PayrollRun.Status.CLOSED:
+        raise ValidationError(
+            {
+                "period": _("The payroll of %(period)s is closed: it is never computed again.")
+                % {"period": f"{run.period:%Y-%m}"}
+            }
+        )
+
+
+@transaction.atomic
+def payroll_run_compute(*, period: date, by=None, today: date | None = None) -> PayrollRun:
+    """Compute the payroll of a month that is over: a payslip per worker with payable days,
+    an EmploymentCost per day, one employment-cost ledger entry per unit and contract, a
+    salary payout line per positive balance; PDFs rendered after commit.
+
+    Computed once: a second call on a computed period writes nothing and returns its run.
+    Raises ValidationError naming `period` for a month not over, a closed period, or a day
+    without parameters (nothing is written then).
+    """
+    first, last = month_bounds(period)
+    today = today or timezone.localdate()
+    if last >= today:
+        raise ValidationError(
+            {
+                "period": _("The month %(period)s is not over: compute it from %(day)s on.")
+                % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
+            }
+        )
+    user = by if getattr(by, "is_authenticated", False) else None
+    run, created = PayrollRun.objects.get_or_create(period=first, defaults={"computed_by": user})
+    # Computes of the same month queue here; the next one finds the run computed.
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    _check_open(run)
+    if not created:
+        return run
+    _compute(run, first, last, today=today, by=by)
+    return run
+
+
+def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> None:
+    arrears = _arrears(first)
+    days = _month_days(first, last) + arrears
+    since = min((d["date"] for d in arrears), default=first)
+    workers = _pay_days(days, _Parameters(since, last))
+    table = withholding_table(last) if workers else None
+    contracts = {
+        c.pk: c
+        for c in Contract.objects.filter(pk__in={d["contract_id"] for d in days}).select_related(
+            "legal_entity", "unit", "contract_type"
+        )
+    }
+    people = Worker.objects.in_bulk(list(workers))
+    advances = _advances(first, last, list(workers), {d["contract_id"] for d in arrears})
+    carried = _carried(first, list(workers))
+    payslips = []
+    for worker_id in sorted(workers):
+        pay = workers[worker_id]
+        taxable = pay.gross - pay.social_security
+        assert table is not None  # there are workers
+        rate = table.rate_for(taxable, piece_work=pay.piece_work)
+        withholding = cents(taxable * rate / HUNDRED)
+        net = taxable - withholding
+        advanced = sum((amount for _pk, amount in advances.get(worker_id, ())), ZERO)
+        source = carried.get(worker_id)
+        brought = source.carried_forward if source else ZERO
+        balance = net - advanced - brought
+        payslips.append(
+            Payslip(
+                run=run,
+                worker_id=worker_id,
+                period=first,
+                days=len(pay.days),
+                hours=pay.hours,
+                gross=pay.gross,
+                employee_social_security=pay.social_security,
+                taxable=taxable,
+                withholding=withholding,
+                net=net,
+                employer_charges=pay.employer_charges,
+                advances_paid=advanced,
+                brought_forward=brought,
+                brought_forward_from=source,
+                balance_due=max(balance, ZERO),
+                carried_forward=max(-balance, ZERO),
+                lines=_lines(pay, contracts, rate),
+            )
+        )
+    Payslip.objects.bulk_create(payslips, batch_size=BATCH)
+    by_worker = {p.worker_id: p for p in payslips}
+    PayoutLine.objects.bulk_update(
+        [
+            PayoutLine(pk=pk, deducted_on=by_worker[worker_id])
+            for worker_id, rows in advances.items()
+            for pk, _amount in rows
+        ],
+        ["deducted_on"],
+        batch_size=BATCH,
+    )
+    _record_costs(workers, by_worker, first)
+    _post_to_ledgers(run, workers, contracts, last, by=by)
+    _salary_payouts(payslips, people, last, today)
+    run.totals = _totals(payslips, workers)
+    run.save(update_fields=["totals"])
+    audit_log(actor=by, action="payroll_run.computed", obj=run, changes=run.totals)
+    ids = [p.pk for p in payslips]
+    transaction.on_commit(lambda: _enqueue_pdfs(ids))
+
+
+def _enqueue_pdfs(ids: list[int]) -> None:
+    for pk in ids:
+        render_payslip_pdf.delay(pk)
+
+
+def _record_costs(workers: dict[int, WorkerPay], payslips: dict[int, Payslip], first) -> None:
+    """Each paid day's cost, charged with this run's month (arrears too: their own month's
+    contribution run may be over, and must not be the one that misses them)."""
+    EmploymentCost.objects.bulk_create(
+        [
+            EmploymentCost(
+                unit_id=d.day["unit_id"],
+                contract_type_id=d.day["contract_type_id"],
+                work_date=d.day["date"],
+                gross=d.day["gross"],
+                employer_charges=d.employer_charges,
+                payslip=payslips[worker_id],
+                contract_id=d.day["contract_id"],
+                period=first,
+            )
+            for worker_id, pay in workers.items()
+            for d in pay.days
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _post_to_ledgers(run, workers, contracts, last: date, *, by) -> None:
+    """One entry per unit and contract: −(gross + employer charges) of its days; the arrears
+    apart, one entry per unit, contract and month of work (all booked in the run's month)."""
+    costs: dict[tuple[int, int, date], Decimal] = defaultdict(lambda: ZERO)
+    for pay in workers.values():
+        for d in pay.days:
+            key = (d.day["unit_id"], d.day["contract_id"], d.arrears or date.max)
+            costs[key] += d.day["gross"] + d.employer_charges
+    month = f"{run.period:%Y-%m}"
+
+    def label(contract_id: int, arrears: date) -> str:
+        values = {"period": month, "contract": contracts[contract_id].reference}
+        if arrears == date.max:
+            return _("Salaries %(period)s, contract %(contract)s") % values
+        return _("Salary arrears %(month)s paid in %(period)s, contract %(contract)s") % {
+            **values,
+            "month": f"{arrears:%Y-%m}",
+        }
+
+    entries = [
+        NewEntry(
+            unit_id, LedgerEntry.Kind.EMPLOYMENT_COST, -amount, last, label(contract_id, arrears)
+        )
+        for (unit_id, contract_id, arrears), amount in sorted(costs.items())
+        if amount
+    ]
+    if entries:
+        ledger_post_bulk(
+            entries=entries,
+            by=by,
+            source=run,
+            reason=_("Payroll run %(period)s") % {"period": month},
+        )
+
+
+def _salary_payouts(payslips, people, last: date, today: date) -> None:
+    due_on = salary_due_on(last_day=last, today=today)
+    PayoutLine.objects.bulk_create(
+        [
+            PayoutLine(
+                kind=PayoutLine.Kind.SALARY_BALANCE,
+                worker_id=p.worker_id,
+                beneficiary=str(people[p.worker_id])[:140],
+                iban=people[p.worker_id].iban,
+                amount=p.balance_due,
+                remittance=_("Salary %(period)s") % {"period": f"{p.period:%Y-%m}"},
+                due_on=due_on,
+                payslip=p,
+            )
+            for p in payslips
+            if p.balance_due > 0
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _totals(payslips: list[Payslip], workers: dict[int, WorkerPay]) -> dict:
+    names = (
+        "gross", "employee_social_security", "taxable", "withholding", "net",
+        "employer_charges", "advances_paid", "brought_forward", "balance_due", "carried_forward",
+    )  # fmt: skip
+    totals: dict[str, str | int] = {
+        name: str(sum((getattr(p, name) for p in payslips), ZERO)) for name in names
+    }
+    totals["payslips"] = len(payslips)
+    totals["days"] = sum(p.days for p in payslips)
+    arrears = [d for pay in workers.values() for d in pay.arrears]
+    totals["arrears_days"] = len(arrears)
+    totals["arrears_gross"] = str(sum((d.day["gross"] for d in arrears), ZERO))
+    return totals
+
+
+@transaction.atomic
+def payroll_run_close(*, run: PayrollRun, by) -> PayrollRun:
+    """Close a computed period: it is never computed again. Raises ValidationError when it
+    is already closed."""
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    _check_open(run)
+    run.status = PayrollRun.Status.CLOSED
+    run.closed_at = timezone.now()
+    run.closed_by = by if getattr(by, "is_authenticated", False) else None
+    run.save(update_fields=["status", "closed_at", "closed_by"])
+    audit_log(actor=by, action="payroll_run.closed", obj=run, changes={"status": run.status})
+    return run

@@ -1,0 +1,320 @@
+"""Back-office of payroll: work. The advisors' queues of jobs to validate and declarations to
+approve (bulk actions calling the services), contracts (read-only once accepted; cancel with
+a reason) and the Dimona records (read-only). Members write jobs and declarations in the
+portal: nothing is added here. Advisors see the units of their office's members."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from core.admin import OfficeScopedAdminMixin
+from core.admin_identifiers import IdentifierAdminMixin, masked
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReadOnlyInline,
+    ReasonForm,
+    advisor_queue_item,
+    apply_each,
+    run_action_with_form,
+)
+from core.scoping import UNIT_OFFICE, through
+from members.models import Office
+from payroll.models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
+from production_units.models import ProductionUnit
+from production_units.selectors import unit_available_balance
+
+from .contract_services import contract_cancel
+from .declaration_services import declaration_approve, declaration_reject
+from .job_services import job_reject, job_validate
+
+
+class OfficeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("office")
+    parameter_name = "office"
+
+    def lookups(self, request, model_admin):
+        return [(str(office.pk), str(office)) for office in Office.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(unit__holder__office_id=int(self.value()))
+        return queryset
+
+
+class ToolFilter(admin.SimpleListFilter):
+    title = gettext_lazy("tool")
+    parameter_name = "tool"
+
+    def lookups(self, request, model_admin):
+        return ProductionUnit.Tool.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ProductionUnit.Tool.values:
+            return queryset.filter(unit__tool=self.value())
+        return queryset
+
+
+class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    """Advisors review: no add, no edit, no delete; decisions go through actions."""
+
+    office_path = UNIT_OFFICE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WorkDayInline(ReadOnlyInline):
+    model = WorkDay
+    fields = ("date", "hours", "function", "gross", "contract", "cancelled")
+
+
+class JobExpenseInline(ReadOnlyInline):
+    model = JobExpense
+    fields = ("description", "amount", "receipt")
+
+
+class PastStartForm(ReasonForm):
+    """The reason is optional: needed only when a work day is already past."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for a start in the past (only if a day is past)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class OverdraftForm(ReasonForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Why the unit may go over its balance"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=gettext_lazy("Recorded with the amount, your name and the time."),
+    )
+
+
+class RequiredReasonForm(ReasonForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+@admin.register(Job)
+class JobAdmin(ReviewOnlyAdmin):
+    list_display = ("__str__", "status", "unit", "client", "worker", "turnover", "expenses",
+                    "gross", "submitted_at")  # fmt: skip
+    list_filter = ("status", OfficeFilter, ToolFilter, "contract_type")
+    search_fields = ("description", "=unit__code", "client__name", "worker__last_name")
+    list_select_related = ("unit", "client", "worker")
+    ordering = ("-id",)
+    show_full_result_count = False
+    inlines = (WorkDayInline, JobExpenseInline)
+    actions = ("validate_selected", "reject_with_reason")
+    readonly_fields = ("unit", "client", "description", "worker", "contract_type", "function",
+                       "invoice", "status", "turnover", "expenses", "split", "created_by",
+                       "created_at", "submitted_at", "decided_by", "decided_at",
+                       "decision_reason")  # fmt: skip
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("payroll.change_job")
+
+    @admin.display(description=gettext_lazy("gross"))
+    def gross(self, job):
+        return job.split.get("gross", "—")
+
+    @admin.action(description=gettext_lazy("Validate (issues the invoice, makes the contract)"),
+                  permissions=["review"])  # fmt: skip
+    def validate_selected(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=PastStartForm,
+            title=_("Validate the jobs"),
+            intro=_(
+                "Each invoice is issued, the split recomputed on the issue date, the contract "
+                "made and the salary prepared for payment."
+            ),
+            apply=lambda job, data: job_validate(
+                job=job, by=request.user, past_start_reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d job validated.", "%(count)d jobs validated.", "count"
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
+    def reject_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Reject with a reason"),
+            intro=_("The member sees the reason, corrects the job and submits it again."),
+            apply=lambda job, data: job_reject(job=job, by=request.user, reason=data["reason"]),
+            done_message=ngettext_lazy(
+                "%(count)d job sent back to the member.",
+                "%(count)d jobs sent back to the member.",
+                "count",
+            ),
+        )
+
+
+# --- declarations ---------------------------------------------------------------------------
+
+
+@admin.register(WorkDeclaration)
+class WorkDeclarationAdmin(ReviewOnlyAdmin):
+    list_display = ("__str__", "status", "unit", "gross", "budget", "available",
+                    "overdraft_amount", "submitted_at")  # fmt: skip
+    list_filter = ("status", OfficeFilter, "contract_type")
+    search_fields = ("=unit__code", "worker__last_name", "function")
+    list_select_related = ("unit", "worker")
+    ordering = ("-id",)
+    show_full_result_count = False
+    inlines = (WorkDayInline,)
+    actions = ("approve_selected", "approve_overdraft", "reject_with_reason")
+    readonly_fields = ("unit", "worker", "contract_type", "function", "gross", "budget", "split",
+                       "status", "overdraft_approved_by", "overdraft_approved_at",
+                       "overdraft_amount", "overdraft_reason", "created_by", "created_at",
+                       "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("payroll.change_workdeclaration")
+
+    @admin.display(description=gettext_lazy("available balance"))
+    def available(self, declaration):
+        return unit_available_balance(unit=declaration.unit, exclude=declaration)
+
+    @admin.action(description=gettext_lazy("Approve (within the balance)"), permissions=["review"])
+    def approve_selected(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            apply=lambda d: declaration_approve(declaration=d, by=request.user),
+            done_message=ngettext_lazy(
+                "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Approve an overdraft, with a reason"),
+                  permissions=["review"])  # fmt: skip
+    def approve_overdraft(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=OverdraftForm,
+            title=_("Approve an overdraft"),
+            intro=_("The unit's balance can't pay these declarations: you approve it anyway."),
+            apply=lambda d, data: declaration_approve(
+                declaration=d, by=request.user, overdraft_reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
+    def reject_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Reject with a reason"),
+            apply=lambda d, data: declaration_reject(
+                declaration=d, by=request.user, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d declaration rejected.", "%(count)d declarations rejected.", "count"
+            ),
+        )
+
+
+# --- contracts and Dimona -------------------------------------------------------------------
+
+
+@admin.register(Contract)
+class ContractAdmin(ReviewOnlyAdmin):
+    list_display = ("reference", "status", "worker", "unit", "contract_type", "start_date",
+                    "end_date", "gross", "accepted_at")  # fmt: skip
+    list_filter = ("status", OfficeFilter, ToolFilter, "contract_type", "legal_entity")
+    search_fields = ("=reference", "worker__last_name", "=unit__code")
+    list_select_related = ("worker", "unit", "contract_type")
+    date_hierarchy = "start_date"
+    ordering = ("-id",)
+    show_full_result_count = False
+    inlines = (WorkDayInline,)
+    actions = ("cancel_with_reason",)
+    readonly_fields = ("reference", "legal_entity", "unit", "worker", "contract_type",
+                       "function", "start_date", "end_date", "days", "hours", "gross",
+                       "employer_charges", "net_estimate", "job", "declaration", "status",
+                       "accepted_at", "past_start_approved_by", "past_start_reason", "pdf",
+                       "created_at")  # fmt: skip
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("payroll.change_contract")
+
+    @admin.action(description=gettext_lazy("Cancel with a reason"), permissions=["review"])
+    def cancel_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=RequiredReasonForm,
+            title=_("Cancel the contracts"),
+            intro=_("Their days are freed and a Dimona cancellation is recorded."),
+            apply=lambda c, data: contract_cancel(
+                contract=c, by=request.user, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d contract cancelled.", "%(count)d contracts cancelled.", "count"
+            ),
+        )
+
+
+@admin.register(DimonaDeclaration)
+class DimonaDeclarationAdmin(IdentifierAdminMixin, ReviewOnlyAdmin):
+    office_path = through("contract", UNIT_OFFICE)
+    identifier_fields = identifier_search_fields = ("worker_national_number",)
+    masked_worker_national_number = masked(
+        "worker_national_number", gettext_lazy("worker's national number")
+    )
+    list_display = ("contract", "kind", "status", "start_date", "end_date",
+                    "masked_worker_national_number", "employer_number", "sent_at")  # fmt: skip
+    list_filter = ("status", "kind")
+    search_fields = ("=contract__reference",)
+    list_select_related = ("contract",)
+    ordering = ("-id",)
+    show_full_result_count = False
+    exclude = ("worker_national_number",)
+    readonly_fields = ("contract", "kind", "start_date", "end_date",
+                       "masked_worker_national_number", "employer_number", "contract_type_code",
+                       "status", "file",
+                       "channel_reference", "message", "created_at", "sent_at")  # fmt: skip
+
+
+# --- the advisor's queue --------------------------------------------------------------------
+
+
+jobs_to_validate = advisor_queue_item(
+    gettext_lazy("Jobs to validate"), Job, status=Job.Status.SUBMITTED
+)
+
+
+declarations_to_approve = advisor_queue_item(
+    gettext_lazy("Work declarations to approve"),
+    WorkDeclaration,
+    status=WorkDeclaration.Status.SUBMITTED,
+)

@@ -1,0 +1,103 @@
+"""The rules every declared day obeys, whether it comes from a 3en1 job or an Activité
+declaration: not in the past (unless an advisor overrides it), sensible hours, each date once,
+and never twice for the same worker and date (across all units; the database enforces it too
+with a partial unique constraint)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.money import to_decimal
+from payroll.models import WorkDay, Worker
+
+MIN_HOURS = Decimal("0.25")
+MAX_HOURS = Decimal("12")
+QUARTER = Decimal("0.25")
+
+
+@dataclass(frozen=True)
+class DayInput:
+    """One day a worker will work, as typed in a form or sent to the API."""
+
+    date: date
+    hours: Decimal
+
+
+def day_inputs(rows: Iterable[tuple[date, object]]) -> list[DayInput]:
+    """[(date, hours)] → sorted DayInputs (hours as Decimal; a float raises TypeError)."""
+    return sorted(
+        (DayInput(day, to_decimal(hours)) for day, hours in rows), key=lambda item: item.date
+    )
+
+
+def work_days_errors(
+    *,
+    worker: Worker,
+    days: list[DayInput],
+    allow_past: bool = False,
+    today: date | None = None,
+    exclude_job=None,
+    exclude_declaration=None,
+) -> list[str]:
+    """What is wrong with declaring `days` for `worker` (an empty list: nothing). Messages name
+    the dates; the caller raises them as ValidationError({"days": ...})."""
+    today = today or timezone.localdate()
+    errors: list[str] = []
+    if not days:
+        return [_("Declare at least one work day.")]
+    seen: set[date] = set()
+    for day in days:
+        if day.date in seen:
+            errors.append(_("%(day)s is declared twice.") % {"day": day.date.isoformat()})
+        seen.add(day.date)
+        hours = day.hours
+        if not hours.is_finite() or not MIN_HOURS <= hours <= MAX_HOURS:
+            errors.append(
+                _("%(day)s: hours must be between %(min)s and %(max)s.")
+                % {"day": day.date.isoformat(), "min": MIN_HOURS, "max": MAX_HOURS}
+            )
+        elif hours % QUARTER:
+            errors.append(
+                _("%(day)s: hours are counted in quarters of an hour.")
+                % {"day": day.date.isoformat()}
+            )
+        if day.date < today and not allow_past:
+            errors.append(
+                _(
+                    "%(day)s is in the past: work must be declared before it starts "
+                    "(an advisor can approve an exception)."
+                )
+                % {"day": day.date.isoformat()}
+            )
+    taken = WorkDay.objects.filter(worker=worker, date__in=seen, cancelled=False)
+    if exclude_job is not None:
+        taken = taken.exclude(job=exclude_job)
+    if exclude_declaration is not None:
+        taken = taken.exclude(declaration=exclude_declaration)
+    for taken_day in sorted(taken.values_list("date", flat=True)):
+        errors.append(
+            _("%(worker)s already has a declared work day on %(day)s.")
+            % {"worker": worker, "day": taken_day.isoformat()}
+        )
+    return errors
+
+
+def split_gross_by_hours(gross: Decimal, days: list[DayInput]) -> list[Decimal]:
+    """The gross of each day, in proportion to its hours, adding up to `gross` exactly
+    (largest remainders get the leftover cents, earliest day first on ties)."""
+    total_cents = int(to_decimal(gross) * 100)
+    total_hours = sum((day.hours for day in days), Decimal(0))
+    wholes: list[int] = []
+    remainders: list[tuple[Decimal, int]] = []  # (remainder, index)
+    for index, day in enumerate(days):
+        exact = Decimal(total_cents) * day.hours / total_hours
+        wholes.append(int(exact))
+        remainders.append((exact - int(exact), index))
+    leftover = total_cents - sum(wholes)
+    for _remainder, index in sorted(remainders, key=lambda r: (-r[0], r[1]))[:leftover]:
+        wholes[index] += 1
+    return [Decimal(whole).scaleb(-2) for whole in wholes]
