@@ -8,23 +8,51 @@ Mixins used by every app's admin:
 - `AuditedSaveMixin` audits plain saves of reference data that has no service;
 - `SuperuserDeleteMixin` keeps deleting for superusers.
 
-The admin index shows the advisor's queue: each app adds its items with `advisor_queue_item`.
+Actions: `run_action_with_form` (an intermediate page with a form, then one service call per
+row) and `apply_each` (one service call per row, no form); `ReasonForm` and `RefuseForm` are
+their usual forms. Display: `NOTHING` for an empty cell, `money` for an amount,
+`ReadOnlyInline` for rows shown on their parent's page, `form_page` for a page with one form.
+
+The admin index shows the advisor's queue: each app declares its items with
+`advisor_queue_item(label, Model, status=…)`.
+
+One module (about 600 lines) on purpose: it is the one kit every app's admin imports, and the
+platform's own tables are registered here because every admin imports it first.
 """
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import OfficeScopedAdminMixin
+from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.money import cents
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
 from .audit import audit_log, audit_trail
 from .models import AuditEvent, Counter, HealthPing
@@ -39,8 +67,8 @@ class EstimatedCountPaginator(Paginator):
     may then be approximate; the rows shown are always exact."""
 
     @cached_property
-    def count(self):
-        queryset = self.object_list
+    def count(self) -> int:
+        queryset: Any = self.object_list
         if not hasattr(queryset, "query") or connections[queryset.db].vendor != "postgresql":
             return super().count
         try:
@@ -51,8 +79,6 @@ class EstimatedCountPaginator(Paginator):
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
         if isinstance(plan, str):
-            import json
-
             plan = json.loads(plan)
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         if estimate < EXACT_COUNT_BELOW:
@@ -63,7 +89,7 @@ class EstimatedCountPaginator(Paginator):
 AUDIT_TRAIL_LENGTH = 50
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A form value as something the audit trail can store and show."""
     if isinstance(value, models.QuerySet | list | tuple | set):
         return [_plain(item) for item in value]
@@ -74,7 +100,7 @@ def _plain(value):
     return str(value)
 
 
-def _change_lines(changes) -> list[tuple[str, str]]:
+def _change_lines(changes: object) -> list[tuple[str, str]]:
     """{field: [old, new]} or {field: value} as (field, "old → new") lines."""
     if not isinstance(changes, dict):
         return [("", str(changes))]
@@ -87,10 +113,18 @@ def _change_lines(changes) -> list[tuple[str, str]]:
     return lines
 
 
-class AuditTrailMixin:
+class AuditTrailMixin(_ModelAdmin):
     """Adds the object's latest audit events to its change page."""
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         if obj is not None and obj.pk is not None:
             events = list(audit_trail(obj)[:AUDIT_TRAIL_LENGTH])
             for event in events:
@@ -100,7 +134,7 @@ class AuditTrailMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class ServiceFormMixin:
+class ServiceFormMixin(_ModelAdmin):
     """`save_model` calls a service; what the service refuses goes back to the form.
 
     The first attempt runs in the admin's transaction, which the ValidationError rolls back.
@@ -108,30 +142,39 @@ class ServiceFormMixin:
     form, so the form is invalid and nothing is saved.
     """
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
             if request.method != "POST" or hasattr(request, "_service_error"):
                 raise
-            request._service_error = error
+            request._service_error = error  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        error = getattr(request, "_service_error", None)
-        if error is None:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class: Any = super().get_form(request, obj, change, **kwargs)
+        found: ValidationError | None = getattr(request, "_service_error", None)
+        if found is None:
             return form_class
+        error = found
 
         class ServiceRefusedForm(form_class):
-            def _post_clean(self):
+            def _post_clean(self) -> None:
                 super()._post_clean()
                 add_service_error(self, error)
 
         return ServiceRefusedForm
 
 
-def add_service_error(form, error: ValidationError) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on the named fields it has, else on top."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
@@ -140,10 +183,10 @@ def add_service_error(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class AuditedSaveMixin:
+class AuditedSaveMixin(_ModelAdmin):
     """For reference data without a service: a plain save, audited with what changed."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {
             name: _plain(form.cleaned_data.get(name))
@@ -154,24 +197,250 @@ class AuditedSaveMixin:
         audit_log(actor=request.user, action=action, obj=obj, changes=changes)
 
 
-class SuperuserDeleteMixin:
+class SuperuserDeleteMixin(_ModelAdmin):
     """Only superusers delete these rows from the back-office, whatever their groups say."""
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows nobody adds, changes or deletes by hand."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Display --------------------------------------------------------------------------------------
+
+NOTHING = "—"  # an empty cell
+
+
+def money(amount: Decimal | int | None) -> str:
+    """An amount in euros to the cent in the page's language ("1 234,50 €" in French)."""
+    if amount is None:
+        return NOTHING
+    return f"{number_format(cents(amount), decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page, never edited there."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def form_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    title: str,
+    intro: str = "",
+    submit_label: str,
+    method: str = "post",
+    status: int = 200,
+) -> TemplateResponse:
+    """A back-office page with one form (templates/admin/form_page.html)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": model_admin.model._meta,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "submit_label": submit_label,
+        "method": method,
+    }
+    return TemplateResponse(request, "admin/form_page.html", context, status=status)
+
+
+# Actions: one service call per chosen row -------------------------------------------------------
+
+# An action's intermediate page lists the chosen rows; beyond this, choose fewer. The page
+# shows one line and one hidden input per row: 500 rows stay a light page, and a month's work
+# declarations or invoices of an office are validated in one go.
+SELECTION_LIMIT = 500
+
+
+class ReasonForm(forms.Form):
+    """An optional reason, kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept in the audit trail."),
+    )
+
+
+class RefuseForm(forms.Form):
+    """The reason of a refusal: required, kept with the decision."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept with the decision and in the audit trail."),
+    )
+
+
+Problems = list[tuple[object, list[str]]]
+
+
+def _names_a_field_of(form: forms.Form, error: ValidationError) -> bool:
+    return hasattr(error, "error_dict") and any(name in form.fields for name in error.error_dict)
+
+
+def _report(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    done: int,
+    problems: Problems,
+    done_message: "StrOrPromise",
+) -> None:
+    if done:
+        model_admin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+    for obj, texts in problems:
+        model_admin.message_user(request, f"{obj}: {' '.join(texts)}", messages.ERROR)
+    if not done and not problems:
+        model_admin.message_user(request, gettext("Nothing was changed."), messages.WARNING)
+
+
+def _chosen(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: Sequence, *, single: bool
+) -> list | None:
+    """The chosen rows, or None (and a warning) when there are too many for the action."""
+    limit = 1 if single else SELECTION_LIMIT
+    objects = list(queryset[: limit + 1])
+    if len(objects) <= limit:
+        return objects
+    message = (
+        gettext("Choose one row for this action.")
+        if single
+        else gettext("Choose at most %(limit)s rows for this action.") % {"limit": limit}
+    )
+    model_admin.message_user(request, message, messages.WARNING)
+    return None
+
+
+def _apply_all(
+    objects: Iterable, apply: Callable[[Any], object], form: forms.Form | None = None
+) -> tuple[int, Problems]:
+    """`apply(obj)` for each row: (how many were done, the refusals by row). A refusal naming
+    a field of `form` goes on the form and stops there."""
+    done, problems = 0, []
+    for obj in objects:
+        try:
+            apply(obj)
+        except ValidationError as error:
+            if form is not None and _names_a_field_of(form, error):
+                add_service_error(form, error)
+                break
+            problems.append((obj, error.messages))
+        except PermissionDenied as error:
+            problems.append((obj, [str(error) or gettext("Not allowed.")]))
+        else:
+            done += 1
+    return done, problems
+
+
+def run_action_with_form(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Sequence,
+    *,
+    form_class: type[forms.Form],
+    title: str,
+    apply: Callable[[Any, dict], object],
+    done_message: "StrOrPromise",
+    intro: str = "",
+    describe: Callable[[Any], str] | None = None,
+    single: bool = False,
+    form_kwargs: Mapping[str, Any] | Callable[[list], Mapping[str, Any]] | None = None,
+    confirm: Callable[[Any, dict], str] | None = None,
+) -> TemplateResponse | None:
+    """An action's intermediate page: the chosen rows and a form; once posted back valid
+    ("apply"), `apply(obj, cleaned_data)` (one service call) for each row, then
+    `done_message` (an ngettext_lazy(…, "count")) of how many were done.
+
+    A refusal naming a field of the form shows the page again (400) with the message; any
+    other refusal is reported for its row and the others go on. `single`: the action needs
+    exactly one row (a payment is recorded for one application). `form_kwargs`: what the
+    form needs, or a function of the chosen rows giving it. `confirm(obj, cleaned_data)`: the
+    valid form first shows a confirmation page saying what will happen to each row; only its
+    "confirm" button applies. `describe(obj)`: a word on each row listed.
+    """
+    objects = _chosen(model_admin, request, queryset, single=single)
+    if objects is None:
+        return None
+    extra = (form_kwargs(objects) if callable(form_kwargs) else form_kwargs) or {}
+    confirming = False
+    if "apply" in request.POST:
+        form = form_class(request.POST, **extra)
+        if form.is_valid() and confirm is not None and "confirmed" not in request.POST:
+            confirming = True
+        elif form.is_valid():
+            data = form.cleaned_data
+            done, problems = _apply_all(objects, lambda obj: apply(obj, data), form)
+            if form.is_valid():  # no field refused by a service
+                _report(model_admin, request, done, problems, done_message)
+                return None
+    else:
+        form = form_class(**extra)
+    if confirming and confirm is not None:
+        rows = [(obj, confirm(obj, form.cleaned_data)) for obj in objects]
+    else:
+        rows = [(obj, describe(obj) if describe else "") for obj in objects]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": model_admin.model._meta,
+        "rows": rows,
+        "confirming": confirming,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return TemplateResponse(request, "admin/action_form.html", context, status=status)
+
+
+def apply_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: Sequence,
+    *,
+    apply: Callable[[Any], object],
+    done_message: "StrOrPromise",
+) -> None:
+    """An action without a form: `apply(obj)` (one service call) for each chosen row, each
+    refusal reported for its row."""
+    objects = _chosen(model_admin, request, queryset, single=False)
+    if objects is None:
+        return
+    done, problems = _apply_all(objects, apply)
+    _report(model_admin, request, done, problems, done_message)
 
 
 # The advisor's queue on the admin index ---------------------------------------------------
@@ -184,16 +453,60 @@ class QueueItem:
     url: str
 
 
-ADVISOR_QUEUE: list[Callable] = []
+@dataclass(frozen=True)
+class AdvisorQueue:
+    """One line of the advisor's queue: how many `rows(user)` wait, linking to the model's
+    changelist filtered by `query`. Shown to whom `allowed(user)` (default: who may view
+    the model); `scoped`: count only the rows the user sees in the back-office."""
+
+    label: "StrOrPromise"
+    model: type[models.Model]
+    rows: Callable[[Any], models.QuerySet]
+    query: str
+    allowed: Callable[[Any], bool] | None = None
+    scoped: bool = True
+
+    def __call__(self, request: HttpRequest) -> QueueItem | None:
+        user = request.user
+        opts = self.model._meta
+        if self.allowed is not None:
+            if not self.allowed(user):
+                return None
+        elif not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            return None
+        rows = self.rows(user)
+        if self.scoped:
+            rows = visible_rows(user, self.model, rows)
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return QueueItem(label=str(self.label), count=rows.count(), url=f"{url}?{self.query}")
 
 
-def advisor_queue_item(function: Callable) -> Callable:
-    """Register `function(request) -> QueueItem | None` as an item of the advisor's queue."""
-    ADVISOR_QUEUE.append(function)
-    return function
+ADVISOR_QUEUE: list[AdvisorQueue] = []
 
 
-def advisor_queue(request) -> list[QueueItem]:
+def advisor_queue_item(
+    label: "StrOrPromise",
+    model: type[models.Model],
+    *,
+    status: str | None = None,
+    rows: Callable[[Any], models.QuerySet] | None = None,
+    query: str = "",
+    allowed: Callable[[Any], bool] | None = None,
+    scoped: bool = True,
+) -> AdvisorQueue:
+    """Add a line to the advisor's queue (in the order of registration): the rows of `model`
+    in `status` (and the changelist filtered on it), or `rows(user)` and `query`."""
+    if status is not None:
+        rows = rows or (lambda user: model._default_manager.filter(status=status))
+        query = query or f"status__exact={status}"
+    if rows is None:
+        raise TypeError("advisor_queue_item needs a status or rows")
+    item = AdvisorQueue(label, model, rows, query, allowed, scoped)
+    ADVISOR_QUEUE.append(item)
+    return item
+
+
+def advisor_queue(request: HttpRequest) -> list[QueueItem]:
     items = (item(request) for item in ADVISOR_QUEUE)
     return [item for item in items if item is not None]
 
@@ -201,17 +514,19 @@ def advisor_queue(request) -> list[QueueItem]:
 _site_index = admin.site.index
 
 
-def _index_with_queue(request, extra_context=None):
+def _index_with_queue(
+    request: HttpRequest, extra_context: dict[str, Any] | None = None
+) -> TemplateResponse:
     context = {"advisor_queue": advisor_queue(request), **(extra_context or {})}
     return _site_index(request, extra_context=context)
 
 
 # Both are bound before smartcoop/urls.py builds the admin's URLs (autodiscovery runs first).
-admin.site.index = _index_with_queue
+admin.site.index = _index_with_queue  # type: ignore[method-assign]
 # The admin's own login would skip allauth's rate limits and second factor: allauth's
 # decorator sends visitors to allauth's login (keeping ?next=) and refuses signed-in
 # users who are not staff (a redirect to the login would loop).
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 # The platform's own tables ----------------------------------------------------------------
@@ -224,7 +539,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
     cache_key = "core.admin_kit.audit_actions"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         actions = cache.get(self.cache_key)
         if actions is None:
             actions = sorted(
@@ -233,7 +548,7 @@ class ActionFilter(admin.SimpleListFilter):
             cache.set(self.cache_key, actions, 600)
         return [(action, action) for action in actions]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if self.value():
             return queryset.filter(action=self.value())
         return queryset
@@ -245,13 +560,11 @@ class StaffActorFilter(admin.SimpleListFilter):
     title = _("who")
     parameter_name = "actor"
 
-    def lookups(self, request, model_admin):
-        from django.contrib.auth import get_user_model
-
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         staff = get_user_model().objects.filter(is_staff=True).order_by("email")
         return [(str(user.pk), str(user)) for user in staff]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if self.value():
             return queryset.filter(actor_id=self.value())
         return queryset

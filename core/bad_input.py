@@ -19,7 +19,7 @@ from django.http.request import UnreadablePostError
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
-from .types import GetResponse
+from .middleware import Middleware
 
 NUL = "\x00"
 API_PREFIX = "/api/"
@@ -113,7 +113,7 @@ def _refusal(request: HttpRequest, errors: FieldErrors) -> HttpResponse:
     return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
 
 
-class RejectNullCharactersMiddleware:
+class RejectNullCharactersMiddleware(Middleware):
     """400 for a request with a NUL in its path, a query parameter, a form field or a JSON
     value, naming each such field (under /api/ as JSON, shaped like DRF's validation errors).
 
@@ -121,20 +121,13 @@ class RejectNullCharactersMiddleware:
     way; DRF then takes the form Django already parsed.
     """
 
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if NUL in request.path:
             return _refusal(request, {"path": [str(ProhibitNullCharactersValidator.message)]})
         return self.get_response(request)
 
     def process_view(
-        self,
-        request: HttpRequest,
-        view_func: object,
-        view_args: tuple[Any, ...],
-        view_kwargs: dict[str, Any],
+        self, request: HttpRequest, view_func: object, *_view_args_and_kwargs: object
     ) -> HttpResponse | None:
         errors = request_null_character_errors(request, view_func)
         return _refusal(request, errors) if errors else None

@@ -52,6 +52,15 @@ def _one(row: tuple[Any, ...] | None) -> Any:
     return row[0]
 
 
+def _encoded(
+    row: tuple[Any, ...], encoders: list[tuple[int, Callable[[Any], str | None]]]
+) -> list[Any]:
+    values = list(row)
+    for index, encode in encoders:
+        values[index] = encode(values[index])
+    return values
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> list[int]:
@@ -90,8 +99,5 @@ def insert_rows(
         ids = [row[0] for row in cursor.fetchall()]
         with cursor.cursor.copy(statement) as copy:
             for pk, row in zip(ids, rows, strict=True):
-                values = list(row)
-                for index, encode in encoders:
-                    values[index] = encode(values[index])
-                copy.write_row((pk, *values))
+                copy.write_row((pk, *(_encoded(row, encoders) if encoders else row)))
     return ids

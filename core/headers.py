@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from .middleware import Middleware
 from .types import GetResponse
 
 
@@ -21,9 +22,9 @@ def permissions_policy_header(policy: dict[str, list[str]]) -> str:
     )
 
 
-class PermissionsPolicyMiddleware:
+class PermissionsPolicyMiddleware(Middleware):
     def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
+        super().__init__(get_response)
         self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:

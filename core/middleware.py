@@ -11,11 +11,21 @@ from django.utils.translation import gettext as _
 from .types import AnyUser, GetResponse
 
 
+class Middleware:
+    """What our middlewares share: Django hands each the next layer, `get_response`."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+
 def staff_has_mfa(user: AnyUser) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-class StaffMFARequiredMiddleware:
+class StaffMFARequiredMiddleware(Middleware):
     """Staff reach the back-office (/admin/) only once they have set up a second factor (TOTP).
 
     With a TOTP authenticator, allauth asks for the code at every login, and the admin's own
@@ -23,9 +33,6 @@ class StaffMFARequiredMiddleware:
     passed the second factor. Without one, staff are sent to allauth's TOTP activation page;
     they may still log out. settings.SMARTCOOP_STAFF_MFA_REQUIRED turns this off (local demo).
     """
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.needs_mfa(request):
@@ -47,15 +54,9 @@ class StaffMFARequiredMiddleware:
         )
 
 
-class RefusedFormStatusMiddleware:
+class RefusedFormStatusMiddleware(Middleware):
     """A back-office form sent back with errors answers 400, not 200, for every ModelAdmin
     (ours and the libraries'), so clients and tests see the refusal."""
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
 
     def process_template_response(
         self, request: HttpRequest, response: TemplateResponse

@@ -51,17 +51,21 @@ lists another model's rows reads them with `core.admin.visible_rows(user, Model)
 advisor sees whatever their office go in `office_shared` (a Q), next to `office_path`.
 """
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .roles import sees_every_office
 
 COOPERATIVE_WIDE = None
 
+M = TypeVar("M", bound=Model)
+
 
 class _SpansOffices:
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "SPANS_OFFICES"
 
 
@@ -69,7 +73,7 @@ SPANS_OFFICES = _SpansOffices()
 
 
 class _Undeclared:
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "UNDECLARED"
 
 
@@ -84,11 +88,15 @@ UNIT_OFFICE = "unit__holder__office"
 WORKER_OFFICE = ("units__unit__holder__office", "contracts__unit__holder__office", "member__office")
 
 
-def _paths(path) -> tuple[str, ...]:
+# How a table declares the way its rows reach an office (see the module's docstring).
+OfficePath = str | tuple[str, ...] | _SpansOffices | _Undeclared | None
+
+
+def _paths(path: str | tuple[str, ...]) -> tuple[str, ...]:
     return (path,) if isinstance(path, str) else tuple(path)
 
 
-def _many_valued(model, path: str) -> bool:
+def _many_valued(model: type[Model], path: str) -> bool:
     """Does the lookup cross a relation to many rows (then a row may match twice)?"""
     for name in path.split("__"):
         try:
@@ -103,7 +111,9 @@ def _many_valued(model, path: str) -> bool:
     return False
 
 
-def office_condition(model, user, path, *, shared: Q | None = None) -> Q | None:
+def office_condition(
+    model: type[Model], user: Any, path: str | tuple[str, ...], *, shared: Q | None = None
+) -> Q | None:
     """The Q of `model`'s rows of the user's office (and the shared ones); None: no row."""
     condition = Q()
     office_id = getattr(user, "office_id", None)
@@ -115,11 +125,13 @@ def office_condition(model, user, path, *, shared: Q | None = None) -> Q | None:
     return condition or None
 
 
-def office_scoped(queryset: QuerySet, user, path="office", *, shared: Q | None = None):
+def office_scoped(
+    queryset: QuerySet, user: Any, path: OfficePath = "office", *, shared: Q | None = None
+) -> QuerySet:
     """The rows of `queryset` that `user` may see (see the module's docstring for `path`)."""
-    if path is COOPERATIVE_WIDE or sees_every_office(user):
+    if path is None or sees_every_office(user):  # None: COOPERATIVE_WIDE
         return queryset
-    if path is SPANS_OFFICES or path is UNDECLARED:
+    if isinstance(path, _SpansOffices | _Undeclared):
         return queryset.none()
     model = queryset.model
     condition = office_condition(model, user, path, shared=shared)
@@ -131,12 +143,12 @@ def office_scoped(queryset: QuerySet, user, path="office", *, shared: Q | None =
     return queryset.filter(condition)
 
 
-def require_office(user, obj, path="office", *, shared: Q | None = None):
+def require_office(user: Any, obj: M, path: OfficePath = "office", *, shared: Q | None = None) -> M:
     """`obj` if `user` may see it. Raises PermissionDenied for a row spanning offices (or an
     undeclared table) and Http404 for another office's object."""
-    if path is COOPERATIVE_WIDE or sees_every_office(user):
+    if path is None or sees_every_office(user):  # None: COOPERATIVE_WIDE
         return obj
-    if path is SPANS_OFFICES or path is UNDECLARED:
+    if isinstance(path, _SpansOffices | _Undeclared):
         raise PermissionDenied
     rows = type(obj)._base_manager.filter(pk=obj.pk)
     if not office_scoped(rows, user, path, shared=shared).exists():
@@ -144,7 +156,7 @@ def require_office(user, obj, path="office", *, shared: Q | None = None):
     return obj
 
 
-def through(prefix: str, path) -> tuple[str, ...]:
+def through(prefix: str, path: str | tuple[str, ...]) -> tuple[str, ...]:
     """`path` seen from a row that reaches it through `prefix`: through("worker",
     WORKER_OFFICE) for a payslip, whose office is its worker's."""
     return tuple(f"{prefix}__{lookup}" for lookup in _paths(path))

@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from .bad_input import _refuses_multipart
-from .types import GetResponse
+from .middleware import Middleware
 
 MB = 2**20
 
@@ -95,14 +95,11 @@ def _multipart(request: HttpRequest) -> bool:
     return str(request.META.get("CONTENT_TYPE", "")).startswith("multipart/form-data")
 
 
-class UploadLimitMiddleware:
+class UploadLimitMiddleware(Middleware):
     """Refuses an oversize upload with a 413 before its body is read in full (see the module).
 
     Goes before CsrfViewMiddleware, which reads request.POST: the handler must be in place
     before anything parses the body."""
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         try:
@@ -114,11 +111,7 @@ class UploadLimitMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self,
-        request: HttpRequest,
-        view_func: object,
-        view_args: tuple[Any, ...],
-        view_kwargs: dict[str, Any],
+        self, request: HttpRequest, view_func: object, *_view_args_and_kwargs: object
     ) -> HttpResponse | None:
         if request.method not in {"POST", "PUT", "PATCH"} or not _multipart(request):
             return None

@@ -1,4 +1,5 @@
-"""The demo personas, shared by `seed_demo` and the tests' fixtures (conftest.py).
+"""The demo personas, shared by `seed_demo` (devtools/seed.py) and the tests' fixtures
+(conftest.py), and the demo's invoices.
 
 Every function is idempotent: calling it twice changes nothing.
 """
@@ -8,10 +9,11 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
-from django.db import transaction
 
 from core import roles
-from invoicing.models import Client
+from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
+from invoicing.lines import LineData
+from invoicing.models import Client, Invoice, VatExemptionReason
 from invoicing.services import client_create, client_verify
 from members.models import LegalEntity, Member, Office, User
 from members.services import member_create
@@ -213,75 +215,80 @@ def _demo_client(owner, unit, verifier, **fields):
 
 
 def _line(description, quantity, price, category="S", rate="21", unit_code="C62"):
-    from invoicing.lines import LineData
-    from invoicing.models import VatExemptionReason
-
     reason = None
     if category in {"E", "AE", "K", "G", "O"}:
         reason = VatExemptionReason.objects.filter(category=category).first()
-    return LineData(description, Decimal(quantity), Decimal(price), category, Decimal(rate),
-                    unit_code, reason)  # fmt: skip
+    return LineData(
+        description, Decimal(quantity), Decimal(price), category, Decimal(rate), unit_code, reason
+    )
+
+
+# The demo's clients of alice's units (unit, fields): one per Peppol case of the tests.
+DEMO_CLIENTS = [
+    (
+        "3en1",
+        {
+            "kind": Client.Kind.COMPANY,
+            "name": "Brasserie du Coin SRL",
+            "country": "BE",
+            "enterprise_number": "0403170701",
+            "email": "compta@brasserie.test",
+            "street": "Rue de la Loi 16",
+            "postal_code": "1000",
+            "city": "Bruxelles",
+        },
+    ),
+    (
+        "3en1",
+        {
+            "kind": Client.Kind.COMPANY,
+            "name": "Festival de Lille SAS",
+            "country": "FR",
+            "vat_number": "FR40303265045",
+            "street": "1 rue Nationale",
+            "postal_code": "59000",
+            "city": "Lille",
+            "email": "compta@festival.test",
+        },
+    ),
+    (
+        "3en1",
+        {
+            "kind": Client.Kind.COMPANY,
+            "name": "Brooklyn Arts LLC",
+            "country": "US",
+            "street": "10 Main Street",
+            "postal_code": "11201",
+            "city": "New York",
+            "email": "ap@brooklyn.test",
+        },
+    ),
+    (
+        "activity",
+        {
+            "kind": Client.Kind.PERSON,
+            "name": "Marie Dupont",
+            "country": "BE",
+            "email": "marie@dupont.test",
+            "street": "Rue Neuve 3",
+            "postal_code": "5000",
+            "city": "Namur",
+        },
+    ),
+]
 
 
 def ensure_demo_invoices():
     """Issue one document for every Peppol case of the tests, once (seed_demo only)."""
-    from invoicing.invoice_services import credit_note_create, invoice_create, invoice_issue
-    from invoicing.models import Invoice
-
     alice = ensure_alice()
     claire = ensure_claire()
     if Invoice.objects.filter(unit__holder__user=alice).exists():
         return
     three = ProductionUnit.objects.get(code="UP-0001")
     activity = ProductionUnit.objects.get(code="UP-0002")
-    address = {"street": "Rue de la Loi 16", "postal_code": "1000", "city": "Bruxelles"}
-    company = _demo_client(
-        alice,
-        three,
-        claire,
-        kind=Client.Kind.COMPANY,
-        name="Brasserie du Coin SRL",
-        country="BE",
-        enterprise_number="0403170701",
-        email="compta@brasserie.test",
-        **address,
-    )
-    french = _demo_client(
-        alice,
-        three,
-        claire,
-        kind=Client.Kind.COMPANY,
-        name="Festival de Lille SAS",
-        country="FR",
-        vat_number="FR40303265045",
-        street="1 rue Nationale",
-        postal_code="59000",
-        city="Lille",
-        email="compta@festival.test",
-    )
-    american = _demo_client(
-        alice,
-        three,
-        claire,
-        kind=Client.Kind.COMPANY,
-        name="Brooklyn Arts LLC",
-        country="US",
-        street="10 Main Street",
-        postal_code="11201",
-        city="New York",
-        email="ap@brooklyn.test",
-    )
-    person = _demo_client(
-        alice,
-        activity,
-        claire,
-        kind=Client.Kind.PERSON,
-        name="Marie Dupont",
-        country="BE",
-        email="marie@dupont.test",
-        street="Rue Neuve 3",
-        postal_code="5000",
-        city="Namur",
+    units = {"3en1": three, "activity": activity}
+    company, french, american, person = (
+        _demo_client(alice, units[unit], claire, **fields) for unit, fields in DEMO_CLIENTS
     )
     school = Client.objects.get(name="Ecole des Arts Gent")
     client_verify(client=school, by=claire)
@@ -328,27 +335,3 @@ def ensure_demo_invoices():
         invoice=issued[0], by=alice, lines=[_line("Geste commercial", "1", "100.00")]
     )
     invoice_issue(invoice=credit, by=claire)
-
-
-@transaction.atomic
-def seed_demo() -> dict:
-    """Create the demo personas and their data; running it twice changes nothing."""
-    people = {
-        "admin": ensure_admin(),
-        "claire": ensure_claire(),
-        "denis": ensure_denis(),
-        "bob": ensure_bob(),
-        "alice": ensure_alice(),
-    }
-    ensure_demo_invoices()
-    from members.demo_shares import ensure_demo_shares
-
-    ensure_demo_shares(by=people["admin"])
-    from payroll.demo import ensure_demo_work
-
-    ensure_demo_work(alice=people["alice"], claire=people["claire"])
-    # Imported here: smartcoop is below the apps (the demo is the one place that uses them all).
-    from governance.demo import ensure_governance_demo
-
-    ensure_governance_demo(people)
-    return people

@@ -1,6 +1,7 @@
 """Back-office of assemblies: prepare the agenda (board), convene and hand the tellers their
 key, correct the roll, validate proxies, record attendance and paper totals (advisors), count
-with the tellers' key (board). Every write goes through governance.services / tally.
+with the tellers' key (board): those steps' pages are in governance/admin_bureau.py. Every
+write goes through governance/services/ or governance/tally.py.
 
 An assembly, its agenda and the statutes' rules are cooperative-wide (core/scoping.py); the
 proxies and participations are their members' office's.
@@ -12,21 +13,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin
+from core.admin_kit import AuditTrailMixin, ReadOnlyAdmin
 from core.audit import audit_log
 from core.roles import is_board
 from core.scoping import COOPERATIVE_WIDE
 
-from . import services
-from .forms import AttendanceForm, KeyUploadForm, MemberNumberReasonForm, PaperTotalsForm
+from .admin_bureau import AssemblyBureauAdmin
 from .models import (
     AgendaDocument,
     AgendaItem,
@@ -37,18 +35,22 @@ from .models import (
     Participation,
     Proxy,
 )
-from .tally import assembly_tally
+from .services.assemblies import (
+    ASSEMBLY_FIELDS,
+    EDITABLE_FIELDS,
+    agenda_document_add,
+    agenda_document_remove,
+    agenda_item_add,
+    agenda_item_change,
+    agenda_item_delete,
+    assembly_change,
+    assembly_create,
+    candidate_add,
+    candidate_remove,
+)
+from .services.proxies import proxy_decide
 
 Status = GeneralAssembly.Status
-FORM_PAGE = "admin/members/form_page.html"
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @admin.register(GovernancePolicy)
@@ -107,23 +109,15 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(GeneralAssembly)
-class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, AssemblyBureauAdmin):
     office_path = COOPERATIVE_WIDE  # the whole cooperative's assembly
     list_display = ["title", "kind", "date", "status", "roll_size", "ballot_count"]
     list_filter = ["status", "kind"]
     search_fields = ["title"]
     date_hierarchy = "date"
     inlines = [AgendaItemInline]
-    fields = [
-        "kind",
-        "title",
-        "date",
-        "place",
-        "online",
-        "notice_date",
-        "record_date",
-        "voting_opens_at",
-        "voting_closes_at",
+    # What the convening and the vote write: never typed in.
+    frozen = (
         "status",
         "roll_size",
         "roll_sha256",
@@ -132,17 +126,8 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         "chain_head",
         "ballots_sha256",
         "bureau",
-    ]
-    frozen = [
-        "status",
-        "roll_size",
-        "roll_sha256",
-        "public_key",
-        "ballot_count",
-        "chain_head",
-        "ballots_sha256",
-        "bureau",
-    ]
+    )
+    fields = (*ASSEMBLY_FIELDS, *frozen)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or obj.status == Status.DRAFT:
@@ -190,12 +175,12 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.cleaned_data}
         if not change:
-            created = services.assembly_create(by=request.user, **data)
+            created = assembly_create(by=request.user, **data)
             obj.pk = created.pk
             obj.refresh_from_db()
             return
         fields = {name: data[name] for name in form.changed_data if name in data}
-        services.assembly_change(assembly=obj, by=request.user, **fields)
+        assembly_change(assembly=obj, by=request.user, **fields)
 
     def save_formset(self, request, form, formset, change):
         """Agenda items through the services: added at the end, changed while draft."""
@@ -203,7 +188,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
         # What the admin's change message reads (save(commit=False) would set them).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
-            services.agenda_item_delete(item=deleted, by=request.user)
+            agenda_item_delete(item=deleted, by=request.user)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
@@ -212,7 +197,7 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
                 continue
             item = inline_form.instance
             if item.pk is None:
-                services.agenda_item_add(
+                agenda_item_add(
                     assembly=assembly,
                     title=data["title"],
                     kind=data["kind"],
@@ -221,227 +206,9 @@ class GeneralAssemblyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelA
                     by=request.user,
                 )
             else:
-                fields = {
-                    k: data[k] for k in inline_form.changed_data if k in services.EDITABLE_FIELDS
-                }
+                fields = {k: data[k] for k in inline_form.changed_data if k in EDITABLE_FIELDS}
                 fresh = AgendaItem.objects.get(pk=item.pk)
-                services.agenda_item_change(item=fresh, by=request.user, **fields)
-
-    def get_urls(self):
-        def view(fn, route, name):
-            return path(route, self.admin_site.admin_view(fn), name=f"governance_{name}")
-
-        return [
-            view(self.convene_view, "<int:pk>/convene/", "convene"),
-            view(self.roll_correct_view, "<int:pk>/roll-correct/", "roll_correct"),
-            view(self.attendance_view, "<int:pk>/attendance/", "attendance"),
-            view(self.paper_view, "<int:pk>/paper/", "paper"),
-            view(self.tally_view, "<int:pk>/tally/", "tally"),
-        ] + super().get_urls()
-
-    def _page(self, request, form, title, intro, submit, status=200):
-        return render(
-            request,
-            FORM_PAGE,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "form": form,
-                "title": title,
-                "intro": intro,
-                "submit_label": submit,
-            },
-            status=status,
-        )
-
-    def _assembly(self, request, pk, *, board=False) -> GeneralAssembly:
-        if not self.has_view_permission(request) or (board and not is_board(request.user)):
-            raise PermissionDenied
-        return get_object_or_404(GeneralAssembly, pk=pk)
-
-    def _back(self, assembly):
-        return redirect("admin:governance_generalassembly_change", assembly.pk)
-
-    def convene_view(self, request, pk):
-        assembly = self._assembly(request, pk, board=True)
-
-        class ConfirmForm(forms.Form):
-            confirm = forms.BooleanField(
-                label=_("I will hand the key file to the tellers: the application keeps no copy"),
-                required=True,
-            )
-
-        form = ConfirmForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                convened = services.assembly_convene(assembly=assembly, by=request.user)
-            except ValidationError as error:
-                _service_errors(form, error)
-            else:
-                response = HttpResponse(convened.key_file, content_type="text/plain")
-                response["Content-Disposition"] = (
-                    f'attachment; filename="tellers-key-assembly-{assembly.pk}.txt"'
-                )
-                response["Cache-Control"] = "no-store"
-                return response
-        intro = gettext(
-            "Convening freezes the statutes' rules and the wording of every item, freezes the "
-            "voter roll at the record date, sends the convocations and gives you the tellers' "
-            "private key, once, as a file. Without it the ballots can never be counted."
-        )
-        return self._page(
-            request,
-            form,
-            gettext("Convene %(title)s") % {"title": assembly.title},
-            intro,
-            gettext("Convene"),
-            status=400 if request.method == "POST" else 200,
-        )
-
-    def roll_correct_view(self, request, pk):
-        assembly = self._assembly(request, pk)
-        form = MemberNumberReasonForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.roll_correct(
-                    assembly=assembly,
-                    member=form.member,
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except ValidationError as error:
-                _service_errors(form, error)
-            else:
-                messages.success(request, gettext("Member added to the roll."))
-                return self._back(assembly)
-        return self._page(
-            request,
-            form,
-            gettext("Correct the voter roll"),
-            gettext(
-                "Add a member forgotten on the frozen roll. The reason and the roll's new SHA-256 "
-                "are recorded in the audit trail."
-            ),
-            gettext("Add to the roll"),
-            status=400 if request.method == "POST" else 200,
-        )
-
-    def attendance_view(self, request, pk):
-        assembly = self._assembly(request, pk)
-        form = AttendanceForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.attendance_record(assembly=assembly, member=form.member, by=request.user)
-            except ValidationError as error:
-                _service_errors(form, error)
-            else:
-                messages.success(
-                    request, gettext("%(name)s is recorded present.") % {"name": form.member}
-                )
-                return redirect("admin:governance_attendance", assembly.pk)
-        present = Participation.objects.filter(
-            assembly=assembly, channel=Participation.Channel.IN_PERSON
-        ).count()
-        return self._page(
-            request,
-            form,
-            gettext("Attendance in the room"),
-            gettext(
-                "%(n)s members recorded present. A member who voted online or by proxy can't be "
-                "recorded present and voting."
-            )
-            % {"n": present},
-            gettext("Record present"),
-            status=400 if request.method == "POST" else 200,
-        )
-
-    def paper_view(self, request, pk):
-        assembly = self._assembly(request, pk)
-        targets = []
-        for item in assembly.items.prefetch_related("candidates__member"):
-            if item.kind == AgendaItem.Kind.ELECTION:
-                targets += [(item, c) for c in item.candidates.all()]
-            elif item.kind != AgendaItem.Kind.INFORMATION:
-                targets.append((item, None))
-        choice = request.GET.get("target", "")
-        selected = next(
-            (t for t in targets if f"{t[0].pk}-{getattr(t[1], 'pk', '')}" == choice), None
-        )
-        if selected is None:
-            lines = format_html(
-                "<ul>{}</ul>",
-                format_html_join(
-                    "",
-                    '<li><a href="?target={}-{}">{}{}</a></li>',
-                    (
-                        (item.pk, getattr(c, "pk", ""), item, f" — {c}" if c else "")
-                        for item, c in targets
-                    ),
-                ),
-            )
-            return render(
-                request,
-                FORM_PAGE,
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "title": gettext("Paper totals"),
-                    "intro": lines,
-                    "form": None,
-                    "submit_label": "",
-                    "method": "get",
-                },
-            )
-        item, candidate = selected
-        form = PaperTotalsForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.paper_totals_enter(
-                    item=item, candidate=candidate, by=request.user, **form.cleaned_data
-                )
-            except ValidationError as error:
-                _service_errors(form, error)
-            else:
-                messages.success(request, gettext("Totals recorded."))
-                return redirect("admin:governance_paper", assembly.pk)
-        label = f"{item}" + (f" — {candidate}" if candidate else "")
-        return self._page(
-            request,
-            form,
-            gettext("Paper totals: %(item)s") % {"item": label},
-            gettext(
-                "The votes in the room for this item. They add to the online "
-                "ballots when the vote is counted."
-            ),
-            gettext("Record"),
-            status=400 if request.method == "POST" else 200,
-        )
-
-    def tally_view(self, request, pk):
-        assembly = self._assembly(request, pk, board=True)
-        form = KeyUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                assembly_tally(
-                    assembly=assembly, key_file=form.cleaned_data["key"], by=request.user
-                )
-            except ValidationError as error:
-                _service_errors(form, error)
-            else:
-                messages.success(request, gettext("Counted and published."))
-                return self._back(assembly)
-        page = self._page(
-            request,
-            form,
-            gettext("Count the ballots"),
-            gettext(
-                "Give the tellers' key file. The ballots are opened once, counted with the paper "
-                "totals, and the results published; the key is not kept."
-            ),
-            gettext("Count"),
-            status=400 if request.method == "POST" else 200,
-        )
-        return page
+                agenda_item_change(item=fresh, by=request.user, **fields)
 
 
 class CandidateInline(admin.TabularInline):
@@ -479,12 +246,15 @@ class DocumentInline(admin.TabularInline):
     readonly_fields = ["sha256"]
 
 
+RESULT_FIELDS = ("candidate", "votes_for", "votes_against", "abstentions", "blank", "outcome")
+
+
 class ResultInline(admin.TabularInline):
     model = ItemResult
     extra = 0
     can_delete = False
-    fields = ["candidate", "votes_for", "votes_against", "abstentions", "blank", "outcome"]
-    readonly_fields = fields
+    fields = RESULT_FIELDS
+    readonly_fields = RESULT_FIELDS
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -494,13 +264,16 @@ class ResultInline(admin.TabularInline):
         return super().get_queryset(request).filter(item__assembly__status=Status.PUBLISHED)
 
 
+ITEM_FIELDS = ("assembly", "position", "title", "kind", "seats", "text", "rule", "mandate")
+
+
 @admin.register(AgendaItem)
 class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     office_path = COOPERATIVE_WIDE  # the agenda is the same for every member
     list_display = ["__str__", "assembly", "kind"]
     list_filter = ["kind"]
-    fields = ["assembly", "position", "title", "kind", "seats", "text", "rule", "mandate"]
-    readonly_fields = fields
+    fields = ITEM_FIELDS
+    readonly_fields = ITEM_FIELDS
     inlines = [CandidateInline, DocumentInline, ResultInline]
 
     def _draft(self, obj):
@@ -525,7 +298,7 @@ class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin)
             if not data or data.get("DELETE") or inline_form.instance.pk is not None:
                 continue
             if formset.model is ElectionCandidate:
-                services.candidate_add(
+                candidate_add(
                     item=item,
                     member=data["member"],
                     by=request.user,
@@ -533,14 +306,14 @@ class AgendaItemAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin)
                     statement=data.get("statement", ""),
                 )
             else:
-                services.agenda_document_add(
+                agenda_document_add(
                     item=item, title=data["title"], file=data["file"], by=request.user
                 )
         for deleted in [f.instance for f in formset.deleted_forms if f.instance.pk]:
             if formset.model is ElectionCandidate:
-                services.candidate_remove(candidate=deleted, by=request.user)
+                candidate_remove(candidate=deleted, by=request.user)
             else:
-                services.agenda_document_remove(document=deleted, by=request.user)
+                agenda_document_remove(document=deleted, by=request.user)
 
 
 @admin.register(Proxy)
@@ -586,9 +359,7 @@ class ProxyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         done = 0
         for proxy in queryset:
             try:
-                services.proxy_decide(
-                    proxy=proxy, by=request.user, validate=validate, reason=reason
-                )
+                proxy_decide(proxy=proxy, by=request.user, validate=validate, reason=reason)
                 done += 1
             except (ValidationError, PermissionDenied) as error:
                 messages.error(
@@ -599,19 +370,10 @@ class ProxyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
+class ParticipationAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
     """Who took part and how: never what they voted (that is nowhere to be linked)."""
 
     office_path = "member__office"
     list_display = ["member", "assembly", "channel", "day", "proxy_holder"]
     list_filter = ["assembly", "channel"]
     search_fields = ["member__last_name", "member__number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -19,10 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin, ServiceFormMixin
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    RefuseForm,
+    ServiceFormMixin,
+    run_action_with_form,
+)
 from core.roles import is_board
 from core.scoping import COOPERATIVE_WIDE
-from members.admin_queues import RefuseForm, run_action_with_form
 from members.models import Member
 
 from .board_services import (
@@ -109,24 +114,15 @@ def describe_mandate(mandate: Mandate) -> str:
     }
 
 
-class BoardDecisionsMixin:
-    """The board and superusers decide; everyone who may view reads only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class BoardDecisionsAdmin(ReadOnlyAdmin):
+    """The board and superusers decide (admin actions); everyone who may view reads only."""
 
     def has_decide_permission(self, request):
         return board(request)
 
 
 @admin.register(Mandate)
-class MandateAdmin(OfficeScopedAdminMixin, BoardDecisionsMixin, AuditTrailMixin, admin.ModelAdmin):
+class MandateAdmin(OfficeScopedAdminMixin, AuditTrailMixin, BoardDecisionsAdmin):
     office_path = COOPERATIVE_WIDE  # the board and its committee are the whole cooperative's
     list_display = (
         "member",
@@ -247,9 +243,7 @@ class MandateAdmin(OfficeScopedAdminMixin, BoardDecisionsMixin, AuditTrailMixin,
 
 
 @admin.register(Candidacy)
-class CandidacyAdmin(
-    OfficeScopedAdminMixin, BoardDecisionsMixin, AuditTrailMixin, admin.ModelAdmin
-):
+class CandidacyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, BoardDecisionsAdmin):
     office_path = COOPERATIVE_WIDE  # the board and its committee are the whole cooperative's
     list_display = ("member", "representative_name", "year", "status", "filed_at")
     list_filter = ("year", "status")

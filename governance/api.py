@@ -10,9 +10,9 @@ from rest_framework.response import Response
 
 from members.api_membership import own_member
 
-from . import services
 from .models import AgendaItem, GeneralAssembly, ItemResult
 from .selectors import assemblies_for_members, receipts_published
+from .services.voting import assembly_sync_status, eligibility
 
 
 class CandidateSerializer(serializers.Serializer):
@@ -133,8 +133,8 @@ class MyBallotStatusApi(generics.GenericAPIView):
     def get(self, request, assembly_id):
         member = own_member(request)
         assembly = get_object_or_404(assemblies_for_members(), pk=assembly_id)
-        services.assembly_sync_status(assembly=assembly)
-        status = services.eligibility(assembly=assembly, member=member)
+        assembly_sync_status(assembly=assembly)
+        status = eligibility(assembly=assembly, member=member)
         participation = status.participation
         return Response(
             BallotStatusSerializer(

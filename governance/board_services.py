@@ -1,7 +1,8 @@
 """The board (conseil d'administration): its mandates, candidacies and cooptations.
 
-Services are keyword-only, run in one transaction each and write the audit trail; selectors
-(`board_on`, `mandates_count`, `next_renewal`, `pending_ratifications`…) only read.
+Services are keyword-only, run in one transaction each and write the audit trail; the reads
+(`board_on`, `mandates_count`, `mandates_ending_at_next_assembly`, `pending_ratifications`,
+`candidacy_window`…) are in governance/selectors.py.
 
 Rules kept here (issue 13, "The board and its mandates"):
 - A mandate lasts `mandate_years` (the statutes' dated policy, frozen on the assembly) from the
@@ -17,40 +18,34 @@ Rules kept here (issue 13, "The board and its mandates"):
 """
 
 import datetime
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.roles import require_board
-from members.models import Member
+from members.models import Member, User
 
-from .models import (
-    AgendaItem,
-    Candidacy,
-    ElectionCandidate,
-    GeneralAssembly,
-    GovernancePolicy,
-    Mandate,
+from .models import AgendaItem, Candidacy, ElectionCandidate, GeneralAssembly, Mandate
+from .selectors import (
+    board_on,
+    candidacy_window,
+    governance_policy_on,
+    mandates_count,
+    open_candidacies,
+    today,
 )
+from .services.assemblies import agenda_item_add
 
 How = Mandate.How
 Ratification = Mandate.Ratification
 EndReason = Mandate.EndReason
 CandidacyStatus = Candidacy.Status
-# Candidacies still in the race (the same list as the constraint `candidacy_once_a_year`).
-OPEN_CANDIDACY = [CandidacyStatus.FILED, CandidacyStatus.ON_BALLOT, CandidacyStatus.DEFERRED]
-# Assemblies that are over: a candidacy can no longer be for them.
-ASSEMBLY_OVER = [GeneralAssembly.Status.CLOSED, GeneralAssembly.Status.PUBLISHED]
-
-
-def today() -> date:
-    return timezone.localdate()
+# Candidacies the candidate may still withdraw and the board still refuse.
+STILL_OPEN = (CandidacyStatus.FILED, CandidacyStatus.DEFERRED)
 
 
 def add_years(day: date, years: int) -> date:
@@ -61,53 +56,10 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-# --- the statutes' rules ---------------------------------------------------------------------
-
-
-def governance_policy_on(day: date) -> GovernancePolicy:
-    """The statutes' rules in force on `day`; ValidationError when none is."""
-    policy = GovernancePolicy.objects.in_force_on(day).order_by("-valid_from").first()
-    if policy is None:
-        raise ValidationError(
-            _("No governance policy is in force on %(day)s: record the statutes' rules first.")
-            % {"day": f"{day:%d/%m/%Y}"}
-        )
-    return policy
-
-
 def _mandate_years(assembly: GeneralAssembly) -> int:
     """The length of a mandate: frozen on the assembly once convened, else the policy's."""
     years = (assembly.rules or {}).get("mandate_years")
     return int(years) if years else governance_policy_on(assembly.date).mandate_years
-
-
-# --- selectors -------------------------------------------------------------------------------
-
-
-def board_on(day: date) -> QuerySet[Mandate]:
-    """The mandates active on `day` (the same test as Mandate.active_on), board order."""
-    return (
-        Mandate.objects.filter(start__lte=day, end__gt=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-        .select_related("member", "elected_by__assembly", "ratified_by__assembly")
-        .annotate(
-            sort_name=Case(
-                When(member__is_organisation=True, then=F("member__organisation_name")),
-                default=F("member__last_name"),
-            )
-        )
-        .order_by("sort_name", "member__first_name", "pk")
-    )
-
-
-def mandates_counted(member: Member) -> QuerySet[Mandate]:
-    """The mandates that count toward the statutes' limit (see the module's docstring)."""
-    return member.mandates.exclude(how=How.COOPTED, ratification=Ratification.REFUSED)
-
-
-def mandates_count(member: Member) -> int:
-    """How many mandates count toward the limit for `member`."""
-    return mandates_counted(member).count()
 
 
 def check_mandate_limit(*, member: Member, on: date, field_name: str | None = None) -> None:
@@ -122,129 +74,13 @@ def check_mandate_limit(*, member: Member, on: date, field_name: str | None = No
         raise ValidationError({field_name: message} if field_name else message)
 
 
-def next_ordinary_assembly(day: date) -> GeneralAssembly | None:
-    """The next ordinary assembly on or after `day` that is not over."""
-    return (
-        GeneralAssembly.objects.filter(kind=GeneralAssembly.Kind.ORDINARY, date__gte=day)
-        .exclude(status__in=ASSEMBLY_OVER)
-        .order_by("date", "pk")
-        .first()
-    )
-
-
-def ordinary_assembly_held(day: date) -> bool:
-    """Whether this year's ordinary assembly already took place before `day`: one is recorded,
-    or members were elected this year (an election happens at an ordinary assembly)."""
-    before = {"date__year": day.year, "date__lt": day}
-    return (
-        GeneralAssembly.objects.filter(kind=GeneralAssembly.Kind.ORDINARY, **before).exists()
-        or Mandate.objects.filter(how=How.ELECTED, start__year=day.year, start__lt=day).exists()
-    )
-
-
-def election_year(day: date) -> tuple[int, GeneralAssembly | None]:
-    """The next board election after `day`: the next ordinary assembly's when one is planned;
-    else next year's when this year's is over, this year's otherwise (its date unknown)."""
-    assembly = next_ordinary_assembly(day)
-    if assembly is not None:
-        return assembly.date.year, assembly
-    return (day.year + 1 if ordinary_assembly_held(day) else day.year), None
-
-
-@dataclass
-class Renewal:
-    """The partial renewal at the next ordinary assembly: whose terms end, how many seats."""
-
-    year: int
-    assembly: GeneralAssembly | None
-    ending: list[Mandate] = field(default_factory=list)
-    seats: int = 0
-
-
-def mandates_ending_at_next_assembly(day: date) -> Renewal:
-    """The mandates (active on `day`) whose term ends at the next ordinary assembly, and the
-    number of seats to elect there: every seat whose term ends that year, held or vacant.
-
-    A seat is the mandate first given by an assembly (`replaces` empty): a co-opted member sits
-    on it until its term, and a seat left vacant still comes up for election in its year.
-    Without a planned ordinary assembly, the renewal of `election_year` is shown.
-    """
-    year, assembly = election_year(day)
-    ending = [m for m in board_on(day) if m.end.year <= year]
-    seats = Mandate.objects.filter(replaces__isnull=True, end__gt=day, end__year__lte=year).count()
-    return Renewal(year=year, assembly=assembly, ending=ending, seats=seats)
-
-
-def pending_ratifications(*, before: date | None = None) -> QuerySet[Mandate]:
-    """Co-opted mandates waiting for ratification and on no agenda yet (still running), for
-    the next ordinary assembly (only those started before `before` when given)."""
-    mandates = Mandate.objects.filter(
-        how=How.COOPTED,
-        ratification=Ratification.PENDING,
-        ended_on__isnull=True,
-        ratification_items__isnull=True,
-    )
-    if before is not None:
-        mandates = mandates.filter(start__lt=before)
-    return mandates.select_related("member").order_by("start", "pk")
-
-
-# --- candidacies -----------------------------------------------------------------------------
-
-
-@dataclass
-class CandidacyWindow:
-    """Which election a candidacy filed on `day` is for, and until when."""
-
-    year: int
-    assembly: GeneralAssembly | None
-    deadline: date | None
-    late: bool
-
-
-def candidacy_window(day: date) -> CandidacyWindow:
-    """The election a candidacy filed on `day` is for.
-
-    - An ordinary assembly is planned (on or after `day`): its election, until its date minus
-      the policy's `candidacy_days`; after that deadline, the next year's election (late).
-    - None is planned but this year's already took place: next year's election (not late).
-    - None at all this year: this year's, deadline unknown.
-    """
-    year, assembly = election_year(day)
-    if assembly is not None:
-        days = (assembly.rules or {}).get("candidacy_days")
-        if days is None:
-            days = governance_policy_on(assembly.date).candidacy_days
-        deadline = assembly.date - datetime.timedelta(days=int(days))
-        if day <= deadline:
-            return CandidacyWindow(assembly.date.year, assembly, deadline, late=False)
-        return CandidacyWindow(assembly.date.year + 1, None, None, late=True)
-    return CandidacyWindow(year, None, None, late=False)
-
-
-def candidacies_for_election(year: int) -> QuerySet[Candidacy]:
-    """The candidacies to put on the ballot of `year`'s election: filed for it, or kept for it
-    after last year's deadline."""
-    return (
-        Candidacy.objects.filter(
-            year=year, status__in=[CandidacyStatus.FILED, CandidacyStatus.DEFERRED]
-        )
-        .select_related("member")
-        .order_by("filed_at", "pk")
-    )
-
-
-def open_candidacies(member: Member) -> QuerySet[Candidacy]:
-    return member.candidacies.filter(status__in=OPEN_CANDIDACY)
-
-
 @transaction.atomic
 def candidacy_file(
     *,
     member: Member,
     statement: str,
     representative_name: str = "",
-    by,
+    by: User,
     now: datetime.datetime | None = None,
 ) -> Candidacy:
     """File `member`'s candidacy to the board for the next election (a late one is kept for
@@ -290,53 +126,54 @@ def candidacy_file(
 
 
 @transaction.atomic
-def candidacy_withdraw(*, candidacy: Candidacy, by) -> Candidacy:
+def candidacy_withdraw(*, candidacy: Candidacy, by: User) -> Candidacy:
     """The candidate withdraws (filed or deferred only: once on the ballot, the board decides)."""
     candidacy = Candidacy.objects.select_for_update().select_related("member").get(pk=candidacy.pk)
     if candidacy.member.user_id is None or candidacy.member.user_id != getattr(by, "pk", None):
         require_board(by)
-    if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
-        raise ValidationError(
-            _("This candidacy is %(status)s: it can no longer be withdrawn here.")
-            % {"status": candidacy.get_status_display()}
-        )
-    before = candidacy.status
-    candidacy.status = CandidacyStatus.WITHDRAWN
-    candidacy.save(update_fields=["status"])
-    audit_log(
-        actor=by,
-        action="candidacy.withdrawn",
-        obj=candidacy,
-        changes={"status": [before, candidacy.status]},
+    _check_still_open(
+        candidacy, _("This candidacy is %(status)s: it can no longer be withdrawn here.")
     )
+    _candidacy_status_set(candidacy, CandidacyStatus.WITHDRAWN, by=by)
     return candidacy
 
 
 @transaction.atomic
-def candidacy_refuse(*, candidacy: Candidacy, reason: str, by) -> Candidacy:
+def candidacy_refuse(*, candidacy: Candidacy, reason: str, by: User) -> Candidacy:
     """The board finds a candidacy not admissible, with a reason the candidate reads."""
     require_board(by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the candidacy is not admissible.")})
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-    if candidacy.status not in (CandidacyStatus.FILED, CandidacyStatus.DEFERRED):
-        raise ValidationError(
-            _("This candidacy is %(status)s: it can't be refused any more.")
-            % {"status": candidacy.get_status_display()}
-        )
+    _check_still_open(candidacy, _("This candidacy is %(status)s: it can't be refused any more."))
+    _candidacy_status_set(candidacy, CandidacyStatus.REFUSED, by=by, reason=reason)
+    return candidacy
+
+
+def _check_still_open(candidacy: Candidacy, refusal: str) -> None:
+    """Refuse (with `refusal`, naming the status) a candidacy no longer filed nor deferred."""
+    if candidacy.status not in STILL_OPEN:
+        raise ValidationError(refusal % {"status": candidacy.get_status_display()})
+
+
+def _candidacy_status_set(candidacy: Candidacy, status: str, *, by: User, reason: str = "") -> None:
+    """Move a candidacy to `status` (with the reason the candidate reads, when given), audited
+    as `candidacy.<status>`."""
     before = candidacy.status
-    candidacy.status = CandidacyStatus.REFUSED
-    candidacy.reason = reason
-    candidacy.save(update_fields=["status", "reason"])
+    candidacy.status = status
+    fields = ["status"]
+    if reason:
+        candidacy.reason = reason
+        fields.append("reason")
+    candidacy.save(update_fields=fields)
     audit_log(
         actor=by,
-        action="candidacy.refused",
+        action=f"candidacy.{status}",
         obj=candidacy,
-        changes={"status": [before, candidacy.status]},
+        changes={"status": [before, status]},
         reason=reason,
     )
-    return candidacy
 
 
 # --- elections and ratifications (called by the count) ---------------------------------------
@@ -344,7 +181,7 @@ def candidacy_refuse(*, candidacy: Candidacy, reason: str, by) -> Candidacy:
 
 @transaction.atomic
 def mandates_start_for_elected(
-    *, item: AgendaItem, elected: list[ElectionCandidate], by
+    *, item: AgendaItem, elected: list[ElectionCandidate], by: User
 ) -> list[Mandate]:
     """Start the mandates of an election item's elected candidates on the assembly's date, for
     the frozen `mandate_years`; mark the item's candidacies elected or not. Idempotent: a
@@ -386,19 +223,11 @@ def mandates_start_for_elected(
             outcome = CandidacyStatus.NOT_ELECTED
         candidacy = candidate.candidacy
         if candidacy is not None and candidacy.status != outcome:
-            before = candidacy.status
-            candidacy.status = outcome
-            candidacy.save(update_fields=["status"])
-            audit_log(
-                actor=by,
-                action=f"candidacy.{outcome}",
-                obj=candidacy,
-                changes={"status": [before, outcome]},
-            )
+            _candidacy_status_set(candidacy, outcome, by=by)
     return started
 
 
-def _renewed_term_ends(*, member: Member, on: date, item: AgendaItem, by) -> None:
+def _renewed_term_ends(*, member: Member, on: date, item: AgendaItem, by: User) -> None:
     """A member re-elected at the assembly that ends their term: the old mandate ends that day
     (terms run from June to June and the assembly's day moves, so without this both would be
     active for a few days)."""
@@ -417,7 +246,7 @@ def _renewed_term_ends(*, member: Member, on: date, item: AgendaItem, by) -> Non
 
 
 @transaction.atomic
-def ratification_decided(*, item: AgendaItem, adopted: bool, by) -> Mandate:
+def ratification_decided(*, item: AgendaItem, adopted: bool, by: User) -> Mandate:
     """The assembly ratified the cooptation of `item.mandate`, or refused it: the mandate then
     ends on the assembly's date. Deciding the same way again changes nothing."""
     item = AgendaItem.objects.select_related("assembly").get(pk=item.pk)
@@ -463,7 +292,7 @@ def cooptation_record(
     replaces: Mandate,
     start: date,
     representative_name: str = "",
-    by,
+    by: User,
     reason: str,
 ) -> Mandate:
     """The board co-opts `member` on the seat `replaces` left vacant (resignation or
@@ -546,11 +375,9 @@ def cooptation_record(
     return mandate
 
 
-def ratification_item_add(*, mandate: Mandate, assembly: GeneralAssembly, by) -> AgendaItem:
+def ratification_item_add(*, mandate: Mandate, assembly: GeneralAssembly, by: User) -> AgendaItem:
     """Put "ratify the cooptation of X" on `assembly`'s agenda (a draft one)."""
-    from . import services  # the assemblies' services import this module
-
-    return services.agenda_item_add(
+    return agenda_item_add(
         assembly=assembly,
         title=ratification_title(mandate),
         kind=AgendaItem.Kind.RATIFICATION,
@@ -572,7 +399,7 @@ EARLY_ENDS = (EndReason.RESIGNATION, EndReason.REVOCATION)
 
 
 @transaction.atomic
-def mandate_end(*, mandate: Mandate, on: date, reason: str, by, note: str) -> Mandate:
+def mandate_end(*, mandate: Mandate, on: date, reason: str, by: User, note: str) -> Mandate:
     """End a mandate before its term: resignation or revocation, on `on` (the member is no
     longer on the board from that day). A term's end is not recorded: it is computed."""
     require_board(by)
@@ -607,7 +434,7 @@ def mandate_end(*, mandate: Mandate, on: date, reason: str, by, note: str) -> Ma
 
 
 @transaction.atomic
-def representative_change(*, mandate: Mandate, name: str, by, reason: str) -> Mandate:
+def representative_change(*, mandate: Mandate, name: str, by: User, reason: str) -> Mandate:
     """A member organisation names another person to sit for it: same mandate, audited."""
     require_board(by)
     name = (name or "").strip()

@@ -13,7 +13,7 @@ Who reads what:
 from datetime import date
 from typing import NamedTuple
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core import roles
 from core.audit import audit_log
 from core.roles import require_board
-from members.models import Member
+from members.models import Member, User
 
 from .models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting
 
@@ -47,14 +47,14 @@ def ethics_committee_on(day: date) -> QuerySet[EthicsCommitteeTerm]:
     )
 
 
-def is_ethics_committee(user, day: date | None = None) -> bool:
+def is_ethics_committee(user: User | AnonymousUser, day: date | None = None) -> bool:
     """Whether `user` reads the committee's confidential texts (`day`: today)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return ethics_committee_on(day or today()).filter(user_access=user).exists()
 
 
-def check_ethics_committee(by) -> None:
+def check_ethics_committee(by: User) -> None:
     if not is_ethics_committee(by):
         raise PermissionDenied(_("Only the ethics committee can do this."))
 
@@ -87,7 +87,7 @@ def ethics_year_figures(year: int) -> EthicsYear:
 # --- the committee's terms (a board decision) ------------------------------------------------
 
 
-def _sync_ethics_role(user) -> None:
+def _sync_ethics_role(user: User | None) -> None:
     """Give the back-office pages of the committee to an account named on a term not over,
     take them back otherwise. (The pages show the confidential text only during a term.)"""
     if user is None:
@@ -104,7 +104,12 @@ def _sync_ethics_role(user) -> None:
 
 @transaction.atomic
 def ethics_term_record(
-    *, member: Member, start: date, end: date | None = None, user_access=None, by
+    *,
+    member: Member,
+    start: date,
+    end: date | None = None,
+    user_access: User | None = None,
+    by: User,
 ) -> EthicsCommitteeTerm:
     """Name `member` on the committee from `start` (to `end`, if known): three members at
     most at any time."""
@@ -145,7 +150,12 @@ def ethics_term_record(
 
 @transaction.atomic
 def ethics_term_update(
-    *, term: EthicsCommitteeTerm, end: date | None, user_access, by, reason: str = ""
+    *,
+    term: EthicsCommitteeTerm,
+    end: date | None,
+    user_access: User | None,
+    by: User,
+    reason: str = "",
 ) -> EthicsCommitteeTerm:
     """Set a term's end, or the account that reads the cases for it (audited)."""
     require_board(by)
@@ -154,7 +164,7 @@ def ethics_term_update(
         raise ValidationError({"end": _("The term can't end before it starts.")})
     if user_access is not None and not user_access.is_active:
         raise ValidationError({"user_access": _("This account is not active.")})
-    changes = {}
+    changes: dict[str, list] = {}
     if term.end != end:
         changes["end"] = [str(term.end or ""), str(end or "")]
     if term.user_access_id != getattr(user_access, "pk", None):
@@ -175,7 +185,7 @@ def ethics_term_update(
 
 @transaction.atomic
 def ethics_case_receive(
-    *, received_on: date, subject: str, confidential_text: str, by
+    *, received_on: date, subject: str, confidential_text: str, by: User
 ) -> EthicsCase:
     """The committee records a case it received; its text stays within the committee."""
     check_ethics_committee(by)
@@ -199,7 +209,7 @@ def ethics_case_receive(
 
 
 @transaction.atomic
-def ethics_case_review(*, case: EthicsCase, by) -> EthicsCase:
+def ethics_case_review(*, case: EthicsCase, by: User) -> EthicsCase:
     """The committee takes a received case in review."""
     check_ethics_committee(by)
     case = EthicsCase.objects.select_for_update().get(pk=case.pk)
@@ -217,7 +227,7 @@ def ethics_case_review(*, case: EthicsCase, by) -> EthicsCase:
 
 
 @transaction.atomic
-def ethics_case_opinion_publish(*, case: EthicsCase, opinion: str, by) -> EthicsCase:
+def ethics_case_opinion_publish(*, case: EthicsCase, opinion: str, by: User) -> EthicsCase:
     """The committee publishes its opinion or recommendation to the members and closes the
     case. The opinion is public: it must not quote the confidential text."""
     check_ethics_committee(by)
@@ -242,7 +252,7 @@ def ethics_case_opinion_publish(*, case: EthicsCase, opinion: str, by) -> Ethics
 
 
 @transaction.atomic
-def ethics_meeting_record(*, day: date, notes: str = "", by) -> EthicsMeeting:
+def ethics_meeting_record(*, day: date, notes: str = "", by: User) -> EthicsMeeting:
     """The committee records one of its meetings (notes read by the committee only)."""
     check_ethics_committee(by)
     if day > today():

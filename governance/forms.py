@@ -59,17 +59,22 @@ class BallotForm(forms.Form):
         return ballot
 
 
+def member_numbered(number: int) -> Member:
+    """The member with this number, or the form's error."""
+    member = Member.objects.filter(number=number).first()
+    if member is None:
+        raise forms.ValidationError(_("No member has this number."))
+    return member
+
+
 class ProxyGiveForm(forms.Form):
     holder_number = forms.IntegerField(
         label=_("Member number of the person who will vote for you"), min_value=1
     )
 
-    def clean_holder_number(self):
+    def clean_holder_number(self) -> int:
         number = self.cleaned_data["holder_number"]
-        holder = Member.objects.filter(number=number).first()
-        if holder is None:
-            raise forms.ValidationError(_("No member has this number."))
-        self.holder = holder
+        self.holder = member_numbered(number)
         return number
 
 
@@ -81,20 +86,21 @@ class ReceiptCheckForm(forms.Form):
     )
 
 
-class MemberNumberReasonForm(forms.Form):
-    number = forms.IntegerField(label=_("Member number"), min_value=1)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+class AttendanceForm(forms.Form):
+    """A member, by their number (recorded present in the room)."""
 
-    def clean_number(self):
+    number = forms.IntegerField(label=_("Member number"), min_value=1)
+
+    def clean_number(self) -> int:
         number = self.cleaned_data["number"]
-        self.member = Member.objects.filter(number=number).first()
-        if self.member is None:
-            raise forms.ValidationError(_("No member has this number."))
+        self.member = member_numbered(number)
         return number
 
 
-class AttendanceForm(MemberNumberReasonForm):
-    reason = None
+class MemberNumberReasonForm(AttendanceForm):
+    """A member, by their number, and why (added to a frozen roll)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PaperTotalsForm(forms.Form):

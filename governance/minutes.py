@@ -3,6 +3,7 @@ result with its rule, the receipts' count and the hashes that let anyone check t
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -14,8 +15,6 @@ from .selectors import results_by_item
 
 
 def minutes_html(assembly: GeneralAssembly, language: str = "fr") -> str:
-    from django.db.models import Count
-
     with translation.override(language):
         channels = dict(Participation.Channel.choices)
         by_channel = [

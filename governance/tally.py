@@ -26,8 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.roles import require_board
 
 from . import sealing
+from .board_services import mandates_start_for_elected, ratification_decided
 from .models import (
     AgendaItem,
     ClearBallot,
@@ -38,6 +40,8 @@ from .models import (
     Participation,
 )
 from .models.voting import Choice
+from .services.voting import assembly_sync_status
+from .signals import assembly_counted
 
 Status = GeneralAssembly.Status
 Kind = AgendaItem.Kind
@@ -236,9 +240,7 @@ def assembly_tally(*, assembly: GeneralAssembly, key_file, by, now=None) -> Gene
     clear in a random order with random ids, results computed and frozen, sealed contents
     erased (their receipts stay), results published, mandates of the elected started and
     ratifications decided. The key lives only in this call. The minutes PDF follows."""
-    from .services import assembly_sync_status, check_board_or_admin
-
-    check_board_or_admin(by)
+    require_board(by)
     now = now or timezone.now()
     assembly_sync_status(assembly=assembly, now=now)
     with transaction.atomic():
@@ -282,9 +284,7 @@ def assembly_tally(*, assembly: GeneralAssembly, key_file, by, now=None) -> Gene
             },
         )
         _decide_mandates(assembly, results, by)
-        from .tasks import render_minutes
-
-        transaction.on_commit(lambda: render_minutes.delay(assembly.pk), robust=True)
+        assembly_counted.send(sender=GeneralAssembly, assembly=assembly)
     return assembly
 
 
@@ -301,9 +301,8 @@ def _write_clear_ballots(assembly: GeneralAssembly, ballots: list, lines: list[s
         return
     meta = ClearBallot._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("id", "assembly", "choices")
-    )
+    fields = [meta.pk, ClearBallot.assembly.field, ClearBallot.choices.field]
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for line in lines:
@@ -311,8 +310,6 @@ def _write_clear_ballots(assembly: GeneralAssembly, ballots: list, lines: list[s
 
 
 def _decide_mandates(assembly: GeneralAssembly, results: list[ItemResult], by) -> None:
-    from .board_services import mandates_start_for_elected, ratification_decided
-
     by_item: dict = {}
     for result in results:
         by_item.setdefault(result.item_id, []).append(result)

@@ -12,17 +12,24 @@ from django.views.decorators.http import require_POST
 from core.permissions import member_of, member_required
 from core.roles import is_board
 
-from . import services
 from .forms import BallotForm, ProxyGiveForm, ReceiptCheckForm
 from .models import AgendaDocument, GeneralAssembly, Participation, Proxy
-from .selectors import assemblies_for_members, proxies_of, receipts_published, results_by_item
+from .selectors import (
+    assemblies_for_members,
+    participation_figures,
+    proxies_of,
+    receipts_published,
+    results_by_item,
+)
+from .services import voting
+from .services.proxies import proxy_answer, proxy_cancel, proxy_give
 
 Status = GeneralAssembly.Status
 
 
 def _assembly_or_404(pk) -> GeneralAssembly:
     assembly = get_object_or_404(assemblies_for_members(), pk=pk)
-    services.assembly_sync_status(assembly=assembly)
+    voting.assembly_sync_status(assembly=assembly)
     return assembly
 
 
@@ -43,7 +50,7 @@ def assembly_list(request):
 def assembly_detail(request, pk):
     assembly = _assembly_or_404(pk)
     member = member_of(request.user)
-    eligibility = services.eligibility(assembly=assembly, member=member)
+    eligibility = voting.eligibility(assembly=assembly, member=member)
     given, held = proxies_of(assembly=assembly, member=member)
     check_form = ReceiptCheckForm(request.GET or None)
     receipt_found = None
@@ -66,7 +73,7 @@ def assembly_detail(request, pk):
         "receipt_count": receipts_published(assembly).count(),
     }
     if is_board(request.user) and assembly.status != Status.DRAFT:
-        context["figures"] = services.participation_figures(assembly=assembly)
+        context["figures"] = participation_figures(assembly=assembly)
     return render(request, "governance/assembly_detail.html", context)
 
 
@@ -91,11 +98,11 @@ def assembly_vote(request, pk):
         if proxy is None:
             raise Http404
         represented = proxy.giver
-    eligibility = services.eligibility(assembly=assembly, member=represented or voter)
+    eligibility = voting.eligibility(assembly=assembly, member=represented or voter)
     form = BallotForm(request.POST or None, assembly=assembly)
     if request.method == "POST" and eligibility.can_vote and form.is_valid():
         try:
-            cast = services.ballot_cast(
+            cast = voting.ballot_cast(
                 assembly=assembly, voter=voter, choices=form.choices(), for_member=represented
             )
         except PermissionDenied as error:
@@ -135,7 +142,7 @@ def assembly_proxy_give(request, pk):
     form = ProxyGiveForm(request.POST)
     if form.is_valid():
         try:
-            services.proxy_give(assembly=assembly, giver=member, holder=form.holder)
+            proxy_give(assembly=assembly, giver=member, holder=form.holder)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -162,7 +169,7 @@ def proxy_answer_view(request, pk):
     proxy = _own_proxy(request, pk, as_holder=True)
     accept = request.POST.get("answer") == "accept"
     try:
-        services.proxy_answer(proxy=proxy, holder=member_of(request.user), accept=accept)
+        proxy_answer(proxy=proxy, holder=member_of(request.user), accept=accept)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -179,7 +186,7 @@ def proxy_cancel_view(request, pk):
     proxy = _own_proxy(request, pk, as_holder=False)
     if request.method == "POST":
         try:
-            services.proxy_cancel(proxy=proxy, giver=member_of(request.user))
+            proxy_cancel(proxy=proxy, giver=member_of(request.user))
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

@@ -3,6 +3,9 @@ candidacy (file before the deadline, withdraw), the ethics committee's published
 recommendations. A member sees their own candidacies only; nothing confidential of the ethics
 committee is ever read here (`ethics_published_opinions` defers it)."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,20 +13,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_kit import add_service_error
 from core.permissions import member_of, member_required
-from members.forms import add_service_errors
 
-from .board_services import (
+from .board_services import candidacy_file, candidacy_withdraw
+from .ethics_services import ethics_committee_on, ethics_published_opinions
+from .models import Candidacy
+from .selectors import (
     OPEN_CANDIDACY,
     board_on,
-    candidacy_file,
     candidacy_window,
-    candidacy_withdraw,
     mandates_ending_at_next_assembly,
     today,
 )
-from .ethics_services import ethics_committee_on, ethics_published_opinions
-from .models import Candidacy
 
 
 class CandidacyForm(forms.Form):
@@ -62,6 +64,20 @@ def get_own_candidacy_or_404(request, pk) -> Candidacy:
     )
 
 
+T = TypeVar("T")
+
+
+def _run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """What `call()` (a service) returns, or None with its refusal put on the form."""
+    try:
+        return call()
+    except (ValidationError, PermissionDenied) as error:
+        if isinstance(error, PermissionDenied):
+            error = ValidationError(str(error))
+        add_service_error(form, error)
+        return None
+
+
 @member_required
 def governance_board(request):
     """The board today, the mandates ending at the next ordinary assembly and the seats to
@@ -91,17 +107,16 @@ def governance_candidacy(request):
     )
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            candidacy = candidacy_file(
+        candidacy = _run_service(
+            form,
+            lambda: candidacy_file(
                 member=member,
                 statement=form.cleaned_data["statement"],
                 representative_name=form.cleaned_data.get("representative_name", ""),
                 by=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            if isinstance(error, PermissionDenied):
-                error = ValidationError(str(error))
-            add_service_errors(form, error)
+            ),
+        )
+        if candidacy is None:
             status = 400
         else:
             if candidacy.status == Candidacy.Status.DEFERRED:
@@ -139,16 +154,10 @@ def governance_candidacy_withdraw(request, pk):
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_valid():
-        try:
-            candidacy_withdraw(candidacy=candidacy, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            if isinstance(error, PermissionDenied):
-                error = ValidationError(str(error))
-            add_service_errors(form, error)
-            status = 400
-        else:
+        if _run_service(form, lambda: candidacy_withdraw(candidacy=candidacy, by=request.user)):
             messages.success(request, _("Your candidacy is withdrawn."))
             return redirect("portal:governance_candidacy")
+        status = 400
     context = {"candidacy": candidacy, "form": form}
     return render(request, "governance/board/candidacy_withdraw.html", context, status=status)
 

@@ -6,12 +6,11 @@ the parameters.
 """
 
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
+from core.admin_kit import AuditTrailMixin, ServiceFormMixin, advisor_queue_item
 from production_units.models import ProductionUnit
 
 from .models import Client
@@ -102,13 +101,13 @@ class ClientAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, adm
         self.message_user(request, message, messages.SUCCESS)
 
 
-@advisor_queue_item
-def clients_to_verify(request):
-    if not request.user.has_perm("invoicing.view_client"):
-        return None
-    count = Client.objects.followed_by(request.user).to_verify().count()
-    url = reverse("admin:invoicing_client_changelist") + "?verified=no"
-    return QueueItem(label=_("Clients to verify"), count=count, url=url)
+clients_to_verify = advisor_queue_item(
+    _("Clients to verify"),
+    Client,
+    rows=lambda user: Client.objects.followed_by(user).to_verify(),
+    query="verified=no",
+    scoped=False,  # followed_by is the office rule already
+)
 
 
 # Registered on import, after the clients (the queue shows its items in this order).

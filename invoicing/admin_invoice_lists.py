@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.admin import visible_rows
+from core.admin_kit import ReadOnlyInline
 from production_units.models import ProductionUnit
 
-from .admin_actions import ReadOnlyInline
 from .models import Client, Invoice, InvoiceLine, InvoiceSeries, Payment, Reminder, Transmission
 from .selectors import (
     invoice_amounts,

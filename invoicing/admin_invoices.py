@@ -16,20 +16,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.admin_kit import AuditTrailMixin, EstimatedCountPaginator, QueueItem, advisor_queue_item
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    EstimatedCountPaginator,
+    ReasonForm,
+    advisor_queue_item,
+    apply_each,
+    money,
+    run_action_with_form,
+)
 from core.roles import sees_every_office
 from core.scoping import UNIT_OFFICE
 from members.models import Member
-from production_units.admin import money
 from production_units.models import ProductionUnit
 
-from .admin_actions import (
-    NOTHING,
-    ReasonForm,
-    apply_each,
-    invoices_matching,
-    run_action_with_form,
-)
+from .admin_actions import invoices_matching
 from .admin_invoice_lists import (
     BalanceFilter,
     ClientFilter,
@@ -477,13 +479,9 @@ def enqueue_sending(invoice: Invoice, channels=None) -> None:
         )
 
 
-@advisor_queue_item
-def invoices_to_approve(request):
-    if not request.user.has_perm("invoicing.view_invoice"):
-        return None
-    count = visible_rows(request.user, Invoice, Invoice.objects.to_approve()).count()
-    url = (
-        reverse("admin:invoicing_invoice_changelist")
-        + f"?status__exact={Invoice.Status.PENDING_APPROVAL}"
-    )
-    return QueueItem(label=_("Invoices awaiting approval"), count=count, url=url)
+invoices_to_approve = advisor_queue_item(
+    gettext_lazy("Invoices awaiting approval"),
+    Invoice,
+    rows=lambda user: Invoice.objects.to_approve(),
+    query=f"status__exact={Invoice.Status.PENDING_APPROVAL}",
+)

@@ -16,15 +16,16 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
-from core.admin_kit import AuditTrailMixin, QueueItem, ServiceFormMixin, advisor_queue_item
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReasonForm,
+    ServiceFormMixin,
+    advisor_queue_item,
+    run_action_with_form,
+)
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE, through
 
-from .admin_actions import (
-    ReasonForm,
-    invoices_matching,
-    run_action_with_form,
-    upload_view,
-)
+from .admin_actions import invoices_matching, upload_view
 from .camt053 import MAX_FILE_BYTES
 from .models import BankStatement, Invoice, Payment
 from .payment_services import bank_statement_import, payment_ignore, payment_match, payment_record
@@ -214,15 +215,14 @@ class PaymentAdmin(
         )
 
 
-@advisor_queue_item
-def payments_to_match(request):
-    if not request.user.has_perm("invoicing.view_payment"):
-        return None
-    count = Payment.objects.unmatched().count()
-    url = (
-        reverse("admin:invoicing_payment_changelist") + f"?status__exact={Payment.Status.UNMATCHED}"
-    )
-    return QueueItem(label=_("Payments to match"), count=count, url=url)
+# The cooperative's queue: a payment no invoice was found for is every advisor's.
+payments_to_match = advisor_queue_item(
+    gettext_lazy("Payments to match"),
+    Payment,
+    rows=lambda user: Payment.objects.unmatched(),
+    query=f"status__exact={Payment.Status.UNMATCHED}",
+    scoped=False,
+)
 
 
 # Bank statements -------------------------------------------------------------------------------

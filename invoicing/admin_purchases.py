@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.admin_kit import AuditTrailMixin, ReasonForm, advisor_queue_item, run_action_with_form
 from core.scoping import UNIT_OFFICE
 from production_units.models import ProductionUnit
 
-from .admin_actions import ReasonForm, run_action_with_form, upload_view
+from .admin_actions import upload_view
 from .inbound import MAX_FILE_SIZE, inbound_ubl_import, purchase_assign, purchase_reject
 from .models import Purchase
 from .purchase_rules import overdraft_summary
@@ -251,13 +251,11 @@ class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         )
 
 
-@advisor_queue_item
-def purchases_to_match(request):
-    if not request.user.has_perm("invoicing.view_purchase"):
-        return None
-    count = Purchase.objects.to_match().count()
-    url = (
-        reverse("admin:invoicing_purchase_changelist")
-        + f"?status__exact={Purchase.Status.TO_MATCH}"
-    )
-    return QueueItem(label=_("Purchases to match to a unit"), count=count, url=url)
+# The cooperative's queue: a purchase without a unit is every advisor's.
+purchases_to_match = advisor_queue_item(
+    gettext_lazy("Purchases to match to a unit"),
+    Purchase,
+    rows=lambda user: Purchase.objects.to_match(),
+    query=f"status__exact={Purchase.Status.TO_MATCH}",
+    scoped=False,
+)

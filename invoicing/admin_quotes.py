@@ -6,10 +6,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin
+from core.admin_kit import NOTHING, AuditTrailMixin, ReadOnlyInline
 from core.scoping import UNIT_OFFICE
 
-from .admin_actions import NOTHING, ReadOnlyInline
 from .admin_invoice_lists import LINE_FIELDS
 from .models import Quote, QuoteLine
 

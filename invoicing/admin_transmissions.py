@@ -6,16 +6,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import QueueItem, advisor_queue_item
+from core.admin_kit import advisor_queue_item, apply_each
 from core.scoping import UNIT_OFFICE, through
 
-from .admin_actions import apply_each, invoices_matching
+from .admin_actions import invoices_matching
 from .models import Invoice, Transmission
 from .sending import transmission_replay
 
@@ -116,12 +115,9 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
         )
 
 
-@advisor_queue_item
-def transmissions_stuck(request):
-    if not request.user.has_perm("invoicing.view_transmission"):
-        return None
-    model_admin = admin.site._registry[Transmission]
-    visible = model_admin.get_queryset(request)
-    count = visible.filter(pk__in=stuck_transmissions().values("pk")).count()
-    url = reverse("admin:invoicing_transmission_changelist") + "?stuck=yes"
-    return QueueItem(label=_("Documents not sent (stuck)"), count=count, url=url)
+transmissions_stuck = advisor_queue_item(
+    gettext_lazy("Documents not sent (stuck)"),
+    Transmission,
+    rows=lambda user: Transmission.objects.filter(pk__in=stuck_transmissions().values("pk")),
+    query="stuck=yes",
+)

@@ -16,10 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    RefuseForm,
+    advisor_queue_item,
+    run_action_with_form,
+)
 from core.roles import is_board
 
-from .admin_queues import NOTHING, RefuseForm, run_action_with_form
 from .models import ShareTransferRequest
 from .selectors import member_shares
 from .transfer_services import (
@@ -66,7 +72,8 @@ def describe(transfer: ShareTransferRequest) -> str:
 
 
 @admin.register(ShareTransferRequest)
-class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    # Requests come from the portal and are decided by actions: never added, edited or deleted.
     office_path = "from_member__office"  # the transferor's office
     list_display = (
         "requested_at",
@@ -114,16 +121,6 @@ class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.M
             .get_queryset(request)
             .select_related("from_member", "to_member", "transfer_out_entry", "transfer_in_entry")
         )
-
-    # Requests come from the portal and are decided by actions: never added, edited or deleted.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         return is_board(request.user)
@@ -200,14 +197,11 @@ class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.M
         )
 
 
-@advisor_queue_item
-def transfers_to_decide(request):
-    """On the admin index of the board: the transfer requests waiting for a decision."""
-    if not is_board(request.user):
-        return None
-    count = ShareTransferRequest.objects.filter(status=Status.REQUESTED).count()
-    url = (
-        reverse("admin:members_sharetransferrequest_changelist")
-        + f"?status__exact={Status.REQUESTED}"
-    )
-    return QueueItem(label=_("Share transfers to decide"), count=count, url=url)
+# On the admin index of the board: the transfer requests waiting for a decision.
+transfers_to_decide = advisor_queue_item(
+    gettext_lazy("Share transfers to decide"),
+    ShareTransferRequest,
+    status=Status.REQUESTED,
+    allowed=is_board,
+    scoped=False,
+)

@@ -24,9 +24,9 @@ from rest_framework.response import Response
 
 from core.api import MoneyField
 
+from .certificate_services import certificate_request
 from .models import Member, ShareCertificate, ShareRegisterEntry
 from .selectors import member_entries, member_shares
-from .share_services import certificate_request
 
 
 def _enum(component_name: str, choices):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 def _revoke_api_tokens(reason):
     def receiver(sender, request=None, user=None, **kwargs):
+        # inside: apps.py loads before the models the services import
         from .token_services import api_tokens_revoke_all
 
         api_tokens_revoke_all(user=user, by=user, reason=reason)
@@ -13,6 +14,7 @@ def _revoke_api_tokens(reason):
 
 
 def _factor_deleted(sender, instance, **kwargs):
+    # inside: apps.py loads before the models the services import
     from .token_services import api_tokens_revoke_all
 
     api_tokens_revoke_all(user=instance.user, by=None, reason="second factor removed")
@@ -23,12 +25,14 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
+        # inside: these need the app registry, ready only now
         from core.files import private_file_owner
 
         # The statutes and terms an applicant accepts: for every logged-in account.
         private_file_owner("members.MembershipDocument", lambda request, obj: True)
         private_file_owner("members.ShareCertificate", "members.views.get_own_certificate_or_404")
 
+        # inside: allauth's signal modules import its models
         from allauth.account.signals import password_changed, password_reset, password_set
         from allauth.mfa.signals import authenticator_removed
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import Member, ShareRegisterEntry
-from .share_services import share_payment_record, shares_subscribe
+from .models import Member, ShareRegisterEntry, User
+from .share_payment_services import share_payment_record, shares_subscribe
 
 # persona email → [(subscription date, shares, paid on, amount paid or None for all)]
-DEMO_SHARES = {
+DEMO_SHARES: dict[str, list[tuple[date, int, date, Decimal | None]]] = {
     "denis@smartcoop.test": [(date(2016, 6, 1), 10, date(2016, 6, 8), None)],
     "alice@smartcoop.test": [
         (date(2019, 9, 1), 1, date(2019, 9, 5), None),
@@ -22,14 +22,14 @@ DEMO_SHARES = {
 
 
 @transaction.atomic
-def ensure_demo_shares(*, by) -> None:
+def ensure_demo_shares(*, by: User) -> None:
     """Give alice, bob and denis their demo shares once. `by`: a staff user (the admin)."""
     for email, subscriptions in DEMO_SHARES.items():
         member = Member.objects.filter(user__email=email).first()
         if member is None or ShareRegisterEntry.objects.filter(member=member).exists():
             continue
         for subscribed_on, shares, paid_on, paid in subscriptions:
-            on = max(subscribed_on, member.member_since)
+            on = max(subscribed_on, member.member_since or subscribed_on)
             entry = shares_subscribe(member=member, shares=shares, by=by, on=on)
             share_payment_record(
                 target=entry,

@@ -202,7 +202,7 @@ def member_extract_export(*, member: Member, at: date, fmt: str) -> ExportFile:
     Raises ValueError for an unknown format."""
     _check_format(fmt)
     if fmt == "pdf":
-        from .pdf import render_member_extract_pdf
+        from .pdf import render_member_extract_pdf  # WeasyPrint loads only when a PDF is made
 
         content = render_member_extract_pdf(member, at=at)
     else:

@@ -4,13 +4,20 @@ The rules (valid national number and IBAN, duplicates, minimum shares, documents
 are the services'; the forms only shape the input and show what is in force.
 """
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import LANGUAGE_CHOICES, Member, MembershipApplication, MembershipDocument, Office
+from .services import APPLICATION_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CATEGORY_HELP = {
     Member.Category.A: _(
@@ -23,29 +30,13 @@ CATEGORY_HELP = {
     ),
 }
 
-SERVICE_FIELDS = [
-    "email",
-    "first_name",
-    "last_name",
-    "national_number",
-    "birth_date",
-    "gender",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "iban",
-    "preferred_language",
-    "category",
-    "planned_activity",
-    "office",
-    "shares",
-    "accepted_documents",
-]
+SERVICE_FIELDS = ["email", *APPLICATION_FIELDS, "shares", "accepted_documents"]
 
 
-def _label(name: str):
-    return capfirst(MembershipApplication._meta.get_field(name).verbose_name)
+def _label(name: str) -> "StrOrPromise":
+    field = MembershipApplication._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field of the application
+    return capfirst(field.verbose_name)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -166,4 +157,21 @@ class CertificateRequestForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for today."),
+    )
+
+
+class TransferRequestForm(forms.Form):
+    to_member = forms.IntegerField(
+        label=_("Member number of the recipient"),
+        min_value=1,
+        help_text=_("Ask the recipient for their member number."),
+    )
+    shares = forms.IntegerField(
+        label=_("Number of shares"), min_value=1, max_value=10_000, initial=1
+    )
+    note = forms.CharField(
+        label=_("Note for the board"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -4,7 +4,7 @@ come back with such a reference (the camt.053 import calls `share_payment_route`
 
 Shares are paid to the cooperative's own account (the legal entity `smartcoop`), with the
 structured reference of the application or of the subscription, which starts with 90
-(members.share_services.SHARE_REFERENCE_PREFIX): invoice references never do, so a bank line
+(members.register_services.SHARE_REFERENCE_PREFIX): invoice references never do, so a bank line
 pays one thing only.
 """
 
@@ -22,8 +22,8 @@ from core.money import cents
 
 from .models import LegalEntity, MembershipApplication, ShareRegisterEntry
 from .pdf import COOPERATIVE_CODE
-from .share_services import (
-    normalise_reference,
+from .register_services import normalise_reference
+from .share_payment_services import (
     share_payment_match_reference,
     share_payment_record,
     subscription_unpaid,

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -123,3 +124,18 @@ def render_register_pdf(
             {"title": _("Share register"), "at": at, "rows": rows, "totals": totals},
             language,
         )
+
+
+def certificate_render(*, certificate: ShareCertificate) -> ShareCertificate:
+    """Write the certificate's PDF once (idempotent: a ready certificate is left as it is)."""
+    certificate = ShareCertificate.objects.select_related("member").get(pk=certificate.pk)
+    if certificate.status == ShareCertificate.Status.READY and certificate.pdf:
+        return certificate
+    content = render_certificate_pdf(certificate)
+    name = f"certificate-{certificate.member.number}-{certificate.as_of:%Y%m%d}.pdf"
+    certificate.pdf.save(name, ContentFile(content), save=False)
+    ShareCertificate.objects.filter(pk=certificate.pk).update(
+        pdf=certificate.pdf.name, status=ShareCertificate.Status.READY
+    )
+    certificate.status = ShareCertificate.Status.READY
+    return certificate

@@ -10,11 +10,24 @@ Further shares only partly paid don't take the vote away: one person, one vote, 
 their number of shares (statutes art. 37; royal decree of 8 January 1962, art. 1 § 3).
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from core.money import cents
@@ -22,6 +35,7 @@ from core.money import cents
 from .models import (
     MONEY,
     Member,
+    MemberQuerySet,
     MembershipApplication,
     MembershipDocument,
     SharePolicy,
@@ -91,13 +105,11 @@ def _position_aggregates(prefix: str = "", extra: Q | None = None) -> dict:
     }
 
 
-def _money_field():
-    from django.db.models import DecimalField
-
+def _money_field() -> DecimalField:
     return DecimalField(**MONEY)
 
 
-def _position_from(row) -> SharePosition:
+def _position_from(row: dict[str, Any] | Member) -> SharePosition:
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     return SharePosition(
         held=int(get("held") or 0),
@@ -131,16 +143,48 @@ def share_policy_on(day: date) -> SharePolicy | None:
     return SharePolicy.objects.in_force_on(day).order_by("-valid_from").first()
 
 
+def _latest_by_kind(day: date) -> dict[str, MembershipDocument]:
+    found: dict[str, MembershipDocument] = {}
+    for document in MembershipDocument.objects.in_force_on(day).order_by("kind", "-valid_from"):
+        found.setdefault(document.kind, document)
+    return found
+
+
+def documents_in_force(day: date) -> list[MembershipDocument]:
+    """The latest version in force on `day` of each kind of membership document."""
+    return list(_latest_by_kind(day).values())
+
+
 def documents_to_accept(*, category: str, on: date) -> list[MembershipDocument]:
     """The versions someone joining in `category` on `on` must accept: the statutes and the
     internal rules, and for category A (who will use the shared enterprise) the user contract."""
     kinds = [MembershipDocument.Kind.STATUTES, MembershipDocument.Kind.INTERNAL_RULES]
     if category == Member.Category.A:
         kinds.append(MembershipDocument.Kind.USER_CONTRACT)
-    found = {}
-    for document in MembershipDocument.objects.in_force_on(on).order_by("kind", "-valid_from"):
-        found.setdefault(document.kind, document)
+    found = _latest_by_kind(on)
     return [found[kind] for kind in kinds if kind in found]
+
+
+# When a member used the cooperative's services: a function (member, before_year) -> the years
+# before `before_year` in which they did. The app that knows (invoicing: the invoices of the
+# units they hold) registers it in its AppConfig.ready; members sits below it and cannot ask.
+YearsOfUse = Callable[[Member, int], Iterable[int]]
+_YEARS_OF_USE: list[YearsOfUse] = []
+
+
+def register_years_of_use(source: YearsOfUse) -> None:
+    """Add a source of years in which members used the services (see years_of_use)."""
+    if source not in _YEARS_OF_USE:
+        _YEARS_OF_USE.append(source)
+
+
+def years_of_use(*, member: Member, before_year: int) -> list[int]:
+    """The calendar years before `before_year` in which the member used the services, in
+    order (none when no app registered a source)."""
+    years: set[int] = set()
+    for source in _YEARS_OF_USE:
+        years.update(source(member, before_year))
+    return sorted(years)
 
 
 def shares_missing(*, member: Member, years_of_use: int, at: date) -> int:
@@ -170,7 +214,7 @@ class RegisterRow:
     position: SharePosition
 
 
-def members_with_shares_at(at: date) -> QuerySet[Member]:
+def members_with_shares_at(at: date) -> MemberQuerySet:
     """Members with at least one register entry on or before `at`, annotated with their
     position on that date (held, nominal, paid_up, refunded, shares_refunded) and their
     category then (`category_at`)."""
@@ -180,7 +224,7 @@ def members_with_shares_at(at: date) -> QuerySet[Member]:
         .order_by("-date", "-id")
         .values("category")[:1]
     )
-    return (
+    rows = (
         # Filtering before annotating joins only the entries up to `at`.
         Member.objects.filter(dated)
         .annotate(
@@ -191,13 +235,15 @@ def members_with_shares_at(at: date) -> QuerySet[Member]:
         .filter(entry_count__gt=0)
         .order_by("number", "pk")
     )
+    return cast(MemberQuerySet, rows)
 
 
 def register_at(at: date, *, include_former: bool = False) -> list[RegisterRow]:
     """The share register as it stood at the end of `at`: one row per member holding shares
     that day (with `include_former`, also those who held some before and none any more),
     ordered by member number."""
-    members = members_with_shares_at(at)
+    # Rows annotated by members_with_shares_at (held, category_at…), beyond the model's fields.
+    members: Any = members_with_shares_at(at)
     if not include_former:
         members = members.filter(held__gt=0)
     return [
@@ -269,7 +315,7 @@ def whole_years(start: date, end: date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
-def _average(total, count, exponent: str) -> Decimal:
+def _average(total: Decimal | int, count: int, exponent: str) -> Decimal:
     if not count:
         return Decimal(exponent) * 0
     return (Decimal(total) / Decimal(count)).quantize(Decimal(exponent), rounding=ROUND_HALF_UP)

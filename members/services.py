@@ -1,14 +1,18 @@
 """Writes about members and membership applications.
 
-The share register is written by members.share_services.
+The share register is written by the *_services modules around members.register_services.
 """
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.be import nn
 
@@ -18,15 +22,21 @@ from core.encryption import lookup_hash
 from core.roles import require_staff
 
 from .emails import email_language, send_on_commit
-from .models import DocumentAcceptance, Member, MembershipApplication, MembershipDocument
+from .models import (
+    DocumentAcceptance,
+    Member,
+    MembershipApplication,
+    MembershipDocument,
+    SharePolicy,
+    ShareRegisterEntry,
+    User,
+)
+from .payment_routing import application_amount_due, application_payment_instructions
+from .register_services import entry_append, entry_audit, payout_create, share_reference_next
+from .selectors import documents_to_accept, share_policy_on
 
-MEMBER_FIELDS = [
-    "category",
-    "status",
-    "is_organisation",
-    "first_name",
-    "last_name",
-    "organisation_name",
+# Who a person is and where they live: the same fields on a member and on an application.
+IDENTITY_FIELDS = [
     "national_number",
     "birth_date",
     "gender",
@@ -36,6 +46,16 @@ MEMBER_FIELDS = [
     "country",
     "iban",
     "preferred_language",
+]
+
+MEMBER_FIELDS = [
+    "category",
+    "status",
+    "is_organisation",
+    "first_name",
+    "last_name",
+    "organisation_name",
+    *IDENTITY_FIELDS,
     "office",
     "advisor",
     "member_since",
@@ -43,7 +63,7 @@ MEMBER_FIELDS = [
 
 
 @transaction.atomic
-def member_create(*, by, user=None, **fields) -> Member:
+def member_create(*, by: User | None, user: User | None = None, **fields: object) -> Member:
     """Create a member (validated) with the next member number, and audit it."""
     # A member created directly (back-office, import, demo) is admitted: category A may open
     # production units unless told otherwise.
@@ -57,7 +77,7 @@ def member_create(*, by, user=None, **fields) -> Member:
 
 
 @transaction.atomic
-def member_update(*, member: Member, by, reason: str = "", **fields) -> Member:
+def member_update(*, member: Member, by: User | None, reason: str = "", **fields: object) -> Member:
     """Change a member's data (validated) and audit what changed."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     before = snapshot(member, MEMBER_FIELDS)
@@ -78,15 +98,7 @@ def member_update(*, member: Member, by, reason: str = "", **fields) -> Member:
 APPLICATION_FIELDS = [
     "first_name",
     "last_name",
-    "national_number",
-    "birth_date",
-    "gender",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "iban",
-    "preferred_language",
+    *IDENTITY_FIELDS,
     "category",
     "planned_activity",
     "office",
@@ -96,14 +108,14 @@ APPLICATION_FIELDS = [
 @transaction.atomic
 def application_submit(
     *,
-    user=None,
+    user: User | None = None,
     email: str = "",
     shares: int,
     accepted_documents: list[MembershipDocument],
-    by=None,
+    by: User | None = None,
     on: date | None = None,
     source: str = MembershipApplication.Source.PORTAL,
-    **fields,
+    **fields: object,
 ) -> MembershipApplication:
     """Record a membership application with a structured reference to pay its shares.
 
@@ -114,9 +126,6 @@ def application_submit(
     (national number, IBAN, birth date against the national number, duplicates by national
     number or email, shares below the minimum, documents not accepted); nothing is saved.
     """
-    from .selectors import documents_to_accept, share_policy_on
-    from .share_services import share_reference_next
-
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown application fields: {sorted(unknown)}")
@@ -181,7 +190,7 @@ def application_submit(
     return application
 
 
-def _application_errors(application: MembershipApplication, policy) -> dict:
+def _application_errors(application: MembershipApplication, policy: SharePolicy | None) -> dict:
     """Field errors of an application not yet saved: validity, consistency, duplicates."""
     errors: dict[str, list] = {}
     try:
@@ -194,17 +203,7 @@ def _application_errors(application: MembershipApplication, policy) -> dict:
         errors["shares"] = [
             _("Subscribe at least %(minimum)s share(s).") % {"minimum": policy.minimum_shares}
         ]
-    if "national_number" not in errors and "birth_date" not in errors:
-        born = nn.get_birth_date(application.national_number)
-        if born is not None and born != application.birth_date:
-            errors["birth_date"] = [
-                _("The birth date does not match the national register number.")
-            ]
-    if application.category == Member.Category.A and "category" not in errors:
-        if not application.planned_activity.strip():
-            errors["planned_activity"] = [_("Describe the activity you plan to develop.")]
-        if application.office_id is None:
-            errors["office"] = [_("Choose the office that will follow your activity.")]
+    _consistency_errors(application, errors)
     if "national_number" not in errors:
         _duplicate_errors(
             errors,
@@ -228,7 +227,29 @@ def _application_errors(application: MembershipApplication, policy) -> dict:
     return errors
 
 
-def _duplicate_errors(errors, key, members, applications, member_message, open_message):
+def _consistency_errors(application: MembershipApplication, errors: dict[str, list]) -> None:
+    """The birth date against the national number; category A's activity and office."""
+    if "national_number" not in errors and "birth_date" not in errors:
+        born = nn.get_birth_date(application.national_number)
+        if born is not None and born != application.birth_date:
+            errors["birth_date"] = [
+                _("The birth date does not match the national register number.")
+            ]
+    if application.category == Member.Category.A and "category" not in errors:
+        if not application.planned_activity.strip():
+            errors["planned_activity"] = [_("Describe the activity you plan to develop.")]
+        if application.office_id is None:
+            errors["office"] = [_("Choose the office that will follow your activity.")]
+
+
+def _duplicate_errors(
+    errors: dict[str, list],
+    key: str,
+    members: QuerySet[Member],
+    applications: QuerySet[MembershipApplication],
+    member_message: str,
+    open_message: str,
+) -> None:
     if members.exists():
         errors[key] = [member_message]
     elif applications.filter(status=MembershipApplication.Status.SUBMITTED).exists():
@@ -249,9 +270,11 @@ def _open_application(application: MembershipApplication) -> MembershipApplicati
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != MembershipApplication.Status.SUBMITTED:
         raise ValidationError(
-            {"status": _("This application was already %(status)s.")
-             % {"status": application.get_status_display()}}
-        )  # fmt: skip
+            {
+                "status": _("This application was already %(status)s.")
+                % {"status": application.get_status_display()}
+            }
+        )
     return application
 
 
@@ -264,7 +287,7 @@ def application_still_due(application: MembershipApplication) -> Decimal:
 def application_approve(
     *,
     application: MembershipApplication,
-    by,
+    by: User | None,
     on: date | None = None,
     reason: str = "",
     unpaid_reason: str = "",
@@ -282,9 +305,6 @@ def application_approve(
     `on` in the future or before the application, a member with the same national number,
     `unpaid_reason` when money is still due and no reason is given).
     """
-    from .models import ShareRegisterEntry
-    from .share_services import entry_append, entry_audit
-
     require_staff(by)
     application = _open_application(application)
     on = _decision_date(application, on)
@@ -380,15 +400,13 @@ def application_approve(
 
 @transaction.atomic
 def application_refuse(
-    *, application: MembershipApplication, by, reason: str, on: date | None = None
+    *, application: MembershipApplication, by: User | None, reason: str, on: date | None = None
 ) -> MembershipApplication:
     """Refuse an application with a reason; money already received waits as a payout back to
     the applicant's IBAN.
 
     Raises PermissionDenied or ValidationError naming `reason`, `status` or `on`.
     """
-    from .share_services import payout_create
-
     require_staff(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the application is refused.")})
@@ -433,11 +451,11 @@ APPLICATION_EMAIL_BODY = "members/email/application_submitted.txt"
 
 def application_apply(
     *,
-    user=None,
+    user: User | None = None,
     shares: int,
     accepted_documents: list[MembershipDocument],
-    by=None,
-    **fields,
+    by: User | None = None,
+    **fields: Any,
 ) -> MembershipApplication:
     """A person applies from the portal (`user`), or an advisor (`by`) enters an application
     received on paper (source=paper, on=the letter's date, email given): application_submit,
@@ -457,15 +475,9 @@ def application_apply(
     return application
 
 
-def application_instructions_email(*, application: MembershipApplication):
+def application_instructions_email(*, application: MembershipApplication) -> EmailMessage:
     """The email telling an applicant what to pay and how (in their language), with the EPC
     QR code as a PNG attachment."""
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from .payment_routing import application_amount_due, application_payment_instructions
-
     language = email_language(application.preferred_language)
     instructions = application_payment_instructions(application)
     context = {

@@ -13,19 +13,21 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 
-from .models import ApiToken
+from .models import ApiToken, User
 
 
-def _totp_of(user) -> Authenticator | None:
+def _totp_of(user: User) -> Authenticator | None:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
 
 
-def session_passed_mfa(request, user) -> bool:
+def session_passed_mfa(request: HttpRequest | None, user: User) -> bool:
     """Whether this browser session logged `user` in with a second factor (allauth's record)."""
     if request is None or not hasattr(request, "session"):
         return False
@@ -34,7 +36,9 @@ def session_passed_mfa(request, user) -> bool:
     )
 
 
-def api_token_check_second_factor(*, user, request=None, otp: str = "") -> None:
+def api_token_check_second_factor(
+    *, user: User, request: HttpRequest | None = None, otp: str = ""
+) -> None:
     """Refuse a token to an account that must prove a second factor and did not.
 
     An account with a TOTP authenticator needs a valid `otp` code or a session that passed
@@ -69,7 +73,7 @@ def api_token_check_second_factor(*, user, request=None, otp: str = "") -> None:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str = "", via: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str = "", via: str) -> tuple[ApiToken, str]:
     """A new token for `user`: the row (digest, expiry) and the clear token, shown once."""
     token, clear = ApiToken.objects.create(user=user, name=name.strip()[:100])
     audit_log(
@@ -81,13 +85,13 @@ def api_token_create(*, user, name: str = "", via: str) -> tuple[ApiToken, str]:
     return token, clear
 
 
-def own_api_tokens(user):
+def own_api_tokens(user: User) -> QuerySet[ApiToken]:
     """The user's tokens that have not expired, newest first."""
     return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, by) -> None:
+def api_token_revoke(*, token: ApiToken, by: User | None) -> None:
     """Delete one token: it authenticates nothing any more."""
     audit_log(
         actor=by,
@@ -99,7 +103,7 @@ def api_token_revoke(*, token: ApiToken, by) -> None:
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, user, by, reason: str) -> int:
+def api_tokens_revoke_all(*, user: User, by: User | None, reason: str) -> int:
     """Delete every token of `user`; returns how many there were (audited when any)."""
     count, _deleted = ApiToken.objects.filter(user=user).delete()
     if count:

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,9 +19,10 @@ from core.audit import audit_log
 from core.roles import is_staff, require_board
 
 from .emails import member_address, send_on_commit
-from .models import Member, ShareTransferRequest
+from .models import Member, ShareTransferRequest, User
+from .register_services import lock_members, today
 from .selectors import member_shares, share_policy_on
-from .share_services import _lock, shares_transfer, today
+from .share_services import shares_transfer
 
 Status = ShareTransferRequest.Status
 
@@ -29,7 +30,7 @@ Status = ShareTransferRequest.Status
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def _check_transferor_or_staff(by, member: Member) -> None:
+def _check_transferor_or_staff(by: User | None, member: Member) -> None:
     if is_staff(by):
         return
     if member.user_id is None or member.user_id != getattr(by, "pk", None):
@@ -39,7 +40,7 @@ def _check_transferor_or_staff(by, member: Member) -> None:
 # --- reads ------------------------------------------------------------------------------------
 
 
-def shares_pending_transfer(*, member: Member, exclude=None) -> int:
+def shares_pending_transfer(*, member: Member, exclude: ShareTransferRequest | None = None) -> int:
     """Shares of `member` in transfer requests still waiting for the board."""
     pending = ShareTransferRequest.objects.filter(from_member=member, status=Status.REQUESTED)
     if exclude is not None:
@@ -53,7 +54,7 @@ def shares_transferable(*, member: Member) -> int:
     return max(0, position.fully_paid_shares - shares_pending_transfer(member=member))
 
 
-def transfer_requests_of(*, member: Member):
+def transfer_requests_of(*, member: Member) -> QuerySet[ShareTransferRequest]:
     """The transfer requests of a transferor, latest first."""
     return (
         ShareTransferRequest.objects.filter(from_member=member)
@@ -65,7 +66,7 @@ def transfer_requests_of(*, member: Member):
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _clean_member_number(value) -> int | None:
+def _clean_member_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     try:
@@ -77,7 +78,7 @@ def _clean_member_number(value) -> int | None:
 
 @transaction.atomic
 def share_transfer_request(
-    *, from_member: Member, to_member_number, shares: int, note: str = "", by
+    *, from_member: Member, to_member_number: object, shares: int, note: str = "", by: User | None
 ) -> ShareTransferRequest:
     """Ask the board to transfer `shares` fully paid shares of `from_member` to the active member
     with number `to_member_number`. The transferor themselves or an advisor.
@@ -87,7 +88,7 @@ def share_transfer_request(
     shares not already in a pending request, fewer than the minimum left) or `from_member`.
     """
     _check_transferor_or_staff(by, from_member)
-    (source,) = _lock(from_member)
+    (source,) = lock_members(from_member)
     errors: dict = {}
     if source.status != Member.Status.MEMBER or source.left_on is not None:
         errors["from_member"] = _("Only a member can transfer shares.")
@@ -105,7 +106,7 @@ def share_transfer_request(
         errors["to_member"] = _("You can't transfer shares to yourself.")
     if isinstance(shares, bool) or not isinstance(shares, int) or shares < 1:
         errors["shares"] = _("Enter a whole number of shares, at least 1.")
-    if errors:
+    if errors or target is None:
         raise ValidationError(errors)
     position = member_shares(member=source)
     pending = shares_pending_transfer(member=source)
@@ -160,7 +161,7 @@ def _check_waiting(request: ShareTransferRequest) -> None:
 
 @transaction.atomic
 def share_transfer_approve(
-    *, request: ShareTransferRequest, by, decision_reference: str, on: date
+    *, request: ShareTransferRequest, by: User | None, decision_reference: str, on: date
 ) -> ShareTransferRequest:
     """The board approves a waiting request: the transfer is recorded in the register on `on`
     (share_services.shares_transfer, with its rules) and linked to the request.
@@ -213,7 +214,7 @@ def share_transfer_approve(
     return request
 
 
-def _tell_transferor(request: ShareTransferRequest, template: str, **context) -> None:
+def _tell_transferor(request: ShareTransferRequest, template: str, **context: object) -> None:
     """The transferor learns the board's decision by e-mail (after commit)."""
     member = request.from_member
     send_on_commit(
@@ -226,7 +227,7 @@ def _tell_transferor(request: ShareTransferRequest, template: str, **context) ->
 
 @transaction.atomic
 def share_transfer_refuse(
-    *, request: ShareTransferRequest, by, reason: str
+    *, request: ShareTransferRequest, by: User | None, reason: str
 ) -> ShareTransferRequest:
     """The board refuses a waiting request, with a reason (shown to the member).
 
@@ -256,7 +257,9 @@ def share_transfer_refuse(
 
 
 @transaction.atomic
-def share_transfer_cancel(*, request: ShareTransferRequest, by) -> ShareTransferRequest:
+def share_transfer_cancel(
+    *, request: ShareTransferRequest, by: User | None
+) -> ShareTransferRequest:
     """The requester (or the transferor) withdraws a request still waiting for the board.
 
     Raises PermissionDenied (someone else), or ValidationError naming `status` (decided).

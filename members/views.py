@@ -1,14 +1,8 @@
 """Portal pages of membership: joining (the application and how to pay it), the member's
 shares (position, register extract, payments due, more shares, certificates).
 
-The one-share-per-year prompt: a member has *used the services* in a calendar year when an
-invoice (not a credit note) of a production unit they hold was issued that year. At least one
-share is due per such year, counted up to last year (the current year is not over): with the
-share policy's rule on, a member who used the services last year and holds (subscribed, paid
-or not) fewer shares than their years of use is asked to subscribe the difference.
+The shares page's content is members.shares_page's.
 """
-
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,24 +17,28 @@ from django.views.decorators.http import require_POST
 from core.exports import csv_response
 from core.permissions import member_of, member_required
 
+from .certificate_services import certificate_request
 from .forms import (
     CertificateRequestForm,
     MembershipApplicationForm,
     SharesSubscribeForm,
     add_service_errors,
 )
-from .models import LANGUAGE_CHOICES, Member, MembershipApplication, ShareCertificate
+from .models import LANGUAGE_CHOICES, MembershipApplication, ShareCertificate
 from .payment_routing import (
     application_amount_due,
     application_payment_instructions,
     cooperative_account,
     format_reference,
-    unpaid_subscriptions,
 )
-from .selectors import member_entries, member_shares, share_policy_on, shares_missing
+from .selectors import (
+    documents_in_force,
+    member_entries,
+    share_policy_on,
+)
 from .services import application_apply
-from .share_services import certificate_request, shares_subscribe
-from .views_transfers import transfer_context
+from .share_payment_services import shares_subscribe
+from .shares_page import shares_context
 
 Status = MembershipApplication.Status
 
@@ -66,16 +64,6 @@ def _no_member_page(request):
 
 
 # --- joining ---------------------------------------------------------------------------------
-
-
-def documents_in_force(day):
-    """The latest version in force of each kind of membership document."""
-    from .models import MembershipDocument
-
-    found = {}
-    for document in MembershipDocument.objects.in_force_on(day).order_by("kind", "-valid_from"):
-        found.setdefault(document.kind, document)
-    return list(found.values())
 
 
 @login_required
@@ -151,91 +139,14 @@ def membership_application(request):
     return render(request, "members/portal/application.html", context)
 
 
-# --- the member's shares --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SharePrompt:
-    """The one-share-per-year rule asks this member for `missing` more shares."""
-
-    years_of_use: int
-    held: int
-    missing: int
-
-
-def years_of_use(*, member: Member, before_year: int) -> list[int]:
-    """The calendar years before `before_year` in which an invoice (not a credit note) of a
-    production unit the member holds was issued."""
-    # The invoices are invoicing's; reading them from members' portal glue is the one place
-    # the rule needs them (members.selectors.shares_missing leaves the counting to the caller).
-    from invoicing.models import Invoice
-
-    days = (
-        Invoice.objects.filter(
-            unit__holder=member,
-            kind=Invoice.Kind.INVOICE,
-            status=Invoice.Status.ISSUED,
-            issue_date__year__lt=before_year,
-        )
-        .dates("issue_date", "year")
-        .order_by("issue_date")
-    )
-    return [day.year for day in days]
-
-
-def share_prompt(*, member: Member, today=None) -> SharePrompt | None:
-    """The prompt to subscribe more shares (see the module docstring), or None."""
-    today = today or timezone.localdate()
-    policy = share_policy_on(today)
-    if policy is None or not policy.one_share_per_year_rule:
-        return None
-    if member.status != Member.Status.MEMBER or member.left_on is not None:
-        return None
-    years = years_of_use(member=member, before_year=today.year)
-    if today.year - 1 not in years:
-        return None
-    missing = shares_missing(member=member, years_of_use=len(years), at=today)
-    if missing <= 0:
-        return None
-    held = member_shares(member=member, at=today).held
-    return SharePrompt(years_of_use=len(years), held=held, missing=missing)
-
-
-def _shares_context(request, member: Member, **forms) -> dict:
-    prompt = share_prompt(member=member)
-    subscribe_form = forms.get("subscribe_form") or SharesSubscribeForm(
-        initial={"shares": prompt.missing if prompt else 1}
-    )
-    return {
-        "member": member,
-        "position": member_shares(member=member),
-        "entries": [
-            {
-                "entry": entry,
-                "shares": f"{entry.shares:+d}",
-                "communication": format_reference(entry.structured_reference),
-            }
-            for entry in member_entries(member=member)
-        ],
-        "unpaid": [
-            {"row": row, "qr_svg": row.instructions.qr_svg() if row.instructions else ""}
-            for row in unpaid_subscriptions(member=member)
-        ],
-        "certificates": list(member.certificates.order_by("-created_at", "-id")[:10]),
-        "prompt": prompt,
-        "policy": share_policy_on(timezone.localdate()),
-        "subscribe_form": subscribe_form,
-        "certificate_form": forms.get("certificate_form") or CertificateRequestForm(),
-        "is_active": member.status == Member.Status.MEMBER and member.left_on is None,
-        **transfer_context(member, forms.get("transfer_form")),
-    }
+# --- the member's shares ------------------------------------------------------------------------
 
 
 @member_required
 def membership_shares(request):
     """My shares: position, payments due, register extract, certificates, more shares."""
     member = member_of(request.user)
-    return render(request, "members/portal/shares.html", _shares_context(request, member))
+    return render(request, "members/portal/shares.html", shares_context(member))
 
 
 @member_required
@@ -262,7 +173,7 @@ def membership_shares_subscribe(request):
                 % {"shares": entry.shares, "amount": entry.amount},
             )
             return redirect("portal:membership_shares")
-    context = _shares_context(request, member, subscribe_form=form)
+    context = shares_context(member, subscribe_form=form)
     return render(request, "members/portal/shares.html", context, status=400)
 
 
@@ -287,7 +198,7 @@ def membership_certificate_request(request):
                     request, _("Your certificate is being prepared: it will appear below.")
                 )
             return redirect("portal:membership_shares")
-    context = _shares_context(request, member, certificate_form=form)
+    context = shares_context(member, certificate_form=form)
     return render(request, "members/portal/shares.html", context, status=400)
 
 

@@ -10,35 +10,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.permissions import member_of, member_required
 
-from .forms import add_service_errors
-from .models import Member, ShareTransferRequest
+from .forms import TransferRequestForm, add_service_errors
+from .models import ShareTransferRequest
+from .shares_page import shares_context
 from .transfer_services import (
     share_transfer_cancel,
     share_transfer_request,
-    shares_transferable,
-    transfer_requests_of,
 )
-
-
-class TransferRequestForm(forms.Form):
-    to_member = forms.IntegerField(
-        label=gettext_lazy("Member number of the recipient"),
-        min_value=1,
-        help_text=gettext_lazy("Ask the recipient for their member number."),
-    )
-    shares = forms.IntegerField(
-        label=gettext_lazy("Number of shares"), min_value=1, max_value=10_000, initial=1
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note for the board"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
 
 class CancelForm(forms.Form):
@@ -55,22 +36,11 @@ def get_own_transfer_request_or_404(request, pk) -> ShareTransferRequest:
     )
 
 
-def transfer_context(member: Member, transfer_form: TransferRequestForm | None = None) -> dict:
-    """What the shares page shows of transfers: the form and the member's requests."""
-    return {
-        "transfer_form": transfer_form or TransferRequestForm(),
-        "transfer_requests": list(transfer_requests_of(member=member)[:50]),
-        "transferable": shares_transferable(member=member),
-    }
-
-
 @member_required
 def membership_transfer_request(request):
     """Ask the board to transfer shares to another member (GET: the form on the shares page)."""
     if request.method != "POST":
         return redirect("portal:membership_shares")
-    from .views import _shares_context  # views imports this module for transfer_context
-
     member = member_of(request.user)
     form = TransferRequestForm(request.POST)
     if form.is_valid():
@@ -94,7 +64,7 @@ def membership_transfer_request(request):
                 % {"shares": transfer.shares, "number": transfer.to_member.number},
             )
             return redirect("portal:membership_shares")
-    context = _shares_context(request, member, transfer_form=form)
+    context = shares_context(member, transfer_form=form)
     return render(request, "members/portal/shares.html", context, status=400)
 
 

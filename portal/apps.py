@@ -7,3 +7,11 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Member portal")
+
+    def ready(self) -> None:
+        # inside: the models are ready only now
+        from members.selectors import register_years_of_use
+
+        from .usage import invoiced_years
+
+        register_years_of_use(invoiced_years)

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from core.permissions import member_of, member_required
 from invoicing.models import Client
-from members.views import share_prompt
+from members.shares_page import share_prompt
 from production_units.models import ProductionUnit
 
 ATTENTION_LIST_SIZE = 5

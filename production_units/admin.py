@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from core.admin_kit import (
     EstimatedCountPaginator,
     ServiceFormMixin,
     SuperuserDeleteMixin,
+    money,
 )
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
 
@@ -28,10 +28,6 @@ from .services import UNIT_EDITABLE_FIELDS, ledger_post, unit_open, unit_update
 
 RECENT_ENTRIES = 20
 # What an advisor may change on an open unit; the rest is fixed when it is opened.
-
-
-def money(amount) -> str:
-    return f"{number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
 
 
 @admin.register(Sector)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from devtools import demo
-from governance import services
 from governance.models import AgendaItem, GeneralAssembly, Mandate
+from governance.services.assemblies import agenda_item_add, assembly_create, candidate_add
 from members.demo_shares import ensure_demo_shares
 from members.models import Member
 from members.services import member_create
@@ -40,7 +40,7 @@ def personas():
 
 
 def draft_assembly(by, *, kind=GeneralAssembly.Kind.ORDINARY, title="AG 2026") -> GeneralAssembly:
-    return services.assembly_create(
+    return assembly_create(
         kind=kind,
         title=title,
         date=MEETING,
@@ -55,19 +55,17 @@ def draft_assembly(by, *, kind=GeneralAssembly.Kind.ORDINARY, title="AG 2026") -
 
 def full_agenda(assembly, by, candidates):
     Kind = assembly.items.model.Kind
-    info = services.agenda_item_add(
-        assembly=assembly, title="Activity report", kind=Kind.INFORMATION, by=by
-    )
-    accounts = services.agenda_item_add(
+    info = agenda_item_add(assembly=assembly, title="Activity report", kind=Kind.INFORMATION, by=by)
+    accounts = agenda_item_add(
         assembly=assembly, title="Approval of the accounts", kind=Kind.ORDINARY, by=by
     )
-    statutes = services.agenda_item_add(
+    statutes = agenda_item_add(
         assembly=assembly, title="Article 12 amended", kind=Kind.STATUTES, by=by
     )
-    election = services.agenda_item_add(
+    election = agenda_item_add(
         assembly=assembly, title="Board election", kind=Kind.ELECTION, seats=1, by=by
     )
-    lines = [services.candidate_add(item=election, member=m, by=by) for m in candidates]
+    lines = [candidate_add(item=election, member=m, by=by) for m in candidates]
     return info, accounts, statutes, election, lines
 
 
@@ -99,7 +97,7 @@ def plain_member(
 
     from members.models import User
     from members.services import member_create
-    from members.share_services import share_payment_record, shares_subscribe
+    from members.share_payment_services import share_payment_record, shares_subscribe
 
     user = None
     if email:

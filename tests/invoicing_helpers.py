@@ -26,8 +26,15 @@ def make_client(owner, unit, *, verify_by=None, **fields):
     return client
 
 
-def line(description="Prestation", quantity="1", unit_price="100.00", category="S", rate="21",
-         unit_code="C62", reason=None):  # fmt: skip
+def line(
+    description="Prestation",
+    quantity="1",
+    unit_price="100.00",
+    category="S",
+    rate="21",
+    unit_code="C62",
+    reason=None,
+):
     if reason is None and category in {"E", "AE", "K", "G", "O"}:
         reason = VatExemptionReason.objects.filter(category=category).first()
     return LineData(

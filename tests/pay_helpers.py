@@ -124,18 +124,43 @@ def october(alice_user) -> Month:
     activity = ProductionUnit.objects.get(code="UP-0002")
     alice = worker_for_member(alice_user.member)
     chloe = invited_worker()
-    a = contract(alice, three, "artist-fixed-term", "C-A", date(2026, 10, 14), date(2026, 10, 20),
-                 "692.58", days=2)  # fmt: skip
+    a = contract(
+        alice,
+        three,
+        "artist-fixed-term",
+        "C-A",
+        date(2026, 10, 14),
+        date(2026, 10, 20),
+        "692.58",
+        days=2,
+    )
     day(a, date(2026, 10, 14), "346.29")
     day(a, date(2026, 10, 20), "346.29")
     advance(a, "500.00")
-    b = contract(alice, activity, "trainer-fixed-term", "C-B", date(2026, 10, 21),
-                 date(2026, 10, 23), "324.70", status="offered", days=3)  # fmt: skip
+    b = contract(
+        alice,
+        activity,
+        "trainer-fixed-term",
+        "C-B",
+        date(2026, 10, 21),
+        date(2026, 10, 23),
+        "324.70",
+        status="offered",
+        days=3,
+    )
     day(b, date(2026, 10, 21), "162.35")
     day(b, date(2026, 10, 22), "162.35")
     day(b, date(2026, 10, 23), "162.35", cancelled=True)
-    cancelled = contract(alice, three, "artist-fixed-term", "C-X", date(2026, 10, 27),
-                         date(2026, 10, 27), "400.00", status="cancelled")  # fmt: skip
+    cancelled = contract(
+        alice,
+        three,
+        "artist-fixed-term",
+        "C-X",
+        date(2026, 10, 27),
+        date(2026, 10, 27),
+        "400.00",
+        status="cancelled",
+    )
     day(cancelled, date(2026, 10, 27), "400.00")
     WorkDay.objects.create(
         worker=alice,
@@ -146,8 +171,16 @@ def october(alice_user) -> Month:
         contract_type=ContractType.objects.get(code="artist-fixed-term"),
         gross=D("200.00"),
     )
-    d = contract(chloe, three, "employee-fixed-term", "C-D", date(2026, 10, 5), date(2026, 10, 7),
-                 "2700.00", days=3)  # fmt: skip
+    d = contract(
+        chloe,
+        three,
+        "employee-fixed-term",
+        "C-D",
+        date(2026, 10, 5),
+        date(2026, 10, 7),
+        "2700.00",
+        days=3,
+    )
     for n in (5, 6, 7):
         day(d, date(2026, 10, n), "900.00")
     advance(d, "2000.00")

@@ -37,9 +37,10 @@ def test_every_operation_documents_its_error_answers_as_json(path, method, opera
 
 def test_the_open_operations_are_only_the_token_route():
     open_operations = {
-        (path, method) for path, method, operation in (p.values for p in OPERATIONS)
+        (path, method)
+        for path, method, operation in (p.values for p in OPERATIONS)
         if operation.get("security") == [{}]
-    }  # fmt: skip
+    }
 
     assert open_operations == {("/api/v1/auth/token/", "post")}
 

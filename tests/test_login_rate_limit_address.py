@@ -26,8 +26,13 @@ def client_ip(**environ) -> str:
     env.update(DJANGO_SETTINGS_MODULE="smartcoop.settings", **environ)
     result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
         [sys.executable, "-c", PROBE],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return result.stdout.strip().splitlines()[-1]
 
 

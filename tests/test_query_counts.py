@@ -11,12 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from devtools.demo import national_number
 from invoicing.models import Client, Invoice
-from members.models import Member, Office
-from members.services import member_create
-from production_units.models import LedgerEntry, ProductionUnit, Sector
-from production_units.services import ledger_post, unit_open
+from production_units.models import LedgerEntry, ProductionUnit
+from production_units.services import ledger_post
+from tests.factories.members import MemberFactory, office
+from tests.factories.production_units import ProductionUnitFactory
 from tests.invoicing_helpers import issued_invoice, line
 
 pytestmark = pytest.mark.django_db
@@ -40,27 +39,22 @@ def _invoices(alice, unit, how_many):
 def _ledger(unit, how_many):
     for index in range(how_many):
         ledger_post(
-            unit=unit, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal(f"{index + 1}.00"),
-            booked_on=date(2026, 1, 1 + index % 28), label=f"Ajustement {index}",
+            unit=unit,
+            kind=LedgerEntry.Kind.ADJUSTMENT,
+            amount=Decimal(f"{index + 1}.00"),
+            booked_on=date(2026, 1, 1 + index % 28),
+            label=f"Ajustement {index}",
             reason="test des requêtes",
-        )  # fmt: skip
+        )
 
 
 def _members_and_units(by, how_many, start):
-    office = Office.objects.get(code="liege")
-    sector = Sector.objects.first()
-    unit = ProductionUnit.objects.get(code="UP-0001")
+    liege = office("liege")
     for index in range(start, start + how_many):
-        member = member_create(
-            by=by, category=Member.Category.A, first_name=f"Membre{index}", last_name="Test",
-            birth_date=date(1980, 1, 1 + index % 28), office=office, country="BE",
-            national_number=national_number(date(1980, 1, 1 + index % 28), 100 + index),
-        )  # fmt: skip
-        unit_open(
-            by=by, holder=member, code=f"UP-Q{index:04d}", name=f"Unité {index}",
-            tool=ProductionUnit.Tool.ACTIVITY, sector=sector,
-            legal_entity=unit.legal_entity, opened_on=date(2025, 1, 1),
-        )  # fmt: skip
+        member = MemberFactory(
+            by=by, user=None, first_name=f"Membre{index}", last_name="Test", office=liege
+        )
+        ProductionUnitFactory(by=by, holder=member, code=f"UP-Q{index:04d}")
 
 
 def _portal_urls(unit, invoice):
@@ -134,8 +128,11 @@ def test_the_invoice_list_of_the_back_office_filters_by_unit_and_client_links(ad
     issued_invoice(alice, three, theatre, [line()])
     issued_invoice(alice, activity, theatre, [line()])
     url = reverse("admin:invoicing_invoice_changelist")
-    for parameter, value, field in (("unit", three.pk, "unit_id"), ("unit", activity.pk, "unit_id"),
-                                    ("client", theatre.pk, "client_id")):  # fmt: skip
+    for parameter, value, field in (
+        ("unit", three.pk, "unit_id"),
+        ("unit", activity.pk, "unit_id"),
+        ("client", theatre.pk, "client_id"),
+    ):
         listed = list(admin_client.get(url, {parameter: value}).context["cl"].result_list)
         assert listed, parameter
         assert {getattr(invoice, field) for invoice in listed} == {value}

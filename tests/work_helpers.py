@@ -45,8 +45,17 @@ def days(*rows):
     return [DayInput(day, Decimal(hours)) for day, hours in rows]
 
 
-def make_job(alice, unit, *, client=None, amount="500.00", code="artist-fixed-term",
-             work_days=None, expenses=(), function="Musicienne"):  # fmt: skip
+def make_job(
+    alice,
+    unit,
+    *,
+    client=None,
+    amount="500.00",
+    code="artist-fixed-term",
+    work_days=None,
+    expenses=(),
+    function="Musicienne",
+):
     return job_create(
         unit=unit,
         client=client or theatre(),

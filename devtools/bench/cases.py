@@ -1,6 +1,7 @@
 """The six measured paths of issue 6. Each returns a Figure; nothing here asserts (benchmarks
 are not tests: a slow machine never fails `make test`)."""
 
+import multiprocessing
 import os
 import resource
 import statistics
@@ -9,11 +10,24 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.urls import reverse
+
+from core.calendar import month_bounds
+from core.counters import counter_next
+from core.pdf import render_html_to_pdf
+from invoicing import invoice_services
+from invoicing.invoice_services import invoice_create
+from invoicing.lines import LineData
+from invoicing.models import Client, Invoice
+from invoicing.pdf import render_pdf
+from payroll.contributions.services import contributions_compute
+from payroll.pay.payroll_run import payroll_run_compute
+from production_units.models import ProductionUnit
 
 from .results import Figure, timed
 
@@ -71,10 +85,6 @@ def _bare_aggregates(first: date, last: date) -> int:
 
 
 def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
-    from core.calendar import month_bounds
-    from payroll.contributions.services import contributions_compute
-    from payroll.pay.payroll_run import payroll_run_compute
-
     first, last = month_bounds(period)
     measured = {}
     try:
@@ -114,11 +124,6 @@ def payroll_and_contributions(period: date) -> tuple[Figure, Figure]:
 
 def _drafts(count: int):
     """`count` drafts in units of one legal entity, to verified clients (prepared, committed)."""
-    from invoicing.invoice_services import invoice_create
-    from invoicing.lines import LineData
-    from invoicing.models import Client
-    from production_units.models import ProductionUnit
-
     units = list(
         ProductionUnit.objects.filter(status="active", legal_entity__code="smartcoop")
         .select_related("holder__user")
@@ -147,18 +152,13 @@ def _drafts(count: int):
                         unit_code="C62",
                     )
                 ],
-            )  # fmt: skip
+            )
         )
     return drafts
 
 
 def _issue_chunk(draft_ids: list[int]) -> int:
     """In a forked worker process: issue these drafts, one transaction each."""
-    from django.db import connections
-
-    from invoicing import invoice_services
-    from invoicing.models import Invoice
-
     connections.close_all()  # never share the parent's connection
     issuer = superuser()
     for draft in Invoice.objects.filter(pk__in=draft_ids).order_by("pk"):
@@ -168,10 +168,6 @@ def _issue_chunk(draft_ids: list[int]) -> int:
 
 
 def _bare_chunk(count: int) -> int:
-    from django.db import connections
-
-    from core.counters import counter_next
-
     connections.close_all()
     for _ in range(count):
         with transaction.atomic():
@@ -181,10 +177,6 @@ def _bare_chunk(count: int) -> int:
 
 
 def _in_processes(workers: int, function, chunks: list) -> float:
-    import multiprocessing
-
-    from django.db import connections
-
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         start = time.perf_counter()
@@ -194,8 +186,6 @@ def _in_processes(workers: int, function, chunks: list) -> float:
 
 
 def issuing_throughput(count: int = 400, workers: int = 8) -> Figure:
-    from invoicing import invoice_services
-
     drafts = [draft.pk for draft in _drafts(count)]
     superuser()
     enqueue = invoice_services._enqueue_documents
@@ -224,10 +214,6 @@ MINIMAL_HTML = "<html><body><h1>Bench</h1><p>Une page.</p></body></html>"
 
 
 def pdf_rendering(renders: int = 1000, sample: int = 100) -> Figure:
-    from core.pdf import render_html_to_pdf
-    from invoicing.models import Invoice
-    from invoicing.pdf import render_pdf
-
     invoices = list(
         Invoice.objects.filter(status="issued")
         .select_related("unit", "client", "legal_entity", "series")
@@ -271,8 +257,6 @@ def admin_lists(repeat: int = 5) -> Figure:
     client = HttpClient()
     client.force_login(user)
     timings = {}
-    from django.conf import settings
-
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

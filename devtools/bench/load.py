@@ -17,6 +17,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count
 
+from devtools.dataset.people import DATASET_PASSWORD
+from invoicing.models import Invoice
+
 from .results import Figure
 
 LOCUSTFILE = Path(settings.BASE_DIR) / "scripts" / "locustfile.py"
@@ -30,8 +33,6 @@ def _free_port() -> int:
 
 def _members(count: int) -> list[dict]:
     """Members holding a unit with issued invoices: their email, that unit, one invoice."""
-    from invoicing.models import Invoice
-
     rows = (
         Invoice.objects.filter(status="issued", unit__holder__user__isnull=False)
         .values("unit_id", "unit__holder__user__email")
@@ -136,8 +137,6 @@ class Server:
 def server(*, password: str = "", extra_env: dict | None = None, workers: int = 2):
     """gunicorn (`workers` sync workers) serving the project on a free loopback port with
     DEBUG=0, static files collected; stopped on the way out."""
-    from devtools.dataset.people import DATASET_PASSWORD
-
     work = Path(tempfile.mkdtemp(prefix="smartcoop-bench-"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

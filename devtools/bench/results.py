@@ -91,7 +91,7 @@ def markdown(
         *[
             f"- {key}: {value:,}" if isinstance(value, int) else f"- {key}: {value}"
             for key, value in dataset.items()
-        ],  # fmt: skip
+        ],
         "",
         "## Figures",
         "",

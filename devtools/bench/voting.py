@@ -20,9 +20,27 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from nacl.public import SealedBox
 
+from core.bulk import insert_rows
+from devtools.dataset.assembly import no_side_effects
 from devtools.dataset.generate import _backend_pid, _cpu_seconds
+from governance import sealing
+from governance.models import (
+    ClearBallot,
+    EncryptedBallot,
+    ItemResult,
+    Participation,
+    VoterRollEntry,
+)
+from governance.services.assemblies import agenda_item_add, assembly_create, candidate_add
+from governance.services.roll import assembly_convene
+from governance.tally import assembly_tally, verify_ballots
+from members.models import Member
+from members.selectors import voter_roll
 
+from . import load
+from .cases import superuser
 from .results import Figure
 
 SEATS, CANDIDATES = 3, 5
@@ -33,13 +51,8 @@ def bench_assembly(*, title: str, opens, closes, by):
     """An ordinary assembly for the bench (accounts, discharge, election of 3 among 5),
     convened now with the roll frozen at yesterday's date. Returns (assembly, key file,
     seconds the convening took)."""
-    from devtools.dataset.assembly import no_side_effects
-    from governance import services
-    from members.models import Member
-    from members.selectors import voter_roll
-
     today = timezone.localdate()
-    assembly = services.assembly_create(
+    assembly = assembly_create(
         kind="ordinary",
         title=title,
         date=closes.date() if closes.date() >= today else today,
@@ -49,17 +62,17 @@ def bench_assembly(*, title: str, opens, closes, by):
         voting_closes_at=closes,
         by=by,
     )
-    add = services.agenda_item_add
+    add = agenda_item_add
     add(assembly=assembly, title="Rapport d'activité", kind="information", by=by)
     add(assembly=assembly, title="Approbation des comptes", kind="ordinary", by=by)
     add(assembly=assembly, title="Décharge", kind="discharge", by=by)
     election = add(assembly=assembly, title="Élection", kind="election", seats=SEATS, by=by)
     roll = voter_roll(at=today - timedelta(days=1)).filter(is_organisation=False)
     for member in Member.objects.filter(pk__in=roll.values("pk")[:CANDIDATES]):
-        services.candidate_add(item=election, member=member, by=by)
+        candidate_add(item=election, member=member, by=by)
     start = time.perf_counter()
     with transaction.atomic(), no_side_effects():
-        convened = services.assembly_convene(assembly=assembly, by=by)
+        convened = assembly_convene(assembly=assembly, by=by)
     return convened.assembly, convened.key_file, time.perf_counter() - start
 
 
@@ -93,10 +106,6 @@ def random_ballot(rng: random.Random, shape) -> dict:
 def _write_sealed_ballots(assembly, count: int, rng: random.Random) -> list[bytes]:
     """`count` ballots sealed to the assembly's key and chained as `ballot_cast` does, with
     their participations (members of the roll), written with COPY. Returns the sealed bytes."""
-    from core.bulk import insert_rows
-    from governance import sealing
-    from governance.models import EncryptedBallot, Participation, VoterRollEntry
-
     public, shape = assembly.public_key, ballot_shape(assembly)
     rows, sealed_all, link = [], [], ""
     for position in range(1, count + 1):
@@ -124,11 +133,7 @@ def _write_sealed_ballots(assembly, count: int, rng: random.Random) -> list[byte
 
 
 def _bare_unseal(sealed: list[bytes], key_file: str, public_hex: str) -> float:
-    from nacl.public import SealedBox
-
-    from governance.sealing import read_key_file
-
-    box = SealedBox(read_key_file(key_file, public_hex=public_hex))
+    box = SealedBox(sealing.read_key_file(key_file, public_hex=public_hex))
     start = time.perf_counter()
     for one in sealed:
         box.decrypt(one)
@@ -142,12 +147,6 @@ def _load() -> str:
 
 
 def tally_45000(count: int = 45_000) -> Figure:
-    from devtools.dataset.assembly import no_side_effects
-    from governance.models import ClearBallot, ItemResult
-    from governance.tally import assembly_tally, verify_ballots
-
-    from .cases import superuser
-
     by = superuser()
     now = timezone.now()
     closes = now + timedelta(hours=1)
@@ -206,9 +205,6 @@ def tally_45000(count: int = 45_000) -> Figure:
 
 def _voters(assembly, count: int) -> list[dict]:
     """Members on the roll with an account (not staff) who have not voted: their e-mail."""
-    from governance.models import Participation, VoterRollEntry
-    from members.models import Member
-
     voted = Participation.objects.filter(assembly=assembly).values("member_id")
     on_roll = VoterRollEntry.objects.filter(assembly=assembly).values("member_id")
     emails = (
@@ -235,13 +231,6 @@ def _form_fields(assembly) -> dict:
 
 
 def voters_load(users: int = 100, seconds: int = 300) -> Figure:
-    from devtools.dataset.assembly import no_side_effects
-    from governance.models import Participation
-    from governance.tally import assembly_tally, verify_ballots
-
-    from . import load
-    from .cases import superuser
-
     by = superuser()
     now = timezone.now()
     assembly, key_file, convene_seconds = bench_assembly(

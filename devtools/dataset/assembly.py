@@ -1,5 +1,5 @@
 """The year's ordinary general assembly, convened, voted and counted with the governance services
-(governance/services.py, governance/tally.py), so that the bench and the board's dashboards
+(governance/services/, governance/tally.py), so that the bench and the board's dashboards
 have one with published results.
 
 - 18 June of the year, record date 1 May, notice 16 May, the online vote open from 4 June
@@ -30,7 +30,15 @@ from django.db import connection
 from django.utils import timezone
 
 from core import roles
+from governance.models import GeneralAssembly, VoterRollEntry
+from governance.services.assemblies import agenda_item_add, assembly_create, candidate_add
+from governance.services.meeting import attendance_record, paper_totals_enter
+from governance.services.proxies import proxy_answer, proxy_decide, proxy_give
+from governance.services.roll import assembly_convene
+from governance.services.voting import ballot_cast
+from governance.tally import assembly_tally
 from members.models import Member, User
+from members.selectors import voter_roll
 
 from .sampling import scaled
 
@@ -136,19 +144,13 @@ class AssemblyGenerator:
     # --- the stage ---------------------------------------------------------------------------
 
     def write(self) -> None:
-        from governance import services
-        from governance.models import GeneralAssembly, VoterRollEntry
-        from governance.tally import assembly_tally
-
         ctx, rng = self.ctx, self.rng
         year = ctx.year
         with no_side_effects():
             # Who may stand and who runs it are drawn from the members in good standing.
-            from members.selectors import voter_roll
-
             eligible = list(voter_roll(at=self.record_date).values_list("pk", flat=True))
             board = self._board_user(eligible)
-            assembly = services.assembly_create(
+            assembly = assembly_create(
                 kind=GeneralAssembly.Kind.ORDINARY,
                 title=f"Assemblée générale ordinaire {year}",
                 date=self.meeting,
@@ -159,9 +161,13 @@ class AssemblyGenerator:
                 voting_closes_at=self.closes,
                 by=board,
             )
-            add = services.agenda_item_add
-            add(assembly=assembly, title=f"Rapport d'activité {year - 1}", kind="information",
-                by=board)  # fmt: skip
+            add = agenda_item_add
+            add(
+                assembly=assembly,
+                title=f"Rapport d'activité {year - 1}",
+                kind="information",
+                by=board,
+            )
             accounts = add(
                 assembly=assembly,
                 title=f"Approbation des comptes annuels {year - 1}",
@@ -170,9 +176,11 @@ class AssemblyGenerator:
                 by=board,
             )
             discharge = add(
-                assembly=assembly, title="Décharge aux administrateur·rices", kind="discharge",
+                assembly=assembly,
+                title="Décharge aux administrateur·rices",
+                kind="discharge",
                 by=board,
-            )  # fmt: skip
+            )
             election = add(
                 assembly=assembly,
                 title=f"Élection de {SEATS} administrateur·rices",
@@ -186,7 +194,7 @@ class AssemblyGenerator:
                 .values_list("pk", flat=True)
             )
             candidates = [
-                services.candidate_add(
+                candidate_add(
                     item=election,
                     member=member,
                     by=board,
@@ -196,9 +204,7 @@ class AssemblyGenerator:
                     "number"
                 )
             ]
-            convened = services.assembly_convene(
-                assembly=assembly, by=board, now=_at(self.notice_date, 9)
-            )
+            convened = assembly_convene(assembly=assembly, by=board, now=_at(self.notice_date, 9))
             assembly = convened.assembly
             roll = list(
                 VoterRollEntry.objects.filter(assembly=assembly)
@@ -220,12 +226,11 @@ class AssemblyGenerator:
             advisor = self._advisor()
             given_on = _at(date(year, 5, 26), 10)
             for giver, holder in zip(givers, holders, strict=True):
-                proxy = services.proxy_give(
+                proxy = proxy_give(
                     assembly=assembly, giver=members[giver], holder=members[holder], now=given_on
                 )
-                services.proxy_answer(proxy=proxy, holder=members[holder], accept=True,
-                                      now=given_on)  # fmt: skip
-                services.proxy_decide(proxy=proxy, by=advisor, validate=True, now=given_on)
+                proxy_answer(proxy=proxy, holder=members[holder], accept=True, now=given_on)
+                proxy_decide(proxy=proxy, by=advisor, validate=True, now=given_on)
 
             ballots = [(self._moment(), voter, None) for voter in voters]
             ballots += [
@@ -234,7 +239,7 @@ class AssemblyGenerator:
             ]
             ballots.sort(key=lambda row: (row[0], row[1], row[2] or 0))
             for moment, voter, giver in ballots:
-                services.ballot_cast(
+                ballot_cast(
                     assembly=assembly,
                     voter=members[voter],
                     for_member=members[giver] if giver else None,
@@ -244,20 +249,28 @@ class AssemblyGenerator:
 
             # The meeting: attendance, then the paper totals of the room.
             for member_id in room:
-                services.attendance_record(assembly=assembly, member=members[member_id],
-                                           by=advisor)  # fmt: skip
+                attendance_record(assembly=assembly, member=members[member_id], by=advisor)
             paper = [self._ballot(accounts, discharge, election, candidates) for _ in room]
             for item in (accounts, discharge):
                 totals = [sum(b["items"][str(item.pk)] == v for b in paper) for v in ITEM_VALUES]
-                services.paper_totals_enter(item=item, by=advisor, votes_for=totals[0],
-                    votes_against=totals[1], abstentions=totals[2], blank=totals[3])  # fmt: skip
+                paper_totals_enter(
+                    item=item,
+                    by=advisor,
+                    votes_for=totals[0],
+                    votes_against=totals[1],
+                    abstentions=totals[2],
+                    blank=totals[3],
+                )
             for candidate in candidates:
                 picked = [b["candidates"][str(election.pk)][str(candidate.pk)] for b in paper]
-                services.paper_totals_enter(
-                    item=election, candidate=candidate, by=advisor,
-                    votes_for=picked.count("for"), votes_against=picked.count("against"),
+                paper_totals_enter(
+                    item=election,
+                    candidate=candidate,
+                    by=advisor,
+                    votes_for=picked.count("for"),
+                    votes_against=picked.count("against"),
                     abstentions=picked.count("abstain"),
-                )  # fmt: skip
+                )
 
             # The count closes the vote (its time has come) and publishes the results.
             after = self.closes + timedelta(minutes=5)

@@ -24,6 +24,10 @@ from members.models import LegalEntity, Member, Office, SharePolicy, User
 from payroll.models import Worker
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 
+from .assembly import AssemblyGenerator
+from .invoices import InvoiceGenerator
+from .people import PeopleGenerator
+from .work import WorkGenerator
 from .writer import BulkWriter, Stage, as_json
 
 
@@ -177,11 +181,6 @@ def _cpu_seconds(pid: int) -> float | None:
 
 def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
     """Fill the database; returns the row counts per table. Raises DatasetError."""
-    from .assembly import AssemblyGenerator
-    from .invoices import InvoiceGenerator
-    from .people import PeopleGenerator
-    from .work import WorkGenerator
-
     started, cpu = time.monotonic(), time.process_time()
     backend = _backend_pid()
     with transaction.atomic():

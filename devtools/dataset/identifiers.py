@@ -216,7 +216,7 @@ FOREIGN_CITIES = {
     "GB": (("E1 6AN", "London"), ("M1 1AE", "Manchester")),
     "US": (("10001", "New York"), ("60601", "Chicago")),
     "IT": (("00184", "Roma"),),
-}  # fmt: skip
+}
 STREETS = (
     "Rue Haute",
     "Rue de la Station",

@@ -3,12 +3,16 @@
 Holders are planned from the units' billing (p. 22): the amounts of their units make their
 yearly billing bracket (p. 16), and their gender, age and seniority are drawn knowing that
 bracket (p. 16-18), with the marginal counts of p. 15 kept exactly.
+
+One stage of the dataset, kept whole (over 500 lines): its steps share the same drawn people
+and one seeded generator, in an order the reproducibility of the dataset depends on.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
@@ -33,7 +37,7 @@ from .sampling import assign_by_affinity, bisect_parameter, quota_list, quotas, 
 # The password of every generated account (one hash, computed once): for demos and the
 # load benchmark only.
 DATASET_PASSWORD = "smart-dataset-2025"  # noqa: S105 (documented demo password)
-SHARE_REFERENCE_PREFIX = "90"  # as members.share_services
+SHARE_REFERENCE_PREFIX = "90"  # as members.register_services
 
 
 def at(day: date, seconds: int = 9 * 3600) -> datetime:
@@ -370,8 +374,6 @@ class PeopleGenerator:
                 for p in users
             ),
         )  # fmt: skip
-        from allauth.account.models import EmailAddress
-
         first = ctx.writer.next_id(EmailAddress)
         ctx.writer.copy(
             EmailAddress,

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from core.dated import DatedQuerySet
 from members.models import Member
 
-FRACTION = {"max_digits": 5, "decimal_places": 4}
 fraction_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
 
@@ -35,23 +34,27 @@ class GovernancePolicy(models.Model):
         _("quorum of an ordinary resolution (share of the roll)"),
         default=Decimal("0"),
         validators=fraction_validators,
-        **FRACTION,
+        max_digits=5,
+        decimal_places=4,
     )
     ordinary_majority = models.DecimalField(
         _("majority of an ordinary resolution (share of votes cast, more than)"),
         default=Decimal("0.5"),
         validators=fraction_validators,
-        **FRACTION,
+        max_digits=5,
+        decimal_places=4,
     )
     statute_quorum = models.DecimalField(
         _("quorum of a statute amendment (share of the roll present or represented)"),
         validators=fraction_validators,
-        **FRACTION,
+        max_digits=5,
+        decimal_places=4,
     )
     statute_majority = models.DecimalField(
         _("majority of a statute amendment (share of votes cast, at least)"),
         validators=fraction_validators,
-        **FRACTION,
+        max_digits=5,
+        decimal_places=4,
     )
     reminder_days = models.PositiveSmallIntegerField(
         _("reminder sent this many days before the vote closes"), default=3

@@ -16,12 +16,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.admin import OfficeScopedAdminMixin
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    ReasonForm,
+    advisor_queue_item,
+    apply_each,
+    money,
+    run_action_with_form,
+)
 from core.scoping import UNIT_OFFICE
-from invoicing.admin_actions import NOTHING, ReasonForm, apply_each, run_action_with_form
 from payroll.models import ExpenseClaim
-from production_units.admin import money
 from production_units.models import LedgerEntry
 
 from .services import (
@@ -259,14 +265,6 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
         )
 
 
-@advisor_queue_item
-def expense_claims_to_review(request):
-    if not request.user.has_perm("payroll.view_expenseclaim"):
-        return None
-    submitted = ExpenseClaim.objects.filter(status=ExpenseClaim.Status.SUBMITTED)
-    count = visible_rows(request.user, ExpenseClaim, submitted).count()
-    url = (
-        reverse("admin:payroll_expenseclaim_changelist")
-        + f"?status__exact={ExpenseClaim.Status.SUBMITTED}"
-    )
-    return QueueItem(label=_("Expense claims to review"), count=count, url=url)
+expense_claims_to_review = advisor_queue_item(
+    gettext_lazy("Expense claims to review"), ExpenseClaim, status=ExpenseClaim.Status.SUBMITTED
+)

@@ -23,10 +23,18 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
-from core.admin_kit import AuditTrailMixin, ReadOnlyAdmin, add_service_error
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    add_service_error,
+    apply_each,
+    money,
+    run_action_with_form,
+)
 from core.scoping import SPANS_OFFICES, UNIT_OFFICE, WORKER_OFFICE, through
 from core.validators import mask_iban
-from invoicing.admin_actions import NOTHING, ReadOnlyInline, apply_each, run_action_with_form
 from payroll.models import (
     ContributionPosting,
     ContributionRun,
@@ -36,7 +44,6 @@ from payroll.models import (
     PayrollRun,
     Payslip,
 )
-from production_units.admin import money
 
 from .payouts import (
     next_banking_day,

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.roles import require_staff
+from members.exit_services import refund_payout_mark_paid
 from members.models import LegalEntity, RefundPayout
-from members.share_services import refund_payout_mark_paid
 from payroll.models import ExpenseClaim, PayoutBatch, PayoutLine
 
 from .sepa import Debtor, Transfer, end_to_end_id, iban_is_valid, pain001

@@ -5,15 +5,20 @@ portal: nothing is added here. Advisors see the units of their office's members.
 
 from django import forms
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin import OfficeScopedAdminMixin
 from core.admin_identifiers import IdentifierAdminMixin, masked
-from core.admin_kit import AuditTrailMixin, QueueItem, advisor_queue_item
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReadOnlyInline,
+    ReasonForm,
+    advisor_queue_item,
+    apply_each,
+    run_action_with_form,
+)
 from core.scoping import UNIT_OFFICE, through
-from invoicing.admin_actions import ReadOnlyInline, ReasonForm, apply_each, run_action_with_form
 from members.models import Office
 from payroll.models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
 from production_units.models import ProductionUnit
@@ -303,23 +308,13 @@ class DimonaDeclarationAdmin(IdentifierAdminMixin, ReviewOnlyAdmin):
 # --- the advisor's queue --------------------------------------------------------------------
 
 
-@advisor_queue_item
-def jobs_to_validate(request):
-    if not request.user.has_perm("payroll.view_job"):
-        return None
-    count = visible_rows(request.user, Job, Job.objects.filter(status=Job.Status.SUBMITTED)).count()
-    url = reverse("admin:payroll_job_changelist") + f"?status__exact={Job.Status.SUBMITTED}"
-    return QueueItem(label=_("Jobs to validate"), count=count, url=url)
+jobs_to_validate = advisor_queue_item(
+    gettext_lazy("Jobs to validate"), Job, status=Job.Status.SUBMITTED
+)
 
 
-@advisor_queue_item
-def declarations_to_approve(request):
-    if not request.user.has_perm("payroll.view_workdeclaration"):
-        return None
-    pending = WorkDeclaration.objects.filter(status=WorkDeclaration.Status.SUBMITTED)
-    count = visible_rows(request.user, WorkDeclaration, pending).count()
-    url = (
-        reverse("admin:payroll_workdeclaration_changelist")
-        + f"?status__exact={WorkDeclaration.Status.SUBMITTED}"
-    )
-    return QueueItem(label=_("Work declarations to approve"), count=count, url=url)
+declarations_to_approve = advisor_queue_item(
+    gettext_lazy("Work declarations to approve"),
+    WorkDeclaration,
+    status=WorkDeclaration.Status.SUBMITTED,
+)

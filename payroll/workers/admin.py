@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
-from core.admin_kit import AuditTrailMixin
+from core.admin_kit import AuditTrailMixin, apply_each
 from core.scoping import UNIT_OFFICE, WORKER_OFFICE
-from invoicing.admin_actions import apply_each
 from payroll.models import UnitWorker, WorkDay, Worker, WorkerInvitation
 
 from .invitation_services import worker_invitation_revoke

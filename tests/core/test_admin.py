@@ -620,9 +620,19 @@ def test_a_bad_iban_on_a_legal_entity_is_refused_naming_the_field(admin_client):
     url = _url(LegalEntity, "change", entity.pk)
     data = {
         field: getattr(entity, field)
-        for field in ("code", "name", "enterprise_number", "vat_number", "street",
-                      "postal_code", "city", "country", "bic", "peppol_id")
-    }  # fmt: skip
+        for field in (
+            "code",
+            "name",
+            "enterprise_number",
+            "vat_number",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "bic",
+            "peppol_id",
+        )
+    }
     data["iban"] = "BE71 0961 2345 6768"
     response = admin_client.post(url, data)
     assert response.status_code == 400

@@ -38,8 +38,9 @@ from devtools import demo
 from invoicing.models import Client, Invoice, InvoiceBranding, Purchase, Transmission
 from invoicing.payment_services import payment_record
 from invoicing.quote_services import quote_create
+from members.certificate_services import certificate_request
+from members.exit_services import member_exit_request
 from members.models import Member, Office, User
-from members.share_services import certificate_request, member_exit_request
 from members.token_services import api_token_create
 from members.transfer_services import share_transfer_request
 from payroll.contributions.services import contributions_compute
@@ -147,7 +148,7 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
     )
     HealthPing.objects.get_or_create(token="scoping-ping")
     _governance_rows(denis)
-    from governance.demo_board import ensure_board_demo
+    from devtools.demo_board import ensure_board_demo
 
     ensure_board_demo()
     from governance.models import Candidacy
@@ -168,10 +169,13 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
 
 def _governance_rows(denis):
     """An assembly open for voting with a proxy (bob → denis) and bob's participation."""
-    from governance import services as assemblies
+    from governance.services.assemblies import agenda_item_add, assembly_create
+    from governance.services.proxies import proxy_give
+    from governance.services.roll import assembly_convene
+    from governance.services.voting import ballot_cast
 
     now, today = timezone.now(), timezone.localdate()
-    assembly = assemblies.assembly_create(
+    assembly = assembly_create(
         kind="ordinary",
         title="AG walk",
         date=today + timedelta(days=2),
@@ -181,12 +185,12 @@ def _governance_rows(denis):
         voting_closes_at=now + timedelta(days=2),
         by=denis,
     )
-    item = assemblies.agenda_item_add(assembly=assembly, title="Comptes", kind="ordinary", by=denis)
-    assembly = assemblies.assembly_convene(assembly=assembly, by=denis).assembly
+    item = agenda_item_add(assembly=assembly, title="Comptes", kind="ordinary", by=denis)
+    assembly = assembly_convene(assembly=assembly, by=denis).assembly
     bob = Member.objects.get(user__email="bob@smartcoop.test")
-    assemblies.proxy_give(assembly=assembly, giver=bob, holder=denis.member)
+    proxy_give(assembly=assembly, giver=bob, holder=denis.member)
     alice = Member.objects.get(user__email="alice@smartcoop.test")
-    assemblies.ballot_cast(assembly=assembly, voter=alice, choices={"items": {str(item.pk): "for"}})
+    ballot_cast(assembly=assembly, voter=alice, choices={"items": {str(item.pk): "for"}})
 
 
 def _declared(model_admin):

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from core.exports import csv_cell, inert_text, xlsx_value
 from members.exports import member_extract_export, register_export
 from members.models import Member
-from members.share_services import shares_subscribe
+from members.share_payment_services import shares_subscribe
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 from tests.expense_helpers import alice_claim

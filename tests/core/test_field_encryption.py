@@ -309,5 +309,10 @@ def test_no_back_office_page_shows_a_number_in_full(
                 body = page.content.decode()
                 assert not any(form in body for form in shown), (url, field.name)
             walked.add(model._meta.label)
-    assert {"members.Member", "payroll.Worker", "payroll.PayoutLine", "members.RefundPayout",
-            "invoicing.Payment"} <= walked  # fmt: skip
+    assert {
+        "members.Member",
+        "payroll.Worker",
+        "payroll.PayoutLine",
+        "members.RefundPayout",
+        "invoicing.Payment",
+    } <= walked

@@ -16,11 +16,12 @@ from core import roles
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES, office_scoped, require_office
 from devtools import demo
 from invoicing.models import Client
-from members.models import Member, Office
+from members.models import Member
 from payroll.models import PayoutBatch, PayoutLine, PayrollRun
 from payroll.pay.payouts import next_banking_day, payout_batch_prepare
 from payroll.pay.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
+from tests.factories.members import AdvisorFactory, office
 from tests.pay_helpers import PERIOD, TODAY, october
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +30,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lea(db):
     """An advisor of the Liège office, which has no member."""
-    return demo._user(
-        "lea@smartcoop.test",
-        "Léa",
-        "Liégeoise",
-        staff=True,
-        role=roles.ADVISOR,
-        office=Office.objects.get(code="liege"),
+    return AdvisorFactory(
+        email="lea@smartcoop.test", first_name="Léa", last_name="Liégeoise", office=office("liege")
     )
 
 

@@ -42,12 +42,20 @@ def contract(alice, django_capture_on_commit_callbacks):
     unit = ProductionUnit.objects.get(code="UP-0002")
     gross = Decimal("150.00")
     pay = Pay(
-        gross=gross, employer_charges=Decimal("0.00"), employment_cost=gross,
-        employment_contribution=Decimal("0.00"), budget=gross,
-        employee_social_security=Decimal("0.00"), taxable=gross, withholding_rate=Decimal("0"),
-        withholding=Decimal("0.00"), net=Decimal("0.00"), days=1,
-        minimum_gross=Decimal("0.00"), gross_missing=Decimal("0.00"),
-    )  # fmt: skip
+        gross=gross,
+        employer_charges=Decimal("0.00"),
+        employment_cost=gross,
+        employment_contribution=Decimal("0.00"),
+        budget=gross,
+        employee_social_security=Decimal("0.00"),
+        taxable=gross,
+        withholding_rate=Decimal("0"),
+        withholding=Decimal("0.00"),
+        net=Decimal("0.00"),
+        days=1,
+        minimum_gross=Decimal("0.00"),
+        gross_missing=Decimal("0.00"),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         contract = contract_create(
             unit=unit,

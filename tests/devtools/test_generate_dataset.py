@@ -39,11 +39,21 @@ SCALE = 0.005
 YEAR = 2025
 TOLERANCE = 2.0  # percentage points
 CHECKSUM_TABLES = [
-    "members_member", "members_shareregisterentry", "production_units_productionunit",
-    "invoicing_client", "invoicing_client_units", "invoicing_invoice", "invoicing_invoiceline",
-    "production_units_ledgerentry", "payroll_worker", "payroll_contract", "payroll_workday",
-    "payroll_expenseclaim", "core_auditevent", "core_counter",
-]  # fmt: skip
+    "members_member",
+    "members_shareregisterentry",
+    "production_units_productionunit",
+    "invoicing_client",
+    "invoicing_client_units",
+    "invoicing_invoice",
+    "invoicing_invoiceline",
+    "production_units_ledgerentry",
+    "payroll_worker",
+    "payroll_contract",
+    "payroll_workday",
+    "payroll_expenseclaim",
+    "core_auditevent",
+    "core_counter",
+]
 
 # The governance services' audit events hold the tellers' public key and the chain's head
 # (fresh random keys at each run) and their own time: left out of the audit trail's checksum,
@@ -116,9 +126,16 @@ def _measure() -> dict:
         "both" if len(used) > 1 else next(iter(used)) for used in tools.values()
     )
     m["gender"] = _percentages(holders.values_list("gender", flat=True))
-    regions = {"bruxelles": "bruxelles", "liege": "wallonie", "charleroi": "wallonie",
-               "namur": "wallonie", "mons": "wallonie", "tournai": "wallonie",
-               "gent": "flandre", "antwerpen": "flandre"}  # fmt: skip
+    regions = {
+        "bruxelles": "bruxelles",
+        "liege": "wallonie",
+        "charleroi": "wallonie",
+        "namur": "wallonie",
+        "mons": "wallonie",
+        "tournai": "wallonie",
+        "gent": "flandre",
+        "antwerpen": "flandre",
+    }
     m["regions"] = _percentages(
         "abroad" if country != "BE" else regions[office]
         for office, country in holders.values_list("office__code", "country")
@@ -168,9 +185,10 @@ def _measure() -> dict:
         "structured_reference", "number", "series__reference_prefix"
     )
     m["bad_references"] = [
-        ref for ref, number, prefix in references
+        ref
+        for ref, number, prefix in references
         if not (ogm_vcs.is_valid(ref) and ref == f"{prefix}{YEAR % 100:02d}{number:06d}{ref[-2:]}")
-    ]  # fmt: skip
+    ]
     m["turnover_ledger"] = LedgerEntry.objects.filter(kind="turnover").aggregate(s=Sum("amount"))[
         "s"
     ]
@@ -232,7 +250,7 @@ def _assembly() -> dict:
                 r.outcome,
             )
             for r in results
-        ),  # fmt: skip
+        ),
         "kinds": sorted(assembly.items.values_list("position", "kind", "seats")),
     }
 
@@ -293,9 +311,11 @@ def _issue_one_more():
     )
     client = unit.clients.filter(country="BE").order_by("pk").first()
     draft = invoice_create(
-        by=unit.holder.user, unit=unit, client=client,
+        by=unit.holder.user,
+        unit=unit,
+        client=client,
         lines=[LineData("Prestation", "1", "100.00", "S", "21")],
-    )  # fmt: skip
+    )
     before = {c.key: c.value for c in Counter.objects.filter(key__startswith="invoice-series:")}
     issued = invoice_issue(invoice=draft, by=unit.holder.user, issue_date=date(YEAR, 12, 31))
     series_key = f"invoice-series:{issued.series_id}:{YEAR}"
@@ -429,8 +449,12 @@ def test_the_years_assembly_is_convened_voted_and_counted():
     a = measured()["assembly"]
     assert a["status"] == GeneralAssembly.Status.PUBLISHED
     assert (a["date"], a["record_date"]) == (date(YEAR, 6, 18), date(YEAR, 5, 1))
-    assert a["kinds"] == [(1, "information", 0), (2, "ordinary", 0), (3, "discharge", 0),
-                          (4, "election", 3)]  # fmt: skip
+    assert a["kinds"] == [
+        (1, "information", 0),
+        (2, "ordinary", 0),
+        (3, "discharge", 0),
+        (4, "election", 3),
+    ]
     # The roll is the share register's members in good standing at the record date.
     assert a["roll"] == a["roll_expected"] > 0
     online = scaled(ag.ONLINE_BALLOTS, SCALE)
@@ -482,5 +506,12 @@ def test_scale_argument():
 def test_quotas_add_up_exactly():
     counts = quotas(d.UNIT_BRACKETS.weights(), 1_000)
     assert sum(counts.values()) == 1_000
-    assert counts == {"<1K": 240, "1-3K": 227, "3-10K": 280, "10-30K": 180, "30-50K": 45,
-                      "50-100K": 25, ">100K": 3}  # fmt: skip
+    assert counts == {
+        "<1K": 240,
+        "1-3K": 227,
+        "3-10K": 280,
+        "10-30K": 180,
+        "30-50K": 45,
+        "50-100K": 25,
+        ">100K": 3,
+    }

@@ -5,7 +5,7 @@ is told why, and the tellers' key of the open vote in the file the README names.
 import pytest
 from django.urls import reverse
 
-from devtools.demo import seed_demo
+from devtools.seed import seed_demo
 from governance.models import GeneralAssembly
 from governance.tally import verify_ballots
 

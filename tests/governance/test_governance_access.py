@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from governance import services
 from governance.models import AgendaDocument, GeneralAssembly, ItemResult, Proxy
+from governance.services.assemblies import agenda_item_add, assembly_create
+from governance.services.proxies import proxy_give
+from governance.services.roll import assembly_convene
+from governance.services.voting import ballot_cast
 from governance.tally import assembly_tally
 from tests import governance_helpers as gh
 
@@ -48,7 +51,7 @@ def open_vote():
     people = gh.personas()
     now = timezone.now()
     today = timezone.localdate()
-    assembly = services.assembly_create(
+    assembly = assembly_create(
         kind=GeneralAssembly.Kind.ORDINARY,
         title="AG open",
         date=today + timedelta(days=1),
@@ -58,15 +61,11 @@ def open_vote():
         voting_closes_at=now + timedelta(days=1),
         by=people["denis"],
     )
-    item = services.agenda_item_add(
-        assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"]
-    )
+    item = agenda_item_add(assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"])
     document = AgendaDocument(item=item, title="Accounts 2025")
     document.file.save("accounts.pdf", ContentFile(b"%PDF-1.4 accounts"), save=True)
-    convened = services.assembly_convene(assembly=assembly, by=people["denis"])
-    proxy = services.proxy_give(
-        assembly=assembly, giver=people["alice"].member, holder=people["bob"].member
-    )
+    convened = assembly_convene(assembly=assembly, by=people["denis"])
+    proxy = proxy_give(assembly=assembly, giver=people["alice"].member, holder=people["bob"].member)
     return {
         **people,
         "assembly": convened.assembly,
@@ -198,7 +197,7 @@ def test_the_api_gives_my_ballot_status(open_vote):
 
 
 def _vote_and_close(w):
-    services.ballot_cast(
+    ballot_cast(
         assembly=w["assembly"], voter=w["bob"].member, choices={"items": {str(w["item"].pk): "for"}}
     )
     GeneralAssembly.objects.filter(pk=w["assembly"].pk).update(
@@ -242,7 +241,7 @@ def test_results_are_invisible_before_publication_to_every_role(client, open_vot
 
 
 def test_the_board_sees_participation_not_votes(client, open_vote):
-    _vote = services.ballot_cast(
+    _vote = ballot_cast(
         assembly=open_vote["assembly"],
         voter=open_vote["bob"].member,
         choices={"items": {str(open_vote["item"].pk): "against"}},

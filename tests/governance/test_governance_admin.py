@@ -10,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
-from governance import services
 from governance.models import GeneralAssembly, ItemResult, PaperTally, Participation, Proxy
+from governance.services.assemblies import agenda_item_add, assembly_create
+from governance.services.proxies import proxy_answer, proxy_give
+from governance.services.roll import assembly_convene
+from governance.services.voting import ballot_cast
 from tests import governance_helpers as gh
 from tests.conftest import _with_mfa
 
@@ -30,7 +33,7 @@ def draft():
         _with_mfa(people[who])
     now = timezone.now()
     today = timezone.localdate()
-    assembly = services.assembly_create(
+    assembly = assembly_create(
         kind="ordinary",
         title="AG admin",
         date=today + timedelta(days=1),
@@ -40,9 +43,7 @@ def draft():
         voting_closes_at=now + timedelta(days=1),
         by=people["denis"],
     )
-    item = services.agenda_item_add(
-        assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"]
-    )
+    item = agenda_item_add(assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"])
     return {**people, "assembly": assembly, "item": item}
 
 
@@ -76,13 +77,13 @@ def test_an_advisor_cannot_convene_nor_count(client, draft):
 
 
 def test_the_meeting_through_the_back_office(client, draft):
-    key = services.assembly_convene(assembly=draft["assembly"], by=draft["denis"]).key_file
+    key = assembly_convene(assembly=draft["assembly"], by=draft["denis"]).key_file
     assembly = draft["assembly"]
     alice, bob, denis = draft["alice"].member, draft["bob"].member, draft["denis"].member
     client.force_login(draft["claire"])
     # A proxy alice → bob, accepted, validated from the queue.
-    proxy = services.proxy_give(assembly=assembly, giver=alice, holder=bob)
-    services.proxy_answer(proxy=proxy, holder=bob, accept=True)
+    proxy = proxy_give(assembly=assembly, giver=alice, holder=bob)
+    proxy_answer(proxy=proxy, holder=bob, accept=True)
     response = client.post(
         reverse("admin:governance_proxy_changelist"),
         {"action": "validate_selected", "_selected_action": [proxy.pk]},
@@ -90,9 +91,7 @@ def test_the_meeting_through_the_back_office(client, draft):
     assert response.status_code == 302
     assert Proxy.objects.get(pk=proxy.pk).status == Proxy.Status.VALIDATED
     # Attendance: denis in the room; bob can't be recorded twice after voting online.
-    services.ballot_cast(
-        assembly=assembly, voter=bob, choices={"items": {str(draft["item"].pk): "for"}}
-    )
+    ballot_cast(assembly=assembly, voter=bob, choices={"items": {str(draft["item"].pk): "for"}})
     url = reverse("admin:governance_attendance", args=[assembly.pk])
     assert client.post(url, {"number": denis.number}).status_code == 302
     refused = client.post(url, {"number": bob.number})

@@ -6,7 +6,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import AuditEvent
-from governance import services
 from governance.models import (
     AgendaItem,
     ClearBallot,
@@ -16,6 +15,11 @@ from governance.models import (
     Participation,
     Proxy,
 )
+from governance.services.assemblies import agenda_item_add, agenda_item_change
+from governance.services.meeting import attendance_record, paper_totals_enter
+from governance.services.proxies import proxy_answer, proxy_decide, proxy_give
+from governance.services.roll import assembly_convene
+from governance.services.voting import ballot_cast, eligibility
 from governance.tally import assembly_tally, verify_ballots
 from tests import governance_helpers as gh
 
@@ -55,7 +59,7 @@ def test_convening_freezes_the_rules_the_roll_and_its_hash_and_sends_convocation
     world, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        convened = services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+        convened = assembly_convene(assembly=world["assembly"], by=world["denis"])
     assembly = convened.assembly
     assert assembly.status == GeneralAssembly.Status.CONVENED
     numbers = sorted(
@@ -88,23 +92,21 @@ def test_convening_freezes_the_rules_the_roll_and_its_hash_and_sends_convocation
 
 
 def test_wording_is_locked_once_convened_and_the_attempt_is_audited(world):
-    services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+    assembly_convene(assembly=world["assembly"], by=world["denis"])
     item = AgendaItem.objects.get(pk=world["accounts"].pk)
     with pytest.raises(ValidationError):
-        services.agenda_item_change(item=item, by=world["denis"], title="Something else")
+        agenda_item_change(item=item, by=world["denis"], title="Something else")
     item.refresh_from_db()
     assert item.title == "Approval of the accounts"
     event = AuditEvent.objects.get(action="change_refused", object_id=str(item.pk))
     assert event.changes == {"title": ["Approval of the accounts", "Something else"]}
     with pytest.raises(ValidationError):
-        services.agenda_item_add(
-            assembly=item.assembly, title="Late", kind="ordinary", by=world["denis"]
-        )
+        agenda_item_add(assembly=item.assembly, title="Late", kind="ordinary", by=world["denis"])
 
 
 def test_only_the_board_convenes(world):
     with pytest.raises(PermissionDenied):
-        services.assembly_convene(assembly=world["assembly"], by=world["claire"])
+        assembly_convene(assembly=world["assembly"], by=world["claire"])
 
 
 def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
@@ -115,18 +117,18 @@ def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
         world["erin"],
         world["frank"],
     )
-    convened = services.assembly_convene(assembly=world["assembly"], by=denis)
+    convened = assembly_convene(assembly=world["assembly"], by=denis)
     assembly = convened.assembly
     accounts, statutes, election = world["accounts"], world["statutes"], world["election"]
     ca, ce = world["cand_alice"], world["cand_erin"]
 
     # Erin gives her proxy to bob, who accepts; claire validates it.
-    proxy = services.proxy_give(assembly=assembly, giver=erin, holder=bob, now=gh.DURING)
-    services.proxy_answer(proxy=proxy, holder=bob, accept=True, now=gh.DURING)
-    services.proxy_decide(proxy=proxy, by=claire, validate=True, now=gh.DURING)
+    proxy = proxy_give(assembly=assembly, giver=erin, holder=bob, now=gh.DURING)
+    proxy_answer(proxy=proxy, holder=bob, accept=True, now=gh.DURING)
+    proxy_decide(proxy=proxy, by=claire, validate=True, now=gh.DURING)
 
     # Online ballots: alice, bob for himself and for erin.
-    r1 = services.ballot_cast(
+    r1 = ballot_cast(
         assembly=assembly,
         voter=alice,
         now=gh.DURING,
@@ -137,7 +139,7 @@ def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
             picks={ca: "for", ce: "against"},
         ),
     )
-    r2 = services.ballot_cast(
+    r2 = ballot_cast(
         assembly=assembly,
         voter=bob,
         now=gh.DURING,
@@ -148,7 +150,7 @@ def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
             picks={ca: "for", ce: "abstain"},
         ),
     )
-    r3 = services.ballot_cast(
+    r3 = ballot_cast(
         assembly=assembly,
         voter=bob,
         for_member=erin,
@@ -165,18 +167,14 @@ def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
     assert Participation.objects.get(assembly=assembly, member=erin).channel == "proxy"
 
     # At the meeting: denis and frank are present and vote on paper.
-    services.attendance_record(assembly=assembly, member=denis.member, by=claire)
-    services.attendance_record(assembly=assembly, member=frank, by=claire)
-    services.paper_totals_enter(
-        item=accounts, by=claire, votes_for=1, votes_against=1, abstentions=0
-    )
-    services.paper_totals_enter(
-        item=statutes, by=claire, votes_for=2, votes_against=0, abstentions=0
-    )
-    services.paper_totals_enter(
+    attendance_record(assembly=assembly, member=denis.member, by=claire)
+    attendance_record(assembly=assembly, member=frank, by=claire)
+    paper_totals_enter(item=accounts, by=claire, votes_for=1, votes_against=1, abstentions=0)
+    paper_totals_enter(item=statutes, by=claire, votes_for=2, votes_against=0, abstentions=0)
+    paper_totals_enter(
         item=election, candidate=ca, by=claire, votes_for=2, votes_against=0, abstentions=0
     )
-    services.paper_totals_enter(
+    paper_totals_enter(
         item=election, candidate=ce, by=claire, votes_for=0, votes_against=1, abstentions=1
     )
 
@@ -225,10 +223,10 @@ def test_a_full_assembly_end_to_end(world, django_capture_on_commit_callbacks):
 
 
 def test_the_count_refuses_another_key(world):
-    convened = services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+    convened = assembly_convene(assembly=world["assembly"], by=world["denis"])
     other = gh.draft_assembly(world["denis"], title="Other")
-    services.agenda_item_add(assembly=other, title="x", kind="ordinary", by=world["denis"])
-    other_key = services.assembly_convene(assembly=other, by=world["denis"]).key_file
+    agenda_item_add(assembly=other, title="x", kind="ordinary", by=world["denis"])
+    other_key = assembly_convene(assembly=other, by=world["denis"]).key_file
     with pytest.raises(ValidationError) as error:
         assembly_tally(
             assembly=convened.assembly, key_file=other_key, by=world["denis"], now=gh.AFTER
@@ -238,7 +236,7 @@ def test_the_count_refuses_another_key(world):
 
 
 def test_voting_twice_is_refused_whatever_the_channel(world):
-    convened = services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+    convened = assembly_convene(assembly=world["assembly"], by=world["denis"])
     assembly = convened.assembly
     alice, bob = world["alice"].member, world["bob"].member
     choices = gh.ballot(
@@ -247,48 +245,46 @@ def test_voting_twice_is_refused_whatever_the_channel(world):
         election=world["election"],
         picks={world["cand_alice"]: "for", world["cand_erin"]: "against"},
     )
-    services.ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING)
+    ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING)
     with pytest.raises(ValidationError):
-        services.ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING)
+        ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING)
     with pytest.raises(ValidationError):
-        services.attendance_record(assembly=assembly, member=alice, by=world["claire"])
+        attendance_record(assembly=assembly, member=alice, by=world["claire"])
     with pytest.raises(ValidationError):
-        services.proxy_give(assembly=assembly, giver=alice, holder=bob, now=gh.DURING)
+        proxy_give(assembly=assembly, giver=alice, holder=bob, now=gh.DURING)
     assert EncryptedBallot.objects.filter(assembly=assembly).count() == 1
 
 
 def test_a_giver_who_votes_online_cancels_the_proxy_and_the_holder_can_no_longer_use_it(world):
-    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    assembly = assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
     alice, bob = world["alice"].member, world["bob"].member
-    proxy = services.proxy_give(assembly=assembly, giver=alice, holder=bob, now=gh.DURING)
-    services.proxy_answer(proxy=proxy, holder=bob, accept=True, now=gh.DURING)
-    services.proxy_decide(proxy=proxy, by=world["claire"], validate=True, now=gh.DURING)
+    proxy = proxy_give(assembly=assembly, giver=alice, holder=bob, now=gh.DURING)
+    proxy_answer(proxy=proxy, holder=bob, accept=True, now=gh.DURING)
+    proxy_decide(proxy=proxy, by=world["claire"], validate=True, now=gh.DURING)
     choices = gh.ballot(
         accounts=(world["accounts"], "for"),
         statutes=(world["statutes"], "for"),
         election=world["election"],
         picks={world["cand_alice"]: "for", world["cand_erin"]: "against"},
     )
-    services.ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING)
+    ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING)
     assert Proxy.objects.get(pk=proxy.pk).status == Proxy.Status.CANCELLED
     with pytest.raises(PermissionDenied):
-        services.ballot_cast(
-            assembly=assembly, voter=bob, for_member=alice, choices=choices, now=gh.DURING
-        )
+        ballot_cast(assembly=assembly, voter=bob, for_member=alice, choices=choices, now=gh.DURING)
 
 
 def test_the_proxy_cap_is_the_statutes(world):
-    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    assembly = assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
     bob = world["bob"].member
-    first = services.proxy_give(assembly=assembly, giver=world["erin"], holder=bob, now=gh.DURING)
-    services.proxy_answer(proxy=first, holder=bob, accept=True, now=gh.DURING)
+    first = proxy_give(assembly=assembly, giver=world["erin"], holder=bob, now=gh.DURING)
+    proxy_answer(proxy=first, holder=bob, accept=True, now=gh.DURING)
     with pytest.raises(ValidationError) as error:
-        services.proxy_give(assembly=assembly, giver=world["frank"], holder=bob, now=gh.DURING)
+        proxy_give(assembly=assembly, giver=world["frank"], holder=bob, now=gh.DURING)
     assert "holder" in error.value.message_dict
 
 
 def test_the_ballot_must_answer_every_item_and_respect_the_seats(world):
-    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    assembly = assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
     alice = world["alice"].member
     missing = gh.ballot(
         accounts=(world["accounts"], "for"),
@@ -296,7 +292,7 @@ def test_the_ballot_must_answer_every_item_and_respect_the_seats(world):
         picks={world["cand_alice"]: "for", world["cand_erin"]: "against"},
     )
     with pytest.raises(ValidationError) as error:
-        services.ballot_cast(assembly=assembly, voter=alice, choices=missing, now=gh.DURING)
+        ballot_cast(assembly=assembly, voter=alice, choices=missing, now=gh.DURING)
     assert f"item_{world['statutes'].pk}" in error.value.message_dict
     too_many = gh.ballot(
         accounts=(world["accounts"], "for"),
@@ -305,7 +301,7 @@ def test_the_ballot_must_answer_every_item_and_respect_the_seats(world):
         picks={world["cand_alice"]: "for", world["cand_erin"]: "for"},
     )
     with pytest.raises(ValidationError) as error:
-        services.ballot_cast(assembly=assembly, voter=alice, choices=too_many, now=gh.DURING)
+        ballot_cast(assembly=assembly, voter=alice, choices=too_many, now=gh.DURING)
     assert f"item_{world['election'].pk}" in error.value.message_dict
     assert not Participation.objects.exists()
 
@@ -315,27 +311,25 @@ def test_who_cannot_vote_is_told_why(world):
     late = gh.plain_member(
         by=admin, first_name="Late", last_name="Joiner", member_since=gh.date(2026, 5, 20)
     )
-    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
-    why = services.eligibility(assembly=assembly, member=late, now=gh.DURING)
+    assembly = assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    why = eligibility(assembly=assembly, member=late, now=gh.DURING)
     assert not why.can_vote and why.reason == "not_on_roll"
     assert "after the record date" in why.message
-    assert services.eligibility(
-        assembly=assembly, member=world["bob"].member, now=gh.DURING
-    ).can_vote
-    before = services.eligibility(
+    assert eligibility(assembly=assembly, member=world["bob"].member, now=gh.DURING).can_vote
+    before = eligibility(
         assembly=assembly, member=world["bob"].member, now=gh.OPENS - gh.timedelta(hours=1)
     )
     assert before.reason == "not_open_yet"
-    after = services.eligibility(assembly=assembly, member=world["bob"].member, now=gh.AFTER)
+    after = eligibility(assembly=assembly, member=world["bob"].member, now=gh.AFTER)
     assert after.reason == "closed"
 
 
 def test_a_tie_and_a_missed_quorum_are_reported_as_such(world):
     denis = world["denis"]
-    convened = services.assembly_convene(assembly=world["assembly"], by=denis)
+    convened = assembly_convene(assembly=world["assembly"], by=denis)
     assembly = convened.assembly
     picks = {world["cand_alice"]: "abstain", world["cand_erin"]: "abstain"}
-    services.ballot_cast(
+    ballot_cast(
         assembly=assembly,
         voter=world["alice"].member,
         now=gh.DURING,
@@ -346,7 +340,7 @@ def test_a_tie_and_a_missed_quorum_are_reported_as_such(world):
             picks=picks,
         ),
     )
-    services.ballot_cast(
+    ballot_cast(
         assembly=assembly,
         voter=world["bob"].member,
         now=gh.DURING,
@@ -370,16 +364,14 @@ def test_one_reminder_goes_to_those_who_have_not_voted_n_days_before_closing(
 ):
     from governance.notices import reminders_send_due
 
-    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    assembly = assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
     choices = gh.ballot(
         accounts=(world["accounts"], "for"),
         statutes=(world["statutes"], "for"),
         election=world["election"],
         picks={world["cand_alice"]: "for", world["cand_erin"]: "against"},
     )
-    services.ballot_cast(
-        assembly=assembly, voter=world["alice"].member, choices=choices, now=gh.DURING
-    )
+    ballot_cast(assembly=assembly, voter=world["alice"].member, choices=choices, now=gh.DURING)
     mail.outbox.clear()
     # Four days before closing: too early (the policy says three).
     assert reminders_send_due(now=gh.CLOSES - gh.timedelta(days=4)) == 0
@@ -396,7 +388,7 @@ def test_one_reminder_goes_to_those_who_have_not_voted_n_days_before_closing(
 def test_convocations_carry_on_where_they_stopped(world, django_capture_on_commit_callbacks):
     from governance import notices
 
-    assembly = services.assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
+    assembly = assembly_convene(assembly=world["assembly"], by=world["denis"]).assembly
     mail.outbox.clear()
     notices.BATCH, batch = 2, notices.BATCH
     try:
@@ -415,14 +407,14 @@ def test_the_vote_opens_early_only_as_far_as_the_statutes_allow(world):
     policy.early_voting_days = 7  # the draft opens 14 days before the meeting
     policy.save()
     with pytest.raises(ValidationError) as error:
-        services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+        assembly_convene(assembly=world["assembly"], by=world["denis"])
     assert "voting_opens_at" in error.value.message_dict
     policy.early_voting = False
     policy.save()
     with pytest.raises(ValidationError) as error:
-        services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+        assembly_convene(assembly=world["assembly"], by=world["denis"])
     assert "before the meeting day" in error.value.message_dict["voting_opens_at"][0]
     assert GeneralAssembly.objects.get(pk=world["assembly"].pk).status == "draft"
     policy.early_voting, policy.early_voting_days = True, 14
     policy.save()
-    assert services.assembly_convene(assembly=world["assembly"], by=world["denis"])
+    assert assembly_convene(assembly=world["assembly"], by=world["denis"])

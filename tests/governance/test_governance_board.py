@@ -11,19 +11,12 @@ from django.utils import timezone
 
 from core.audit import audit_trail
 from governance.board_services import (
-    board_on,
-    candidacies_for_election,
     candidacy_file,
     candidacy_refuse,
-    candidacy_window,
     candidacy_withdraw,
     cooptation_record,
-    governance_policy_on,
     mandate_end,
-    mandates_count,
-    mandates_ending_at_next_assembly,
     mandates_start_for_elected,
-    pending_ratifications,
     ratification_decided,
     representative_change,
 )
@@ -34,6 +27,15 @@ from governance.models import (
     GeneralAssembly,
     GovernancePolicy,
     Mandate,
+)
+from governance.selectors import (
+    board_on,
+    candidacies_for_election,
+    candidacy_window,
+    governance_policy_on,
+    mandates_count,
+    mandates_ending_at_next_assembly,
+    pending_ratifications,
 )
 from tests.governance_helpers import assembly, item, mandate, person_member
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_trail
-from governance.board_services import board_on, candidacy_file, pending_ratifications
-from governance.demo_board import ensure_board_demo
+from devtools.demo_board import ensure_board_demo
+from governance.board_services import candidacy_file
 from governance.models import Candidacy, EthicsCase, EthicsCommitteeTerm, Mandate
+from governance.selectors import board_on, pending_ratifications
 from tests.conftest import _with_mfa
 from tests.governance_helpers import assembly, mandate, person_member
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 import tests.portal.test_phone_browser as phone_browser
+from devtools.demo_board import ensure_board_demo
 from governance.board_services import candidacy_file
-from governance.demo_board import ensure_board_demo
 
 pytestmark = phone_browser.pytestmark
 

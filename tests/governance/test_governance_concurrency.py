@@ -7,8 +7,12 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from governance import services
 from governance.models import EncryptedBallot, Participation
+from governance.services.assemblies import agenda_item_add
+from governance.services.meeting import attendance_record
+from governance.services.proxies import proxy_answer, proxy_decide, proxy_give
+from governance.services.roll import assembly_convene
+from governance.services.voting import ballot_cast
 from governance.tally import chain_problems
 from tests import governance_helpers as gh
 
@@ -24,10 +28,8 @@ WAIT = 30  # seconds: a deadlock fails the test instead of hanging it
 def vote():
     people = gh.personas()
     assembly = gh.draft_assembly(people["denis"])
-    item = services.agenda_item_add(
-        assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"]
-    )
-    assembly = services.assembly_convene(assembly=assembly, by=people["denis"]).assembly
+    item = agenda_item_add(assembly=assembly, title="Accounts", kind="ordinary", by=people["denis"])
+    assembly = assembly_convene(assembly=assembly, by=people["denis"]).assembly
     return {**people, "assembly": assembly, "item": item}
 
 
@@ -58,7 +60,7 @@ def test_the_same_member_casting_from_four_browsers_at_once_votes_once(vote):
     choices = {"items": {str(vote["item"].pk): "for"}}
     outcomes = _together(
         [
-            lambda: services.ballot_cast(
+            lambda: ballot_cast(
                 assembly=vote["assembly"], voter=alice, choices=choices, now=gh.DURING
             )
             for _ in range(4)
@@ -74,22 +76,18 @@ def test_the_same_member_casting_from_four_browsers_at_once_votes_once(vote):
 def test_online_by_proxy_and_in_the_room_at_once_counts_one_person_once(vote):
     alice, bob = vote["alice"].member, vote["bob"].member
     assembly = vote["assembly"]
-    proxy = services.proxy_give(assembly=assembly, giver=alice, holder=bob, now=gh.DURING)
-    services.proxy_answer(proxy=proxy, holder=bob, accept=True, now=gh.DURING)
-    services.proxy_decide(proxy=proxy, by=vote["claire"], validate=True, now=gh.DURING)
+    proxy = proxy_give(assembly=assembly, giver=alice, holder=bob, now=gh.DURING)
+    proxy_answer(proxy=proxy, holder=bob, accept=True, now=gh.DURING)
+    proxy_decide(proxy=proxy, by=vote["claire"], validate=True, now=gh.DURING)
     choices = {"items": {str(vote["item"].pk): "against"}}
     outcomes = _together(
         [
-            lambda: services.ballot_cast(
-                assembly=assembly, voter=alice, choices=choices, now=gh.DURING
-            ),
-            lambda: services.ballot_cast(
+            lambda: ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING),
+            lambda: ballot_cast(
                 assembly=assembly, voter=bob, for_member=alice, choices=choices, now=gh.DURING
             ),
-            lambda: services.attendance_record(assembly=assembly, member=alice, by=vote["claire"]),
-            lambda: services.ballot_cast(
-                assembly=assembly, voter=alice, choices=choices, now=gh.DURING
-            ),
+            lambda: attendance_record(assembly=assembly, member=alice, by=vote["claire"]),
+            lambda: ballot_cast(assembly=assembly, voter=alice, choices=choices, now=gh.DURING),
         ]
     )
     assert [kind for kind, _ in outcomes].count("ok") == 1

@@ -15,8 +15,11 @@ from django.core.management import call_command
 from django.db import connection
 from nacl.public import PrivateKey
 
-from governance import sealing, services
+from governance import sealing
 from governance.models import ClearBallot, EncryptedBallot, Participation
+from governance.services.assemblies import agenda_item_add
+from governance.services.roll import assembly_convene
+from governance.services.voting import ballot_cast
 from governance.tally import assembly_tally
 from tests import governance_helpers as gh
 
@@ -59,13 +62,9 @@ def election():
         gh.plain_member(by=admin, first_name=f"Voter{i}", last_name="Test") for i in range(9)
     ]
     assembly = gh.draft_assembly(people["denis"])
-    first = services.agenda_item_add(
-        assembly=assembly, title="One", kind="ordinary", by=people["denis"]
-    )
-    second = services.agenda_item_add(
-        assembly=assembly, title="Two", kind="ordinary", by=people["denis"]
-    )
-    convened = services.assembly_convene(assembly=assembly, by=people["denis"])
+    first = agenda_item_add(assembly=assembly, title="One", kind="ordinary", by=people["denis"])
+    second = agenda_item_add(assembly=assembly, title="Two", kind="ordinary", by=people["denis"])
+    convened = assembly_convene(assembly=assembly, by=people["denis"])
     # Voter i: a combination of its own, so each ballot says whose it is if paired.
     cast = []
     for i, voter in enumerate(voters):
@@ -73,7 +72,7 @@ def election():
             "items": {str(first.pk): CHOICES[i % 4], str(second.pk): CHOICES[i // 4]},
             "candidates": {},
         }
-        receipt = services.ballot_cast(
+        receipt = ballot_cast(
             assembly=convened.assembly, voter=voter, choices=choices, now=gh.DURING
         ).receipt
         cast.append((voter, choices, receipt))

@@ -197,7 +197,7 @@ def test_rejecting_asks_for_the_reason_on_an_intermediate_page(admin_client, pen
     response = _action(admin_client, Invoice, "reject_with_reason", [pending])
 
     assert response.status_code == 200
-    assert "admin/invoicing/action_form.html" in [t.name for t in response.templates]
+    assert "admin/action_form.html" in [t.name for t in response.templates]
     assert 'name="reason"' in response.content.decode()
     pending.refresh_from_db()
     assert pending.status == Invoice.Status.PENDING_APPROVAL
@@ -746,8 +746,9 @@ def test_assigning_a_purchase_to_a_unit_posts_it_to_the_ledger(
         Purchase.Status.POSTED,
         alice_activity,
     )
-    entry = LedgerEntry.objects.get(unit=alice_activity, kind=LedgerEntry.Kind.PURCHASE,
-                                    source_id=str(queued_purchase.pk))  # fmt: skip
+    entry = LedgerEntry.objects.get(
+        unit=alice_activity, kind=LedgerEntry.Kind.PURCHASE, source_id=str(queued_purchase.pk)
+    )
     assert entry.amount == -queued_purchase.net_total == Decimal("-480.00")
     assert audit_trail(queued_purchase).get(action="purchase.assigned").actor == admin_user
 

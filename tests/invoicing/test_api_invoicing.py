@@ -122,9 +122,11 @@ def bob_http(bob):
 def _json(http, method, url, body=None, **headers):
     """Send `body` as JSON (a str is sent as is, to send malformed JSON)."""
     return getattr(http, method)(
-        url, data={} if body is None else body, content_type="application/json",
+        url,
+        data={} if body is None else body,
+        content_type="application/json",
         headers={**EN, **headers},
-    )  # fmt: skip
+    )
 
 
 def _line(**change):
@@ -448,32 +450,44 @@ def _resolve(value, docs):
 # Every writable endpoint: (method, url, a valid body) from alice's documents.
 WRITABLE = {
     "invoice-create": lambda d, u: (
-        "post", _url("invoice-list"), {"unit": u.pk, "client": d.theatre.pk, "lines": [_line()]}
+        "post",
+        _url("invoice-list"),
+        {"unit": u.pk, "client": d.theatre.pk, "lines": [_line()]},
     ),
     "invoice-update": lambda d, u: (
-        "patch", _url("invoice-detail", invoice_id=d.draft.pk), {"lines": [_line()]}
+        "patch",
+        _url("invoice-detail", invoice_id=d.draft.pk),
+        {"lines": [_line()]},
     ),
     "credit-note": lambda d, u: (
-        "post", _url("invoice-credit-note", invoice_id=d.issued.pk), {"lines": [_line()]}
+        "post",
+        _url("invoice-credit-note", invoice_id=d.issued.pk),
+        {"lines": [_line()]},
     ),
     "quote-create": lambda d, u: (
-        "post", _url("quote-list"), {"unit": u.pk, "client": d.theatre.pk, "lines": [_line()]}
+        "post",
+        _url("quote-list"),
+        {"unit": u.pk, "client": d.theatre.pk, "lines": [_line()]},
     ),
     "quote-update": lambda d, u: (
-        "patch", _url("quote-detail", quote_id=d.draft_quote.pk), {"lines": [_line()]}
+        "patch",
+        _url("quote-detail", quote_id=d.draft_quote.pk),
+        {"lines": [_line()]},
     ),
-    "invoice-submit": lambda d, u: (
-        "post", _url("invoice-submit", invoice_id=d.draft.pk), {}
-    ),
+    "invoice-submit": lambda d, u: ("post", _url("invoice-submit", invoice_id=d.draft.pk), {}),
     "quote-send": lambda d, u: ("post", _url("quote-send", quote_id=d.draft_quote.pk), {}),
     "quote-accept": lambda d, u: ("post", _url("quote-accept", quote_id=d.sent_quote.pk), {}),
     "quote-refuse": lambda d, u: (
-        "post", _url("quote-refuse", quote_id=d.sent_quote.pk), {"reason": "Budget"}
+        "post",
+        _url("quote-refuse", quote_id=d.sent_quote.pk),
+        {"reason": "Budget"},
     ),
     "quote-to-invoice": lambda d, u: (
-        "post", _url("quote-to-invoice", quote_id=d.accepted_quote.pk), {}
+        "post",
+        _url("quote-to-invoice", quote_id=d.accepted_quote.pk),
+        {},
     ),
-}  # fmt: skip
+}
 WITH_LINES = ["invoice-create", "invoice-update", "credit-note", "quote-create", "quote-update"]
 
 # (endpoint, description, change to the valid body, the field the 400 must name)
@@ -520,7 +534,7 @@ BAD_FIELDS = [
     ("quote-refuse", "reason too long", {"reason": "x" * 2001}, "reason"),
     ("quote-refuse", "an unknown field", {"because": "Budget"}, "because"),
     ("quote-to-invoice", "a due date", {"due_date": "2030-01-01"}, "due_date"),
-]  # fmt: skip
+]
 
 
 def _send(http, docs, unit, endpoint, change):
@@ -580,9 +594,9 @@ def test_only_json_is_accepted(alice_http, alice_3en1, docs, endpoint):
 
 
 def test_a_float_price_is_refused_with_a_message_on_the_field(alice_http, alice_3en1, docs):
-    response = _send(alice_http, docs, alice_3en1, "invoice-create", {
-        "lines": [_line(), _line(unit_price=0.1)]
-    })  # fmt: skip
+    response = _send(
+        alice_http, docs, alice_3en1, "invoice-create", {"lines": [_line(), _line(unit_price=0.1)]}
+    )
     assert response.status_code == 400
     # Field errors of lines are keyed by the line's index (from 0), only for the bad ones.
     assert response.json()["lines"] == {

@@ -172,9 +172,14 @@ def test_a_reference_naming_two_units_leaves_the_purchase_to_an_advisor(alice):
 def test_a_purchase_that_would_overdraw_the_unit_waits_for_an_advisor(alice_activity, claire):
     balance = unit_balance(unit=alice_activity)
     ledger_post(
-        unit=alice_activity, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal("100.00") - balance,
-        booked_on=date(2026, 11, 1), label="test", by=claire, reason="leave 100 €",
-    )  # fmt: skip
+        unit=alice_activity,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        amount=Decimal("100.00") - balance,
+        booked_on=date(2026, 11, 1),
+        label="test",
+        by=claire,
+        reason="leave 100 €",
+    )
 
     purchase = inbound_ubl_import(file_bytes=PAPETERIE.read_bytes(), by=None)
 

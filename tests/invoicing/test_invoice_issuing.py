@@ -217,9 +217,15 @@ def test_reverse_charge_needs_a_client_in_another_eu_country_with_a_vat_number(
             by=alice, unit=alice_3en1, client=belgian, lines=[line(category="AE", rate="0")]
         )
     french_without_vat = make_client(
-        alice, alice_3en1, name="Théâtre de Lille", country="FR", enterprise_number="",
-        vat_number="", postal_code="59000", city="Lille",
-    )  # fmt: skip
+        alice,
+        alice_3en1,
+        name="Théâtre de Lille",
+        country="FR",
+        enterprise_number="",
+        vat_number="",
+        postal_code="59000",
+        city="Lille",
+    )
     with pytest.raises(ValidationError, match="EU VAT number"):
         invoice_create(
             by=alice,
@@ -248,9 +254,15 @@ def test_due_date_defaults_to_the_policy_term(alice, alice_3en1, client_be):
 
 def test_lines_not_subject_to_vat_cannot_be_mixed_with_other_categories(alice, alice_3en1, claire):
     american = make_client(
-        alice, alice_3en1, verify_by=claire, name="Brooklyn Arts LLC", country="US",
-        enterprise_number="", postal_code="11201", city="New York",
-    )  # fmt: skip
+        alice,
+        alice_3en1,
+        verify_by=claire,
+        name="Brooklyn Arts LLC",
+        country="US",
+        enterprise_number="",
+        postal_code="11201",
+        city="New York",
+    )
     with pytest.raises(ValidationError, match="separate invoice"):
         invoice_create(
             by=alice,

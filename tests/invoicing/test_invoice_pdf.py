@@ -62,11 +62,19 @@ def expected_epc_matrix(invoice: Invoice):
     ref = invoice.structured_reference
     payload = "\n".join(
         [
-            "BCD", "002", "2", "SCT", invoice.seller["bic"], invoice.seller["name"],
-            invoice.seller["iban"], f"EUR{amount}", "", "",
+            "BCD",
+            "002",
+            "2",
+            "SCT",
+            invoice.seller["bic"],
+            invoice.seller["name"],
+            invoice.seller["iban"],
+            f"EUR{amount}",
+            "",
+            "",
             f"+++{ref[:3]}/{ref[3:7]}/{ref[7:]}+++",
         ]
-    ).encode("iso-8859-1")  # fmt: skip
+    ).encode("iso-8859-1")
     return segno.make_qr(payload, error="m", boost_error=False).matrix
 
 
@@ -117,24 +125,42 @@ def build_case(case: str, alice, unit) -> Invoice:
         return issued_invoice(alice, unit, client, lines, order_reference="BC-889")
     if case == "reverse_charge_ae":
         client = make_client(
-            alice, unit, name="Festival de Lille SARL", country="FR", enterprise_number="",
-            vat_number="FR40303265045", street="Rue Nationale 1", postal_code="59000",
+            alice,
+            unit,
+            name="Festival de Lille SARL",
+            country="FR",
+            enterprise_number="",
+            vat_number="FR40303265045",
+            street="Rue Nationale 1",
+            postal_code="59000",
             city="Lille",
-        )  # fmt: skip
+        )
         lines = [line("Mise en scène", "4", "625.00", category="AE", rate="0")]
         return issued_invoice(alice, unit, client, lines)
     if case == "outside_eu_o":
         client = make_client(
-            alice, unit, name="Brooklyn Music Hall LLC", country="US", enterprise_number="",
-            street="5 Main Street", postal_code="11201", city="New York",
-        )  # fmt: skip
+            alice,
+            unit,
+            name="Brooklyn Music Hall LLC",
+            country="US",
+            enterprise_number="",
+            street="5 Main Street",
+            postal_code="11201",
+            city="New York",
+        )
         lines = [line("Concert tour", "1", "3200.00", category="O", rate="0")]
         return issued_invoice(alice, unit, client, lines)
     if case == "private_person":
         client = make_client(
-            alice, unit, kind=Client.Kind.PERSON, name="Jeanne Dupont", enterprise_number="",
-            street="Rue Haute 12", postal_code="1000", city="Bruxelles",
-        )  # fmt: skip
+            alice,
+            unit,
+            kind=Client.Kind.PERSON,
+            name="Jeanne Dupont",
+            enterprise_number="",
+            street="Rue Haute 12",
+            postal_code="1000",
+            city="Bruxelles",
+        )
         lines = [line("Cours de chant", "5", "40.00", unit_code="HUR")]
         return issued_invoice(alice, unit, client, lines)
     raise AssertionError(case)

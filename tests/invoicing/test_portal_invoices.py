@@ -242,62 +242,85 @@ def _bad_cases():
     """(lines, parties override, the message the page must show); each saves nothing."""
     return [
         pytest.param(
-            [line_data(quantity="-2")], {}, "Line 1: the quantity must be more than zero.",
+            [line_data(quantity="-2")],
+            {},
+            "Line 1: the quantity must be more than zero.",
             id="negative-quantity",
         ),
         pytest.param(
-            [line_data(vat="S:17.00")], {}, "VAT S at 17.00 % is not a rate in force",
+            [line_data(vat="S:17.00")],
+            {},
+            "VAT S at 17.00 % is not a rate in force",
             id="unknown-vat-rate",
         ),
         pytest.param(
-            [line_data(vat="E:0.00")], {},
+            [line_data(vat="E:0.00")],
+            {},
             "Line 1: a line without VAT needs its legal exemption reason.",
             id="exempt-without-reason",
         ),
         pytest.param(
-            [line_data(vat="AE:0.00", exemption_reason="AE")], {},
+            [line_data(vat="AE:0.00", exemption_reason="AE")],
+            {},
             "reverse charge and intra-EU supply are for clients in another EU country.",
             id="reverse-charge-to-a-belgian-client",
         ),
         pytest.param(
-            [line_data()], {"unit": "alice_activity"}, "is not a client of unit UP-0002",
+            [line_data()],
+            {"unit": "alice_activity"},
+            "is not a client of unit UP-0002",
             id="client-of-another-unit",
         ),
         pytest.param(
-            [line_data()], {"unit": "denis_unit"}, "Choose one of your active units.",
+            [line_data()],
+            {"unit": "denis_unit"},
+            "Choose one of your active units.",
             id="someone-elses-unit",
         ),
         pytest.param(
-            [line_data(quantity="2x")], {}, "Line 1, Quantity: Write a number, like 12 or 12.50.",
+            [line_data(quantity="2x")],
+            {},
+            "Line 1, Quantity: Write a number, like 12 or 12.50.",
             id="malformed-quantity",
         ),
         pytest.param(
-            [line_data(unit_price="1.2.3")], {}, "Write a number, like 12 or 12.50.",
+            [line_data(unit_price="1.2.3")],
+            {},
+            "Write a number, like 12 or 12.50.",
             id="malformed-price",
         ),
         pytest.param(
-            [line_data(unit_price="NaN")], {}, "Write a number, like 12 or 12.50.",
+            [line_data(unit_price="NaN")],
+            {},
+            "Write a number, like 12 or 12.50.",
             id="not-a-number",
         ),
         pytest.param(
-            [line_data(quantity="999999999", unit_price="9999999999")], {},
+            [line_data(quantity="999999999", unit_price="9999999999")],
+            {},
             "The amounts are too large for one document.",
             id="too-large-to-store",
         ),
         pytest.param(
-            [line_data(description="", quantity="", unit_price="")], {},
-            "Add at least one line.", id="empty-lines",
+            [line_data(description="", quantity="", unit_price="")],
+            {},
+            "Add at least one line.",
+            id="empty-lines",
         ),
         pytest.param([], {}, "Add at least one line.", id="no-line-at-all"),
         pytest.param(
-            [line_data(unit_price="10.12345")], {},
-            "Line 1: the unit price has at most four decimals.", id="too-many-decimals",
+            [line_data(unit_price="10.12345")],
+            {},
+            "Line 1: the unit price has at most four decimals.",
+            id="too-many-decimals",
         ),
         pytest.param(
-            [line_data(vat="S:21.00", exemption_reason="E")], {},
-            "an exemption reason only goes with a line without VAT", id="reason-with-vat",
+            [line_data(vat="S:21.00", exemption_reason="E")],
+            {},
+            "an exemption reason only goes with a line without VAT",
+            id="reason-with-vat",
         ),
-    ]  # fmt: skip
+    ]
 
 
 def _resolve(lines, parties, request):
@@ -859,21 +882,42 @@ def test_the_csv_export_holds_the_filtered_list_with_payment_states(alice_client
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     header, *rows = csv_rows(response)
     assert header == [
-        "Number", "Kind", "Status", "Issue date", "Due date", "Created on", "Client", "Unit",
-        "Total excl. VAT (EUR)", "VAT (EUR)", "Total incl. VAT (EUR)", "Payment state",
-        "Balance due (EUR)", "Structured communication",
-    ]  # fmt: skip
+        "Number",
+        "Kind",
+        "Status",
+        "Issue date",
+        "Due date",
+        "Created on",
+        "Client",
+        "Unit",
+        "Total excl. VAT (EUR)",
+        "VAT (EUR)",
+        "Total incl. VAT (EUR)",
+        "Payment state",
+        "Balance due (EUR)",
+        "Structured communication",
+    ]
     by_number = {row[0]: row for row in rows}
     assert len(rows) == 3  # the school's draft is in the other unit
     issued, paid = book["issued"], book["paid"]
     today = timezone.localdate().isoformat()
     assert by_number[issued.display_number][1:] == [
-        "invoice", "issued", today, issued.due_date.isoformat(), today,
-        "Théâtre de la Place", "UP-0001", "500.00", "105.00", "605.00", "unpaid", "605.00",
+        "invoice",
+        "issued",
+        today,
+        issued.due_date.isoformat(),
+        today,
+        "Théâtre de la Place",
+        "UP-0001",
+        "500.00",
+        "105.00",
+        "605.00",
+        "unpaid",
+        "605.00",
         # A leading "+" would start a formula: the export quotes it (core/exports.py).
         f"'+++{issued.structured_reference[:3]}/{issued.structured_reference[3:7]}/"
         f"{issued.structured_reference[7:]}+++",
-    ]  # fmt: skip
+    ]
     assert by_number[paid.display_number][11:13] == ["paid", "0.00"]
     assert by_number[""][1:3] == ["credit note", "draft"]
     assert by_number[""][8:13] == ["10.00", "2.10", "12.10", "", ""]
@@ -991,9 +1035,13 @@ def test_a_replaced_logo_is_deleted_from_storage_after_commit(
 def test_branding_shows_on_the_pdf(alice_client, alice, alice_3en1, issued):
     alice_client.post(
         reverse("portal:branding_edit", args=[alice_3en1.pk]),
-        {"accent_color": "#aa3300", "introduction": "Bonjour le théâtre", "closing": "",
-         "language": ""},
-    )  # fmt: skip
+        {
+            "accent_color": "#aa3300",
+            "introduction": "Bonjour le théâtre",
+            "closing": "",
+            "language": "",
+        },
+    )
     from tests.invoicing.test_invoice_pdf import pdf_text
 
     response = alice_client.get(reverse("portal:invoice_pdf", args=[issued.pk]))

@@ -109,9 +109,12 @@ def test_an_advisor_cannot_overdraw_a_unit_without_a_reason(alice_activity, clai
 
     with pytest.raises(ValidationError) as caught:
         purchase_assign(
-            purchase=purchase, unit=alice_activity, by=claire, overdraft_reason="  ",
+            purchase=purchase,
+            unit=alice_activity,
+            by=claire,
+            overdraft_reason="  ",
             today=NOVEMBER,
-        )  # fmt: skip
+        )
 
     message = caught.value.message_dict["overdraft_reason"][0]
     assert "80.00 € missing" in message  # 480.00 − 400.00
@@ -128,9 +131,12 @@ def test_an_advisor_overdraws_a_unit_with_a_reason_which_is_recorded(alice_activ
     set_balance(alice_activity, "400.00", by=claire)
 
     purchase = purchase_assign(
-        purchase=purchase, unit=alice_activity, by=claire,
-        overdraft_reason=" Client payment expected next week ", today=NOVEMBER,
-    )  # fmt: skip
+        purchase=purchase,
+        unit=alice_activity,
+        by=claire,
+        overdraft_reason=" Client payment expected next week ",
+        today=NOVEMBER,
+    )
 
     assert (purchase.status, purchase.unit) == (Purchase.Status.POSTED, alice_activity)
     assert unit_balance(unit=alice_activity) == Decimal("-80.00")
@@ -150,9 +156,12 @@ def test_a_reason_given_without_an_overdraft_records_no_overdraft(alice_activity
     set_balance(alice_activity, "480.00", by=claire)
 
     purchase_assign(
-        purchase=purchase, unit=alice_activity, by=claire, overdraft_reason="Just in case",
+        purchase=purchase,
+        unit=alice_activity,
+        by=claire,
+        overdraft_reason="Just in case",
         today=NOVEMBER,
-    )  # fmt: skip
+    )
 
     assert unit_balance(unit=alice_activity) == Decimal("0.00")
     assert "purchase.overdraft_approved" not in _actions(purchase)
@@ -207,9 +216,12 @@ def test_no_reason_lets_an_advisor_assign_after_the_deadline(alice_activity, cla
 
     with pytest.raises(ValidationError) as caught:
         purchase_assign(
-            purchase=purchase, unit=alice_activity, by=claire,
-            overdraft_reason="The member insists", today=date(2027, 1, 16),
-        )  # fmt: skip
+            purchase=purchase,
+            unit=alice_activity,
+            by=claire,
+            overdraft_reason="The member insists",
+            today=date(2027, 1, 16),
+        )
 
     message = caught.value.message_dict["issue_date"][0]
     assert "Purchases of 2026" in message and "15 January 2027" in message
@@ -272,9 +284,12 @@ def test_a_3en1_unit_takes_no_purchase_even_with_the_balance_and_a_reason(alice_
 
     with pytest.raises(ValidationError) as caught:
         purchase_assign(
-            purchase=purchase, unit=alice_3en1, by=claire, overdraft_reason="Please",
+            purchase=purchase,
+            unit=alice_3en1,
+            by=claire,
+            overdraft_reason="Please",
             today=NOVEMBER,
-        )  # fmt: skip
+        )
     assert "Activité" in caught.value.message_dict["unit"][0]
     assert not _purchase_entries().exists()
     assert unit_balance(unit=alice_3en1) == Decimal("10000.00")
@@ -290,9 +305,14 @@ def _changelist():
 def _assign(client, purchase, unit, **data):
     return client.post(
         _changelist(),
-        {"action": "assign_to_unit", "_selected_action": [purchase.pk], "apply": "yes",
-         "unit": unit.pk, **data},
-    )  # fmt: skip
+        {
+            "action": "assign_to_unit",
+            "_selected_action": [purchase.pk],
+            "apply": "yes",
+            "unit": unit.pk,
+            **data,
+        },
+    )
 
 
 @pytest.fixture
@@ -361,14 +381,20 @@ def test_assigning_several_purchases_reports_the_one_the_balance_cannot_pay(
 
     response = admin_client.post(
         _changelist(),
-        {"action": "assign_to_unit", "_selected_action": [queued.pk, second.pk],
-         "apply": "yes", "unit": alice_activity.pk, "overdraft_reason": ""},
-    )  # fmt: skip
+        {
+            "action": "assign_to_unit",
+            "_selected_action": [queued.pk, second.pk],
+            "apply": "yes",
+            "unit": alice_activity.pk,
+            "overdraft_reason": "",
+        },
+    )
 
     assert response.status_code == 302
     shown = " ".join(str(message) for message in get_messages(response.wsgi_request))
     assert "460.00 € missing" in shown  # 480.00 − (500.00 − 480.00)
-    statuses = sorted(Purchase.objects.filter(pk__in=[queued.pk, second.pk])
-                      .values_list("status", flat=True))  # fmt: skip
+    statuses = sorted(
+        Purchase.objects.filter(pk__in=[queued.pk, second.pk]).values_list("status", flat=True)
+    )
     assert statuses == [Purchase.Status.POSTED, Purchase.Status.TO_MATCH]
     assert unit_balance(unit=alice_activity) == Decimal("20.00")

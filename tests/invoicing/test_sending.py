@@ -112,9 +112,14 @@ def test_a_belgian_company_without_email_gets_peppol_only(alice, alice_3en1, cla
 
 def test_a_private_person_gets_email_only(alice, alice_3en1, claire):
     person = make_client(
-        alice, alice_3en1, verify_by=claire, kind=Client.Kind.PERSON, name="Jeanne Dupont",
-        enterprise_number="", email="jeanne@example.test",
-    )  # fmt: skip
+        alice,
+        alice_3en1,
+        verify_by=claire,
+        kind=Client.Kind.PERSON,
+        name="Jeanne Dupont",
+        enterprise_number="",
+        email="jeanne@example.test",
+    )
     invoice = issued_invoice(alice, alice_3en1, person, [line()])
 
     assert channels_for(invoice) == [EMAIL]
@@ -122,10 +127,16 @@ def test_a_private_person_gets_email_only(alice, alice_3en1, claire):
 
 def test_a_foreign_company_gets_email_only(alice, alice_3en1, claire):
     french = make_client(
-        alice, alice_3en1, verify_by=claire, country="FR", enterprise_number="",
-        vat_number="FR40303265045", name="Compagnie Lyonnaise SAS", postal_code="69001",
+        alice,
+        alice_3en1,
+        verify_by=claire,
+        country="FR",
+        enterprise_number="",
+        vat_number="FR40303265045",
+        name="Compagnie Lyonnaise SAS",
+        postal_code="69001",
         city="Lyon",
-    )  # fmt: skip
+    )
     invoice = issued_invoice(alice, alice_3en1, french, [line()])
 
     assert channels_for(invoice) == [EMAIL]
@@ -377,9 +388,13 @@ def test_a_draft_cannot_be_sent(alice, alice_3en1, client_be):
 
 def test_peppol_needs_the_buyers_endpoint(alice, alice_3en1, claire):
     person = make_client(
-        alice, alice_3en1, verify_by=claire, kind=Client.Kind.PERSON, name="Jeanne Dupont",
+        alice,
+        alice_3en1,
+        verify_by=claire,
+        kind=Client.Kind.PERSON,
+        name="Jeanne Dupont",
         enterprise_number="",
-    )  # fmt: skip
+    )
     invoice = issued_invoice(alice, alice_3en1, person, [line()])
 
     with pytest.raises(ValidationError) as caught:

@@ -9,13 +9,10 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from members.certificate_services import certificate_request
 from members.models import ShareCertificate, ShareRegisterEntry
-from members.share_services import (
-    certificate_render,
-    certificate_request,
-    share_payment_record,
-    shares_subscribe,
-)
+from members.pdf import certificate_render
+from members.share_payment_services import share_payment_record, shares_subscribe
 
 pytestmark = pytest.mark.django_db
 

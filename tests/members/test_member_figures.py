@@ -9,6 +9,7 @@ import pytest
 
 from devtools.demo import national_number
 from members.demo_shares import ensure_demo_shares
+from members.exit_services import member_exit
 from members.models import Member, ShareRegisterEntry
 from members.selectors import documents_to_accept, yearly_figures
 from members.services import (
@@ -17,12 +18,8 @@ from members.services import (
     application_submit,
     member_create,
 )
-from members.share_services import (
-    member_category_change,
-    member_exit,
-    share_payment_record,
-    shares_subscribe,
-)
+from members.share_payment_services import share_payment_record, shares_subscribe
+from members.share_services import member_category_change
 
 pytestmark = pytest.mark.django_db
 

@@ -158,7 +158,7 @@ def test_a_bad_resignation_is_400_and_records_nothing(shares, alice, claire_http
 
 
 def test_a_member_who_left_is_not_offered_to_the_actions(shares, alice, claire, claire_http):
-    from members.share_services import member_exit
+    from members.exit_services import member_exit
 
     member_exit(member=alice.member, by=claire, kind="death", on=TODAY())
     page = act(claire_http, Member, "record_resignation", [alice.member])

@@ -14,9 +14,10 @@ from django.utils import timezone
 from core.audit import audit_trail
 from core.encryption import lookup_hash
 from members.demo_shares import ensure_demo_shares
+from members.exit_services import member_exit
 from members.models import Member, MembershipApplication, ShareRegisterEntry
 from members.services import application_approve, application_refuse
-from members.share_services import member_exit, share_payment_record
+from members.share_payment_services import share_payment_record
 from members.transfer_services import (
     share_transfer_approve,
     share_transfer_refuse,

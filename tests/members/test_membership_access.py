@@ -7,9 +7,9 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from members.certificate_services import certificate_request
 from members.demo_shares import ensure_demo_shares
 from members.models import MembershipApplication, ShareCertificate, ShareRegisterEntry, User
-from members.share_services import certificate_request
 from tests.joining_helpers import application_data
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from core.audit import audit_trail
 from devtools.demo import national_number
+from members.exit_services import member_exit_request
 from members.models import (
     Member,
     MemberExit,
@@ -29,11 +30,7 @@ from members.models import (
 )
 from members.selectors import documents_to_accept, member_shares
 from members.services import application_approve, application_submit
-from members.share_services import (
-    member_exit_request,
-    share_payment_record,
-    shares_subscribe,
-)
+from members.share_payment_services import share_payment_record, shares_subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -444,8 +441,13 @@ def test_an_advisor_marks_a_refund_paid(claire, bob, claire_http):
     member = bob.member
     give_shares(member, 1, date(2025, 3, 1), claire, paid="30.00")
     member_exit_request(member=member, by=bob)
-    act(claire_http, MemberExit, "record_resignation", [MemberExit.objects.get(member=member)],
-        on=TODAY().isoformat())  # fmt: skip
+    act(
+        claire_http,
+        MemberExit,
+        "record_resignation",
+        [MemberExit.objects.get(member=member)],
+        on=TODAY().isoformat(),
+    )
     payout = RefundPayout.objects.get(member=member)
     response = act(claire_http, RefundPayout, "mark_paid", [payout], paid_on=TODAY().isoformat())
     assert last_message(response) == "1 refund marked as paid."
@@ -457,9 +459,10 @@ def test_the_index_lists_the_membership_queues(claire_http, bob):
     submit("eva@example.test", 42)
     submit("nora@example.test", 43, office="namur", first_name="Nora")
     member_exit_request(member=bob.member, by=bob)
-    queue = {item.label: item.count for item in claire_http.get(reverse("admin:index")).context[
-        "advisor_queue"
-    ]}  # fmt: skip
+    queue = {
+        item.label: item.count
+        for item in claire_http.get(reverse("admin:index")).context["advisor_queue"]
+    }
     assert queue["Membership applications to decide"] == 1
     assert queue["Resignations to record"] == 1
     assert queue["Share refunds to pay"] == 0

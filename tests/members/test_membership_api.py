@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core.audit import audit_trail
 from members.models import ShareCertificate, ShareRegisterEntry
-from members.share_services import share_payment_record, shares_subscribe
+from members.share_payment_services import share_payment_record, shares_subscribe
 from tests.english import speak_english
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from members.models import (
 )
 from members.selectors import documents_to_accept, member_shares
 from members.services import application_approve, application_refuse, application_submit
-from members.share_services import share_payment_match_reference, share_payment_record
+from members.share_payment_services import share_payment_match_reference, share_payment_record
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,9 @@ from members.models import (
     ShareRegisterEntry,
     User,
 )
-from members.selectors import member_shares
+from members.selectors import member_shares, years_of_use
 from members.services import application_approve, application_refuse
-from members.views import share_prompt, years_of_use
+from members.shares_page import share_prompt
 from tests.invoicing_helpers import line, make_client
 from tests.joining_helpers import TWO_SHARES, application_data, camt053
 

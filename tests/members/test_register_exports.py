@@ -13,16 +13,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from devtools.demo import national_number
+from members.exit_services import member_exit
 from members.exports import REGISTER_COLUMNS, member_extract_export, register_export
 from members.models import MemberExit, ShareRegisterEntry
 from members.services import member_create
-from members.share_services import (
-    member_category_change,
-    member_exit,
-    share_payment_record,
-    shares_subscribe,
-    shares_transfer,
-)
+from members.share_payment_services import share_payment_record, shares_subscribe
+from members.share_services import member_category_change, shares_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -181,9 +177,16 @@ def test_the_command_writes_each_format(history, tmp_path):
     assert "Zoe Export" in stdout.getvalue()
     pdf_out = tmp_path / "register.pdf"
     call_command(
-        "export_register", "--format", "pdf", "--date", "2022-06-01", "--language", "en",
-        "--out", str(pdf_out),
-    )  # fmt: skip
+        "export_register",
+        "--format",
+        "pdf",
+        "--date",
+        "2022-06-01",
+        "--language",
+        "en",
+        "--out",
+        str(pdf_out),
+    )
     text = " ".join(page.extract_text() for page in PdfReader(pdf_out).pages)
     assert "3 members" in " ".join(text.split())
 

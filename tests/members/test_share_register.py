@@ -21,7 +21,9 @@ from core.audit import audit_trail
 from core.models import AppendOnlyError
 from devtools.demo import national_number
 from members import pdf as members_pdf
+from members.certificate_services import certificate_request
 from members.demo_shares import ensure_demo_shares
+from members.exit_services import member_exit, member_exit_request
 from members.models import (
     DocumentAcceptance,
     Member,
@@ -32,17 +34,12 @@ from members.models import (
 )
 from members.selectors import member_shares, register_at, voter_roll
 from members.services import member_create, member_update
-from members.share_services import (
-    certificate_request,
-    member_category_change,
-    member_exit,
-    member_exit_request,
+from members.share_payment_services import (
     share_payment_match_reference,
     share_payment_record,
     shares_subscribe,
-    shares_transfer,
-    shares_withdraw,
 )
+from members.share_services import member_category_change, shares_transfer, shares_withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -532,9 +529,16 @@ def test_the_register_export_at_a_date_matches_the_register(history, tmp_path):
     ]
     pdf_out = tmp_path / "register.pdf"
     call_command(
-        "export_register", "--date", "2023-07-01", "--format", "pdf", "--language", "en",
-        "--out", pdf_out,
-    )  # fmt: skip
+        "export_register",
+        "--date",
+        "2023-07-01",
+        "--format",
+        "pdf",
+        "--language",
+        "en",
+        "--out",
+        pdf_out,
+    )
     text = pdf_text(pdf_out.read_bytes())
     assert "Noa Test" in text
     assert "3 members" in text

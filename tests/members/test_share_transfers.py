@@ -19,9 +19,9 @@ from django.urls import reverse
 
 from core.audit import audit_trail
 from members.demo_shares import ensure_demo_shares
+from members.exit_services import member_exit
 from members.models import MemberExit, ShareRegisterEntry, ShareTransferRequest
 from members.selectors import member_shares
-from members.share_services import member_exit
 from members.transfer_services import (
     share_transfer_approve,
     share_transfer_cancel,

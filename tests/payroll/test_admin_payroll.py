@@ -257,9 +257,10 @@ def test_marking_sent_asks_for_confirmation_first(admin_client, batch):
 
 def test_the_payout_lines_filter_by_batched_and_kind(admin_client, batch, pay_rows):
     waiting = make_line(
-        amount="5.00", due_on=timezone.localdate() + timedelta(days=20),
+        amount="5.00",
+        due_on=timezone.localdate() + timedelta(days=20),
         kind=PayoutLine.Kind.EXPENSE,
-    )  # fmt: skip
+    )
     url = _url(PayoutLine, "changelist")
     shown = admin_client.get(url + "?batched=no").context["cl"].result_list
     assert list(shown) == [waiting]

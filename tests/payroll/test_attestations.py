@@ -29,8 +29,15 @@ def month(alice):
     """October of pay_helpers, plus one artist day for alice on 10 September (docs/payroll.md
     example 1: gross 346.29, SS 48.88, withholding 33.04, net 264.37); both months computed."""
     month = october(alice)
-    september = contract(month.alice, month.three, "artist-fixed-term", "C-S",
-                         date(2026, 9, 10), date(2026, 9, 10), "346.29")  # fmt: skip
+    september = contract(
+        month.alice,
+        month.three,
+        "artist-fixed-term",
+        "C-S",
+        date(2026, 9, 10),
+        date(2026, 9, 10),
+        "346.29",
+    )
     day(september, date(2026, 9, 10), "346.29")
     payroll_run_compute(period=date(2026, 9, 1), today=TODAY)
     payroll_run_compute(period=PERIOD, today=TODAY)

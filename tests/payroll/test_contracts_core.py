@@ -117,9 +117,14 @@ def test_a_contract_covers_its_days_with_the_gross_split_and_a_dimona_in(unit, w
     employee = ContractType.objects.get(code="employee-fixed-term")
     days = [DayInput(future(3), Decimal("8")), DayInput(future(4), Decimal("4"))]
     contract = contract_create(
-        unit=unit, worker=worker, contract_type=employee, function="Régisseur", days=days,
-        pay=pay("300.00", "75.00", "220.00"), by=alice,
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        contract_type=employee,
+        function="Régisseur",
+        days=days,
+        pay=pay("300.00", "75.00", "220.00"),
+        by=alice,
+    )
     initials = {"smartcoop": "S", "productions-associees": "PA", "formateurs-associes": "FA"}[
         unit.legal_entity.code
     ]
@@ -144,9 +149,14 @@ def test_the_contract_pdf_and_the_dimona_file_are_produced_after_commit(
     employee = ContractType.objects.get(code="employee-fixed-term")
     with django_capture_on_commit_callbacks(execute=True):
         contract = contract_create(
-            unit=unit, worker=worker, contract_type=employee, function="Régisseur",
-            days=[DayInput(future(2), Decimal("8"))], pay=pay("150.00"), by=alice,
-        )  # fmt: skip
+            unit=unit,
+            worker=worker,
+            contract_type=employee,
+            function="Régisseur",
+            days=[DayInput(future(2), Decimal("8"))],
+            pay=pay("150.00"),
+            by=alice,
+        )
     contract.refresh_from_db()
     text = "".join(page.extract_text() for page in PdfReader(contract.pdf.path).pages)
     assert contract.reference in text
@@ -164,22 +174,36 @@ def test_the_same_worker_and_day_can_not_be_declared_twice(unit, worker, alice):
     employee = ContractType.objects.get(code="employee-fixed-term")
     day = [DayInput(future(5), Decimal("8"))]
     contract_create(
-        unit=unit, worker=worker, contract_type=employee, function="A", days=day,
-        pay=pay("100.00"), by=alice,
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        contract_type=employee,
+        function="A",
+        days=day,
+        pay=pay("100.00"),
+        by=alice,
+    )
     with pytest.raises(ValidationError) as refused:
         contract_create(
-            unit=unit, worker=worker, contract_type=employee, function="B", days=day,
-            pay=pay("100.00"), by=alice,
-        )  # fmt: skip
+            unit=unit,
+            worker=worker,
+            contract_type=employee,
+            function="B",
+            days=day,
+            pay=pay("100.00"),
+            by=alice,
+        )
     assert "already has a declared work day on" in str(refused.value.message_dict["days"])
     assert Contract.objects.count() == 1
     first = WorkDay.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         WorkDay.objects.create(
-            worker=worker, unit=unit, date=first.date, hours=1, function="x",
+            worker=worker,
+            unit=unit,
+            date=first.date,
+            hours=1,
+            function="x",
             contract_type=employee,
-        )  # fmt: skip
+        )
 
 
 def test_a_start_in_the_past_needs_an_advisor_and_a_reason(unit, worker, alice, claire):
@@ -188,13 +212,25 @@ def test_a_start_in_the_past_needs_an_advisor_and_a_reason(unit, worker, alice, 
     for by, reason in ((alice, "urgent"), (claire, "  ")):
         with pytest.raises(ValidationError):
             contract_create(
-                unit=unit, worker=worker, contract_type=employee, function="A", days=past,
-                pay=pay("100.00"), by=by, past_start_reason=reason,
-            )  # fmt: skip
+                unit=unit,
+                worker=worker,
+                contract_type=employee,
+                function="A",
+                days=past,
+                pay=pay("100.00"),
+                by=by,
+                past_start_reason=reason,
+            )
     contract = contract_create(
-        unit=unit, worker=worker, contract_type=employee, function="A", days=past,
-        pay=pay("100.00"), by=claire, past_start_reason="Dimona faite par téléphone",
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        contract_type=employee,
+        function="A",
+        days=past,
+        pay=pay("100.00"),
+        by=claire,
+        past_start_reason="Dimona faite par téléphone",
+    )
     assert contract.past_start_approved_by == claire
     assert contract.past_start_reason == "Dimona faite par téléphone"
     contract_accept(contract=contract, by=alice)  # allowed: the advisor approved the start
@@ -203,9 +239,14 @@ def test_a_start_in_the_past_needs_an_advisor_and_a_reason(unit, worker, alice, 
 def test_only_the_worker_accepts_once_before_the_work_starts(unit, worker, alice, bob):
     employee = ContractType.objects.get(code="employee-fixed-term")
     contract = contract_create(
-        unit=unit, worker=worker, contract_type=employee, function="A",
-        days=[DayInput(future(1), Decimal("8"))], pay=pay("100.00"), by=alice,
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        contract_type=employee,
+        function="A",
+        days=[DayInput(future(1), Decimal("8"))],
+        pay=pay("100.00"),
+        by=alice,
+    )
     with pytest.raises(ValidationError, match="Only the worker"):
         contract_accept(contract=contract, by=bob)
     with pytest.raises(ValidationError, match="must be accepted before it starts"):
@@ -220,16 +261,26 @@ def test_cancelling_frees_the_days_and_records_a_dimona_cancellation(unit, worke
     employee = ContractType.objects.get(code="employee-fixed-term")
     days = [DayInput(future(6), Decimal("8"))]
     contract = contract_create(
-        unit=unit, worker=worker, contract_type=employee, function="A", days=days,
-        pay=pay("100.00"), by=alice,
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        contract_type=employee,
+        function="A",
+        days=days,
+        pay=pay("100.00"),
+        by=alice,
+    )
     with pytest.raises(ValidationError):
         contract_cancel(contract=contract, by=alice, reason="")
     contract_cancel(contract=contract, by=alice, reason="Concert annulé")
     assert set(contract.work_days.values_list("cancelled", flat=True)) == {True}
     assert contract.dimonas.filter(kind="CANCEL").count() == 1
     again = contract_create(
-        unit=unit, worker=worker, contract_type=employee, function="A", days=days,
-        pay=pay("100.00"), by=alice,
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        contract_type=employee,
+        function="A",
+        days=days,
+        pay=pay("100.00"),
+        by=alice,
+    )
     assert again.reference.endswith("000002")

@@ -332,8 +332,15 @@ def test_the_command_posts_and_writes_the_breakdown_csv(october, tmp_path, capsy
     assert len(rows) == 1 + 4
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code[a.code][3:] == [
-        "1666.66", "100.00", "1566.66", "101.83", "783.45", "195.86", "62.68", "164.51",
-    ]  # fmt: skip
+        "1666.66",
+        "100.00",
+        "1566.66",
+        "101.83",
+        "783.45",
+        "195.86",
+        "62.68",
+        "164.51",
+    ]
     assert by_code[b.code][3:7] == ["250.05", "400.00", "-149.95", "-9.75"]
     assert d.code not in by_code
     assert [row.unit_code for row in contribution_breakdown(period=OCTOBER)] == sorted(by_code)

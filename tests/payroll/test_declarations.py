@@ -75,9 +75,14 @@ def test_example_3_an_activity_unit_pays_a_two_day_contract_from_its_balance(
     )
     from production_units.services import ledger_post
 
-    ledger_post(unit=alice_activity, kind=LedgerEntry.Kind.EMPLOYMENT_COST,
-                amount=Decimal("-428.60"), booked_on=date(2030, 12, 31), label="Salaires",
-                by=claire)  # fmt: skip
+    ledger_post(
+        unit=alice_activity,
+        kind=LedgerEntry.Kind.EMPLOYMENT_COST,
+        amount=Decimal("-428.60"),
+        booked_on=date(2030, 12, 31),
+        label="Salaires",
+        by=claire,
+    )
     # 500.00 − 428.60 = 71.40 on the ledger, 25.98 of C2 still to come: 45.42.
     assert unit_available_balance(unit=alice_activity) == Decimal("45.42")
 

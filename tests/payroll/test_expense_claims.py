@@ -5,14 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core import roles
 from core.audit import audit_trail
 from invoicing.models import Client
-from members.models import Member, Office, User
+from members.models import Member
 from payroll.expenses.services import (
     expense_claim_approve,
     expense_claim_reject,
@@ -24,6 +22,7 @@ from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post
 from tests.expense_helpers import JPEG, PDF, PNG, alice_claim, category, jpeg, pdf
+from tests.factories.members import AdvisorFactory, office
 
 pytestmark = pytest.mark.django_db
 
@@ -362,17 +361,9 @@ def test_approval_rechecks_the_balance_and_an_overdraft_needs_a_reason(
     assert event.reason == reason
 
 
-def _advisor(email, office_code):
-    user = User.objects.create_user(
-        email=email, password="x", is_staff=True, office=Office.objects.get(code=office_code)
-    )
-    user.groups.add(Group.objects.get(name=roles.ADVISOR))
-    return user
-
-
 def test_only_an_advisor_of_the_units_office_decides(alice, bob, denis, alice_activity):
     claim = _submit(alice, alice_activity)
-    namur = _advisor("nadia@smartcoop.test", "namur")
+    namur = AdvisorFactory(office=office("namur"))
     for user in (alice, bob, denis, namur):
         with pytest.raises(PermissionDenied):
             expense_claim_approve(claim=claim, by=user)
@@ -380,7 +371,7 @@ def test_only_an_advisor_of_the_units_office_decides(alice, bob, denis, alice_ac
             expense_claim_reject(claim=claim, by=user, reason="No")
     claim.refresh_from_db()
     assert claim.status == ExpenseClaim.Status.SUBMITTED
-    assert expense_claim_approve(claim=claim, by=_advisor("bea@smartcoop.test", "bruxelles"))
+    assert expense_claim_approve(claim=claim, by=AdvisorFactory(office=office("bruxelles")))
 
 
 # --- rejection --------------------------------------------------------------------------------

@@ -7,12 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core import roles
-from members.models import Office, User
 from payroll.expenses.services import expense_claim_reject
 from payroll.models import ExpenseClaim, PayoutLine
 from production_units.models import LedgerEntry
@@ -27,6 +24,7 @@ from tests.expense_helpers import (
     recent_day,
     with_mfa,
 )
+from tests.factories.members import AdvisorFactory, office
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +82,13 @@ def test_alice_files_a_claim_with_its_receipt(alice_client, alice, alice_activit
 
 def test_a_mileage_claim_from_the_portal_needs_no_receipt(alice_client, alice_activity):
     data = _form(
-        alice_activity, category=category("mileage").pk, distance_km="123.4", amount="",
-        vat="", receipt=None,
-    )  # fmt: skip
+        alice_activity,
+        category=category("mileage").pk,
+        distance_km="123.4",
+        amount="",
+        vat="",
+        receipt=None,
+    )
     response = alice_client.post(reverse("portal:expense_create"), data)
     assert response.status_code == 302
     claim = ExpenseClaim.objects.get()
@@ -292,9 +294,13 @@ def test_an_overdraft_is_approved_only_with_a_reason(claire_client, alice, alice
     )
     # Balance 700.00 now; take 0.01 more with an adjustment so that 700.00 lacks 0.01.
     ledger_post(
-        unit=alice_activity, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal("-0.01"),
-        booked_on=date(2026, 11, 23), label="Frais", reason="Bank fee",
-    )  # fmt: skip
+        unit=alice_activity,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        amount=Decimal("-0.01"),
+        booked_on=date(2026, 11, 23),
+        label="Frais",
+        reason="Bank fee",
+    )
     claire_client.post(
         _changelist(), {"action": "approve_selected", "_selected_action": [claim.pk]}
     )
@@ -314,11 +320,7 @@ def test_an_advisor_sees_only_the_claims_of_their_office(
 ):
     claim = alice_claim(alice, alice_activity, description="Brussels claim")
     assert "Brussels claim" in claire_client.get(_changelist()).content.decode()
-    namur = User.objects.create_user(
-        email="nadia@smartcoop.test", password="x", is_staff=True,
-        office=Office.objects.get(code="namur"),
-    )  # fmt: skip
-    namur.groups.add(Group.objects.get(name=roles.ADVISOR))
+    namur = AdvisorFactory(office=office("namur"))
     client.force_login(with_mfa(namur))
     assert "Brussels claim" not in client.get(_changelist()).content.decode()
     change = reverse("admin:payroll_expenseclaim_change", args=[claim.pk])

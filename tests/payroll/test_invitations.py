@@ -222,9 +222,12 @@ def test_a_national_number_known_under_another_name_is_refused(client, alice, bo
 
 def test_a_worker_known_under_the_same_name_is_linked_not_duplicated(alice, alice_3en1):
     known = Worker.objects.create(
-        first_name="ZOE", last_name="martin", email="old@example.org",
-        national_number=ZOE_NUMBER, iban=ZOE_IBAN,
-    )  # fmt: skip
+        first_name="ZOE",
+        last_name="martin",
+        email="old@example.org",
+        national_number=ZOE_NUMBER,
+        iban=ZOE_IBAN,
+    )
     worker = _accepted_zoe(alice, alice_3en1)
     assert worker.pk == known.pk
     assert worker.user.email == ZOE_EMAIL

@@ -4,14 +4,12 @@ national number masked, and the actions calling the services."""
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from core import roles
-from members.models import Office, User
 from payroll.models import UnitWorker, WorkDay, Worker, WorkerInvitation
 from payroll.workers.invitation_services import worker_invitation_accept
 from payroll.workers.worker_services import unit_holder_worker
+from tests.factories.members import AdvisorFactory, office
 from tests.workers_helpers import ZOE_NUMBER, declare_day, invite_zoe, zoe_identity
 
 pytestmark = pytest.mark.django_db
@@ -88,10 +86,7 @@ def test_the_end_action_ends_a_link_and_refuses_the_holders(admin_client, alice_
 
 
 def test_an_advisor_of_another_office_sees_none_of_these_rows(client, rows):
-    namur = User.objects.create_user(
-        email="nadia@smartcoop.test", is_staff=True, office=Office.objects.get(code="namur")
-    )
-    namur.groups.add(Group.objects.get(name=roles.ADVISOR))
+    namur = AdvisorFactory(office=office("namur"))
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=namur, type=Authenticator.Type.TOTP, data={"secret": "x"})

@@ -158,9 +158,14 @@ def test_example_2_a_three_day_employee_job_with_80_of_expenses(alice, alice_3en
     # 78.00 + 80.00 + 979.31 + 62.68 + 0.01 = 1,200.00
     assert sum(
         Decimal(split[k])
-        for k in ("turnover_contribution", "expenses", "employment_cost",
-                  "employment_contribution", "residue")
-    ) == Decimal("1200.00")  # fmt: skip
+        for k in (
+            "turnover_contribution",
+            "expenses",
+            "employment_cost",
+            "employment_contribution",
+            "residue",
+        )
+    ) == Decimal("1200.00")
 
     contract = Contract.objects.get(job=job)
     assert (contract.start_date, contract.end_date, contract.days) == (MON, WED, 3)

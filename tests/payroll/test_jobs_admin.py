@@ -60,8 +60,15 @@ def test_an_overdraft_is_approved_from_the_queue(admin_client, alice, alice_acti
     admin_client.post(url, {**selection, "action": "approve_selected"})
     declaration.refresh_from_db()
     assert declaration.status == WorkDeclaration.Status.SUBMITTED  # over the balance: refused
-    response = admin_client.post(url, {**selection, "action": "approve_overdraft", "apply": "1",
-                                       "reason": "Big invoice paid next week."})  # fmt: skip
+    response = admin_client.post(
+        url,
+        {
+            **selection,
+            "action": "approve_overdraft",
+            "apply": "1",
+            "reason": "Big invoice paid next week.",
+        },
+    )
     assert response.status_code == 302
     declaration.refresh_from_db()
     assert declaration.status == WorkDeclaration.Status.APPROVED

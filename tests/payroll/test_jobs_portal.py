@@ -20,8 +20,7 @@ from tests.work_helpers import FRI, MON, TUE, WED, days, make_declaration, make_
 pytestmark = pytest.mark.django_db
 
 
-def _job_form(unit, *, amount="500.00", rows=((FRI, "8"),), code="artist-fixed-term",
-              expenses=()):  # fmt: skip
+def _job_form(unit, *, amount="500.00", rows=((FRI, "8"),), code="artist-fixed-term", expenses=()):
     data = {
         "unit": unit.pk,
         "client": theatre().pk,
@@ -64,16 +63,25 @@ def test_the_live_split_shows_every_amount_of_example_1(alice_client, alice_3en1
     response = alice_client.post(reverse("portal:work_job_split"), _job_form(alice_3en1))
     assert response.status_code == 200
     content = response.content.decode()
-    for key, amount in (("turnover", "500.00"), ("turnover_contribution", "32.50"),
-                        ("gross", "346.29"), ("employer_charges", "93.50"),
-                        ("employment_contribution", "27.71"), ("net", "264.37")):  # fmt: skip
+    for key, amount in (
+        ("turnover", "500.00"),
+        ("turnover_contribution", "32.50"),
+        ("gross", "346.29"),
+        ("employer_charges", "93.50"),
+        ("employment_contribution", "27.71"),
+        ("net", "264.37"),
+    ):
         assert f'data-split="{key}" data-amount="{amount}"' in content
 
 
 def test_the_live_split_says_what_is_missing_under_the_minimum(alice_client, alice_3en1):
-    data = _job_form(alice_3en1, amount="400.00", code="employee-fixed-term",
-                     rows=((MON, "8"), (TUE, "8"), (WED, "4")),
-                     expenses=[("Frais", "80.00")])  # fmt: skip
+    data = _job_form(
+        alice_3en1,
+        amount="400.00",
+        code="employee-fixed-term",
+        rows=((MON, "8"), (TUE, "8"), (WED, "4")),
+        expenses=[("Frais", "80.00")],
+    )
     response = alice_client.post(reverse("portal:work_job_split"), data)
     assert response.status_code == 200
     assert 'data-missing-turnover="112.30"' in response.content.decode()
@@ -108,9 +116,14 @@ def test_the_same_day_twice_is_refused_with_a_400_in_the_portal(alice, alice_cli
 
 
 def test_under_the_minimum_wage_submit_is_refused_with_a_400(alice, alice_client, alice_3en1):
-    job = make_job(alice, alice_3en1, amount="400.00", code="employee-fixed-term",
-                   work_days=days((MON, "8"), (TUE, "8"), (WED, "4")),
-                   expenses=[("Frais", "80.00", None)])  # fmt: skip
+    job = make_job(
+        alice,
+        alice_3en1,
+        amount="400.00",
+        code="employee-fixed-term",
+        work_days=days((MON, "8"), (TUE, "8"), (WED, "4")),
+        expenses=[("Frais", "80.00", None)],
+    )
     response = alice_client.post(reverse("portal:work_job_submit", args=[job.pk]))
     assert response.status_code == 400
     assert "112.30 € excl. VAT missing to pay the minimum wage for 3 days" in (
@@ -136,8 +149,7 @@ def test_the_jobs_csv_lists_my_jobs(alice, alice_client, alice_3en1):
 # --- portal: declarations and contracts -----------------------------------------------------
 
 
-def test_a_declaration_over_the_balance_is_refused_with_a_400(alice, alice_client,
-                                                              alice_activity):  # fmt: skip
+def test_a_declaration_over_the_balance_is_refused_with_a_400(alice, alice_client, alice_activity):
     # The demo balance is 731.60; ⌈600 × 1.40⌉ = 840.00: 108.40 missing.
     declaration = make_declaration(alice, alice_activity, gross="600.00")
     response = alice_client.post(reverse("portal:work_declaration_submit", args=[declaration.pk]))
@@ -172,8 +184,9 @@ def test_a_declaration_under_the_minimum_is_refused_with_a_400(alice_client, ali
     assert WorkDeclaration.objects.get().budget == Decimal("454.58")
 
 
-def test_the_worker_reads_the_contract_pdf_then_accepts_it(alice, alice_client, alice_3en1,
-                                                             settings, tmp_path):  # fmt: skip
+def test_the_worker_reads_the_contract_pdf_then_accepts_it(
+    alice, alice_client, alice_3en1, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     job = job_submit(job=make_job(alice, alice_3en1), by=alice)
     contract = Contract.objects.get(job=job)
@@ -206,20 +219,29 @@ def _job_body(unit, *, when=FRI, amount="500.00"):
         "worker": unit_holder_worker(unit).pk,
         "contract_type": "artist-fixed-term",
         "function": "Musicienne",
-        "lines": [{"description": "Concert", "quantity": "1", "unit_price": amount,
-                   "vat_category": "S", "vat_rate": "21"}],
+        "lines": [
+            {
+                "description": "Concert",
+                "quantity": "1",
+                "unit_price": amount,
+                "vat_category": "S",
+                "vat_rate": "21",
+            }
+        ],
         "days": [{"date": when.isoformat(), "hours": "8"}],
-    }  # fmt: skip
+    }
 
 
 def test_the_api_makes_and_submits_a_job(alice, alice_3en1):
     client = _api(alice)
-    response = client.post(reverse("api:job-list"), _job_body(alice_3en1),
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("api:job-list"), _job_body(alice_3en1), content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     job_id = response.json()["id"]
-    response = client.post(reverse("api:job-submit", args=[job_id]), {},
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("api:job-submit", args=[job_id]), {}, content_type="application/json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "validated"
@@ -228,36 +250,48 @@ def test_the_api_makes_and_submits_a_job(alice, alice_3en1):
 
 def test_the_api_refuses_a_past_day_and_a_day_twice_naming_days(alice, alice_3en1):
     client = _api(alice)
-    response = client.post(reverse("api:job-list"), _job_body(alice_3en1, when=date(2026, 1, 5)),
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("api:job-list"),
+        _job_body(alice_3en1, when=date(2026, 1, 5)),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "2026-01-05 is in the past" in response.json()["days"][0]
     make_job(alice, alice_3en1)
-    response = client.post(reverse("api:job-list"), _job_body(alice_3en1),
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("api:job-list"), _job_body(alice_3en1), content_type="application/json"
+    )
     assert response.status_code == 400
     assert "already has a declared work day" in response.json()["days"][0]
 
 
-def test_the_api_refuses_under_the_minimum_and_over_the_balance(alice, alice_3en1,
-                                                                alice_activity):  # fmt: skip
+def test_the_api_refuses_under_the_minimum_and_over_the_balance(alice, alice_3en1, alice_activity):
     client = _api(alice)
     job = make_job(alice, alice_3en1, amount="100.00")
-    response = client.post(reverse("api:job-submit", args=[job.pk]), {},
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("api:job-submit", args=[job.pk]), {}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "missing to pay the minimum wage for 1 days" in response.json()["lines"][0]
     declaration = make_declaration(alice, alice_activity, gross="600.00")
-    response = client.post(reverse("api:declaration-submit", args=[declaration.pk]), {},
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("api:declaration-submit", args=[declaration.pk]),
+        {},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "108.40 € missing" in response.json()["gross"][0]
     response = client.post(
         reverse("api:declaration-list"),
-        {"unit": alice_activity.pk, "worker": unit_holder_worker(alice_activity).pk,
-         "contract_type": "trainer-fixed-term", "function": "Formatrice", "gross": "150.00",
-         "days": [{"date": WED.isoformat(), "hours": "8"}, {"date": "2030-12-19", "hours": "8"}]},
+        {
+            "unit": alice_activity.pk,
+            "worker": unit_holder_worker(alice_activity).pk,
+            "contract_type": "trainer-fixed-term",
+            "function": "Formatrice",
+            "gross": "150.00",
+            "days": [{"date": WED.isoformat(), "hours": "8"}, {"date": "2030-12-19", "hours": "8"}],
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert "50.00 € of gross missing" in response.json()["gross"][0]

@@ -28,8 +28,9 @@ def _upload(name="ticket-taxi.pdf", content=TICKET):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def test_add_a_day_keeps_the_uploaded_receipt_until_the_job_is_saved(alice, alice_client,
-                                                                     alice_3en1):  # fmt: skip
+def test_add_a_day_keeps_the_uploaded_receipt_until_the_job_is_saved(
+    alice, alice_client, alice_3en1
+):
     url = reverse("portal:work_job_create")
     data = _job_form(alice_3en1, rows=((TUE, "8"),), expenses=[("Taxi", "25.00")])
     first = alice_client.post(url, data | {"expenses-0-receipt": _upload(), "add_day": "1"})
@@ -81,8 +82,10 @@ def test_a_new_file_replaces_the_held_one(alice_client, alice_3en1):
     data = _job_form(alice_3en1, expenses=[("Taxi", "25.00")])
     first = alice_client.post(url, data | {"expenses-0-receipt": _upload(), "add_expense": "1"})
     kept = KEPT.search(first.content.decode()).group(1)
-    second = data | {"expenses-0-kept_receipt": kept, "expenses-0-receipt": _upload(
-        "autre.pdf", b"%PDF-1.4 other")}  # fmt: skip
+    second = data | {
+        "expenses-0-kept_receipt": kept,
+        "expenses-0-receipt": _upload("autre.pdf", b"%PDF-1.4 other"),
+    }
     assert alice_client.post(url, second).status_code == 302
     with JobExpense.objects.get().receipt.open("rb") as handle:
         assert handle.read() == b"%PDF-1.4 other"

@@ -15,8 +15,12 @@ from tests.work_helpers import contract_type, days, make_job, unverified_client
 pytestmark = pytest.mark.django_db
 
 CODES = [
-    "employee-fixed-term", "artist-fixed-term", "trainer-fixed-term", "student", "open-ended",
-]  # fmt: skip
+    "employee-fixed-term",
+    "artist-fixed-term",
+    "trainer-fixed-term",
+    "student",
+    "open-ended",
+]
 FIRST_DAY = date(2031, 2, 3)
 
 
@@ -39,8 +43,9 @@ def test_preview_and_validation_give_the_same_split(
     expenses = Decimal(expenses_cents).scaleb(-2)
     # Each example takes days no other example took (the database is shared between them).
     start = FIRST_DAY + timedelta(days=7 * Job.objects.count())
-    work_days = days(*[(start + timedelta(days=i), str(Decimal(q) / 4)) for i, q in
-                       enumerate(quarters)])  # fmt: skip
+    work_days = days(
+        *[(start + timedelta(days=i), str(Decimal(q) / 4)) for i, q in enumerate(quarters)]
+    )
     preview = job_preview(
         turnover=amount, expenses=expenses, contract_type=contract_type(code), days=work_days
     )

@@ -281,9 +281,12 @@ def test_marking_sent_pays_the_refunds_and_reimburses_the_claims(
     worker = make_worker()
     claim = make_claim(alice_3en1, worker, alice)
     make_line(
-        amount="42.10", due_on=today, kind=PayoutLine.Kind.EXPENSE, worker=worker,
+        amount="42.10",
+        due_on=today,
+        kind=PayoutLine.Kind.EXPENSE,
+        worker=worker,
         expense_claim=claim,
-    )  # fmt: skip
+    )
     make_line(amount="300.00", due_on=today, worker=worker)
     batch = _prepare(
         django_capture_on_commit_callbacks, due_by=today, execution_date=execution, by=claire
@@ -326,9 +329,12 @@ def test_a_claim_no_longer_approved_stops_the_batch_being_marked_sent(
     worker = make_worker()
     claim = make_claim(alice_3en1, worker, alice)
     make_line(
-        amount="42.10", due_on=today, kind=PayoutLine.Kind.EXPENSE, worker=worker,
+        amount="42.10",
+        due_on=today,
+        kind=PayoutLine.Kind.EXPENSE,
+        worker=worker,
         expense_claim=claim,
-    )  # fmt: skip
+    )
     batch = _prepare(
         django_capture_on_commit_callbacks, due_by=today, execution_date=execution, by=claire
     )
@@ -395,6 +401,8 @@ def test_a_file_the_schema_refuses_is_never_written():
     )
     with pytest.raises(ValidationError, match="pain.001 schema"):
         pain001(
-            message_id="PAYOUT-1", debtor=debtor, execution_date=date(2026, 3, 10),
+            message_id="PAYOUT-1",
+            debtor=debtor,
+            execution_date=date(2026, 3, 10),
             transfers=[transfer],
-        )  # fmt: skip
+        )

@@ -60,13 +60,28 @@ def _late_october(month, *, late_advance="250.00"):
     was deducted in October), alice's new artist contract C-L (12 October, before the change
     of parameters, and 29 October, after) with its advance, and alice's November work."""
     late_d = day(month.contract_d, date(2026, 10, 8), "900.00")
-    late = contract(month.alice, month.three, "artist-fixed-term", "C-L", date(2026, 10, 12),
-                    date(2026, 10, 29), "692.58", days=2)  # fmt: skip
+    late = contract(
+        month.alice,
+        month.three,
+        "artist-fixed-term",
+        "C-L",
+        date(2026, 10, 12),
+        date(2026, 10, 29),
+        "692.58",
+        days=2,
+    )
     day(late, date(2026, 10, 12), "346.29")
     day(late, date(2026, 10, 29), "346.29")
     advance(late, late_advance)
-    november = contract(month.alice, month.activity, "trainer-fixed-term", "C-N",
-                        date(2026, 11, 10), date(2026, 11, 10), "162.35")  # fmt: skip
+    november = contract(
+        month.alice,
+        month.activity,
+        "trainer-fixed-term",
+        "C-N",
+        date(2026, 11, 10),
+        date(2026, 11, 10),
+        "162.35",
+    )
     day(november, date(2026, 11, 10), "162.35")
     return late_d, late, november
 
@@ -87,7 +102,7 @@ def _state():
                 "lines",
                 "pdf",
             )
-        ),  # fmt: skip
+        ),
         "costs": list(EmploymentCost.objects.order_by("pk").values_list("pk", "payslip")),
         "entries": list(LedgerEntry.objects.order_by("pk").values_list("pk", "amount")),
         "payouts": list(
@@ -166,10 +181,13 @@ def test_late_october_days_are_paid_by_november_with_the_rates_of_each_day(close
     )
     assert sorted(entries.values_list("unit__code", "label", "amount")) == [
         ("UP-0001", "Salary arrears 2026-10 paid in 2026-11, contract C-D", -(D("900.00") + ec)),
-        ("UP-0001", "Salary arrears 2026-10 paid in 2026-11, contract C-L",
-         -(D("692.58") + oct12_ec + oct29_ec)),
+        (
+            "UP-0001",
+            "Salary arrears 2026-10 paid in 2026-11, contract C-L",
+            -(D("692.58") + oct12_ec + oct29_ec),
+        ),
         ("UP-0002", "Salaries 2026-11, contract C-N", -(D("162.35") + nov_ec)),
-    ]  # fmt: skip
+    ]
     assert run.totals["arrears_days"] == 3
     assert run.totals["arrears_gross"] == "1592.58"  # 900.00 + 2 × 346.29
 
@@ -225,8 +243,15 @@ def test_arrears_are_paid_once_never_again_by_a_later_run(closed_october):
 
 def test_a_late_day_of_a_month_without_run_waits_for_its_own_run(closed_october):
     month, _run = closed_october
-    september = contract(month.chloe, month.three, "employee-fixed-term", "C-S",
-                         date(2026, 9, 15), date(2026, 9, 15), "300.00")  # fmt: skip
+    september = contract(
+        month.chloe,
+        month.three,
+        "employee-fixed-term",
+        "C-S",
+        date(2026, 9, 15),
+        date(2026, 9, 15),
+        "300.00",
+    )
     day(september, date(2026, 9, 15), "300.00")
     _late_october(month)
     november = payroll_run_compute(period=NOVEMBER, today=NOV_TODAY)
@@ -294,8 +319,15 @@ def test_a_negative_balance_is_carried_from_payslip_to_payslip(alice_client, clo
     assert not PayoutLine.objects.filter(payslip=nov).exists()
 
     # January: no work, nothing taken; December: one trainer day deducts the carried balance.
-    december_work = contract(month.alice, month.activity, "trainer-fixed-term", "C-DEC",
-                             date(2026, 12, 1), date(2026, 12, 1), "162.35")  # fmt: skip
+    december_work = contract(
+        month.alice,
+        month.activity,
+        "trainer-fixed-term",
+        "C-DEC",
+        date(2026, 12, 1),
+        date(2026, 12, 1),
+        "162.35",
+    )
     day(december_work, date(2026, 12, 1), "162.35")
     december = payroll_run_compute(period=DECEMBER, today=DEC_TODAY)
     dec = Payslip.objects.get(run=december, worker=month.alice)

@@ -257,8 +257,16 @@ def test_the_query_count_does_not_grow_with_the_workers(month, django_assert_max
 
     for serial in range(50, 56, 2):
         worker = invited_worker(f"W{serial}", "Test", serial)
-        c = contract(worker, month.three, "employee-fixed-term", f"C-{serial}",
-                     date(2026, 10, 12), date(2026, 10, 13), "400.00", days=2)  # fmt: skip
+        c = contract(
+            worker,
+            month.three,
+            "employee-fixed-term",
+            f"C-{serial}",
+            date(2026, 10, 12),
+            date(2026, 10, 13),
+            "400.00",
+            days=2,
+        )
         day(c, date(2026, 10, 12), "200.00")
         day(c, date(2026, 10, 13), "200.00")
     with django_assert_max_num_queries(30):

@@ -64,8 +64,19 @@ def test_the_payslip_pdf_shows_employers_worker_days_and_every_amount(
     assert "C-A" in text and "C-B" in text
     assert "2026-10-14" in text and "2026-10-22" in text
     # French by default (alice's language): amounts as 1 017,28 €
-    for amount in ("1017,28", "139,94", "877,34", "97,47", "779,87", "500,00", "279,87", "294,36",
-                   "93,50", "96,96", "48,62"):  # fmt: skip
+    for amount in (
+        "1017,28",
+        "139,94",
+        "877,34",
+        "97,47",
+        "779,87",
+        "500,00",
+        "279,87",
+        "294,36",
+        "93,50",
+        "96,96",
+        "48,62",
+    ):
         assert amount in flat, amount
 
 

@@ -112,10 +112,17 @@ def test_the_parts_add_up_to_the_invoice_total_to_the_cent(job):
     assert pay.employment_cost == pay.gross + pay.employer_charges
     assert pay.budget == pay.employment_cost + pay.employment_contribution
     for amount in (
-        split.turnover_contribution, split.employment_budget, split.residue, pay.gross,
-        pay.employer_charges, pay.employment_contribution, pay.employee_social_security,
-        pay.withholding, pay.net, split.missing_turnover,
-    ):  # fmt: skip
+        split.turnover_contribution,
+        split.employment_budget,
+        split.residue,
+        pay.gross,
+        pay.employer_charges,
+        pay.employment_contribution,
+        pay.employee_social_security,
+        pay.withholding,
+        pay.net,
+        split.missing_turnover,
+    ):
         assert is_cents(amount)
         assert amount >= 0
 

@@ -61,8 +61,11 @@ API = {
     "api:contract-accept": ("contract", "contract_id", "post"),
 }
 API_ROUTES = set(API)
-LISTS = {"api:job-list": "job", "api:declaration-list": "declaration", "api:contract-list":
-         "contract"}  # fmt: skip
+LISTS = {
+    "api:job-list": "job",
+    "api:declaration-list": "declaration",
+    "api:contract-list": "contract",
+}
 
 
 @pytest.fixture
@@ -91,10 +94,17 @@ def _split_body():
     return {
         "client": theatre().pk,
         "contract_type": "artist-fixed-term",
-        "lines": [{"description": "Concert", "quantity": "1", "unit_price": "500.00",
-                   "vat_category": "S", "vat_rate": "21"}],
+        "lines": [
+            {
+                "description": "Concert",
+                "quantity": "1",
+                "unit_price": "500.00",
+                "vat_category": "S",
+                "vat_rate": "21",
+            }
+        ],
         "days": [{"date": FRI.isoformat(), "hours": "8"}],
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize("name", sorted(PORTAL))
@@ -116,8 +126,9 @@ def test_bob_gets_404_on_alices_work_objects(bob_client, world, name):
     assert bob_client.post(_portal_url(name, world), {}).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["work_job_list", "work_declaration_list", "work_contract_list",
-                                  "work_job_list_csv"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["work_job_list", "work_declaration_list", "work_contract_list", "work_job_list_csv"]
+)
 def test_bob_sees_his_lists_without_alices_rows(bob_client, world, name):
     response = bob_client.get(_portal_url(name, world))
     assert response.status_code == 200
@@ -144,8 +155,9 @@ def test_alice_reaches_every_work_route(alice, world, name):
 @pytest.mark.parametrize("name", sorted(API))
 def test_anonymous_is_refused_on_every_work_route(world, name):
     _kind, _kwarg, method = API[name]
-    response = getattr(HttpClient(), method)(_api_url(name, world), {},
-                                             content_type="application/json")  # fmt: skip
+    response = getattr(HttpClient(), method)(
+        _api_url(name, world), {}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
 
 

@@ -277,13 +277,14 @@ def _open_assembly(claire):
     from django.utils import timezone
 
     from devtools import demo
-    from governance import services
+    from governance.services.assemblies import agenda_item_add, assembly_create, candidate_add
+    from governance.services.roll import assembly_convene
     from members.demo_shares import ensure_demo_shares
 
     admin, denis = demo.ensure_admin(), demo.ensure_denis()
     ensure_demo_shares(by=admin)
     now, today = timezone.now(), timezone.localdate()
-    assembly = services.assembly_create(
+    assembly = assembly_create(
         kind="ordinary",
         title="Assemblée générale ordinaire 2026",
         date=today + timedelta(days=3),
@@ -293,19 +294,19 @@ def _open_assembly(claire):
         voting_closes_at=now + timedelta(days=3),
         by=denis,
     )
-    services.agenda_item_add(
+    agenda_item_add(
         assembly=assembly, title="Approbation des comptes annuels 2025", kind="ordinary", by=denis
     )
-    election = services.agenda_item_add(
+    election = agenda_item_add(
         assembly=assembly,
         title="Élection des administrateur·rices",
         kind="election",
         seats=1,
         by=denis,
     )
-    services.candidate_add(item=election, member=denis.member, by=denis)
-    services.candidate_add(item=election, member=demo.ensure_bob().member, by=denis)
-    return services.assembly_convene(assembly=assembly, by=denis).assembly, election
+    candidate_add(item=election, member=denis.member, by=denis)
+    candidate_add(item=election, member=demo.ensure_bob().member, by=denis)
+    return assembly_convene(assembly=assembly, by=denis).assembly, election
 
 
 @pytest.fixture
@@ -450,9 +451,15 @@ def _expected_split(amount: Decimal, code: str, first_day: date) -> dict[str, st
 
 
 SPLIT_KEYS = (
-    "turnover", "turnover_contribution", "employment_budget", "gross", "employer_charges",
-    "employment_contribution", "residue", "net",
-)  # fmt: skip
+    "turnover",
+    "turnover_contribution",
+    "employment_budget",
+    "gross",
+    "employer_charges",
+    "employment_contribution",
+    "residue",
+    "net",
+)
 
 
 def test_typing_an_amount_on_the_job_form_shows_the_live_split(phone, portal):
@@ -480,8 +487,10 @@ def test_typing_an_amount_on_the_job_form_shows_the_live_split(phone, portal):
         sync_api.expect(split.locator('[data-split="turnover"]')).to_have_attribute(
             "data-amount", typed
         )
-        shown = {key: split.locator(f'[data-split="{key}"]').get_attribute("data-amount")
-                 for key in SPLIT_KEYS}  # fmt: skip
+        shown = {
+            key: split.locator(f'[data-split="{key}"]').get_attribute("data-amount")
+            for key in SPLIT_KEYS
+        }
         shown["net is on screen"] = split.locator('[data-split="net"]').is_visible()
         return shown
 

@@ -227,9 +227,14 @@ def test_csv_export_applies_the_same_filters_as_the_page(alice_client, alice_act
     url = reverse("portal:unit_ledger_csv", args=[alice_activity.pk])
     _header, *by_kind = _csv_rows(alice_client.get(url, {"kind": "employment_cost"}))
     assert by_kind == [
-        ["2026-10-15", str(LedgerEntry.Kind.EMPLOYMENT_COST.label), "employment_cost",
-         "Salaire octobre", "-1200.00"],
-    ]  # fmt: skip
+        [
+            "2026-10-15",
+            str(LedgerEntry.Kind.EMPLOYMENT_COST.label),
+            "employment_cost",
+            "Salaire octobre",
+            "-1200.00",
+        ],
+    ]
     _header, *by_dates = _csv_rows(
         alice_client.get(url, {"date_from": "2026-09-06", "date_to": "2026-10-14"})
     )

@@ -314,9 +314,13 @@ def test_the_balance_is_exact_to_the_cent_and_equals_unit_balance(
 ):
     def post(unit, amount):
         ledger_post(
-            unit=unit, kind="turnover", amount=Decimal(amount), booked_on=date(2026, 11, 2),
-            label="t", by=claire,
-        )  # fmt: skip
+            unit=unit,
+            kind="turnover",
+            amount=Decimal(amount),
+            booked_on=date(2026, 11, 2),
+            label="t",
+            by=claire,
+        )
 
     # 0.1 + 0.2 is the float trap; a hundred cents must make exactly one euro.
     post(alice_3en1, "0.10")
@@ -406,9 +410,13 @@ def test_a_bad_ledger_filter_is_a_400_naming_it(alice_http, alice_activity, para
 def test_the_ledger_is_paginated(alice_http, alice_3en1, claire):
     for day in range(1, 51):
         ledger_post(
-            unit=alice_3en1, kind="purchase", amount=Decimal("-1.00"),
-            booked_on=date(2026, 1, 1 + day % 28), label=f"n{day}", by=claire,
-        )  # fmt: skip
+            unit=alice_3en1,
+            kind="purchase",
+            amount=Decimal("-1.00"),
+            booked_on=date(2026, 1, 1 + day % 28),
+            label=f"n{day}",
+            by=claire,
+        )
     first = _ledger(alice_http, alice_3en1).json()
     assert first["count"] == 52
     assert len(first["results"]) == 50

@@ -10,15 +10,14 @@ from django.db import connection
 
 from devtools.bench import cases, load, voting
 from devtools.bench.results import Figure, machine, markdown
+from governance.models import EncryptedBallot, GeneralAssembly
+from invoicing.models import Invoice
+from members.models import Member
+from payroll.models import Contract, ExpenseClaim, WorkDay
+from production_units.models import LedgerEntry, ProductionUnit
 
 
 def _dataset() -> dict:
-    from governance.models import EncryptedBallot, GeneralAssembly
-    from invoicing.models import Invoice
-    from members.models import Member
-    from payroll.models import Contract, ExpenseClaim, WorkDay
-    from production_units.models import LedgerEntry, ProductionUnit
-
     return {
         "members": Member.objects.count(),
         "production units": ProductionUnit.objects.count(),

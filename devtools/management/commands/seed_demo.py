@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from devtools.demo import DEMO_PASSWORD, seed_demo
+from devtools.demo import DEMO_PASSWORD
+from devtools.seed import seed_demo
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.models import GeneralAssembly
-from governance.services import assembly_convene
+from governance.services.roll import assembly_convene
 from members.models import User
 
 

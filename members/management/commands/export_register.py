@@ -4,7 +4,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from members.exports import FORMATS, REGISTER_COLUMNS, register_export, register_write_csv
+from members.exports import (
+    FORMATS,
+    REGISTER_COLUMNS,
+    member_extract_export,
+    register_export,
+    register_write_csv,
+)
 from members.models import Member
 from members.selectors import register_at
 
@@ -51,8 +57,6 @@ class Command(BaseCommand):
         self.stderr.write(f"{len(rows)} member(s) on {at.isoformat()} written to {out}")
 
     def _member_extract(self, number: int, at: date, fmt: str, out: str | None) -> None:
-        from members.exports import member_extract_export
-
         member = Member.objects.filter(number=number).first()
         if member is None:
             raise CommandError(f"--member {number}: no member with this number.", returncode=1)

@@ -17,19 +17,19 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from devtools import demo
-from members.models import Member
-from members.services import member_create
-
-from .board_services import cooptation_record, mandate_end
-from .ethics_services import (
+from governance.board_services import cooptation_record, mandate_end
+from governance.ethics_services import (
     ethics_case_opinion_publish,
     ethics_case_receive,
     ethics_case_review,
     ethics_meeting_record,
     ethics_term_record,
 )
-from .models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
+from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
+from members.models import Member
+from members.services import member_create
+
+from . import demo
 
 HELENE_EMAIL = "helene@smartcoop.test"
 AI_SUBJECT = "Intelligence artificielle dans le travail des membres"
@@ -46,28 +46,26 @@ def last_assembly_day(today: date) -> date:
     return this_year if this_year <= today else date(today.year - 1, 6, 16)
 
 
-def _plain(admin, first_name, last_name, **fields) -> Member:
-    member = Member.objects.filter(
-        first_name=first_name, last_name=last_name, user__isnull=True
-    ).first()
-    return member or member_create(
-        by=admin,
+def _found_or_created(admin, lookup: dict, **fields) -> Member:
+    """The member `lookup` finds, else one created with `fields` (idempotent demo)."""
+    return Member.objects.filter(**lookup).first() or member_create(by=admin, **fields)
+
+
+def _plain(admin, first_name, last_name) -> Member:
+    names = {"first_name": first_name, "last_name": last_name}
+    return _found_or_created(
+        admin,
+        {**names, "user__isnull": True},
         category=Member.Category.A,
-        first_name=first_name,
-        last_name=last_name,
         member_since=date(2012, 1, 1),
-        **fields,
+        **names,
     )
 
 
 def _organisation(admin, name) -> Member:
-    member = Member.objects.filter(organisation_name=name, is_organisation=True).first()
-    return member or member_create(
-        by=admin,
-        category=Member.Category.C,
-        is_organisation=True,
-        organisation_name=name,
-        member_since=date(2016, 3, 1),
+    fields = {"organisation_name": name, "is_organisation": True}
+    return _found_or_created(
+        admin, fields, category=Member.Category.C, member_since=date(2016, 3, 1), **fields
     )
 
 

@@ -1,5 +1,5 @@
 """The governance part of the demo (seed_demo): last year's assembly with its published results,
-this year's open for voting, the board (governance/demo_board.py) with a cooptation waiting for
+this year's open for voting, the board (devtools/demo_board.py) with a cooptation waiting for
 ratification, and a member who joined after the record date and can't vote (the page says why).
 
 The tellers' key of the open vote is written to a file (settings.DEMO_TELLERS_KEY_DIR, by
@@ -14,11 +14,17 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from governance.models import GeneralAssembly
+from governance.services.assemblies import agenda_item_add, assembly_create, candidate_add
+from governance.services.roll import assembly_convene, on_roll
+from governance.services.voting import ballot_cast
+from governance.tally import assembly_tally
 from members.models import Member
+from members.services import member_create
+from members.share_payment_services import share_payment_record, shares_subscribe
 
-from . import services
-from .models import GeneralAssembly
-from .tally import assembly_tally
+from .demo import _user
+from .demo_board import ensure_board_demo
 
 PAST_TITLE = "Assemblée générale ordinaire 2025"
 OPEN_TITLE = "Assemblée générale ordinaire 2026"
@@ -38,7 +44,7 @@ def _past_assembly(people: dict) -> None:
         return
     denis = people["denis"]
     meeting = date(2025, 6, 18)
-    assembly = services.assembly_create(
+    assembly = assembly_create(
         kind=GeneralAssembly.Kind.ORDINARY,
         title=PAST_TITLE,
         date=meeting,
@@ -49,26 +55,26 @@ def _past_assembly(people: dict) -> None:
         voting_closes_at=_at(meeting, 12),
         by=denis,
     )
-    report = services.agenda_item_add(
+    report = agenda_item_add(
         assembly=assembly, title="Rapport d'activité 2024", kind="information", by=denis
     )
-    accounts = services.agenda_item_add(
+    accounts = agenda_item_add(
         assembly=assembly,
         title="Approbation des comptes annuels 2024",
         kind="ordinary",
         text="L'assemblée approuve les comptes annuels arrêtés au 31 décembre 2024.",
         by=denis,
     )
-    discharge = services.agenda_item_add(
+    discharge = agenda_item_add(
         assembly=assembly, title="Décharge aux administrateur·rices", kind="discharge", by=denis
     )
     del report
-    convened = services.assembly_convene(assembly=assembly, by=denis, now=_at(date(2025, 5, 16), 9))
+    convened = assembly_convene(assembly=assembly, by=denis, now=_at(date(2025, 5, 16), 9))
     during = _at(date(2025, 6, 10), 14)
     for who, accounts_choice in (("alice", "for"), ("denis", "for"), ("bob", "abstain")):
         member = people[who].member
-        if services.on_roll(assembly, member):
-            services.ballot_cast(
+        if on_roll(assembly, member):
+            ballot_cast(
                 assembly=assembly,
                 voter=member,
                 now=during,
@@ -93,7 +99,7 @@ def _open_assembly(people: dict) -> GeneralAssembly | None:
     now = timezone.now()
     today = timezone.localdate()
     meeting = today + timedelta(days=7)
-    assembly = services.assembly_create(
+    assembly = assembly_create(
         kind=GeneralAssembly.Kind.ORDINARY,
         title=OPEN_TITLE,
         date=meeting,
@@ -104,20 +110,20 @@ def _open_assembly(people: dict) -> GeneralAssembly | None:
         voting_closes_at=_at(meeting, 12),
         by=denis,
     )
-    services.agenda_item_add(
+    agenda_item_add(
         assembly=assembly, title="Rapport d'activité 2025", kind="information", by=denis
     )
-    services.agenda_item_add(
+    agenda_item_add(
         assembly=assembly,
         title="Approbation des comptes annuels 2025",
         kind="ordinary",
         text="L'assemblée approuve les comptes annuels arrêtés au 31 décembre 2025.",
         by=denis,
     )
-    services.agenda_item_add(
+    agenda_item_add(
         assembly=assembly, title="Décharge aux administrateur·rices", kind="discharge", by=denis
     )
-    election = services.agenda_item_add(
+    election = agenda_item_add(
         assembly=assembly,
         title="Élection de deux administrateur·rices",
         kind="election",
@@ -125,7 +131,7 @@ def _open_assembly(people: dict) -> GeneralAssembly | None:
         by=denis,
     )
     for member in Member.objects.filter(user__email__in=["alice@smartcoop.test"]):
-        services.candidate_add(
+        candidate_add(
             item=election,
             member=member,
             by=denis,
@@ -138,14 +144,14 @@ def _open_assembly(people: dict) -> GeneralAssembly | None:
         .first()
     )
     if other is not None:
-        services.candidate_add(
+        candidate_add(
             item=election,
             member=other,
             by=denis,
             representative_name="Renaud Sarrazin" if other.is_organisation else "",
             statement="Candidature pour un premier mandat.",
         )
-    convened = services.assembly_convene(assembly=assembly, by=denis)
+    convened = assembly_convene(assembly=assembly, by=denis)
     path = key_path(convened.assembly)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(convened.key_file)
@@ -155,10 +161,6 @@ def _open_assembly(people: dict) -> GeneralAssembly | None:
 
 def _late_joiner(people: dict) -> None:
     """Eve joined yesterday, after the record date of the open vote: she can't vote."""
-    from devtools.demo import _user
-    from members.services import member_create
-    from members.share_services import share_payment_record, shares_subscribe
-
     user = _user("eve@smartcoop.test", "Eve", "Evrard", role="member")
     if Member.objects.filter(user=user).exists():
         return
@@ -176,8 +178,6 @@ def _late_joiner(people: dict) -> None:
 
 
 def ensure_governance_demo(people: dict) -> None:
-    from .demo_board import ensure_board_demo
-
     # Last year's assembly first: the board's cooptation waits for this year's.
     _past_assembly(people)
     ensure_board_demo()

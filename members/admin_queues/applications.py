@@ -1,178 +1,49 @@
-"""Back-office queues of membership: applications to decide, resignations and other exits to
-record, refunds to pay. Advisors see their office's; the board and the administrators see
-every office. Every action calls one service per row; what a service refuses is shown.
-
-Who does what (the roles are groups, core/roles.py):
-- advisors (and administrators): approve or refuse applications, record payments, record
-  resignations and deaths, mark refunds paid;
-- the board: exclusions and share transfers (board decisions).
-"""
-
-from collections.abc import Callable
+"""The queue of membership applications: approve, refuse, record a payment, enter a paper
+application."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.admin import OfficeScopedAdminMixin
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
+    NOTHING,
     AuditTrailMixin,
-    QueueItem,
-    ServiceFormMixin,
+    ReadOnlyAdmin,
+    RefuseForm,
     add_service_error,
     advisor_queue_item,
+    form_page,
+    money,
+    run_action_with_form,
 )
 from core.encryption import lookup_hash
-from core.money import cents
-from core.roles import is_board, require_board
 
-from .forms import MembershipApplicationForm
-from .models import (
+from ..forms import MembershipApplicationForm
+from ..models import (
     MONEY,
     DocumentAcceptance,
     Member,
-    MemberExit,
     MembershipApplication,
-    RefundPayout,
 )
-from .selectors import share_policy_on
-from .services import (
+from ..register_services import normalise_reference
+from ..selectors import documents_in_force, share_policy_on
+from ..services import (
     application_apply,
     application_approve,
     application_refuse,
     application_still_due,
 )
-from .share_services import (
-    member_exit,
-    normalise_reference,
-    refund_payout_mark_paid,
-    share_payment_record,
-)
-
-SELECTION_LIMIT = 200
-NOTHING = "—"
-
-
-# --- roles ---------------------------------------------------------------------------------
-
-
-def is_advisor(user) -> bool:
-    """Advisors and administrators: they process the membership queues."""
-    return bool(
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.has_perm("members.change_member"))
-    )
-
-
-def money(amount) -> str:
-    return f"{cents(amount):.2f} €" if amount is not None else NOTHING
-
-
-# --- actions with an intermediate page -------------------------------------------------------
-
-
-def _names_a_field_of(form, error: ValidationError) -> bool:
-    return hasattr(error, "error_dict") and any(name in form.fields for name in error.error_dict)
-
-
-def _report(model_admin, request, done: int, problems, done_message) -> None:
-    if done:
-        model_admin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-    for obj, texts in problems:
-        model_admin.message_user(request, f"{obj}: {' '.join(texts)}", messages.ERROR)
-    if not done and not problems:
-        model_admin.message_user(request, _("Nothing was changed."), messages.WARNING)
-
-
-def run_action_with_form(
-    model_admin,
-    request,
-    queryset: QuerySet,
-    *,
-    form_class: type[forms.Form],
-    title: str,
-    apply: Callable,
-    done_message,
-    intro: str = "",
-    describe: Callable | None = None,
-    single: bool = False,
-    form_kwargs: Callable | None = None,
-    confirm: Callable | None = None,
-):
-    """An action's intermediate page: the chosen rows and a form; once posted back valid
-    ("apply"), `apply(obj, cleaned_data)` (one service call) for each row.
-
-    A refusal naming a field of the form shows the page again (400) with the message; any
-    other refusal is reported for its row and the others go on. `single`: the action needs
-    exactly one row (a payment is recorded for one application). `form_kwargs(objects)`:
-    what the form needs to check the chosen rows. `confirm(obj, cleaned_data)`: the valid
-    form first shows a confirmation page saying what will happen to each row; only its
-    "confirm" button applies.
-    """
-    limit = 1 if single else SELECTION_LIMIT
-    objects = list(queryset[: limit + 1])
-    if len(objects) > limit:
-        message = (
-            _("Choose one row for this action.")
-            if single
-            else _("Choose at most %(limit)s rows for this action.") % {"limit": limit}
-        )
-        model_admin.message_user(request, message, messages.WARNING)
-        return None
-    extra = form_kwargs(objects) if form_kwargs else {}
-    confirming = False
-    if "apply" in request.POST:
-        form = form_class(request.POST, **extra)
-        if form.is_valid() and confirm is not None and "confirmed" not in request.POST:
-            confirming = True
-        elif form.is_valid():
-            done, problems = 0, []
-            for obj in objects:
-                try:
-                    apply(obj, form.cleaned_data)
-                except ValidationError as error:
-                    if _names_a_field_of(form, error):
-                        add_service_error(form, error)
-                        break
-                    problems.append((obj, error.messages))
-                except PermissionDenied as error:
-                    problems.append((obj, [str(error) or _("Not allowed.")]))
-                else:
-                    done += 1
-            if form.is_valid():
-                _report(model_admin, request, done, problems, done_message)
-                return None
-    else:
-        form = form_class(**extra)
-    if confirming:
-        rows = [(obj, confirm(obj, form.cleaned_data)) for obj in objects]
-    else:
-        rows = [(obj, describe(obj) if describe else "") for obj in objects]
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "opts": model_admin.model._meta,
-        "rows": rows,
-        "confirming": confirming,
-        "form": form,
-        "media": model_admin.media + form.media,
-        "action": request.POST.get("action", ""),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    status = 400 if form.is_bound and form.errors else 200
-    return TemplateResponse(request, "admin/members/action_form.html", context, status=status)
+from ..share_payment_services import share_payment_record
+from .roles import is_advisor
 
 
 class ApproveForm(forms.Form):
@@ -241,14 +112,6 @@ def name_of(application: MembershipApplication) -> str:
     return f"{application.first_name} {application.last_name}"
 
 
-class RefuseForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=gettext_lazy("Kept with the decision and in the audit trail."),
-    )
-
-
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount received (€)"), **MONEY)
     paid_on = forms.DateField(label=gettext_lazy("Received on"), initial=timezone.localdate)
@@ -261,32 +124,6 @@ class PaymentForm(forms.Form):
         if day > timezone.localdate():
             raise ValidationError(_("The date can't be in the future."))
         return day
-
-
-class ExitRecordForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Effective date"),
-        initial=timezone.localdate,
-        help_text=gettext_lazy("No longer a member from this day."),
-    )
-    payout_iban = forms.CharField(
-        label=gettext_lazy("Pay the refund to (IBAN)"),
-        max_length=34,
-        required=False,
-        help_text=gettext_lazy("Empty: the member's IBAN."),
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-    )
-
-
-class PaidOnForm(forms.Form):
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), initial=timezone.localdate)
-
-
-# --- membership applications -------------------------------------------------------------------
 
 
 def _with_due(queryset):
@@ -362,27 +199,11 @@ class PaperApplicationForm(MembershipApplicationForm):
         return day
 
 
-def form_page(
-    model_admin, request, *, form, title, intro="", submit_label, method="post", status=200
-):
-    """A back-office page with one form (templates/admin/members/form_page.html)."""
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "opts": model_admin.model._meta,
-        "form": form,
-        "media": model_admin.media + form.media,
-        "submit_label": submit_label,
-        "method": method,
-    }
-    return TemplateResponse(request, "admin/members/form_page.html", context, status=status)
-
-
 @admin.register(MembershipApplication)
 class MembershipApplicationAdmin(
-    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin
+    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, ReadOnlyAdmin
 ):
+    # Applications come from the portal and are decided through the actions only (read-only).
     office_path = "office"
     # Categories B and C choose no office: every advisor handles those.
     office_shared = Q(office__isnull=True)
@@ -466,8 +287,6 @@ class MembershipApplicationAdmin(
         return super().get_queryset(request).select_related("office")
 
     def get_urls(self):
-        from django.urls import path
-
         own = [
             path(
                 "paper/",
@@ -487,8 +306,6 @@ class MembershipApplicationAdmin(
         """Enter an application received on paper: the portal's form and service, dated on
         the letter, marked as received on paper; the applicant gets the payment
         instructions by e-mail."""
-        from .views import documents_in_force
-
         if not is_advisor(request.user):
             raise PermissionDenied
         today = timezone.localdate()
@@ -535,16 +352,6 @@ class MembershipApplicationAdmin(
         if len(digits) == 11 and not any(char.isalpha() for char in search_term):
             return queryset.filter(national_number_hash=lookup_hash(digits)), False
         return super().get_search_results(request, queryset, search_term)
-
-    # Applications come from the portal and are decided through the actions only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return is_advisor(request.user)
@@ -713,241 +520,8 @@ class MembershipApplicationAdmin(
         )
 
 
-# --- exits ----------------------------------------------------------------------------------
-
-
-class MemberExitForm(forms.ModelForm):
-    """Record an exit directly: a death, an exclusion (board), a resignation by letter."""
-
-    effective_on = forms.DateField(
-        label=gettext_lazy("Effective date"),
-        help_text=gettext_lazy("No longer a member from then."),
-    )
-    payout_iban = forms.CharField(
-        label=gettext_lazy("Pay the refund to (IBAN)"),
-        max_length=34,
-        required=False,
-        help_text=gettext_lazy("Heirs, a new account… Empty: the member's IBAN."),
-    )
-
-    class Meta:
-        model = MemberExit
-        fields = ["member", "kind", "effective_on", "decision_reference", "reason"]
-
-
-@admin.register(MemberExit)
-class MemberExitAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
-    office_path = "member__office"
-    form = MemberExitForm
-    list_display = (
-        "member_number",
-        "member",
-        "office",
-        "kind",
-        "status",
-        "requested_at",
-        "effective_on",
-        "refund",
-        "decision_reference",
-    )
-    list_display_links = ("member_number", "member")
-    list_filter = ("status", "kind", "member__office")
-    list_select_related = ("member__office", "refund_entry")
-    search_fields = ("member__number__exact", "member__last_name", "member__organisation_name")
-    ordering = ("-id",)
-    show_full_result_count = False
-    autocomplete_fields = ("member",)
-    actions = ("record_resignation",)
-    readonly_fields = ("status", "requested_at", "recorded_by", "refund")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member__office", "refund_entry")
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["member", "kind", "effective_on", "decision_reference", "reason", "payout_iban"]
-        return [
-            "member",
-            "kind",
-            "status",
-            "requested_at",
-            "effective_on",
-            "decision_reference",
-            "reason",
-            "recorded_by",
-            "refund",
-        ]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "member":
-            kwargs["queryset"] = Member.objects.followed_by(request.user).filter(
-                status=Member.Status.MEMBER
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # An exit is recorded (add) or processed (action), never edited or deleted.
-    def has_add_permission(self, request):
-        return is_advisor(request.user) or is_board(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_review_permission(self, request):
-        return is_advisor(request.user)
-
-    @admin.display(description=gettext_lazy("number"), ordering="member__number")
-    def member_number(self, record):
-        return record.member.number
-
-    @admin.display(description=gettext_lazy("office"))
-    def office(self, record):
-        return record.member.office or NOTHING
-
-    @admin.display(description=gettext_lazy("refund"))
-    def refund(self, record):
-        return money(record.refund_entry.refund) if record.refund_entry_id else NOTHING
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if data["kind"] == MemberExit.Kind.EXCLUSION:
-            require_board(request.user)
-        record = member_exit(
-            member=data["member"],
-            by=request.user,
-            kind=data["kind"],
-            on=data["effective_on"],
-            decision_reference=data.get("decision_reference", ""),
-            reason=data.get("reason", ""),
-            payout_iban=data.get("payout_iban", ""),
-        )
-        obj.pk = record.pk
-        obj._state.adding = False
-        obj._state.db = record._state.db
-
-    @admin.action(description=gettext_lazy("Record the resignation"), permissions=["review"])
-    def record_resignation(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.filter(status=MemberExit.Status.REQUESTED).select_related("member"),
-            form_class=ExitRecordForm,
-            title=_("Record the resignations"),
-            intro=_(
-                "Each member leaves on the effective date; the shares paid up and not yet "
-                "refunded are refunded at their subscription price (never any share of the "
-                "reserves) and wait as a payout."
-            ),
-            describe=lambda record: str(record.get_kind_display()),
-            apply=lambda record, data: member_exit(
-                member=record.member,
-                by=request.user,
-                kind=record.kind,
-                on=data["on"],
-                reason=data["reason"] or record.reason,
-                payout_iban=data["payout_iban"],
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d exit recorded.", "%(count)d exits recorded.", "count"
-            ),
-        )
-
-
-# --- refunds ----------------------------------------------------------------------------------
-
-
-@admin.register(RefundPayout)
-class RefundPayoutAdmin(
-    OfficeScopedAdminMixin, IdentifierAdminMixin, AuditTrailMixin, admin.ModelAdmin
-):
-    # A member's refund, or an applicant's money refunded when the application is refused.
-    office_path = ("member__office", "application__office")
-    identifier_fields = identifier_search_fields = ("iban",)
-    masked_iban = masked("iban", gettext_lazy("IBAN"))
-    list_display = (
-        "created_at", "beneficiary", "amount", "masked_iban", "status", "paid_on", "member",
-    )  # fmt: skip
-    list_filter = ("status",)
-    list_select_related = ("member",)
-    search_fields = ("beneficiary", "member__number__exact")
-    exclude = ("iban",)
-    readonly_fields = ("masked_iban",)
-    ordering = ("-id",)
-    show_full_result_count = False
-    actions = ("mark_paid",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member", "application", "entry")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_review_permission(self, request):
-        return is_advisor(request.user)
-
-    @admin.action(description=gettext_lazy("Mark as paid"), permissions=["review"])
-    def mark_paid(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.filter(status=RefundPayout.Status.PENDING),
-            form_class=PaidOnForm,
-            title=_("Mark the refunds as paid"),
-            describe=lambda payout: money(payout.amount),
-            apply=lambda payout, data: refund_payout_mark_paid(
-                payout=payout, by=request.user, paid_on=data["paid_on"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d refund marked as paid.", "%(count)d refunds marked as paid.", "count"
-            ),
-        )
-
-
-# --- the advisor's queue on the admin index ---------------------------------------------------
-
-
-@advisor_queue_item
-def applications_to_decide(request):
-    if not request.user.has_perm("members.view_membershipapplication"):
-        return None
-    submitted = MembershipApplication.objects.filter(status=MembershipApplication.Status.SUBMITTED)
-    count = visible_rows(request.user, MembershipApplication, submitted).count()
-    url = (
-        reverse("admin:members_membershipapplication_changelist")
-        + f"?status__exact={MembershipApplication.Status.SUBMITTED}"
-    )
-    return QueueItem(label=_("Membership applications to decide"), count=count, url=url)
-
-
-@advisor_queue_item
-def resignations_to_record(request):
-    if not request.user.has_perm("members.view_memberexit"):
-        return None
-    requested = MemberExit.objects.filter(status=MemberExit.Status.REQUESTED)
-    count = visible_rows(request.user, MemberExit, requested).count()
-    url = (
-        reverse("admin:members_memberexit_changelist")
-        + f"?status__exact={MemberExit.Status.REQUESTED}"
-    )
-    return QueueItem(label=_("Resignations to record"), count=count, url=url)
-
-
-@advisor_queue_item
-def refunds_to_pay(request):
-    if not request.user.has_perm("members.view_refundpayout"):
-        return None
-    pending = RefundPayout.objects.filter(status=RefundPayout.Status.PENDING)
-    count = visible_rows(request.user, RefundPayout, pending).count()
-    url = (
-        reverse("admin:members_refundpayout_changelist")
-        + f"?status__exact={RefundPayout.Status.PENDING}"
-    )
-    return QueueItem(label=_("Share refunds to pay"), count=count, url=url)
+applications_to_decide = advisor_queue_item(
+    gettext_lazy("Membership applications to decide"),
+    MembershipApplication,
+    status=MembershipApplication.Status.SUBMITTED,
+)
