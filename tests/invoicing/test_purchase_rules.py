@@ -258,7 +258,7 @@ def test_the_policy_in_force_on_the_posting_day_sets_the_deadline(alice_activity
 
     assert on_time.status == Purchase.Status.POSTED  # past the old 15 January
     assert late.status == Purchase.Status.TO_MATCH
-    assert "31, 2027" in late.problem  # the policy of 2027, not the one of the issue date
+    assert "31 January 2027" in late.problem  # the policy of 2027, not the one of the issue date
     assert unit_balance(unit=alice_activity) == Decimal("750.00")
 
 
