@@ -6,14 +6,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+
+from payroll.expenses.services import expense_claim_submit
+from payroll.models import Contract, ContractType, ExpenseCategory, ExpenseClaim, Job, WorkDay
 from payroll.work.contract_services import contract_create
 from payroll.work.declaration_services import declaration_cost
-from payroll.expenses.services import expense_claim_submit
 from payroll.work.job_services import job_create
 from payroll.work.work_days import DayInput
 from payroll.workers.worker_services import unit_holder_worker
-
-from payroll.models import Contract, ContractType, ExpenseCategory, ExpenseClaim, Job, WorkDay
 from production_units.models import ProductionUnit
 from tests.expense_helpers import jpeg, recent_day
 from tests.factories.base import ServiceFactory
