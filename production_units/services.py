@@ -107,7 +107,7 @@ def ledger_post_bulk(
     Raises ValidationError like ledger_post, naming the field and the entry's position; or
     for an unknown unit or a bad label.
     """
-    max_label = LedgerEntry._meta.get_field("label").max_length
+    max_label = LedgerEntry._meta.get_field("label").max_length or 0
     errors: dict[str, list[str]] = {}
     for position, entry in enumerate(entries, start=1):
         amount = to_decimal(entry.amount)
@@ -205,7 +205,7 @@ def ledger_post_query(
             _("The ledger refused an entry of this batch: %(error)s")
             % {"error": str(error).splitlines()[0]}
         ) from error
-    max_label = meta.get_field("label").max_length
+    max_label = meta.get_field("label").max_length or 0
     errors: dict[str, list[str]] = {}
     totals: dict[str, Decimal] = {}
     for position, (_pk, _unit, kind, amount, label) in enumerate(rows, start=1):

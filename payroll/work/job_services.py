@@ -430,7 +430,7 @@ def job_submit(*, job: Job, by) -> Job:
     if problems:
         errors["days"] = problems
     try:
-        validate_lines(lines_of(job.invoice), client=job.client, day=timezone.localdate())
+        validate_lines(lines_of(_invoice_of(job)), client=job.client, day=timezone.localdate())
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
