@@ -6,9 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class FigureSnapshot(models.Model):
-    """A section's figures for a year, an office (empty: every office) and a sector (empty:
-    every sector), as computed at `computed_at`. Recomputing replaces it (one row per key)."""
+class YearAndScope(models.Model):
+    """A year of figures, for an office (empty: every office) and a sector (empty: every
+    sector)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
     office = models.ForeignKey(
@@ -21,6 +21,15 @@ class FigureSnapshot(models.Model):
         blank=True,
         on_delete=models.CASCADE,
     )
+
+    class Meta:
+        abstract = True
+
+
+class FigureSnapshot(YearAndScope):
+    """A section's figures for a year, an office (empty: every office) and a sector (empty:
+    every sector), as computed at `computed_at`. Recomputing replaces it (one row per key)."""
+
     figure = models.CharField(_("figure"), max_length=40)
     period_end = models.DateField(_("figures up to"))
     data = models.JSONField(_("figures"))
@@ -42,7 +51,7 @@ class FigureSnapshot(models.Model):
         return f"{self.figure} {self.year}"
 
 
-class SnapshotRun(models.Model):
+class SnapshotRun(YearAndScope):
     """One computation of the snapshots of a year and scope, with its progress: the page
     that asked for it shows it until it is done."""
 
@@ -52,17 +61,6 @@ class SnapshotRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    year = models.PositiveSmallIntegerField(_("year"))
-    office = models.ForeignKey(
-        "members.Office", verbose_name=_("office"), null=True, blank=True, on_delete=models.CASCADE
-    )
-    sector = models.ForeignKey(
-        "production_units.Sector",
-        verbose_name=_("sector"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,11 +37,13 @@ from .tasks import compute_snapshot_run_later
 FIRST_YEAR = 2000
 
 
-def staff_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_login_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Anonymous users go to the back-office login; the view checks the rest."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         return view(request, *args, **kwargs)
@@ -130,7 +133,7 @@ def dashboard_section(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @staff_login_required
-def dashboard_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+def dashboard_export(request: HttpRequest, key: str, fmt: str) -> HttpResponseBase:
     """A section's figures as CSV or XLSX: the stored snapshot (the numbers of the page), or
     computed now by the same selector when none is stored yet."""
     if key not in SECTIONS or fmt not in ("csv", "xlsx"):
