@@ -60,4 +60,6 @@ def may_see_scope(request: HttpRequest, office_id: int | None) -> bool:
     user = request.user
     if not may_see_dashboards(user):
         return False
-    return sees_everything(user) or (office_id is not None and office_id == user.office_id)
+    return sees_everything(user) or (
+        office_id is not None and office_id == getattr(user, "office_id", None)
+    )

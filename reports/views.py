@@ -27,8 +27,9 @@ from members.models import Office, User
 from production_units.models import Sector
 
 from .access import dashboard_scope, may_see_scope
+from .documents import LANGUAGES
 from .figures import SECTIONS, Scope, compute
-from .models import SnapshotRun
+from .models import ReportDocument, SnapshotRun
 from .presentation import export_rows, present
 from .selectors import snapshot_run_latest, snapshot_sections
 from .services import sections_for, snapshot_run_create
@@ -106,6 +107,8 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
         headlines=headlines,
         missing=not stored,
         run=snapshot_run_latest(year=year, scope=scope),
+        kinds=ReportDocument.Kind.choices,
+        languages=LANGUAGES,
     )
     return render(request, "reports/index.html", context)
 

@@ -3,9 +3,10 @@ mandates, the ethics committee's activity."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
@@ -24,6 +25,7 @@ from .base import (
     headline_block,
     headline_rows,
     share,
+    whole_years,
 )
 
 CHANNELS = (
@@ -93,11 +95,16 @@ def _assemblies(period: Period) -> list[list[Cell]]:
     ]
 
 
-def _board(period: Period) -> dict[str, Cell]:
-    day = period.end
-    in_force = Mandate.objects.annotate(until=Coalesce("ended_on", "end")).filter(
+def mandates_in_force(day: date) -> QuerySet[Mandate]:
+    """Mandates started on or before `day` and not ended (nor at their term) by then."""
+    return Mandate.objects.annotate(until=Coalesce("ended_on", "end")).filter(
         start__lte=day, until__gt=day
     )
+
+
+def _board(period: Period) -> dict[str, Cell]:
+    day = period.end
+    in_force = mandates_in_force(day)
     started = Mandate.objects.filter(start__range=period.range)
     ending = in_force.filter(end__gt=day, end__lte=day + timedelta(days=365))
     ended_early = Mandate.objects.filter(ended_on__range=period.range).exclude(
@@ -130,3 +137,36 @@ def governance_figure(*, period: Period, scope: Scope) -> SectionData:
     section.add(BOARD, headline_rows(_board(period), _board(period.previous)))
     section.add(ETHICS, headline_rows(_ethics(period), _ethics(period.previous)))
     return section
+
+
+@dataclass(frozen=True)
+class OrdinaryAssembly:
+    day: date
+    roll: int
+    voters: int
+
+
+def ordinary_assembly(period: Period) -> OrdinaryAssembly | None:
+    """The (last) ordinary general assembly held in the period: its day, the members on its
+    roll and those who took part (counted as in the assemblies block)."""
+    assembly = (
+        GeneralAssembly.objects.filter(kind=GeneralAssembly.Kind.ORDINARY, date__range=period.range)
+        .annotate(took_part=Count("participations"))
+        .order_by("-date")
+        .first()
+    )
+    if assembly is None:
+        return None
+    return OrdinaryAssembly(assembly.date, assembly.roll_size, assembly.took_part)
+
+
+def mandate_terms(period: Period) -> dict[int, int]:
+    """The mandates in force on the last day of the period (as the board block counts them)
+    by the length of their term in whole years."""
+    day = period.end
+    in_force = mandates_in_force(day)
+    terms: dict[int, int] = {}
+    for start, end in in_force.values_list("start", "end"):
+        years = whole_years(start, end + timedelta(days=1))
+        terms[years] = terms.get(years, 0) + 1
+    return dict(sorted(terms.items()))
