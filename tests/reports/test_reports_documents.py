@@ -329,3 +329,27 @@ def test_render_the_first_page_to_an_image_when_a_tool_is_there(history, tmp_pat
         check=True,
     )
     assert list(tmp_path.glob("page*.png"))
+
+
+def test_the_board_writes_and_approves_texts_in_the_back_office(client, chair, claire):
+    client.force_login(_with_mfa(chair))
+    add = reverse("admin:reports_reporttext_add")
+    response = client.post(add, {"year": YEAR, "section": "reserves", "text": "Aux réserves."})
+    assert response.status_code == 302
+    draft = ReportText.objects.get()
+    assert draft.status == ReportText.Status.DRAFT and draft.written_by == chair
+    change = reverse("admin:reports_reporttext_change", args=[draft.pk])
+    assert client.post(change, {"text": "Aux réserves impartageables."}).status_code == 302
+    changelist = reverse("admin:reports_reporttext_changelist")
+    client.post(changelist, {"action": "approve", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert (draft.status, draft.text) == (
+        ReportText.Status.APPROVED,
+        "Aux réserves impartageables.",
+    )
+    assert AuditEvent.objects.filter(object_id=str(draft.pk)).count() == 3
+    # Approved: read-only; an advisor does not even see the texts.
+    assert client.post(change, {"text": "Changed"}).status_code == 403
+    client.force_login(_with_mfa(claire))
+    assert client.get(changelist).status_code == 403
+    assert client.get(add).status_code == 403
