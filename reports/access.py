@@ -9,10 +9,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from core.roles import is_staff, sees_everything
+from core.types import AnyUser
 from members.models import Office
 from production_units.models import Sector
 
 from .figures import SECTIONS, Scope
+
+
+def may_see_dashboards(user: AnyUser | None) -> bool:
+    """The one rule of who reaches the dashboards at all: an active back-office account that
+    sees every office, or that has an office of its own (an advisor)."""
+    if not is_staff(user) or not getattr(user, "is_active", False):
+        return False
+    return sees_everything(user) or getattr(user, "office_id", None) is not None
 
 
 def _chosen(model: type[Office] | type[Sector], raw: str | None) -> int | None:
@@ -28,7 +37,7 @@ def dashboard_scope(request: HttpRequest, section: str | None = None) -> Scope:
     Raises PermissionDenied for a user who may not see the dashboards, an office that is not
     theirs, or a section that is for the whole cooperative only."""
     user = request.user
-    if not is_staff(user) or not user.is_active:
+    if not may_see_dashboards(user):
         raise PermissionDenied
     office = _chosen(Office, request.GET.get("office"))
     sector = _chosen(Sector, request.GET.get("sector"))
@@ -49,6 +58,8 @@ def dashboard_scope(request: HttpRequest, section: str | None = None) -> Scope:
 def may_see_scope(request: HttpRequest, office_id: int | None) -> bool:
     """May the user see the figures of this office (None: the whole cooperative)?"""
     user = request.user
-    if not is_staff(user) or not user.is_active:
+    if not may_see_dashboards(user):
         return False
-    return sees_everything(user) or (office_id is not None and office_id == user.office_id)
+    return sees_everything(user) or (
+        office_id is not None and office_id == getattr(user, "office_id", None)
+    )

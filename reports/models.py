@@ -6,9 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class FigureSnapshot(models.Model):
-    """A section's figures for a year, an office (empty: every office) and a sector (empty:
-    every sector), as computed at `computed_at`. Recomputing replaces it (one row per key)."""
+class YearAndScope(models.Model):
+    """A year of figures, for an office (empty: every office) and a sector (empty: every
+    sector)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
     office = models.ForeignKey(
@@ -21,6 +21,15 @@ class FigureSnapshot(models.Model):
         blank=True,
         on_delete=models.CASCADE,
     )
+
+    class Meta:
+        abstract = True
+
+
+class FigureSnapshot(YearAndScope):
+    """A section's figures for a year, an office (empty: every office) and a sector (empty:
+    every sector), as computed at `computed_at`. Recomputing replaces it (one row per key)."""
+
     figure = models.CharField(_("figure"), max_length=40)
     period_end = models.DateField(_("figures up to"))
     data = models.JSONField(_("figures"))
@@ -42,7 +51,7 @@ class FigureSnapshot(models.Model):
         return f"{self.figure} {self.year}"
 
 
-class SnapshotRun(models.Model):
+class SnapshotRun(YearAndScope):
     """One computation of the snapshots of a year and scope, with its progress: the page
     that asked for it shows it until it is done."""
 
@@ -52,17 +61,6 @@ class SnapshotRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    year = models.PositiveSmallIntegerField(_("year"))
-    office = models.ForeignKey(
-        "members.Office", verbose_name=_("office"), null=True, blank=True, on_delete=models.CASCADE
-    )
-    sector = models.ForeignKey(
-        "production_units.Sector",
-        verbose_name=_("sector"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -105,3 +103,88 @@ class PortalLoginDay(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.logins}"
+
+
+class ReportDocument(models.Model):
+    """A yearly report rendered as a PDF by a task (the activity report's key figures, the
+    cooperative-principles report), kept as a private file: only those who may see the row
+    (reports/admin.py) download it."""
+
+    class Kind(models.TextChoices):
+        ACTIVITY = "activity", _("activity report: key figures")
+        PRINCIPLES = "principles", _("report on the cooperative principles")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("report"), max_length=16, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report document")
+        verbose_name_plural = _("report documents")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year} ({self.language})"
+
+
+class ReportText(models.Model):
+    """A version of a narrative section of a yearly report, written by the board. Each edit
+    of an approved text is a new draft; the report uses the last approved version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    section = models.CharField(_("section"), max_length=40)
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written at"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+        ordering = ["year", "section", "-pk"]
+
+    def __str__(self):
+        return f"{self.section} {self.year} ({self.get_status_display()})"

@@ -1,10 +1,12 @@
-"""Background work of the reports: the snapshots, nightly and on demand."""
+"""Background work of the reports: the snapshots, nightly and on demand, and the yearly
+reports' PDFs."""
 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from .models import SnapshotRun
+from .document_services import report_document_render
+from .models import ReportDocument, SnapshotRun
 from .services import snapshot_run_execute, snapshots_compute_all
 
 
@@ -25,3 +27,13 @@ def compute_nightly_snapshots() -> int:
     today = timezone.localdate()
     years = [today.year] + ([today.year - 1] if today.month == 1 else [])
     return snapshots_compute_all(years=years, today=today)
+
+
+@shared_task
+def render_report_document(document_id: int) -> None:
+    """Render a yearly report asked for from the back-office (its row shows the status)."""
+    report_document_render(document_id=document_id)
+
+
+def render_report_document_later(document: ReportDocument) -> None:
+    transaction.on_commit(lambda: render_report_document.delay(document.pk))

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +27,9 @@ from members.models import Office, User
 from production_units.models import Sector
 
 from .access import dashboard_scope, may_see_scope
+from .documents import LANGUAGES
 from .figures import SECTIONS, Scope, compute
-from .models import SnapshotRun
+from .models import ReportDocument, SnapshotRun
 from .presentation import export_rows, present
 from .selectors import snapshot_run_latest, snapshot_sections
 from .services import sections_for, snapshot_run_create
@@ -36,11 +38,13 @@ from .tasks import compute_snapshot_run_later
 FIRST_YEAR = 2000
 
 
-def staff_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_login_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Anonymous users go to the back-office login; the view checks the rest."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         return view(request, *args, **kwargs)
@@ -103,6 +107,8 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
         headlines=headlines,
         missing=not stored,
         run=snapshot_run_latest(year=year, scope=scope),
+        kinds=ReportDocument.Kind.choices,
+        languages=LANGUAGES,
     )
     return render(request, "reports/index.html", context)
 
@@ -130,7 +136,7 @@ def dashboard_section(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @staff_login_required
-def dashboard_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+def dashboard_export(request: HttpRequest, key: str, fmt: str) -> HttpResponseBase:
     """A section's figures as CSV or XLSX: the stored snapshot (the numbers of the page), or
     computed now by the same selector when none is stored yet."""
     if key not in SECTIONS or fmt not in ("csv", "xlsx"):

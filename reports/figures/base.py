@@ -11,7 +11,7 @@ the block's `BlockSpec` (translatable) when the page, the export or the PDF is d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -139,11 +139,19 @@ class SectionData:
 BLOCKS: dict[str, BlockSpec] = {}
 
 
-def block(key: str, spec: BlockSpec) -> str:
-    """Register a block's meaning under `key` (unique) and return the key."""
+def block(
+    key: str,
+    title: str | Promise,
+    definition: str | Promise,
+    columns: Sequence[Column],
+    *,
+    chart: str = "",
+    people: bool = False,
+) -> str:
+    """Register a block's meaning (see BlockSpec) under `key` (unique) and return the key."""
     if key in BLOCKS:
         raise ValueError(f"block {key} registered twice")
-    BLOCKS[key] = spec
+    BLOCKS[key] = BlockSpec(title, definition, columns, chart, people)
     return key
 
 
@@ -200,6 +208,19 @@ class Band:
     high: Decimal | int | None
 
 
+def bands(
+    steps: Sequence[tuple[str, Decimal | int | None]], low: Decimal | int = 0
+) -> tuple[Band, ...]:
+    """Consecutive bands from (label, upper bound) steps: the first starts at `low`, each
+    next one where the previous ends; the last step's bound is None (no upper bound)."""
+    made: list[Band] = []
+    for label, high in steps:
+        made.append(Band(label, low, high))
+        if high is not None:
+            low = high
+    return tuple(made)
+
+
 def band_of(value: Decimal | int, bands: Sequence[Band]) -> str:
     for band in bands:
         if value >= band.low and (band.high is None or value < band.high):
@@ -215,10 +236,17 @@ def counted(labels: Iterable[str], order: Sequence[str]) -> dict[str, int]:
     return counts
 
 
-def distribution(counts: dict[str, int]) -> list[list[Cell]]:
-    """Rows of label, count, share of the total."""
+def distribution(labels: Iterable[str], order: Sequence[str]) -> list[list[Cell]]:
+    """Rows of label, count, share of the total: how many times each label of `order` (then
+    any other) appears in `labels`."""
+    counts = counted(labels, order)
     total = sum(counts.values())
     return [[label, count, share(count, total)] for label, count in counts.items()]
+
+
+def banded(values: Iterable[Decimal | int], bands: Sequence[Band]) -> list[list[Cell]]:
+    """The distribution of `values` over `bands` (every band present, in order)."""
+    return distribution((band_of(value, bands) for value in values), labels(bands))
 
 
 def crossing(
@@ -239,27 +267,79 @@ def compared(label: str, current: Cell, previous: Cell) -> list[Cell]:
     return [label, current, previous, change]
 
 
+def headline_rows(now: Mapping[str, Cell], before: Mapping[str, Cell]) -> list[list[Cell]]:
+    """The headline table of a section: one compared row per figure of `now` (keyed by its
+    label msgid, in order), against the same figure a year before."""
+    return [compared(label, value, before[label]) for label, value in now.items()]
+
+
 HEADLINE_COLUMNS = (
     Column(_("Figure"), NUMBER),
     Column(_("This year"), NUMBER),
     Column(_("Same period a year before"), NUMBER),
     Column(_("Change"), NUMBER),
 )
+SHARE_COLUMN = Column(_("Share (%)"), SHARE)
+
+
+def headline_block(key: str, title: str | Promise, definition: str | Promise) -> str:
+    """Register a section's headline block (figure, this year, a year before, change)."""
+    return block(key, title, definition, HEADLINE_COLUMNS)
+
+
+def distribution_block(
+    key: str,
+    title: str | Promise,
+    definition: str | Promise,
+    first: str | Promise,
+    counting: str | Promise,
+    *,
+    people: bool = False,
+) -> str:
+    """Register a distribution block (label, count, share of the total) drawn as bars."""
+    columns = (Column(first), Column(counting, COUNT), SHARE_COLUMN)
+    return block(key, title, definition, columns, chart="bars", people=people)
+
+
+def monthly_block(
+    key: str, title: str | Promise, definition: str | Promise, series: Sequence[Column]
+) -> str:
+    """Register a monthly series block (month, then one column per series) drawn as columns."""
+    columns = (Column(_("Month")), *series)
+    return block(key, title, definition, columns, chart="series")
+
+
+def year_on_year_block(
+    key: str, title: str | Promise, definition: str | Promise, kind: str = NUMBER
+) -> str:
+    """Register a monthly series of this year against the year before (amounts in € when
+    `kind` is MONEY)."""
+    euros = kind == MONEY
+    columns = (
+        Column(_("This year (€)") if euros else _("This year"), kind),
+        Column(_("Year before (€)") if euros else _("Year before"), kind),
+    )
+    return monthly_block(key, title, definition, columns)
+
 
 # Bands of people shared by several figures (the activity report's).
-AGE_BANDS = (
-    Band(N_("25 or younger"), 0, 26),
-    Band(N_("26 to 35"), 26, 36),
-    Band(N_("36 to 45"), 36, 46),
-    Band(N_("46 to 59"), 46, 60),
-    Band(N_("60 and older"), 60, None),
+AGE_BANDS = bands(
+    [
+        (N_("25 or younger"), 26),
+        (N_("26 to 35"), 36),
+        (N_("36 to 45"), 46),
+        (N_("46 to 59"), 60),
+        (N_("60 and older"), None),
+    ]
 )
-SENIORITY_BANDS = (
-    Band(N_("1 year or less"), 0, 2),
-    Band(N_("2 to 5 years"), 2, 6),
-    Band(N_("6 to 10 years"), 6, 11),
-    Band(N_("11 to 15 years"), 11, 16),
-    Band(N_("more than 15 years"), 16, None),
+SENIORITY_BANDS = bands(
+    [
+        (N_("1 year or less"), 2),
+        (N_("2 to 5 years"), 6),
+        (N_("6 to 10 years"), 11),
+        (N_("11 to 15 years"), 16),
+        (N_("more than 15 years"), None),
+    ]
 )
 UNKNOWN = N_("unknown")
 

@@ -13,46 +13,36 @@ from invoicing.models import Client, Invoice, Payment, Transmission
 
 from .activity import OF_UNIT_OFFICE, OF_UNIT_SECTOR, SIGNED_NET, issued_in
 from .base import (
-    COUNT,
-    HEADLINE_COLUMNS,
-    SHARE,
-    BlockSpec,
     Cell,
-    Column,
     Period,
     Scope,
     SectionData,
-    block,
-    compared,
-    counted,
     distribution,
+    distribution_block,
+    headline_block,
+    headline_rows,
     money,
     share,
 )
 
-HEADLINE = block(
+HEADLINE = headline_block(
     "clients",
-    BlockSpec(
-        _("Clients and invoicing"),
-        _(
-            "Clients: different clients of the invoices issued in the period; new clients: "
-            "those whose first invoice ever was issued in the period. Turnover: total excl. "
-            "VAT of the invoices less the credit notes. Receivables: on the last day of the "
-            "period, the totals incl. VAT of the invoices issued until then, less the payments "
-            "received and the credit notes issued until then. Peppol: share of the documents "
-            "issued in the period that were sent over Peppol."
-        ),
-        HEADLINE_COLUMNS,
+    _("Clients and invoicing"),
+    _(
+        "Clients: different clients of the invoices issued in the period; new clients: "
+        "those whose first invoice ever was issued in the period. Turnover: total excl. "
+        "VAT of the invoices less the credit notes. Receivables: on the last day of the "
+        "period, the totals incl. VAT of the invoices issued until then, less the payments "
+        "received and the credit notes issued until then. Peppol: share of the documents "
+        "issued in the period that were sent over Peppol."
     ),
 )
-BY_KIND = block(
+BY_KIND = distribution_block(
     "clients_by_kind",
-    BlockSpec(
-        _("Clients by kind"),
-        _("Clients of the invoices issued in the period, by kind."),
-        (Column(_("Kind")), Column(_("Clients"), COUNT), Column(_("Share (%)"), SHARE)),
-        chart="bars",
-    ),
+    _("Clients by kind"),
+    _("Clients of the invoices issued in the period, by kind."),
+    _("Kind"),
+    _("Clients"),
 )
 KINDS: dict[str, str] = {
     Client.Kind.COMPANY: N_("company"),
@@ -95,38 +85,24 @@ def _headline(period: Period, scope: Scope) -> dict[str, Cell]:
     )
     total_documents = documents.count()
     return {
-        "clients": count,
-        "new": first_invoices.filter(first__range=period.range).count(),
-        "invoices": documents.filter(kind=Invoice.Kind.INVOICE).count(),
-        "credit_notes": documents.filter(kind=Invoice.Kind.CREDIT_NOTE).count(),
-        "turnover": money(documents.aggregate(total=Sum(SIGNED_NET))["total"]),
-        "receivables": receivables_on(period, scope),
-        "belgium": share(clients.filter(country="BE").count(), count),
-        "peppol": share(sent.distinct().count(), total_documents),
+        N_("Clients invoiced"): count,
+        N_("New clients"): first_invoices.filter(first__range=period.range).count(),
+        N_("Invoices issued"): documents.filter(kind=Invoice.Kind.INVOICE).count(),
+        N_("Credit notes issued"): documents.filter(kind=Invoice.Kind.CREDIT_NOTE).count(),
+        N_("Turnover excl. VAT (€)"): money(documents.aggregate(total=Sum(SIGNED_NET))["total"]),
+        N_("Receivables at the end of the period (€)"): receivables_on(period, scope),
+        N_("Clients in Belgium (%)"): share(clients.filter(country="BE").count(), count),
+        N_("Documents sent over Peppol (%)"): share(sent.distinct().count(), total_documents),
     }
-
-
-HEADLINE_ROWS = (
-    (N_("Clients invoiced"), "clients"),
-    (N_("New clients"), "new"),
-    (N_("Invoices issued"), "invoices"),
-    (N_("Credit notes issued"), "credit_notes"),
-    (N_("Turnover excl. VAT (€)"), "turnover"),
-    (N_("Receivables at the end of the period (€)"), "receivables"),
-    (N_("Clients in Belgium (%)"), "belgium"),
-    (N_("Documents sent over Peppol (%)"), "peppol"),
-)
 
 
 def clients_figure(*, period: Period, scope: Scope) -> SectionData:
     """Clients and invoicing in the period (headline compared with a year before)."""
     now, before = _headline(period, scope), _headline(period.previous, scope)
     section = SectionData("clients", period)
-    section.add(HEADLINE, [compared(label, now[key], before[key]) for label, key in HEADLINE_ROWS])
+    section.add(HEADLINE, headline_rows(now, before))
     kinds = Client.objects.filter(pk__in=issued_in(period, scope).values("client_id")).values_list(
         "kind", flat=True
     )
-    section.add(
-        BY_KIND, distribution(counted((KINDS[kind] for kind in kinds), list(KINDS.values())))
-    )
+    section.add(BY_KIND, distribution((KINDS[kind] for kind in kinds), list(KINDS.values())))
     return section

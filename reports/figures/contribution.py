@@ -13,17 +13,18 @@ from payroll.models import ContributionPosting
 
 from .activity import OF_UNIT_OFFICE, OF_UNIT_SECTOR
 from .base import (
-    HEADLINE_COLUMNS,
     MONEY,
     MONTHS,
-    BlockSpec,
+    Cell,
     Column,
     Period,
     Scope,
     SectionData,
-    block,
-    compared,
+    headline_block,
+    headline_rows,
     money,
+    monthly_block,
+    year_on_year_block,
 )
 
 TURNOVER, EMPLOYMENT = ContributionPosting.Pillar.TURNOVER, ContributionPosting.Pillar.EMPLOYMENT
@@ -32,39 +33,22 @@ DEFINITION = _(
     "period: the turnover pillar (a percentage of the turnover excl. VAT) and the employment "
     "pillar (a coefficient applied to the gross salaries). The year before: the same months."
 )
-HEADLINE = block(
-    "contribution",
-    BlockSpec(_("Mutual contribution"), DEFINITION, HEADLINE_COLUMNS),
+HEADLINE = headline_block("contribution", _("Mutual contribution"), DEFINITION)
+BY_MONTH = year_on_year_block(
+    "contribution_by_month", _("Mutual contribution per month"), DEFINITION, MONEY
 )
-BY_MONTH = block(
-    "contribution_by_month",
-    BlockSpec(
-        _("Mutual contribution per month"),
-        DEFINITION,
-        (
-            Column(_("Month")),
-            Column(_("This year (€)"), MONEY),
-            Column(_("Year before (€)"), MONEY),
-        ),
-        chart="series",
-    ),
-)
-BY_PILLAR = block(
+BY_PILLAR = monthly_block(
     "contribution_by_pillar",
-    BlockSpec(
-        _("Mutual contribution per month and pillar"),
-        DEFINITION,
-        (
-            Column(_("Month")),
-            Column(_("Turnover pillar (€)"), MONEY),
-            Column(_("Employment pillar (€)"), MONEY),
-        ),
-        chart="series",
-    ),
+    _("Mutual contribution per month and pillar"),
+    DEFINITION,
+    (Column(_("Turnover pillar (€)"), MONEY), Column(_("Employment pillar (€)"), MONEY)),
 )
 
 
-def _by_month(period: Period, scope: Scope) -> dict[tuple[int, str], Decimal]:
+Amounts = dict[tuple[int, str], Decimal]
+
+
+def _by_month(period: Period, scope: Scope) -> Amounts:
     """(month, pillar) → amount posted for the months of the period."""
     postings = scope.apply(
         ContributionPosting.objects.filter(period__range=(period.start, period.end)),
@@ -77,45 +61,29 @@ def _by_month(period: Period, scope: Scope) -> dict[tuple[int, str], Decimal]:
     }
 
 
+def _total(amounts: Amounts, month: int | None = None, pillar: str = "") -> Decimal:
+    """What `amounts` hold for the month (None: every month) and pillar ("": both)."""
+    chosen = (v for (m, p), v in amounts.items() if month in (None, m) and pillar in ("", p))
+    return money(sum(chosen, Decimal(0)))
+
+
+def _headline(amounts: Amounts) -> dict[str, Cell]:
+    return {
+        N_("Turnover pillar (€)"): _total(amounts, pillar=TURNOVER),
+        N_("Employment pillar (€)"): _total(amounts, pillar=EMPLOYMENT),
+        N_("Total (€)"): _total(amounts),
+    }
+
+
 def contribution_figure(*, period: Period, scope: Scope) -> SectionData:
     """The mutual contribution per month and pillar, against the same months a year before."""
     now, before = _by_month(period, scope), _by_month(period.previous, scope)
-
-    def total(
-        amounts: dict[tuple[int, str], Decimal], month: int | None = None, pillar: str = ""
-    ) -> Decimal:
-        return money(
-            sum(
-                (
-                    value
-                    for (m, p), value in amounts.items()
-                    if month in (None, m) and pillar in ("", p)
-                ),
-                Decimal(0),
-            )
-        )
-
     section = SectionData("contribution", period)
-    section.add(
-        HEADLINE,
-        [
-            compared(
-                N_("Turnover pillar (€)"),
-                total(now, pillar=TURNOVER),
-                total(before, pillar=TURNOVER),
-            ),
-            compared(
-                N_("Employment pillar (€)"),
-                total(now, pillar=EMPLOYMENT),
-                total(before, pillar=EMPLOYMENT),
-            ),
-            compared(N_("Total (€)"), total(now), total(before)),
-        ],
-    )
+    section.add(HEADLINE, headline_rows(_headline(now), _headline(before)))
     months = range(1, period.end.month + 1)
-    section.add(BY_MONTH, [[MONTHS[m - 1], total(now, m), total(before, m)] for m in months])
+    section.add(BY_MONTH, [[MONTHS[m - 1], _total(now, m), _total(before, m)] for m in months])
     section.add(
         BY_PILLAR,
-        [[MONTHS[m - 1], total(now, m, TURNOVER), total(now, m, EMPLOYMENT)] for m in months],
+        [[MONTHS[m - 1], _total(now, m, TURNOVER), _total(now, m, EMPLOYMENT)] for m in months],
     )
     return section

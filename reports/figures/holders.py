@@ -20,151 +20,133 @@ from .activity import REGIONS, SIGNED_NET, active_units, issued_in, region_of
 from .base import (
     AGE_BANDS,
     COUNT,
-    HEADLINE_COLUMNS,
     SENIORITY_BANDS,
-    SHARE,
     UNKNOWN,
-    Band,
-    BlockSpec,
+    Cell,
     Column,
     Period,
     Scope,
     SectionData,
     age_band,
     band_of,
+    banded,
+    bands,
     block,
-    compared,
-    counted,
     crossing,
     distribution,
+    distribution_block,
+    headline_block,
+    headline_rows,
     labels,
     seniority_band,
 )
 
 K = Decimal(1000)
-INVOICED_BANDS = (
-    Band(N_("less than 1 k€"), Decimal(-(10**12)), 1 * K),
-    Band(N_("1 to 3 k€"), 1 * K, 3 * K),
-    Band(N_("3 to 5 k€"), 3 * K, 5 * K),
-    Band(N_("5 to 10 k€"), 5 * K, 10 * K),
-    Band(N_("10 to 20 k€"), 10 * K, 20 * K),
-    Band(N_("20 k€ and more"), 20 * K, None),
+INVOICED_BANDS = bands(
+    [
+        (N_("less than 1 k€"), 1 * K),
+        (N_("1 to 3 k€"), 3 * K),
+        (N_("3 to 5 k€"), 5 * K),
+        (N_("5 to 10 k€"), 10 * K),
+        (N_("10 to 20 k€"), 20 * K),
+        (N_("20 k€ and more"), None),
+    ],
+    low=Decimal(-(10**12)),
 )
-CLIENT_BANDS = (
-    Band(N_("1 client"), 1, 2),
-    Band(N_("2 clients"), 2, 3),
-    Band(N_("3 to 5 clients"), 3, 6),
-    Band(N_("more than 5 clients"), 6, None),
+CLIENT_BANDS = bands(
+    [
+        (N_("1 client"), 2),
+        (N_("2 clients"), 3),
+        (N_("3 to 5 clients"), 6),
+        (N_("more than 5 clients"), None),
+    ],
+    low=1,
 )
 GENDERS = {"F": N_("women"), "M": N_("men"), "X": N_("other / not stated"), "": UNKNOWN}
 
 
-def _spec(title: str, definition: str, first: str, chart: str = "bars") -> BlockSpec:
-    return BlockSpec(
-        _(title),
-        _(definition),
-        (Column(_(first)), Column(_("Holders"), COUNT), Column(_("Share (%)"), SHARE)),
-        chart=chart,
-        people=True,
+def _holders_block(key: str, title: str, definition: str, first: str) -> str:
+    return distribution_block(key, _(title), _(definition), _(first), _("Holders"), people=True)
+
+
+def _crossing_block(key: str, title: str, definition: str, columns: list[str]) -> str:
+    """Holders by amount invoiced (rows) crossed with `columns`, and a total column."""
+    heads = (
+        Column(_("Invoiced in the period")),
+        *(Column(_(label), COUNT) for label in columns),
+        Column(_("All holders"), COUNT),
     )
+    return block(key, _(title), _(definition), heads, people=True)
 
 
-def _crossing_spec(title: str, definition: str, columns: list[str]) -> BlockSpec:
-    return BlockSpec(
-        _(title),
-        _(definition),
-        (
-            Column(_("Invoiced in the period")),
-            *(Column(_(label), COUNT) for label in columns),
-            Column(_("All holders"), COUNT),
-        ),
-        people=True,
-    )
-
-
-HEADLINE = block(
+HEADLINE = headline_block(
     "holders",
-    BlockSpec(
-        _("Unit holders"),
-        _(
-            "Holders: members holding at least one active unit, i.e. a unit with at least one "
-            "issued invoice or credit note, or one declared work day, in the period. New "
-            "holders: whose first unit opened during the period. Units held: active units."
-        ),
-        HEADLINE_COLUMNS,
+    _("Unit holders"),
+    _(
+        "Holders: members holding at least one active unit, i.e. a unit with at least one "
+        "issued invoice or credit note, or one declared work day, in the period. New "
+        "holders: whose first unit opened during the period. Units held: active units."
     ),
 )
-BY_REGION = block(
+BY_REGION = _holders_block(
     "holders_by_region",
-    _spec(
-        N_("Holders by region"),
-        N_("Region of the holder's address: Belgian postal code, or abroad."),
-        N_("Region"),
-    ),
+    N_("Holders by region"),
+    N_("Region of the holder's address: Belgian postal code, or abroad."),
+    N_("Region"),
 )
-BY_GENDER = block(
+BY_GENDER = _holders_block(
     "holders_by_gender",
-    _spec(N_("Holders by gender"), N_("Gender as stated in the member's file."), N_("Gender")),
+    N_("Holders by gender"),
+    N_("Gender as stated in the member's file."),
+    N_("Gender"),
 )
-BY_AGE = block(
+BY_AGE = _holders_block(
     "holders_by_age",
-    _spec(
-        N_("Holders by age"), N_("Age in completed years on the last day of the period."), N_("Age")
-    ),
+    N_("Holders by age"),
+    N_("Age in completed years on the last day of the period."),
+    N_("Age"),
 )
-BY_SENIORITY = block(
+BY_SENIORITY = _holders_block(
     "holders_by_seniority",
-    _spec(
-        N_("Holders by seniority"),
-        N_("Completed years of membership on the last day of the period."),
-        N_("Seniority"),
-    ),
+    N_("Holders by seniority"),
+    N_("Completed years of membership on the last day of the period."),
+    N_("Seniority"),
 )
-BY_INVOICED = block(
+BY_INVOICED = _holders_block(
     "holders_by_invoiced",
-    _spec(
-        N_("Holders by amount invoiced"),
-        N_(
-            "Total excl. VAT of the invoices issued in the period by all the holder's units, "
-            "less their credit notes."
-        ),
-        N_("Invoiced in the period"),
+    N_("Holders by amount invoiced"),
+    N_(
+        "Total excl. VAT of the invoices issued in the period by all the holder's units, "
+        "less their credit notes."
     ),
+    N_("Invoiced in the period"),
 )
-INVOICED_BY_GENDER = block(
+INVOICED_BY_GENDER = _crossing_block(
     "holders_invoiced_by_gender",
-    _crossing_spec(
-        N_("Amount invoiced by gender"),
-        N_("Holders counted by amount invoiced in the period and gender."),
-        list(GENDERS.values()),
-    ),
+    N_("Amount invoiced by gender"),
+    N_("Holders counted by amount invoiced in the period and gender."),
+    list(GENDERS.values()),
 )
-INVOICED_BY_AGE = block(
+INVOICED_BY_AGE = _crossing_block(
     "holders_invoiced_by_age",
-    _crossing_spec(
-        N_("Amount invoiced by age"),
-        N_("Holders counted by amount invoiced in the period and age on its last day."),
-        [*labels(AGE_BANDS), UNKNOWN],
-    ),
+    N_("Amount invoiced by age"),
+    N_("Holders counted by amount invoiced in the period and age on its last day."),
+    [*labels(AGE_BANDS), UNKNOWN],
 )
-INVOICED_BY_SENIORITY = block(
+INVOICED_BY_SENIORITY = _crossing_block(
     "holders_invoiced_by_seniority",
-    _crossing_spec(
-        N_("Amount invoiced by seniority"),
-        N_("Holders counted by amount invoiced in the period and years of membership."),
-        [*labels(SENIORITY_BANDS), UNKNOWN],
-    ),
+    N_("Amount invoiced by seniority"),
+    N_("Holders counted by amount invoiced in the period and years of membership."),
+    [*labels(SENIORITY_BANDS), UNKNOWN],
 )
-BY_CLIENTS = block(
+BY_CLIENTS = _holders_block(
     "holders_by_clients",
-    _spec(
-        N_("Holders by number of clients invoiced"),
-        N_(
-            "Different clients invoiced in the period by all the holder's units, over the "
-            "holders who issued at least one invoice."
-        ),
-        N_("Clients invoiced"),
+    N_("Holders by number of clients invoiced"),
+    N_(
+        "Different clients invoiced in the period by all the holder's units, over the "
+        "holders who issued at least one invoice."
     ),
+    N_("Clients invoiced"),
 )
 
 
@@ -228,23 +210,14 @@ def _within(day: date | None, period: Period) -> bool:
     return day is not None and period.start <= day <= period.end
 
 
-def _headline(holders: list[Holder]) -> dict[str, int]:
+def _headline(holders: list[Holder]) -> dict[str, Cell]:
     return {
-        "holders": len(holders),
-        "new": sum(holder.new for holder in holders),
-        "one": sum(holder.units == 1 for holder in holders),
-        "two": sum(holder.units == 2 for holder in holders),
-        "more": sum(holder.units >= 3 for holder in holders),
+        N_("Holders"): len(holders),
+        N_("New holders"): sum(holder.new for holder in holders),
+        N_("Holders of 1 unit"): sum(holder.units == 1 for holder in holders),
+        N_("Holders of 2 units"): sum(holder.units == 2 for holder in holders),
+        N_("Holders of 3 units or more"): sum(holder.units >= 3 for holder in holders),
     }
-
-
-HEADLINE_ROWS = (
-    (N_("Holders"), "holders"),
-    (N_("New holders"), "new"),
-    (N_("Holders of 1 unit"), "one"),
-    (N_("Holders of 2 units"), "two"),
-    (N_("Holders of 3 units or more"), "more"),
-)
 
 
 def holders_figure(*, period: Period, scope: Scope) -> SectionData:
@@ -252,20 +225,18 @@ def holders_figure(*, period: Period, scope: Scope) -> SectionData:
     holders = holders_of(period, scope)
     now, before = _headline(holders), _headline(holders_of(period.previous, scope))
     section = SectionData("holders", period)
-    section.add(HEADLINE, [compared(label, now[key], before[key]) for label, key in HEADLINE_ROWS])
-    section.add(BY_REGION, distribution(counted((h.region for h in holders), REGIONS)))
-    section.add(
-        BY_GENDER,
-        distribution(counted((GENDERS[h.gender] for h in holders), list(GENDERS.values())[:3])),
-    )
+    section.add(HEADLINE, headline_rows(now, before))
+    section.add(BY_REGION, distribution((h.region for h in holders), REGIONS))
+    genders = list(GENDERS.values())
+    section.add(BY_GENDER, distribution((GENDERS[h.gender] for h in holders), genders[:3]))
     ages, seniorities = labels(AGE_BANDS), labels(SENIORITY_BANDS)
-    section.add(BY_AGE, distribution(counted((h.age for h in holders), ages)))
-    section.add(BY_SENIORITY, distribution(counted((h.seniority for h in holders), seniorities)))
+    section.add(BY_AGE, distribution((h.age for h in holders), ages))
+    section.add(BY_SENIORITY, distribution((h.seniority for h in holders), seniorities))
     bands = labels(INVOICED_BANDS)
-    section.add(BY_INVOICED, distribution(counted((h.band for h in holders), bands)))
+    section.add(BY_INVOICED, distribution((h.band for h in holders), bands))
     section.add(
         INVOICED_BY_GENDER,
-        crossing(((h.band, GENDERS[h.gender]) for h in holders), bands, list(GENDERS.values())),
+        crossing(((h.band, GENDERS[h.gender]) for h in holders), bands, genders),
     )
     section.add(
         INVOICED_BY_AGE, crossing(((h.band, h.age) for h in holders), bands, [*ages, UNKNOWN])
@@ -274,11 +245,5 @@ def holders_figure(*, period: Period, scope: Scope) -> SectionData:
         INVOICED_BY_SENIORITY,
         crossing(((h.band, h.seniority) for h in holders), bands, [*seniorities, UNKNOWN]),
     )
-    invoicing = [h for h in holders if h.clients]
-    section.add(
-        BY_CLIENTS,
-        distribution(
-            counted((band_of(h.clients, CLIENT_BANDS) for h in invoicing), labels(CLIENT_BANDS))
-        ),
-    )
+    section.add(BY_CLIENTS, banded((h.clients for h in holders if h.clients), CLIENT_BANDS))
     return section

@@ -3,8 +3,9 @@ left, shares and equity, seniority and age; compared with the same period a year
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
@@ -13,70 +14,76 @@ from django.utils.translation import gettext_noop as N_
 from members.models import Member, MembershipApplication, ShareRegisterEntry
 
 from .base import (
-    COUNT,
-    HEADLINE_COLUMNS,
-    SHARE,
-    BlockSpec,
-    Column,
+    Cell,
     Period,
     Scope,
     SectionData,
     average,
-    block,
-    compared,
+    distribution_block,
+    headline_block,
+    headline_rows,
     money,
     share,
     whole_years,
 )
 
-HEADLINE = block(
+HEADLINE = headline_block(
     "members",
-    BlockSpec(
-        _("Members"),
-        _(
-            "Members: people and organisations admitted on or before the last day of the "
-            "period, not gone by then, holding at least one share that day. Joined: admitted "
-            "during the period. Resigned, excluded, deceased: left during the period. Refused: "
-            "applications refused during the period. Shares and equity: shares held on the last "
-            "day and their nominal value; average and maximum invested per member. Shares "
-            "refunded: shares paid back during the period. Seniority and age: completed years "
-            "on the last day (age over the members whose birth date is known)."
-        ),
-        HEADLINE_COLUMNS,
+    _("Members"),
+    _(
+        "Members: people and organisations admitted on or before the last day of the "
+        "period, not gone by then, holding at least one share that day. Joined: admitted "
+        "during the period. Resigned, excluded, deceased: left during the period. Refused: "
+        "applications refused during the period. Shares and equity: shares held on the last "
+        "day and their nominal value; average and maximum invested per member. Shares "
+        "refunded: shares paid back during the period. Seniority and age: completed years "
+        "on the last day (age over the members whose birth date is known)."
     ),
 )
-BY_CATEGORY = block(
+BY_CATEGORY = distribution_block(
     "members_by_category",
-    BlockSpec(
-        _("Members by category"),
-        _(
-            "Members on the last day of the period by their category that day: A develops an "
-            "activity, B support staff, C clients, partners, investors and sympathisers."
-        ),
-        (Column(_("Category")), Column(_("Members"), COUNT), Column(_("Share (%)"), SHARE)),
-        chart="bars",
-        people=True,
+    _("Members by category"),
+    _(
+        "Members on the last day of the period by their category that day: A develops an "
+        "activity, B support staff, C clients, partners, investors and sympathisers."
     ),
+    _("Category"),
+    _("Members"),
+    people=True,
 )
 CATEGORY_LABELS = {"A": N_("Category A"), "B": N_("Category B"), "C": N_("Category C")}
 
 
+def _figure(label: str) -> Any:
+    """A field shown in the headline table under `label` (a msgid)."""
+    return field(metadata={"label": label})
+
+
 @dataclass
 class MemberFigures:
-    members: int
-    by_category: dict[str, int]
-    joined: int
-    resigned: int
-    excluded: int
-    deceased: int
-    refused: int
-    shares: int
-    equity: Decimal
-    average_invested: Decimal | None
-    maximum_invested: Decimal
-    shares_refunded: int
-    average_seniority: Decimal | None
-    average_age: Decimal | None
+    """The members' figures of a period; the labelled ones make the headline table."""
+
+    members: int = _figure(N_("Members at the end of the period"))
+    joined: int = _figure(N_("Joined"))
+    resigned: int = _figure(N_("Resigned"))
+    excluded: int = _figure(N_("Excluded"))
+    deceased: int = _figure(N_("Deceased"))
+    refused: int = _figure(N_("Applications refused"))
+    shares: int = _figure(N_("Shares held"))
+    equity: Decimal = _figure(N_("Equity (€)"))
+    average_invested: Decimal | None = _figure(N_("Average invested per member (€)"))
+    maximum_invested: Decimal = _figure(N_("Maximum invested by a member (€)"))
+    shares_refunded: int = _figure(N_("Shares refunded"))
+    average_seniority: Decimal | None = _figure(N_("Average seniority (years)"))
+    average_age: Decimal | None = _figure(N_("Average age (years)"))
+    by_category: dict[str, int] = field(default_factory=dict)
+
+    def headline(self) -> dict[str, Cell]:
+        return {
+            f.metadata["label"]: getattr(self, f.name)
+            for f in fields(self)
+            if "label" in f.metadata
+        }
 
 
 def _holding(period: Period, scope: Scope) -> list[dict]:
@@ -146,34 +153,11 @@ def member_figures(period: Period, scope: Scope) -> MemberFigures:
     )
 
 
-HEADLINE_ROWS = (
-    (N_("Members at the end of the period"), "members"),
-    (N_("Joined"), "joined"),
-    (N_("Resigned"), "resigned"),
-    (N_("Excluded"), "excluded"),
-    (N_("Deceased"), "deceased"),
-    (N_("Applications refused"), "refused"),
-    (N_("Shares held"), "shares"),
-    (N_("Equity (€)"), "equity"),
-    (N_("Average invested per member (€)"), "average_invested"),
-    (N_("Maximum invested by a member (€)"), "maximum_invested"),
-    (N_("Shares refunded"), "shares_refunded"),
-    (N_("Average seniority (years)"), "average_seniority"),
-    (N_("Average age (years)"), "average_age"),
-)
-
-
 def members_figure(*, period: Period, scope: Scope) -> SectionData:
     """The members' figures of the period and of the same period a year before."""
     now, before = member_figures(period, scope), member_figures(period.previous, scope)
     section = SectionData("members", period)
-    section.add(
-        HEADLINE,
-        [
-            compared(label, getattr(now, name), getattr(before, name))
-            for label, name in HEADLINE_ROWS
-        ],
-    )
+    section.add(HEADLINE, headline_rows(now.headline(), before.headline()))
     section.add(
         BY_CATEGORY,
         [

@@ -11,18 +11,15 @@ from django.utils.translation import gettext_noop as N_
 
 from ..models import PortalLoginDay
 from .base import (
-    HEADLINE_COLUMNS,
     MONTHS,
-    NUMBER,
-    BlockSpec,
     Cell,
-    Column,
     Period,
     Scope,
     SectionData,
     average,
-    block,
-    compared,
+    headline_block,
+    headline_rows,
+    year_on_year_block,
 )
 
 DEFINITION = _(
@@ -30,20 +27,8 @@ DEFINITION = _(
     "different members who logged in that day. Daily averages over the calendar days of the "
     "period (or of the month)."
 )
-HEADLINE = block("portal", BlockSpec(_("Portal use"), DEFINITION, HEADLINE_COLUMNS))
-BY_MONTH = block(
-    "portal_by_month",
-    BlockSpec(
-        _("Logins a day, per month"),
-        DEFINITION,
-        (
-            Column(_("Month")),
-            Column(_("This year"), NUMBER),
-            Column(_("Year before"), NUMBER),
-        ),
-        chart="series",
-    ),
-)
+HEADLINE = headline_block("portal", _("Portal use"), DEFINITION)
+BY_MONTH = year_on_year_block("portal_by_month", _("Logins a day, per month"), DEFINITION)
 
 
 def _headline(period: Period) -> dict[str, Cell]:
@@ -51,10 +36,12 @@ def _headline(period: Period) -> dict[str, Cell]:
         all_logins=Sum("logins"), all_members=Sum("members"), busiest=Max("logins")
     )
     return {
-        "logins": totals["all_logins"] or 0,
-        "daily": average(totals["all_logins"] or 0, period.days),
-        "members": average(totals["all_members"] or 0, period.days),
-        "busiest": totals["busiest"] or 0,
+        N_("Logins"): totals["all_logins"] or 0,
+        N_("Logins a day, on average"): average(totals["all_logins"] or 0, period.days),
+        N_("Members logging in a day, on average"): average(
+            totals["all_members"] or 0, period.days
+        ),
+        N_("Logins on the busiest day"): totals["busiest"] or 0,
     }
 
 
@@ -74,19 +61,11 @@ def _days_in(period: Period, month: int) -> int:
     return period.end.day if month == period.end.month else days
 
 
-HEADLINE_ROWS = (
-    (N_("Logins"), "logins"),
-    (N_("Logins a day, on average"), "daily"),
-    (N_("Members logging in a day, on average"), "members"),
-    (N_("Logins on the busiest day"), "busiest"),
-)
-
-
 def portal_figure(*, period: Period, scope: Scope) -> SectionData:
     """Logins to the member portal in the period (for the whole cooperative)."""
     now, before = _headline(period), _headline(period.previous)
     section = SectionData("portal", period)
-    section.add(HEADLINE, [compared(label, now[key], before[key]) for label, key in HEADLINE_ROWS])
+    section.add(HEADLINE, headline_rows(now, before))
     this, last = _monthly(period), _monthly(period.previous)
     section.add(
         BY_MONTH,

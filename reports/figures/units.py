@@ -14,45 +14,48 @@ from production_units.models import ProductionUnit
 
 from .activity import OF_UNIT_OFFICE, OF_UNIT_SECTOR, SIGNED_NET, active_units, issued_in
 from .base import (
-    COUNT,
-    HEADLINE_COLUMNS,
-    SHARE,
-    Band,
-    BlockSpec,
-    Column,
+    Cell,
     Period,
     Scope,
     SectionData,
-    band_of,
-    block,
-    compared,
-    counted,
+    banded,
+    bands,
     distribution,
-    labels,
+    distribution_block,
+    headline_block,
+    headline_rows,
     money,
     whole_years,
 )
 
 K = Decimal(1000)
-INVOICED_BANDS = (
-    Band(N_("less than 1 k€"), Decimal(-(10**12)), 1 * K),
-    Band(N_("1 to 3 k€"), 1 * K, 3 * K),
-    Band(N_("3 to 10 k€"), 3 * K, 10 * K),
-    Band(N_("10 to 30 k€"), 10 * K, 30 * K),
-    Band(N_("30 to 50 k€"), 30 * K, 50 * K),
-    Band(N_("50 to 100 k€"), 50 * K, 100 * K),
-    Band(N_("more than 100 k€"), 100 * K, None),
+INVOICED_BANDS = bands(
+    [
+        (N_("less than 1 k€"), 1 * K),
+        (N_("1 to 3 k€"), 3 * K),
+        (N_("3 to 10 k€"), 10 * K),
+        (N_("10 to 30 k€"), 30 * K),
+        (N_("30 to 50 k€"), 50 * K),
+        (N_("50 to 100 k€"), 100 * K),
+        (N_("more than 100 k€"), None),
+    ],
+    low=Decimal(-(10**12)),
 )
-AGE_BANDS = (
-    Band(N_("1 year or less"), 0, 2),
-    Band(N_("2 to 5 years"), 2, 6),
-    Band(N_("6 to 10 years"), 6, 11),
-    Band(N_("more than 10 years"), 11, None),
+AGE_BANDS = bands(
+    [
+        (N_("1 year or less"), 2),
+        (N_("2 to 5 years"), 6),
+        (N_("6 to 10 years"), 11),
+        (N_("more than 10 years"), None),
+    ]
 )
-EMPLOYED_BANDS = (
-    Band(N_("1 employee"), 1, 2),
-    Band(N_("2 employees"), 2, 3),
-    Band(N_("3 employees or more"), 3, None),
+EMPLOYED_BANDS = bands(
+    [
+        (N_("1 employee"), 2),
+        (N_("2 employees"), 3),
+        (N_("3 employees or more"), None),
+    ],
+    low=1,
 )
 TOOLS: dict[str, str] = {
     ProductionUnit.Tool.THREE_IN_ONE: N_("3en1"),
@@ -60,69 +63,56 @@ TOOLS: dict[str, str] = {
 }
 
 
-def _units_spec(title: str, definition: str, first: str, people: bool = False) -> BlockSpec:
-    return BlockSpec(
-        _(title),
-        _(definition),
-        (Column(_(first)), Column(_("Active units"), COUNT), Column(_("Share (%)"), SHARE)),
-        chart="bars",
-        people=people,
-    )
-
-
-HEADLINE = block(
+HEADLINE = headline_block(
     "units",
-    BlockSpec(
-        _("Production units"),
-        _(
-            "Active unit: at least one issued invoice or credit note, or one declared work day, "
-            "in the period. Turnover: total excl. VAT of the invoices issued in the period less "
-            "the credit notes. Employing others: units with a contract (not cancelled) starting "
-            "in the period for a worker who is not the unit's holder; their budget is the gross "
-            "salary plus employer charges of those contracts."
-        ),
-        HEADLINE_COLUMNS,
+    _("Production units"),
+    _(
+        "Active unit: at least one issued invoice or credit note, or one declared work day, "
+        "in the period. Turnover: total excl. VAT of the invoices issued in the period less "
+        "the credit notes. Employing others: units with a contract (not cancelled) starting "
+        "in the period for a worker who is not the unit's holder; their budget is the gross "
+        "salary plus employer charges of those contracts."
     ),
 )
-BY_TOOL = block(
+ACTIVE = _("Active units")
+BY_TOOL = distribution_block(
     "units_by_tool",
-    _units_spec(N_("Active units by tool"), N_("The unit's tool: 3en1 or Activité."), N_("Tool")),
+    _("Active units by tool"),
+    _("The unit's tool: 3en1 or Activité."),
+    _("Tool"),
+    ACTIVE,
 )
-BY_SECTOR = block(
+BY_SECTOR = distribution_block(
     "units_by_sector",
-    _units_spec(
-        N_("Active units by sector"),
-        N_("The unit's sector of activity. Sectors with fewer than 10 units are not shown."),
-        N_("Sector"),
-        people=True,
-    ),
+    _("Active units by sector"),
+    _("The unit's sector of activity. Sectors with fewer than 10 units are not shown."),
+    _("Sector"),
+    ACTIVE,
+    people=True,
 )
-BY_AGE = block(
+BY_AGE = distribution_block(
     "units_by_age",
-    _units_spec(
-        N_("Active units by age"),
-        N_("Completed years since the unit opened, on the last day of the period."),
-        N_("Open since"),
-    ),
+    _("Active units by age"),
+    _("Completed years since the unit opened, on the last day of the period."),
+    _("Open since"),
+    ACTIVE,
 )
-BY_INVOICED = block(
+BY_INVOICED = distribution_block(
     "units_by_invoiced",
-    _units_spec(
-        N_("Active units by amount invoiced"),
-        N_("Total excl. VAT invoiced by the unit in the period, less its credit notes."),
-        N_("Invoiced in the period"),
-    ),
+    _("Active units by amount invoiced"),
+    _("Total excl. VAT invoiced by the unit in the period, less its credit notes."),
+    _("Invoiced in the period"),
+    ACTIVE,
 )
-BY_EMPLOYED = block(
+BY_EMPLOYED = distribution_block(
     "units_by_employed",
-    _units_spec(
-        N_("Units employing others, by number of employees"),
-        N_(
-            "Different workers other than the holder with a contract starting in the period, "
-            "per unit employing others."
-        ),
-        N_("Other employees"),
+    _("Units employing others, by number of employees"),
+    _(
+        "Different workers other than the holder with a contract starting in the period, "
+        "per unit employing others."
     ),
+    _("Other employees"),
+    ACTIVE,
 )
 
 
@@ -137,46 +127,29 @@ def _others(period: Period, scope: Scope) -> QuerySet[Contract]:
     return scope.apply(contracts, OF_UNIT_OFFICE, OF_UNIT_SECTOR)
 
 
-def _headline(period: Period, scope: Scope) -> dict[str, int | Decimal]:
+def _headline(period: Period, scope: Scope) -> dict[str, Cell]:
     others = _others(period, scope)
     budget = others.aggregate(total=Sum(F("gross") + F("employer_charges")))["total"]
+    turnover = issued_in(period, scope).aggregate(total=Sum(SIGNED_NET))["total"]
     return {
-        "active": active_units(period, scope).count(),
-        "turnover": money(issued_in(period, scope).aggregate(total=Sum(SIGNED_NET))["total"]),
-        "employing": others.values("unit_id").distinct().count(),
-        "budget": money(budget),
+        N_("Active units"): active_units(period, scope).count(),
+        N_("Turnover excl. VAT (€)"): money(turnover),
+        N_("Units employing others"): others.values("unit_id").distinct().count(),
+        N_("Budget spent employing others (€)"): money(budget),
     }
-
-
-HEADLINE_ROWS = (
-    (N_("Active units"), "active"),
-    (N_("Turnover excl. VAT (€)"), "turnover"),
-    (N_("Units employing others"), "employing"),
-    (N_("Budget spent employing others (€)"), "budget"),
-)
 
 
 def units_figure(*, period: Period, scope: Scope) -> SectionData:
     """The production units' figures of the period (headline compared with a year before)."""
     now, before = _headline(period, scope), _headline(period.previous, scope)
     section = SectionData("units", period)
-    section.add(HEADLINE, [compared(label, now[key], before[key]) for label, key in HEADLINE_ROWS])
+    section.add(HEADLINE, headline_rows(now, before))
     units = list(active_units(period, scope).values("pk", "tool", "sector__name", "opened_on"))
-    section.add(
-        BY_TOOL, distribution(counted((TOOLS[u["tool"]] for u in units), list(TOOLS.values())))
-    )
-    sectors = counted((u["sector__name"] for u in units), [])
-    section.add(BY_SECTOR, distribution(dict(sorted(sectors.items()))))
+    section.add(BY_TOOL, distribution((TOOLS[u["tool"]] for u in units), list(TOOLS.values())))
+    sectors = [u["sector__name"] for u in units]
+    section.add(BY_SECTOR, distribution(sectors, sorted(set(sectors))))
     day = period.end
-    section.add(
-        BY_AGE,
-        distribution(
-            counted(
-                (band_of(whole_years(u["opened_on"], day), AGE_BANDS) for u in units),
-                labels(AGE_BANDS),
-            )
-        ),
-    )
+    section.add(BY_AGE, banded((whole_years(u["opened_on"], day) for u in units), AGE_BANDS))
     sales = dict(
         issued_in(period, scope)
         .values("unit_id")
@@ -184,15 +157,8 @@ def units_figure(*, period: Period, scope: Scope) -> SectionData:
         .values_list("unit_id", "net")
         .order_by()
     )
-    section.add(
-        BY_INVOICED,
-        distribution(
-            counted(
-                (band_of(sales.get(u["pk"]) or Decimal(0), INVOICED_BANDS) for u in units),
-                labels(INVOICED_BANDS),
-            )
-        ),
-    )
+    invoiced = (sales.get(u["pk"]) or Decimal(0) for u in units)
+    section.add(BY_INVOICED, banded(invoiced, INVOICED_BANDS))
     employed = (
         _others(period, scope)
         .values("unit_id")
@@ -200,10 +166,5 @@ def units_figure(*, period: Period, scope: Scope) -> SectionData:
         .values_list("n", flat=True)
         .order_by()
     )
-    section.add(
-        BY_EMPLOYED,
-        distribution(
-            counted((band_of(n, EMPLOYED_BANDS) for n in employed), labels(EMPLOYED_BANDS))
-        ),
-    )
+    section.add(BY_EMPLOYED, banded(employed, EMPLOYED_BANDS))
     return section

@@ -17,81 +17,74 @@ from production_units.models import ProductionUnit
 from .activity import OF_UNIT_OFFICE, OF_UNIT_SECTOR, worked_in
 from .base import (
     COUNT,
-    HEADLINE_COLUMNS,
     MONEY,
     SHARE,
-    Band,
-    BlockSpec,
+    SHARE_COLUMN,
     Cell,
     Column,
     Period,
     Scope,
     SectionData,
-    band_of,
+    banded,
+    bands,
     block,
-    compared,
-    counted,
-    distribution,
-    labels,
+    distribution_block,
+    headline_block,
+    headline_rows,
     money,
     share,
 )
 
 # A full-time year in Belgium: 38 hours a week, 52 weeks.
 FULL_TIME_HOURS_A_YEAR = Decimal(38 * 52)
-HOURS_BANDS = (
-    Band(N_("less than 8 h"), Decimal(0), Decimal(8)),
-    Band(N_("8 to 20 h"), Decimal(8), Decimal(20)),
-    Band(N_("20 to 45 h"), Decimal(20), Decimal(45)),
-    Band(N_("45 to 75 h"), Decimal(45), Decimal(75)),
-    Band(N_("more than 75 h"), Decimal(75), None),
+HOURS_BANDS = bands(
+    [
+        (N_("less than 8 h"), Decimal(8)),
+        (N_("8 to 20 h"), Decimal(20)),
+        (N_("20 to 45 h"), Decimal(45)),
+        (N_("45 to 75 h"), Decimal(75)),
+        (N_("more than 75 h"), None),
+    ]
 )
 
-HEADLINE = block(
+HEADLINE = headline_block(
     "work",
-    BlockSpec(
-        _("Work and pay"),
-        _(
-            "Contracts: employment contracts (not cancelled) starting in the period. Expense "
-            "claims: claims for expenses of the period, approved or reimbursed. Work days and "
-            "hours: declared work days of the period, not cancelled. Employees: different "
-            "workers with at least one of those days; full-time equivalents: their hours over "
-            "a full-time year of 38 hours × 52 weeks (pro rata for a year to date). Social "
-            "security: employee contributions and employer charges of the payslips of the "
-            "period's months (for the whole cooperative only)."
-        ),
-        HEADLINE_COLUMNS,
+    _("Work and pay"),
+    _(
+        "Contracts: employment contracts (not cancelled) starting in the period. Expense "
+        "claims: claims for expenses of the period, approved or reimbursed. Work days and "
+        "hours: declared work days of the period, not cancelled. Employees: different "
+        "workers with at least one of those days; full-time equivalents: their hours over "
+        "a full-time year of 38 hours × 52 weeks (pro rata for a year to date). Social "
+        "security: employee contributions and employer charges of the payslips of the "
+        "period's months (for the whole cooperative only)."
     ),
 )
-BY_HOURS = block(
+BY_HOURS = distribution_block(
     "work_by_hours",
-    BlockSpec(
-        _("Employees by monthly hours"),
-        _("Each employee's declared hours per month worked, on average over the period."),
-        (Column(_("Hours a month")), Column(_("Employees"), COUNT), Column(_("Share (%)"), SHARE)),
-        chart="bars",
-        people=True,
-    ),
+    _("Employees by monthly hours"),
+    _("Each employee's declared hours per month worked, on average over the period."),
+    _("Hours a month"),
+    _("Employees"),
+    people=True,
 )
 BY_SECTOR = block(
     "work_by_sector",
-    BlockSpec(
-        _("Employees and salary budget by sector"),
-        _(
-            "Employees: different workers with a declared work day in a unit of the sector "
-            "(someone working in several sectors counts in each). Salary budget: gross salary "
-            "plus employer charges of the contracts starting in the period."
-        ),
-        (
-            Column(_("Sector")),
-            Column(_("Employees"), COUNT),
-            Column(_("Share (%)"), SHARE),
-            Column(_("Salary budget (€)"), MONEY),
-            Column(_("Share of the budget (%)"), SHARE),
-        ),
-        chart="bars",
-        people=True,
+    _("Employees and salary budget by sector"),
+    _(
+        "Employees: different workers with a declared work day in a unit of the sector "
+        "(someone working in several sectors counts in each). Salary budget: gross salary "
+        "plus employer charges of the contracts starting in the period."
     ),
+    (
+        Column(_("Sector")),
+        Column(_("Employees"), COUNT),
+        SHARE_COLUMN,
+        Column(_("Salary budget (€)"), MONEY),
+        Column(_("Share of the budget (%)"), SHARE),
+    ),
+    chart="bars",
+    people=True,
 )
 
 
@@ -126,28 +119,17 @@ def _headline(period: Period, scope: Scope) -> dict[str, Cell]:
         OF_UNIT_SECTOR,
     )
     full_time = FULL_TIME_HOURS_A_YEAR * period.days / (366 if period.year % 4 == 0 else 365)
+    employees = Worker.objects.filter(pk__in=workers)
     return {
-        "contracts": _contracts(period, scope).count(),
-        "claims": claims.count(),
-        "days": totals["days"],
-        "hours": hours,
-        "employees": Worker.objects.filter(pk__in=workers).count(),
-        "fte": (hours / full_time).quantize(Decimal("0.1"), ROUND_HALF_UP),
-        "not_holders": Worker.objects.filter(pk__in=workers).exclude(holds_a_unit).count(),
-        "social_security": _social_security(period, scope),
+        N_("Contracts"): _contracts(period, scope).count(),
+        N_("Expense claims validated"): claims.count(),
+        N_("Declared work days"): totals["days"],
+        N_("Declared hours"): hours,
+        N_("Employees"): employees.count(),
+        N_("Full-time equivalents"): (hours / full_time).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        N_("Employees holding no unit"): employees.exclude(holds_a_unit).count(),
+        N_("Social security contributions (€)"): _social_security(period, scope),
     }
-
-
-HEADLINE_ROWS = (
-    (N_("Contracts"), "contracts"),
-    (N_("Expense claims validated"), "claims"),
-    (N_("Declared work days"), "days"),
-    (N_("Declared hours"), "hours"),
-    (N_("Employees"), "employees"),
-    (N_("Full-time equivalents"), "fte"),
-    (N_("Employees holding no unit"), "not_holders"),
-    (N_("Social security contributions (€)"), "social_security"),
-)
 
 
 def _by_sector(period: Period, scope: Scope) -> list[list[Cell]]:
@@ -182,7 +164,7 @@ def work_figure(*, period: Period, scope: Scope) -> SectionData:
     """Work and pay in the period (headline compared with a year before)."""
     now, before = _headline(period, scope), _headline(period.previous, scope)
     section = SectionData("work", period)
-    section.add(HEADLINE, [compared(label, now[key], before[key]) for label, key in HEADLINE_ROWS])
+    section.add(HEADLINE, headline_rows(now, before))
     monthly = (
         worked_in(period, scope)
         .values("worker_id")
@@ -190,14 +172,6 @@ def work_figure(*, period: Period, scope: Scope) -> SectionData:
         .values_list("hours", "months")
         .order_by()
     )
-    section.add(
-        BY_HOURS,
-        distribution(
-            counted(
-                (band_of(hours / months, HOURS_BANDS) for hours, months in monthly),
-                labels(HOURS_BANDS),
-            )
-        ),
-    )
+    section.add(BY_HOURS, banded((hours / months for hours, months in monthly), HOURS_BANDS))
     section.add(BY_SECTOR, _by_sector(period, scope))
     return section
