@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        # inside: the signal receivers use the models, ready only now
         from . import signals
 
         signals.connect()

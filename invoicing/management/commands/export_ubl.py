@@ -62,6 +62,7 @@ class Command(BaseCommand):
         if numbers:
             documents = self._by_numbers(documents, numbers)
         if validate:
+            # inside: the Peppol rules load Saxon (slow to start), only with --validate
             from invoicing import peppol
 
             if not peppol.rules_available():
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         return f"{match['series'].upper()}-{match['year']}-{int(match['number']):06d}"
 
     def _report_violations(self, path, xml) -> int:
+        # inside: the Peppol rules load Saxon (slow to start), only with --validate
         from invoicing import peppol
 
         errors = peppol.validate_ubl(xml)
