@@ -46,10 +46,10 @@ test: install lint compilemessages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-
-# Being brought to zero app by app (issue 15); joins `lint` once it passes.
-architecture: install
 	$(BIN)/lint-imports
+
+# Being brought to zero (issue 15); joins `lint` once it passes.
+typecheck: install
 	$(BIN)/mypy
 
 format: install
