@@ -334,7 +334,7 @@ _SKIPPED_DIRS |= {"locale", "media", "htmlcov", "build", "dist", ".ruff_cache"}
 
 _LITERAL = r"""(?P<q>["'])(?P<text>(?:(?!(?P=q)|\\).)*)(?P=q)"""
 _PY_CALL = re.compile(
-    r"(?<!\w)(?:_|gettext|gettext_lazy|gettext_noop|ngettext|ngettext_lazy)\(\s*"
+    r"(?<!\w)(?:_|N_|gettext|gettext_lazy|gettext_noop|ngettext|ngettext_lazy)\(\s*"
     + _LITERAL
     + r"\s*[,)]",
     re.DOTALL,
