@@ -22,115 +22,105 @@ SECTIONS = ("members", "holders", "units", "work", "clients", "portal")
 
 
 @dataclass(frozen=True)
-class Highlight:
-    """A figure printed large: the row `label` of a section's block."""
-
-    section: str
-    block: str
-    label: str
-
-
-@dataclass(frozen=True)
 class Page:
+    """A theme's page: figures printed large (headline rows, by label: the first section
+    in SECTIONS whose headline has it), then blocks drawn with their chart and table."""
+
     title: str | Promise
-    highlights: tuple[Highlight, ...]
-    blocks: tuple[tuple[str, str], ...] = ()  # (section, block) drawn with chart and table
-
-
-def _h(section: str, label: str, block: str = "") -> Highlight:
-    return Highlight(section, block or section, label)
+    highlights: tuple[str, ...]
+    blocks: tuple[str, ...] = ()
 
 
 PAGES = (
     Page(
         _("General figures"),
         (
-            _h("units", N_("Turnover excl. VAT (€)")),
-            _h("members", N_("Members at the end of the period")),
-            _h("work", N_("Employees")),
-            _h("work", N_("Full-time equivalents")),
-            _h("units", N_("Active units")),
-            _h("work", N_("Contracts")),
-            _h("clients", N_("Clients invoiced")),
-            _h("portal", N_("Logins a day, on average")),
+            N_("Turnover excl. VAT (€)"),
+            N_("Members at the end of the period"),
+            N_("Employees"),
+            N_("Full-time equivalents"),
+            N_("Active units"),
+            N_("Contracts"),
+            N_("Clients invoiced"),
+            N_("Logins a day, on average"),
         ),
-        (("units", "units_by_tool"),),
+        ("units_by_tool",),
     ),
     Page(
         _("The unit holders"),
         (
-            _h("holders", N_("Holders")),
-            _h("holders", N_("New holders")),
-            _h("holders", N_("Holders of 1 unit")),
-            _h("holders", N_("Holders of 2 units")),
-            _h("holders", N_("Holders of 3 units or more")),
+            N_("Holders"),
+            N_("New holders"),
+            N_("Holders of 1 unit"),
+            N_("Holders of 2 units"),
+            N_("Holders of 3 units or more"),
         ),
         (
-            ("holders", "holders_by_region"),
-            ("holders", "holders_by_gender"),
-            ("holders", "holders_by_age"),
-            ("holders", "holders_by_seniority"),
-            ("holders", "holders_by_invoiced"),
-            ("holders", "holders_invoiced_by_gender"),
-            ("holders", "holders_invoiced_by_age"),
-            ("holders", "holders_invoiced_by_seniority"),
-            ("holders", "holders_by_clients"),
+            "holders_by_region",
+            "holders_by_gender",
+            "holders_by_age",
+            "holders_by_seniority",
+            "holders_by_invoiced",
+            "holders_invoiced_by_gender",
+            "holders_invoiced_by_age",
+            "holders_invoiced_by_seniority",
+            "holders_by_clients",
         ),
     ),
     Page(
         _("The production units"),
         (
-            _h("units", N_("Active units")),
-            _h("units", N_("Turnover excl. VAT (€)")),
-            _h("units", N_("Units employing others")),
+            N_("Active units"),
+            N_("Turnover excl. VAT (€)"),
+            N_("Units employing others"),
         ),
         (
-            ("units", "units_by_age"),
-            ("units", "units_by_invoiced"),
-            ("units", "units_by_employed"),
-            ("units", "units_by_sector"),
+            "units_by_age",
+            "units_by_invoiced",
+            "units_by_employed",
+            "units_by_sector",
         ),
     ),
     Page(
         _("The employees"),
         (
-            _h("units", N_("Budget spent employing others (€)")),
-            _h("work", N_("Contracts")),
-            _h("work", N_("Expense claims validated")),
-            _h("work", N_("Declared work days")),
-            _h("work", N_("Declared hours")),
-            _h("work", N_("Employees")),
-            _h("work", N_("Full-time equivalents")),
-            _h("work", N_("Employees holding no unit")),
-            _h("work", N_("Social security contributions (€)")),
+            N_("Budget spent employing others (€)"),
+            N_("Contracts"),
+            N_("Expense claims validated"),
+            N_("Declared work days"),
+            N_("Declared hours"),
+            N_("Employees"),
+            N_("Full-time equivalents"),
+            N_("Employees holding no unit"),
+            N_("Social security contributions (€)"),
         ),
-        (("work", "work_by_hours"), ("work", "work_by_sector")),
+        ("work_by_hours", "work_by_sector"),
     ),
     Page(
         _("The members"),
         (
-            _h("members", N_("Members at the end of the period")),
-            _h("members", N_("Shares held")),
-            _h("members", N_("Equity (€)")),
-            _h("members", N_("Average seniority (years)")),
-            _h("members", N_("Average age (years)")),
-            _h("members", N_("Average invested per member (€)")),
-            _h("members", N_("Maximum invested by a member (€)")),
-            _h("members", N_("Shares refunded")),
+            N_("Members at the end of the period"),
+            N_("Shares held"),
+            N_("Equity (€)"),
+            N_("Average seniority (years)"),
+            N_("Average age (years)"),
+            N_("Average invested per member (€)"),
+            N_("Maximum invested by a member (€)"),
+            N_("Shares refunded"),
         ),
-        (("members", "members_by_category"),),
+        ("members_by_category",),
     ),
     Page(
         _("The clients"),
         (
-            _h("clients", N_("Clients invoiced")),
-            _h("clients", N_("New clients")),
-            _h("clients", N_("Invoices issued")),
-            _h("clients", N_("Receivables at the end of the period (€)")),
-            _h("clients", N_("Clients in Belgium (%)")),
-            _h("clients", N_("Documents sent over Peppol (%)")),
+            N_("Clients invoiced"),
+            N_("New clients"),
+            N_("Invoices issued"),
+            N_("Receivables at the end of the period (€)"),
+            N_("Clients in Belgium (%)"),
+            N_("Documents sent over Peppol (%)"),
         ),
-        (("clients", "clients_by_kind"),),
+        ("clients_by_kind",),
     ),
 )
 
@@ -149,14 +139,13 @@ class ShownPage:
     blocks: list[ShownBlock]
 
 
-def _change(figures: YearFigures, highlight: Highlight) -> str:
-    """ "+1,794 in a year" (the headline's change column), empty when not available."""
-    value = figures.value(highlight.section, highlight.block, highlight.label, column=3)
+def _change(figures: YearFigures, label: str) -> str:
+    """ "+1,794 in a year" (the headline's change column), empty when none or not known."""
+    value = figures.value(label, column=3)
     if not isinstance(value, int | Decimal) or not value:
         return ""
-    text = figures.shown(highlight.section, highlight.block, highlight.label, column=3)
     sign = "+" if value > 0 else ""
-    return gettext("%(change)s in a year") % {"change": f"{sign}{text}"}
+    return gettext("%(change)s in a year") % {"change": sign + figures.shown(label, column=3)}
 
 
 def activity_pages(figures: YearFigures) -> list[ShownPage]:
@@ -165,14 +154,10 @@ def activity_pages(figures: YearFigures) -> list[ShownPage]:
         ShownPage(
             title=str(page.title),
             highlights=[
-                ShownHighlight(
-                    value=figures.shown(h.section, h.block, h.label),
-                    label=gettext(h.label),
-                    change=_change(figures, h),
-                )
-                for h in page.highlights
+                ShownHighlight(figures.shown(label), gettext(label), _change(figures, label))
+                for label in page.highlights
             ],
-            blocks=[figures.block(section, block) for section, block in page.blocks],
+            blocks=[figures.block(key) for key in page.blocks],
         )
         for page in PAGES
     ]

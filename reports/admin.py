@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import AuditTrailMixin, ServiceFormMixin
 from core.roles import is_board, sees_everything
+from core.scoping import COOPERATIVE_WIDE
 
 from .models import ReportDocument, ReportText
 from .principles_report import NARRATIVES
@@ -37,6 +38,7 @@ class ReportTextAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     """The board writes a section's text for a year, edits the draft, approves it. An
     approved version is read-only: saving a new text for the section makes a new draft."""
 
+    office_path = COOPERATIVE_WIDE  # the cooperative's reports, the board's texts
     form = ReportTextForm
     list_display = ["year", "section", "status", "written_by", "written_at", "approved_by"]
     list_filter = ["year", "section", "status"]
@@ -87,6 +89,7 @@ class ReportTextAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
 class ReportDocumentAdmin(admin.ModelAdmin):
     """The PDFs made, for the board and the admin role (the whole cooperative's figures)."""
 
+    office_path = COOPERATIVE_WIDE  # the whole cooperative's figures
     list_display = ["kind", "year", "language", "status", "requested_by", "created_at"]
     list_filter = ["kind", "year", "status"]
 

@@ -19,7 +19,7 @@ from members.models import LegalEntity
 from members.pdf import COOPERATIVE_CODE
 
 from .figures import Scope, SectionData, compute
-from .figures.base import Cell
+from .figures.base import BLOCKS, HEADLINE_COLUMNS, Cell
 from .presentation import ShownBlock, present_block, shown
 from .selectors import snapshot_sections
 
@@ -33,25 +33,38 @@ class YearFigures:
     year: int
     sections: dict[str, SectionData]
 
-    def block_rows(self, section: str, block: str) -> list[list[Cell]]:
-        for candidate in self.sections[section].blocks:
-            if candidate.key == block:
-                return candidate.rows
+    def rows(self, block: str) -> list[list[Cell]]:
+        """The rows of the block `block` (block keys are unique across sections)."""
+        for section in self.sections.values():
+            for candidate in section.blocks:
+                if candidate.key == block:
+                    return candidate.rows
         raise KeyError(block)
 
-    def value(self, section: str, block: str, label: str, column: int = 1) -> Cell:
-        """The cell of the row labelled `label` (its msgid): this year's figure by default."""
-        for row in self.block_rows(section, block):
-            if row[0] == label:
-                return row[column]
+    def value(self, label: str, block: str = "", column: int = 1) -> Cell:
+        """The cell of the row labelled `label` (its msgid) in `block`, by default in the
+        first headline block that has it: this year's figure, or another column's."""
+        blocks = [block] if block else self._headlines()
+        for key in blocks:
+            for row in self.rows(key):
+                if row[0] == label:
+                    return row[column]
         raise KeyError(label)
 
-    def shown(self, section: str, block: str, label: str, column: int = 1) -> str:
-        return shown(self.value(section, block, label, column))
+    def shown(self, label: str, block: str = "", column: int = 1) -> str:
+        return shown(self.value(label, block, column))
 
-    def block(self, section: str, block: str) -> ShownBlock:
+    def block(self, block: str) -> ShownBlock:
         """A block as the page shows it (translated, numbers in the active locale, chart)."""
-        return present_block(block, self.block_rows(section, block))
+        return present_block(block, self.rows(block))
+
+    def _headlines(self) -> list[str]:
+        return [
+            b.key
+            for section in self.sections.values()
+            for b in section.blocks
+            if BLOCKS[b.key].columns == HEADLINE_COLUMNS
+        ]
 
     @property
     def period_end(self) -> date:

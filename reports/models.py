@@ -51,9 +51,9 @@ class FigureSnapshot(YearAndScope):
         return f"{self.figure} {self.year}"
 
 
-class SnapshotRun(YearAndScope):
-    """One computation of the snapshots of a year and scope, with its progress: the page
-    that asked for it shows it until it is done."""
+class BackgroundJob(models.Model):
+    """Work asked for from a page and done by a task: its status (the page shows it until
+    it is done), who asked and when, and why it failed."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -64,8 +64,6 @@ class SnapshotRun(YearAndScope):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    total = models.PositiveSmallIntegerField(_("figures to compute"), default=0)
-    done = models.PositiveSmallIntegerField(_("figures computed"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -77,6 +75,17 @@ class SnapshotRun(YearAndScope):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SnapshotRun(YearAndScope, BackgroundJob):
+    """One computation of the snapshots of a year and scope, with its progress: the page
+    that asked for it shows it until it is done."""
+
+    total = models.PositiveSmallIntegerField(_("figures to compute"), default=0)
+    done = models.PositiveSmallIntegerField(_("figures computed"), default=0)
 
     class Meta:
         verbose_name = _("snapshot run")
@@ -105,7 +114,7 @@ class PortalLoginDay(models.Model):
         return f"{self.day}: {self.logins}"
 
 
-class ReportDocument(models.Model):
+class ReportDocument(BackgroundJob):
     """A yearly report rendered as a PDF by a task (the activity report's key figures, the
     cooperative-principles report), kept as a private file: only those who may see the row
     (reports/admin.py) download it."""
@@ -114,30 +123,10 @@ class ReportDocument(models.Model):
         ACTIVITY = "activity", _("activity report: key figures")
         PRINCIPLES = "principles", _("report on the cooperative principles")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     kind = models.CharField(_("report"), max_length=16, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     language = models.CharField(_("language"), max_length=8)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
     pdf = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("report document")

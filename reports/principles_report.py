@@ -70,7 +70,7 @@ PRINCIPLES = (
 
 
 def _members(figures: YearFigures, label: str) -> str:
-    return figures.shown("members", "members", label)
+    return figures.shown(label, "members")
 
 
 def _membership_facts(figures: YearFigures, today: date) -> list[str]:
@@ -109,7 +109,7 @@ def _assembly_fact(figures: YearFigures, today: date) -> str:
 
 def _mandates_fact(figures: YearFigures, today: date) -> str:
     terms = mandate_terms(period_of(figures.year, today))
-    board = figures.shown("governance", "governance_board", N_("Board members"))
+    board = figures.shown(N_("Board members"), "governance_board")
     if not terms:
         return gettext("No board mandate was in force on 31 December.")
     lengths = ", ".join(
@@ -125,11 +125,8 @@ def _mandates_fact(figures: YearFigures, today: date) -> str:
 
 
 def _control_facts(figures: YearFigures, today: date) -> list[str]:
-    categories = {
-        row[0]: shown(row[1]) for row in figures.block_rows("members", "members_by_category")
-    }
-    board = ("governance", "governance_board")
-    ethics = ("governance", "governance_ethics")
+    categories = {row[0]: shown(row[1]) for row in figures.rows("members_by_category")}
+    board, ethics = "governance_board", "governance_ethics"
     return [
         gettext(
             "On 31 December %(year)s, the cooperative had %(members)s members: %(a)s of "
@@ -150,15 +147,15 @@ def _control_facts(figures: YearFigures, today: date) -> list[str]:
         ),
         _mandates_fact(figures, today),
         gettext("%(coopted)s board members were co-opted during the year.")
-        % {"coopted": figures.shown(*board, N_("Co-opted in the period"))},
+        % {"coopted": figures.shown(N_("Co-opted in the period"), board)},
         gettext(
             "The ethics committee received %(cases)s cases, published %(opinions)s opinions "
             "and met %(meetings)s times."
         )
         % {
-            "cases": figures.shown(*ethics, N_("Cases received")),
-            "opinions": figures.shown(*ethics, N_("Opinions published")),
-            "meetings": figures.shown(*ethics, N_("Meetings")),
+            "cases": figures.shown(N_("Cases received"), ethics),
+            "opinions": figures.shown(N_("Opinions published"), ethics),
+            "meetings": figures.shown(N_("Meetings"), ethics),
         },
     ]
 

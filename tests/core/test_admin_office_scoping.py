@@ -48,6 +48,8 @@ from payroll.models import Worker
 from payroll.pay.payouts import next_banking_day, payout_batch_prepare
 from payroll.pay.payroll_run import payroll_run_compute
 from production_units.models import ProductionUnit
+from reports.models import ReportDocument
+from reports.text_services import report_text_write
 from tests.invoicing_helpers import line
 from tests.members.test_membership_admin import submit
 from tests.pay_helpers import PERIOD, TODAY, october
@@ -147,6 +149,8 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
         from_member=alice.member, to_member_number=bob.member.number, shares=1, by=alice
     )
     HealthPing.objects.get_or_create(token="scoping-ping")
+    report_text_write(year=2025, section="reserves", text="Aux réserves.", by=denis)
+    ReportDocument.objects.create(kind="activity", year=2025, language="fr", requested_by=denis)
     _governance_rows(denis)
     from devtools.demo_board import ensure_board_demo
 
