@@ -67,7 +67,7 @@ class ExpenseInput:
     of a receipt already stored, a HeldReceipt, or None)."""
 
     description: str
-    amount: object
+    amount: Decimal | int | str
     receipt: object = None
 
 
