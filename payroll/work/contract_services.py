@@ -73,9 +73,12 @@ def contract_create(
     """
     allow_past = is_staff(by) and bool(past_start_reason.strip())
     errors = work_days_errors(
-        worker=worker, days=days, allow_past=allow_past, exclude_job=job,
+        worker=worker,
+        days=days,
+        allow_past=allow_past,
+        exclude_job=job,
         exclude_declaration=declaration,
-    )  # fmt: skip
+    )
     if errors:
         raise ValidationError({"days": errors})
     start, end = days[0].date, days[-1].date
@@ -195,7 +198,10 @@ def contract_cancel(*, contract: Contract, by: User, reason: str) -> Contract:
     )
     transaction.on_commit(_send_dimonas)
     audit_log(
-        actor=by, action="contract.cancelled", obj=contract, changes={"status": "cancelled"},
+        actor=by,
+        action="contract.cancelled",
+        obj=contract,
+        changes={"status": "cancelled"},
         reason=reason,
-    )  # fmt: skip
+    )
     return contract

@@ -136,8 +136,10 @@ def reserved_budget(*, unit: ProductionUnit, exclude: Model | None = None) -> De
     closed = _closed_until()
     if closed is not None:
         approved = approved.filter(end__gt=closed)
-    reserved = sum((max(ZERO, budget - done) for budget, done in approved.values_list(
-        "budget", "posted")), ZERO)  # fmt: skip
+    reserved = sum(
+        (max(ZERO, budget - done) for budget, done in approved.values_list("budget", "posted")),
+        ZERO,
+    )
     return submitted + reserved
 
 
@@ -408,8 +410,12 @@ def declaration_cancel(*, declaration: WorkDeclaration, by: User, reason: str) -
             _("Only a draft declaration can be cancelled: this one is %(status)s.")
             % {"status": declaration.get_status_display()}
         )
-    days = [day.isoformat() for day in declaration.work_days.filter(
-        cancelled=False, contract__isnull=True).values_list("date", flat=True)]  # fmt: skip
+    days = [
+        day.isoformat()
+        for day in declaration.work_days.filter(cancelled=False, contract__isnull=True).values_list(
+            "date", flat=True
+        )
+    ]
     declaration.work_days.filter(contract__isnull=True).update(cancelled=True)
     declaration.status = WorkDeclaration.Status.CANCELLED
     declaration.decided_by = by if getattr(by, "is_authenticated", False) else None

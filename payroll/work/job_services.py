@@ -578,8 +578,13 @@ def job_reject(*, job: Job, by, reason: str) -> Job:
     job.decision_reason = reason.strip()
     job.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     job.work_days.filter(contract__isnull=True).update(cancelled=True)
-    audit_log(actor=by, action="job.rejected", obj=job, changes={"status": "rejected"},
-              reason=reason.strip())  # fmt: skip
+    audit_log(
+        actor=by,
+        action="job.rejected",
+        obj=job,
+        changes={"status": "rejected"},
+        reason=reason.strip(),
+    )
     return job
 
 
@@ -623,8 +628,12 @@ def job_cancel(*, job: Job, by, reason: str) -> Job:
             % {"status": job.get_status_display()}
         )
     invoice = job.invoice
-    days = [day.isoformat() for day in job.work_days.filter(
-        cancelled=False, contract__isnull=True).values_list("date", flat=True)]  # fmt: skip
+    days = [
+        day.isoformat()
+        for day in job.work_days.filter(cancelled=False, contract__isnull=True).values_list(
+            "date", flat=True
+        )
+    ]
     job.work_days.filter(contract__isnull=True).update(cancelled=True)
     job.status = Job.Status.CANCELLED
     job.invoice = None
