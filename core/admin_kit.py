@@ -100,19 +100,6 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def _change_lines(changes: object) -> list[tuple[str, str]]:
-    """{field: [old, new]} or {field: value} as (field, "old → new") lines."""
-    if not isinstance(changes, dict):
-        return [("", str(changes))]
-    lines = []
-    for name, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append((name, f"{value[0]} → {value[1]}"))
-        else:
-            lines.append((name, str(value)))
-    return lines
-
-
 class AuditTrailMixin(_ModelAdmin):
     """Adds the object's latest audit events to its change page."""
 
@@ -126,10 +113,7 @@ class AuditTrailMixin(_ModelAdmin):
         obj: Any = None,
     ) -> HttpResponse:
         if obj is not None and obj.pk is not None:
-            events = list(audit_trail(obj)[:AUDIT_TRAIL_LENGTH])
-            for event in events:
-                event.change_lines = _change_lines(event.changes)
-            context["audit_trail"] = events
+            context["audit_trail"] = list(audit_trail(obj)[:AUDIT_TRAIL_LENGTH])
             context["audit_trail_length"] = AUDIT_TRAIL_LENGTH
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -3,7 +3,7 @@ every rate, scale and policy table (`in_force_on`, `overlapping`), one abstract 
 refuses overlapping periods, and one look-up of the row in force on a day (`in_force`)."""
 
 from datetime import date
-from typing import TypeVar
+from typing import Any, Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,13 +16,13 @@ from .dates import format_day
 class DatedQuerySet(models.QuerySet):
     """Rows of a parameter table with validity periods (`valid_to` empty: still in force)."""
 
-    def in_force_on(self, day):
+    def in_force_on(self, day: date) -> Self:
         """Rows whose validity period contains `day`."""
         return self.filter(valid_from__lte=day).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
 
-    def overlapping(self, start, end=None):
+    def overlapping(self, start: date, end: date | None = None) -> Self:
         """Rows in force on at least one day of [start, end] (`end` None: open-ended)."""
         rows = self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
         return rows if end is None else rows.filter(valid_from__lte=end)
@@ -51,7 +51,7 @@ class DatedModel(models.Model):
             ),
         ]
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end of validity is before its start.")})
@@ -80,7 +80,7 @@ class DatedModel(models.Model):
 M = TypeVar("M", bound=models.Model)
 
 
-def in_force(model: type[M], day: date, *, missing: str, **scope) -> M:
+def in_force(model: type[M], day: date, *, missing: str, **scope: Any) -> M:
     """The row of `model` in force on `day` (the latest start wins), among the rows matching
     `scope`. Raises ValidationError(`missing` % {"day": …}) when none is: the caller's
     message says what to record first."""

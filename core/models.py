@@ -67,6 +67,19 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
+    def change_lines(self) -> list[tuple[str, str]]:
+        """The changes, {field: [old, new]} or {field: value}, as (field, "old → new") lines
+        (the admin's audit trail shows them)."""
+        if not isinstance(self.changes, dict):
+            return [("", str(self.changes))]
+        lines = []
+        for name, value in self.changes.items():
+            if isinstance(value, list) and len(value) == 2:
+                lines.append((name, f"{value[0]} → {value[1]}"))
+            else:
+                lines.append((name, str(value)))
+        return lines
+
 
 class HealthPing(models.Model):
     """Written by the health task: proves that a worker reached the database."""

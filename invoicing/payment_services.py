@@ -30,9 +30,13 @@ from .selectors import invoice_amount_paid, invoices_with_balance
 
 
 def _clean_amount(amount: object) -> Decimal:
+    if isinstance(amount, str):
+        amount = amount.strip().replace(",", ".")
+    if not isinstance(amount, Decimal | int | str):  # a float (money is never one), None…
+        raise ValidationError({"amount": _("The amount is not a number.")})
     try:
-        value = to_decimal(amount.strip().replace(",", ".") if isinstance(amount, str) else amount)
-    except (InvalidOperation, TypeError, ValueError):
+        value = to_decimal(amount)
+    except (InvalidOperation, ValueError):
         raise ValidationError({"amount": _("The amount is not a number.")}) from None
     if not value.is_finite():
         raise ValidationError({"amount": _("The amount is not a number.")})

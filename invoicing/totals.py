@@ -41,7 +41,7 @@ class Totals:
     total: Decimal = Decimal("0.00")
 
 
-def line_amount(quantity: object, unit_price: object) -> Decimal:
+def line_amount(quantity: Decimal | int | str, unit_price: Decimal | int | str) -> Decimal:
     return cents(to_decimal(quantity) * to_decimal(unit_price))
 
 

@@ -111,7 +111,7 @@ def check_active(member: Member, errors: dict, key: str = "member") -> None:
         errors[key] = _("%(name)s is no longer a member.") % {"name": member.display_name}
 
 
-def clean_amount(amount: object, errors: dict, key: str = "amount") -> Decimal:
+def clean_amount(amount: Decimal | int | str, errors: dict, key: str = "amount") -> Decimal:
     try:
         value = to_decimal(amount)  # a float raises TypeError: money is never a float
     except (InvalidOperation, ValueError):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.money import is_cents, to_decimal
+from members.models import User
 from production_units.models import ProductionUnit
 
 from .models import ContractType, ContractTypeParameters, EmploymentCost
@@ -22,7 +23,7 @@ def employment_cost_record(
     work_date: date,
     gross: Decimal,
     employer_charges: Decimal,
-    by,
+    by: User,
 ) -> EmploymentCost:
     """Record the gross salary and employer charges of a work day charged to a unit (what the
     employment pillar of the contribution run reads), and audit it.

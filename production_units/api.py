@@ -57,7 +57,9 @@ class LedgerEntryOutputSerializer(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     amount = MoneyField(read_only=True)
     booked_on = serializers.DateField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    # DRF's metaclass takes declared fields off the class: this does not replace Field.label,
+    # which the stubs can't tell.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     created_at = serializers.DateTimeField(read_only=True)
 
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log, diff, snapshot
 from core.bulk import insert_rows
 from core.money import cents, is_cents, to_decimal
+from members.models import LegalEntity, Member, User
 
-from .models import LedgerEntry, ProductionUnit
+from .models import LedgerEntry, ProductionUnit, Sector
 
 # Read once: an enum member's attribute access is slow, and batch runs check 20,000 entries.
 KINDS = frozenset(LedgerEntry.Kind.values)
@@ -45,7 +46,7 @@ def ledger_post(
     booked_on: date,
     label: str,
     source: models.Model | None = None,
-    by=None,
+    by: User | None = None,
     reason: str = "",
 ) -> LedgerEntry:
     """Append one entry to a unit's ledger and audit it.
@@ -98,7 +99,7 @@ class NewEntry:
 
 @transaction.atomic
 def ledger_post_bulk(
-    *, entries: Sequence[NewEntry], by, source: models.Model, reason: str = ""
+    *, entries: Sequence[NewEntry], by: User | None, source: models.Model, reason: str = ""
 ) -> list[int]:
     """Append many entries in one bulk insert (for batch runs), all or nothing, with one
     audit event on `source` (the run that posts them, also each entry's source). Returns the
@@ -130,7 +131,7 @@ def ledger_post_bulk(
     if not entries:
         return []
     source_type = ContentType.objects.get_for_model(source, for_concrete_model=True)
-    created_by = by.pk if getattr(by, "is_authenticated", False) else None
+    created_by = by.pk if by is not None and by.is_authenticated else None
     now = timezone.now()
     source_id = str(source.pk)
     ids = insert_rows(
@@ -173,7 +174,7 @@ class PostedEntry:
 
 @transaction.atomic
 def ledger_post_query(
-    *, select: str, params: Sequence, by, source: models.Model, reason: str = ""
+    *, select: str, params: Sequence, by: User | None, source: models.Model, reason: str = ""
 ) -> list[PostedEntry]:
     """PostgreSQL only: append the entries a query computes, in one INSERT … SELECT, for the
     batch runs whose amounts the database aggregates (the contribution run): the rows never
@@ -188,7 +189,7 @@ def ledger_post_query(
         raise NotImplementedError("ledger_post_query needs PostgreSQL; use ledger_post_bulk.")
     meta = LedgerEntry._meta
     source_type = ContentType.objects.get_for_model(source, for_concrete_model=True)
-    created_by = by.pk if getattr(by, "is_authenticated", False) else None
+    created_by = by.pk if by is not None and by.is_authenticated else None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -251,7 +252,17 @@ def _existing_units(unit_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def unit_open(*, by, holder, code: str, name: str, tool: str, sector, legal_entity, opened_on):
+def unit_open(
+    *,
+    by: User,
+    holder: Member,
+    code: str,
+    name: str,
+    tool: str,
+    sector: Sector,
+    legal_entity: LegalEntity,
+    opened_on: date,
+) -> ProductionUnit:
     """Open a production unit for a member, and audit it."""
     unit = ProductionUnit(
         holder=holder,
@@ -269,7 +280,9 @@ def unit_open(*, by, holder, code: str, name: str, tool: str, sector, legal_enti
 
 
 @transaction.atomic
-def unit_close(*, unit: ProductionUnit, by, closed_on, reason: str = "") -> ProductionUnit:
+def unit_close(
+    *, unit: ProductionUnit, by: User, closed_on: date, reason: str = ""
+) -> ProductionUnit:
     """Close a unit on a date (its ledger stays as it is)."""
     unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
     if unit.status == ProductionUnit.Status.CLOSED:
@@ -286,7 +299,9 @@ UNIT_EDITABLE_FIELDS = ["name", "sector"]
 
 
 @transaction.atomic
-def unit_update(*, unit: ProductionUnit, by, reason: str = "", **fields) -> ProductionUnit:
+def unit_update(
+    *, unit: ProductionUnit, by: User, reason: str = "", **fields: object
+) -> ProductionUnit:
     """Change a unit's name or sector, and audit what changed."""
     unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
     before = snapshot(unit, UNIT_EDITABLE_FIELDS)

@@ -5,20 +5,24 @@ Set-based: a few aggregate queries whatever the number of units, two bulk insert
 event; one transaction, serialised per month by a lock on the month's run row.
 """
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Min, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.bulk import insert_rows
 from core.calendar import month_bounds
+from core.dated import DatedModel
 from core.money import cents
 from invoicing.models import Invoice
+from members.models import User
 from payroll.models import (
     ContractTypeParameters,
     ContributionPosting,
@@ -104,7 +108,9 @@ class ContributionRunResult:
         return sum((p.amount for p in self.posted if p.pillar == pillar), ZERO)
 
 
-def _dated_case(rows, date_field: str, first: date, last: date, scope: str = ""):
+def _dated_case(
+    rows: Collection[DatedModel], date_field: str, first: date, last: date, scope: str = ""
+) -> Case | Value:
     """An expression giving, for each row of a query, the id of the parameter row in force on
     its date within [first, last] (NULL when none).
 
@@ -141,7 +147,9 @@ def _missing_parameter(unit_id: int, period: date, what: str) -> ValidationError
     )
 
 
-def _turnover_rows(first: date, last: date):
+def _turnover_rows(
+    first: date, last: date
+) -> tuple[dict[int, ContributionRate], QuerySet[Invoice, Mapping[str, Any]]]:
     """The month's rates by id, and the query of (unit_id, rate_row, invoiced, credited): the
     issued documents' net totals per unit and rate in force on their issue date."""
     rates = {r.pk: r for r in ContributionRate.objects.overlapping(first, last)}
@@ -159,7 +167,7 @@ def _turnover_rows(first: date, last: date):
     return rates, rows
 
 
-def charged_costs(first: date, last: date):
+def charged_costs(first: date, last: date) -> QuerySet[EmploymentCost]:
     """The employment costs the run of [first, last] charges: those of the payroll run of the
     month (its arrears of earlier months included), and those recorded without a month for
     work days within it."""
@@ -168,7 +176,9 @@ def charged_costs(first: date, last: date):
     )
 
 
-def _employment_rows(first: date, last: date):
+def _employment_rows(
+    first: date, last: date
+) -> tuple[dict[int, ContractTypeParameters], QuerySet[EmploymentCost, Mapping[str, Any]]]:
     """The contract-type parameters in force over the work dates charged, by id, and the query
     of (unit_id, parameters_row, gross, charges): the salaries per unit and parameters in
     force on their work date (arrears: a day of an earlier month, at that day's rates)."""
@@ -259,8 +269,12 @@ def _labels(period: date) -> dict[str, str]:
 
 @transaction.atomic
 def contributions_compute(
-    *, period: date, by=None, today: date | None = None, set_based: bool | None = None
-):
+    *,
+    period: date,
+    by: User | None = None,
+    today: date | None = None,
+    set_based: bool | None = None,
+) -> ContributionRunResult:
     """Post the mutual contribution of a closed month: per unit, one ledger entry per pillar
     (−contribution) and its ContributionPosting. Idempotent: what is posted for a unit,
     pillar and month is final, a second run posts nothing. Returns a ContributionRunResult.
@@ -304,7 +318,7 @@ def _run_reason(first: date) -> str:
     return _("Mutual contribution run %(period)s") % {"period": f"{first:%Y-%m}"}
 
 
-def _post_in_python(run: ContributionRun, first: date, last: date, by) -> list[Posted]:
+def _post_in_python(run: ContributionRun, first: date, last: date, by: User | None) -> list[Posted]:
     units = contributions_due(period=first)
     done = set(
         ContributionPosting.objects.filter(period=first).order_by().values_list("unit_id", "pillar")
@@ -414,7 +428,9 @@ RETURNING id, unit_id, pillar, base, amount, ledger_entry_id
 """
 
 
-def _post_in_database(run: ContributionRun, first: date, last: date, by) -> list[Posted]:
+def _post_in_database(
+    run: ContributionRun, first: date, last: date, by: User | None
+) -> list[Posted]:
     _rates, turnover = _turnover_rows(first, last)
     _parameters, employment = _employment_rows(first, last)
     turnover_sql, turnover_params = turnover.query.sql_with_params()

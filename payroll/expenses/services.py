@@ -26,8 +26,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Model, Q, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -36,6 +37,8 @@ from core.audit import audit_log
 from core.dated import in_force
 from core.money import cents, is_cents, to_decimal
 from core.roles import ADVISOR
+from core.types import AnyUser
+from members.models import User
 from payroll.models import ExpenseCategory, ExpenseClaim, Job, PayoutLine, PayrollPolicy, Worker
 from payroll.parameters import payroll_policy_on
 from payroll.workers.worker_services import unit_holder_worker, worker_of_user
@@ -73,18 +76,18 @@ RECEIPT_CONTENT_TYPES = {
 # --- reads the services and the pages share -------------------------------------------------
 
 
-def claims_of_user(user):
+def claims_of_user(user: AnyUser | None) -> QuerySet[ExpenseClaim]:
     """The claims a user owns: those they filed as the claimant, and those of the units they
     hold. Nothing for anonymous callers."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return ExpenseClaim.objects.none()
     return ExpenseClaim.objects.filter(Q(worker__user=user) | Q(unit__holder__user=user))
 
 
-def claimable_units(user):
+def claimable_units(user: AnyUser | None) -> QuerySet[ProductionUnit]:
     """The active units a user may file a claim for: those they hold, and those that employ
     them as a worker."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return ProductionUnit.objects.none()
     return (
         ProductionUnit.objects.active()
@@ -95,14 +98,14 @@ def claimable_units(user):
     )
 
 
-def claimable_jobs(user):
+def claimable_jobs(user: AnyUser | None) -> QuerySet[Job]:
     """The 3en1 jobs of those units a claim can be tied to (not cancelled nor rejected)."""
     return Job.objects.filter(
         unit__in=claimable_units(user).filter(tool=ProductionUnit.Tool.THREE_IN_ONE)
     ).exclude(status__in=[Job.Status.CANCELLED, Job.Status.REJECTED])
 
 
-def expense_claimant(*, unit: ProductionUnit, user) -> Worker:
+def expense_claimant(*, unit: ProductionUnit, user: User) -> Worker:
     """The worker record of `user` filing a claim for `unit`: the holder's (made from their
     member file the first time), or the invited worker's own.
 
@@ -153,9 +156,9 @@ def pending_claims_total(*, unit: ProductionUnit, exclude: Model | None = None) 
     return cents(claims.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
-def can_review_expenses(user) -> bool:
+def can_review_expenses(user: AnyUser | None) -> bool:
     """Advisors (and whoever may change claims, e.g. the administrators) decide on claims."""
-    if not getattr(user, "is_staff", False):
+    if not isinstance(user, User) or not user.is_staff:
         return False
     return user.has_perm("payroll.change_expenseclaim") or user.groups.filter(name=ADVISOR).exists()
 
@@ -163,8 +166,8 @@ def can_review_expenses(user) -> bool:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _money(value, field: str, errors: dict) -> Decimal | None:
-    if value in (None, ""):
+def _money(value: Decimal | str | None, field: str, errors: dict[str, str]) -> Decimal | None:
+    if value is None or value == "":
         return None
     try:
         amount = to_decimal(value)
@@ -180,7 +183,7 @@ def _money(value, field: str, errors: dict) -> Decimal | None:
     return amount
 
 
-def receipt_check(upload) -> ReceiptKind:
+def receipt_check(upload: UploadedFile) -> ReceiptKind:
     """The kind of an uploaded receipt. Raises ValidationError (on `receipt`) for a file too
     large, empty, or that is not a JPEG, PNG or PDF by its declared type *and* its content."""
     size = getattr(upload, "size", None) or 0
@@ -215,13 +218,49 @@ class CheckedClaim:
 
 
 def _check_claim(
-    *, unit, worker, category, spent_on, description, amount, vat, receipt, distance_km, job,
-    by, today,
-) -> CheckedClaim:  # fmt: skip
+    *,
+    unit: ProductionUnit,
+    worker: Worker,
+    category: ExpenseCategory,
+    spent_on: date,
+    description: str,
+    amount: Decimal | str | None,
+    vat: Decimal | str | None,
+    receipt: UploadedFile | None,
+    distance_km: Decimal | str | None,
+    job: Job | None,
+    by: User,
+    today: date,
+) -> CheckedClaim:
     errors: dict[str, str] = {}
+    _check_parties(unit=unit, worker=worker, job=job, by=by, errors=errors)
+    if not (description or "").strip():
+        errors["description"] = _("Say what the expense was for.")
+    spent_on_error = _spent_on_error(spent_on, today)
+    if spent_on_error:
+        errors["spent_on"] = spent_on_error
+    checked_amount, checked_vat, distance, rate = _amounts(
+        category=category,
+        amount=amount,
+        vat=vat,
+        distance_km=distance_km,
+        spent_on=spent_on,
+        errors=errors,
+    )
+    receipt_kind = _receipt_kind(receipt, category, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert checked_amount is not None  # an amount missing is an error above
+    return CheckedClaim(checked_amount, checked_vat, distance, rate, receipt_kind)
+
+
+def _check_parties(
+    *, unit: ProductionUnit, worker: Worker, job: Job | None, by: User, errors: dict[str, str]
+) -> None:
+    """The unit takes claims, from `by` for `worker`; the job is the unit's and still open."""
     if unit.status != ProductionUnit.Status.ACTIVE:
         errors["unit"] = _("This unit is closed: it takes no more expense claims.")
-    elif not (unit.holder.user_id == getattr(by, "pk", None) or worker.user_id == by.pk):
+    elif not (unit.holder.user_id == by.pk or worker.user_id == by.pk):
         errors["unit"] = _("You can only file a claim for yourself or for a unit you hold.")
     elif not _works_for(worker, unit):
         errors["worker"] = _("This person doesn't work for this unit.")
@@ -230,60 +269,78 @@ def _check_claim(
             errors["job"] = _("This job belongs to another unit.")
         elif job.status in (Job.Status.CANCELLED, Job.Status.REJECTED):
             errors["job"] = _("This job was cancelled or rejected: it takes no expenses.")
-    if not (description or "").strip():
-        errors["description"] = _("Say what the expense was for.")
-    if not isinstance(spent_on, date):
-        errors["spent_on"] = _("Enter the date of the expense.")
-    elif spent_on > today:
-        errors["spent_on"] = _("The date of the expense can't be in the future.")
-    else:
-        try:
-            deadline = year_deadline(year=spent_on.year, today=today)
-        except ValidationError as error:
-            errors["spent_on"] = error.messages[0]
-        else:
-            if today > deadline:
-                errors["spent_on"] = _(
-                    "Expenses of %(year)s could be claimed until %(deadline)s: this one is "
-                    "too late."
-                ) % {"year": spent_on.year, "deadline": date_format(deadline, "DATE_FORMAT")}
 
+
+def _spent_on_error(spent_on: object, today: date) -> str:
+    """What is wrong with the expense's date (empty: nothing): a date, not in the future,
+    claimed before its year's deadline."""
+    if not isinstance(spent_on, date):
+        return _("Enter the date of the expense.")
+    if spent_on > today:
+        return _("The date of the expense can't be in the future.")
+    try:
+        deadline = year_deadline(year=spent_on.year, today=today)
+    except ValidationError as error:
+        return error.messages[0]
+    if today > deadline:
+        return _(
+            "Expenses of %(year)s could be claimed until %(deadline)s: this one is too late."
+        ) % {"year": spent_on.year, "deadline": date_format(deadline, "DATE_FORMAT")}
+    return ""
+
+
+def _amounts(
+    *,
+    category: ExpenseCategory,
+    amount: Decimal | str | None,
+    vat: Decimal | str | None,
+    distance_km: Decimal | str | None,
+    spent_on: date,
+    errors: dict[str, str],
+) -> tuple[Decimal | None, Decimal, Decimal | None, Decimal | None]:
+    """(amount, vat, distance, mileage rate) of a claim: a mileage claim's amount comes from
+    its distance, the others' as typed; amount None when refused."""
     distance, rate = None, None
     if category.is_mileage:
-        distance, rate, amount = _mileage(distance_km, spent_on, errors)
-        vat = ZERO
+        distance, rate, checked = _mileage(distance_km, spent_on, errors)
+        checked_vat = ZERO
     else:
-        amount = _money(amount, "amount", errors)
-        if amount is None and "amount" not in errors:
+        checked = _money(amount, "amount", errors)
+        if checked is None and "amount" not in errors:
             errors["amount"] = _("Enter the amount, VAT included.")
-        vat = _money(vat, "vat", errors)
-        vat = ZERO if vat is None else vat
-        if distance_km not in (None, ""):
+        typed_vat = _money(vat, "vat", errors)
+        checked_vat = ZERO if typed_vat is None else typed_vat
+        if not (distance_km is None or distance_km == ""):
             errors["distance_km"] = _("A distance is only for a mileage claim.")
-    if amount is not None and "amount" not in errors:
-        if amount <= 0:
+    if checked is not None and "amount" not in errors:
+        if checked <= 0:
             errors["amount"] = _("The amount must be more than zero.")
-        elif amount >= MAX_AMOUNT:
+        elif checked >= MAX_AMOUNT:
             errors["amount"] = _("This amount is too large for an expense claim.")
-    if "vat" not in errors and amount is not None and (vat < 0 or vat > amount):
+    if "vat" not in errors and checked is not None and (checked_vat < 0 or checked_vat > checked):
         errors["vat"] = _("The VAT is between zero and the amount, VAT included.")
+    return checked, checked_vat, distance, rate
 
-    receipt_kind = None
+
+def _receipt_kind(
+    receipt: UploadedFile | None, category: ExpenseCategory, errors: dict[str, str]
+) -> ReceiptKind | None:
+    """The receipt's kind; a receipt is needed unless the claim is for mileage."""
     if receipt:
         try:
-            receipt_kind = receipt_check(receipt)
+            return receipt_check(receipt)
         except ValidationError as error:
             errors["receipt"] = error.message_dict["receipt"][0]
     elif not category.is_mileage:
         errors["receipt"] = _("Add the receipt: a photo or a PDF of the ticket or invoice.")
-    if errors:
-        raise ValidationError(errors)
-    return CheckedClaim(amount, vat, distance, rate, receipt_kind)
+    return None
 
 
-def _mileage(distance_km, spent_on, errors):
+def _mileage(
+    distance_km: Decimal | str | None, spent_on: date, errors: dict[str, str]
+) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     """(distance, rate, amount) of a mileage claim; amount None when refused."""
-    if distance_km in (None, ""):
+    if distance_km is None or distance_km == "":
         errors["distance_km"] = _("Enter the distance travelled, in km.")
         return None, None, None
     try:
@@ -338,10 +395,10 @@ def expense_claim_submit(
     description: str,
     amount: Decimal | str | None,
     vat: Decimal | str | None = ZERO,
-    receipt=None,
+    receipt: UploadedFile | None = None,
     distance_km: Decimal | str | None = None,
     job: Job | None = None,
-    by,
+    by: User,
     today: date | None = None,
 ) -> ExpenseClaim:
     """File an expense claim (status "to review") for a unit, audited.
@@ -354,10 +411,19 @@ def expense_claim_submit(
     # The unit's row is the lock that serialises the debits drawing on its balance.
     unit = unit_lock(unit_id=unit.pk)
     checked = _check_claim(
-        unit=unit, worker=worker, category=category, spent_on=spent_on,
-        description=description, amount=amount, vat=vat, receipt=receipt,
-        distance_km=distance_km, job=job, by=by, today=today,
-    )  # fmt: skip
+        unit=unit,
+        worker=worker,
+        category=category,
+        spent_on=spent_on,
+        description=description,
+        amount=amount,
+        vat=vat,
+        receipt=receipt,
+        distance_km=distance_km,
+        job=job,
+        by=by,
+        today=today,
+    )
     if draws_on_balance(unit=unit, job=job):
         missing = _missing(unit=unit, amount=checked.amount)
         if missing > 0:
@@ -397,7 +463,7 @@ def expense_claim_submit(
     return claim
 
 
-def _decidable(claim: ExpenseClaim, by) -> ExpenseClaim:
+def _decidable(claim: ExpenseClaim, by: User) -> ExpenseClaim:
     """Lock the claim (and its unit first, the order every writer here takes) and check that
     `by` may decide on it now."""
     if not can_review_expenses(by):
@@ -422,7 +488,7 @@ def _decidable(claim: ExpenseClaim, by) -> ExpenseClaim:
 def expense_claim_approve(
     *,
     claim: ExpenseClaim,
-    by,
+    by: User,
     overdraft: bool = False,
     reason: str = "",
     today: date | None = None,
@@ -458,13 +524,17 @@ def expense_claim_approve(
         kind=LedgerEntry.Kind.EXPENSE,
         amount=-claim.amount,
         booked_on=today,
-        label=(_("Expense claim %(number)s · %(description)s") % {
-            "number": claim.pk, "description": claim.description,
-        })[:200],
+        label=(
+            _("Expense claim %(number)s · %(description)s")
+            % {
+                "number": claim.pk,
+                "description": claim.description,
+            }
+        )[:200],
         source=claim,
         by=by,
         reason=reason,
-    )  # fmt: skip
+    )
     worker = claim.worker
     payout = PayoutLine(
         kind=PayoutLine.Kind.EXPENSE,
@@ -472,12 +542,16 @@ def expense_claim_approve(
         beneficiary=f"{worker.first_name} {worker.last_name}"[:140],
         iban=worker.iban,
         amount=claim.amount,
-        remittance=(_("Expense claim %(number)s of %(day)s") % {
-            "number": claim.pk, "day": claim.spent_on.isoformat(),
-        })[:140],
+        remittance=(
+            _("Expense claim %(number)s of %(day)s")
+            % {
+                "number": claim.pk,
+                "day": claim.spent_on.isoformat(),
+            }
+        )[:140],
         due_on=today,
         expense_claim=claim,
-    )  # fmt: skip
+    )
     payout.full_clean()
     payout.save()
     claim.status = ExpenseClaim.Status.APPROVED
@@ -501,7 +575,7 @@ def expense_claim_approve(
 
 
 @transaction.atomic
-def expense_claim_reject(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
+def expense_claim_reject(*, claim: ExpenseClaim, by: User, reason: str) -> ExpenseClaim:
     """Reject a claim with a reason the claimant reads, audited.
 
     Raises PermissionDenied for anyone but an advisor of the unit's office; ValidationError

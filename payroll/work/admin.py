@@ -18,7 +18,7 @@ from core.admin_kit import (
     apply_each,
     run_action_with_form,
 )
-from core.scoping import UNIT_OFFICE, through
+from core.scoping import UNIT_OFFICE, OfficePath, through
 from members.models import Office
 from payroll.models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
 from production_units.models import ProductionUnit
@@ -58,7 +58,7 @@ class ToolFilter(admin.SimpleListFilter):
 class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     """Advisors review: no add, no edit, no delete; decisions go through actions."""
 
-    office_path = UNIT_OFFICE
+    office_path: OfficePath = UNIT_OFFICE
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log
 from core.counters import counter_next
 from core.roles import is_staff
-from payroll.models import Contract, ContractType, DimonaDeclaration, WorkDay, Worker
+from members.models import LegalEntity, User
+from payroll.models import (
+    Contract,
+    ContractType,
+    DimonaDeclaration,
+    Job,
+    WorkDay,
+    WorkDeclaration,
+    Worker,
+)
 from payroll.split import Pay
 from production_units.models import ProductionUnit
 
@@ -35,7 +44,7 @@ def contract_reference_text(entity_code: str, year: int, number: int) -> str:
     return f"{initials}-CT-{year}-{number:06d}"
 
 
-def contract_reference(legal_entity, year: int) -> str:
+def contract_reference(legal_entity: LegalEntity, year: int) -> str:
     """The next contract reference of a legal entity and year, gap-free (in the transaction)."""
     number = counter_next(f"contract:{legal_entity.code}:{year}")
     return contract_reference_text(legal_entity.code, year, number)
@@ -50,9 +59,9 @@ def contract_create(
     function: str,
     days: list[DayInput],
     pay: Pay,
-    by,
-    job=None,
-    declaration=None,
+    by: User,
+    job: Job | None = None,
+    declaration: WorkDeclaration | None = None,
     past_start_reason: str = "",
 ) -> Contract:
     """Create the contract covering `days` (first to last), its WorkDay rows (the gross split
@@ -64,9 +73,12 @@ def contract_create(
     """
     allow_past = is_staff(by) and bool(past_start_reason.strip())
     errors = work_days_errors(
-        worker=worker, days=days, allow_past=allow_past, exclude_job=job,
+        worker=worker,
+        days=days,
+        allow_past=allow_past,
+        exclude_job=job,
         exclude_declaration=declaration,
-    )  # fmt: skip
+    )
     if errors:
         raise ValidationError({"days": errors})
     start, end = days[0].date, days[-1].date
@@ -134,7 +146,7 @@ def contract_create(
 
 
 @transaction.atomic
-def contract_accept(*, contract: Contract, by, today: date | None = None) -> Contract:
+def contract_accept(*, contract: Contract, by: User, today: date | None = None) -> Contract:
     """The worker accepts their contract (timestamp recorded). Only the worker, only before the
     work starts (unless an advisor approved a start in the past), only once.
 
@@ -162,7 +174,7 @@ def contract_accept(*, contract: Contract, by, today: date | None = None) -> Con
 
 
 @transaction.atomic
-def contract_cancel(*, contract: Contract, by, reason: str) -> Contract:
+def contract_cancel(*, contract: Contract, by: User, reason: str) -> Contract:
     """Cancel a contract before the work starts: its days are freed, a Dimona cancellation is
     recorded. Raises ValidationError without a reason or once the work started."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -186,7 +198,10 @@ def contract_cancel(*, contract: Contract, by, reason: str) -> Contract:
     )
     transaction.on_commit(_send_dimonas)
     audit_log(
-        actor=by, action="contract.cancelled", obj=contract, changes={"status": "cancelled"},
+        actor=by,
+        action="contract.cancelled",
+        obj=contract,
+        changes={"status": "cancelled"},
         reason=reason,
-    )  # fmt: skip
+    )
     return contract

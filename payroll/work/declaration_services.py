@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
+from members.models import User
 from payroll.models import (
     Contract,
     ContractType,
@@ -65,7 +66,7 @@ def declaration_cost(*, gross: Decimal, contract_type: ContractType, days: list[
         raise ValidationError({field: error.message}) from error
 
 
-def clean_gross(value) -> Decimal:
+def clean_gross(value: object) -> Decimal:
     try:
         gross = to_decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, TypeError, ValueError):
@@ -135,8 +136,10 @@ def reserved_budget(*, unit: ProductionUnit, exclude: Model | None = None) -> De
     closed = _closed_until()
     if closed is not None:
         approved = approved.filter(end__gt=closed)
-    reserved = sum((max(ZERO, budget - done) for budget, done in approved.values_list(
-        "budget", "posted")), ZERO)  # fmt: skip
+    reserved = sum(
+        (max(ZERO, budget - done) for budget, done in approved.values_list("budget", "posted")),
+        ZERO,
+    )
     return submitted + reserved
 
 
@@ -150,7 +153,7 @@ def balance_message(*, available: Decimal, budget: Decimal) -> str:
 # --- create, submit -------------------------------------------------------------------------
 
 
-def _check_unit(unit: ProductionUnit, by) -> None:
+def _check_unit(unit: ProductionUnit, by: User) -> None:
     if not is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("This unit is not yours."))
     if unit.tool != ProductionUnit.Tool.ACTIVITY:
@@ -175,9 +178,9 @@ def declaration_create(
     worker: Worker,
     contract_type: ContractType,
     function: str,
-    gross,
+    gross: object,
     days: list[DayInput],
-    by,
+    by: User,
 ) -> WorkDeclaration:
     """A draft declaration with its cost; its days are held for the worker.
 
@@ -197,12 +200,12 @@ def declaration_create(
     if problems:
         errors["days"] = problems
     try:
-        gross = clean_gross(gross)
+        amount = clean_gross(gross)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    pay = declaration_cost(gross=gross, contract_type=contract_type, days=days)
+    pay = declaration_cost(gross=amount, contract_type=contract_type, days=days)
     if pay.gross_missing:
         raise ValidationError({"gross": minimum_gross_message(pay)})
     declaration = WorkDeclaration.objects.create(
@@ -241,7 +244,7 @@ def declaration_create(
 
 
 @transaction.atomic
-def declaration_submit(*, declaration: WorkDeclaration, by) -> WorkDeclaration:
+def declaration_submit(*, declaration: WorkDeclaration, by: User) -> WorkDeclaration:
     """Submit a draft to the advisor: refused when the available balance can't pay its
     budget (the message gives the amount missing), or a day is no longer declarable.
 
@@ -282,7 +285,7 @@ def declaration_submit(*, declaration: WorkDeclaration, by) -> WorkDeclaration:
 def declaration_approve(
     *,
     declaration: WorkDeclaration,
-    by,
+    by: User,
     overdraft_reason: str = "",
     past_start_reason: str = "",
 ) -> WorkDeclaration:
@@ -356,7 +359,7 @@ def declaration_approve(
 
 
 @transaction.atomic
-def declaration_reject(*, declaration: WorkDeclaration, by, reason: str) -> WorkDeclaration:
+def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -> WorkDeclaration:
     """An advisor refuses a submitted declaration with a reason; its days are released.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
@@ -387,7 +390,7 @@ def declaration_reject(*, declaration: WorkDeclaration, by, reason: str) -> Work
 
 
 @transaction.atomic
-def declaration_cancel(*, declaration: WorkDeclaration, by, reason: str) -> WorkDeclaration:
+def declaration_cancel(*, declaration: WorkDeclaration, by: User, reason: str) -> WorkDeclaration:
     """The unit's holder cancels a draft declaration (never submitted): its days are
     released; it stays, cancelled, with who, when and why (decided_by/at, decision_reason,
     audit).
@@ -407,8 +410,12 @@ def declaration_cancel(*, declaration: WorkDeclaration, by, reason: str) -> Work
             _("Only a draft declaration can be cancelled: this one is %(status)s.")
             % {"status": declaration.get_status_display()}
         )
-    days = [day.isoformat() for day in declaration.work_days.filter(
-        cancelled=False, contract__isnull=True).values_list("date", flat=True)]  # fmt: skip
+    days = [
+        day.isoformat()
+        for day in declaration.work_days.filter(cancelled=False, contract__isnull=True).values_list(
+            "date", flat=True
+        )
+    ]
     declaration.work_days.filter(contract__isnull=True).update(cancelled=True)
     declaration.status = WorkDeclaration.Status.CANCELLED
     declaration.decided_by = by if getattr(by, "is_authenticated", False) else None

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
+from core.types import AnyUser
 from invoicing.invoice_services import (
     invoice_create,
     invoice_delete_draft,
@@ -35,6 +37,7 @@ from invoicing.invoice_services import (
 )
 from invoicing.lines import LineData, lines_of, validate_lines
 from invoicing.models import Client, Invoice
+from members.models import User
 from payroll.models import (
     Contract,
     ContractType,
@@ -67,7 +70,7 @@ class ExpenseInput:
     of a receipt already stored, a HeldReceipt, or None)."""
 
     description: str
-    amount: object
+    amount: Decimal | int | str
     receipt: object = None
 
 
@@ -135,7 +138,7 @@ def minimum_wage_message(split: JobSplit) -> str:
 # --- inputs ---------------------------------------------------------------------------------
 
 
-def _check_unit(unit: ProductionUnit, by) -> None:
+def _check_unit(unit: ProductionUnit, by: User) -> None:
     if not is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
         raise PermissionDenied(_("This unit is not yours."))
     if unit.tool != ProductionUnit.Tool.THREE_IN_ONE:
@@ -144,7 +147,7 @@ def _check_unit(unit: ProductionUnit, by) -> None:
         raise ValidationError({"unit": _("This unit is closed.")})
 
 
-def _check_fields(*, unit, worker: Worker, description: str, function: str) -> dict:
+def _check_fields(*, unit: ProductionUnit, worker: Worker, description: str, function: str) -> dict:
     errors = {}
     if not (description or "").strip():
         errors["description"] = _("Describe the job.")
@@ -187,7 +190,7 @@ def clean_expenses(expenses: Iterable) -> list[ExpenseInput]:
     return cleaned
 
 
-def _day_errors(*, worker, days: list[DayInput], job=None) -> list[str]:
+def _day_errors(*, worker: Worker, days: list[DayInput], job: Job | None = None) -> list[str]:
     return work_days_errors(worker=worker, days=sorted(days, key=lambda d: d.date), exclude_job=job)
 
 
@@ -238,14 +241,14 @@ def _write_expenses(job: Job, expenses: list[ExpenseInput]) -> None:
 
 
 @transaction.atomic
-def receipt_hold(*, upload, by) -> HeldReceipt:
+def receipt_hold(*, upload: UploadedFile, by: User) -> HeldReceipt:
     """Keep a receipt uploaded with a job form that is shown again without being saved (the
     "add a day" button without JavaScript, or a form with errors): the form then carries
     `held:<token>` instead of the file, and saving the job makes it the expense's receipt.
     The user's receipts held for more than two days are deleted (with their files).
 
     Raises ValidationError under "expenses" for a file over 10 MB."""
-    if upload.size > MAX_RECEIPT_BYTES:
+    if (upload.size or 0) > MAX_RECEIPT_BYTES:
         raise ValidationError({"expenses": _("A receipt is at most 10 MB.")})
     stale = HeldReceipt.objects.filter(owner=by, created_at__lt=timezone.now() - HELD_FOR)
     for old in stale:
@@ -259,14 +262,14 @@ def receipt_hold(*, upload, by) -> HeldReceipt:
     return held
 
 
-def held_receipts(*, values: Iterable[str], by) -> dict[str, HeldReceipt]:
+def held_receipts(*, values: Iterable[str], by: AnyUser | None) -> dict[str, HeldReceipt]:
     """The receipts `by` holds, by form value (`held:<token>`); others' tokens are ignored."""
     tokens = {
         value.removeprefix(HELD_TOKEN_PREFIX)
         for value in values
         if isinstance(value, str) and value.startswith(HELD_TOKEN_PREFIX)
     }
-    if not tokens or not getattr(by, "is_authenticated", False):
+    if not tokens or not isinstance(by, User) or not by.is_authenticated:
         return {}
     return {
         f"{HELD_TOKEN_PREFIX}{held.token}": held
@@ -289,7 +292,7 @@ def job_create(
     lines: list[LineData],
     days: list[DayInput],
     expenses: Iterable,
-    by,
+    by: User,
 ) -> Job:
     """A draft job: its draft invoice (invoicing's invoice_create), its days and expenses.
 
@@ -346,7 +349,7 @@ def job_update(
     lines: list[LineData],
     days: list[DayInput],
     expenses: Iterable,
-    by,
+    by: User,
 ) -> Job:
     """Change a draft (or rejected) job: its invoice's lines, days, expenses. The unit and the
     client stay (they are the invoice's). A rejected job goes back to draft.
@@ -412,7 +415,7 @@ def _checked_split(job: Job, days: list[DayInput], *, issue_day: date) -> JobSpl
 
 
 @transaction.atomic
-def job_submit(*, job: Job, by) -> Job:
+def job_submit(*, job: Job, by: User) -> Job:
     """Submit a draft job: checked (days, invoice lines, minimum wage, expenses), then
     validated at once under the automatic rule (module docstring), else queued for an
     advisor. Raises ValidationError naming the field."""
@@ -455,7 +458,7 @@ def job_submit(*, job: Job, by) -> Job:
 
 
 @transaction.atomic
-def job_validate(*, job: Job, by, past_start_reason: str = "") -> Job:
+def job_validate(*, job: Job, by: User, past_start_reason: str = "") -> Job:
     """An advisor validates a submitted job: the invoice is issued (invoicing: number, PDF,
     turnover posted), the split recomputed on the issue date and frozen, the contract created
     (work days, Dimona IN), the expenses reimbursement posted to the unit (−E) and the
@@ -467,7 +470,7 @@ def job_validate(*, job: Job, by, past_start_reason: str = "") -> Job:
     return _validate(job=job, by=by, past_start_reason=past_start_reason)
 
 
-def _validate(*, job: Job, by, automatic: bool = False, past_start_reason: str = "") -> Job:
+def _validate(*, job: Job, by: User, automatic: bool = False, past_start_reason: str = "") -> Job:
     job = (
         Job.objects.select_for_update(of=("self",))
         .select_related("unit__legal_entity", "worker", "contract_type", "invoice", "client")
@@ -515,7 +518,7 @@ def _validate(*, job: Job, by, automatic: bool = False, past_start_reason: str =
     return job
 
 
-def _post_expenses(job: Job, invoice: Invoice, by) -> None:
+def _post_expenses(job: Job, invoice: Invoice, by: User) -> None:
     assert invoice.issue_date is not None  # issued
     if job.expenses > 0:
         ledger_post(
@@ -560,7 +563,7 @@ def _prepare_payouts(job: Job, contract: Contract, split: JobSplit, last_day: da
 
 
 @transaction.atomic
-def job_reject(*, job: Job, by, reason: str) -> Job:
+def job_reject(*, job: Job, by: User, reason: str) -> Job:
     """An advisor sends a submitted job back with a reason: its days are released, its
     invoice stays a draft; the member may correct it and submit again.
 
@@ -578,8 +581,13 @@ def job_reject(*, job: Job, by, reason: str) -> Job:
     job.decision_reason = reason.strip()
     job.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     job.work_days.filter(contract__isnull=True).update(cancelled=True)
-    audit_log(actor=by, action="job.rejected", obj=job, changes={"status": "rejected"},
-              reason=reason.strip())  # fmt: skip
+    audit_log(
+        actor=by,
+        action="job.rejected",
+        obj=job,
+        changes={"status": "rejected"},
+        reason=reason.strip(),
+    )
     return job
 
 
@@ -589,7 +597,7 @@ MAX_REASON = 500
 CANCELLABLE_JOB = (Job.Status.DRAFT, Job.Status.REJECTED)
 
 
-def clean_reason(reason, *, message: str) -> str:
+def clean_reason(reason: object, *, message: str) -> str:
     """A required reason, stripped; ValidationError under "reason" otherwise."""
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
@@ -602,7 +610,7 @@ def clean_reason(reason, *, message: str) -> str:
 
 
 @transaction.atomic
-def job_cancel(*, job: Job, by, reason: str) -> Job:
+def job_cancel(*, job: Job, by: User, reason: str) -> Job:
     """The unit's holder cancels a job that was never submitted (a draft, or one an advisor
     sent back): its draft invoice is deleted (never numbered), its days are released, the
     job stays, cancelled, with who, when and why (decided_by/at, decision_reason, audit).
@@ -623,8 +631,12 @@ def job_cancel(*, job: Job, by, reason: str) -> Job:
             % {"status": job.get_status_display()}
         )
     invoice = job.invoice
-    days = [day.isoformat() for day in job.work_days.filter(
-        cancelled=False, contract__isnull=True).values_list("date", flat=True)]  # fmt: skip
+    days = [
+        day.isoformat()
+        for day in job.work_days.filter(cancelled=False, contract__isnull=True).values_list(
+            "date", flat=True
+        )
+    ]
     job.work_days.filter(contract__isnull=True).update(cancelled=True)
     job.status = Job.Status.CANCELLED
     job.invoice = None

@@ -27,7 +27,7 @@ class DayInput:
     hours: Decimal
 
 
-def day_inputs(rows: Iterable[tuple[date, object]]) -> list[DayInput]:
+def day_inputs(rows: Iterable[tuple[date, Decimal | int | str]]) -> list[DayInput]:
     """[(date, hours)] → sorted DayInputs (hours as Decimal; a float raises TypeError)."""
     return sorted(
         (DayInput(day, to_decimal(hours)) for day, hours in rows), key=lambda item: item.date

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.be import nn
@@ -25,6 +26,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from core.audit import audit_log
 from core.encryption import lookup_hash
 from core.permissions import member_of
+from members.models import Member, User
 from payroll.models import UnitWorker, Worker, WorkerInvitation
 from production_units.models import ProductionUnit
 
@@ -58,7 +60,7 @@ def worker_invite(
     email: str,
     first_name: str,
     last_name: str,
-    by,
+    by: User,
     language: str | None = None,
     base_url: str = "",
 ) -> WorkerInvitation:
@@ -79,37 +81,7 @@ def worker_invite(
     )
     email = _normalise_email(email)
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
-    errors: dict[str, list[str]] = {}
-    if unit.status != ProductionUnit.Status.ACTIVE:
-        errors.setdefault("unit", []).append(
-            _("Unit %(code)s is closed: nobody can be invited to work for it.")
-            % {"code": unit.code}
-        )
-    if not email:
-        errors.setdefault("email", []).append(_("Give the email address of the person to invite."))
-    else:
-        holder_user = unit.holder.user
-        if holder_user is not None and _normalise_email(holder_user.email) == email:
-            errors.setdefault("email", []).append(
-                _("This is the holder's own address: the holder already works for the unit.")
-            )
-        elif _works_for(unit, email):
-            errors.setdefault("email", []).append(
-                _("Someone with this address already works for this unit.")
-            )
-        elif _pending(unit, email).exists():
-            errors.setdefault("email", []).append(
-                _(
-                    "An invitation to this address is already waiting for an answer: revoke it "
-                    "first to send a new one."
-                )
-            )
-    if not first_name:
-        errors.setdefault("first_name", []).append(
-            _("Give the first name of the person to invite.")
-        )
-    if not last_name:
-        errors.setdefault("last_name", []).append(_("Give the last name of the person to invite."))
+    errors = _invitation_errors(unit, email, first_name, last_name)
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
@@ -137,11 +109,48 @@ def worker_invite(
     language = site_language(language)
     base_url = base_url or getattr(settings, "PORTAL_BASE_URL", "")
 
-    def enqueue():
+    def enqueue() -> None:
         send_worker_invitation.delay(invitation.pk, language, base_url)
 
     transaction.on_commit(enqueue)
     return invitation
+
+
+def _invitation_errors(
+    unit: ProductionUnit, email: str, first_name: str, last_name: str
+) -> dict[str, list[str]]:
+    """What is wrong with an invitation, by field (empty: nothing)."""
+    errors: dict[str, list[str]] = {}
+    if unit.status != ProductionUnit.Status.ACTIVE:
+        errors["unit"] = [
+            _("Unit %(code)s is closed: nobody can be invited to work for it.")
+            % {"code": unit.code}
+        ]
+    email_error = _email_error(unit, email)
+    if email_error:
+        errors["email"] = [email_error]
+    if not first_name:
+        errors["first_name"] = [_("Give the first name of the person to invite.")]
+    if not last_name:
+        errors["last_name"] = [_("Give the last name of the person to invite.")]
+    return errors
+
+
+def _email_error(unit: ProductionUnit, email: str) -> str:
+    """Why `email` can't be invited to `unit` (empty: it can)."""
+    if not email:
+        return _("Give the email address of the person to invite.")
+    holder_user = unit.holder.user
+    if holder_user is not None and _normalise_email(holder_user.email) == email:
+        return _("This is the holder's own address: the holder already works for the unit.")
+    if _works_for(unit, email):
+        return _("Someone with this address already works for this unit.")
+    if _pending(unit, email).exists():
+        return _(
+            "An invitation to this address is already waiting for an answer: revoke it "
+            "first to send a new one."
+        )
+    return ""
 
 
 def _works_for(unit: ProductionUnit, email: str) -> bool:
@@ -155,7 +164,7 @@ def _works_for(unit: ProductionUnit, email: str) -> bool:
     )
 
 
-def _pending(unit: ProductionUnit, email: str):
+def _pending(unit: ProductionUnit, email: str) -> QuerySet[WorkerInvitation]:
     return WorkerInvitation.objects.filter(
         unit=unit,
         email__iexact=email,
@@ -169,7 +178,7 @@ def _pending(unit: ProductionUnit, email: str):
 
 @transaction.atomic
 def worker_invitation_revoke(
-    *, invitation: WorkerInvitation, by, reason: str = ""
+    *, invitation: WorkerInvitation, by: User, reason: str = ""
 ) -> WorkerInvitation:
     """Withdraw a pending invitation: its link stops working.
 
@@ -286,10 +295,11 @@ def _check_birth_date(number: str, birth_date: date | None) -> None:
         )
 
 
-def _account_for(invitation: WorkerInvitation, *, user, password: str, identity: WorkerIdentity):
+def _account_for(
+    invitation: WorkerInvitation, *, user: User | None, password: str, identity: WorkerIdentity
+) -> User:
     """The account that accepts: the logged-in user (who must be the invited address), or a
     new one with `password`."""
-    User = get_user_model()
     if user is not None:
         if _normalise_email(user.email) != _normalise_email(invitation.email):
             raise PermissionDenied(
@@ -322,7 +332,7 @@ def _account_for(invitation: WorkerInvitation, *, user, password: str, identity:
     return account
 
 
-def _verify_address(account) -> None:
+def _verify_address(account: User) -> None:
     """The token came to this address: it is verified, and the account's primary one."""
     address, _created = EmailAddress.objects.get_or_create(
         user=account, email__iexact=account.email, defaults={"email": account.email}
@@ -334,14 +344,14 @@ def _verify_address(account) -> None:
         address.save(update_fields=["verified", "primary"])
 
 
-def _worker_for(account, identity: WorkerIdentity, *, email: str, by) -> Worker:
+def _worker_for(account: User, identity: WorkerIdentity, *, email: str, by: User) -> Worker:
     """The worker who accepts: the account's own record, the record with that national number
     (same name, no other account), or a new one."""
     number = _compact_national_number(identity.national_number)
     _check_birth_date(number, identity.birth_date)
     own = Worker.objects.select_for_update().filter(user=account).first()
     member = member_of(account)
-    if own is None and member is not None:
+    if own is None and isinstance(member, Member):  # member_of is typed as any Model
         # A member invited to someone else's unit works under their member file.
         own = worker_for_member(member, by=by)
     if own is not None:
@@ -400,7 +410,7 @@ def _worker_for(account, identity: WorkerIdentity, *, email: str, by) -> Worker:
     return worker
 
 
-def _link(unit: ProductionUnit, worker: Worker, *, by) -> UnitWorker:
+def _link(unit: ProductionUnit, worker: Worker, *, by: User) -> UnitWorker:
     link = UnitWorker.objects.select_for_update().filter(unit=unit, worker=worker).first()
     if link is None:
         return unit_worker_add(unit=unit, worker=worker, by=by)
@@ -416,7 +426,7 @@ def worker_invitation_accept(
     *,
     invitation: WorkerInvitation,
     identity: WorkerIdentity,
-    user=None,
+    user: User | None = None,
     password: str = "",
 ) -> Worker:
     """Accept an invitation: the account (the logged-in `user`, or a new one with

@@ -200,27 +200,36 @@ def invitation_accept(request, token):
     if request.method != "POST":
         return render(request, "payroll/workers/accept.html", context)
     if form.is_valid():
-        try:
-            worker = worker_invitation_accept(
-                invitation=invitation,
-                identity=form.identity(),
-                user=user,
-                password=form.cleaned_data.get("password", ""),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            if user is None:
-                login(request, worker.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Welcome! You now work for %(unit)s. Your declared days will show here.")
-                % {"unit": invitation.unit.name},
-            )
-            return redirect("portal:workers_calendar")
+        response = _accept(request, invitation, form, user)
+        if response is not None:
+            return response
     return render(request, "payroll/workers/accept.html", context, status=400)
+
+
+def _accept(request, invitation, form, user):
+    """Accept the invitation with the valid form: the redirect to the worker's calendar (the
+    new account logged in), or None when the service refused (its errors are on the form)."""
+    try:
+        worker = worker_invitation_accept(
+            invitation=invitation,
+            identity=form.identity(),
+            user=user,
+            password=form.cleaned_data.get("password", ""),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+        return None
+    if user is None:
+        login(request, worker.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request,
+        _("Welcome! You now work for %(unit)s. Your declared days will show here.")
+        % {"unit": invitation.unit.name},
+    )
+    return redirect("portal:workers_calendar")
 
 
 def _initial(invitation, user) -> dict:

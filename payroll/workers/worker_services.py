@@ -6,17 +6,19 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
-from members.models import Member
+from core.types import AnyUser
+from members.models import Member, User
 from payroll.models import UnitWorker, WorkDay, Worker
 from production_units.models import ProductionUnit
 
 
 @transaction.atomic
-def worker_for_member(member, *, by=None) -> Worker:
+def worker_for_member(member: Member, *, by: User | None = None) -> Worker:
     """The Worker record of a member (created from their member file the first time).
 
     Raises ValidationError naming the member file's missing field (national number, IBAN):
@@ -45,7 +47,7 @@ def worker_for_member(member, *, by=None) -> Worker:
         member=member,
         first_name=member.first_name,
         last_name=member.last_name,
-        email=member.user.email if member.user_id else "",
+        email=member.user.email if member.user is not None else "",
         national_number=member.national_number,
         birth_date=member.birth_date,
         iban=member.iban,
@@ -66,7 +68,7 @@ def unit_worker_add(
     unit: ProductionUnit,
     worker: Worker,
     is_holder: bool = False,
-    by=None,
+    by: User | None = None,
     on: date | None = None,
 ) -> UnitWorker:
     """Let `unit` declare work for `worker` (idempotent)."""
@@ -85,30 +87,30 @@ def unit_worker_add(
     return link
 
 
-def unit_holder_worker(unit: ProductionUnit, *, by=None) -> Worker:
+def unit_holder_worker(unit: ProductionUnit, *, by: User | None = None) -> Worker:
     """The holder of `unit` as a worker of it (created on first use)."""
     worker = worker_for_member(unit.holder, by=by)
     unit_worker_add(unit=unit, worker=worker, is_holder=True, by=by)
     return worker
 
 
-def workers_of_unit(unit: ProductionUnit):
+def workers_of_unit(unit: ProductionUnit) -> QuerySet[Worker]:
     """The workers `unit` may declare work for today (holder and invited workers)."""
     return Worker.objects.filter(units__unit=unit, units__ended_on__isnull=True).order_by(
         "last_name", "first_name"
     )
 
 
-def worker_of_user(user) -> Worker | None:
+def worker_of_user(user: AnyUser | None) -> Worker | None:
     """The Worker record of a logged-in user, if any (member or invited worker)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     return Worker.objects.filter(user=user).first()
 
 
-def unit_managed_by(unit: ProductionUnit, user) -> bool:
+def unit_managed_by(unit: ProductionUnit, user: AnyUser | None) -> bool:
     """May `user` manage who works for `unit`: its holder, or staff who follow it."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if unit.holder.user_id is not None and unit.holder.user_id == user.pk:
         return True
@@ -119,7 +121,7 @@ def unit_managed_by(unit: ProductionUnit, user) -> bool:
 
 @transaction.atomic
 def unit_worker_end(
-    *, unit: ProductionUnit, worker: Worker, by, on: date | None = None, reason: str = ""
+    *, unit: ProductionUnit, worker: Worker, by: User, on: date | None = None, reason: str = ""
 ) -> UnitWorker:
     """Stop declaring work for `worker` in `unit` from `on` (today by default).
 
