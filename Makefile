@@ -47,9 +47,6 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-
-# Being brought to zero (issue 15); joins `lint` once it passes.
-typecheck: install
 	$(BIN)/mypy
 
 format: install
