@@ -37,7 +37,7 @@ run: install compilemessages
 # pytest exits 5 when it collected no test: that fails too, with a message.
 # The development targets run with DEBUG off and no SECRET_KEY: they may use the development
 # key (SMARTCOOP_ALLOW_DEV_SECRET=1); production refuses to start without SECRET_KEY.
-test bench messages compilemessages worker beat: export SMARTCOOP_ALLOW_DEV_SECRET ?= 1
+test bench messages compilemessages worker beat lint: export SMARTCOOP_ALLOW_DEV_SECRET ?= 1
 test: install lint compilemessages
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test: failing." >&2; fi; \
