@@ -54,7 +54,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l fr -l nl -l en -e html,txt,py --keyword=N_ --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests
+	$(BIN)/python manage.py makemessages -l fr -l nl -l en -e html,txt,py --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Compiles the catalogs under locale/ when there are any. Without msgfmt (Debian package
