@@ -6,11 +6,11 @@ import datetime
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dated import in_force
 from members.models import Member
 
 from .models import (
@@ -139,13 +139,11 @@ def participation_figures(*, assembly: GeneralAssembly) -> dict:
 
 def governance_policy_on(day: date) -> GovernancePolicy:
     """The statutes' rules in force on `day`; ValidationError when none is."""
-    policy = GovernancePolicy.objects.in_force_on(day).order_by("-valid_from").first()
-    if policy is None:
-        raise ValidationError(
-            _("No governance policy is in force on %(day)s: record the statutes' rules first.")
-            % {"day": f"{day:%d/%m/%Y}"}
-        )
-    return policy
+    return in_force(
+        GovernancePolicy,
+        day,
+        missing=_("No governance policy is in force on %(day)s: record the statutes' rules first."),
+    )
 
 
 def board_on(day: date) -> QuerySet[Mandate]:

@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.dated import in_force
 from core.money import cents
 from production_units.models import ProductionUnit
 
@@ -28,10 +28,9 @@ MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 def invoicing_policy_on(day: date) -> InvoicingPolicy:
     """The invoicing policy in force on `day` (payment term, approval threshold, reminder
     steps). Raises ValidationError when none is."""
-    policy = InvoicingPolicy.objects.in_force_on(day).order_by("-valid_from").first()
-    if policy is None:
-        raise ValidationError(gettext("No invoicing policy is in force on %(day)s.") % {"day": day})
-    return policy
+    return in_force(
+        InvoicingPolicy, day, missing=gettext("No invoicing policy is in force on %(day)s.")
+    )
 
 
 class PaymentState(models.TextChoices):
