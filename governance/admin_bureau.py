@@ -28,7 +28,7 @@ from .services.meeting import attendance_record, paper_totals_enter
 from .services.roll import assembly_convene, roll_correct
 from .tally import assembly_tally
 
-FORM_PAGE = "admin/members/form_page.html"
+FORM_PAGE = "admin/form_page.html"
 
 
 class ConveneForm(forms.Form):

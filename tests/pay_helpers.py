@@ -145,7 +145,6 @@ def october(alice_user) -> Month:
         date(2026, 10, 21),
         date(2026, 10, 23),
         "324.70",
-        status="offered",
         days=3,
     )
     day(b, date(2026, 10, 21), "162.35")

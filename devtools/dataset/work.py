@@ -344,7 +344,7 @@ class WorkGenerator:
                 (contract_id, reference, function, first_day, last_day, len(chunk),
                  hours_total, pay.gross, pay.employer_charges, pay.net, "accepted",
                  created + timedelta(hours=2), "", "", created, type_id, entity.pk, None,
-                 unit.id, None, None, wid)
+                 unit.id, None, None, wid, "")
             )  # fmt: skip
             day_gross = split_gross_by_hours(pay.gross, inputs)
             day_charges = split_gross_by_hours(pay.employer_charges, inputs)
@@ -376,7 +376,8 @@ class WorkGenerator:
             ["id", "reference", "function", "start_date", "end_date", "days", "hours", "gross",
              "employer_charges", "net_estimate", "status", "accepted_at", "past_start_reason",
              "pdf", "created_at", "contract_type_id", "legal_entity_id",
-             "past_start_approved_by_id", "unit_id", "job_id", "declaration_id", "worker_id"],
+             "past_start_approved_by_id", "unit_id", "job_id", "declaration_id", "worker_id",
+             "pay_release_reason"],
             contracts,
         )  # fmt: skip
         writer.copy(

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,13 +151,20 @@ def _missing_parameter(unit_id: int, period: date, what: str) -> ValidationError
 def _turnover_rows(
     first: date, last: date
 ) -> tuple[dict[int, ContributionRate], QuerySet[Invoice, Mapping[str, Any]]]:
-    """The month's rates by id, and the query of (unit_id, rate_row, invoiced, credited): the
-    issued documents' net totals per unit and rate in force on their issue date."""
-    rates = {r.pk: r for r in ContributionRate.objects.overlapping(first, last)}
+    """The rates used by the month's documents by id, and the query of (unit_id, rate_row,
+    invoiced, credited): the issued documents' net totals per unit and rate. An invoice counts
+    at the rate in force on its issue date; a credit note (in the month of its own issue date)
+    reverses at the rate of the invoice it credits, in force on that invoice's issue date."""
+    documents = Invoice.objects.issued().filter(issue_date__range=(first, last))
+    # Only credit notes can reach back before the month (index: issue date).
+    credited_since = documents.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(
+        since=Min("credited_invoice__issue_date")
+    )["since"]
+    since = min(credited_since or first, first)
+    rates = {r.pk: r for r in ContributionRate.objects.overlapping(since, last)}
     rows = (
-        Invoice.objects.issued()
-        .filter(issue_date__range=(first, last))
-        .annotate(rate_row=_dated_case(rates.values(), "issue_date", first, last))
+        documents.annotate(rate_day=Coalesce("credited_invoice__issue_date", "issue_date"))
+        .annotate(rate_row=_dated_case(rates.values(), "rate_day", since, last))
         .values("unit_id", "rate_row")
         .annotate(
             invoiced=Sum("net_total", filter=Q(kind=Invoice.Kind.INVOICE), default=ZERO),

@@ -206,7 +206,8 @@ class Contract(models.Model):
         ACCEPTED = "accepted", _("accepted")
         CANCELLED = "cancelled", _("cancelled")
 
-    # The contracts whose days the payroll run pays (and attestations count).
+    # The contract statuses whose days attestations count (not cancelled). The payroll run
+    # pays only those of `paid_q`: an offered contract's pay is held (`held_q`).
     PAID_STATUSES = (Status.OFFERED, Status.ACCEPTED)
 
     reference = models.CharField(_("reference"), max_length=30, unique=True)
@@ -256,6 +257,20 @@ class Contract(models.Model):
         related_name="+",
     )
     past_start_reason = models.TextField(_("reason for a start in the past"), blank=True)
+    # An advisor's override: the payroll run pays an offered contract the worker has not
+    # accepted (payroll.work.contract_services.contract_pay_release).
+    pay_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pay released without acceptance by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pay_released_at = models.DateTimeField(
+        _("pay released without acceptance at"), null=True, blank=True
+    )
+    pay_release_reason = models.TextField(_("reason for paying without acceptance"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="contracts/%Y/", blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -275,6 +290,21 @@ class Contract(models.Model):
 
     def __str__(self):
         return self.reference
+
+    @staticmethod
+    def paid_q(prefix: str = "") -> Q:
+        """The contracts whose days the payroll run pays: accepted by the worker, or offered
+        and released by an advisor. `prefix`: the path to the contract ("contract__")."""
+        offered = {f"{prefix}status": Contract.Status.OFFERED}
+        released = Q(**offered, **{f"{prefix}pay_released_at__isnull": False})
+        return Q(**{f"{prefix}status": Contract.Status.ACCEPTED}) | released
+
+    @staticmethod
+    def held_q(prefix: str = "") -> Q:
+        """The contracts whose pay the payroll run holds: offered, not accepted by the worker,
+        not released by an advisor."""
+        offered = {f"{prefix}status": Contract.Status.OFFERED}
+        return Q(**offered, **{f"{prefix}pay_released_at__isnull": True})
 
 
 class WorkDay(models.Model):

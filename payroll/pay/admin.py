@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -53,7 +53,7 @@ from .payouts import (
     payout_batch_prepare,
     payout_lines_from_refunds,
 )
-from .payroll_run import payroll_run_close
+from .payroll_run import held_contracts, payroll_run_close
 
 # Payroll runs and payslips ------------------------------------------------------------------
 
@@ -70,10 +70,36 @@ class PayrollRunAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         "computed_by",
         "closed_at",
         "closed_by",
+        "held",
         "totals",
     )
     readonly_fields = fields
     actions = ("close_selected",)
+
+    @admin.display(description=gettext_lazy("pay held"))
+    def held(self, run):
+        """The contracts the worker has not accepted: the run did not pay them."""
+        contracts = list(held_contracts(run=run))
+        if not contracts:
+            return NOTHING
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {}</li>',
+            (
+                (reverse("admin:payroll_contract_change", args=[c.pk]), c.reference, c.worker,
+                 c.unit.code)
+                for c in contracts
+            ),
+        )  # fmt: skip
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            _(
+                "These contracts are not accepted by the worker: their pay is held. The worker "
+                "accepts them in the portal, or an advisor of their office pays them without "
+                "acceptance, with a reason (action on the contracts); the next run pays them."
+            ),
+            items,
+        )
 
     @admin.display(description=gettext_lazy("period"), ordering="period")
     def period_display(self, run):

@@ -51,17 +51,36 @@ from .tasks import render_payslip_pdf
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 BATCH = 1000
-# The contract statuses whose days are paid: a cancelled contract's days are not.
 
 
 def payable_days(first: date, last: date):
-    """The work days paid by the run of [first, last]: not cancelled, under a contract that
-    is offered or accepted. A day without a contract is not employment yet: not paid."""
+    """The work days paid by the run of [first, last]: not cancelled, under a contract the
+    worker accepted (or an advisor released: Contract.paid_q). A day without a contract is
+    not employment yet, a cancelled contract's days are not paid, and an offered contract's
+    are held (`held_contracts`) until it is accepted or released: the next run then pays
+    them as arrears."""
     return WorkDay.objects.filter(
+        Contract.paid_q("contract__"),
         date__range=(first, last),
         cancelled=False,
         contract__isnull=False,
-        contract__status__in=Contract.PAID_STATUSES,
+    )
+
+
+def held_contracts(*, run: PayrollRun | None = None):
+    """The contracts whose pay a run held: offered, neither accepted by the worker nor
+    released by an advisor, with a day to pay in the run's month or before (`run` None: in a
+    month whose payroll run exists; the advisors' queue)."""
+    days = WorkDay.objects.filter(contract=OuterRef("pk"), cancelled=False)
+    if run is None:
+        computed = PayrollRun.objects.filter(period=OuterRef("month"))
+        days = days.annotate(month=TruncMonth("date")).filter(Exists(computed))
+    else:
+        days = days.filter(date__lte=month_bounds(run.period)[1])
+    return (
+        Contract.objects.filter(Contract.held_q(), Exists(days))
+        .select_related("worker", "unit")
+        .order_by("start_date", "pk")
     )
 
 

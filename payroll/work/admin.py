@@ -21,10 +21,11 @@ from core.admin_kit import (
 from core.scoping import UNIT_OFFICE, OfficePath, through
 from members.models import Office
 from payroll.models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
+from payroll.pay.payroll_run import held_contracts
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance
 
-from .contract_services import contract_cancel
+from .contract_services import contract_cancel, contract_pay_release
 from .declaration_services import declaration_approve, declaration_reject
 from .job_services import job_reject, job_validate
 
@@ -39,6 +40,21 @@ class OfficeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
             return queryset.filter(unit__holder__office_id=int(self.value()))
+        return queryset
+
+
+class PayHeldFilter(admin.SimpleListFilter):
+    """The contracts whose pay a payroll run held (the worker has not accepted them)."""
+
+    title = gettext_lazy("pay")
+    parameter_name = "pay"
+
+    def lookups(self, request, model_admin):
+        return [("held", _("held: not accepted by the worker"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.filter(pk__in=held_contracts().values("pk"))
         return queryset
 
 
@@ -249,18 +265,20 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
 class ContractAdmin(ReviewOnlyAdmin):
     list_display = ("reference", "status", "worker", "unit", "contract_type", "start_date",
                     "end_date", "gross", "accepted_at")  # fmt: skip
-    list_filter = ("status", OfficeFilter, ToolFilter, "contract_type", "legal_entity")
+    list_filter = ("status", PayHeldFilter, OfficeFilter, ToolFilter, "contract_type",
+                   "legal_entity")  # fmt: skip
     search_fields = ("=reference", "worker__last_name", "=unit__code")
     list_select_related = ("worker", "unit", "contract_type")
     date_hierarchy = "start_date"
     ordering = ("-id",)
     show_full_result_count = False
     inlines = (WorkDayInline,)
-    actions = ("cancel_with_reason",)
+    actions = ("cancel_with_reason", "release_pay_with_reason")
     readonly_fields = ("reference", "legal_entity", "unit", "worker", "contract_type",
                        "function", "start_date", "end_date", "days", "hours", "gross",
                        "employer_charges", "net_estimate", "job", "declaration", "status",
-                       "accepted_at", "past_start_approved_by", "past_start_reason", "pdf",
+                       "accepted_at", "pay_released_by", "pay_released_at", "pay_release_reason",
+                       "past_start_approved_by", "past_start_reason", "pdf",
                        "created_at")  # fmt: skip
 
     def has_review_permission(self, request):
@@ -280,6 +298,31 @@ class ContractAdmin(ReviewOnlyAdmin):
             ),
             done_message=ngettext_lazy(
                 "%(count)d contract cancelled.", "%(count)d contracts cancelled.", "count"
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Pay without the worker's acceptance (with a reason)"),
+        permissions=["review"],
+    )
+    def release_pay_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=RequiredReasonForm,
+            title=_("Pay contracts the worker has not accepted"),
+            intro=_(
+                "The payroll run holds the pay of a contract the worker has not accepted. "
+                "Released, its days are paid by the next payroll run."
+            ),
+            apply=lambda c, data: contract_pay_release(
+                contract=c, by=request.user, reason=data["reason"]
+            ),
+            done_message=ngettext_lazy(
+                "%(count)d contract released for pay.",
+                "%(count)d contracts released for pay.",
+                "count",
             ),
         )
 
@@ -317,4 +360,12 @@ declarations_to_approve = advisor_queue_item(
     gettext_lazy("Work declarations to approve"),
     WorkDeclaration,
     status=WorkDeclaration.Status.SUBMITTED,
+)
+
+
+contracts_pay_held = advisor_queue_item(
+    gettext_lazy("Contracts not accepted by the worker: pay held"),
+    Contract,
+    rows=lambda user: held_contracts(),
+    query="pay=held",
 )

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.counters import counter_next
-from core.roles import is_staff
+from core.roles import is_staff, require_staff
+from core.scoping import UNIT_OFFICE, require_office
 from members.models import LegalEntity, User
 from payroll.models import (
     Contract,
@@ -203,5 +204,39 @@ def contract_cancel(*, contract: Contract, by: User, reason: str) -> Contract:
         obj=contract,
         changes={"status": "cancelled"},
         reason=reason,
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_pay_release(*, contract: Contract, by: User, reason: str) -> Contract:
+    """An advisor of the contract's office overrides the hold on an offered contract the
+    worker has not accepted: the next payroll run pays its days (as arrears for a month
+    already run). Recorded on the contract and in the audit trail with the reason.
+
+    Raises PermissionDenied for a non-staff user, Http404 for an advisor of another office,
+    ValidationError naming `reason` without one, or when the contract is not held."""
+    require_staff(by)
+    require_office(by, contract, UNIT_OFFICE)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Say why the contract is paid without the worker's acceptance.")}
+        )
+    if contract.status != Contract.Status.OFFERED or contract.pay_released_at is not None:
+        raise ValidationError(
+            _("The pay of contract %(reference)s is not held: nothing to release.")
+            % {"reference": contract.reference}
+        )
+    contract.pay_released_by = by
+    contract.pay_released_at = timezone.now()
+    contract.pay_release_reason = reason.strip()
+    contract.save(update_fields=["pay_released_by", "pay_released_at", "pay_release_reason"])
+    audit_log(
+        actor=by,
+        action="contract.pay_released",
+        obj=contract,
+        changes={"pay_released": True},
+        reason=contract.pay_release_reason,
     )
     return contract

@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "contract.created": gettext_lazy("contract created"),
     "contract.accepted": gettext_lazy("accepted by the worker"),
     "contract.cancelled": gettext_lazy("cancelled"),
+    "contract.pay_released": gettext_lazy("paid without acceptance, released by an advisor"),
 }
 
 

@@ -32,6 +32,7 @@ from invoicing.references import format_structured_reference
 from members.models import LegalEntity, Member
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.services import unit_open
+from tests.conftest import _with_mfa
 from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixture)
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
@@ -979,6 +980,22 @@ def test_an_advisors_receivables_are_her_offices(claire_client, receivables):
     mine = claire_client.get(reverse("admin:invoicing_invoice_receivables"))
     assert mine.context["total"]["amount"] == Decimal("100.00")
     assert [row["client__name"] for row in mine.context["clients"]] == ["Brasserie du Coin SRL"]
+
+
+def test_the_board_sees_the_receivables_of_every_office(client, receivables, denis):
+    client.force_login(_with_mfa(denis))
+
+    response = client.get(reverse("admin:invoicing_invoice_receivables"))
+
+    assert response.status_code == 200
+    assert response.context["total"]["amount"] == Decimal("221.00")
+    assert [row["unit__code"] for row in response.context["units"]] == ["UP-NAM9", "UP-0001"]
+
+
+def test_a_member_has_no_receivables_page(alice_client, receivables):
+    response = alice_client.get(reverse("admin:invoicing_invoice_receivables"))
+
+    assert response.status_code == 302  # to the back-office's login: not a back-office account
 
 
 def test_the_balance_filter_lists_what_is_still_owed(

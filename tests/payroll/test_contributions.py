@@ -45,7 +45,9 @@ class Month:
         self.alice, self.claire, self.units = alice, claire, units
         self.client = make_client(alice, units[0], verify_by=claire)
         self.client.units.add(*units[1:])
-        self.documents = []  # (unit, issue date, signed net excl. VAT)
+        # (unit, issue date, signed net excl. VAT, day of its rate: a credit note's is the
+        # issue date of the invoice it credits)
+        self.documents = []
         self.salaries = []  # (unit, contract code, work date, gross, charges)
 
     def invoice(self, unit, day, amount):
@@ -53,13 +55,13 @@ class Month:
             by=self.alice, unit=unit, client=self.client, lines=[line(unit_price=amount)]
         )
         issued = invoice_issue(invoice=draft, by=self.claire, issue_date=day)
-        self.documents.append((unit, day, D(amount)))
+        self.documents.append((unit, day, D(amount), day))
         return issued
 
     def credit(self, invoice, day, amount):
         note = credit_note_create(invoice=invoice, by=self.alice, lines=[line(unit_price=amount)])
         invoice_issue(invoice=note, by=self.claire, issue_date=day)
-        self.documents.append((invoice.unit, day, -D(amount)))
+        self.documents.append((invoice.unit, day, -D(amount), invoice.issue_date))
 
     def salary(self, unit, code, day, gross, charges):
         employment_cost_record(
@@ -76,9 +78,9 @@ class Month:
         """{unit: (turnover pillar, employment pillar)}, from the test's own records:
         `rates(day)` and `coefficients(code, day)` are the test's own tables."""
         exact_turnover = defaultdict(Decimal)
-        for unit, day, net in self.documents:
+        for unit, day, net, rate_day in self.documents:
             if first <= day <= last:
-                exact_turnover[unit.pk] += net * rates(day) / 100
+                exact_turnover[unit.pk] += net * rates(rate_day) / 100
         kept, charges = defaultdict(Decimal), defaultdict(Decimal)
         for unit, code, day, gross, employer in self.salaries:
             if first <= day <= last:
@@ -286,6 +288,35 @@ def test_each_month_of_a_rate_change_uses_its_own_rate(alice, alice_3en1, claire
     assert posted(date(2025, 1, 1))[unit.pk] == {"turnover": D("-65.00")}
 
 
+@pytest.mark.parametrize(
+    "set_based",
+    [False, pytest.param(True, marks=pytest.mark.skipif("connection.vendor != 'postgresql'"))],
+)
+def test_a_credit_note_reverses_at_the_rate_of_the_invoice_it_credits(
+    set_based, alice, alice_3en1, claire
+):
+    (unit,) = open_units(alice_3en1, claire, 1)
+    month = Month(alice, claire, [unit])
+    september = month.invoice(unit, date(2026, 9, 14), "1000.00")  # at 6.50 %
+    _dated(
+        ContributionRate,
+        ContributionRate.objects.get(valid_to__isnull=True),
+        OCTOBER,
+        rate=D("7.25"),
+        label="test",
+    )
+    month.invoice(unit, date(2026, 10, 5), "2000.00")  # at 7.25 %
+    month.credit(september, date(2026, 10, 20), "400.00")  # reversed at September's 6.50 %
+
+    contributions_compute(period=OCTOBER, set_based=set_based)
+
+    # 2000 × 7.25 % − 400 × 6.50 % = 145.00 − 26.00 (not 29.00 at the credit note's date).
+    assert posted()[unit.pk] == {"turnover": D("-119.00")}
+    posting = ContributionPosting.objects.get(unit=unit, pillar="turnover")
+    posting.refresh_from_db()
+    assert posting.detail["net_by_rate"] == {"6.50": "-400.00", "7.25": "2000.00"}
+
+
 def test_a_document_on_a_day_without_a_rate_stops_the_run_and_nothing_is_posted(
     alice, alice_3en1, claire
 ):
@@ -378,8 +409,9 @@ def test_the_run_makes_the_same_few_queries_whatever_the_number_of_units(
         month.salary(unit, "artist-fixed-term", date(2026, 10, 2), f"{200 + n}.00", "54.00")
     # A constant: 20 before the arrears, plus the query of the earliest work date charged
     # (arrears of an earlier month are charged at their own day's coefficient), plus the
-    # content type of the run the first time it is looked up.
-    with django_assert_max_num_queries(22):
+    # query of the earliest invoice credited (a credit note reverses at its invoice's rate),
+    # plus the content type of the run the first time it is looked up.
+    with django_assert_max_num_queries(23):
         result = contributions_compute(period=OCTOBER)
     assert len(result.posted) == 2 * count
     due = contributions_due(period=OCTOBER)
