@@ -339,8 +339,10 @@ def test_email_is_written_in_the_documents_language(alice, alice_3en1, client_be
     document_send(invoice=english, channel=EMAIL, by=alice)
 
     due = dutch.due_date
-    assert f"{due.day}-{due.month}-{due.year}" in mail.outbox[0].body  # nl: j-n-Y
-    assert due.strftime("%m/%d/%Y") in mail.outbox[1].body  # en: m/d/Y
+    # Belgian dates in every language: dd/mm/yyyy, never 17-12-2026 (the Netherlands) or
+    # 12/17/2026 (the United States).
+    assert due.strftime("%d/%m/%Y") in mail.outbox[0].body  # nl
+    assert due.strftime("%d/%m/%Y") in mail.outbox[1].body  # en
 
 
 def test_email_sent_once_however_often_it_is_asked(invoice, alice, fast_pdf):

@@ -14,7 +14,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from core.models import AuditEvent
@@ -108,6 +109,23 @@ def chair(db):
     return User.objects.create_superuser(email="chair@example.org", password="x")
 
 
+PRINCIPLES = [
+    "Principle 1 of the ICA: voluntary and open membership",
+    "Principle 2 of the ICA: democratic member control",
+    "Principle 3 of the ICA: member economic participation",
+    "Principle 4 of the ICA: autonomy and independence",
+    "Principle 5 of the ICA: education, training and information",
+    "Principle 6 of the ICA: cooperation among cooperatives",
+    "Principle 7 of the ICA: concern for community",
+]
+
+
+def _tr(language: str, msgid: str) -> str:
+    """`msgid` as the catalog of `language` writes it."""
+    with translation.override(language):
+        return gettext(msgid)
+
+
 def _pdf(tmp_path, command, language, **options):
     out = tmp_path / f"{command}-{language}.pdf"
     call_command(command, year=YEAR, lang=language, out=out, stdout=io.StringIO(), **options)
@@ -136,9 +154,9 @@ def test_the_activity_report_has_the_key_figures(history, tmp_path, language, tu
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) >= 7  # the cover and a page per theme
     text = _text(data)
-    # Headings (English msgids until the catalogs have them; the numbers follow the language).
+    # Headings in the report's language; the numbers follow the language too.
+    assert _tr(language, "Activity report %(year)s") % {"year": 2025} in text
     for heading in (
-        "Activity report 2025",
         "General figures",
         "The unit holders",
         "The production units",
@@ -146,11 +164,12 @@ def test_the_activity_report_has_the_key_figures(history, tmp_path, language, tu
         "The members",
         "The clients",
     ):
-        assert heading in text, heading
+        assert _tr(language, heading) in text, heading
     assert turnover in text  # the unit's turnover excl. VAT
-    assert "Members at the end of the period" in text
+    members_label = _tr(language, "Members at the end of the period")
+    assert members_label != "Members at the end of the period"  # translated
     # 13 members at the end of 2025, 3 joined; equity: 13 members × 2 shares × 30 €.
-    assert "13 Members at the end of the period" in text
+    assert f"13 {members_label}" in text
     assert equity in text
     assert "31/12/2025" in text
 
@@ -189,8 +208,15 @@ def test_the_principles_report_has_the_figures_and_the_approved_texts(
     report_text_write(
         year=YEAR, section="autonomy", text="Brouillon pas encore approuvé.", by=chair
     )
-    data = _pdf(tmp_path, "cooperative_principles_report", language)
-    text = _text(data)
+    text = _text(_pdf(tmp_path, "cooperative_principles_report", language))
+    for title in PRINCIPLES:
+        assert _tr(language, title) in text, title
+    assert "17/06/2025" in text
+    assert "Le résultat est affecté aux réserves impartageables." in text
+    assert "Brouillon pas encore approuvé." not in text  # a draft is not printed
+    assert _tr(language, "Not written yet.") in text
+    # The sentences and their figures, read in English (the msgids).
+    text = _text(_pdf(tmp_path, "cooperative_principles_report", "en"))
     for principle in range(1, 8):
         assert f"Principle {principle} of the ICA" in text
     assert "In 2025, 3 members joined the cooperative." in text
@@ -204,7 +230,7 @@ def test_the_principles_report_has_the_figures_and_the_approved_texts(
     assert "received 2 cases" in text and "met 1 times" in text
     assert "1 shares were refunded" in text
     assert "Le résultat est affecté aux réserves impartageables." in text
-    assert "Brouillon pas encore approuvé." not in text  # a draft is not printed
+    assert "Brouillon pas encore approuvé." not in text
     assert "Not written yet." in text
 
 
@@ -212,7 +238,9 @@ def test_the_cooperative_principles_command_needs_only_the_year_and_the_file(his
     out = tmp_path / "cnc.pdf"  # French by default, as the Council reads it
     call_command("cooperative_principles_report", year=YEAR, out=out, stdout=io.StringIO())
     text = _text(out.read_bytes())
-    assert "13 members" in text and "17/06/2025" in text
+    assert _tr("fr", PRINCIPLES[0]) in text  # French
+    assert "Principle 1 of the ICA" not in text
+    assert "17/06/2025" in text
 
 
 def test_report_texts_are_written_by_the_board_audited_and_versioned(history, chair, claire):

@@ -126,7 +126,9 @@ def test_the_export_has_the_page_s_numbers(denis_client):
     text = csv.content.decode("utf-8-sig")
     assert "Production units,Turnover excl. VAT (€),This year,1234.50" in text
     assert "Production units,Active units,This year,1" in text
-    xlsx = denis_client.get(reverse("reports:export", args=["units", "xlsx"]) + "?year=2025")
+    xlsx = denis_client.get(
+        reverse("reports:export", args=["units", "xlsx"]) + "?year=2025", HTTP_ACCEPT_LANGUAGE="en"
+    )
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == ["Figure", "Row", "Column", "Value"]
