@@ -6,6 +6,7 @@ Dated parameters never overlap: the one in force on a day is never ambiguous.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from core.admin_kit import (
 )
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
 
+from .branding_services import clean_texts
 from .models import (
     Invoice,
     InvoiceBranding,
@@ -175,6 +177,23 @@ class InvoiceSeriesAdmin(
         return super().has_delete_permission(request, obj)
 
 
+class InvoiceBrandingForm(forms.ModelForm):
+    """The texts are checked as in the portal (branding_services.clean_texts): known
+    languages, lengths, the e-mail's placeholders."""
+
+    class Meta:
+        model = InvoiceBranding
+        fields = ["unit", "layout", "logo", "accent_color", "texts", "language"]
+
+    def clean_texts(self):
+        try:
+            return clean_texts(self.cleaned_data.get("texts") or {})
+        except ValidationError as error:
+            raise ValidationError(
+                [f"{field}: {message}" for field, messages in error for message in messages]
+            ) from None
+
+
 @admin.register(InvoiceBranding)
 class InvoiceBrandingAdmin(
     OfficeScopedAdminMixin,
@@ -183,8 +202,9 @@ class InvoiceBrandingAdmin(
     SuperuserDeleteMixin,
     admin.ModelAdmin,
 ):
+    form = InvoiceBrandingForm
     office_path = UNIT_OFFICE
-    list_display = ("unit", "accent_color", "language")
+    list_display = ("unit", "layout", "accent_color", "language")
     list_select_related = ("unit",)
     search_fields = ("=unit__code", "unit__name")
     autocomplete_fields = ("unit",)

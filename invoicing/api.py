@@ -38,6 +38,12 @@ class ClientInputSerializer(AtLeastOneFieldMixin, serializers.Serializer):
     city = serializers.CharField()
     email = serializers.CharField(required=False, allow_blank=True)
     peppol_endpoint = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=Client._meta.get_field("language").choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("fr, nl, en or de; empty: guessed from the country and postal code."),
+    )
     units = OwnUnitField(many=True, help_text=_("Ids of your units that invoice this client."))
 
 
@@ -53,6 +59,7 @@ class ClientOutputSerializer(serializers.Serializer):
     city = serializers.CharField(read_only=True)
     email = serializers.CharField(read_only=True)
     peppol_endpoint = serializers.CharField(read_only=True)
+    language = serializers.CharField(read_only=True)
     units = serializers.SerializerMethodField()
     is_verified = serializers.BooleanField(read_only=True)
     verified_at = serializers.DateTimeField(read_only=True, allow_null=True)

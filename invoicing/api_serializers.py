@@ -37,7 +37,7 @@ DocumentLanguageField = enum_field(
     "DocumentLanguageEnum",
     [("", gettext_lazy("default")), *(InvoiceBranding._meta.get_field("language").choices or [])],
 )
-LANGUAGE_HELP = gettext_lazy("fr, nl or en; empty: the default language.")
+LANGUAGE_HELP = gettext_lazy("fr, nl, en or de; empty: the client's language.")
 
 
 # --- input ---------------------------------------------------------------------------------

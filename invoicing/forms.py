@@ -53,6 +53,12 @@ class ClientForm(forms.Form):
         required=False,
         help_text=_("Filled in for you from the enterprise number of a Belgian client."),
     )
+    language = forms.ChoiceField(
+        label=_label("language"),
+        required=False,
+        choices=[("", _("Guess from the address")), *Client._meta.get_field("language").choices],
+        help_text=_("The language of the documents, e-mails and reminders sent to this client."),
+    )
     units = forms.ModelMultipleChoiceField(
         label=_("Invoiced from my units"),
         queryset=ProductionUnit.objects.none(),

@@ -8,6 +8,7 @@ are the services', the same for the live totals and for saving.
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +18,16 @@ from core.forms import field_label as _label
 from production_units.models import ProductionUnit
 
 from .branding_services import MAX_LOGO_BYTES
-from .models import Client, Invoice, InvoiceBranding, Quote
+from .models import BRANDING_TEXTS, Client, Invoice, InvoiceBranding, InvoiceLayout, Quote
 from .parties import PartiesForm
 
-LANGUAGE_CHOICES = [("", _("Default")), ("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
+LANGUAGE_CHOICES = [
+    ("", _("Default")),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+]
 
 
 # --- details ------------------------------------------------------------------------------
@@ -248,7 +255,40 @@ class QuoteFilterForm(forms.Form):
 # --- branding -----------------------------------------------------------------------------
 
 
+# The labels of a unit's texts, written once per document language.
+BRANDING_TEXT_LABELS = {
+    "introduction": _("Introduction"),
+    "closing": _("Closing text"),
+    "email_subject": _("E-mail subject"),
+    "email_message": _("E-mail message"),
+}
+BRANDING_TEXT_HELP = {
+    "introduction": _("Printed above the lines."),
+    "closing": _("Printed at the end of the document."),
+    "email_subject": _("Empty: the standard subject. May hold {number}, {total} and {due_date}."),
+    "email_message": _(
+        "Replaces the mail's opening paragraph; the amount, the account and the structured "
+        "communication always follow. May hold {number}, {total} and {due_date}."
+    ),
+}
+
+
+def branding_text_field(name: str, language: str) -> str:
+    """The form field of a unit's text in one language: "introduction_nl"."""
+    return f"{name}_{language}"
+
+
 class BrandingForm(forms.Form):
+    """A unit's personalisation: a layout, a logo, a colour, and per document language the
+    texts of the documents and of the e-mail that sends them (branding_services checks them).
+    """
+
+    layout = forms.ChoiceField(
+        label=_label(InvoiceBranding, "layout"),
+        choices=InvoiceLayout.choices,
+        initial=InvoiceLayout.CLASSIC,
+        widget=forms.RadioSelect,
+    )
     logo = forms.ImageField(
         label=_label(InvoiceBranding, "logo"),
         required=False,
@@ -261,25 +301,54 @@ class BrandingForm(forms.Form):
         max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
     )
-    introduction = forms.CharField(
-        label=_label(InvoiceBranding, "introduction"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Printed above the lines."),
-    )
-    closing = forms.CharField(
-        label=_label(InvoiceBranding, "closing"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Printed at the end of the document."),
-    )
     language = forms.ChoiceField(
         label=_label(InvoiceBranding, "language"),
         required=False,
-        choices=[("", _("The client's language")), *LANGUAGE_CHOICES[1:]],
+        choices=LANGUAGE_CHOICES,
+        help_text=_("Documents are in the client's language; this one when the client has none."),
     )
+    preview_language = forms.ChoiceField(
+        label=_("Language of the preview"),
+        required=False,
+        choices=settings.DOCUMENT_LANGUAGES,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for language, language_name in settings.DOCUMENT_LANGUAGES:
+            for name, max_length in BRANDING_TEXTS.items():
+                multiline = name != "email_subject"
+                self.fields[branding_text_field(name, language)] = forms.CharField(
+                    label=f"{BRANDING_TEXT_LABELS[name]} · {language_name}",
+                    required=False,
+                    max_length=max_length,
+                    strip=True,
+                    widget=forms.Textarea(attrs={"rows": 3}) if multiline else forms.TextInput(),
+                    help_text=BRANDING_TEXT_HELP[name],
+                )
+
+    def language_groups(self) -> list[tuple[str, str, list]]:
+        """(code, name, bound fields) per document language, for the page's sections."""
+        return [
+            (
+                language,
+                str(language_name),
+                [self[branding_text_field(name, language)] for name in BRANDING_TEXTS],
+            )
+            for language, language_name in settings.DOCUMENT_LANGUAGES
+        ]
+
+    @staticmethod
+    def initial_from(branding: InvoiceBranding) -> dict:
+        initial = {
+            "layout": branding.layout,
+            "accent_color": branding.accent_color,
+            "language": branding.language,
+        }
+        for language, _name in settings.DOCUMENT_LANGUAGES:
+            for name in BRANDING_TEXTS:
+                initial[branding_text_field(name, language)] = branding.text(language, name)
+        return initial
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
@@ -288,9 +357,15 @@ class BrandingForm(forms.Form):
         return logo
 
     def service_fields(self) -> dict:
+        """Keyword arguments for branding_update / branding_preview_pdf."""
         data = self.cleaned_data
-        fields = {name: data[name] for name in ("accent_color", "introduction", "closing")}
-        fields["language"] = data["language"]
+        fields = {name: data[name] for name in ("layout", "accent_color", "language")}
+        fields["texts"] = {
+            language: {
+                name: data.get(branding_text_field(name, language)) or "" for name in BRANDING_TEXTS
+            }
+            for language, _name in settings.DOCUMENT_LANGUAGES
+        }
         if data.get("logo"):
             fields["logo"] = data["logo"]
         elif data.get("remove_logo"):

@@ -21,8 +21,10 @@ from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 
 from .chain import GENESIS, canonical_content, compute_hash
+from .languages import document_language_codes, first_language
 from .lines import LineData, ValidLines, lines_of, validate_lines
-from .models import Client, Invoice, InvoiceSeries, Quote
+from .models import Client, Invoice, InvoiceBranding, InvoiceSeries, Quote
+from .presentation import presentation_of
 from .queue import RENDER_DOCUMENTS, queue_task
 from .references import structured_reference
 from .selectors import invoicing_policy_on
@@ -68,8 +70,8 @@ def new_document_errors(*, unit: ProductionUnit, client: Client, language: str) 
         errors["unit"] = _("This unit is closed.")
     if not client.units.filter(pk=unit.pk).exists():
         errors["client"] = _("This client is not attached to this unit.")
-    if language and language not in ("fr", "nl", "en"):
-        errors["language"] = _("Choose French, Dutch or English.")
+    if language and language not in document_language_codes():
+        errors["language"] = _("Choose French, Dutch, English or German.")
     return errors
 
 
@@ -149,8 +151,8 @@ def invoice_update(
         setattr(invoice, name, value)
     if invoice.due_date and invoice.due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date can't be in the past.")})
-    if invoice.language and invoice.language not in ("fr", "nl", "en"):
-        raise ValidationError({"language": _("Choose French, Dutch or English.")})
+    if invoice.language and invoice.language not in document_language_codes():
+        raise ValidationError({"language": _("Choose French, Dutch, English or German.")})
     if lines is not None:
         write_lines(invoice, validate_lines(lines, client=invoice.client, day=timezone.localdate()))
     if invoice.status == Invoice.Status.REJECTED:
@@ -218,7 +220,7 @@ def invoice_reject(*, invoice: Invoice, by: User, reason: str) -> Invoice:
     return invoice
 
 
-def _seller_snapshot(invoice: Invoice) -> dict:
+def seller_snapshot(invoice: Invoice) -> dict:
     entity = invoice.legal_entity
     return {
         "name": entity.name,
@@ -231,9 +233,13 @@ def _seller_snapshot(invoice: Invoice) -> dict:
         "iban": entity.iban,
         "bic": entity.bic,
         "peppol_id": entity.peppol_id,
+        "court_registry": entity.court_registry,
         "unit_code": invoice.unit.code,
         "unit_name": invoice.unit.name,
     }
+
+
+_seller_snapshot = seller_snapshot  # the name devtools' dataset knows
 
 
 def _buyer_snapshot(client: Client) -> dict:
@@ -279,13 +285,14 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
     policy = invoicing_policy_on(day)
     if invoice.due_date is None or invoice.due_date < day:
         invoice.due_date = day + timedelta(days=policy.payment_term_days)
-    branding = getattr(invoice.unit, "branding", None)
-    invoice.language = (
-        invoice.language
-        or (branding.language if branding else "")
-        or invoice.unit.holder.preferred_language
+    branding = InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first()
+    # The document speaks the client's language unless the member chose one for it.
+    invoice.language = first_language(
+        invoice.language, invoice.client.language, branding.language if branding else ""
     )
-    invoice.seller = _seller_snapshot(invoice)
+    # Frozen with the document: personalising the unit later changes no issued document.
+    invoice.presentation = presentation_of(branding, invoice.language)
+    invoice.seller = seller_snapshot(invoice)
     invoice.buyer = _buyer_snapshot(invoice.client)
     # The counter row's lock serialises issuers of this series until commit.
     number = counter_next(f"invoice-series:{series.pk}:{day.year}")

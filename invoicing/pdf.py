@@ -1,8 +1,10 @@
-"""The PDF of an issued invoice or credit note.
+"""The PDF of an issued invoice or credit note, and the preview of a unit's layout.
 
 Everything printed comes from the document as frozen at issue (seller and buyer
-snapshots, lines, totals); only the unit's personalisation (logo, colour, texts) is read
-live, and it can never hide the cooperative's legal mentions.
+snapshots, lines, totals, and the unit's presentation: layout, colour, logo, texts in the
+document's language). Documents issued before presentations were frozen read the unit's
+personalisation live. No layout can hide the cooperative's legal mentions: they are
+printed by the parts every layout shares (tests/invoicing/test_invoice_layouts.py).
 """
 
 import base64
@@ -25,7 +27,16 @@ from core.money import to_decimal
 from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
 
-from .models import EXEMPT_CATEGORIES, Invoice, InvoiceBranding, Quote, VatCategory
+from .languages import first_language
+from .models import (
+    EXEMPT_CATEGORIES,
+    Invoice,
+    InvoiceBranding,
+    InvoiceLayout,
+    Quote,
+    VatCategory,
+)
+from .presentation import DEFAULT_ACCENT, presentation_of
 from .references import format_structured_reference
 from .totals import saved_totals, subtotal_reasons
 
@@ -33,7 +44,6 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "invoicing/pdf/invoice.html"
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "invoicing" / "pdf"
-DEFAULT_ACCENT = "#1d5c63"
 ACCENT_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -84,22 +94,54 @@ def render_invoice_html(invoice: Invoice) -> str:
         .get(pk=invoice.pk)
     )
     language = document_language(invoice)
+    presentation = invoice.presentation or presentation_of(
+        InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first(), language
+    )
+    lines = sorted(invoice.lines.all(), key=lambda ln: ln.position)
+    logo = logo_data_uri_of(presentation.get("logo", ""), unit_id=invoice.unit_id)
     with translation.override(language):
-        return render_to_string(TEMPLATE, _context(invoice, language))
+        return render_to_string(
+            TEMPLATE, _context(invoice, lines, language, presentation, logo=logo)
+        )
 
 
 def document_language(invoice: Invoice) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    return invoice.language if invoice.language in codes else settings.LANGUAGE_CODE
+    """The language the document is written in (a document language), else French."""
+    return first_language(invoice.language)
 
 
-def _context(invoice: Invoice, language: str) -> dict:
-    lines = sorted(invoice.lines.all(), key=lambda ln: ln.position)
+def render_preview_pdf(
+    *, invoice: Invoice, lines: list[Any], language: str, presentation: dict, logo: str
+) -> bytes:
+    """A specimen (an unsaved document, marked as such) in a unit's unsaved presentation."""
+    language = first_language(language)
+    with translation.override(language):
+        html = render_to_string(
+            TEMPLATE, _context(invoice, lines, language, presentation, logo=logo, preview=True)
+        )
+    return render_html_to_pdf(html, base_url=str(TEMPLATE_DIR))
+
+
+def layout_of(presentation: dict) -> str:
+    layout = presentation.get("layout", "")
+    return layout if layout in InvoiceLayout.values else InvoiceLayout.CLASSIC.value
+
+
+def _context(
+    invoice: Invoice,
+    lines: list[Any],
+    language: str,
+    presentation: dict,
+    *,
+    logo: str,
+    preview: bool = False,
+) -> dict:
     is_credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     seller = invoice.seller
-    branding = InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first()
     return {
         "invoice": invoice,
+        "preview": preview,
+        "layout": layout_of(presentation),
         "language": language,
         "is_credit_note": is_credit_note,
         "title": _("Credit note") if is_credit_note else _("Invoice"),
@@ -115,11 +157,11 @@ def _context(invoice: Invoice, language: str) -> dict:
         "lines": [_line_row(line) for line in lines],
         "vat_rows": vat_breakdown(invoice, lines),
         "structured_reference": format_structured_reference(invoice.structured_reference),
-        "qr_code": "" if is_credit_note else epc_qr_data_uri(invoice),
-        "accent": _accent(branding),
-        "logo": logo_data_uri(branding),
-        "introduction": branding.introduction if branding else "",
-        "closing": branding.closing if branding else "",
+        "qr_code": "" if is_credit_note or preview else epc_qr_data_uri(invoice),
+        "accent": accent_of(presentation.get("accent", "")),
+        "logo": logo,
+        "introduction": presentation.get("introduction", ""),
+        "closing": presentation.get("closing", ""),
     }
 
 
@@ -204,9 +246,12 @@ def epc_qr_data_uri(invoice: Invoice) -> str:
     return qr.png_data_uri(scale=QR_SCALE, border=4)
 
 
-def _accent(branding: InvoiceBranding | None) -> str:
-    colour = branding.accent_color if branding else ""
+def accent_of(colour: str) -> str:
     return colour if colour and ACCENT_RE.match(colour) else DEFAULT_ACCENT
+
+
+def _accent(branding: InvoiceBranding | None) -> str:
+    return accent_of(branding.accent_color if branding else "")
 
 
 def logo_data_uri(branding: InvoiceBranding | None) -> str:
@@ -214,15 +259,27 @@ def logo_data_uri(branding: InvoiceBranding | None) -> str:
     broken logo never stops a legal document."""
     if branding is None or not branding.logo:
         return ""
-    mime = mimetypes.guess_type(branding.logo.name or "")[0]
-    if mime not in LOGO_TYPES:
+    return logo_data_uri_of(branding.logo.name or "", unit_id=branding.unit_id)
+
+
+def logo_data_uri_of(name: str, *, unit_id: int | None = None) -> str:
+    """A stored logo file (its name in the logos' storage) inlined; '' when absent or
+    unusable."""
+    if not name:
         return ""
+    storage = InvoiceBranding._meta.get_field("logo").storage
     try:
-        with branding.logo.open("rb") as file:
+        with storage.open(name, "rb") as file:
             data = file.read(MAX_LOGO_BYTES + 1)
     except (OSError, ValueError):
-        logger.warning("Logo of unit %s unreadable: left out of the PDF", branding.unit_id)
+        logger.warning("Logo of unit %s unreadable: left out of the PDF", unit_id)
         return ""
-    if len(data) > MAX_LOGO_BYTES:
+    return logo_bytes_data_uri(name, data)
+
+
+def logo_bytes_data_uri(name: str, data: bytes) -> str:
+    """An image's bytes inlined, its type told by its name; '' when not an accepted type."""
+    mime = mimetypes.guess_type(name or "")[0]
+    if mime not in LOGO_TYPES or len(data) > MAX_LOGO_BYTES:
         return ""
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -4,7 +4,6 @@ file is named after a hash of the HTML it is made from, and rendered again when 
 
 import hashlib
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,8 +13,18 @@ from django.utils.translation import gettext as _
 from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
 
+from .languages import first_language
 from .models import InvoiceBranding, Quote
-from .pdf import TEMPLATE_DIR, _accent, _line_row, legal_form, logo_data_uri, vat_breakdown
+from .pdf import (
+    TEMPLATE_DIR,
+    _line_row,
+    accent_of,
+    layout_of,
+    legal_form,
+    logo_data_uri_of,
+    vat_breakdown,
+)
+from .presentation import presentation_of
 
 TEMPLATE = "invoicing/pdf/quote.html"
 
@@ -63,16 +72,10 @@ def _stored(quote: Quote, digest: str) -> bytes | None:
 
 
 def quote_language(quote: Quote, branding: InvoiceBranding | None) -> str:
-    """The quote's own language, else the unit's document language, else the member's."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    for language in (
-        quote.language,
-        branding.language if branding else "",
-        quote.unit.holder.preferred_language,
-    ):
-        if language in codes:
-            return language
-    return settings.LANGUAGE_CODE
+    """The quote's own language, else the client's, else the unit's, else French."""
+    return first_language(
+        quote.language, quote.client.language, branding.language if branding else ""
+    )
 
 
 def render_quote_html(quote: Quote) -> str:
@@ -83,11 +86,12 @@ def render_quote_html(quote: Quote) -> str:
     )
     branding = InvoiceBranding.objects.filter(unit_id=quote.unit_id).first()
     language = quote_language(quote, branding)
+    presentation = presentation_of(branding, language)
     with translation.override(language):
-        return render_to_string(TEMPLATE, _context(quote, branding, language))
+        return render_to_string(TEMPLATE, _context(quote, presentation, language))
 
 
-def _context(quote: Quote, branding, language: str) -> dict:
+def _context(quote: Quote, presentation: dict, language: str) -> dict:
     entity = quote.unit.legal_entity
     client = quote.client
     lines = sorted(quote.lines.all(), key=lambda line: line.position)
@@ -103,6 +107,7 @@ def _context(quote: Quote, branding, language: str) -> dict:
             "country": entity.country,
             "vat_number": entity.vat_number,
             "bic": entity.bic,
+            "court_registry": entity.court_registry,
             "unit_code": quote.unit.code,
             "unit_name": quote.unit.name,
         },
@@ -113,8 +118,9 @@ def _context(quote: Quote, branding, language: str) -> dict:
         "buyer_enterprise_number": format_enterprise_number(client.enterprise_number),
         "lines": [_line_row(line) for line in lines],
         "vat_rows": vat_breakdown(quote, lines),
-        "accent": _accent(branding),
-        "logo": logo_data_uri(branding),
-        "introduction": branding.introduction if branding else "",
-        "closing": branding.closing if branding else "",
+        "layout": layout_of(presentation),
+        "accent": accent_of(presentation.get("accent", "")),
+        "logo": logo_data_uri_of(presentation.get("logo", ""), unit_id=quote.unit_id),
+        "introduction": presentation.get("introduction", ""),
+        "closing": presentation.get("closing", ""),
     }

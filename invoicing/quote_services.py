@@ -19,6 +19,7 @@ from .invoice_services import (
     new_document_errors,
     write_lines,
 )
+from .languages import document_language_codes
 from .lines import LineData, lines_of, validate_lines
 from .models import Client, Invoice, Quote
 
@@ -72,8 +73,8 @@ def quote_update(
         if name not in {"valid_until", "note", "language"}:
             raise ValidationError({name: _("This field can't be changed.")})
         setattr(quote, name, value)
-    if quote.language and quote.language not in ("fr", "nl", "en"):
-        raise ValidationError({"language": _("Choose French, Dutch or English.")})
+    if quote.language and quote.language not in document_language_codes():
+        raise ValidationError({"language": _("Choose French, Dutch, English or German.")})
     if lines is not None:
         write_lines(quote, validate_lines(lines, client=quote.client, day=timezone.localdate()))
     quote.save()

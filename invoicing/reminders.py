@@ -4,7 +4,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -15,6 +14,7 @@ from stdnum import iban as stdnum_iban
 
 from core.audit import audit_log
 
+from .languages import first_language
 from .models import Invoice, Reminder
 from .references import format_structured_reference
 from .selectors import invoice_balance_due, invoicing_policy_on, overdue_invoices
@@ -124,7 +124,8 @@ def _reminder_email(invoice: Invoice, reminder: Reminder, *, email: str, today: 
         "days_late": (today - (invoice.due_date or today)).days,
         "step_days": reminder.step_days,
     }
-    with translation.override(invoice.language or settings.LANGUAGE_CODE):
+    # The client's language, frozen on the invoice at issue.
+    with translation.override(first_language(invoice.language)):
         subject = render_to_string("invoicing/email/reminder_subject.txt", context)
         body = render_to_string("invoicing/email/reminder_body.txt", context)
     return EmailMessage(subject=" ".join(subject.split()), body=body, to=[email])

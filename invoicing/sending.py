@@ -26,7 +26,9 @@ from core.audit import audit_log
 
 from .access_points import PermanentError, TransientError, access_point
 from .documents import invoice_documents_render
+from .languages import first_language
 from .models import Client, Invoice, Transmission
+from .presentation import fill_placeholders
 from .queue import SEND_DOCUMENT, queue_task
 from .references import format_structured_reference
 
@@ -383,8 +385,8 @@ def _send_peppol(invoice: Invoice, receiver: str) -> str:
 
 
 def document_language(invoice: Invoice) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    return invoice.language if invoice.language in codes else settings.LANGUAGE_CODE
+    """The language of the document, and so of its mail (the client's, set at issue)."""
+    return first_language(invoice.language)
 
 
 def _email_context(invoice: Invoice) -> dict:
@@ -413,12 +415,33 @@ def _message_id(invoice: Invoice, transmission: Transmission) -> str:
     return f"<{peppol_document_id(invoice)}.t{transmission.pk}.{invoice.hash[:12]}@{domain}>"
 
 
+def email_subject_and_body(invoice: Invoice) -> tuple[str, str]:
+    """The mail that sends an issued document, in its language: the unit's own subject and
+    opening message in that language when it wrote them (frozen at issue with the
+    document's presentation), their placeholders filled; the standard ones otherwise."""
+    language = document_language(invoice)
+    presentation = invoice.presentation or {}
+    context = _email_context(invoice)
+    filled = {
+        name: fill_placeholders(
+            presentation.get(name, ""),
+            number=invoice.display_number,
+            total=invoice.total,
+            due_date=invoice.due_date if invoice.kind == Invoice.Kind.INVOICE else None,
+            language=language,
+        )
+        for name in ("email_subject", "email_message")
+    }
+    context["custom_message"] = filled["email_message"]
+    with translation.override(language):
+        subject = filled["email_subject"] or render_to_string(SUBJECT_TEMPLATE, context)
+        body = render_to_string(BODY_TEMPLATE, context).strip() + "\n"
+    return " ".join(subject.split()), body
+
+
 def _send_email(invoice: Invoice, transmission: Transmission) -> str:
     recipient = transmission.recipient
-    context = _email_context(invoice)
-    with translation.override(document_language(invoice)):
-        subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
-        body = render_to_string(BODY_TEMPLATE, context).strip() + "\n"
+    subject, body = email_subject_and_body(invoice)
     holder_user = invoice.unit.holder.user
     message_id = _message_id(invoice, transmission)
     message = EmailMessage(

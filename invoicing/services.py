@@ -24,6 +24,7 @@ CLIENT_FIELDS = [
     "city",
     "email",
     "peppol_endpoint",
+    "language",
 ]
 
 

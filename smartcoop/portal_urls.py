@@ -5,7 +5,7 @@ from django.urls import include, path
 from invoicing import views as invoicing_views
 from invoicing import views_invoices as invoice_views
 from invoicing import views_quotes as quote_views
-from invoicing.views_branding import branding_edit
+from invoicing.views_branding import branding_edit, branding_preview
 from invoicing.views_documents import lines_totals
 from portal import views
 from production_units import views as unit_views
@@ -21,6 +21,7 @@ urlpatterns = [
     path("clients/<int:pk>/", invoicing_views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", invoicing_views.client_edit, name="client_edit"),
     path("units/<int:pk>/branding/", branding_edit, name="branding_edit"),
+    path("units/<int:pk>/branding/preview/", branding_preview, name="branding_preview"),
     path("invoices/", invoice_views.invoice_list, name="invoice_list"),
     path("invoices/invoices.csv", invoice_views.invoice_list_csv, name="invoice_list_csv"),
     path("invoices/new/", invoice_views.invoice_new, name="invoice_create"),

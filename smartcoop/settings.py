@@ -305,6 +305,9 @@ PERMISSIONS_POLICY = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
+# The languages of invoices, credit notes, quotes and their e-mails: the portal's and German
+# (a client's language; German is not offered by the portal's language switch).
+DOCUMENT_LANGUAGES = [*LANGUAGES, ("de", _("German"))]
 # Belgian date formats in every language (Django's own are American for English).
 FORMAT_MODULE_PATH = ["smartcoop.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

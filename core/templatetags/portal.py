@@ -17,6 +17,7 @@ MONEY_FORMATS = {
     "fr": (NBSP, ",", "{sign}{number}" + NBSP + "€"),
     "nl": (".", ",", "€" + NBSP + "{sign}{number}"),
     "en": (",", ".", "{sign}€{number}"),
+    "de": (".", ",", "{sign}{number}" + NBSP + "€"),  # documents only (Belgian German)
 }
 
 

@@ -1,11 +1,14 @@
 from .clients import EU_COUNTRIES, Client, ClientQuerySet
 from .invoices import (
+    BRANDING_TEXTS,
+    EMAIL_PLACEHOLDERS,
     EXEMPT_CATEGORIES,
     FROZEN_FIELDS,
     DocumentLine,
     FrozenError,
     Invoice,
     InvoiceBranding,
+    InvoiceLayout,
     InvoiceLine,
     InvoiceQuerySet,
     InvoiceSeries,
@@ -21,6 +24,7 @@ from .quotes import Quote, QuoteLine
 from .sending import Transmission
 
 __all__ = [
+    "BRANDING_TEXTS", "EMAIL_PLACEHOLDERS", "InvoiceLayout",
     "EU_COUNTRIES", "EXEMPT_CATEGORIES", "FROZEN_FIELDS", "BankStatement", "Client",
     "ClientQuerySet", "DocumentLine", "FrozenError", "Invoice",
     "InvoiceBranding", "InvoiceLine", "InvoiceQuerySet", "InvoiceSeries", "InvoicingPolicy",

@@ -9,6 +9,8 @@ from stdnum.be import vat as be_vat
 from core.scoping import office_scoped
 from core.validators import ISO_COUNTRIES, EnterpriseNumberField, EUVATField
 
+from ..languages import default_client_language
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -69,6 +71,16 @@ class Client(models.Model):
         blank=True,
         help_text=_("scheme:identifier, e.g. 0208:0403170701"),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        blank=True,
+        choices=settings.DOCUMENT_LANGUAGES,
+        help_text=_(
+            "The language of the documents, e-mails and reminders sent to this client. Empty: "
+            "guessed from the country and, in Belgium, the postal code."
+        ),
+    )
     units = models.ManyToManyField(
         "production_units.ProductionUnit",
         verbose_name=_("units"),
@@ -119,6 +131,7 @@ class Client(models.Model):
             errors["vat_number"] = _("Only EU VAT numbers are accepted here.")
         elif self.vat_number and self.vat_number[:2].upper() != self.country.replace("GR", "EL"):
             errors["vat_number"] = _("The VAT number's country must be the client's country.")
+        self.language = self.language or default_client_language(self.country, self.postal_code)
         if self.peppol_endpoint:
             problem = _peppol_endpoint_problem(self.peppol_endpoint)
             if problem:

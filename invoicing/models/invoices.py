@@ -148,7 +148,7 @@ FROZEN_FIELDS = [
     "kind", "unit_id", "client_id", "legal_entity_id", "series_id", "year", "number",
     "issue_date", "due_date", "currency", "buyer_reference", "order_reference", "note",
     "language", "structured_reference", "net_total", "vat_total", "total", "credited_invoice_id",
-    "seller", "buyer", "hash", "previous_hash", "issued_at", "issued_by_id",
+    "seller", "buyer", "presentation", "hash", "previous_hash", "issued_at", "issued_by_id",
 ]  # fmt: skip
 
 
@@ -221,6 +221,12 @@ class Invoice(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    presentation = models.JSONField(
+        _("presentation"),
+        default=dict,
+        blank=True,
+        help_text=_("The unit's layout, colour, logo and texts as they were when it was issued."),
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     reminders_paused = models.BooleanField(_("reminders paused"), default=False)
@@ -387,6 +393,25 @@ class InvoiceLine(DocumentLine):
         return super().delete(*args, **kwargs)
 
 
+class InvoiceLayout(models.TextChoices):
+    """The layouts a unit chooses from; each prints every legal mention (the PDF test)."""
+
+    CLASSIC = "classic", _("classic")
+    MODERN = "modern", _("modern")
+    COMPACT = "compact", _("compact")
+
+
+# The texts a unit writes for each document language (InvoiceBranding.texts[language]).
+BRANDING_TEXTS = {
+    "introduction": 1000,
+    "closing": 1000,
+    "email_subject": 200,
+    "email_message": 2000,
+}
+# What the e-mail's subject and message may hold, filled when the mail is written.
+EMAIL_PLACEHOLDERS = ("number", "total", "due_date")
+
+
 class InvoiceBranding(models.Model):
     """A unit's personalisation of its documents. The cooperative's legal mentions stay."""
 
@@ -395,6 +420,9 @@ class InvoiceBranding(models.Model):
         verbose_name=_("unit"),
         on_delete=models.CASCADE,
         related_name="branding",
+    )
+    layout = models.CharField(
+        _("layout"), max_length=10, choices=InvoiceLayout.choices, default=InvoiceLayout.CLASSIC
     )
     logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
     accent_color = models.CharField(
@@ -405,14 +433,18 @@ class InvoiceBranding(models.Model):
             RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d5c63."), code="invalid")
         ],
     )
-    introduction = models.TextField(_("introduction text"), blank=True, max_length=1000)
-    closing = models.TextField(_("closing text"), blank=True, max_length=1000)
+    texts = models.JSONField(
+        _("texts per language"),
+        default=dict,
+        blank=True,
+        help_text=_("Introduction, closing, e-mail subject and message, per document language."),
+    )
     language = models.CharField(
         _("document language"),
         max_length=2,
         blank=True,
-        choices=[("fr", "Français"), ("nl", "Nederlands"), ("en", "English")],
-        help_text=_("Empty: the client's language."),
+        choices=settings.DOCUMENT_LANGUAGES,
+        help_text=_("Used when the client has no language."),
     )
 
     class Meta:
@@ -421,3 +453,8 @@ class InvoiceBranding(models.Model):
 
     def __str__(self):
         return str(self.unit)
+
+    def text(self, language: str, name: str) -> str:
+        """The unit's text `name` (BRANDING_TEXTS) in `language`, '' when not written."""
+        value = (self.texts or {}).get(language, {}).get(name, "")
+        return value if isinstance(value, str) else ""

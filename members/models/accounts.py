@@ -96,6 +96,15 @@ class LegalEntity(models.Model):
     peppol_id = models.CharField(
         _("Peppol identifier"), max_length=50, help_text=_("e.g. 0208:0450010021")
     )
+    court_registry = models.CharField(
+        _("register of legal entities (court)"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "The enterprise court of the registered office, printed after RLE (RPM/RPR) on "
+            "every document, e.g. Bruxelles."
+        ),
+    )
 
     class Meta:
         verbose_name = _("legal entity")

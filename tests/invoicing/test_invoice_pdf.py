@@ -143,6 +143,7 @@ def build_case(case: str, alice, unit) -> Invoice:
             unit,
             name="Brooklyn Music Hall LLC",
             country="US",
+            language="fr",  # asked for: an American client's default language is English
             enterprise_number="",
             street="5 Main Street",
             postal_code="11201",
@@ -328,7 +329,8 @@ def test_the_document_is_rendered_in_the_invoice_language(alice, unit):
 
 def test_a_document_without_a_known_language_uses_the_default_language():
     assert pdf.document_language(Invoice(language="")) == "fr"
-    assert pdf.document_language(Invoice(language="de")) == "fr"
+    assert pdf.document_language(Invoice(language="xx")) == "fr"
+    assert pdf.document_language(Invoice(language="de")) == "de"  # documents speak German
     assert pdf.document_language(Invoice(language="en")) == "en"
 
 
@@ -351,8 +353,12 @@ def test_branding_puts_logo_colour_and_texts_and_keeps_legal_mentions(alice, uni
     branding = InvoiceBranding(
         unit=unit,
         accent_color="#aa3300",
-        introduction="Merci pour votre confiance.",
-        closing="Au plaisir de vous retrouver sur scène.",
+        texts={
+            "fr": {
+                "introduction": "Merci pour votre confiance.",
+                "closing": "Au plaisir de vous retrouver sur scène.",
+            }
+        },
     )
     branding.logo.save("logo.png", ContentFile(_png_logo()), save=False)
     branding.full_clean()
@@ -387,7 +393,7 @@ def test_without_branding_the_default_colour_is_used_and_no_logo(alice, unit):
 
 
 def test_a_missing_logo_file_does_not_stop_the_document(alice, unit, media_root):
-    branding = InvoiceBranding.objects.create(unit=unit, closing="À bientôt")
+    branding = InvoiceBranding.objects.create(unit=unit, texts={"fr": {"closing": "À bientôt"}})
     InvoiceBranding.objects.filter(pk=branding.pk).update(logo="branding/gone.png")
     invoice = build_case("belgian_company_21", alice, unit)
 
@@ -398,7 +404,9 @@ def test_a_missing_logo_file_does_not_stop_the_document(alice, unit, media_root)
 
 
 def test_branding_texts_are_escaped(alice, unit):
-    InvoiceBranding.objects.create(unit=unit, introduction="<b>bold</b> & <img src=x>")
+    InvoiceBranding.objects.create(
+        unit=unit, texts={"fr": {"introduction": "<b>bold</b> & <img src=x>"}}
+    )
     invoice = build_case("belgian_company_21", alice, unit)
 
     html = pdf.render_invoice_html(invoice)

@@ -386,7 +386,7 @@ def test_a_bad_due_date_or_language_lands_on_its_field(alice_client, alice_3en1,
     response = alice_client.post(reverse("portal:invoice_create"), data)
     assert response.status_code == 400
     assert "due_date" in response.context["form"].errors
-    data = document_data([line_data()], unit=alice_3en1, client=theatre, language="de")
+    data = document_data([line_data()], unit=alice_3en1, client=theatre, language="es")
     response = alice_client.post(reverse("portal:invoice_create"), data)
     assert response.status_code == 400
     assert "language" in response.context["form"].errors
@@ -946,20 +946,25 @@ def test_the_branding_page_says_the_legal_mentions_stay(alice_client, alice_3en1
 def test_branding_is_saved_through_the_service_and_audited(alice_client, alice, alice_3en1):
     url = reverse("portal:branding_edit", args=[alice_3en1.pk])
     data = {
+        "layout": "modern",
         "logo": _png(),
         "accent_color": "#aa3300",
-        "introduction": "Merci pour votre confiance.",
-        "closing": "À bientôt !",
+        "introduction_fr": "Merci pour votre confiance.",
+        "closing_fr": "À bientôt !",
+        "closing_nl": "Tot ziens!",
         "language": "nl",
     }
     response = alice_client.post(url, data)
     assert response.status_code == 302
     branding = InvoiceBranding.objects.get(unit=alice_3en1)
-    assert (branding.accent_color, branding.language, branding.closing) == (
+    assert (branding.layout, branding.accent_color, branding.language) == (
+        "modern",
         "#aa3300",
         "nl",
-        "À bientôt !",
     )
+    assert branding.text("fr", "closing") == "À bientôt !"
+    assert branding.text("nl", "closing") == "Tot ziens!"
+    assert branding.text("de", "closing") == ""
     assert branding.logo.name.startswith("branding/")
     event = audit_trail(branding).first()
     assert (event.action, event.actor) == ("branding.updated", alice)
@@ -981,8 +986,9 @@ def test_branding_is_saved_through_the_service_and_audited(alice_client, alice, 
         ),
         ({"logo": "bmp"}, "logo", "Use a PNG, JPEG, GIF or WebP image for the logo."),
         ({"accent_color": "red"}, "accent_color", "Use a colour like #1d5c63."),
-        ({"language": "de"}, "language", "Select a valid choice."),
-        ({"introduction": "x" * 1001}, "introduction", "at most 1000 characters"),
+        ({"layout": "poster"}, "layout", "Select a valid choice."),
+        ({"language": "xx"}, "language", "Select a valid choice."),
+        ({"introduction_nl": "x" * 1001}, "introduction_nl", "at most 1000 characters"),
     ],
 )
 def test_bad_branding_is_refused_naming_the_field(
@@ -992,7 +998,7 @@ def test_bad_branding_is_refused_naming_the_field(
         buffer = io.BytesIO()
         Image.new("RGB", (8, 8)).save(buffer, format="BMP")
         overrides = {"logo": SimpleUploadedFile("logo.bmp", buffer.getvalue(), "image/bmp")}
-    data = {"accent_color": "#aa3300", "introduction": "", "closing": "", "language": ""}
+    data = {"layout": "classic", "accent_color": "#aa3300", "language": ""}
     data.update(overrides)
     response = alice_client.post(reverse("portal:branding_edit", args=[alice_3en1.pk]), data)
     assert response.status_code == 400
@@ -1003,7 +1009,7 @@ def test_bad_branding_is_refused_naming_the_field(
 
 def test_a_logo_over_1_mb_is_refused_while_it_comes_in_naming_the_field(alice_client, alice_3en1):
     # core/uploads.py stops the upload at the limit: a 413, before the form reads it.
-    data = {"accent_color": "#aa3300", "introduction": "", "closing": "", "language": ""}
+    data = {"layout": "classic", "accent_color": "#aa3300", "language": ""}
     data["logo"] = _png(padding=1024 * 1024)
     response = alice_client.post(reverse("portal:branding_edit", args=[alice_3en1.pk]), data)
     assert response.status_code == 413
@@ -1013,7 +1019,7 @@ def test_a_logo_over_1_mb_is_refused_while_it_comes_in_naming_the_field(alice_cl
 
 def test_branding_update_refuses_another_members_unit_and_unknown_fields(bob, alice_3en1):
     with pytest.raises(PermissionDenied):
-        branding_update(unit=alice_3en1, by=bob, closing="Bob was here")
+        branding_update(unit=alice_3en1, by=bob, texts={"fr": {"closing": "Bob was here"}})
     with pytest.raises(ValidationError) as refused:
         branding_update(unit=alice_3en1, by=alice_3en1.holder.user, legal_mentions="")
     assert "legal_mentions" in refused.value.message_dict
@@ -1032,22 +1038,29 @@ def test_a_replaced_logo_is_deleted_from_storage_after_commit(
     assert second.logo.storage.exists(second.logo.name)
 
 
-def test_branding_shows_on_the_pdf(alice_client, alice, alice_3en1, issued):
+def test_branding_shows_on_the_pdfs_issued_after_it_and_not_before(
+    alice_client, alice, alice_3en1, issued, theatre, claire
+):
     alice_client.post(
         reverse("portal:branding_edit", args=[alice_3en1.pk]),
-        {
-            "accent_color": "#aa3300",
-            "introduction": "Bonjour le théâtre",
-            "closing": "",
-            "language": "",
-        },
+        {"layout": "classic", "accent_color": "#aa3300", "introduction_fr": "Bonjour le théâtre"},
+    )
+    later = invoice_issue(
+        invoice=invoice_create(
+            by=alice, unit=alice_3en1, client=theatre, lines=[line("Concert", "1", "100.00")]
+        ),
+        by=claire,
     )
     from tests.invoicing.test_invoice_pdf import pdf_text
 
-    response = alice_client.get(reverse("portal:invoice_pdf", args=[issued.pk]))
-    text = pdf_text(b"".join(response.streaming_content))
-    assert "Bonjour le théâtre" in text
-    assert "SmartCoop" in text  # the legal mentions stay
+    def text_of(invoice):
+        response = alice_client.get(reverse("portal:invoice_pdf", args=[invoice.pk]))
+        return pdf_text(b"".join(response.streaming_content))
+
+    assert theatre.language == "fr"
+    assert "Bonjour le théâtre" in text_of(later)
+    assert "Bonjour le théâtre" not in text_of(issued)  # issued before: frozen as it was
+    assert "SmartCoop" in text_of(later)  # the legal mentions stay
 
 
 # --- receivables ------------------------------------------------------------------------------

@@ -130,7 +130,9 @@ def test_a_draft_quote_is_edited_with_its_lines_prefilled(alice_client, draft_qu
 def test_the_quote_pdf_holds_its_number_lines_totals_and_the_legal_mentions(
     alice_client, alice, alice_3en1, draft_quote
 ):
-    InvoiceBranding.objects.create(unit=alice_3en1, introduction="Voici notre proposition")
+    InvoiceBranding.objects.create(
+        unit=alice_3en1, texts={"fr": {"introduction": "Voici notre proposition"}}
+    )
     response = alice_client.get(reverse("portal:quote_pdf", args=[draft_quote.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
