@@ -21,8 +21,9 @@ from .branding_services import MAX_LOGO_BYTES
 from .models import BRANDING_TEXTS, Client, Invoice, InvoiceBranding, InvoiceLayout, Quote
 from .parties import PartiesForm
 
+# A document's language: empty is the client's (Client.language).
 LANGUAGE_CHOICES = [
-    ("", _("Default")),
+    ("", _("The client's language")),
     ("fr", "Français"),
     ("nl", "Nederlands"),
     ("en", "English"),
@@ -304,7 +305,7 @@ class BrandingForm(forms.Form):
     language = forms.ChoiceField(
         label=_label(InvoiceBranding, "language"),
         required=False,
-        choices=LANGUAGE_CHOICES,
+        choices=[("", _("Default")), *LANGUAGE_CHOICES[1:]],
         help_text=_("Documents are in the client's language; this one when the client has none."),
     )
     preview_language = forms.ChoiceField(

@@ -539,3 +539,32 @@ def test_the_api_sets_and_shows_a_clients_language(alice_client, alice_3en1):
     )
     assert response.status_code == 400
     assert "language" in response.json()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_quote_in_each_layout_keeps_the_legal_mentions_in_the_clients_language(
+    alice, alice_3en1, layout
+):
+    from invoicing.quote_pdf import render_quote_html, render_quote_pdf
+    from invoicing.quote_services import quote_create
+
+    branding_update(unit=alice_3en1, by=alice, layout=layout, texts={"nl": {"closing": "Groeten"}})
+    ghent = make_client(alice, alice_3en1, name="Gent", postal_code="9000", city="Gent")
+    quote = quote_create(by=alice, unit=alice_3en1, client=ghent, lines=[line("Concert")])
+
+    text = pdf_text(render_quote_pdf(quote))
+
+    assert f'<body class="layout-{layout}">' in render_quote_html(quote)
+    for mention in (
+        "SmartCoop SC",
+        in_language("nl", "cooperative company"),
+        f"{in_language('nl', 'Enterprise no.')} 0450.010.021",
+        "BE0450010021",
+        "RPR Bruxelles",
+        "BE15 0682 1111 1130",
+        quote.number,
+        "Gent",
+        "Groeten",
+    ):
+        assert mention in text
+    assert in_language("nl", "Quote").upper() in text.upper()
