@@ -89,6 +89,24 @@ def clean_texts(texts: object) -> dict[str, dict[str, str]]:
     return cleaned
 
 
+def _apply(branding: InvoiceBranding, fields: dict[str, object]) -> UploadedFile | None:
+    """Set the fields given on `branding` (not saved) and check them all, the logo too;
+    return the new logo, if any. Raises ValidationError naming the field."""
+    unknown = set(fields) - {*TEXT_FIELDS, "logo"}
+    if unknown:
+        raise ValidationError({name: _("This field can't be changed.") for name in unknown})
+    for name in ("layout", "accent_color", "language"):
+        if name in fields:
+            setattr(branding, name, fields[name] or "")
+    if "texts" in fields:
+        branding.texts = {**(branding.texts or {}), **clean_texts(fields["texts"])}
+    logo = cast("UploadedFile | None", fields.get("logo"))
+    if logo:
+        _check_logo(logo)
+    branding.full_clean(exclude=["unit", "logo"])
+    return logo
+
+
 @transaction.atomic
 def branding_update(*, unit: ProductionUnit, by: User, **fields: object) -> InvoiceBranding:
     """Set a unit's personalisation: `logo` (an uploaded image; None removes it), and any of
@@ -99,21 +117,10 @@ def branding_update(*, unit: ProductionUnit, by: User, **fields: object) -> Invo
     Raises PermissionDenied when the unit is not the user's, ValidationError naming the field.
     """
     check_access(unit, by)
-    unknown = set(fields) - {*TEXT_FIELDS, "logo"}
-    if unknown:
-        raise ValidationError({name: _("This field can't be changed.") for name in unknown})
     InvoiceBranding.objects.get_or_create(unit=unit)
     branding = InvoiceBranding.objects.select_for_update().get(unit=unit)
     before = snapshot(branding, TEXT_FIELDS)
-    for name in ("layout", "accent_color", "language"):
-        if name in fields:
-            setattr(branding, name, fields[name] or "")
-    if "texts" in fields:
-        branding.texts = {**(branding.texts or {}), **clean_texts(fields["texts"])}
-    logo = cast("UploadedFile | None", fields.get("logo"))
-    if logo:
-        _check_logo(logo)
-    branding.full_clean(exclude=["unit", "logo"])
+    logo = _apply(branding, fields)
     old_logo = branding.logo.name
     if "logo" in fields:
         if logo:
@@ -126,7 +133,8 @@ def branding_update(*, unit: ProductionUnit, by: User, **fields: object) -> Invo
     if branding.logo.name != old_logo:
         changes["logo"] = [old_logo, branding.logo.name]
         # An issued document keeps the logo it was issued with (Invoice.presentation).
-        if old_logo and not Invoice.objects.filter(presentation__logo=old_logo).exists():
+        kept = Invoice.objects.filter(unit=unit, presentation__logo=old_logo).exists()
+        if old_logo and not kept:
             storage = branding.logo.storage
             transaction.on_commit(lambda: storage.delete(old_logo))
     audit_log(actor=by, action="branding.updated", obj=branding, changes=changes)
@@ -147,23 +155,13 @@ def branding_preview_pdf(
     )
 
     check_access(unit, by)
-    unknown = set(fields) - {*TEXT_FIELDS, "logo"}
-    if unknown:
-        raise ValidationError({name: _("This field can't be changed.") for name in unknown})
     saved = InvoiceBranding.objects.filter(unit=unit).first()
     branding = InvoiceBranding(unit=unit)  # the defaults, or a copy of what is saved
     if saved is not None:
         branding.layout, branding.accent_color = saved.layout, saved.accent_color
         branding.texts, branding.language = dict(saved.texts), saved.language
-    for name in ("layout", "accent_color", "language"):
-        if name in fields:
-            setattr(branding, name, fields[name] or "")
-    if "texts" in fields:
-        branding.texts = {**branding.texts, **clean_texts(fields["texts"])}
-    branding.full_clean(exclude=["unit", "logo"])
-    logo = cast("UploadedFile | None", fields.get("logo"))
+    logo = _apply(branding, fields)
     if logo:
-        _check_logo(logo)
         logo_uri = logo_bytes_data_uri(logo.name or "", logo.read(MAX_LOGO_BYTES + 1))
         logo.seek(0)
     else:

@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from invoicing.chain import GENESIS, canonical_content, compute_hash
 from invoicing.invoice_services import _buyer_snapshot, _seller_snapshot
+from invoicing.languages import default_client_language
 from invoicing.models import EU_COUNTRIES, Client, Invoice, InvoiceLine, InvoicingPolicy
 from invoicing.references import structured_reference
 from invoicing.selectors import invoicing_policy_on
@@ -147,13 +148,14 @@ class InvoiceGenerator:
             Client,
             ["id", "kind", "name", "country", "enterprise_number", "vat_number", "street",
              "postal_code", "city", "email", "peppol_endpoint", "verified_at", "created_at",
-             "verified_by_id"],
+             "verified_by_id", "language"],
             (
                 (c.id, c.kind, c.name[:200], c.country, c.enterprise_number, c.vat_number,
                  c.street, c.postal_code, c.city, c.email, c.peppol_endpoint,
                  at(date(self.year - 1, 12, 1), 10 * 3600 + c.id % 3600),
                  at(date(self.year - 1, 12, 1), 9 * 3600 + c.id % 3600),
-                 rng.choice(ctx.advisor_user_ids) if ctx.advisor_user_ids else None)
+                 rng.choice(ctx.advisor_user_ids) if ctx.advisor_user_ids else None,
+                 default_client_language(c.country, c.postal_code))
                 for c in clients
             ),
         )  # fmt: skip
@@ -393,7 +395,7 @@ class InvoiceGenerator:
                  invoice.structured_reference, totals.net_total, totals.vat_total,
                  totals.total, sellers[unit.id][1], buyers[client.id][1], digest,
                  prev, issued_at, "", at(day, 7 * 3600), "", "", client.id, actor, None,
-                 actor, entity.pk, unit.id, series.pk, False)
+                 actor, entity.pk, unit.id, series.pk, False, "{}")
             )  # fmt: skip
             for line in line_objects:
                 batch["lines"].append(
@@ -436,7 +438,7 @@ class InvoiceGenerator:
              "net_total", "vat_total", "total", "seller", "buyer", "hash", "previous_hash",
              "issued_at", "rejection_reason", "created_at", "pdf", "ubl", "client_id",
              "created_by_id", "credited_invoice_id", "issued_by_id", "legal_entity_id",
-             "unit_id", "series_id", "reminders_paused"],
+             "unit_id", "series_id", "reminders_paused", "presentation"],
             batch["invoices"],
         )  # fmt: skip
         writer.copy(
