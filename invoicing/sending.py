@@ -416,18 +416,21 @@ def _message_id(invoice: Invoice, transmission: Transmission) -> str:
 
 
 def email_subject_and_body(invoice: Invoice) -> tuple[str, str]:
-    """The mail that sends an issued document, in its language: the unit's own subject and
-    opening message in that language when it wrote them (frozen at issue with the
-    document's presentation), their placeholders filled; the standard ones otherwise."""
+    """The mail that sends an issued document, in its language: for an invoice, the unit's
+    own subject and opening message in that language when it wrote them (frozen at issue
+    with the document's presentation), their placeholders filled; the standard ones
+    otherwise."""
     language = document_language(invoice)
-    presentation = invoice.presentation or {}
+    # A credit note's mail says which invoice it corrects: always the standard one.
+    is_invoice = invoice.kind == Invoice.Kind.INVOICE
+    presentation = (invoice.presentation or {}) if is_invoice else {}
     context = _email_context(invoice)
     filled = {
         name: fill_placeholders(
             presentation.get(name, ""),
             number=invoice.display_number,
             total=invoice.total,
-            due_date=invoice.due_date if invoice.kind == Invoice.Kind.INVOICE else None,
+            due_date=invoice.due_date,
             language=language,
         )
         for name in ("email_subject", "email_message")

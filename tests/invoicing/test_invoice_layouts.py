@@ -434,7 +434,12 @@ def test_changing_the_branding_later_changes_no_issued_invoice(alice, alice_3en1
 def test_a_credit_note_is_in_the_language_and_layout_of_its_issue(alice, alice_3en1):
     from invoicing.invoice_services import credit_note_create
 
-    branding_update(unit=alice_3en1, by=alice, layout="compact")
+    branding_update(
+        unit=alice_3en1,
+        by=alice,
+        layout="compact",
+        texts={"nl": {"email_subject": "Factuur {number}", "email_message": "Te betalen!"}},
+    )
     invoice = invoice_in(alice, alice_3en1, "nl")
     note = invoice_issue(
         invoice=credit_note_create(invoice=invoice, by=alice, lines=[line("Korting", "1", "10")]),
@@ -444,6 +449,13 @@ def test_a_credit_note_is_in_the_language_and_layout_of_its_issue(alice, alice_3
     text = pdf_text(pdf.render_pdf(note))
 
     assert note.language == "nl" and note.presentation["layout"] == "compact"
+    assert email_subject_and_body(invoice)[0] == f"Factuur {invoice.display_number}"
+    subject, body = email_subject_and_body(note)  # the standard mail of a credit note
+    assert subject == in_language("nl", "Credit note %(number)s from %(seller_name)s") % {
+        "number": note.display_number,
+        "seller_name": "SmartCoop SC",
+    }
+    assert "Te betalen!" not in body and invoice.display_number in body
     assert in_language("nl", "Credit note") in text
     assert "RPR Bruxelles" in text
 

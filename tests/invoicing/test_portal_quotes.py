@@ -139,7 +139,7 @@ def test_the_quote_pdf_holds_its_number_lines_totals_and_the_legal_mentions(
     text = _pdf_text(response.content)
     assert draft_quote.number in text
     assert "Concert" in text
-    assert "726,00" in text  # French: the member's language
+    assert "726,00" in text  # French: the client's language (a Brussels address)
     assert "Voici notre proposition" in text
     assert "SmartCoop" in text
     assert "0403.170.701" in text  # the client's enterprise number
