@@ -289,6 +289,10 @@ class BrandingForm(forms.Form):
         choices=InvoiceLayout.choices,
         initial=InvoiceLayout.CLASSIC,
         widget=forms.RadioSelect,
+        help_text=_(
+            "Classic: your logo above your address, the client beside it. Modern: a band of "
+            "your colour across the top. Compact: small type, the most lines on a page."
+        ),
     )
     logo = forms.ImageField(
         label=_label(InvoiceBranding, "logo"),
