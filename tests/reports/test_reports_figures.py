@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from members.selectors import yearly_figures
 from invoicing.models import Invoice, Transmission
+from members.selectors import yearly_figures
 from payroll.models import (
     ContributionPosting,
     ExpenseCategory,
