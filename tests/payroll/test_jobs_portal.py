@@ -104,7 +104,7 @@ def test_a_day_in_the_past_is_refused_with_a_400_in_the_portal(alice_client, ali
     data = _job_form(alice_3en1, rows=((date(2026, 1, 5), "8"),))
     response = alice_client.post(reverse("portal:work_job_create"), data)
     assert response.status_code == 400
-    assert "2026-01-05 is in the past" in response.content.decode()
+    assert "05/01/2026 is in the past" in response.content.decode()
     assert not Job.objects.exists()
 
 
@@ -256,7 +256,7 @@ def test_the_api_refuses_a_past_day_and_a_day_twice_naming_days(alice, alice_3en
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "2026-01-05 is in the past" in response.json()["days"][0]
+    assert "05/01/2026 is in the past" in response.json()["days"][0]
     make_job(alice, alice_3en1)
     response = client.post(
         reverse("api:job-list"), _job_body(alice_3en1), content_type="application/json"
