@@ -133,7 +133,7 @@ def test_a_day_in_the_past_or_twice_is_refused(alice, alice_activity, alice_3en1
     with pytest.raises(ValidationError) as refused:
         make_declaration(alice, alice_activity, work_days=days((TUE, "8"), (WED, "8")))
     assert refused.value.message_dict["days"] == [
-        "Alice Lambert already has a declared work day on 2030-12-17."
+        "Alice Lambert already has a declared work day on 17/12/2030."
     ]
 
 

@@ -231,7 +231,7 @@ def test_the_same_worker_and_day_twice_is_refused_across_jobs(alice, alice_3en1)
     with pytest.raises(ValidationError) as refused:
         make_job(alice, alice_3en1)
     assert refused.value.message_dict["days"] == [
-        "Alice Lambert already has a declared work day on 2030-12-20."
+        "Alice Lambert already has a declared work day on 20/12/2030."
     ]
     assert Job.objects.count() == 1
 

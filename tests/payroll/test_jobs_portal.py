@@ -112,7 +112,7 @@ def test_the_same_day_twice_is_refused_with_a_400_in_the_portal(alice, alice_cli
     make_job(alice, alice_3en1)
     response = alice_client.post(reverse("portal:work_job_create"), _job_form(alice_3en1))
     assert response.status_code == 400
-    assert "already has a declared work day on 2030-12-20" in response.content.decode()
+    assert "already has a declared work day on 20/12/2030" in response.content.decode()
 
 
 def test_under_the_minimum_wage_submit_is_refused_with_a_400(alice, alice_client, alice_3en1):
