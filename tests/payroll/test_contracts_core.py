@@ -162,6 +162,7 @@ def test_the_contract_pdf_and_the_dimona_file_are_produced_after_commit(
     assert contract.reference in text
     assert "Régisseur" in text
     assert "150,00" in text  # French: the worker's language
+    assert "18,75" in text  # the gross hourly rate: 150.00 € for 8 hours
     dimona = DimonaDeclaration.objects.get(contract=contract)
     assert dimona.status == DimonaDeclaration.Status.SENT
     exported = json.loads(Path(dimona.file).read_text())
