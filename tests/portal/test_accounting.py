@@ -326,3 +326,15 @@ def test_my_year_pdf_gives_turnover_salaries_expenses_shares_and_attestations(
     assert any(
         reverse("portal:pay_attestation_pdf", args=[attestation.pk]) in link for link in links
     )
+
+
+def test_the_bench_builds_the_unit_it_says_and_its_year_reconciles(alice):
+    from devtools.bench.accounting import _big_unit  # the bench module, only for this check
+
+    holder, unit = _big_unit(YEAR, 40, 100)
+    accounts = accounting_year(units=[unit], year=YEAR, today=TODAY_VIEW)
+    assert Invoice.objects.filter(unit=unit, issue_date__year=YEAR).count() == 40
+    assert accounts.entries == 100
+    assert accounts.reconciled
+    assert accounts.opening == total(entries([unit], booked_on__year=YEAR - 1))
+    assert holder == alice
