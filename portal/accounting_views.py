@@ -45,8 +45,8 @@ class YearForm(forms.Form):
 
 def _year(request: HttpRequest) -> tuple[int, YearForm, bool]:
     """The year asked for (this year by default), the form, and whether the input was valid."""
-    form = YearForm(request.GET or None)
     this_year = timezone.localdate().year
+    form = YearForm(request.GET or None, initial={"year": this_year})
     if not form.is_bound:
         return this_year, form, True
     if form.is_valid():
