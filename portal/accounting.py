@@ -59,12 +59,15 @@ SOON_DAYS = 30
 @dataclass(frozen=True)
 class MonthRow:
     """One month of the year: each group's sum, the month's movement and the balance at its
-    end (the opening balance plus every movement up to that month)."""
+    end (the opening balance plus every movement up to that month); the same month's income
+    and movement the year before."""
 
     month: date
     groups: dict[str, Decimal]
     movement: Decimal
     balance: Decimal
+    previous_income: Decimal
+    previous_movement: Decimal
 
 
 @dataclass(frozen=True)
@@ -211,17 +214,28 @@ def _kinds(rows: Iterable[Mapping[str, Any]], year: int) -> list[KindRow]:
 
 
 def _months(rows: Iterable[Mapping[str, Any]], year: int, opening: Decimal) -> list[MonthRow]:
-    sums: dict[int, dict[str, Decimal]] = {
-        month: {name: ZERO for name, _label, _kinds in GROUPS} for month in range(1, 13)
+    sums: dict[tuple[int, int], dict[str, Decimal]] = {
+        (y, month): {name: ZERO for name, _label, _kinds in GROUPS}
+        for y in (year - 1, year)
+        for month in range(1, 13)
     }
     for row in rows:
-        if row["year"] == year:
-            sums[row["month"]][GROUP_OF_KIND[row["kind"]]] += cents(row["total"])
+        sums[row["year"], row["month"]][GROUP_OF_KIND[row["kind"]]] += cents(row["total"])
     months, balance = [], opening
     for month in range(1, 13):
-        movement = sum(sums[month].values(), ZERO)
+        groups, before = sums[year, month], sums[year - 1, month]
+        movement = sum(groups.values(), ZERO)
         balance += movement
-        months.append(MonthRow(date(year, month, 1), sums[month], movement, balance))
+        months.append(
+            MonthRow(
+                month=date(year, month, 1),
+                groups=groups,
+                movement=movement,
+                balance=balance,
+                previous_income=before["income"],
+                previous_movement=sum(before.values(), ZERO),
+            )
+        )
     return months
 
 

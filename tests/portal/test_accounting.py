@@ -29,6 +29,7 @@ from payroll.pay.payroll_run import payroll_run_compute
 from portal.accounting import GROUPS, accounting_year, member_year, year_movements
 from production_units.models import LedgerEntry
 from production_units.selectors import unit_balance
+from production_units.services import ledger_post
 from tests.expense_helpers import alice_claim
 from tests.invoicing_helpers import line, make_client
 from tests.pay_helpers import PERIOD, TODAY, october
@@ -109,6 +110,9 @@ def test_every_figure_is_the_sum_of_the_ledger_entries(year, which):
         for name, kinds in GROUP_KINDS.items():
             assert row.groups[name] == total(e for e in in_month if e.kind in kinds)
         assert row.movement == total(in_month)
+        before = entries(units, booked_on__year=YEAR - 1, booked_on__month=row.month.month)
+        assert row.previous_movement == total(before)
+        assert row.previous_income == total(e for e in before if e.kind == "turnover")
         month_end = (
             date(YEAR, 12, 31) if row.month.month == 12 else date(YEAR, row.month.month + 1, 1)
         )
@@ -338,3 +342,19 @@ def test_the_bench_builds_the_unit_it_says_and_its_year_reconciles(alice):
     assert accounts.reconciled
     assert accounts.opening == total(entries([unit], booked_on__year=YEAR - 1))
     assert holder == alice
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_movements_exports_are_inert(alice_client, alice_activity, claire, fmt):
+    from tests.core.test_exports_inert import EVIL, assert_inert_csv, assert_inert_xlsx  # shared
+
+    ledger_post(
+        unit=alice_activity, kind="adjustment", amount=D("-12.34"), booked_on=date(YEAR, 3, 3),
+        label=EVIL, by=claire, reason="test",
+    )  # fmt: skip
+    response = alice_client.get(reverse(f"portal:accounting_{fmt}"), {"year": YEAR})
+    if fmt == "csv":
+        rows = assert_inert_csv(_download(response).decode("utf-8"))
+        assert "-12.34" in [cell for row in rows for cell in row]  # a negative amount: a number
+    else:
+        assert_inert_xlsx(response.content)
