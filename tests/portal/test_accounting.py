@@ -358,3 +358,14 @@ def test_the_movements_exports_are_inert(alice_client, alice_activity, claire, f
         assert "-12.34" in [cell for row in rows for cell in row]  # a negative amount: a number
     else:
         assert_inert_xlsx(response.content)
+
+
+def test_members_holding_a_unit_find_it_from_home_and_their_unit_page(alice_client, alice_activity):
+    home = alice_client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("portal:accounting")}" id="accounting-link"' in home
+    unit_page = alice_client.get(reverse("portal:unit_detail", args=[alice_activity.pk]))
+    assert reverse("portal:accounting_unit", args=[alice_activity.pk]) in unit_page.content.decode()
+
+
+def test_members_without_a_unit_are_not_sent_there_from_home(bob_client):
+    assert 'id="accounting-link"' not in bob_client.get(reverse("portal:home")).content.decode()
