@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
@@ -377,10 +377,7 @@ def year_movements(*, units: Sequence[ProductionUnit], year: int) -> list[dict]:
         if model is Invoice:
             objects = objects.select_related("series", "client")
         for obj in objects:
-            references[type_id, str(obj.pk)] = (
-                str(model._meta.verbose_name),
-                _document_reference(obj),
-            )
+            references[type_id, str(obj.pk)] = _document(obj)
     labels = dict(Kind.choices)
     return [
         {
@@ -394,13 +391,15 @@ def year_movements(*, units: Sequence[ProductionUnit], year: int) -> list[dict]:
     ]
 
 
-def _document_reference(obj: object) -> str:
+def _document(obj: Model) -> tuple[str, str]:
+    """A source document's kind and reference, as the member knows them."""
     if isinstance(obj, Invoice):
-        return f"{obj.display_number} · {obj.client.name}"
+        return str(obj.get_kind_display()), f"{obj.display_number} · {obj.client.name}"
+    kind = str(obj._meta.verbose_name)
     number = getattr(obj, "supplier_invoice_number", "")
     if number:
-        return f"{number} · {getattr(obj, 'supplier_name', '')}"
-    return str(obj)
+        return kind, f"{number} · {getattr(obj, 'supplier_name', '')}"
+    return kind, str(obj)
 
 
 @dataclass(frozen=True)

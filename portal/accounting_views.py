@@ -134,7 +134,7 @@ def _rows(movements: list[dict]):
         ]  # fmt: skip
 
 
-def _filename(units: list[ProductionUnit], unit: ProductionUnit | None, year: int, ext: str) -> str:
+def _filename(unit: ProductionUnit | None, year: int, ext: str) -> str:
     base = re.sub(r"[^A-Za-z0-9_.-]", "_", unit.code) if unit else "my-units"
     return f"{base}-{year}-movements.{ext}"
 
@@ -145,7 +145,7 @@ def _export(request: HttpRequest, unit: ProductionUnit | None, ext: str) -> Http
         return _bad_year(form)
     units = [unit] if unit else list(accounting_units(user=request.user))
     movements = year_movements(units=units, year=year)
-    filename = _filename(units, unit, year, ext)
+    filename = _filename(unit, year, ext)
     if ext == "csv":
         return csv_response(filename=filename, header=_columns(), rows=_rows(movements))
     columns = _columns()
