@@ -18,12 +18,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Model, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from core.money import cents
-from invoicing.models import Invoice
+from invoicing.models import Client, Invoice
 from invoicing.selectors import invoices_with_balance
 from members.models import Member, User
 from members.selectors import SharePosition, member_shares
@@ -240,45 +251,44 @@ def _months(rows: Iterable[Mapping[str, Any]], year: int, opening: Decimal) -> l
 
 
 def _clients(units: Sequence[ProductionUnit], year: int) -> list[ClientRow]:
-    """The year's turnover entries per client of their source invoice or credit note; entries
-    without an invoice as source (rare: posted by hand) under one row without a client. Two
-    queries: the entries grouped by source, then those documents' clients."""
+    """The year's turnover entries summed per client of their source invoice or credit note;
+    entries without an invoice as source (rare: posted by hand) under one row without a
+    client. Two queries: the sums per client (each entry's invoice looked up by its index),
+    then the clients' names."""
     invoice_type = ContentType.objects.get_for_model(Invoice)
-    grouped = (
+    invoice = Invoice.objects.filter(pk=Cast(OuterRef("source_id"), BigIntegerField()))
+    # The CASE keeps the cast away from other sources' ids (not all of them are numbers).
+    client = Case(
+        When(source_type=invoice_type.pk, then=Subquery(invoice.values("client_id")[:1])),
+        default=None,
+    )
+    sums = list(
         _entries(units)
         .filter(booked_on__year=year, kind=Kind.TURNOVER)
-        .values("source_type_id", "source_id")
-        .annotate(total=Sum("amount"))
+        .annotate(client=client)
+        .values("client")
+        .annotate(
+            invoiced=Sum("amount", filter=Q(amount__gt=0)),
+            credited=Sum("amount", filter=Q(amount__lt=0)),
+            documents=Count("id"),
+        )
         .order_by()
     )
-    by_invoice: dict[int, Decimal] = {}
-    unlinked = ZERO
-    for group in grouped:
-        if group["source_type_id"] == invoice_type.pk and group["source_id"].isdigit():
-            by_invoice[int(group["source_id"])] = cents(group["total"])
-        else:
-            unlinked += cents(group["total"])
-    documents = Invoice.objects.filter(pk__in=list(by_invoice)).values_list(
-        "pk", "client_id", "client__name"
-    )
-    clients: dict[int | None, dict] = {}
-    for pk, client_id, name in documents:
-        row = clients.setdefault(
-            client_id, {"name": name, "invoiced": ZERO, "credited": ZERO, "documents": 0}
+    names = dict(
+        Client.objects.filter(pk__in=[row["client"] for row in sums if row["client"]]).values_list(
+            "pk", "name"
         )
-        amount = by_invoice.pop(pk)
-        row["invoiced" if amount > 0 else "credited"] += amount
-        row["documents"] += 1
-    # An entry whose invoice is gone can't be (invoices are protected), but never lose a cent.
-    unlinked += sum(by_invoice.values(), ZERO)
-    if unlinked:
-        clients[None] = {
-            "name": str(_("Without an invoice")),
-            "invoiced": unlinked if unlinked > 0 else ZERO,
-            "credited": unlinked if unlinked < 0 else ZERO,
-            "documents": 0,
-        }
-    rows = [ClientRow(client_id=pk, **values) for pk, values in clients.items()]
+    )
+    rows = [
+        ClientRow(
+            client_id=row["client"],
+            name=names[row["client"]] if row["client"] else str(_("Without an invoice")),
+            invoiced=cents(row["invoiced"] or ZERO),
+            credited=cents(row["credited"] or ZERO),
+            documents=row["documents"] if row["client"] else 0,
+        )
+        for row in sums
+    ]
     return sorted(rows, key=lambda row: (-row.net, row.name))
 
 
