@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BigIntegerField,
@@ -173,7 +174,7 @@ class AccountingYear:
         return self.clients[:TOP_CLIENTS]
 
 
-def accounting_units(*, user) -> QuerySet[ProductionUnit]:
+def accounting_units(*, user: User | AnonymousUser) -> QuerySet[ProductionUnit]:
     """The units the user holds (the only ones their accounting view reads)."""
     return ProductionUnit.objects.held_by(user).order_by("code")
 
