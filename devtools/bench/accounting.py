@@ -1,4 +1,4 @@
-"""9: my accounting view for one of the biggest units (issue 18): a unit with 2,000 invoices
+"""10: my accounting view for one of the biggest units (issue 18): a unit with 2,000 invoices
 and credit notes and 5,000 ledger entries in the year (and as many the year before, for the
 comparison), built by the case itself in a transaction rolled back afterwards, so it runs on
 any migrated database with the demo's people (`seed_demo`)."""
@@ -175,7 +175,7 @@ def accounting_page(documents: int = 2000, entries: int = 5000, repeat: int = 7)
         pass
     worst = max(measured["unit"], measured["all"])
     return Figure(
-        9, f"my accounting view, a unit with {documents:,} invoices and "
+        10, f"my accounting view, a unit with {documents:,} invoices and "
         f"{measured['entries']:,} ledger entries in {year}", worst * 1000, "ms", "< 300 ms",
         worst < 0.3, baseline=f"bare SQL month × kind sums {measured['bare'] * 1000:,.1f} ms; "
         f"/health/ {measured['health'] * 1000:,.1f} ms",

@@ -65,7 +65,7 @@ class Command(BaseCommand):
             ((4,), lambda: (load.portal_load(seconds=options["load_seconds"]),)),
             ((7,), lambda: (voting.voters_load(users=options["voters"]),)),
             ((8,), lambda: (voting.tally_45000(count=options["ballots"]),)),
-            ((9,), lambda: (accounting.accounting_page(),)),
+            ((10,), lambda: (accounting.accounting_page(),)),
         ]
         for numbers, step in steps:
             if not any(wanted(n) for n in numbers):
