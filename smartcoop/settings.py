@@ -420,5 +420,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs each rendering step at INFO: noise in workers rendering thousands.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # fontTools (WeasyPrint's font subsetting without libharfbuzz-subset0) logs every glyph
+    # table at INFO: quiet, the system check says when the library is missing.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
