@@ -78,9 +78,7 @@ def test_accepted_and_refused_answers_are_recorded_and_audited(contracts, folder
     assert dimona_read_acknowledgements()["accepted"] == 0
 
 
-def test_an_answer_about_an_unknown_or_already_answered_declaration_is_skipped(
-    contracts, folder
-):
+def test_an_answer_about_an_unknown_or_already_answered_declaration_is_skipped(contracts, folder):
     first = _dimona(contracts[0])
     _answer(folder, "a.json", [{"id": first.pk, "accepted": True, "reference": "R1"}])
     _answer(folder, "b.json", [
