@@ -10,6 +10,11 @@ PORT ?= 8000
 # Two workers (pytest-xdist, one test database each): the suite in about half the time on 2 cores.
 PYTEST_ARGS ?= -n 2
 
+# The Debian packages each target needs (scripts/system-packages.sh): installed when missing
+# and possible, else make stops with the apt-get line to type.
+system-packages-%:
+	@scripts/system-packages.sh $*
+
 .PHONY: bench install run test lint format messages compilemessages smoke contract check-deploy worker beat clean
 
 install: $(STAMP)
@@ -27,7 +32,7 @@ $(STAMP): pyproject.toml
 run: export DEBUG ?= 1
 run: export SMARTCOOP_STAFF_MFA_REQUIRED ?= 0
 run: export EMAIL_URL ?= file://$(CURDIR)/var/mail
-run: install compilemessages
+run: system-packages-run install compilemessages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -38,7 +43,7 @@ run: install compilemessages
 # The development targets run with DEBUG off and no SECRET_KEY: they may use the development
 # key (SMARTCOOP_ALLOW_DEV_SECRET=1); production refuses to start without SECRET_KEY.
 test bench messages compilemessages worker beat lint: export SMARTCOOP_ALLOW_DEV_SECRET ?= 1
-test: install lint compilemessages
+test: system-packages-test install lint compilemessages
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test: failing." >&2; fi; \
 	exit $$status

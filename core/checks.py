@@ -1,9 +1,10 @@
+import ctypes.util
 from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -50,3 +51,26 @@ def field_keys_from_environment(
             )
         ]
     return []
+
+
+def harfbuzz_subset_missing() -> bool:
+    """WeasyPrint subsets the PDFs' fonts with HarfBuzz's C library when it is there, else in
+    Python with fontTools, three to four times slower (docs/BENCHMARKS.md)."""
+    return ctypes.util.find_library("harfbuzz-subset") is None
+
+
+@register()
+def pdf_font_subsetting(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not harfbuzz_subset_missing():
+        return []
+    return [
+        Warning(
+            "libharfbuzz-subset0 is not installed: PDFs (invoices, payslips, reports) are "
+            "rendered three to four times slower.",
+            hint="apt-get install libharfbuzz-subset0 (or run `make test` / `make run`, which "
+            "install the system packages: scripts/system-packages.sh).",
+            id="smartcoop.W001",
+        )
+    ]

@@ -28,6 +28,9 @@ from governance.ethics_services import (
 from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
 from members.models import Member
 from members.services import member_create
+from reports.models import ReportText
+from reports.principles_report import NARRATIVES
+from reports.text_services import report_text_approve, report_text_write
 
 from . import demo
 
@@ -122,7 +125,80 @@ def ensure_board_demo() -> dict:
     mandates["nadia"] = coopted
 
     committee = _ensure_ethics_committee(admin, today)
+    _ensure_report_texts(denis, today.year - 1)
     return {"mandates": mandates, "committee": committee}
+
+
+# The narrative sections of last year's report on the cooperative principles, as the board
+# would write them (in French: the report goes to the National Council for Cooperation).
+REPORT_TEXTS = {
+    "introduction": (
+        "Le conseil d'administration présente ici, principe par principe, la manière dont la "
+        "coopérative a fonctionné au cours de l'exercice. Les chiffres sont tirés directement "
+        "de la plateforme ; les textes ont été approuvés par le conseil."
+    ),
+    "membership": (
+        "Toute personne qui exerce une activité autonome peut devenir sociétaire en "
+        "souscrivant une part. Les demandes sont examinées chaque semaine par les "
+        "conseiller·ères ; un refus est toujours motivé et peut être contesté devant le "
+        "conseil d'administration."
+    ),
+    "participation": (
+        "Le vote en ligne, ouvert deux semaines avant l'assemblée générale, a permis aux "
+        "sociétaires de toutes les régions de participer. Des séances d'information ont été "
+        "organisées dans chaque bureau avant l'assemblée."
+    ),
+    "ethics": (
+        "Le comité d'éthique, composé de sociétaires élu·es, examine les situations qui lui "
+        "sont soumises en toute indépendance et publie ses avis anonymisés."
+    ),
+    "board": (
+        "Les mandats d'administrateur·rice durent quatre ans et sont renouvelés par moitié. "
+        "Un mandat devenu vacant a été pourvu par cooptation, soumise à la ratification de "
+        "la prochaine assemblée générale."
+    ),
+    "reserves": (
+        "Conformément aux statuts, le résultat de l'exercice est affecté aux réserves "
+        "impartageables ; aucun dividende n'est distribué."
+    ),
+    "economic": (
+        "La valeur de la part est restée fixe. Les sociétaires qui quittent la coopérative "
+        "sont remboursé·es à la valeur de souscription de leurs parts."
+    ),
+    "autonomy": (
+        "La coopérative est contrôlée par ses seul·es sociétaires ; aucun accord conclu avec "
+        "un pouvoir public ou un partenaire financier ne limite cette autonomie."
+    ),
+    "education": (
+        "Des formations à la gestion d'activité, à la facturation et au droit social sont "
+        "proposées gratuitement aux sociétaires tout au long de l'année."
+    ),
+    "cooperation": (
+        "La coopérative participe aux réseaux belges et européens de l'économie sociale et "
+        "partage ses outils avec d'autres coopératives d'activités."
+    ),
+    "community": (
+        "La mutualisation des risques et des services permet à des milliers de travailleur·ses "
+        "autonomes de bénéficier d'une protection sociale complète."
+    ),
+}
+
+
+def _ensure_report_texts(board_member, year: int) -> None:
+    """Approved narrative texts of `year`'s report, once (a section already approved is
+    left as the board wrote it)."""
+    approved = set(
+        ReportText.objects.filter(year=year, status=ReportText.Status.APPROVED).values_list(
+            "section", flat=True
+        )
+    )
+    for section in NARRATIVES:
+        if section in approved or section not in REPORT_TEXTS:
+            continue
+        draft = report_text_write(
+            year=year, section=section, text=REPORT_TEXTS[section], by=board_member
+        )
+        report_text_approve(draft=draft, by=board_member)
 
 
 def _ensure_ethics_committee(admin, today: date) -> list[EthicsCommitteeTerm]:

@@ -17,6 +17,7 @@ from stdnum.be import ogm_vcs
 
 from core.audit import audit_log
 from core.counters import counter_next
+from core.dates import format_day
 from core.money import cents, is_cents, to_decimal
 from core.roles import is_staff
 
@@ -103,7 +104,7 @@ def check_date(member: Member, on: date, errors: dict, key: str = "on") -> None:
         errors[key] = _(
             "The register of member %(number)s already has an operation on %(last)s: "
             "a new operation can't be dated before it."
-        ) % {"number": member.number, "last": last.isoformat()}
+        ) % {"number": member.number, "last": format_day(last)}
 
 
 def check_active(member: Member, errors: dict, key: str = "member") -> None:

@@ -18,6 +18,7 @@ from stdnum.be import nn
 
 from core.audit import audit_log, diff, snapshot
 from core.counters import counter_next
+from core.dates import format_day
 from core.encryption import lookup_hash
 from core.roles import require_staff
 
@@ -376,7 +377,7 @@ def application_approve(
             related_entry=subscription,
             structured_reference=application.structured_reference,
             note=_("Received on %(day)s, before admission")
-            % {"day": application.paid_on.isoformat() if application.paid_on else "?"},
+            % {"day": format_day(application.paid_on) if application.paid_on else "?"},
         )
         entry_audit(payment, by=by, action="shares.paid")
     changes = {"member": member.number, "decided_on": on.isoformat()}

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.dates import format_day
 from core.money import cents
 from core.roles import is_staff, require_staff
 
@@ -208,7 +209,7 @@ def _subscription_payment(
         related_entry=subscription,
         structured_reference=subscription.structured_reference,
         bank_reference=bank_reference[:100],
-        note=note or (_("Received on %(day)s") % {"day": paid_on.isoformat()}),
+        note=note or (_("Received on %(day)s") % {"day": format_day(paid_on)}),
     )
     entry_audit(entry, by=by, action="shares.paid")
     return entry

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.dates import format_day
+
 from .token_services import (
     api_token_check_second_factor,
     api_token_create,
@@ -84,7 +86,7 @@ def api_token_revoke_view(request, digest):
             "back_url": reverse("portal:api_tokens"),
             "paragraphs": [
                 _("Token “%(name)s”, created on %(created)s.")
-                % {"name": token.name or "—", "created": token.created.date().isoformat()},
+                % {"name": token.name or "—", "created": format_day(token.created.date())},
                 _("Tools that use it will be refused from now on. This can't be undone."),
             ],
             "button": _("Revoke"),

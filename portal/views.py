@@ -7,6 +7,8 @@ from invoicing.models import Client
 from members.shares_page import share_prompt
 from production_units.models import ProductionUnit
 
+from .attention import pending_actions
+
 ATTENTION_LIST_SIZE = 5
 
 
@@ -25,5 +27,6 @@ def home(request):
         "clients_to_verify": list(to_verify[:ATTENTION_LIST_SIZE]),
         "clients_to_verify_count": to_verify.count(),
         "share_prompt": share_prompt(member=member),
+        "actions": pending_actions(user=request.user, member=member),
     }
     return render(request, "portal/home.html", context)

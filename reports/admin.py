@@ -41,6 +41,7 @@ class ReportTextAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
     office_path = COOPERATIVE_WIDE  # the cooperative's reports, the board's texts
     form = ReportTextForm
     list_display = ["year", "section", "status", "written_by", "written_at", "approved_by"]
+    list_select_related = ["written_by", "approved_by"]
     list_filter = ["year", "section", "status"]
     actions = ["approve"]
 

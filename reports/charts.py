@@ -80,3 +80,39 @@ def series_chart(
             f'<text x="{x + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>'
         )
     return _svg(WIDTH, height, body)
+
+
+def line_chart(labels: Sequence[str], values: Sequence[object], name: str) -> SafeString:
+    """A line through one value per label (a balance over the months), negative values below
+    a zero line, with a legend."""
+    height, top_margin, base_margin, left = 220, 10, 40, 10
+    numbers = [_number(value) for value in values]
+    high = max([*numbers, Decimal(0)])
+    low = min([*numbers, Decimal(0)])
+    span = (high - low) or Decimal(1)
+    plot = height - top_margin - base_margin
+    step = (WIDTH - 2 * left) // max(len(labels), 1)
+
+    def y(value: Decimal) -> int:
+        return top_margin + int(plot * (high - value) / span)
+
+    points = " ".join(
+        f"{left + index * step + step // 2},{y(number)}" for index, number in enumerate(numbers)
+    )
+    body = [
+        f'<line x1="{left}" y1="{y(Decimal(0))}" x2="{WIDTH - left}" y2="{y(Decimal(0))}" '
+        f'stroke="{COLOURS[1]}" stroke-dasharray="4 3"/>',
+        f'<polyline points="{points}" fill="none" stroke="{COLOURS[0]}" stroke-width="2"/>',
+    ]
+    for index, (label, number) in enumerate(zip(labels, numbers, strict=True)):
+        x = left + index * step + step // 2
+        body.append(f'<circle cx="{x}" cy="{y(number)}" r="3" fill="{COLOURS[0]}"/>')
+        body.append(
+            f'<text x="{x}" y="{height - base_margin + 14}" text-anchor="middle" '
+            f'font-size="11">{escape(label[:3])}</text>'
+        )
+    body.append(
+        f'<rect x="{left}" y="{height - 14}" width="10" height="10" fill="{COLOURS[0]}"/>'
+        f'<text x="{left + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>'
+    )
+    return _svg(WIDTH, height, body)

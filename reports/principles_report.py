@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
@@ -73,21 +74,40 @@ def _members(figures: YearFigures, label: str) -> str:
     return figures.shown(label, "members")
 
 
+def _count(figures: YearFigures, label: str, block: str) -> int:
+    """The number that chooses a sentence's singular or plural form (a group not shown,
+    "< 10", reads as plural)."""
+    value = figures.value(label, block)
+    return int(value) if isinstance(value, int | Decimal) else 2
+
+
 def _membership_facts(figures: YearFigures, today: date) -> list[str]:
-    year = figures.year
+    members = "members"
     return [
-        gettext("In %(year)s, %(joined)s members joined the cooperative.")
-        % {"year": year, "joined": _members(figures, N_("Joined"))},
-        gettext(
-            "%(refused)s applications for membership were refused, %(resigned)s members "
-            "resigned and %(excluded)s members were excluded according to the rules of the "
-            "cooperative."
+        ngettext(
+            "In %(year)s, %(count)s member joined the cooperative.",
+            "In %(year)s, %(count)s members joined the cooperative.",
+            _count(figures, N_("Joined"), members),
         )
-        % {
-            "refused": _members(figures, N_("Applications refused")),
-            "resigned": _members(figures, N_("Resigned")),
-            "excluded": _members(figures, N_("Excluded")),
-        },
+        % {"count": figures.shown(N_("Joined"), members), "year": figures.year},
+        ngettext(
+            "%(count)s application for membership was refused.",
+            "%(count)s applications for membership were refused.",
+            _count(figures, N_("Applications refused"), members),
+        )
+        % {"count": figures.shown(N_("Applications refused"), members)},
+        ngettext(
+            "%(count)s member resigned.",
+            "%(count)s members resigned.",
+            _count(figures, N_("Resigned"), members),
+        )
+        % {"count": figures.shown(N_("Resigned"), members)},
+        ngettext(
+            "%(count)s member was excluded according to the rules of the cooperative.",
+            "%(count)s members were excluded according to the rules of the cooperative.",
+            _count(figures, N_("Excluded"), members),
+        )
+        % {"count": figures.shown(N_("Excluded"), members)},
     ]
 
 
@@ -109,7 +129,6 @@ def _assembly_fact(figures: YearFigures, today: date) -> str:
 
 def _mandates_fact(figures: YearFigures, today: date) -> str:
     terms = mandate_terms(period_of(figures.year, today))
-    board = figures.shown(N_("Board members"), "governance_board")
     if not terms:
         return gettext("No board mandate was in force on 31 December.")
     lengths = ", ".join(
@@ -117,11 +136,15 @@ def _mandates_fact(figures: YearFigures, today: date) -> str:
         % {"count": count, "years": years}
         for years, count in terms.items()
     )
-    return gettext(
-        "On 31 December, %(board)s board members held a mandate given by the general "
+    return ngettext(
+        "On 31 December, %(count)s board member held a mandate given by the general "
+        "assembly (or co-opted by the board until its next meeting); the term: %(terms)s. "
+        "The mandate is served without pay.",
+        "On 31 December, %(count)s board members held a mandate given by the general "
         "assembly (or co-opted by the board until its next meeting); their terms: %(terms)s. "
-        "They serve without pay."
-    ) % {"board": board, "terms": lengths}
+        "They serve without pay.",
+        _count(figures, N_("Board members"), "governance_board"),
+    ) % {"count": figures.shown(N_("Board members"), "governance_board"), "terms": lengths}
 
 
 def _control_facts(figures: YearFigures, today: date) -> list[str]:
@@ -146,27 +169,47 @@ def _control_facts(figures: YearFigures, today: date) -> list[str]:
             "member and assembly."
         ),
         _mandates_fact(figures, today),
-        gettext("%(coopted)s board members were co-opted during the year.")
-        % {"coopted": figures.shown(N_("Co-opted in the period"), board)},
-        gettext(
-            "The ethics committee received %(cases)s cases, published %(opinions)s opinions "
-            "and met %(meetings)s times."
+        ngettext(
+            "%(count)s board member was co-opted during the year.",
+            "%(count)s board members were co-opted during the year.",
+            _count(figures, N_("Co-opted in the period"), board),
         )
-        % {
-            "cases": figures.shown(N_("Cases received"), ethics),
-            "opinions": figures.shown(N_("Opinions published"), ethics),
-            "meetings": figures.shown(N_("Meetings"), ethics),
-        },
+        % {"count": figures.shown(N_("Co-opted in the period"), board)},
+        " ".join(
+            (
+                ngettext(
+                    "The ethics committee received %(count)s case,",
+                    "The ethics committee received %(count)s cases,",
+                    _count(figures, N_("Cases received"), ethics),
+                )
+                % {"count": figures.shown(N_("Cases received"), ethics)},
+                ngettext(
+                    "published %(count)s opinion",
+                    "published %(count)s opinions",
+                    _count(figures, N_("Opinions published"), ethics),
+                )
+                % {"count": figures.shown(N_("Opinions published"), ethics)},
+                ngettext(
+                    "and met %(count)s time.",
+                    "and met %(count)s times.",
+                    _count(figures, N_("Meetings"), ethics),
+                )
+                % {"count": figures.shown(N_("Meetings"), ethics)},
+            )
+        ),
     ]
 
 
 def _economic_facts(figures: YearFigures, today: date) -> list[str]:
     return [
-        gettext(
-            "%(refunded)s shares were refunded to members who left, at the price they "
-            "subscribed them (article 6:120 of the Code of companies and associations)."
+        ngettext(
+            "%(count)s share was refunded to members who left, at the price they subscribed "
+            "it (article 6:120 of the Code of companies and associations).",
+            "%(count)s shares were refunded to members who left, at the price they "
+            "subscribed them (article 6:120 of the Code of companies and associations).",
+            _count(figures, N_("Shares refunded"), "members"),
         )
-        % {"refunded": _members(figures, N_("Shares refunded"))},
+        % {"count": figures.shown(N_("Shares refunded"), "members")},
         gettext("On 31 December, the members held %(shares)s shares, an equity of %(equity)s €.")
         % {
             "shares": _members(figures, N_("Shares held")),

@@ -48,4 +48,5 @@ urlpatterns = [
     path("", include("payroll.expenses.portal_urls")),
     path("", include("payroll.workers.portal_urls")),
     path("", include("governance.portal_urls")),
+    path("", include("portal.accounting_urls")),
 ]

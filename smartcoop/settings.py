@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
     # Dimona declarations go out before the work starts: every 10 minutes (and after each
     # contract), whatever was left pending.
     "send-pending-dimonas": {"task": "payroll.work.tasks.send_pending_dimonas", "schedule": 600.0},
+    "read-dimona-acknowledgements": {
+        "task": "payroll.work.tasks.read_dimona_acknowledgements",
+        "schedule": 600.0,
+    },
     # The outbox sweeper: transmissions whose task was lost are queued again (docs/operations.md).
     "requeue-overdue-transmissions": {
         "task": "invoicing.tasks.requeue_overdue_transmissions",
@@ -423,5 +427,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs each rendering step at INFO: noise in workers rendering thousands.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # fontTools (WeasyPrint's font subsetting without libharfbuzz-subset0) logs every glyph
+    # table at INFO: quiet, the system check says when the library is missing.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

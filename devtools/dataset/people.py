@@ -8,6 +8,7 @@ One stage of the dataset, kept whole (over 500 lines): its steps share the same 
 and one seeded generator, in an order the reproducibility of the dataset depends on.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -169,12 +170,25 @@ class PeopleGenerator:
         brackets = quota_list(rng, d.UNIT_BRACKETS.weights(), len(units))
         positions = [rng.random() for _ in units]
         target = d.TOTALS["turnover_cents"] * self.ctx.scale
+        # p. 22 has one 3-10 K€ bracket where p. 16 splits the holders 3-5 K€ (11 %) and
+        # 5-10 K€ (16 %): inside it, positions follow the exponent that puts that share of
+        # its units under 5 K€ (most holders hold one unit); the other brackets' exponent is
+        # calibrated on the turnover.
+        low, high = d.UNIT_BRACKET_BOUNDS["3-10K"]
+        below = d.HOLDER_BRACKETS.weights()["3-5K"] / (
+            d.HOLDER_BRACKETS.weights()["3-5K"] + d.HOLDER_BRACKETS.weights()["5-10K"]
+        )
+        split = math.log((d.HOLDER_BRACKET_BOUNDS["3-5K"][1] - low) / (high - low)) / math.log(
+            below
+        )
 
         def amounts(k):
             result = []
             for bracket, u in zip(brackets, positions, strict=True):
                 low, high = d.UNIT_BRACKET_BOUNDS[bracket]
-                result.append(int((low + (high - low) * u**k) * 100))
+                result.append(
+                    int((low + (high - low) * u ** (split if bracket == "3-10K" else k)) * 100)
+                )
             return result
 
         # Larger k → smaller amounts: bisect on −k so the function increases.

@@ -132,7 +132,7 @@ class ExpenseClaimOutputSerializer(serializers.Serializer):
     job = serializers.IntegerField(source="job_id", read_only=True, allow_null=True)
     claimant = serializers.CharField(source="worker", read_only=True)
     category = serializers.CharField(source="category.code", read_only=True)
-    category_name = serializers.CharField(source="category.name", read_only=True)
+    category_name = serializers.CharField(source="category.label", read_only=True)
     spent_on = serializers.DateField(read_only=True)
     description = serializers.CharField(read_only=True)
     amount = MoneyField(read_only=True, help_text=gettext_lazy("VAT included."))

@@ -118,7 +118,7 @@ def expense_list_csv(request):
             claim.unit.code,
             claim.job.description if claim.job_id else "",
             str(claim.worker),
-            claim.category.name,
+            claim.category.label,
             claim.description,
             cents(claim.amount),
             cents(claim.vat),

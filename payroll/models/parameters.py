@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
@@ -27,6 +28,27 @@ MONEY: Digits = {"max_digits": 14, "decimal_places": 2}
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.99"))]
 
 
+# The shown names of the contract types and expense categories the project creates, by code
+# (the stored `name` is French, as the back-office writes it): shown in the reader's language.
+# A type or category added in the back-office shows its stored name.
+CONTRACT_TYPE_LABELS = {
+    "employee-fixed-term": gettext_noop("Employee, fixed term"),
+    "artist-fixed-term": gettext_noop("Artist (art. 1bis), fixed term"),
+    "trainer-fixed-term": gettext_noop("Trainer, fixed term (non-profit)"),
+    "student": gettext_noop("Student"),
+    "open-ended": gettext_noop("Employee, open-ended"),
+}
+EXPENSE_CATEGORY_LABELS = {
+    "travel": gettext_noop("Travel (public transport, train, taxi)"),
+    "mileage": gettext_noop("Kilometres driven with a private vehicle"),
+    "material": gettext_noop("Material and supplies"),
+    "meals": gettext_noop("Meals and accommodation"),
+    "communication": gettext_noop("Telephone and internet"),
+    "training": gettext_noop("Training and documentation"),
+    "other": gettext_noop("Other expenses"),
+}
+
+
 class ContractType(models.Model):
     """A kind of work contract (fixed-term employee, artist art. 1bis, student…). Its values
     change over time: they are ContractTypeParameters rows with validity periods."""
@@ -40,7 +62,13 @@ class ContractType(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (the stored name for a type added by hand)."""
+        known = CONTRACT_TYPE_LABELS.get(self.code)
+        return gettext(known) if known else self.name
 
 
 class ContractTypeParameters(DatedModel):
@@ -227,4 +255,10 @@ class ExpenseCategory(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (the stored name for a category added by hand)."""
+        known = EXPENSE_CATEGORY_LABELS.get(self.code)
+        return gettext(known) if known else self.name

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.dates import format_day
 from payroll.models import Attestation, Worker
 
 from .tasks import render_attestation_pdf
@@ -36,7 +37,7 @@ def attestation_errors(*, kind: str, period_start, period_end, today: date) -> d
         errors["period_end"] = _("The end of the period is before its start.")
     elif period_end > today:
         errors["period_end"] = _("The period can't end in the future: choose %(day)s at most.") % {
-            "day": today.isoformat()
+            "day": format_day(today)
         }
     if period_start.year < today.year - MAX_YEARS_BACK:
         errors["period_start"] = _("Attestations go back %(years)s years at most.") % {

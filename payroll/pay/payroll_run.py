@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.calendar import month_bounds
+from core.dates import format_day
 from core.money import cents
 from payroll.models import (
     Contract,
@@ -181,7 +182,7 @@ class _Parameters:
         raise ValidationError(
             {
                 "period": _("A contract type has no parameters in force on %(day)s.")
-                % {"day": day.isoformat()}
+                % {"day": format_day(day)}
             }
         )
 

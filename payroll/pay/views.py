@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exports import csv_response
+from core.forms import DateInput
 from payroll.access import worker_or_member_required
 from payroll.models import Attestation, Payslip
 from payroll.workers.worker_services import worker_of_user
@@ -152,12 +153,10 @@ class AttestationRequestForm(forms.Form):
     period_start = forms.DateField(
         label=gettext_lazy("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=gettext_lazy("For an employment attestation: the first day of the period."),
     )
-    period_end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

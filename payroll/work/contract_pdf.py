@@ -1,5 +1,7 @@
 """The contract as a PDF, in the worker's language, in the legal entity's name."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,6 +19,13 @@ def contract_language(contract: Contract) -> str:
     return document_language(member.preferred_language if member else None)
 
 
+def hourly_rate(contract: Contract) -> Decimal | None:
+    """The gross hourly rate of a contract: its gross over its hours, to the cent."""
+    if not contract.hours:
+        return None
+    return (contract.gross / contract.hours).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def render_contract_pdf(contract: Contract) -> bytes:
     language = contract_language(contract)
     with translation.override(language):
@@ -31,6 +40,7 @@ def render_contract_pdf(contract: Contract) -> bytes:
                 "worker": contract.worker,
                 "days": list(contract.work_days.order_by("date")),
                 "parameters": parameters,
+                "hourly_rate": hourly_rate(contract),
             },
         )
     return render_html_to_pdf(html)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.counters import counter_next
+from core.dates import format_day
 from core.roles import is_staff, require_staff
 from core.scoping import UNIT_OFFICE, require_office
 from members.models import LegalEntity, User
@@ -165,7 +166,7 @@ def contract_accept(*, contract: Contract, by: User, today: date | None = None) 
     if contract.start_date < today and contract.past_start_approved_by_id is None:
         raise ValidationError(
             _("The work started on %(day)s: a contract must be accepted before it starts.")
-            % {"day": contract.start_date.isoformat()}
+            % {"day": format_day(contract.start_date)}
         )
     contract.status = Contract.Status.ACCEPTED
     contract.accepted_at = timezone.now()

@@ -1,10 +1,20 @@
 """Dimona: the declaration of each employment to the social security (ONSS) before the work
-starts. The real channel (ONSS web service or batch) is out of reach here: a channel is a class
-with `send(declarations)`, chosen by the DIMONA_CHANNEL setting; the default writes one file per
-batch in a folder (DIMONA_EXPORT_DIR), for an operator or a batch uploader to pick up.
+starts (IN), of its end (OUT) and of its cancellation before it starts (CANCEL). The real
+channel (ONSS web service or batch) is out of reach here: a channel is a class with
+`send(declarations)` and `acknowledgements()`, chosen by the DIMONA_CHANNEL setting; the
+default writes one file per batch in a folder (DIMONA_EXPORT_DIR), for an operator or a batch
+uploader to pick up, and reads the answers they drop in its `acks/` subfolder:
+
+    {"declarations": [{"id": 12, "accepted": true, "reference": "DIM-…"},
+                      {"id": 13, "accepted": false, "message": "unknown worker"}]}
+
+A read file goes to `acks/done/`; one that can't be read to `acks/errors/`, with the reason
+beside it (`<file>.error.txt`). A refused declaration stays on the contract, listed for the
+advisors (Dimona declarations › status: refused), with the channel's message.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +22,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from payroll.models import DimonaDeclaration
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,52 @@ class FolderChannel:
         path.write_text(json.dumps({"declarations": records}, indent=2), encoding="utf-8")
         return str(path), [ChannelResult(declaration.pk, None) for declaration in declarations]
 
+    def acknowledgements(self) -> list[tuple[str, list[ChannelResult] | str]]:
+        """The answer files dropped in `acks/`, oldest first: (file, its results) or (file,
+        why it can't be read). Each file is moved out of `acks/` once read."""
+        inbox = self.folder / "acks"
+        if not inbox.is_dir():
+            return []
+        answers: list[tuple[str, list[ChannelResult] | str]] = []
+        for path in sorted(inbox.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name)):
+            try:
+                results = _parse_acknowledgement(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError) as error:
+                target = inbox / "errors" / path.name
+                target.parent.mkdir(exist_ok=True)
+                path.replace(target)
+                target.with_name(target.name + ".error.txt").write_text(str(error), "utf-8")
+                answers.append((str(target), str(error)))
+                continue
+            target = inbox / "done" / path.name
+            target.parent.mkdir(exist_ok=True)
+            path.replace(target)
+            answers.append((str(target), results))
+        return answers
+
+
+def _parse_acknowledgement(text: str) -> list[ChannelResult]:
+    """The results of an answer file; ValueError naming what is wrong."""
+    data = json.loads(text)
+    rows = data.get("declarations") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise ValueError("no 'declarations' list")
+    results = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict) or not isinstance(row.get("id"), int):
+            raise ValueError(f"declaration {index + 1}: no numeric 'id'")
+        if not isinstance(row.get("accepted"), bool):
+            raise ValueError(f"declaration {index + 1}: 'accepted' is true or false")
+        results.append(
+            ChannelResult(
+                row["id"],
+                row["accepted"],
+                str(row.get("reference", ""))[:100],
+                str(row.get("message", "")),
+            )
+        )
+    return results
+
 
 def channel():
     path = getattr(settings, "DIMONA_CHANNEL", "") or "payroll.work.dimona.FolderChannel"
@@ -73,7 +132,17 @@ def dimona_send_pending(*, by=None, send_channel=None) -> int:
         )
         if not pending:
             return 0
-        location, results = send_channel.send(pending)
+        try:
+            location, results = send_channel.send(pending)
+        except OSError as error:
+            # Nothing left: the declarations stay to send, the next run tries again.
+            message = _("Not sent: %(error)s") % {"error": error}
+            for declaration in pending:
+                declaration.message = message
+                audit_log(actor=by, action="dimona.send_failed", obj=declaration, reason=str(error))
+            DimonaDeclaration.objects.bulk_update(pending, ["message"])
+            logger.warning("Dimona: %s declarations not sent: %s", len(pending), error)
+            return 0
         now = timezone.now()
         by_id = {result.declaration_id: result for result in results}
         for declaration in pending:
@@ -99,3 +168,50 @@ def dimona_send_pending(*, by=None, send_channel=None) -> int:
             pending, ["status", "file", "channel_reference", "message", "sent_at"]
         )
     return len(pending)
+
+
+def dimona_read_acknowledgements(*, by=None, send_channel=None) -> dict[str, int]:
+    """Record the channel's answers: a sent declaration becomes accepted (with the channel's
+    reference) or refused (with its message). An answer about an unknown declaration, or one
+    not waiting for an answer, is skipped and counted; an unreadable file is counted too.
+    Returns the counts: accepted, refused, skipped, unreadable."""
+    send_channel = send_channel or channel()
+    read = getattr(send_channel, "acknowledgements", None)
+    counts = {"accepted": 0, "refused": 0, "skipped": 0, "unreadable": 0}
+    if read is None:
+        return counts
+    for location, answer in read():
+        if isinstance(answer, str):
+            counts["unreadable"] += 1
+            logger.warning("Dimona: answer file %s can't be read: %s", location, answer)
+            continue
+        with transaction.atomic():
+            waiting = {
+                declaration.pk: declaration
+                for declaration in DimonaDeclaration.objects.select_for_update().filter(
+                    pk__in=[result.declaration_id for result in answer],
+                    status=DimonaDeclaration.Status.SENT,
+                )
+            }
+            for result in answer:
+                declaration = waiting.pop(result.declaration_id, None)
+                if declaration is None:
+                    counts["skipped"] += 1
+                    continue
+                declaration.status = (
+                    DimonaDeclaration.Status.ACCEPTED
+                    if result.accepted
+                    else DimonaDeclaration.Status.REFUSED
+                )
+                declaration.channel_reference = result.reference or declaration.channel_reference
+                declaration.message = result.message
+                declaration.save(update_fields=["status", "channel_reference", "message"])
+                counts["accepted" if result.accepted else "refused"] += 1
+                audit_log(
+                    actor=by,
+                    action="dimona.accepted" if result.accepted else "dimona.refused",
+                    obj=declaration,
+                    changes={"status": declaration.status, "answer": location},
+                    reason=result.message,
+                )
+    return counts

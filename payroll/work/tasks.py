@@ -7,7 +7,7 @@ from django.db import OperationalError
 from payroll.models import Contract
 
 from .contract_pdf import contract_pdf_store
-from .dimona import dimona_send_pending
+from .dimona import dimona_read_acknowledgements, dimona_send_pending
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -20,3 +20,9 @@ def render_contract_pdf(contract_id: int) -> None:
 def send_pending_dimonas() -> int:
     """Send the pending Dimona declarations (after each contract, and every few minutes)."""
     return dimona_send_pending()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def read_dimona_acknowledgements() -> dict[str, int]:
+    """Record the channel's answers to the sent declarations (every few minutes)."""
+    return dimona_read_acknowledgements()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import format_day
 from core.money import to_decimal
 from payroll.models import WorkDay, Worker
 
@@ -52,18 +53,18 @@ def work_days_errors(
     seen: set[date] = set()
     for day in days:
         if day.date in seen:
-            errors.append(_("%(day)s is declared twice.") % {"day": day.date.isoformat()})
+            errors.append(_("%(day)s is declared twice.") % {"day": format_day(day.date)})
         seen.add(day.date)
         hours = day.hours
         if not hours.is_finite() or not MIN_HOURS <= hours <= MAX_HOURS:
             errors.append(
                 _("%(day)s: hours must be between %(min)s and %(max)s.")
-                % {"day": day.date.isoformat(), "min": MIN_HOURS, "max": MAX_HOURS}
+                % {"day": format_day(day.date), "min": MIN_HOURS, "max": MAX_HOURS}
             )
         elif hours % QUARTER:
             errors.append(
                 _("%(day)s: hours are counted in quarters of an hour.")
-                % {"day": day.date.isoformat()}
+                % {"day": format_day(day.date)}
             )
         if day.date < today and not allow_past:
             errors.append(
@@ -71,7 +72,7 @@ def work_days_errors(
                     "%(day)s is in the past: work must be declared before it starts "
                     "(an advisor can approve an exception)."
                 )
-                % {"day": day.date.isoformat()}
+                % {"day": format_day(day.date)}
             )
     taken = WorkDay.objects.filter(worker=worker, date__in=seen, cancelled=False)
     if exclude_job is not None:
@@ -81,7 +82,7 @@ def work_days_errors(
     for taken_day in sorted(taken.values_list("date", flat=True)):
         errors.append(
             _("%(worker)s already has a declared work day on %(day)s.")
-            % {"worker": worker, "day": taken_day.isoformat()}
+            % {"worker": worker, "day": format_day(taken_day)}
         )
     return errors
 

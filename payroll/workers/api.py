@@ -58,7 +58,7 @@ class WorkDayOutputSerializer(serializers.Serializer):
     function = serializers.CharField(read_only=True)
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    contract_type = serializers.CharField(source="contract_type.name", read_only=True)
+    contract_type = serializers.CharField(source="contract_type.label", read_only=True)
 
 
 class HolidaySerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ services'; the forms give labels, widgets and early messages on the identifiers.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from core.validators import validate_country, validate_iban, validate_national_number
 from members.models import LANGUAGE_CHOICES
 from payroll.models import Worker, WorkerInvitation
@@ -37,9 +38,7 @@ class AcceptForm(forms.Form):
         validators=[validate_national_number],
         help_text=_("11 digits, on the back of your identity card (e.g. 88.04.12-024.66)."),
     )
-    birth_date = forms.DateField(
-        label=_label(Worker, "birth_date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_label(Worker, "birth_date"), widget=DateInput())
     iban = forms.CharField(
         label=_label(Worker, "iban"),
         max_length=42,

@@ -24,6 +24,7 @@ from stdnum.be import nn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from core.audit import audit_log
+from core.dates import format_day
 from core.encryption import lookup_hash
 from core.permissions import member_of
 from members.models import Member, User
@@ -290,7 +291,7 @@ def _check_birth_date(number: str, birth_date: date | None) -> None:
                 "birth_date": _(
                     "The birth date does not match the national register number (%(day)s)."
                 )
-                % {"day": from_number.isoformat()}
+                % {"day": format_day(from_number)}
             }
         )
 

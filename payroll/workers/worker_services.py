@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.dates import format_day
 from core.types import AnyUser
 from members.models import Member, User
 from payroll.models import UnitWorker, WorkDay, Worker
@@ -147,7 +148,7 @@ def unit_worker_end(
                 "worker": _(
                     "%(name)s still has work declared after %(day)s in this unit: cancel it first."
                 )
-                % {"name": worker, "day": day.isoformat()}
+                % {"name": worker, "day": format_day(day)}
             }
         )
     link.ended_on = max(day, link.added_on)

@@ -334,13 +334,13 @@ AGE_BANDS = bands(
 )
 SENIORITY_BANDS = bands(
     [
-        (N_("1 year or less"), 2),
-        (N_("2 to 5 years"), 6),
-        (N_("6 to 10 years"), 11),
-        (N_("11 to 15 years"), 16),
-        (N_("more than 15 years"), None),
+        (N_("less than 1 year"), 1),
+        (N_("1 to 4 years"), 5),
+        (N_("5 to 9 years"), 10),
+        (N_("10 to 14 years"), 15),
+        (N_("15 years and more"), None),
     ]
-)
+)  # the report's bands (p. 15: "1 an et moins", "entre 1 et 5 ans"…) in completed years
 UNKNOWN = N_("unknown")
 
 

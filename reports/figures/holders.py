@@ -10,11 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
 
 from members.models import Member
+from production_units.models import ProductionUnit
 
 from .activity import REGIONS, SIGNED_NET, active_units, issued_in, region_of
 from .base import (
@@ -85,7 +86,8 @@ HEADLINE = headline_block(
     _(
         "Holders: members holding at least one active unit, i.e. a unit with at least one "
         "issued invoice or credit note, or one declared work day, in the period. New "
-        "holders: whose first unit opened during the period. Units held: active units."
+        "holders: whose first unit opened during the period. Units held: their units open at "
+        "some time in the period, active or not."
     ),
 )
 BY_REGION = _holders_block(
@@ -168,8 +170,14 @@ class Holder:
 
 def holders_of(period: Period, scope: Scope) -> list[Holder]:
     """One row per holder of an active unit in scope: three grouped queries."""
+    # Units held: every unit of theirs open at some time in the period (as the report's
+    # "titulaires de 1, 2, 3 UP"), active or not.
     units = dict(
-        active_units(period, scope)
+        ProductionUnit.objects.filter(
+            holder_id__in=active_units(period, scope).values("holder_id"),
+            opened_on__lte=period.end,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
         .values("holder_id")
         .annotate(n=Count("pk"))
         .values_list("holder_id", "n")

@@ -19,6 +19,7 @@ from stdnum.eu import vat as eu_vat
 
 from core.encryption import encrypted_fields
 from core.models import Counter
+from devtools import report_check
 from devtools.dataset import assembly as ag
 from devtools.dataset import distributions as d
 from devtools.dataset.generate import DatasetError, generate, parse_scale
@@ -107,6 +108,10 @@ def _checksums() -> dict[str, str]:
 def _measure() -> dict:
     """Everything the tests check, read with queries from the generated rows."""
     m: dict = {"checksums": _checksums()}
+    # The board's dashboard on the generated year, against the report (docs/DATASET.md).
+    m["report_check"] = report_check.run(
+        year=YEAR, scale=Decimal(str(SCALE)), today=date(YEAR + 1, 6, 1), every_group=True
+    )
     m["categories"] = _percentages(Member.objects.values_list("category", flat=True))
     m["counts"] = {
         "members": Member.objects.count(),
@@ -376,6 +381,15 @@ def test_counts_are_the_report_scaled():
 )
 def test_distributions_match_the_report_within_two_points(name, table):
     assert _close(measured()[name], table) == []
+
+
+def test_the_dashboard_gives_the_report_s_figures_within_their_tolerances():
+    results = measured()["report_check"]
+    assert len(results) == len(report_check.checks()) > 50
+    outside = [
+        f"{r.check.name}: {r.value} vs {r.target:.1f} ± {r.allowed}" for r in results if not r.ok
+    ]
+    assert outside == []
 
 
 def test_every_active_unit_invoiced_and_turnover_near_the_report():

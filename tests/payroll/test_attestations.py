@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from payroll.models import Attestation
@@ -167,3 +168,16 @@ def test_the_api_names_the_field_of_a_bad_request(alice, month):
     assert response.status_code == 400
     assert "x" in response.json()
     assert not Attestation.objects.exists()
+
+
+def test_the_form_s_own_default_dates_are_accepted(alice_client, month):
+    """The date pickers get ISO values (what a browser's date input reads and sends back),
+    so submitting the form as it comes, with a start, asks for the attestation."""
+    url = reverse("portal:pay_attestation_create")
+    page = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    today = timezone.localdate()
+    assert f'type="date" name="period_end" value="{today:%Y-%m-%d}"' in page
+    response = alice_client.post(
+        url, {"kind": "employment", "period_start": "2026-10-01", "period_end": f"{today:%Y-%m-%d}"}
+    )
+    assert response.status_code == 302

@@ -82,10 +82,10 @@ def test_a_day_in_the_past_twice_or_with_odd_hours_is_refused(worker):
         DayInput(TODAY + timedelta(days=2), Decimal("4")),
     ]
     errors = work_days_errors(worker=worker, days=days, today=TODAY)
-    assert any("2026-11-22 is in the past" in error for error in errors)
-    assert any("2026-11-24: hours must be between" in error for error in errors)
-    assert any("2026-11-25: hours are counted in quarters" in error for error in errors)
-    assert any("2026-11-25 is declared twice" in error for error in errors)
+    assert any("22/11/2026 is in the past" in error for error in errors)
+    assert any("24/11/2026: hours must be between" in error for error in errors)
+    assert any("25/11/2026: hours are counted in quarters" in error for error in errors)
+    assert any("25/11/2026 is declared twice" in error for error in errors)
     assert work_days_errors(worker=worker, days=[], today=TODAY) == [
         "Declare at least one work day."
     ]
@@ -162,6 +162,7 @@ def test_the_contract_pdf_and_the_dimona_file_are_produced_after_commit(
     assert contract.reference in text
     assert "Régisseur" in text
     assert "150,00" in text  # French: the worker's language
+    assert "18,75" in text  # the gross hourly rate: 150.00 € for 8 hours
     dimona = DimonaDeclaration.objects.get(contract=contract)
     assert dimona.status == DimonaDeclaration.Status.SENT
     exported = json.loads(Path(dimona.file).read_text())

@@ -128,12 +128,12 @@ def test_under_the_minimum_daily_gross_is_refused_with_the_amount_missing(alice,
 def test_a_day_in_the_past_or_twice_is_refused(alice, alice_activity, alice_3en1):
     with pytest.raises(ValidationError) as refused:
         make_declaration(alice, alice_activity, work_days=days((date(2026, 2, 2), "8")))
-    assert "2026-02-02 is in the past" in refused.value.message_dict["days"][0]
+    assert "02/02/2026 is in the past" in refused.value.message_dict["days"][0]
     make_declaration(alice, alice_activity)
     with pytest.raises(ValidationError) as refused:
         make_declaration(alice, alice_activity, work_days=days((TUE, "8"), (WED, "8")))
     assert refused.value.message_dict["days"] == [
-        "Alice Lambert already has a declared work day on 2030-12-17."
+        "Alice Lambert already has a declared work day on 17/12/2030."
     ]
 
 

@@ -221,7 +221,7 @@ def test_example_2_invoiced_400_is_refused_with_the_turnover_missing(alice, alic
 def test_a_day_in_the_past_is_refused(alice, alice_3en1):
     with pytest.raises(ValidationError) as refused:
         make_job(alice, alice_3en1, work_days=days((date(2026, 1, 5), "8")))
-    assert "2026-01-05 is in the past" in refused.value.message_dict["days"][0]
+    assert "05/01/2026 is in the past" in refused.value.message_dict["days"][0]
     assert not Job.objects.exists()
     assert not Invoice.objects.filter(job__isnull=False).exists()
 
@@ -231,7 +231,7 @@ def test_the_same_worker_and_day_twice_is_refused_across_jobs(alice, alice_3en1)
     with pytest.raises(ValidationError) as refused:
         make_job(alice, alice_3en1)
     assert refused.value.message_dict["days"] == [
-        "Alice Lambert already has a declared work day on 2030-12-20."
+        "Alice Lambert already has a declared work day on 20/12/2030."
     ]
     assert Job.objects.count() == 1
 
@@ -239,7 +239,7 @@ def test_the_same_worker_and_day_twice_is_refused_across_jobs(alice, alice_3en1)
 def test_the_same_day_twice_in_one_job_is_refused(alice, alice_3en1):
     with pytest.raises(ValidationError) as refused:
         make_job(alice, alice_3en1, work_days=days((FRI, "4"), (FRI, "4")))
-    assert "2030-12-20 is declared twice." in refused.value.message_dict["days"]
+    assert "20/12/2030 is declared twice." in refused.value.message_dict["days"]
 
 
 def test_expenses_above_what_the_contribution_leaves_are_refused(alice, alice_3en1):

@@ -104,7 +104,7 @@ def test_a_day_in_the_past_is_refused_with_a_400_in_the_portal(alice_client, ali
     data = _job_form(alice_3en1, rows=((date(2026, 1, 5), "8"),))
     response = alice_client.post(reverse("portal:work_job_create"), data)
     assert response.status_code == 400
-    assert "2026-01-05 is in the past" in response.content.decode()
+    assert "05/01/2026 is in the past" in response.content.decode()
     assert not Job.objects.exists()
 
 
@@ -112,7 +112,7 @@ def test_the_same_day_twice_is_refused_with_a_400_in_the_portal(alice, alice_cli
     make_job(alice, alice_3en1)
     response = alice_client.post(reverse("portal:work_job_create"), _job_form(alice_3en1))
     assert response.status_code == 400
-    assert "already has a declared work day on 2030-12-20" in response.content.decode()
+    assert "already has a declared work day on 20/12/2030" in response.content.decode()
 
 
 def test_under_the_minimum_wage_submit_is_refused_with_a_400(alice, alice_client, alice_3en1):
@@ -256,7 +256,7 @@ def test_the_api_refuses_a_past_day_and_a_day_twice_naming_days(alice, alice_3en
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "2026-01-05 is in the past" in response.json()["days"][0]
+    assert "05/01/2026 is in the past" in response.json()["days"][0]
     make_job(alice, alice_3en1)
     response = client.post(
         reverse("api:job-list"), _job_body(alice_3en1), content_type="application/json"

@@ -223,7 +223,7 @@ def test_a_day_without_parameters_stops_the_run_and_writes_nothing(month):
     entries = LedgerEntry.objects.count()
     with pytest.raises(ValidationError) as error:
         compute()
-    assert "2026-10-21" in error.value.message_dict["period"][0]
+    assert "21/10/2026" in error.value.message_dict["period"][0]
     assert not PayrollRun.objects.exists()
     assert not Payslip.objects.exists() and not EmploymentCost.objects.exists()
     assert LedgerEntry.objects.count() == entries

@@ -337,6 +337,8 @@ def _pages(portal) -> list[tuple[str, str]]:
         ("my calendar", reverse("portal:workers_calendar") + f"?month={FRI:%Y-%m}"),
         ("unit calendar", reverse("portal:workers_unit_calendar", args=[activity])),
         ("unit workers", reverse("portal:workers_unit", args=[three])),
+        ("my accounts", reverse("portal:accounting")),
+        ("unit accounts", reverse("portal:accounting_unit", args=[activity])),
         ("expenses", reverse("portal:expense_list")),
         ("new expense claim", reverse("portal:expense_create")),
         ("payslips", reverse("portal:pay_payslip_list")),

@@ -100,7 +100,7 @@ def test_home_flags_a_unit_whose_balance_is_negative(
         by=claire,
     )
     content = _speak(alice_client, "fr").get(reverse("portal:home")).content.decode()
-    attention = content.split('id="attention"', 1)[1]
+    attention = content.split('id="attention"', 1)[1].split("</section>", 1)[0]
     assert reverse("portal:unit_detail", args=[alice_3en1.pk]) in attention
     assert f"-32,50{NBSP}€" in attention  # 467.50 - 500.00
     assert 'class="amount negative"' in _unit_card(content, "UP-0001")

@@ -220,15 +220,15 @@ def test_the_principles_report_has_the_figures_and_the_approved_texts(
     for principle in range(1, 8):
         assert f"Principle {principle} of the ICA" in text
     assert "In 2025, 3 members joined the cooperative." in text
-    assert "1 members resigned and 1 members were excluded" in text
+    assert "1 member resigned." in text and "1 member was excluded according" in text
     assert "the cooperative had 13 members: 12 of category A, 0 of category B and < 10" in text
     assert "11 members of the 13 on the roll took part" in text
     assert "17/06/2025" in text
     assert "One person, one vote" in text
     assert "4 board members" in text and "3 of 4 years" in text and "1 of 2 years" in text
-    assert "1 board members were co-opted" in text
-    assert "received 2 cases" in text and "met 1 times" in text
-    assert "1 shares were refunded" in text
+    assert "1 board member was co-opted" in text
+    assert "received 2 cases" in text and "met 1 time." in text
+    assert "1 share was refunded" in text
     assert "Le résultat est affecté aux réserves impartageables." in text
     assert "Brouillon pas encore approuvé." not in text
     assert "Not written yet." in text

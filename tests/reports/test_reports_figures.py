@@ -6,8 +6,16 @@ from decimal import Decimal
 
 import pytest
 
+from invoicing.models import Invoice, Transmission
 from members.selectors import yearly_figures
-from payroll.models import ContributionPosting
+from payroll.models import (
+    ContributionPosting,
+    ExpenseCategory,
+    ExpenseClaim,
+    PayrollRun,
+    Payslip,
+    Worker,
+)
 from reports.figures import Scope, compute
 from reports.figures import base as figures_base
 from reports.figures.base import SUPPRESSED
@@ -306,3 +314,94 @@ def test_contribution_figures(history):
     assert months["January"] == [D("32.50"), D("20.00")]
     assert months["February"] == [D("10.00"), D("0.00")]
     assert len(months) == 12
+
+
+# --- the rest of the figures: sectors, ages, employing, kinds, claims, payslips, Peppol -----
+
+
+@pytest.fixture
+def more_history(history, admin_user):
+    """Expense claims (one approved, one reimbursed, one refused, one waiting, one of 2024),
+    payslips of 2025 and 2024, a Peppol transmission sent and one failed, and members who
+    left in 2025 otherwise than by resigning."""
+    category = ExpenseCategory.objects.order_by("pk").first()
+    ben = Worker.objects.get(member=history["people"]["Ben"])
+    for status, day in CLAIMS:
+        ExpenseClaim.objects.create(
+            unit=history["units"]["U2"], worker=ben, category=category, spent_on=day,
+            description="train", amount=D("12.40"), status=status,
+            created_by=admin_user,
+        )  # fmt: skip
+    for period, gross, social, charges in PAYSLIPS:
+        run = PayrollRun.objects.create(period=period)
+        Payslip.objects.create(
+            run=run, worker=ben, period=period, gross=D(gross),
+            employee_social_security=D(social), taxable=D(gross) - D(social), withholding=0,
+            net=D(gross) - D(social), employer_charges=D(charges),
+        )  # fmt: skip
+    invoices = Invoice.objects.filter(issue_date__year=2025, kind="invoice").order_by("pk")
+    Transmission.objects.create(invoice=invoices[0], channel="peppol", status="sent")
+    Transmission.objects.create(invoice=invoices[1], channel="peppol", status="failed")
+    for name, status in (("Jo", "excluded"), ("Kim", "deceased")):
+        h.member(
+            name, since=date(2019, 1, 1), born=date(1960, 1, 1), left=date(2025, 10, 1),
+            status=status,
+        )  # fmt: skip
+    return history
+
+
+# (status, day): validated means approved or reimbursed, spent in the year
+CLAIMS = [
+    ("approved", date(2025, 2, 3)),
+    ("reimbursed", date(2025, 3, 4)),
+    ("rejected", date(2025, 3, 5)),
+    ("submitted", date(2025, 11, 5)),
+    ("approved", date(2024, 12, 30)),
+]
+# (period, gross, employee social security, employer charges)
+PAYSLIPS = [
+    (date(2025, 1, 1), "1000.00", "130.70", "270.00"),
+    (date(2025, 3, 1), "500.00", "65.35", "135.00"),
+    (date(2024, 12, 1), "800.00", "104.56", "216.00"),
+]
+
+
+def test_the_remaining_work_figures(more_history, every_group):
+    blocks = figure("work")
+    rows = headline(blocks["work"])
+    validated = ("approved", "reimbursed")
+    assert rows["Expense claims validated"] == [
+        sum(status in validated and day.year == 2025 for status, day in CLAIMS),
+        sum(status in validated and day.year == 2024 for status, day in CLAIMS),
+    ]
+    social = [
+        sum(D(s) + D(c) for period, _g, s, c in PAYSLIPS if period.year == year)
+        for year in (2025, 2024)
+    ]
+    assert rows["Social security contributions (€)"] == social
+    # every unit of the history is in the same sector
+    ((_sector, employees, _share, budget, _budget_share),) = blocks["work_by_sector"]
+    assert employees == 3  # Ben and Olga in U2, Eve in U6
+    assert budget == D("1300.00") * 2 + D("260.00")  # the three contracts' gross + charges
+
+
+def test_the_remaining_unit_figures(history, every_group):
+    blocks = figure("units")
+    ages = {row[0]: row[1] for row in blocks["units_by_age"] if row[1]}
+    # on 31/12/2025: U6 opened in 2025 (0 years), the others 4 or 5 years before
+    assert ages == {"1 year or less": 1, "2 to 5 years": len(active_2025()) - 1}
+    employed = {row[0]: row[1] for row in blocks["units_by_employed"] if row[1]}
+    assert employed == {"1 employee": 1}  # U2 employs Olga
+    (sector_row,) = blocks["units_by_sector"]
+    assert sector_row[1] == len(active_2025())
+
+
+def test_the_remaining_client_and_member_figures(more_history, every_group):
+    kinds = {row[0]: row[1] for row in figure("clients")["clients_by_kind"] if row[1]}
+    assert kinds == {"company": 2, "private person": 1}  # c1, c2 companies; c3 a person
+    rows = headline(figure("clients")["clients"])
+    issued_2025 = 6 + 1  # six invoices and one credit note
+    assert rows["Documents sent over Peppol (%)"][0] == D(100 / issued_2025).quantize(D("0.1"))
+    members = headline(figure("members")["members"])
+    assert members["Excluded"][0] == 1
+    assert members["Deceased"][0] == 1

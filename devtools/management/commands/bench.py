@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from devtools.bench import cases, load, voting
+from devtools.bench import accounting, cases, dashboard, load, voting
 from devtools.bench.results import Figure, machine, markdown
 from governance.models import EncryptedBallot, GeneralAssembly
 from invoicing.models import Invoice
@@ -34,7 +34,7 @@ def _dataset() -> dict:
 
 
 class Command(BaseCommand):
-    help = "Measure the hot paths (issues 6 and 13) and write docs/BENCHMARKS.md."
+    help = "Measure the hot paths (issues 6, 13 and 18) and write docs/BENCHMARKS.md."
 
     def add_arguments(self, parser):
         parser.add_argument("--period", default="2025-06", help="month of the runs (YYYY-MM)")
@@ -65,6 +65,8 @@ class Command(BaseCommand):
             ((4,), lambda: (load.portal_load(seconds=options["load_seconds"]),)),
             ((7,), lambda: (voting.voters_load(users=options["voters"]),)),
             ((8,), lambda: (voting.tally_45000(count=options["ballots"]),)),
+            ((9,), lambda: (dashboard.dashboard(),)),
+            ((10,), lambda: (accounting.accounting_page(),)),
         ]
         for numbers, step in steps:
             if not any(wanted(n) for n in numbers):

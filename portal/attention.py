@@ -1,0 +1,177 @@
+"""What waits for the member on their home page: every pending action, with a link (issue 16).
+
+One reading per kind of action, each from its app's own tables: contracts to accept before
+the work starts, jobs, declarations and expense claims refused lately (with the reason on
+their page), invoices overdue, a vote open at a general assembly the member may vote at,
+proxies to answer. The units' negative balances and clients to verify stay on the home page
+as before (they need the unit list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.dates import format_day
+from governance.models import GeneralAssembly, Participation, Proxy, VoterRollEntry
+from invoicing.models import Invoice
+from invoicing.selectors import overdue_invoices
+from members.models import Member, User
+from payroll.models import Contract, ExpenseClaim, Job, WorkDeclaration
+
+# A refusal stays on the home page this long after the decision.
+REFUSALS_SHOWN_FOR = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str  # what kind of action (an anchor for the page and the tests)
+    level: str  # "warning" (a deadline or money at stake) or "info"
+    text: str
+    url: str
+    count: int
+
+
+def _one_or_list(rows: QuerySet, detail: str, listing: str) -> str:
+    """The page of the only row, or the list when there are several."""
+    first = rows.first()
+    if rows.count() == 1 and first is not None:
+        return reverse(detail, args=[first.pk])
+    return reverse(listing)
+
+
+def _contracts(user: User, today: date) -> Action | None:
+    offered = Contract.objects.filter(
+        worker__user=user, status=Contract.Status.OFFERED, start_date__gte=today
+    ).order_by("start_date", "pk")
+    count = offered.count()
+    if not count:
+        return None
+    first = offered.first()
+    assert first is not None
+    text = ngettext(
+        "%(count)s contract waits for your acceptance: accept it before the work starts on "
+        "%(day)s.",
+        "%(count)s contracts wait for your acceptance: the first work starts on %(day)s.",
+        count,
+    ) % {"count": count, "day": format_day(first.start_date)}
+    url = _one_or_list(offered, "portal:work_contract_detail", "portal:work_contract_list")
+    return Action("contracts", "warning", text, url, count)
+
+
+def _refused(user: User, since: datetime) -> list[Action]:
+    actions = []
+    jobs = Job.objects.filter(
+        unit__holder__user=user, status=Job.Status.REJECTED, decided_at__gte=since
+    ).order_by("-decided_at")
+    if count := jobs.count():
+        text = ngettext(
+            "%(count)s job was refused by your advisor: see why.",
+            "%(count)s jobs were refused by your advisor: see why.",
+            count,
+        ) % {"count": count}
+        url = _one_or_list(jobs, "portal:work_job_detail", "portal:work_job_list")
+        actions.append(Action("jobs_refused", "info", text, url, count))
+    declarations = WorkDeclaration.objects.filter(
+        unit__holder__user=user, status=WorkDeclaration.Status.REJECTED, decided_at__gte=since
+    ).order_by("-decided_at")
+    if count := declarations.count():
+        text = ngettext(
+            "%(count)s work declaration was refused by your advisor: see why.",
+            "%(count)s work declarations were refused by your advisor: see why.",
+            count,
+        ) % {"count": count}
+        url = _one_or_list(
+            declarations, "portal:work_declaration_detail", "portal:work_declaration_list"
+        )
+        actions.append(Action("declarations_refused", "info", text, url, count))
+    claims = ExpenseClaim.objects.filter(
+        worker__user=user, status=ExpenseClaim.Status.REJECTED, decided_at__gte=since
+    ).order_by("-decided_at")
+    if count := claims.count():
+        text = ngettext(
+            "%(count)s expense claim was refused by your advisor: see why.",
+            "%(count)s expense claims were refused by your advisor: see why.",
+            count,
+        ) % {"count": count}
+        url = _one_or_list(claims, "portal:expense_detail", "portal:expense_list")
+        actions.append(Action("claims_refused", "info", text, url, count))
+    return actions
+
+
+def _overdue(user: User, today: date) -> Action | None:
+    overdue = overdue_invoices(
+        on=today, invoices=Invoice.objects.of_member_user(user).filter(kind=Invoice.Kind.INVOICE)
+    ).order_by("due_date", "pk")
+    count = overdue.count()
+    if not count:
+        return None
+    text = ngettext(
+        "%(count)s invoice is overdue: its client has not paid it by its due date.",
+        "%(count)s invoices are overdue: their clients have not paid them by their due date.",
+        count,
+    ) % {"count": count}
+    url = _one_or_list(overdue, "portal:invoice_detail", "portal:invoice_list")
+    return Action("invoices_overdue", "warning", text, url, count)
+
+
+def _votes(member: Member) -> list[Action]:
+    now = timezone.now()
+    voted = Participation.objects.filter(assembly=OuterRef("pk"), member=member)
+    on_roll = VoterRollEntry.objects.filter(assembly=OuterRef("pk"), member=member)
+    open_votes = (
+        GeneralAssembly.objects.filter(
+            status=GeneralAssembly.Status.VOTING_OPEN,
+            voting_opens_at__lte=now,
+            voting_closes_at__gt=now,
+        )
+        .filter(Exists(on_roll))
+        .exclude(Exists(voted))
+        .order_by("voting_closes_at")
+    )
+    actions = [
+        Action(
+            "vote_open",
+            "warning",
+            _("The vote of “%(title)s” is open until %(day)s: you have not voted yet.")
+            % {
+                "title": assembly.title,
+                "day": format_day(timezone.localtime(assembly.voting_closes_at)),
+            },
+            reverse("portal:assembly_vote", args=[assembly.pk]),
+            1,
+        )
+        for assembly in open_votes
+    ]
+    proxies = Proxy.objects.filter(holder=member, status=Proxy.Status.GIVEN).select_related("giver")
+    for proxy in proxies:
+        actions.append(
+            Action(
+                "proxy_to_answer",
+                "info",
+                _("%(name)s asks you to vote for them: accept or decline the proxy.")
+                % {"name": proxy.giver.display_name},
+                reverse("portal:proxy_answer", args=[proxy.pk]),
+                1,
+            )
+        )
+    return actions
+
+
+def pending_actions(*, user: User, member: Member, today: date | None = None) -> list[Action]:
+    """Everything that waits for the member, most pressing first."""
+    today = today or timezone.localdate()
+    since = timezone.now() - REFUSALS_SHOWN_FOR
+    actions = [
+        _contracts(user, today),
+        *_votes(member),
+        _overdue(user, today),
+        *_refused(user, since),
+    ]
+    return [action for action in actions if action is not None]
