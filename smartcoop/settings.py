@@ -406,7 +406,19 @@ SPECTACULAR_SETTINGS = {
 
 # Folder holding the official Peppol/EN16931 validation artefacts (XSD + XSLT), for
 # run-time validation and the tests. Not part of the repository.
-PEPPOL_RULES_DIR = Path(os.environ.get("PEPPOL_RULES_DIR") or BASE_DIR.parent / "shared" / "peppol")
+# The official Peppol and EN16931 rules the tests validate UBL against: PEPPOL_RULES_DIR, else
+# ../shared/peppol beside the checkout, else the team's shared folder on the build machines.
+PEPPOL_RULES_DIR = next(
+    (
+        path
+        for path in (
+            Path(os.environ.get("PEPPOL_RULES_DIR") or BASE_DIR.parent / "shared" / "peppol"),
+            Path("/work/shared/peppol"),
+        )
+        if path.is_dir()
+    ),
+    BASE_DIR.parent / "shared" / "peppol",
+)
 
 # Peppol sending: "file" writes each UBL + envelope JSON to an outbox folder that a connector
 # forwards; "http" posts to a REST access point (PEPPOL_AP_URL + "/documents", bearer token).
