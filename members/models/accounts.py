@@ -105,6 +105,18 @@ class LegalEntity(models.Model):
             "every document, e.g. Bruxelles."
         ),
     )
+    onss_number = models.CharField(
+        _("employer's ONSS number"),
+        max_length=20,
+        blank=True,
+        help_text=_("The employer's registration number at the social security (ONSS/RSZ)."),
+    )
+    signatory = models.CharField(
+        _("signatory of the attestations"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who signs the employment attestations, with their function."),
+    )
 
     class Meta:
         verbose_name = _("legal entity")

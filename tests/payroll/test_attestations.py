@@ -91,6 +91,22 @@ def test_the_employment_attestation_lists_contracts_and_days(
     assert "Total432,00" in text  # 4 days (not the cancelled ones), 32.00 hours
 
 
+def test_the_employment_attestation_names_the_employer_s_onss_number_and_who_signs(
+    month, alice, django_capture_on_commit_callbacks
+):
+    entity = month.three.legal_entity
+    entity.onss_number = "051-1234567-89"
+    entity.signatory = "Marie Dupont, responsable des ressources humaines"
+    entity.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        attestation = ask(month, "employment", date(2026, 10, 1), date(2026, 10, 31), alice)
+    attestation.refresh_from_db()
+    text = pdf_text(attestation)
+    assert "051-1234567-89" in text
+    assert "MarieDupont,responsabledesressourceshumaines" in text
+    assert entity.street.replace(" ", "") in text  # the employer's address
+
+
 @pytest.mark.parametrize(
     ("kind", "start", "end", "field"),
     [
