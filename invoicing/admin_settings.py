@@ -24,6 +24,7 @@ from .models import (
     InvoiceBranding,
     InvoiceSeries,
     InvoicingPolicy,
+    LatePaymentRate,
     VatExemptionReason,
     VatRate,
 )
@@ -140,6 +141,21 @@ class InvoicingPolicyAdmin(
         "reminder_days",
         "approval_threshold",
     )
+
+
+@admin.register(LatePaymentRate)
+class LatePaymentRateAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    """The rate of the law of 2 August 2002, entered each half-year when the SPF Finances
+    publishes it (close the current row, add the next)."""
+
+    office_path = COOPERATIVE_WIDE  # the law, for every office
+    list_display = ("valid_from", "valid_to", "rate", "indemnity", "source")
 
 
 @admin.register(InvoiceSeries)

@@ -15,6 +15,7 @@ from stdnum import iban as stdnum_iban
 from core.audit import audit_log
 
 from .languages import first_language
+from .late_payment import late_charges
 from .models import Invoice, Reminder
 from .references import format_structured_reference
 from .selectors import invoice_balance_due, invoicing_policy_on, overdue_invoices
@@ -97,12 +98,25 @@ def reminder_send(*, invoice: Invoice, step_days: int, today: date) -> Reminder 
     email = invoice.buyer.get("email") or invoice.client.email
     if not email:
         raise NoEmailAddress(invoice.pk)
-    reminder = Reminder.objects.create(invoice=invoice, step_days=step_days, amount_due=amount_due)
+    charges = late_charges(invoice=invoice, amount_due=amount_due, on=today)
+    reminder = Reminder.objects.create(
+        invoice=invoice,
+        step_days=step_days,
+        amount_due=amount_due,
+        late_interest=charges.interest,
+        indemnity=charges.indemnity,
+    )
     audit_log(
         actor=None,
         action="invoice.reminder_sent",
         obj=invoice,
-        changes={"step_days": step_days, "amount_due": amount_due, "to": email},
+        changes={
+            "step_days": step_days,
+            "amount_due": amount_due,
+            "late_interest": charges.interest,
+            "indemnity": charges.indemnity,
+            "to": email,
+        },
     )
     _reminder_email(invoice, reminder, email=email, today=today).send()
     return reminder
@@ -123,6 +137,10 @@ def _reminder_email(invoice: Invoice, reminder: Reminder, *, email: str, today: 
         "reference": format_structured_reference(invoice.structured_reference),
         "days_late": (today - (invoice.due_date or today)).days,
         "step_days": reminder.step_days,
+        "late_interest": reminder.late_interest,
+        "indemnity": reminder.indemnity,
+        "claimed": reminder.amount_due + reminder.late_interest + reminder.indemnity,
+        "rates": late_charges(invoice=invoice, amount_due=reminder.amount_due, on=today).periods,
     }
     # The client's language, frozen on the invoice at issue.
     with translation.override(first_language(invoice.language)):

@@ -18,7 +18,7 @@ from .invoices import (
     VatExemptionReason,
     VatRate,
 )
-from .payments import BankStatement, Payment, Reminder
+from .payments import BankStatement, LatePaymentRate, Payment, Reminder
 from .purchases import Purchase
 from .quotes import Quote, QuoteLine
 from .sending import Transmission
@@ -28,6 +28,7 @@ __all__ = [
     "EU_COUNTRIES", "EXEMPT_CATEGORIES", "FROZEN_FIELDS", "BankStatement", "Client",
     "ClientQuerySet", "DocumentLine", "FrozenError", "Invoice",
     "InvoiceBranding", "InvoiceLine", "InvoiceQuerySet", "InvoiceSeries", "InvoicingPolicy",
+    "LatePaymentRate",
     "Payment", "Purchase", "Quote", "QuoteLine", "Reminder", "Transmission", "UnitCode",
     "VatCategory", "VatExemptionReason", "VatRate",
 ]  # fmt: skip

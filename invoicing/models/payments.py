@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dated import DatedModel
 from core.encryption import EncryptedIBANField, LookupHashField
 
 from .invoices import Invoice
@@ -115,6 +116,14 @@ class Reminder(models.Model):
     step_days = models.PositiveSmallIntegerField(_("days after the due date"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)
+    # Claimed from a business client (law of 2 August 2002): interest to the day of the
+    # reminder, and the fixed indemnity; zero for a private person.
+    late_interest = models.DecimalField(
+        _("late-payment interest"), max_digits=14, decimal_places=2, default=0
+    )
+    indemnity = models.DecimalField(
+        _("fixed indemnity"), max_digits=14, decimal_places=2, default=0
+    )
 
     class Meta:
         verbose_name = _("reminder")
@@ -126,3 +135,22 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.invoice} +{self.step_days}"
+
+
+class LatePaymentRate(DatedModel):
+    """The interest rate of the law of 2 August 2002 on late payment in commercial
+    transactions (reference rate, published by the SPF Finances each half-year) and the
+    fixed indemnity per invoice, for the period they are in force."""
+
+    rate = models.DecimalField(_("yearly rate (%)"), max_digits=5, decimal_places=2)
+    indemnity = models.DecimalField(
+        _("fixed indemnity per invoice (€)"), max_digits=8, decimal_places=2, default=40
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta(DatedModel.Meta):
+        verbose_name = _("late-payment rate")
+        verbose_name_plural = _("late-payment rates")
+
+    def __str__(self):
+        return f"{self.rate} % ({self.valid_from} → {self.valid_to or '…'})"
