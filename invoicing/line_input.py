@@ -66,16 +66,33 @@ def vat_value(category: str, rate) -> str:
     return f"{category}:{Decimal(rate):.2f}"
 
 
+def standard_rate_label(rate: Decimal, standard_rates: list[Decimal]) -> str:
+    """The Belgian name of a rate of the standard category, by its place among the rates in
+    force: the highest is the normal rate (21 %), the lowest the reduced rate (6 %), one in
+    between the intermediate rate (12 %)."""
+    if len(standard_rates) < 2 or rate == max(standard_rates):
+        return str(_("normal rate"))
+    if rate == min(standard_rates):
+        return str(_("reduced rate"))
+    return str(_("intermediate rate"))
+
+
 def vat_choices(day) -> list[tuple[str, str]]:
-    """The VAT rates in force on `day`, as one select: "21 % · standard rate"."""
+    """The VAT rates in force on `day`, as one select: "21 % · normal rate"."""
     labels = dict(VatCategory.choices)
-    rates = VatRate.objects.in_force_on(day).values_list("category", "rate")
+    rates = list(VatRate.objects.in_force_on(day).values_list("category", "rate"))
+    standard = [rate for category, rate in rates if category == VatCategory.STANDARD]
     # The usual rates first (21, 12, 6 %), then zero rate, then the lines without VAT.
     order = {"S": 0, "Z": 1}
     choices = []
     for category, rate in sorted(rates, key=lambda r: (order.get(r[0], 2), r[0], -r[1])):
         percent = f"{rate.normalize():f} %"
-        label = f"{percent} · {labels.get(category, category)}"
+        name = (
+            standard_rate_label(rate, standard)
+            if category == VatCategory.STANDARD
+            else labels.get(category, category)
+        )
+        label = f"{percent} · {name}"
         if category in EXEMPT_CATEGORIES:
             label += f" ({category})"
         choices.append((vat_value(category, rate), label))

@@ -181,7 +181,9 @@ def test_the_new_invoice_page_offers_my_active_units_and_each_units_clients(
     assert re.search(rf'value="{ecole.pk}" data-units="{alice_activity.pk}"', content)
     assert "Ecole des Arts Gent (to be verified)" in content
     # VAT rates in force, as one select; the exemption reasons carry their category.
-    assert '<option value="S:21.00" selected>21 % · standard rate</option>' in content
+    assert '<option value="S:21.00" selected>21 % · normal rate</option>' in content
+    assert 'value="S:12.00">12 % · intermediate rate</option>' in content
+    assert 'value="S:6.00">6 % · reduced rate</option>' in content
     assert 'value="E:0.00">0 % · exempt (E)</option>' in content
     assert f'value="{reason("E")}" data-category="E"' in content
     assert "js/invoice-form.js" in content
