@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
+from core.model_fields import optional_link, staff_link
 from core.models import AppendOnlyModel
 from core.scoping import office_scoped
 
@@ -131,20 +131,11 @@ class LedgerEntry(AppendOnlyModel):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     booked_on = models.DateField(_("date"))
     label = models.CharField(_("label"), max_length=200)
-    source_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    source_type = optional_link(ContentType, None)
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("recorded by"))
 
     class Meta:
         verbose_name = _("ledger entry")

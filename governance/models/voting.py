@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import optional_link
 from members.models import Member
 
 from .assemblies import AgendaItem, ElectionCandidate, GeneralAssembly
@@ -40,14 +41,7 @@ class Participation(models.Model):
     # The day only: a time would pair a participation with a ballot's position in the chain.
     day = models.DateField(_("day"))
     # For a proxy: who cast the ballot.
-    proxy_holder = models.ForeignKey(
-        Member,
-        verbose_name=_("cast by the proxy holder"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    proxy_holder = optional_link(Member, _("cast by the proxy holder"))
 
     class Meta:
         verbose_name = _("participation")

@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
+from core.model_fields import optional_link, staff_link
 from core.scoping import UNIT_OFFICE, office_scoped
 
 from .clients import Client
@@ -181,9 +181,7 @@ class Invoice(models.Model):
     legal_entity = models.ForeignKey(
         "members.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT
     )
-    series = models.ForeignKey(
-        InvoiceSeries, verbose_name=_("series"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    series = optional_link(InvoiceSeries, _("series"), related_name=None)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
@@ -201,37 +199,16 @@ class Invoice(models.Model):
     )
     vat_total = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(_("total incl. VAT"), max_digits=14, decimal_places=2, default=0)
-    credited_invoice = models.ForeignKey(
-        "self",
-        verbose_name=_("credited invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="credit_notes",
-    )
+    credited_invoice = optional_link("self", _("credited invoice"), related_name="credit_notes")
     seller = models.JSONField(_("seller"), default=dict, blank=True)
     buyer = models.JSONField(_("buyer"), default=dict, blank=True)
     hash = models.CharField(max_length=64, blank=True)
     previous_hash = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    issued_by = staff_link(_("issued by"))
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     reminders_paused = models.BooleanField(_("reminders paused"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     pdf = models.FileField(_("PDF"), upload_to="invoices/pdf/%Y/", blank=True)
     ubl = models.FileField(_("UBL"), upload_to="invoices/ubl/%Y/", blank=True)
@@ -346,14 +323,7 @@ class DocumentLine(models.Model):
         _("VAT category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
     )
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=21)
-    exemption_reason = models.ForeignKey(
-        VatExemptionReason,
-        verbose_name=_("exemption reason"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    exemption_reason = optional_link(VatExemptionReason, _("exemption reason"))
     net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)
 
     class Meta:

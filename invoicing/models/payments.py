@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, LookupHashField
+from core.model_fields import optional_link, staff_link
 
 from .invoices import Invoice
 
@@ -15,9 +15,7 @@ class BankStatement(models.Model):
     file_sha256 = models.CharField(max_length=64, unique=True)
     statement_date = models.DateField(_("date"), null=True, blank=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    imported_by = staff_link()
     entry_count = models.PositiveIntegerField(_("entries"), default=0)
 
     class Meta:
@@ -52,14 +50,7 @@ class Payment(models.Model):
         UNMATCHED = "unmatched", _("to match")
         IGNORED = "ignored", _("not an invoice payment")
 
-    invoice = models.ForeignKey(
-        Invoice,
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="payments",
-    )
+    invoice = optional_link(Invoice, _("invoice"), related_name="payments")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -68,9 +59,7 @@ class Payment(models.Model):
     payer_iban = EncryptedIBANField(_("payer's account"), blank=True)
     payer_iban_hash = LookupHashField(source="payer_iban", db_index=True)
     communication = models.CharField(_("communication"), max_length=300, blank=True)
-    statement = models.ForeignKey(
-        BankStatement, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
-    )
+    statement = optional_link(BankStatement, None, related_name="payments")
     bank_reference = models.CharField(
         _("bank reference"),
         max_length=100,
@@ -78,9 +67,7 @@ class Payment(models.Model):
         help_text=_("The bank's own reference of the entry: the same entry is imported once."),
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = staff_link()
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = PaymentQuerySet.as_manager()

@@ -117,13 +117,8 @@ class MembershipApplication(models.Model):
         PORTAL = "portal", _("portal")
         PAPER = "paper", _("received on paper")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="membership_applications",
+    user = optional_link(
+        settings.AUTH_USER_MODEL, _("account"), related_name="membership_applications"
     )
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=100)
@@ -145,9 +140,7 @@ class MembershipApplication(models.Model):
         _("category requested"), max_length=1, choices=Member.Category.choices
     )
     planned_activity = models.TextField(_("planned activity"), blank=True)
-    office = models.ForeignKey(
-        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    office = optional_link(Office, _("office"), related_name=None)
     shares = models.PositiveIntegerField(_("shares subscribed"))
     share_price = models.DecimalField(_("share price"), **MONEY)
     structured_reference = models.CharField(

@@ -48,13 +48,9 @@ class ShareRegisterEntry(AppendOnlyModel):
     )
     decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
     counterparty = optional_link(Member, _("other member"))
-    related_entry = models.ForeignKey(
+    related_entry = optional_link(
         "self",
-        verbose_name=_("related entry"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        _("related entry"),
         help_text=_("The subscription a payment pays, or the transfer out of a transfer in."),
     )
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)

@@ -1,11 +1,11 @@
 """What the monthly contribution run reads and writes: the employment costs charged to units, the
 runs and their postings (one per unit, pillar and month)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import optional_link, staff_link
 from core.models import AppendOnlyModel
 from production_units.models import LedgerEntry, ProductionUnit
 
@@ -34,22 +34,8 @@ class EmploymentCost(AppendOnlyModel):
         help_text=_("What the cooperative owes, after reductions: a reduction feeds the fund."),
         **MONEY,
     )
-    payslip = models.ForeignKey(
-        "Payslip",
-        verbose_name=_("payslip"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="employment_costs",
-    )
-    contract = models.ForeignKey(
-        "Contract",
-        verbose_name=_("contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="employment_costs",
-    )
+    payslip = optional_link("Payslip", _("payslip"), related_name="employment_costs")
+    contract = optional_link("Contract", _("contract"), related_name="employment_costs")
     period = models.DateField(
         _("charged with the month of"),
         null=True,
@@ -81,14 +67,7 @@ class ContributionRun(models.Model):
 
     period = models.DateField(_("period (first day of the month)"), unique=True)
     created_at = models.DateTimeField(_("first run at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("first run by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("first run by"))
 
     class Meta:
         verbose_name = _("contribution run")

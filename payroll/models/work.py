@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedNationalNumberField, LookupHashField
+from core.model_fields import optional_link, staff_link
 from production_units.models import ProductionUnit
 
 from .parameters import MONEY, ContractType
@@ -19,14 +20,7 @@ from .workers import Worker
 class DecisionFields(models.Model):
     """Who decided, when, and why (approval or refusal)."""
 
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = staff_link(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
 
@@ -61,14 +55,7 @@ class Job(DecisionFields):
         ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
     )
     function = models.CharField(_("function"), max_length=100)
-    invoice = models.OneToOneField(
-        "invoicing.Invoice",
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="job",
-    )
+    invoice = optional_link("invoicing.Invoice", _("invoice"), related_name="job", one=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -169,14 +156,7 @@ class WorkDeclaration(DecisionFields):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    overdraft_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("overdraft approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    overdraft_approved_by = staff_link(_("overdraft approved by"))
     overdraft_approved_at = models.DateTimeField(_("overdraft approved at"), null=True, blank=True)
     overdraft_amount = models.DecimalField(_("overdraft approved"), default=0, **MONEY)
     overdraft_reason = models.TextField(_("overdraft reason"), blank=True)
@@ -232,41 +212,17 @@ class Contract(models.Model):
     gross = models.DecimalField(_("gross salary"), **MONEY)
     employer_charges = models.DecimalField(_("employer charges"), default=0, **MONEY)
     net_estimate = models.DecimalField(_("estimated net"), default=0, **MONEY)
-    job = models.ForeignKey(
-        Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="contracts",
-    )  # fmt: skip
-    declaration = models.ForeignKey(
-        WorkDeclaration,
-        verbose_name=_("work declaration"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="contracts",
-    )
+    job = optional_link(Job, _("job"), related_name="contracts")
+    declaration = optional_link(WorkDeclaration, _("work declaration"), related_name="contracts")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OFFERED
     )
     accepted_at = models.DateTimeField(_("accepted by the worker at"), null=True, blank=True)
-    past_start_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("start in the past approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    past_start_approved_by = staff_link(_("start in the past approved by"))
     past_start_reason = models.TextField(_("reason for a start in the past"), blank=True)
     # An advisor's override: the payroll run pays an offered contract the worker has not
     # accepted (payroll.work.contract_services.contract_pay_release).
-    pay_released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("pay released without acceptance by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    pay_released_by = staff_link(_("pay released without acceptance by"))
     pay_released_at = models.DateTimeField(
         _("pay released without acceptance at"), null=True, blank=True
     )
@@ -340,14 +296,7 @@ class WorkDay(models.Model):
         on_delete=models.CASCADE,
         related_name="work_days",
     )
-    contract = models.ForeignKey(
-        Contract,
-        verbose_name=_("contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="work_days",
-    )
+    contract = optional_link(Contract, _("contract"), related_name="work_days")
     gross = models.DecimalField(_("gross of the day"), default=0, **MONEY)
     cancelled = models.BooleanField(_("cancelled"), default=False)
 
