@@ -427,6 +427,71 @@ def apply_each(
     _report(model_admin, request, done, problems, done_message)
 
 
+def reason_action(
+    description: "StrOrPromise",
+    service: Callable[..., object],
+    target: str,
+    *,
+    done_message: "StrOrPromise",
+    title: "StrOrPromise | None" = None,
+    intro: "StrOrPromise" = "",
+    form_class: type[forms.Form] = ReasonForm,
+    reason_arg: str = "reason",
+    rows: Callable[[Any], Any] | None = None,
+    describe: Callable[[Any], str] | None = None,
+    permissions: Sequence[str] = ("review",),
+    **fixed: Any,
+) -> Callable[[Any, HttpRequest, Any], TemplateResponse | None]:
+    """An admin action asking for a reason (`form_class` has a `reason` field), then calling
+    `service(<target>=row, by=<user>, <reason_arg>=reason, **fixed)` for each chosen row
+    (run_action_with_form). `rows(queryset)`: the chosen rows narrowed or ordered first;
+    `title` defaults to the description."""
+
+    @admin.action(description=description, permissions=list(permissions))
+    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        return run_action_with_form(
+            model_admin,
+            request,
+            rows(queryset) if rows else queryset,
+            form_class=form_class,
+            title=str(title or description),
+            intro=str(intro),
+            describe=describe,
+            apply=lambda obj, data: service(
+                **{target: obj, reason_arg: data["reason"]}, by=request.user, **fixed
+            ),
+            done_message=done_message,
+        )
+
+    return action
+
+
+def each_action(
+    description: "StrOrPromise",
+    service: Callable[..., object],
+    target: str,
+    *,
+    done_message: "StrOrPromise",
+    rows: Callable[[Any], Any] | None = None,
+    permissions: Sequence[str] = ("review",),
+    **fixed: Any,
+) -> Callable[[Any, HttpRequest, Any], None]:
+    """An admin action without a form: `service(<target>=row, by=<user>, **fixed)` for each
+    chosen row (apply_each); `rows(queryset)`: the chosen rows narrowed or ordered first."""
+
+    @admin.action(description=description, permissions=list(permissions))
+    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
+        apply_each(
+            model_admin,
+            request,
+            rows(queryset) if rows else queryset,
+            apply=lambda obj: service(**{target: obj}, by=request.user, **fixed),
+            done_message=done_message,
+        )
+
+    return action
+
+
 # The advisor's queue on the admin index ---------------------------------------------------
 
 
