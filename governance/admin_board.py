@@ -24,6 +24,7 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     ServiceFormMixin,
+    reason_action,
     run_action_with_form,
 )
 from core.roles import is_board
@@ -254,23 +255,20 @@ class CandidacyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, BoardDecisionsAdmi
     fields = ("member", "representative_name", "year", "status", "statement", "filed_at", "reason")
     readonly_fields = fields
 
-    @admin.action(description=gettext_lazy("Refuse as not admissible"), permissions=["decide"])
-    def refuse_not_admissible(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.select_related("member"),
-            form_class=RefuseForm,
-            title=_("Refuse candidacies as not admissible"),
-            intro=_("The candidate reads the reason in their portal."),
-            describe=lambda candidacy: candidacy.get_status_display(),
-            apply=lambda candidacy, data: candidacy_refuse(
-                candidacy=candidacy, reason=data["reason"], by=request.user
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d candidacy refused.", "%(count)d candidacies refused.", "count"
-            ),
-        )
+    refuse_not_admissible = reason_action(
+        gettext_lazy("Refuse as not admissible"),
+        candidacy_refuse,
+        "candidacy",
+        permissions=["decide"],
+        form_class=RefuseForm,
+        rows=lambda queryset: queryset.select_related("member"),
+        title=gettext_lazy("Refuse candidacies as not admissible"),
+        intro=gettext_lazy("The candidate reads the reason in their portal."),
+        describe=lambda candidacy: candidacy.get_status_display(),
+        done_message=ngettext_lazy(
+            "%(count)d candidacy refused.", "%(count)d candidacies refused.", "count"
+        ),
+    )
 
 
 # --- the ethics committee ----------------------------------------------------------------------

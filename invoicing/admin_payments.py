@@ -18,9 +18,9 @@ from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
-    ReasonForm,
     ServiceFormMixin,
     advisor_queue_item,
+    reason_action,
     run_action_with_form,
 )
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE, through
@@ -197,22 +197,18 @@ class PaymentAdmin(
             ),
         )
 
-    @admin.action(description=gettext_lazy("Not an invoice payment"), permissions=["match"])
-    def set_aside(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Not an invoice payment"),
-            intro=_("Say what this money is: it leaves the queue and can still be matched later."),
-            apply=lambda payment, data: payment_ignore(
-                payment=payment, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d payment set aside.", "%(count)d payments set aside.", "count"
-            ),
-        )
+    set_aside = reason_action(
+        gettext_lazy("Not an invoice payment"),
+        payment_ignore,
+        "payment",
+        permissions=["match"],
+        intro=gettext_lazy(
+            "Say what this money is: it leaves the queue and can still be matched later."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d payment set aside.", "%(count)d payments set aside.", "count"
+        ),
+    )
 
 
 # The cooperative's queue: a payment no invoice was found for is every advisor's.

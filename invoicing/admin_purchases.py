@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.admin_kit import AuditTrailMixin, ReasonForm, advisor_queue_item, run_action_with_form
+from core.admin_kit import (
+    AuditTrailMixin,
+    advisor_queue_item,
+    reason_action,
+    run_action_with_form,
+)
 from core.scoping import UNIT_OFFICE
 from production_units.models import ProductionUnit
 
@@ -234,21 +239,15 @@ class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["assign"])
-    def reject_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject with a reason"),
-            apply=lambda purchase, data: purchase_reject(
-                purchase=purchase, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d purchase rejected.", "%(count)d purchases rejected.", "count"
-            ),
-        )
+    reject_with_reason = reason_action(
+        gettext_lazy("Reject with a reason"),
+        purchase_reject,
+        "purchase",
+        permissions=["assign"],
+        done_message=ngettext_lazy(
+            "%(count)d purchase rejected.", "%(count)d purchases rejected.", "count"
+        ),
+    )
 
 
 # The cooperative's queue: a purchase without a unit is every advisor's.

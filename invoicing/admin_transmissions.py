@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import advisor_queue_item, apply_each
+from core.admin_kit import (
+    advisor_queue_item,
+    each_action,
+)
 from core.scoping import UNIT_OFFICE, through
 
 from .admin_actions import invoices_matching
@@ -96,23 +99,18 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
     def last_error_start(self, transmission):
         return (transmission.last_error or "")[:80]
 
-    @admin.action(
-        description=gettext_lazy("Send again (failed or stuck ones)"), permissions=["resend"]
+    send_failed_again = each_action(
+        gettext_lazy("Send again (failed or stuck ones)"),
+        transmission_replay,
+        "transmission",
+        permissions=["resend"],
+        rows=lambda queryset: queryset.select_related("invoice__series"),
+        done_message=ngettext_lazy(
+            "%(count)d transmission queued again.",
+            "%(count)d transmissions queued again.",
+            "count",
+        ),
     )
-    def send_failed_again(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset.select_related("invoice__series"),
-            apply=lambda transmission: transmission_replay(
-                transmission=transmission, by=request.user
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d transmission queued again.",
-                "%(count)d transmissions queued again.",
-                "count",
-            ),
-        )
 
 
 transmissions_stuck = advisor_queue_item(

@@ -23,6 +23,7 @@ from core.admin_kit import (
     advisor_queue_item,
     form_page,
     money,
+    reason_action,
     run_action_with_form,
 )
 from core.encryption import lookup_hash
@@ -478,23 +479,18 @@ class MembershipApplicationAdmin(
             ),
         )
 
-    @admin.action(description=gettext_lazy("Refuse with a reason"), permissions=["review"])
-    def refuse_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=RefuseForm,
-            title=_("Refuse the applications"),
-            intro=_("Money already received waits as a refund to the applicant's IBAN."),
-            describe=payment_state,
-            apply=lambda application, data: application_refuse(
-                application=application, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d application refused.", "%(count)d applications refused.", "count"
-            ),
-        )
+    refuse_with_reason = reason_action(
+        gettext_lazy("Refuse with a reason"),
+        application_refuse,
+        "application",
+        form_class=RefuseForm,
+        title=gettext_lazy("Refuse the applications"),
+        intro=gettext_lazy("Money already received waits as a refund to the applicant's IBAN."),
+        describe=payment_state,
+        done_message=ngettext_lazy(
+            "%(count)d application refused.", "%(count)d applications refused.", "count"
+        ),
+    )
 
     @admin.action(description=gettext_lazy("Record a payment"), permissions=["review"])
     def record_payment(self, request, queryset):

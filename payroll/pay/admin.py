@@ -29,7 +29,7 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     add_service_error,
-    apply_each,
+    each_action,
     money,
     run_action_with_form,
 )
@@ -112,17 +112,15 @@ class PayrollRunAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     def has_close_permission(self, request):
         return not self._refused(request) and request.user.has_perm("payroll.change_payrollrun")
 
-    @admin.action(description=gettext_lazy("Close the period"), permissions=["close"])
-    def close_selected(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            apply=lambda run: payroll_run_close(run=run, by=request.user),
-            done_message=ngettext_lazy(
-                "%(count)d period closed.", "%(count)d periods closed.", "count"
-            ),
-        )
+    close_selected = each_action(
+        gettext_lazy("Close the period"),
+        payroll_run_close,
+        "run",
+        permissions=["close"],
+        done_message=ngettext_lazy(
+            "%(count)d period closed.", "%(count)d periods closed.", "count"
+        ),
+    )
 
 
 class PeriodFilter(admin.SimpleListFilter):
