@@ -28,9 +28,9 @@ from invoicing.parties import OwnClientField, OwnUnitField
 from payroll.models import Contract, ContractType, Job, WorkDeclaration, Worker
 
 from .contract_services import contract_accept
+from .decision_services import MAX_REASON
 from .declaration_services import declaration_cancel, declaration_create, declaration_submit
 from .job_services import (
-    MAX_REASON,
     ExpenseInput,
     job_cancel,
     job_create,
