@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.model_fields import staff_link
+from core.model_fields import required_link, staff_link
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -46,7 +46,7 @@ class AuditEvent(AppendOnlyModel):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = staff_link(_("who"))
     action = models.CharField(_("action"), max_length=64)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = required_link(ContentType, None)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from members.models import Member
 
 fraction_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -244,9 +244,7 @@ class ElectionCandidate(models.Model):
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("election"), on_delete=models.CASCADE, related_name="candidates"
     )
-    member = models.ForeignKey(
-        Member, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("candidate"))
     representative_name = models.CharField(
         _("represented by"),
         max_length=200,
@@ -282,9 +280,7 @@ class VoterRollEntry(models.Model):
     assembly = models.ForeignKey(
         GeneralAssembly, verbose_name=_("assembly"), on_delete=models.CASCADE, related_name="roll"
     )
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("member"))
     number = models.PositiveIntegerField(_("member number"))
     category = models.CharField(_("category"), max_length=1)
     correction_reason = models.TextField(_("added by correction, because"), blank=True)
@@ -321,12 +317,8 @@ class Proxy(models.Model):
         on_delete=models.CASCADE,
         related_name="proxies",
     )
-    giver = models.ForeignKey(
-        Member, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="+"
-    )
-    holder = models.ForeignKey(
-        Member, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="+"
-    )
+    giver = required_link(Member, _("given by"))
+    holder = required_link(Member, _("holder"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.GIVEN
     )

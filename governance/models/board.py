@@ -4,7 +4,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from members.models import Member
 
 
@@ -28,9 +28,7 @@ class Mandate(models.Model):
         REVOCATION = "revocation", _("revocation")
         RATIFICATION_REFUSED = "ratification_refused", _("cooptation not ratified")
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("board member"), on_delete=models.PROTECT, related_name="mandates"
-    )
+    member = required_link(Member, _("board member"), related_name="mandates")
     representative_name = models.CharField(
         _("represented by"),
         max_length=200,
@@ -87,9 +85,7 @@ class Candidacy(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
         REFUSED = "refused", _("not admissible")
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="candidacies"
-    )
+    member = required_link(Member, _("candidate"), related_name="candidacies")
     representative_name = models.CharField(_("represented by"), max_length=200, blank=True)
     statement = models.TextField(_("statement"))
     year = models.PositiveSmallIntegerField(_("election year"))

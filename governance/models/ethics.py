@@ -3,14 +3,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.model_fields import staff_link
+from core.model_fields import required_link, staff_link
 from members.models import Member
 
 
 class EthicsCommitteeTerm(models.Model):
-    member = models.ForeignKey(
-        Member, verbose_name=_("committee member"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("committee member"))
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     user_access = staff_link(

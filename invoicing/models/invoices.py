@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from core.scoping import UNIT_OFFICE, office_scoped
 
 from .clients import Client
@@ -100,9 +100,7 @@ class InvoiceSeries(models.Model):
         INVOICE = "invoice", _("invoices")
         CREDIT_NOTE = "credit_note", _("credit notes")
 
-    legal_entity = models.ForeignKey(
-        "members.LegalEntity", on_delete=models.PROTECT, related_name="invoice_series"
-    )
+    legal_entity = required_link("members.LegalEntity", None, related_name="invoice_series")
     code = models.CharField(_("code"), max_length=8)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reference_prefix = models.CharField(
@@ -169,18 +167,9 @@ class Invoice(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    unit = models.ForeignKey(
-        "production_units.ProductionUnit",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="invoices",
-    )
-    client = models.ForeignKey(
-        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="invoices"
-    )
-    legal_entity = models.ForeignKey(
-        "members.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT
-    )
+    unit = required_link("production_units.ProductionUnit", _("unit"), related_name="invoices")
+    client = required_link(Client, _("client"), related_name="invoices")
+    legal_entity = required_link("members.LegalEntity", _("legal entity"), related_name=None)
     series = optional_link(InvoiceSeries, _("series"), related_name=None)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, LookupHashField
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 
 from .invoices import Invoice
 
@@ -98,7 +98,7 @@ class Payment(models.Model):
 class Reminder(models.Model):
     """A payment reminder sent for an overdue invoice, at one of the policy's steps."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    invoice = required_link(Invoice, None, related_name="reminders")
     step_days = models.PositiveSmallIntegerField(_("days after the due date"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)

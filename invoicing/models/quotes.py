@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 
 from .clients import Client
 from .invoices import DocumentLine, Invoice
@@ -22,15 +22,8 @@ class Quote(models.Model):
         REFUSED = "refused", _("refused")
         INVOICED = "invoiced", _("invoiced")
 
-    unit = models.ForeignKey(
-        "production_units.ProductionUnit",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="quotes",
-    )
-    client = models.ForeignKey(
-        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="quotes"
-    )
+    unit = required_link("production_units.ProductionUnit", _("unit"), related_name="quotes")
+    client = required_link(Client, _("client"), related_name="quotes")
     number = models.CharField(_("number"), max_length=30, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 
 from .accounts import LANGUAGE_CHOICES, Office
@@ -205,12 +205,7 @@ class MembershipApplication(models.Model):
 class DocumentAcceptance(AppendOnlyModel):
     """Who accepted which version of a membership document, and when."""
 
-    document = models.ForeignKey(
-        MembershipDocument,
-        verbose_name=_("document"),
-        on_delete=models.PROTECT,
-        related_name="acceptances",
-    )
+    document = required_link(MembershipDocument, _("document"), related_name="acceptances")
     application = optional_link(MembershipApplication, _("application"), related_name="acceptances")
     member = optional_link(Member, _("member"), related_name="document_acceptances")
     accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 from production_units.models import LedgerEntry, ProductionUnit
 
@@ -18,15 +18,8 @@ class EmploymentCost(AppendOnlyModel):
     it with the contract type's coefficient in force on `work_date`. A correction is a new
     row with negative amounts."""
 
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="employment_costs",
-    )
-    contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
-    )
+    unit = required_link(ProductionUnit, _("unit"), related_name="employment_costs")
+    contract_type = required_link(ContractType, _("contract type"))
     work_date = models.DateField(_("work date"))
     gross = models.DecimalField(_("gross salary"), **MONEY)
     employer_charges = models.DecimalField(
@@ -86,15 +79,8 @@ class ContributionPosting(AppendOnlyModel):
         TURNOVER = "turnover", _("turnover")
         EMPLOYMENT = "employment", _("employment")
 
-    run = models.ForeignKey(
-        ContributionRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="postings"
-    )
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="contribution_postings",
-    )
+    run = required_link(ContributionRun, _("run"), related_name="postings")
+    unit = required_link(ProductionUnit, _("unit"), related_name="contribution_postings")
     pillar = models.CharField(_("pillar"), max_length=10, choices=Pillar.choices)
     period = models.DateField(_("period (first day of the month)"))
     base = models.DecimalField(
@@ -102,11 +88,8 @@ class ContributionPosting(AppendOnlyModel):
     )
     amount = models.DecimalField(_("contribution"), **MONEY)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    ledger_entry = models.OneToOneField(
-        LedgerEntry,
-        verbose_name=_("ledger entry"),
-        on_delete=models.PROTECT,
-        related_name="contribution_posting",
+    ledger_entry = required_link(
+        LedgerEntry, _("ledger entry"), related_name="contribution_posting", one=True
     )
 
     class Meta:

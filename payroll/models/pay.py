@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, LookupHashField
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 
 from .expenses import ExpenseClaim
 from .parameters import MONEY
@@ -49,13 +49,8 @@ class Payslip(models.Model):
     """One worker's pay for one month: gross → employee social security → withholding → net,
     with the employer charges; `lines` details it per contract and day."""
 
-    run = models.ForeignKey(
-        PayrollRun, verbose_name=_("payroll run"), on_delete=models.PROTECT,
-        related_name="payslips",
-    )  # fmt: skip
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="payslips"
-    )
+    run = required_link(PayrollRun, _("payroll run"), related_name="payslips")
+    worker = required_link(Worker, _("worker"), related_name="payslips")
     period = models.DateField(_("period (first day of the month)"))
     days = models.PositiveSmallIntegerField(_("work days"), default=0)
     hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, default=0)
@@ -175,9 +170,7 @@ class Attestation(models.Model):
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
 
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="attestations"
-    )
+    worker = required_link(Worker, _("worker"), related_name="attestations")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
@@ -185,10 +178,7 @@ class Attestation(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     pdf = models.FileField(_("PDF"), upload_to="attestations/%Y/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
+    requested_by = required_link(settings.AUTH_USER_MODEL, _("requested by"))
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:
