@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import account_or_none
 from core.bulk import insert_rows
 from core.calendar import month_bounds
 from core.dated import DatedModel
@@ -303,7 +304,7 @@ def contributions_compute(
                 % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
             }
         )
-    user = by if getattr(by, "is_authenticated", False) else None
+    user = account_or_none(by)
     run, _created = ContributionRun.objects.get_or_create(
         period=first, defaults={"created_by": user}
     )

@@ -28,7 +28,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.calendar import month_bounds
 from core.money import cents
 from payroll.models import (
@@ -349,7 +349,7 @@ def payroll_run_compute(*, period: date, by=None, today: date | None = None) -> 
                 % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
             }
         )
-    user = by if getattr(by, "is_authenticated", False) else None
+    user = account_or_none(by)
     run, created = PayrollRun.objects.get_or_create(period=first, defaults={"computed_by": user})
     # Computes of the same month queue here; the next one finds the run computed.
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
@@ -536,7 +536,7 @@ def payroll_run_close(*, run: PayrollRun, by) -> PayrollRun:
     _check_open(run)
     run.status = PayrollRun.Status.CLOSED
     run.closed_at = timezone.now()
-    run.closed_by = by if getattr(by, "is_authenticated", False) else None
+    run.closed_by = account_or_none(by)
     run.save(update_fields=["status", "closed_at", "closed_by"])
     audit_log(actor=by, action="payroll_run.closed", obj=run, changes={"status": run.status})
     return run

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.roles import is_staff
 from core.types import AnyUser
 from payroll.models import Job, WorkDeclaration
@@ -71,7 +71,7 @@ def record_decision(
     """The row's new status, with who decided (None for a task), when and why; saves those
     fields and `also`."""
     row.status = status
-    row.decided_by = by if getattr(by, "is_authenticated", False) else None
+    row.decided_by = account_or_none(by)
     row.decided_at = timezone.now()
     row.decision_reason = reason
     row.save(update_fields=["status", *also, "decided_by", "decided_at", "decision_reason"])

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from core.types import AnyUser
@@ -507,7 +507,7 @@ def _validate(*, job: Job, by: User, automatic: bool = False, past_start_reason:
     job.turnover = invoice.net_total
     job.split = split.amounts()
     job.status = Job.Status.VALIDATED
-    job.decided_by = by if getattr(by, "is_authenticated", False) else None
+    job.decided_by = account_or_none(by)
     job.decided_at = timezone.now()
     job.save(update_fields=["turnover", "split", "status", "decided_by", "decided_at"])
     _post_expenses(job, invoice, by)
