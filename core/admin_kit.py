@@ -188,10 +188,10 @@ class SuperuserDeleteMixin(_ModelAdmin):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows nobody adds, changes or deletes by hand."""
+class ReadOnlyMixin:
+    """Rows nobody adds, changes or deletes by hand, on their own page or as an inline."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -199,6 +199,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Rows nobody adds, changes or deletes by hand."""
 
 
 # Display --------------------------------------------------------------------------------------
@@ -213,7 +217,7 @@ def money(amount: Decimal | int | None) -> str:
     return f"{number_format(cents(amount), decimal_pos=2, use_l10n=True, force_grouping=True)} €"
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     """Rows shown on their parent's page, never edited there."""
 
     extra = 0
@@ -222,15 +226,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def form_page(

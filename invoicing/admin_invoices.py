@@ -20,6 +20,7 @@ from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
     EstimatedCountPaginator,
+    ReadOnlyAdmin,
     advisor_queue_item,
     apply_each,
     each_action,
@@ -93,7 +94,7 @@ def _invoices_of_names(term: str):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     list_display = (
         "number_display",
@@ -241,16 +242,7 @@ class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
             return queryset, False
         return queryset.filter(_invoices_of_names(term)), False
 
-    # Advisors review: nobody adds, edits or deletes an invoice here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Advisors review (ReadOnlyAdmin): nobody adds, edits or deletes an invoice here.
     def has_review_permission(self, request):
         return request.user.has_perm("invoicing.change_invoice")
 

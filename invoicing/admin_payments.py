@@ -18,6 +18,7 @@ from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
+    ReadOnlyAdmin,
     ServiceFormMixin,
     advisor_queue_item,
     reason_action,
@@ -225,7 +226,7 @@ payments_to_match = advisor_queue_item(
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     # The cooperative's own account: one statement holds payments of every office (each
     # payment is scoped in its own admin); the statement shows only its totals.
     office_path = COOPERATIVE_WIDE
@@ -252,15 +253,7 @@ class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdm
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False  # statements come from a file: see the import page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdmin): statements come from a file, see the import page.
     def get_urls(self):
         own = [
             path(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_kit import (
     AuditTrailMixin,
+    ReadOnlyAdmin,
     advisor_queue_item,
     reason_action,
     run_action_with_form,
@@ -74,7 +75,7 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     # Every purchase waiting for a unit: the queue is the whole cooperative's.
     office_shared = Q(unit__isnull=True)
@@ -123,15 +124,7 @@ class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     readonly_fields = fields
     # Not in the list: the overdraft is read from the audit trail, one query per purchase.
 
-    def has_add_permission(self, request):
-        return False  # purchases come from a supplier's file: see the import page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdmin): purchases come from a supplier's file, see the import page.
     def has_assign_permission(self, request):
         return request.user.has_perm("invoicing.change_purchase")
 

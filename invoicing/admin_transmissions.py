@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
+    ReadOnlyAdmin,
     advisor_queue_item,
     each_action,
 )
@@ -42,7 +43,7 @@ class StuckFilter(admin.SimpleListFilter):
 
 
 @admin.register(Transmission)
-class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
+class TransmissionAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
     office_path = through("invoice", UNIT_OFFICE)
     list_display = (
         "invoice",
@@ -82,15 +83,6 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
         if found is not None:
             return queryset.filter(invoice__in=found.values("pk")), False
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request):
         return request.user.has_perm("invoicing.change_transmission")

@@ -16,6 +16,7 @@ from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
+    ReadOnlyMixin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
     money,
@@ -50,7 +51,7 @@ class RecentEntriesFormSet(forms.BaseInlineFormSet):
         return super().get_queryset()[:RECENT_ENTRIES]
 
 
-class RecentLedgerEntryInline(admin.TabularInline):
+class RecentLedgerEntryInline(ReadOnlyMixin, admin.TabularInline):
     """The unit's latest entries, read-only (the full ledger is one click away)."""
 
     model = LedgerEntry
@@ -65,15 +66,6 @@ class RecentLedgerEntryInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProductionUnit)

@@ -20,6 +20,7 @@ from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
+    ReadOnlyAdmin,
     advisor_queue_item,
     each_action,
     money,
@@ -51,7 +52,7 @@ class OverdraftForm(forms.Form):
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     list_display = (
         "number",
@@ -121,16 +122,8 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
         actions.pop("delete_selected", None)
         return actions
 
-    # Claims are filed by members and decided through the actions: nobody edits them here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Claims are filed by members and decided through the actions (ReadOnlyAdmin): nobody
+    # edits them here.
     def has_review_permission(self, request):
         return can_review_expenses(request.user)
 

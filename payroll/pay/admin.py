@@ -298,7 +298,7 @@ class MarkSentForm(forms.Form):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = SPANS_OFFICES  # one batch (one pain.001 file) pays every office
     list_display = (
         "reference",
@@ -328,15 +328,7 @@ class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin
     inlines = (PayoutLineInline,)
     actions = ("mark_sent",)
 
-    def has_add_permission(self, request):
-        return False  # batches are prepared from the lines: see the "prepare" page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdmin): batches are prepared from the lines, see the "prepare" page.
     def has_send_permission(self, request):
         return not self._refused(request) and request.user.has_perm("payroll.change_payoutbatch")
 

@@ -13,6 +13,7 @@ from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
+    ReadOnlyMixin,
     apply_each,
     each_action,
 )
@@ -21,19 +22,6 @@ from payroll.models import UnitWorker, WorkDay, Worker, WorkerInvitation
 
 from .invitation_services import worker_invitation_revoke
 from .worker_services import unit_worker_end
-
-
-class NoAddNoDeleteMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyMixin(NoAddNoDeleteMixin):
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
