@@ -44,6 +44,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.forms import add_service_errors
 from core.money import cents
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
 
@@ -153,18 +154,9 @@ class ServiceFormMixin(_ModelAdmin):
         class ServiceRefusedForm(form_class):
             def _post_clean(self) -> None:
                 super()._post_clean()
-                add_service_error(self, error)
+                add_service_errors(self, error)
 
         return ServiceRefusedForm
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the named fields it has, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class AuditedSaveMixin(_ModelAdmin):
@@ -332,7 +324,7 @@ def _apply_all(
             apply(obj)
         except ValidationError as error:
             if form is not None and _names_a_field_of(form, error):
-                add_service_error(form, error)
+                add_service_errors(form, error)
                 break
             problems.append((obj, error.messages))
         except PermissionDenied as error:

@@ -12,7 +12,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from core.admin_kit import (
     SuperuserDeleteMixin,
     run_action_with_form,
 )
+from core.forms import not_in_the_future
 from core.scoping import COOPERATIVE_WIDE
 from core.validators import mask_identifier
 
@@ -152,12 +152,6 @@ class MemberForm(forms.ModelForm):
         fields = ["user", *MEMBER_FIELDS]
 
 
-def _not_in_the_future(day):
-    if day > timezone.localdate():
-        raise ValidationError(gettext("The date can't be in the future."))
-    return day
-
-
 class CategoryChangeForm(forms.Form):
     category = forms.ChoiceField(label=_("New category"), choices=Member.Category.choices)
     on = forms.DateField(
@@ -178,7 +172,7 @@ class CategoryChangeForm(forms.Form):
     )
 
     def clean_on(self):
-        return _not_in_the_future(self.cleaned_data["on"])
+        return not_in_the_future(self.cleaned_data["on"])
 
 
 class ResignationForm(ExitRecordForm):
@@ -191,7 +185,7 @@ class ResignationForm(ExitRecordForm):
     )
 
     def clean_on(self):
-        return _not_in_the_future(self.cleaned_data["on"])
+        return not_in_the_future(self.cleaned_data["on"])
 
 
 def category_change_preview(member: Member, data) -> str:

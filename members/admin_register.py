@@ -18,9 +18,9 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     SuperuserDeleteMixin,
-    add_service_error,
     form_page,
 )
+from core.forms import add_service_errors, not_in_the_future
 from core.roles import is_board, sees_everything
 from core.scoping import COOPERATIVE_WIDE
 
@@ -123,10 +123,7 @@ class RegisterAtForm(forms.Form):
     )
 
     def clean_at(self):
-        day = self.cleaned_data["at"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
+        return not_in_the_future(self.cleaned_data["at"])
 
 
 class ExtractForm(forms.Form):
@@ -306,7 +303,7 @@ class ShareRegisterEntryAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
                         note=data["note"],
                     )
                 except ValidationError as error:
-                    add_service_error(form, error)
+                    add_service_errors(form, error)
                 else:
                     self.message_user(
                         request,

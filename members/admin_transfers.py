@@ -8,7 +8,6 @@ requests read-only (to answer a member), without the actions.
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -25,6 +24,7 @@ from core.admin_kit import (
     reason_action,
     run_action_with_form,
 )
+from core.forms import not_in_the_future
 from core.roles import is_board
 
 from .models import ShareTransferRequest
@@ -51,10 +51,7 @@ class TransferApproveForm(forms.Form):
     )
 
     def clean_on(self):
-        day = self.cleaned_data["on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
+        return not_in_the_future(self.cleaned_data["on"])
 
 
 def requested(queryset):

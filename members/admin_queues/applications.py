@@ -19,7 +19,6 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     RefuseForm,
-    add_service_error,
     advisor_queue_item,
     form_page,
     money,
@@ -27,6 +26,7 @@ from core.admin_kit import (
     run_action_with_form,
 )
 from core.encryption import lookup_hash
+from core.forms import add_service_errors, not_in_the_future
 
 from ..forms import MembershipApplicationForm
 from ..models import (
@@ -121,10 +121,7 @@ class PaymentForm(forms.Form):
     )
 
     def clean_paid_on(self):
-        day = self.cleaned_data["paid_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
+        return not_in_the_future(self.cleaned_data["paid_on"])
 
 
 def _with_due(queryset):
@@ -194,10 +191,7 @@ class PaperApplicationForm(MembershipApplicationForm):
     )
 
     def clean_submitted_on(self):
-        day = self.cleaned_data["submitted_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
+        return not_in_the_future(self.cleaned_data["submitted_on"])
 
 
 @admin.register(MembershipApplication)
@@ -332,7 +326,7 @@ class MembershipApplicationAdmin(
                     **form.service_fields(),
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 self.message_user(
                     request,

@@ -28,11 +28,11 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
-    add_service_error,
     each_action,
     money,
     run_action_with_form,
 )
+from core.forms import add_service_errors
 from core.scoping import SPANS_OFFICES, UNIT_OFFICE, WORKER_OFFICE, through
 from core.validators import mask_iban
 from payroll.models import (
@@ -396,7 +396,7 @@ class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
                         by=request.user,
                     )
                 except ValidationError as error:
-                    add_service_error(form, error)
+                    add_service_errors(form, error)
                 else:
                     if batch is None:
                         self.message_user(
