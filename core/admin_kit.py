@@ -253,25 +253,35 @@ def form_page(
 SELECTION_LIMIT = 500
 
 
+REASON = _("Reason")
+
+
+def note_field(
+    label: "StrOrPromise" = REASON,
+    *,
+    required: bool = True,
+    help_text: "StrOrPromise" = "",
+    rows: int = 3,
+) -> forms.CharField:
+    """A text kept with a decision (a reason, a note): a small text area."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "cols": 60}),
+    )
+
+
 class ReasonForm(forms.Form):
     """An optional reason, kept in the audit trail."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Kept in the audit trail."),
-    )
+    reason = note_field(required=False, help_text=_("Kept in the audit trail."))
 
 
 class RefuseForm(forms.Form):
     """The reason of a refusal: required, kept with the decision."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Kept with the decision and in the audit trail."),
-    )
+    reason = note_field(help_text=_("Kept with the decision and in the audit trail."))
 
 
 Problems = list[tuple[object, list[str]]]

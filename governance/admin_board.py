@@ -24,6 +24,7 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     ServiceFormMixin,
+    note_field,
     reason_action,
     run_action_with_form,
 )
@@ -63,10 +64,10 @@ class CooptationForm(forms.Form):
         required=False,
         help_text=gettext_lazy("For a member organisation: the natural person who sits."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Board decision"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Board decision"),
         help_text=gettext_lazy("Reference or minutes of the board meeting; kept in the audit."),
+        rows=2,
     )
 
     def clean_member(self):
@@ -89,21 +90,21 @@ class MandateEndForm(forms.Form):
             (value, label) for value, label in Mandate.EndReason.choices if value in EARLY_ENDS
         ],
     )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    note = note_field(
+        gettext_lazy("Note"),
         help_text=gettext_lazy(
             "Letter of resignation, decision of the assembly; kept in the audit."
         ),
+        rows=2,
     )
 
 
 class RepresentativeForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("New representative"), max_length=200)
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Reason"),
         help_text=gettext_lazy("The organisation's letter; kept in the audit trail."),
+        rows=2,
     )
 
 

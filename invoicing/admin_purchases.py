@@ -17,6 +17,7 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     advisor_queue_item,
+    note_field,
     reason_action,
     run_action_with_form,
 )
@@ -55,10 +56,9 @@ class AssignForm(forms.Form):
         queryset=ProductionUnit.objects.none(),
         help_text=gettext_lazy("The purchase is charged to it, excluding VAT."),
     )
-    overdraft_reason = forms.CharField(
-        label=gettext_lazy("Overdraft reason"),
+    overdraft_reason = note_field(
+        gettext_lazy("Overdraft reason"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=gettext_lazy(
             "Only when the unit's available balance can't pay the purchase: why you charge it "
             "anyway. Kept in the audit trail and on the ledger entry."

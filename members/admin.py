@@ -28,6 +28,7 @@ from core.admin_kit import (
     EstimatedCountPaginator,
     ServiceFormMixin,
     SuperuserDeleteMixin,
+    note_field,
     run_action_with_form,
 )
 from core.forms import not_in_the_future
@@ -165,10 +166,8 @@ class CategoryChangeForm(forms.Form):
         required=False,
         help_text=_("The board decision or the member's letter, e.g. CA-2026-03-12."),
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text=_("Kept in the register and in the audit trail."),
+    reason = note_field(
+        _("Reason"), help_text=_("Kept in the register and in the audit trail."), rows=2
     )
 
     def clean_on(self):
@@ -178,10 +177,10 @@ class CategoryChangeForm(forms.Form):
 class ResignationForm(ExitRecordForm):
     """A resignation received by letter (or told to the advisor), recorded for the member."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    reason = note_field(
+        _("Reason"),
         help_text=_("e.g. the member's letter of 2026-03-02. Kept in the audit trail."),
+        rows=2,
     )
 
     def clean_on(self):

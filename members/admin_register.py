@@ -19,6 +19,7 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     SuperuserDeleteMixin,
     form_page,
+    note_field,
 )
 from core.forms import add_service_errors, not_in_the_future
 from core.roles import is_board, sees_everything
@@ -154,9 +155,7 @@ class TransferForm(forms.Form):
     decision_reference = forms.CharField(
         label=_("Board decision reference"), max_length=100, help_text=_("e.g. CA-2026-03-12")
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
-    )
+    note = note_field(_("Note"), required=False, rows=2)
 
 
 @admin.register(ShareRegisterEntry)

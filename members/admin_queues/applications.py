@@ -22,6 +22,7 @@ from core.admin_kit import (
     advisor_queue_item,
     form_page,
     money,
+    note_field,
     reason_action,
     run_action_with_form,
 )
@@ -53,11 +54,11 @@ class ApproveForm(forms.Form):
         initial=timezone.localdate,
         help_text=gettext_lazy("The applicant is a member from this day."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Note"),
+    reason = note_field(
+        gettext_lazy("Note"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Kept in the audit trail."),
+        rows=2,
     )
     approve_unpaid = forms.BooleanField(
         label=gettext_lazy("Approve even though money is still due"),
@@ -66,11 +67,11 @@ class ApproveForm(forms.Form):
             "An application is approved once its shares are fully paid, unless you say why."
         ),
     )
-    unpaid_reason = forms.CharField(
-        label=gettext_lazy("Why approve before full payment"),
+    unpaid_reason = note_field(
+        gettext_lazy("Why approve before full payment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Kept with the decision and in the audit trail."),
+        rows=2,
     )
 
     def __init__(self, *args, applications=(), **kwargs):

@@ -14,6 +14,7 @@ from core.admin_kit import (
     ServiceFormMixin,
     advisor_queue_item,
     money,
+    note_field,
     run_action_with_form,
 )
 from core.roles import is_board, require_board
@@ -38,11 +39,7 @@ class ExitRecordForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Empty: the member's IBAN."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-    )
+    reason = note_field(gettext_lazy("Note"), required=False, rows=2)
 
 
 class MemberExitForm(forms.ModelForm):

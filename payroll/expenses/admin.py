@@ -24,6 +24,7 @@ from core.admin_kit import (
     advisor_queue_item,
     each_action,
     money,
+    note_field,
     reason_action,
 )
 from core.scoping import UNIT_OFFICE
@@ -44,9 +45,8 @@ def by_id(queryset):
 
 
 class OverdraftForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Why the overdraft is approved"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Why the overdraft is approved"),
         help_text=gettext_lazy("Kept in the audit trail; the member reads it."),
     )
 

@@ -3,7 +3,6 @@ approve (bulk actions calling the services), contracts (read-only once accepted;
 a reason) and the Dimona records (read-only). Members write jobs and declarations in the
 portal: nothing is added here. Advisors see the units of their office's members."""
 
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -17,6 +16,7 @@ from core.admin_kit import (
     ReasonForm,
     advisor_queue_item,
     each_action,
+    note_field,
     reason_action,
 )
 from core.scoping import UNIT_OFFICE, OfficePath, through
@@ -91,25 +91,20 @@ class JobExpenseInline(ReadOnlyInline):
 class PastStartForm(ReasonForm):
     """The reason is optional: needed only when a work day is already past."""
 
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for a start in the past (only if a day is past)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Reason for a start in the past (only if a day is past)"), required=False
     )
 
 
 class OverdraftForm(ReasonForm):
-    reason = forms.CharField(
-        label=gettext_lazy("Why the unit may go over its balance"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Why the unit may go over its balance"),
         help_text=gettext_lazy("Recorded with the amount, your name and the time."),
     )
 
 
 class RequiredReasonForm(ReasonForm):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
-    )
+    reason = note_field(gettext_lazy("Reason"))
 
 
 # --- jobs -----------------------------------------------------------------------------------
