@@ -6,7 +6,7 @@ Also the URLconf of the OpenAPI schema, included at /api/schema/ by smartcoop/ur
 import math
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,7 +22,15 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
+    _APIView = APIView
+else:
+    _APIView = object
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -162,6 +170,27 @@ class NoInputSerializer(StrictInputSerializer):
 def no_input(request: Request) -> None:
     """Refuse any field in the body of an action that takes none (400 naming them)."""
     NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+
+
+class FileAnswer(_APIView):
+    """A view whose success is a file whatever Accept says; its errors are JSON."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)
+
+
+def file_download(
+    file: "FieldFile | bytes", filename: str, content_type: str = "application/pdf"
+) -> HttpResponse:
+    """A file (bytes, or a stored file kept with its row) as a download named `filename`."""
+    if isinstance(file, bytes):
+        content = file
+    else:
+        with file.open("rb") as handle:
+            content = handle.read()
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 API_PREFIX = "/api/"

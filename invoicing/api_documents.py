@@ -10,7 +10,6 @@ API refuses exactly what the portal refuses, with the same messages.
 import re
 from collections.abc import Callable
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,12 @@ from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import NoInputSerializer, no_input
+from core.api import (
+    FileAnswer,
+    NoInputSerializer,
+    file_download,
+    no_input,
+)
 
 from .api_querysets import (
     InvoiceFilter,
@@ -191,19 +195,6 @@ class InvoiceCreditNoteApi(InvoiceObjectApi):
         return _created(request, credit)
 
 
-class FileAnswer:
-    """A view whose success is a file whatever Accept says; its errors are JSON."""
-
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)
-
-
-def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class InvoiceFileApi(FileAnswer, InvoiceObjectApi):
     """A file of an issued document, rendered once and kept (409 while not issued)."""
 
@@ -220,10 +211,8 @@ class InvoiceFileApi(FileAnswer, InvoiceObjectApi):
             )
         if not getattr(invoice, self.field):
             invoice_documents_render(invoice=invoice)
-        with getattr(invoice, self.field).open("rb") as file:
-            content = file.read()
         filename = f"{invoice.display_number}.{self.extension}"
-        return _file_response(content, self.content_type, filename)
+        return file_download(getattr(invoice, self.field), filename, self.content_type)
 
 
 _FILE_ERRORS = {
@@ -380,7 +369,7 @@ class QuotePdfApi(FileAnswer, QuoteObjectApi):
 
         quote = self.get_object()
         filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}")
-        return _file_response(quote_pdf_render(quote=quote), "application/pdf", f"{filename}.pdf")
+        return file_download(quote_pdf_render(quote=quote), f"{filename}.pdf")
 
 
 # --- views: payments -----------------------------------------------------------------------

@@ -20,7 +20,14 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import MAX_ID, DecimalStringField, MoneyField, StrictInputSerializer, enum_field
+from core.api import (
+    MAX_ID,
+    DecimalStringField,
+    FileAnswer,
+    MoneyField,
+    StrictInputSerializer,
+    enum_field,
+)
 from payroll.models import ExpenseCategory, ExpenseClaim, Job
 from production_units.models import ProductionUnit
 
@@ -255,7 +262,7 @@ class ExpenseClaimDetailApi(generics.RetrieveAPIView):
         404: OpenApiResponse(description=gettext_lazy("Not one of your claims, or no receipt.")),
     }
 )
-class ExpenseClaimReceiptApi(generics.GenericAPIView):
+class ExpenseClaimReceiptApi(FileAnswer, generics.GenericAPIView):
     """The receipt of one of my expense claims (JPEG, PNG or PDF)."""
 
     serializer_class = ExpenseClaimOutputSerializer
@@ -263,10 +270,6 @@ class ExpenseClaimReceiptApi(generics.GenericAPIView):
 
     def get_queryset(self):
         return claims_of(self.request.user)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The success is a file whatever Accept says; errors are JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, claim_id):
         claim = self.get_object()

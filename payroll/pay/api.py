@@ -1,7 +1,6 @@
 """The API of a worker's pay: my payslips (list, detail, PDF) and my attestations (list, ask
 for one, detail, PDF). Only the logged-in worker's own rows; anyone else's are 404."""
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +10,13 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import MoneyField, StrictInputSerializer, enum_field
+from core.api import (
+    FileAnswer,
+    MoneyField,
+    StrictInputSerializer,
+    enum_field,
+    file_download,
+)
 from payroll.models import Attestation, Payslip
 from payroll.workers.worker_services import worker_of_user
 
@@ -159,16 +164,8 @@ class PayslipDetailApi(generics.RetrieveAPIView):
 _FILE_ERRORS = {404: OpenApiResponse(description=gettext_lazy("Not one of your documents."))}
 
 
-def _file_response(file, filename: str) -> HttpResponse:
-    with file.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_FILE_ERRORS})
-class PayslipPdfApi(generics.GenericAPIView):
+class PayslipPdfApi(FileAnswer, generics.GenericAPIView):
     """The PDF of one of my payslips (rendered once and kept)."""
 
     lookup_url_kwarg = "payslip_id"
@@ -177,12 +174,9 @@ class PayslipPdfApi(generics.GenericAPIView):
     def get_queryset(self):
         return my_payslips(self.request.user)
 
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)
-
     def get(self, request, payslip_id):
         payslip = payslip_pdf_render(payslip=self.get_object())
-        return _file_response(payslip.pdf, f"payslip-{payslip.period:%Y-%m}.pdf")
+        return file_download(payslip.pdf, f"payslip-{payslip.period:%Y-%m}.pdf")
 
 
 class AttestationListApi(generics.ListAPIView):
@@ -233,7 +227,7 @@ class AttestationDetailApi(generics.RetrieveAPIView):
         409: OpenApiResponse(description=gettext_lazy("The attestation is not ready yet.")),
     }
 )
-class AttestationPdfApi(generics.GenericAPIView):
+class AttestationPdfApi(FileAnswer, generics.GenericAPIView):
     """The PDF of one of my attestations, once ready (409 while being prepared)."""
 
     lookup_url_kwarg = "attestation_id"
@@ -242,12 +236,9 @@ class AttestationPdfApi(generics.GenericAPIView):
     def get_queryset(self):
         return my_attestations(self.request.user)
 
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)
-
     def get(self, request, attestation_id):
         attestation = self.get_object()
         if attestation.status != Attestation.Status.READY or not attestation.pdf:
             raise NotReady(_("This attestation is not ready yet: try again in a moment."))
         name = f"attestation-{attestation.kind}-{attestation.period_start:%Y-%m-%d}.pdf"
-        return _file_response(attestation.pdf, name)
+        return file_download(attestation.pdf, name)
