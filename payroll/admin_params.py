@@ -82,25 +82,35 @@ def _kept_forms(formset) -> list:
     return kept
 
 
+def _flag_overlaps(formset, *, start: str, end: str, closed: bool, message: str) -> None:
+    """The ranges [start, end] typed on one page, sorted by start: a range beginning before
+    the previous one ends (or on its end, `closed` ranges) gets `message` on its start."""
+    ranges = []
+    for form in _kept_forms(formset):
+        first = form.cleaned_data.get(start)
+        if first is not None:
+            ranges.append((first, form.cleaned_data.get(end), form))
+    ranges.sort(key=lambda row: row[0])
+    for (_first, last, _form), (next_first, _next_last, next_form) in zip(
+        ranges, ranges[1:], strict=False
+    ):
+        if last is None or last > next_first or (closed and last == next_first):
+            next_form.add_error(start, message)
+
+
 class DatedRowsFormSet(forms.BaseInlineFormSet):
     """The periods typed on one page don't overlap each other (the database rows are the
     model's clean()'s business)."""
 
     def clean(self):
         super().clean()
-        periods = []
-        for form in _kept_forms(self):
-            start = form.cleaned_data.get("valid_from")
-            if start is not None:
-                periods.append((start, form.cleaned_data.get("valid_to"), form))
-        periods.sort(key=lambda period: period[0])
-        for (_start, end, _form), (next_start, _next_end, next_form) in zip(
-            periods, periods[1:], strict=False
-        ):
-            if end is None or end >= next_start:
-                next_form.add_error(
-                    "valid_from", _("This period overlaps another period typed on this page.")
-                )
+        _flag_overlaps(
+            self,
+            start="valid_from",
+            end="valid_to",
+            closed=True,
+            message=_("This period overlaps another period typed on this page."),
+        )
 
 
 class BracketsFormSet(forms.BaseInlineFormSet):
@@ -108,17 +118,13 @@ class BracketsFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        brackets = []
-        for form in _kept_forms(self):
-            start = form.cleaned_data.get("from_amount")
-            if start is not None:
-                brackets.append((start, form.cleaned_data.get("to_amount"), form))
-        brackets.sort(key=lambda bracket: bracket[0])
-        for (_start, end, _form), (next_start, _next_end, next_form) in zip(
-            brackets, brackets[1:], strict=False
-        ):
-            if end is None or end > next_start:
-                next_form.add_error("from_amount", _("This bracket overlaps the one before it."))
+        _flag_overlaps(
+            self,
+            start="from_amount",
+            end="to_amount",
+            closed=False,
+            message=_("This bracket overlaps the one before it."),
+        )
 
 
 class ContractTypeParametersInline(admin.StackedInline):
