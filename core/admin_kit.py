@@ -38,13 +38,14 @@ from django.db import connections, models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.forms import add_service_errors
+from core.forms import add_service_errors, not_in_the_future
 from core.money import cents
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
 
@@ -251,6 +252,19 @@ def form_page(
 # shows one line and one hidden input per row: 500 rows stay a light page, and a month's work
 # declarations or invoices of an office are validated in one go.
 SELECTION_LIMIT = 500
+
+
+def day_field(
+    label: "StrOrPromise", *, help_text: "StrOrPromise" = "", past: bool = False
+) -> forms.DateField:
+    """A day, today unless changed; `past`: it can't be after today (the day something
+    happened: a letter received, a payment, a decision taken)."""
+    return forms.DateField(
+        label=label,
+        initial=timezone.localdate,
+        help_text=help_text,
+        validators=[not_in_the_future] if past else [],
+    )
 
 
 REASON = _("Reason")

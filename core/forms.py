@@ -20,11 +20,10 @@ def field_label(model: type[models.Model], name: str) -> "StrOrPromise":
     return capfirst(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
-def not_in_the_future(day: date) -> date:
-    """A form's date that can't be after today (a date something happened on)."""
+def not_in_the_future(day: date) -> None:
+    """A validator: the day can't be after today (a date something happened on)."""
     if day > timezone.localdate():
         raise ValidationError(gettext("The date can't be in the future."))
-    return day
 
 
 class DateInput(forms.DateInput):

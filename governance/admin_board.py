@@ -14,7 +14,6 @@ Who does what:
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -24,6 +23,7 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     ServiceFormMixin,
+    day_field,
     note_field,
     reason_action,
     run_action_with_form,
@@ -57,7 +57,7 @@ class CooptationForm(forms.Form):
     member = forms.IntegerField(
         label=gettext_lazy("Member number of the co-opted member"), min_value=1
     )
-    start = forms.DateField(label=gettext_lazy("Sits from"), initial=timezone.localdate)
+    start = day_field(gettext_lazy("Sits from"))
     representative_name = forms.CharField(
         label=gettext_lazy("Represented by"),
         max_length=200,
@@ -79,9 +79,8 @@ class CooptationForm(forms.Form):
 
 
 class MandateEndForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Last day plus one"),
-        initial=timezone.localdate,
+    on = day_field(
+        gettext_lazy("Last day plus one"),
         help_text=gettext_lazy("The member is no longer on the board from this day."),
     )
     reason = forms.ChoiceField(

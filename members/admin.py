@@ -14,7 +14,6 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,7 @@ from core.admin_kit import (
     EstimatedCountPaginator,
     ServiceFormMixin,
     SuperuserDeleteMixin,
+    day_field,
     note_field,
     run_action_with_form,
 )
@@ -155,10 +155,10 @@ class MemberForm(forms.ModelForm):
 
 class CategoryChangeForm(forms.Form):
     category = forms.ChoiceField(label=_("New category"), choices=Member.Category.choices)
-    on = forms.DateField(
-        label=_("Effective date"),
-        initial=timezone.localdate,
+    on = day_field(
+        _("Effective date"),
         help_text=_("The date of the category change in the register."),
+        past=True,
     )
     decision_reference = forms.CharField(
         label=_("Decision reference"),
@@ -169,9 +169,6 @@ class CategoryChangeForm(forms.Form):
     reason = note_field(
         _("Reason"), help_text=_("Kept in the register and in the audit trail."), rows=2
     )
-
-    def clean_on(self):
-        return not_in_the_future(self.cleaned_data["on"])
 
 
 class ResignationForm(ExitRecordForm):
@@ -184,7 +181,9 @@ class ResignationForm(ExitRecordForm):
     )
 
     def clean_on(self):
-        return not_in_the_future(self.cleaned_data["on"])
+        day = self.cleaned_data["on"]
+        not_in_the_future(day)
+        return day
 
 
 def category_change_preview(member: Member, data) -> str:

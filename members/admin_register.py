@@ -18,10 +18,11 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     SuperuserDeleteMixin,
+    day_field,
     form_page,
     note_field,
 )
-from core.forms import add_service_errors, not_in_the_future
+from core.forms import add_service_errors
 from core.roles import is_board, sees_everything
 from core.scoping import COOPERATIVE_WIDE
 
@@ -105,10 +106,10 @@ class MemberIdFilter(admin.SimpleListFilter):
 
 
 class RegisterAtForm(forms.Form):
-    at = forms.DateField(
-        label=_("The register at the end of"),
-        initial=timezone.localdate,
+    at = day_field(
+        _("The register at the end of"),
         help_text=_("YYYY-MM-DD. The register as it stood that day, from its operations."),
+        past=True,
     )
     format = forms.ChoiceField(
         label=_("Format"), choices=[(fmt, fmt.upper()) for fmt in FORMATS], initial="xlsx"
@@ -122,9 +123,6 @@ class RegisterAtForm(forms.Form):
         initial="fr",
         required=False,
     )
-
-    def clean_at(self):
-        return not_in_the_future(self.cleaned_data["at"])
 
 
 class ExtractForm(forms.Form):
@@ -151,7 +149,7 @@ class TransferForm(forms.Form):
     from_member = MemberNumberField(label=_("From member (number)"), min_value=1)
     to_member = MemberNumberField(label=_("To member (number)"), min_value=1)
     shares = forms.IntegerField(label=_("Shares"), min_value=1)
-    on = forms.DateField(label=_("Date of the transfer"), initial=timezone.localdate)
+    on = day_field(_("Date of the transfer"))
     decision_reference = forms.CharField(
         label=_("Board decision reference"), max_length=100, help_text=_("e.g. CA-2026-03-12")
     )

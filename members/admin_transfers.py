@@ -9,7 +9,6 @@ requests read-only (to answer a member), without the actions.
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -21,10 +20,10 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     advisor_queue_item,
+    day_field,
     reason_action,
     run_action_with_form,
 )
-from core.forms import not_in_the_future
 from core.roles import is_board
 
 from .models import ShareTransferRequest
@@ -44,14 +43,11 @@ class TransferApproveForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("e.g. CA-2026-03-12"),
     )
-    on = forms.DateField(
-        label=gettext_lazy("Date of the transfer"),
-        initial=timezone.localdate,
+    on = day_field(
+        gettext_lazy("Date of the transfer"),
         help_text=gettext_lazy("The date of both entries in the register."),
+        past=True,
     )
-
-    def clean_on(self):
-        return not_in_the_future(self.cleaned_data["on"])
 
 
 def requested(queryset):

@@ -20,6 +20,7 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     advisor_queue_item,
+    day_field,
     form_page,
     money,
     note_field,
@@ -27,7 +28,7 @@ from core.admin_kit import (
     run_action_with_form,
 )
 from core.encryption import lookup_hash
-from core.forms import add_service_errors, not_in_the_future
+from core.forms import add_service_errors
 
 from ..forms import MembershipApplicationForm
 from ..models import (
@@ -49,9 +50,8 @@ from .roles import is_advisor
 
 
 class ApproveForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Decision date"),
-        initial=timezone.localdate,
+    on = day_field(
+        gettext_lazy("Decision date"),
         help_text=gettext_lazy("The applicant is a member from this day."),
     )
     reason = note_field(
@@ -116,13 +116,10 @@ def name_of(application: MembershipApplication) -> str:
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount received (€)"), **MONEY)
-    paid_on = forms.DateField(label=gettext_lazy("Received on"), initial=timezone.localdate)
+    paid_on = day_field(gettext_lazy("Received on"), past=True)
     bank_reference = forms.CharField(
         label=gettext_lazy("Bank reference"), max_length=100, required=False
     )
-
-    def clean_paid_on(self):
-        return not_in_the_future(self.cleaned_data["paid_on"])
 
 
 def _with_due(queryset):
@@ -185,14 +182,11 @@ def application_duplicates(application: MembershipApplication) -> tuple[list, li
 
 
 class PaperApplicationForm(MembershipApplicationForm):
-    submitted_on = forms.DateField(
-        label=gettext_lazy("Date of the application"),
-        initial=timezone.localdate,
+    submitted_on = day_field(
+        gettext_lazy("Date of the application"),
         help_text=gettext_lazy("The date of the letter or form received."),
+        past=True,
     )
-
-    def clean_submitted_on(self):
-        return not_in_the_future(self.cleaned_data["submitted_on"])
 
 
 @admin.register(MembershipApplication)

@@ -3,7 +3,6 @@ resignations members asked for."""
 
 from django import forms
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -13,6 +12,7 @@ from core.admin_kit import (
     AuditTrailMixin,
     ServiceFormMixin,
     advisor_queue_item,
+    day_field,
     money,
     note_field,
     run_action_with_form,
@@ -28,10 +28,8 @@ from .roles import is_advisor
 
 
 class ExitRecordForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Effective date"),
-        initial=timezone.localdate,
-        help_text=gettext_lazy("No longer a member from this day."),
+    on = day_field(
+        gettext_lazy("Effective date"), help_text=gettext_lazy("No longer a member from this day.")
     )
     payout_iban = forms.CharField(
         label=gettext_lazy("Pay the refund to (IBAN)"),
