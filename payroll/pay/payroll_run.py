@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import account_or_none, audit_log
-from core.calendar import month_bounds
+from core.calendar import month_bounds, month_over
 from core.money import cents
 from payroll.models import (
     Contract,
@@ -340,15 +340,8 @@ def payroll_run_compute(*, period: date, by=None, today: date | None = None) -> 
     Raises ValidationError naming `period` for a month not over, a closed period, or a day
     without parameters (nothing is written then).
     """
-    first, last = month_bounds(period)
     today = today or timezone.localdate()
-    if last >= today:
-        raise ValidationError(
-            {
-                "period": _("The month %(period)s is not over: compute it from %(day)s on.")
-                % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
-            }
-        )
+    first, last = month_over(period, today)
     user = account_or_none(by)
     run, created = PayrollRun.objects.get_or_create(period=first, defaults={"computed_by": user})
     # Computes of the same month queue here; the next one finds the run computed.
