@@ -181,6 +181,18 @@ class SuperuserDeleteMixin(_ModelAdmin):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
+class ReferenceDataAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    """Reference data kept by hand in the back-office (offices, rates, policies, series,
+    categories…): scoped by office (each declares its `office_path`), its audit trail on its
+    page, every save audited, deleted by superusers only."""
+
+
 class ReadOnlyMixin:
     """Rows nobody adds, changes or deletes by hand, on their own page or as an inline."""
 

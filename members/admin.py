@@ -25,6 +25,7 @@ from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
+    ReferenceDataAdmin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
     day_field,
@@ -114,13 +115,7 @@ class UserAdmin(
 
 
 @admin.register(Office)
-class OfficeAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class OfficeAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the offices themselves: their names and cities
     list_display = ("name", "code", "city")
     search_fields = ("name", "code", "city")
@@ -128,13 +123,7 @@ class OfficeAdmin(
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class LegalEntityAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the cooperative's legal entities, for every office
     list_display = ("name", "code", "enterprise_number", "vat_number", "city", "peppol_id")
     search_fields = ("name", "code", "enterprise_number")

@@ -14,10 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_kit import (
-    AuditedSaveMixin,
-    AuditTrailMixin,
     ReadOnlyAdmin,
-    SuperuserDeleteMixin,
+    ReferenceDataAdmin,
     day_field,
     form_page,
     note_field,
@@ -38,13 +36,7 @@ from .share_services import shares_transfer
 
 
 @admin.register(SharePolicy)
-class SharePolicyAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class SharePolicyAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # dated parameters, for every office
     list_display = (
         "valid_from",
@@ -57,13 +49,7 @@ class SharePolicyAdmin(
 
 
 @admin.register(MembershipDocument)
-class MembershipDocumentAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class MembershipDocumentAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the statutes and rules every applicant accepts
     list_display = ("kind", "version", "title", "valid_from", "valid_to")
     list_filter = ("kind",)

@@ -10,11 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
-    AuditedSaveMixin,
-    AuditTrailMixin,
-    SuperuserDeleteMixin,
+    ReferenceDataAdmin,
     _plain,
 )
 from core.audit import audit_log
@@ -143,14 +140,7 @@ class ContractTypeParametersInline(admin.StackedInline):
 
 
 @admin.register(ContractType)
-class ContractTypeAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedInlinesMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class ContractTypeAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("name", "code")
@@ -174,14 +164,7 @@ class WithholdingTaxBracketInline(admin.TabularInline):
 
 
 @admin.register(WithholdingTaxScale)
-class WithholdingTaxScaleAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedInlinesMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class WithholdingTaxScaleAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("__str__", "valid_from", "valid_to", "piece_work_minimum_rate")
@@ -190,13 +173,7 @@ class WithholdingTaxScaleAdmin(
 
 
 @admin.register(PayrollPolicy)
-class PayrollPolicyAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class PayrollPolicyAdmin(ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = (
@@ -210,13 +187,7 @@ class PayrollPolicyAdmin(
 
 
 @admin.register(ExpenseCategory)
-class ExpenseCategoryAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class ExpenseCategoryAdmin(ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("name", "code", "is_mileage")
@@ -228,13 +199,7 @@ class ExpenseCategoryAdmin(
 
 
 @admin.register(ContributionRate)
-class ContributionRateAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class ContributionRateAdmin(ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("rate", "valid_from", "valid_to", "label")

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
-    AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
     ReadOnlyMixin,
+    ReferenceDataAdmin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
     money,
@@ -32,13 +32,7 @@ RECENT_ENTRIES = 20
 
 
 @admin.register(Sector)
-class SectorAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class SectorAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the same sectors for every office
     list_display = ("name", "code", "is_artistic")
     list_filter = ("is_artistic",)
