@@ -62,6 +62,10 @@ class RecentLedgerEntryInline(ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("created_by")
 
 
+# A unit's columns in the list, and the first fields of its page.
+UNIT_COLUMNS = ("code", "name", "holder", "tool", "sector", "legal_entity", "status", "opened_on")
+
+
 @admin.register(ProductionUnit)
 class ProductionUnitAdmin(
     OfficeScopedAdminMixin,
@@ -71,16 +75,7 @@ class ProductionUnitAdmin(
     admin.ModelAdmin,
 ):
     office_path = "holder__office"
-    list_display = (
-        "code",
-        "name",
-        "holder",
-        "tool",
-        "sector",
-        "legal_entity",
-        "status",
-        "opened_on",
-    )
+    list_display = UNIT_COLUMNS
     list_filter = ("status", "tool", "sector", "legal_entity")
     list_select_related = ("holder", "sector", "legal_entity")
     search_fields = (
@@ -103,19 +98,7 @@ class ProductionUnitAdmin(
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("holder", "code", "name", "tool", "sector", "legal_entity", "opened_on")
-        return (
-            "code",
-            "name",
-            "holder",
-            "tool",
-            "sector",
-            "legal_entity",
-            "status",
-            "opened_on",
-            "closed_on",
-            "balance",
-            "ledger",
-        )
+        return (*UNIT_COLUMNS, "closed_on", "balance", "ledger")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

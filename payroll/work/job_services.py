@@ -199,6 +199,31 @@ def clean_expenses(expenses: Iterable) -> list[ExpenseInput]:
     return cleaned
 
 
+def _checked_inputs(
+    *,
+    unit: ProductionUnit,
+    worker: Worker,
+    description: str,
+    function: str,
+    days: list[DayInput],
+    expenses: Iterable,
+    job: Job | None = None,
+) -> list[ExpenseInput]:
+    """A job's typed fields, days (`job`'s own days aside) and expenses checked together:
+    the cleaned expenses, or one ValidationError naming every field in error."""
+    errors = _check_fields(unit=unit, worker=worker, description=description, function=function)
+    day_problems = _day_errors(worker=worker, days=days, job=job)
+    if day_problems:
+        errors["days"] = day_problems
+    try:
+        cleaned_expenses = clean_expenses(expenses)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned_expenses
+
+
 def _day_errors(*, worker: Worker, days: list[DayInput], job: Job | None = None) -> list[str]:
     return work_days_errors(worker=worker, days=sorted(days, key=lambda d: d.date), exclude_job=job)
 
@@ -308,16 +333,14 @@ def job_create(
     Raises ValidationError naming the field (a day in the past or already declared, bad
     hours, a bad line, an expense without amount…); PermissionDenied for another's unit."""
     _check_unit(unit, by)
-    errors = _check_fields(unit=unit, worker=worker, description=description, function=function)
-    day_problems = _day_errors(worker=worker, days=days)
-    if day_problems:
-        errors["days"] = day_problems
-    try:
-        cleaned_expenses = clean_expenses(expenses)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned_expenses = _checked_inputs(
+        unit=unit,
+        worker=worker,
+        description=description,
+        function=function,
+        days=days,
+        expenses=expenses,
+    )
     invoice = invoice_create(by=by, unit=unit, client=client, lines=lines)
     job = Job.objects.create(
         unit=unit,
@@ -368,16 +391,15 @@ def job_update(
     _check_unit(job.unit, by)
     if job.status not in (Job.Status.DRAFT, Job.Status.REJECTED):
         raise ValidationError(_("Only a draft job can be changed."))
-    errors = _check_fields(unit=job.unit, worker=worker, description=description, function=function)
-    day_problems = _day_errors(worker=worker, days=days, job=job)
-    if day_problems:
-        errors["days"] = day_problems
-    try:
-        cleaned_expenses = clean_expenses(expenses)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned_expenses = _checked_inputs(
+        unit=job.unit,
+        worker=worker,
+        description=description,
+        function=function,
+        days=days,
+        expenses=expenses,
+        job=job,
+    )
     invoice = invoice_update(invoice=_invoice_of(job), by=by, lines=lines, for_job=True)
     job.description = description.strip()
     job.worker = worker
