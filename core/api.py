@@ -4,7 +4,7 @@ Also the URLconf of the OpenAPI schema, included at /api/schema/ by smartcoop/ur
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP
 from typing import TYPE_CHECKING, Any
 
@@ -27,10 +27,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
+    from rest_framework.generics import GenericAPIView
 
     _APIView = APIView
+    _GenericAPIView = GenericAPIView
 else:
-    _APIView = object
+    _APIView = _GenericAPIView = object
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -170,6 +172,17 @@ class NoInputSerializer(StrictInputSerializer):
 def no_input(request: Request) -> None:
     """Refuse any field in the body of an action that takes none (400 naming them)."""
     NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+
+
+class OwnRowsMixin(_GenericAPIView):
+    """An API view on the rows its user may see, as `rows(user)` gives them (the app's
+    selector, set with `rows = staticmethod(selector)`): another's row is a 404, never a 403
+    telling it exists."""
+
+    rows: Callable[[Any], Any]
+
+    def get_queryset(self) -> Any:
+        return self.rows(self.request.user)
 
 
 class FileAnswer(_APIView):

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from core.api import (
     FileAnswer,
     NoInputSerializer,
+    OwnRowsMixin,
     file_download,
     no_input,
 )
@@ -76,16 +77,14 @@ class DocumentNotIssued(exceptions.APIException):
     default_code = "not_issued"
 
 
-class InvoiceListApi(generics.ListAPIView):
+class InvoiceListApi(OwnRowsMixin, generics.ListAPIView):
     """My invoices and credit notes (credit notes have kind=credit_note: filter with
     ?kind=credit_note), newest first, each with its totals, payment state and balance due."""
 
     serializer_class = InvoiceOutputSerializer
     filterset_class = InvoiceFilter
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return invoices_of(self.request.user)
+    rows = staticmethod(invoices_of)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -129,15 +128,13 @@ def _created(request, invoice: Invoice) -> Response:
     return response
 
 
-class InvoiceObjectApi(generics.GenericAPIView):
+class InvoiceObjectApi(OwnRowsMixin, generics.GenericAPIView):
     """Base of the views about one of my invoices or credit notes (404 for anyone else's)."""
 
     serializer_class = InvoiceDetailOutputSerializer
     lookup_url_kwarg = "invoice_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return invoices_of(self.request.user)
+    rows = staticmethod(invoices_of)
 
 
 class InvoiceDetailApi(InvoiceObjectApi):
@@ -238,15 +235,13 @@ class InvoiceUblApi(InvoiceFileApi):
 # --- views: quotes -------------------------------------------------------------------------
 
 
-class QuoteListApi(generics.ListAPIView):
+class QuoteListApi(OwnRowsMixin, generics.ListAPIView):
     """My quotes, newest first."""
 
     serializer_class = QuoteOutputSerializer
     filterset_class = QuoteFilter
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return quotes_of(self.request.user)
+    rows = staticmethod(quotes_of)
 
     @extend_schema(
         description=(
@@ -274,15 +269,13 @@ def _quote_response(request, quote_id, status_code=status.HTTP_200_OK) -> Respon
     return Response(QuoteDetailOutputSerializer(quote).data, status=status_code)
 
 
-class QuoteObjectApi(generics.GenericAPIView):
+class QuoteObjectApi(OwnRowsMixin, generics.GenericAPIView):
     """Base of the views about one of my quotes (404 for anyone else's)."""
 
     serializer_class = QuoteDetailOutputSerializer
     lookup_url_kwarg = "quote_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return quotes_of(self.request.user)
+    rows = staticmethod(quotes_of)
 
 
 class QuoteDetailApi(QuoteObjectApi):
@@ -375,11 +368,9 @@ class QuotePdfApi(FileAnswer, QuoteObjectApi):
 # --- views: payments -----------------------------------------------------------------------
 
 
-class PaymentListApi(generics.ListAPIView):
+class PaymentListApi(OwnRowsMixin, generics.ListAPIView):
     """Payments (and refunds, negative) matched to my invoices, newest first."""
 
     serializer_class = PaymentOutputSerializer
     filterset_class = PaymentFilter
-
-    def get_queryset(self):
-        return payments_of(self.request.user)
+    rows = staticmethod(payments_of)

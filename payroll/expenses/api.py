@@ -25,6 +25,7 @@ from core.api import (
     DecimalStringField,
     FileAnswer,
     MoneyField,
+    OwnRowsMixin,
     StrictInputSerializer,
     enum_field,
 )
@@ -246,14 +247,12 @@ class ExpenseClaimListApi(generics.ListAPIView):
         return response
 
 
-class ExpenseClaimDetailApi(generics.RetrieveAPIView):
+class ExpenseClaimDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my expense claims (404 for anyone else's)."""
 
     serializer_class = ExpenseClaimOutputSerializer
     lookup_url_kwarg = "claim_id"
-
-    def get_queryset(self):
-        return claims_of(self.request.user)
+    rows = staticmethod(claims_of)
 
 
 @extend_schema(
@@ -262,14 +261,12 @@ class ExpenseClaimDetailApi(generics.RetrieveAPIView):
         404: OpenApiResponse(description=gettext_lazy("Not one of your claims, or no receipt.")),
     }
 )
-class ExpenseClaimReceiptApi(FileAnswer, generics.GenericAPIView):
+class ExpenseClaimReceiptApi(OwnRowsMixin, FileAnswer, generics.GenericAPIView):
     """The receipt of one of my expense claims (JPEG, PNG or PDF)."""
 
     serializer_class = ExpenseClaimOutputSerializer
     lookup_url_kwarg = "claim_id"
-
-    def get_queryset(self):
-        return claims_of(self.request.user)
+    rows = staticmethod(claims_of)
 
     def get(self, request, claim_id):
         claim = self.get_object()

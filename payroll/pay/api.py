@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.api import (
     FileAnswer,
     MoneyField,
+    OwnRowsMixin,
     StrictInputSerializer,
     enum_field,
     file_download,
@@ -150,29 +151,25 @@ class PayslipListApi(generics.ListAPIView):
         return my_payslips(self.request.user).order_by("-period", "-pk")
 
 
-class PayslipDetailApi(generics.RetrieveAPIView):
+class PayslipDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my payslips with its contracts and days."""
 
     serializer_class = PayslipDetailOutputSerializer
     lookup_url_kwarg = "payslip_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_payslips(self.request.user)
+    rows = staticmethod(my_payslips)
 
 
 _FILE_ERRORS = {404: OpenApiResponse(description=gettext_lazy("Not one of your documents."))}
 
 
 @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_FILE_ERRORS})
-class PayslipPdfApi(FileAnswer, generics.GenericAPIView):
+class PayslipPdfApi(OwnRowsMixin, FileAnswer, generics.GenericAPIView):
     """The PDF of one of my payslips (rendered once and kept)."""
 
     lookup_url_kwarg = "payslip_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_payslips(self.request.user)
+    rows = staticmethod(my_payslips)
 
     def get(self, request, payslip_id):
         payslip = payslip_pdf_render(payslip=self.get_object())
@@ -209,15 +206,13 @@ class AttestationListApi(generics.ListAPIView):
         return response
 
 
-class AttestationDetailApi(generics.RetrieveAPIView):
+class AttestationDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my attestations and its status."""
 
     serializer_class = AttestationOutputSerializer
     lookup_url_kwarg = "attestation_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_attestations(self.request.user)
+    rows = staticmethod(my_attestations)
 
 
 @extend_schema(
@@ -227,14 +222,12 @@ class AttestationDetailApi(generics.RetrieveAPIView):
         409: OpenApiResponse(description=gettext_lazy("The attestation is not ready yet.")),
     }
 )
-class AttestationPdfApi(FileAnswer, generics.GenericAPIView):
+class AttestationPdfApi(OwnRowsMixin, FileAnswer, generics.GenericAPIView):
     """The PDF of one of my attestations, once ready (409 while being prepared)."""
 
     lookup_url_kwarg = "attestation_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_attestations(self.request.user)
+    rows = staticmethod(my_attestations)
 
     def get(self, request, attestation_id):
         attestation = self.get_object()
