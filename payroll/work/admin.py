@@ -73,9 +73,14 @@ class ToolFilter(admin.SimpleListFilter):
 
 
 class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
-    """Advisors review: no add, no edit, no delete; decisions go through actions."""
+    """Advisors review: no add, no edit, no delete; decisions go through actions, open to
+    whoever may change the model (its "change" permission)."""
 
     office_path: OfficePath = UNIT_OFFICE
+
+    def has_review_permission(self, request):
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
 class WorkDayInline(ReadOnlyInline):
@@ -125,9 +130,6 @@ class JobAdmin(ReviewOnlyAdmin):
                        "invoice", "status", "turnover", "expenses", "split", "created_by",
                        "created_at", "submitted_at", "decided_by", "decided_at",
                        "decision_reason")  # fmt: skip
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("payroll.change_job")
 
     @admin.display(description=gettext_lazy("gross"))
     def gross(self, job):
@@ -179,9 +181,6 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
                        "status", "overdraft_approved_by", "overdraft_approved_at",
                        "overdraft_amount", "overdraft_reason", "created_by", "created_at",
                        "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("payroll.change_workdeclaration")
 
     @admin.display(description=gettext_lazy("available balance"))
     def available(self, declaration):
@@ -241,9 +240,6 @@ class ContractAdmin(ReviewOnlyAdmin):
                        "accepted_at", "pay_released_by", "pay_released_at", "pay_release_reason",
                        "past_start_approved_by", "past_start_reason", "pdf",
                        "created_at")  # fmt: skip
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("payroll.change_contract")
 
     cancel_with_reason = reason_action(
         gettext_lazy("Cancel with a reason"),
