@@ -38,12 +38,14 @@ from django.db import connections, models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
+from core.forms import add_service_errors, not_in_the_future
 from core.money import cents
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES
 
@@ -153,18 +155,9 @@ class ServiceFormMixin(_ModelAdmin):
         class ServiceRefusedForm(form_class):
             def _post_clean(self) -> None:
                 super()._post_clean()
-                add_service_error(self, error)
+                add_service_errors(self, error)
 
         return ServiceRefusedForm
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the named fields it has, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class AuditedSaveMixin(_ModelAdmin):
@@ -188,10 +181,22 @@ class SuperuserDeleteMixin(_ModelAdmin):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows nobody adds, changes or deletes by hand."""
+class ReferenceDataAdmin(
+    OfficeScopedAdminMixin,
+    AuditTrailMixin,
+    AuditedSaveMixin,
+    SuperuserDeleteMixin,
+    admin.ModelAdmin,
+):
+    """Reference data kept by hand in the back-office (offices, rates, policies, series,
+    categories…): scoped by office (each declares its `office_path`), its audit trail on its
+    page, every save audited, deleted by superusers only."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+
+class ReadOnlyMixin:
+    """Rows nobody adds, changes or deletes by hand, on their own page or as an inline."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -199,6 +204,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Rows nobody adds, changes or deletes by hand."""
 
 
 # Display --------------------------------------------------------------------------------------
@@ -213,7 +222,7 @@ def money(amount: Decimal | int | None) -> str:
     return f"{number_format(cents(amount), decimal_pos=2, use_l10n=True, force_grouping=True)} €"
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     """Rows shown on their parent's page, never edited there."""
 
     extra = 0
@@ -222,15 +231,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def form_page(
@@ -266,25 +266,48 @@ def form_page(
 SELECTION_LIMIT = 500
 
 
+def day_field(
+    label: "StrOrPromise", *, help_text: "StrOrPromise" = "", past: bool = False
+) -> forms.DateField:
+    """A day, today unless changed; `past`: it can't be after today (the day something
+    happened: a letter received, a payment, a decision taken)."""
+    return forms.DateField(
+        label=label,
+        initial=timezone.localdate,
+        help_text=help_text,
+        validators=[not_in_the_future] if past else [],
+    )
+
+
+REASON = _("Reason")
+
+
+def note_field(
+    label: "StrOrPromise" = REASON,
+    *,
+    required: bool = True,
+    help_text: "StrOrPromise" = "",
+    rows: int = 3,
+) -> forms.CharField:
+    """A text kept with a decision (a reason, a note): a small text area."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "cols": 60}),
+    )
+
+
 class ReasonForm(forms.Form):
     """An optional reason, kept in the audit trail."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Kept in the audit trail."),
-    )
+    reason = note_field(required=False, help_text=_("Kept in the audit trail."))
 
 
 class RefuseForm(forms.Form):
     """The reason of a refusal: required, kept with the decision."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Kept with the decision and in the audit trail."),
-    )
+    reason = note_field(help_text=_("Kept with the decision and in the audit trail."))
 
 
 Problems = list[tuple[object, list[str]]]
@@ -337,7 +360,7 @@ def _apply_all(
             apply(obj)
         except ValidationError as error:
             if form is not None and _names_a_field_of(form, error):
-                add_service_error(form, error)
+                add_service_errors(form, error)
                 break
             problems.append((obj, error.messages))
         except PermissionDenied as error:
@@ -425,6 +448,71 @@ def apply_each(
         return
     done, problems = _apply_all(objects, apply)
     _report(model_admin, request, done, problems, done_message)
+
+
+def reason_action(
+    description: "StrOrPromise",
+    service: Callable[..., object],
+    target: str,
+    *,
+    done_message: "StrOrPromise",
+    title: "StrOrPromise | None" = None,
+    intro: "StrOrPromise" = "",
+    form_class: type[forms.Form] = ReasonForm,
+    reason_arg: str = "reason",
+    rows: Callable[[Any], Any] | None = None,
+    describe: Callable[[Any], str] | None = None,
+    permissions: Sequence[str] = ("review",),
+    **fixed: Any,
+) -> Callable[[Any, HttpRequest, Any], TemplateResponse | None]:
+    """An admin action asking for a reason (`form_class` has a `reason` field), then calling
+    `service(<target>=row, by=<user>, <reason_arg>=reason, **fixed)` for each chosen row
+    (run_action_with_form). `rows(queryset)`: the chosen rows narrowed or ordered first;
+    `title` defaults to the description."""
+
+    @admin.action(description=description, permissions=list(permissions))
+    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        return run_action_with_form(
+            model_admin,
+            request,
+            rows(queryset) if rows else queryset,
+            form_class=form_class,
+            title=str(title or description),
+            intro=str(intro),
+            describe=describe,
+            apply=lambda obj, data: service(
+                **{target: obj, reason_arg: data["reason"]}, by=request.user, **fixed
+            ),
+            done_message=done_message,
+        )
+
+    return action
+
+
+def each_action(
+    description: "StrOrPromise",
+    service: Callable[..., object],
+    target: str,
+    *,
+    done_message: "StrOrPromise",
+    rows: Callable[[Any], Any] | None = None,
+    permissions: Sequence[str] = ("review",),
+    **fixed: Any,
+) -> Callable[[Any, HttpRequest, Any], None]:
+    """An admin action without a form: `service(<target>=row, by=<user>, **fixed)` for each
+    chosen row (apply_each); `rows(queryset)`: the chosen rows narrowed or ordered first."""
+
+    @admin.action(description=description, permissions=list(permissions))
+    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
+        apply_each(
+            model_admin,
+            request,
+            rows(queryset) if rows else queryset,
+            apply=lambda obj: service(**{target: obj}, by=request.user, **fixed),
+            done_message=done_message,
+        )
+
+    return action
 
 
 # The advisor's queue on the admin index ---------------------------------------------------

@@ -4,9 +4,9 @@ Also the URLconf of the OpenAPI schema, included at /api/schema/ by smartcoop/ur
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,7 +22,17 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+    from rest_framework.generics import GenericAPIView
+
+    _APIView = APIView
+    _GenericAPIView = GenericAPIView
+else:
+    _APIView = _GenericAPIView = object
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -162,6 +172,38 @@ class NoInputSerializer(StrictInputSerializer):
 def no_input(request: Request) -> None:
     """Refuse any field in the body of an action that takes none (400 naming them)."""
     NoInputSerializer(data=request.data).is_valid(raise_exception=True)
+
+
+class OwnRowsMixin(_GenericAPIView):
+    """An API view on the rows its user may see, as `rows(user)` gives them (the app's
+    selector, set with `rows = staticmethod(selector)`): another's row is a 404, never a 403
+    telling it exists."""
+
+    rows: Callable[[Any], Any]
+
+    def get_queryset(self) -> Any:
+        return self.rows(self.request.user)
+
+
+class FileAnswer(_APIView):
+    """A view whose success is a file whatever Accept says; its errors are JSON."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)
+
+
+def file_download(
+    file: "FieldFile | bytes", filename: str, content_type: str = "application/pdf"
+) -> HttpResponse:
+    """A file (bytes, or a stored file kept with its row) as a download named `filename`."""
+    if isinstance(file, bytes):
+        content = file
+    else:
+        with file.open("rb") as handle:
+            content = handle.read()
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 API_PREFIX = "/api/"

@@ -11,6 +11,12 @@ from .models import AuditEvent
 from .validators import mask_identifier
 
 
+def account_or_none(user: Any) -> Any:
+    """The signed-in account behind `user`, or None (a task, a command, an anonymous
+    visitor): what a "who did it" column and the audit trail store."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def audit_log(
     *,
     actor: Any,  # a user, AnonymousUser or None (a task, a command)
@@ -21,7 +27,7 @@ def audit_log(
 ) -> AuditEvent:
     """Record that `actor` did `action` to `obj` (with `changes` and `reason`)."""
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=account_or_none(actor),
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),

@@ -64,6 +64,20 @@ def month_bounds(month: date) -> tuple[date, date]:
     return month.replace(day=1), month_end(month)
 
 
+def month_over(period: date, today: date) -> tuple[date, date]:
+    """The bounds of `period`'s month, which must be over on `today` (a month's payroll or
+    contributions are computed once it is): ValidationError naming "period" otherwise."""
+    first, last = month_bounds(period)
+    if last >= today:
+        raise ValidationError(
+            {
+                "period": _("The month %(period)s is not over: compute it from %(day)s on.")
+                % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
+            }
+        )
+    return first, last
+
+
 def previous_month(month: date) -> date:
     """The first day of the month before `month`'s."""
     return (month.replace(day=1) - timedelta(days=1)).replace(day=1)

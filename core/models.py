@@ -1,10 +1,11 @@
 from typing import Any, NoReturn, TypeVar
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.model_fields import required_link, staff_link
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -43,16 +44,9 @@ class AuditEvent(AppendOnlyModel):
     """One audit trail for the whole project: who did what to which object, when and why."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = staff_link(_("who"))
     action = models.CharField(_("action"), max_length=64)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    content_type = required_link(ContentType, None)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)

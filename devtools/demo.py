@@ -58,6 +58,22 @@ def _member(user, *, by, **fields):
     return existing or member_create(by=by, user=user, **fields)
 
 
+def _demo_member(user, *, birth, serial, office, **fields):
+    """A category A member for the persona `user` (their names, born on `birth`, the national
+    number's `serial`, at the office of code `office`), registered by the admin."""
+    return _member(
+        user,
+        by=ensure_admin(),
+        category=Member.Category.A,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        birth_date=birth,
+        national_number=national_number(birth, serial),
+        office=Office.objects.get(code=office),
+        **fields,
+    )
+
+
 def ensure_admin():
     return _user(ADMIN_EMAIL, "Ada", "Admin", superuser=True, role=roles.ADMIN)
 
@@ -73,16 +89,12 @@ def ensure_claire():
 def ensure_denis():
     """Denis, board member."""
     user = _user("denis@smartcoop.test", "Denis", "Dubois", staff=True, role=roles.BOARD)
-    _member(
+    _demo_member(
         user,
-        by=ensure_admin(),
-        category=Member.Category.A,
-        first_name="Denis",
-        last_name="Dubois",
-        birth_date=date(1970, 2, 3),
-        national_number=national_number(date(1970, 2, 3), 15),
+        birth=date(1970, 2, 3),
+        serial=15,
         gender=Member.Gender.MALE,
-        office=Office.objects.get(code="namur"),
+        office="namur",
         member_since=date(2010, 6, 1),
         street="Rue de Fer 12",
         postal_code="5000",
@@ -94,16 +106,12 @@ def ensure_denis():
 def ensure_bob():
     """Bob, a member with no unit yet."""
     user = _user("bob@smartcoop.test", "Bob", "Bertrand", role=roles.MEMBER)
-    _member(
+    _demo_member(
         user,
-        by=ensure_admin(),
-        category=Member.Category.A,
-        first_name="Bob",
-        last_name="Bertrand",
-        birth_date=date(1992, 11, 20),
-        national_number=national_number(date(1992, 11, 20), 33),
+        birth=date(1992, 11, 20),
+        serial=33,
         gender=Member.Gender.MALE,
-        office=Office.objects.get(code="bruxelles"),
+        office="bruxelles",
         advisor=ensure_claire(),
         member_since=date(2025, 3, 1),
         street="Chaussée de Wavre 100",
@@ -116,19 +124,15 @@ def ensure_bob():
 
 def ensure_alice():
     """Alice, a member holding a 3en1 unit and an Activité unit, with clients and a ledger."""
-    admin = ensure_admin()
+    ensure_admin()
     claire = ensure_claire()
     user = _user("alice@smartcoop.test", "Alice", "Lambert", role=roles.MEMBER)
-    member = _member(
+    member = _demo_member(
         user,
-        by=admin,
-        category=Member.Category.A,
-        first_name="Alice",
-        last_name="Lambert",
-        birth_date=date(1988, 4, 12),
-        national_number=national_number(date(1988, 4, 12), 24),
+        birth=date(1988, 4, 12),
+        serial=24,
         gender=Member.Gender.FEMALE,
-        office=Office.objects.get(code="bruxelles"),
+        office="bruxelles",
         advisor=claire,
         member_since=date(2019, 9, 1),
         street="Rue Haute 5",

@@ -14,7 +14,6 @@ Who does what:
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -24,6 +23,9 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     ServiceFormMixin,
+    day_field,
+    note_field,
+    reason_action,
     run_action_with_form,
 )
 from core.roles import is_board
@@ -55,17 +57,17 @@ class CooptationForm(forms.Form):
     member = forms.IntegerField(
         label=gettext_lazy("Member number of the co-opted member"), min_value=1
     )
-    start = forms.DateField(label=gettext_lazy("Sits from"), initial=timezone.localdate)
+    start = day_field(gettext_lazy("Sits from"))
     representative_name = forms.CharField(
         label=gettext_lazy("Represented by"),
         max_length=200,
         required=False,
         help_text=gettext_lazy("For a member organisation: the natural person who sits."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Board decision"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Board decision"),
         help_text=gettext_lazy("Reference or minutes of the board meeting; kept in the audit."),
+        rows=2,
     )
 
     def clean_member(self):
@@ -77,9 +79,8 @@ class CooptationForm(forms.Form):
 
 
 class MandateEndForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Last day plus one"),
-        initial=timezone.localdate,
+    on = day_field(
+        gettext_lazy("Last day plus one"),
         help_text=gettext_lazy("The member is no longer on the board from this day."),
     )
     reason = forms.ChoiceField(
@@ -88,21 +89,21 @@ class MandateEndForm(forms.Form):
             (value, label) for value, label in Mandate.EndReason.choices if value in EARLY_ENDS
         ],
     )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    note = note_field(
+        gettext_lazy("Note"),
         help_text=gettext_lazy(
             "Letter of resignation, decision of the assembly; kept in the audit."
         ),
+        rows=2,
     )
 
 
 class RepresentativeForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("New representative"), max_length=200)
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Reason"),
         help_text=gettext_lazy("The organisation's letter; kept in the audit trail."),
+        rows=2,
     )
 
 
@@ -254,23 +255,20 @@ class CandidacyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, BoardDecisionsAdmi
     fields = ("member", "representative_name", "year", "status", "statement", "filed_at", "reason")
     readonly_fields = fields
 
-    @admin.action(description=gettext_lazy("Refuse as not admissible"), permissions=["decide"])
-    def refuse_not_admissible(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.select_related("member"),
-            form_class=RefuseForm,
-            title=_("Refuse candidacies as not admissible"),
-            intro=_("The candidate reads the reason in their portal."),
-            describe=lambda candidacy: candidacy.get_status_display(),
-            apply=lambda candidacy, data: candidacy_refuse(
-                candidacy=candidacy, reason=data["reason"], by=request.user
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d candidacy refused.", "%(count)d candidacies refused.", "count"
-            ),
-        )
+    refuse_not_admissible = reason_action(
+        gettext_lazy("Refuse as not admissible"),
+        candidacy_refuse,
+        "candidacy",
+        permissions=["decide"],
+        form_class=RefuseForm,
+        rows=lambda queryset: queryset.select_related("member"),
+        title=gettext_lazy("Refuse candidacies as not admissible"),
+        intro=gettext_lazy("The candidate reads the reason in their portal."),
+        describe=lambda candidacy: candidacy.get_status_display(),
+        done_message=ngettext_lazy(
+            "%(count)d candidacy refused.", "%(count)d candidacies refused.", "count"
+        ),
+    )
 
 
 # --- the ethics committee ----------------------------------------------------------------------

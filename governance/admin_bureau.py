@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_kit import add_service_error
+from core.forms import add_service_errors
 from core.roles import is_board
 
 from .forms import AttendanceForm, KeyUploadForm, MemberNumberReasonForm, PaperTotalsForm
@@ -76,7 +76,7 @@ class AssemblyBureauAdmin(admin.ModelAdmin):
             try:
                 return run()
             except ValidationError as error:
-                add_service_error(form, error)
+                add_service_errors(form, error)
         status = 400 if request.method == "POST" else 200
         return self._page(request, form, title, intro, submit, status=status)
 

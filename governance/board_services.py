@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.roles import require_board
 from members.models import Member, User
 
@@ -208,7 +208,7 @@ def mandates_start_for_elected(
                     start=start,
                     end=end,
                     elected_by=item,
-                    recorded_by=by if getattr(by, "is_authenticated", False) else None,
+                    recorded_by=account_or_none(by),
                 )
                 audit_log(
                     actor=by,

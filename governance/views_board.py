@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin_kit import add_service_error
+from core.forms import add_service_errors
 from core.permissions import member_of, member_required
 
 from .board_services import candidacy_file, candidacy_withdraw
@@ -74,7 +74,7 @@ def _run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
     except (ValidationError, PermissionDenied) as error:
         if isinstance(error, PermissionDenied):
             error = ValidationError(str(error))
-        add_service_error(form, error)
+        add_service_errors(form, error)
         return None
 
 

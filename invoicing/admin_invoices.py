@@ -20,11 +20,12 @@ from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
     EstimatedCountPaginator,
-    ReasonForm,
+    ReadOnlyAdmin,
     advisor_queue_item,
     apply_each,
+    each_action,
     money,
-    run_action_with_form,
+    reason_action,
 )
 from core.roles import sees_every_office
 from core.scoping import UNIT_OFFICE
@@ -93,7 +94,7 @@ def _invoices_of_names(term: str):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     list_display = (
         "number_display",
@@ -241,16 +242,7 @@ class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
             return queryset, False
         return queryset.filter(_invoices_of_names(term)), False
 
-    # Advisors review: nobody adds, edits or deletes an invoice here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Advisors review (ReadOnlyAdmin): nobody adds, edits or deletes an invoice here.
     def has_review_permission(self, request):
         return request.user.has_perm("invoicing.change_invoice")
 
@@ -380,75 +372,50 @@ class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
 
     # Actions
 
-    @admin.action(description=gettext_lazy("Approve (issues them)"), permissions=["review"])
-    def approve_selected(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            apply=lambda invoice: invoice_approve(invoice=invoice, by=request.user),
-            done_message=ngettext_lazy(
-                "%(count)d document approved and issued.",
-                "%(count)d documents approved and issued.",
-                "count",
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
-    def reject_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject with a reason"),
-            intro=_("The member sees the reason, corrects the draft and submits it again."),
-            apply=lambda invoice, data: invoice_reject(
-                invoice=invoice, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d document sent back to the member.",
-                "%(count)d documents sent back to the member.",
-                "count",
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Pause reminders"), permissions=["review"])
-    def pause_reminders(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Pause reminders"),
-            intro=_("No reminder is sent for these invoices until they are resumed."),
-            apply=lambda invoice, data: reminders_pause(
-                invoice=invoice, by=request.user, paused=True, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "Reminders paused for %(count)d invoice.",
-                "Reminders paused for %(count)d invoices.",
-                "count",
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Resume reminders"), permissions=["review"])
-    def resume_reminders(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Resume reminders"),
-            apply=lambda invoice, data: reminders_pause(
-                invoice=invoice, by=request.user, paused=False, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "Reminders resumed for %(count)d invoice.",
-                "Reminders resumed for %(count)d invoices.",
-                "count",
-            ),
-        )
+    approve_selected = each_action(
+        gettext_lazy("Approve (issues them)"),
+        invoice_approve,
+        "invoice",
+        done_message=ngettext_lazy(
+            "%(count)d document approved and issued.",
+            "%(count)d documents approved and issued.",
+            "count",
+        ),
+    )
+    reject_with_reason = reason_action(
+        gettext_lazy("Reject with a reason"),
+        invoice_reject,
+        "invoice",
+        intro=gettext_lazy("The member sees the reason, corrects the draft and submits it again."),
+        done_message=ngettext_lazy(
+            "%(count)d document sent back to the member.",
+            "%(count)d documents sent back to the member.",
+            "count",
+        ),
+    )
+    pause_reminders = reason_action(
+        gettext_lazy("Pause reminders"),
+        reminders_pause,
+        "invoice",
+        paused=True,
+        intro=gettext_lazy("No reminder is sent for these invoices until they are resumed."),
+        done_message=ngettext_lazy(
+            "Reminders paused for %(count)d invoice.",
+            "Reminders paused for %(count)d invoices.",
+            "count",
+        ),
+    )
+    resume_reminders = reason_action(
+        gettext_lazy("Resume reminders"),
+        reminders_pause,
+        "invoice",
+        paused=False,
+        done_message=ngettext_lazy(
+            "Reminders resumed for %(count)d invoice.",
+            "Reminders resumed for %(count)d invoices.",
+            "count",
+        ),
+    )
 
     @admin.action(description=gettext_lazy("Send again"), permissions=["review"])
     def send_again(self, request, queryset):

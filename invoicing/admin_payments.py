@@ -18,9 +18,10 @@ from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
-    ReasonForm,
+    ReadOnlyAdmin,
     ServiceFormMixin,
     advisor_queue_item,
+    reason_action,
     run_action_with_form,
 )
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE, through
@@ -197,22 +198,18 @@ class PaymentAdmin(
             ),
         )
 
-    @admin.action(description=gettext_lazy("Not an invoice payment"), permissions=["match"])
-    def set_aside(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Not an invoice payment"),
-            intro=_("Say what this money is: it leaves the queue and can still be matched later."),
-            apply=lambda payment, data: payment_ignore(
-                payment=payment, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d payment set aside.", "%(count)d payments set aside.", "count"
-            ),
-        )
+    set_aside = reason_action(
+        gettext_lazy("Not an invoice payment"),
+        payment_ignore,
+        "payment",
+        permissions=["match"],
+        intro=gettext_lazy(
+            "Say what this money is: it leaves the queue and can still be matched later."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d payment set aside.", "%(count)d payments set aside.", "count"
+        ),
+    )
 
 
 # The cooperative's queue: a payment no invoice was found for is every advisor's.
@@ -229,7 +226,7 @@ payments_to_match = advisor_queue_item(
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     # The cooperative's own account: one statement holds payments of every office (each
     # payment is scoped in its own admin); the statement shows only its totals.
     office_path = COOPERATIVE_WIDE
@@ -256,15 +253,7 @@ class BankStatementAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdm
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False  # statements come from a file: see the import page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdmin): statements come from a file, see the import page.
     def get_urls(self):
         own = [
             path(

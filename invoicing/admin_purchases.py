@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
-from core.admin_kit import AuditTrailMixin, ReasonForm, advisor_queue_item, run_action_with_form
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    advisor_queue_item,
+    note_field,
+    reason_action,
+    run_action_with_form,
+)
 from core.scoping import UNIT_OFFICE
 from production_units.models import ProductionUnit
 
@@ -49,10 +56,9 @@ class AssignForm(forms.Form):
         queryset=ProductionUnit.objects.none(),
         help_text=gettext_lazy("The purchase is charged to it, excluding VAT."),
     )
-    overdraft_reason = forms.CharField(
-        label=gettext_lazy("Overdraft reason"),
+    overdraft_reason = note_field(
+        gettext_lazy("Overdraft reason"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=gettext_lazy(
             "Only when the unit's available balance can't pay the purchase: why you charge it "
             "anyway. Kept in the audit trail and on the ledger entry."
@@ -69,7 +75,7 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     # Every purchase waiting for a unit: the queue is the whole cooperative's.
     office_shared = Q(unit__isnull=True)
@@ -118,15 +124,7 @@ class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     readonly_fields = fields
     # Not in the list: the overdraft is read from the audit trail, one query per purchase.
 
-    def has_add_permission(self, request):
-        return False  # purchases come from a supplier's file: see the import page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdmin): purchases come from a supplier's file, see the import page.
     def has_assign_permission(self, request):
         return request.user.has_perm("invoicing.change_purchase")
 
@@ -234,21 +232,15 @@ class PurchaseAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["assign"])
-    def reject_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject with a reason"),
-            apply=lambda purchase, data: purchase_reject(
-                purchase=purchase, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d purchase rejected.", "%(count)d purchases rejected.", "count"
-            ),
-        )
+    reject_with_reason = reason_action(
+        gettext_lazy("Reject with a reason"),
+        purchase_reject,
+        "purchase",
+        permissions=["assign"],
+        done_message=ngettext_lazy(
+            "%(count)d purchase rejected.", "%(count)d purchases rejected.", "count"
+        ),
+    )
 
 
 # The cooperative's queue: a purchase without a unit is every advisor's.

@@ -6,7 +6,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import NOTHING, AuditTrailMixin, ReadOnlyInline
+from core.admin_kit import (
+    NOTHING,
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+)
 from core.scoping import UNIT_OFFICE
 
 from .admin_invoice_lists import LINE_FIELDS
@@ -19,7 +24,7 @@ class QuoteLineInline(ReadOnlyInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class QuoteAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     list_display = ("__str__", "status", "unit", "client", "total", "valid_until", "created_at")
     list_filter = ("status",)
@@ -46,15 +51,6 @@ class QuoteAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = ("invoice_link",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("invoice"))
     def invoice_link(self, quote):

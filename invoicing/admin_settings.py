@@ -14,6 +14,7 @@ from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
+    ReferenceDataAdmin,
     SuperuserDeleteMixin,
 )
 from core.scoping import COOPERATIVE_WIDE, UNIT_OFFICE
@@ -93,13 +94,7 @@ class InvoicingPolicyForm(DatedForm):
 
 
 @admin.register(VatRate)
-class VatRateAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class VatRateAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the law, for every office
     form = VatRateForm
     list_display = ("category", "rate", "valid_from", "valid_to")
@@ -111,13 +106,7 @@ class VatRateAdmin(
 
 
 @admin.register(VatExemptionReason)
-class VatExemptionReasonAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class VatExemptionReasonAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the law, for every office
     list_display = ("category", "code", "text")
     list_filter = ("category",)
@@ -125,13 +114,7 @@ class VatExemptionReasonAdmin(
 
 
 @admin.register(InvoicingPolicy)
-class InvoicingPolicyAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class InvoicingPolicyAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # dated parameters, for every office
     form = InvoicingPolicyForm
     list_display = (
@@ -159,13 +142,7 @@ class LatePaymentRateAdmin(
 
 
 @admin.register(InvoiceSeries)
-class InvoiceSeriesAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class InvoiceSeriesAdmin(ReferenceDataAdmin):
     """Numbering is the law's business: only superusers touch it, and a series that has
     issued documents keeps its code and prefix (they are printed on them)."""
 

@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import advisor_queue_item, apply_each
+from core.admin_kit import (
+    ReadOnlyAdmin,
+    advisor_queue_item,
+    each_action,
+)
 from core.scoping import UNIT_OFFICE, through
 
 from .admin_actions import invoices_matching
@@ -39,7 +43,7 @@ class StuckFilter(admin.SimpleListFilter):
 
 
 @admin.register(Transmission)
-class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
+class TransmissionAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
     office_path = through("invoice", UNIT_OFFICE)
     list_display = (
         "invoice",
@@ -80,15 +84,6 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
             return queryset.filter(invoice__in=found.values("pk")), False
         return super().get_search_results(request, queryset, search_term)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_resend_permission(self, request):
         return request.user.has_perm("invoicing.change_transmission")
 
@@ -96,23 +91,18 @@ class TransmissionAdmin(OfficeScopedAdminMixin, admin.ModelAdmin):
     def last_error_start(self, transmission):
         return (transmission.last_error or "")[:80]
 
-    @admin.action(
-        description=gettext_lazy("Send again (failed or stuck ones)"), permissions=["resend"]
+    send_failed_again = each_action(
+        gettext_lazy("Send again (failed or stuck ones)"),
+        transmission_replay,
+        "transmission",
+        permissions=["resend"],
+        rows=lambda queryset: queryset.select_related("invoice__series"),
+        done_message=ngettext_lazy(
+            "%(count)d transmission queued again.",
+            "%(count)d transmissions queued again.",
+            "count",
+        ),
     )
-    def send_failed_again(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset.select_related("invoice__series"),
-            apply=lambda transmission: transmission_replay(
-                transmission=transmission, by=request.user
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d transmission queued again.",
-                "%(count)d transmissions queued again.",
-                "count",
-            ),
-        )
 
 
 transmissions_stuck = advisor_queue_item(

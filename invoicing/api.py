@@ -4,13 +4,17 @@ Serializers check types only; every rule (identifiers, Belgian enterprise number
 clients) is the model's or the service's, so the API refuses exactly what the portal refuses.
 """
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from core.api import AtLeastOneFieldMixin
+from core.api import (
+    AtLeastOneFieldMixin,
+    OwnRowsMixin,
+)
 from production_units.models import ProductionUnit
 
 from .models import Client
@@ -39,7 +43,7 @@ class ClientInputSerializer(AtLeastOneFieldMixin, serializers.Serializer):
     email = serializers.CharField(required=False, allow_blank=True)
     peppol_endpoint = serializers.CharField(required=False, allow_blank=True)
     language = serializers.ChoiceField(
-        choices=Client._meta.get_field("language").choices,
+        choices=settings.DOCUMENT_LANGUAGES,
         required=False,
         allow_blank=True,
         help_text=_("fr, nl, en or de; empty: guessed from the country and postal code."),
@@ -70,13 +74,11 @@ class ClientOutputSerializer(serializers.Serializer):
         return [unit.pk for unit in client.my_units]
 
 
-class ClientListApi(generics.ListAPIView):
+class ClientListApi(OwnRowsMixin, generics.ListAPIView):
     """My clients; create one attached to some of my units."""
 
     serializer_class = ClientOutputSerializer
-
-    def get_queryset(self):
-        return clients_of(self.request.user)
+    rows = staticmethod(clients_of)
 
     @extend_schema(request=ClientInputSerializer, responses={201: ClientOutputSerializer})
     def post(self, request):
@@ -87,14 +89,12 @@ class ClientListApi(generics.ListAPIView):
         return Response(ClientOutputSerializer(client).data, status=status.HTTP_201_CREATED)
 
 
-class ClientDetailApi(generics.GenericAPIView):
+class ClientDetailApi(OwnRowsMixin, generics.GenericAPIView):
     """One of my clients: read it, change it while unverified, delete it while unverified."""
 
     serializer_class = ClientOutputSerializer
     lookup_url_kwarg = "client_id"
-
-    def get_queryset(self):
-        return clients_of(self.request.user)
+    rows = staticmethod(clients_of)
 
     def get(self, request, client_id):
         return Response(ClientOutputSerializer(self.get_object()).data)

@@ -10,7 +10,6 @@ API refuses exactly what the portal refuses, with the same messages.
 import re
 from collections.abc import Callable
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,13 @@ from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import NoInputSerializer, no_input
+from core.api import (
+    FileAnswer,
+    NoInputSerializer,
+    OwnRowsMixin,
+    file_download,
+    no_input,
+)
 
 from .api_querysets import (
     InvoiceFilter,
@@ -72,16 +77,14 @@ class DocumentNotIssued(exceptions.APIException):
     default_code = "not_issued"
 
 
-class InvoiceListApi(generics.ListAPIView):
+class InvoiceListApi(OwnRowsMixin, generics.ListAPIView):
     """My invoices and credit notes (credit notes have kind=credit_note: filter with
     ?kind=credit_note), newest first, each with its totals, payment state and balance due."""
 
     serializer_class = InvoiceOutputSerializer
     filterset_class = InvoiceFilter
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return invoices_of(self.request.user)
+    rows = staticmethod(invoices_of)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -125,15 +128,13 @@ def _created(request, invoice: Invoice) -> Response:
     return response
 
 
-class InvoiceObjectApi(generics.GenericAPIView):
+class InvoiceObjectApi(OwnRowsMixin, generics.GenericAPIView):
     """Base of the views about one of my invoices or credit notes (404 for anyone else's)."""
 
     serializer_class = InvoiceDetailOutputSerializer
     lookup_url_kwarg = "invoice_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return invoices_of(self.request.user)
+    rows = staticmethod(invoices_of)
 
 
 class InvoiceDetailApi(InvoiceObjectApi):
@@ -191,19 +192,6 @@ class InvoiceCreditNoteApi(InvoiceObjectApi):
         return _created(request, credit)
 
 
-class FileAnswer:
-    """A view whose success is a file whatever Accept says; its errors are JSON."""
-
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)
-
-
-def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class InvoiceFileApi(FileAnswer, InvoiceObjectApi):
     """A file of an issued document, rendered once and kept (409 while not issued)."""
 
@@ -220,10 +208,8 @@ class InvoiceFileApi(FileAnswer, InvoiceObjectApi):
             )
         if not getattr(invoice, self.field):
             invoice_documents_render(invoice=invoice)
-        with getattr(invoice, self.field).open("rb") as file:
-            content = file.read()
         filename = f"{invoice.display_number}.{self.extension}"
-        return _file_response(content, self.content_type, filename)
+        return file_download(getattr(invoice, self.field), filename, self.content_type)
 
 
 _FILE_ERRORS = {
@@ -249,15 +235,13 @@ class InvoiceUblApi(InvoiceFileApi):
 # --- views: quotes -------------------------------------------------------------------------
 
 
-class QuoteListApi(generics.ListAPIView):
+class QuoteListApi(OwnRowsMixin, generics.ListAPIView):
     """My quotes, newest first."""
 
     serializer_class = QuoteOutputSerializer
     filterset_class = QuoteFilter
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return quotes_of(self.request.user)
+    rows = staticmethod(quotes_of)
 
     @extend_schema(
         description=(
@@ -285,15 +269,13 @@ def _quote_response(request, quote_id, status_code=status.HTTP_200_OK) -> Respon
     return Response(QuoteDetailOutputSerializer(quote).data, status=status_code)
 
 
-class QuoteObjectApi(generics.GenericAPIView):
+class QuoteObjectApi(OwnRowsMixin, generics.GenericAPIView):
     """Base of the views about one of my quotes (404 for anyone else's)."""
 
     serializer_class = QuoteDetailOutputSerializer
     lookup_url_kwarg = "quote_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return quotes_of(self.request.user)
+    rows = staticmethod(quotes_of)
 
 
 class QuoteDetailApi(QuoteObjectApi):
@@ -380,17 +362,15 @@ class QuotePdfApi(FileAnswer, QuoteObjectApi):
 
         quote = self.get_object()
         filename = re.sub(r"[^A-Za-z0-9_.-]", "_", quote.number or f"quote-{quote.pk}")
-        return _file_response(quote_pdf_render(quote=quote), "application/pdf", f"{filename}.pdf")
+        return file_download(quote_pdf_render(quote=quote), f"{filename}.pdf")
 
 
 # --- views: payments -----------------------------------------------------------------------
 
 
-class PaymentListApi(generics.ListAPIView):
+class PaymentListApi(OwnRowsMixin, generics.ListAPIView):
     """Payments (and refunds, negative) matched to my invoices, newest first."""
 
     serializer_class = PaymentOutputSerializer
     filterset_class = PaymentFilter
-
-    def get_queryset(self):
-        return payments_of(self.request.user)
+    rows = staticmethod(payments_of)

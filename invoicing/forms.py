@@ -1,6 +1,7 @@
 from typing import TYPE_CHECKING, cast
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,7 @@ class ClientForm(forms.Form):
     language = forms.ChoiceField(
         label=_label("language"),
         required=False,
-        choices=[("", _("Guess from the address")), *Client._meta.get_field("language").choices],
+        choices=[("", _("Guess from the address")), *settings.DOCUMENT_LANGUAGES],
         help_text=_("The language of the documents, e-mails and reminders sent to this client."),
     )
     units = forms.ModelMultipleChoiceField(

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.money import CENT, cents
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.selectors import unit_available_balance, unit_lock
@@ -371,7 +371,7 @@ def inbound_ubl_import(*, file_bytes: bytes, by, today: date | None = None) -> P
             purchase = Purchase(
                 status=Purchase.Status.TO_MATCH,
                 file_sha256=digest,
-                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_by=account_or_none(by),
                 **invoice.__dict__,
             )
             purchase.ubl.save(f"{digest[:24]}.xml", ContentFile(file_bytes), save=False)

@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.counters import counter_next
 from core.money import cents
 from members.models import User
@@ -318,7 +318,7 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
         prefix=series.reference_prefix, year=day.year, number=number
     )
     invoice.issued_at = timezone.now()
-    invoice.issued_by = by if getattr(by, "is_authenticated", False) else None
+    invoice.issued_by = account_or_none(by)
     invoice.previous_hash = previous
     invoice.hash = compute_hash(previous, canonical_content(invoice))
     invoice.save()

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.money import cents, is_cents, to_decimal
 from core.roles import require_staff
 from members.models import LegalEntity, User
@@ -265,7 +265,7 @@ def _import_statement(
         defaults={
             "file_sha256": digest,
             "statement_date": parsed.created_on,
-            "imported_by": by if getattr(by, "is_authenticated", False) else None,
+            "imported_by": account_or_none(by),
             "entry_count": parsed.entry_count,
         },
     )
@@ -436,7 +436,7 @@ def _create_payment(
         note=note,
         statement=statement,
         bank_reference=key,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=account_or_none(by),
     )
     result.created += 1
     if status == Payment.Status.MATCHED and payment.invoice is not None:

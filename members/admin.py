@@ -12,10 +12,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +25,14 @@ from core.admin_kit import (
     AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
+    ReferenceDataAdmin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
+    day_field,
+    note_field,
     run_action_with_form,
 )
+from core.forms import not_in_the_future
 from core.scoping import COOPERATIVE_WIDE
 from core.validators import mask_identifier
 
@@ -113,13 +115,7 @@ class UserAdmin(
 
 
 @admin.register(Office)
-class OfficeAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class OfficeAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the offices themselves: their names and cities
     list_display = ("name", "code", "city")
     search_fields = ("name", "code", "city")
@@ -127,13 +123,7 @@ class OfficeAdmin(
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class LegalEntityAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the cooperative's legal entities, for every office
     list_display = ("name", "code", "enterprise_number", "vat_number", "city", "peppol_id")
     search_fields = ("name", "code", "enterprise_number")
@@ -152,18 +142,12 @@ class MemberForm(forms.ModelForm):
         fields = ["user", *MEMBER_FIELDS]
 
 
-def _not_in_the_future(day):
-    if day > timezone.localdate():
-        raise ValidationError(gettext("The date can't be in the future."))
-    return day
-
-
 class CategoryChangeForm(forms.Form):
     category = forms.ChoiceField(label=_("New category"), choices=Member.Category.choices)
-    on = forms.DateField(
-        label=_("Effective date"),
-        initial=timezone.localdate,
+    on = day_field(
+        _("Effective date"),
         help_text=_("The date of the category change in the register."),
+        past=True,
     )
     decision_reference = forms.CharField(
         label=_("Decision reference"),
@@ -171,27 +155,24 @@ class CategoryChangeForm(forms.Form):
         required=False,
         help_text=_("The board decision or the member's letter, e.g. CA-2026-03-12."),
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text=_("Kept in the register and in the audit trail."),
+    reason = note_field(
+        _("Reason"), help_text=_("Kept in the register and in the audit trail."), rows=2
     )
-
-    def clean_on(self):
-        return _not_in_the_future(self.cleaned_data["on"])
 
 
 class ResignationForm(ExitRecordForm):
     """A resignation received by letter (or told to the advisor), recorded for the member."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    reason = note_field(
+        _("Reason"),
         help_text=_("e.g. the member's letter of 2026-03-02. Kept in the audit trail."),
+        rows=2,
     )
 
     def clean_on(self):
-        return _not_in_the_future(self.cleaned_data["on"])
+        day = self.cleaned_data["on"]
+        not_in_the_future(day)
+        return day
 
 
 def category_change_preview(member: Member, data) -> str:

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_kit import (
-    AuditedSaveMixin,
-    AuditTrailMixin,
     ReadOnlyAdmin,
-    SuperuserDeleteMixin,
-    add_service_error,
+    ReferenceDataAdmin,
+    day_field,
     form_page,
+    note_field,
 )
+from core.forms import add_service_errors
 from core.roles import is_board, sees_everything
 from core.scoping import COOPERATIVE_WIDE
 
@@ -36,13 +36,7 @@ from .share_services import shares_transfer
 
 
 @admin.register(SharePolicy)
-class SharePolicyAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class SharePolicyAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # dated parameters, for every office
     list_display = (
         "valid_from",
@@ -55,13 +49,7 @@ class SharePolicyAdmin(
 
 
 @admin.register(MembershipDocument)
-class MembershipDocumentAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class MembershipDocumentAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the statutes and rules every applicant accepts
     list_display = ("kind", "version", "title", "valid_from", "valid_to")
     list_filter = ("kind",)
@@ -104,10 +92,10 @@ class MemberIdFilter(admin.SimpleListFilter):
 
 
 class RegisterAtForm(forms.Form):
-    at = forms.DateField(
-        label=_("The register at the end of"),
-        initial=timezone.localdate,
+    at = day_field(
+        _("The register at the end of"),
         help_text=_("YYYY-MM-DD. The register as it stood that day, from its operations."),
+        past=True,
     )
     format = forms.ChoiceField(
         label=_("Format"), choices=[(fmt, fmt.upper()) for fmt in FORMATS], initial="xlsx"
@@ -121,12 +109,6 @@ class RegisterAtForm(forms.Form):
         initial="fr",
         required=False,
     )
-
-    def clean_at(self):
-        day = self.cleaned_data["at"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
 
 
 class ExtractForm(forms.Form):
@@ -153,13 +135,11 @@ class TransferForm(forms.Form):
     from_member = MemberNumberField(label=_("From member (number)"), min_value=1)
     to_member = MemberNumberField(label=_("To member (number)"), min_value=1)
     shares = forms.IntegerField(label=_("Shares"), min_value=1)
-    on = forms.DateField(label=_("Date of the transfer"), initial=timezone.localdate)
+    on = day_field(_("Date of the transfer"))
     decision_reference = forms.CharField(
         label=_("Board decision reference"), max_length=100, help_text=_("e.g. CA-2026-03-12")
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
-    )
+    note = note_field(_("Note"), required=False, rows=2)
 
 
 @admin.register(ShareRegisterEntry)
@@ -306,7 +286,7 @@ class ShareRegisterEntryAdmin(OfficeScopedAdminMixin, ReadOnlyAdmin):
                         note=data["note"],
                     )
                 except ValidationError as error:
-                    add_service_error(form, error)
+                    add_service_errors(form, error)
                 else:
                     self.message_user(
                         request,

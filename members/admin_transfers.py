@@ -8,9 +8,7 @@ requests read-only (to answer a member), without the actions.
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -22,6 +20,8 @@ from core.admin_kit import (
     ReadOnlyAdmin,
     RefuseForm,
     advisor_queue_item,
+    day_field,
+    reason_action,
     run_action_with_form,
 )
 from core.roles import is_board
@@ -43,17 +43,16 @@ class TransferApproveForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("e.g. CA-2026-03-12"),
     )
-    on = forms.DateField(
-        label=gettext_lazy("Date of the transfer"),
-        initial=timezone.localdate,
+    on = day_field(
+        gettext_lazy("Date of the transfer"),
         help_text=gettext_lazy("The date of both entries in the register."),
+        past=True,
     )
 
-    def clean_on(self):
-        day = self.cleaned_data["on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
+
+def requested(queryset):
+    """The transfer requests still waiting for a decision, with both members."""
+    return queryset.filter(status=Status.REQUESTED).select_related("from_member", "to_member")
 
 
 def describe(transfer: ShareTransferRequest) -> str:
@@ -159,7 +158,7 @@ class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnl
         return run_action_with_form(
             self,
             request,
-            queryset.filter(status=Status.REQUESTED).select_related("from_member", "to_member"),
+            requested(queryset),
             form_class=TransferApproveForm,
             title=_("Approve the share transfers"),
             intro=_(
@@ -178,23 +177,20 @@ class ShareTransferRequestAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnl
             ),
         )
 
-    @admin.action(description=gettext_lazy("Refuse with a reason"), permissions=["decide"])
-    def refuse_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.filter(status=Status.REQUESTED).select_related("from_member", "to_member"),
-            form_class=RefuseForm,
-            title=_("Refuse the share transfers"),
-            intro=_("The member sees the reason in their portal."),
-            describe=describe,
-            apply=lambda transfer, data: share_transfer_refuse(
-                request=transfer, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d transfer refused.", "%(count)d transfers refused.", "count"
-            ),
-        )
+    refuse_with_reason = reason_action(
+        gettext_lazy("Refuse with a reason"),
+        share_transfer_refuse,
+        "request",
+        permissions=["decide"],
+        form_class=RefuseForm,
+        rows=requested,
+        title=gettext_lazy("Refuse the share transfers"),
+        intro=gettext_lazy("The member sees the reason in their portal."),
+        describe=describe,
+        done_message=ngettext_lazy(
+            "%(count)d transfer refused.", "%(count)d transfers refused.", "count"
+        ),
+    )
 
 
 # On the admin index of the board: the transfer requests waiting for a decision.

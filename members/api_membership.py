@@ -8,7 +8,6 @@ through `certificate_request`, which reads the register and writes no entry.
 
 from datetime import date
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,11 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import MoneyField
+from core.api import (
+    FileAnswer,
+    MoneyField,
+    file_download,
+)
 
 from .certificate_services import certificate_request
 from .models import Member, ShareCertificate, ShareRegisterEntry
@@ -254,7 +257,7 @@ class CertificateNotReady(exceptions.APIException):
         409: OpenApiResponse(description=gettext_lazy("The PDF is still being prepared.")),
     }
 )
-class MyCertificatePdfApi(generics.GenericAPIView):
+class MyCertificatePdfApi(FileAnswer, generics.GenericAPIView):
     """The PDF of one of my share certificates (409 while it is being prepared)."""
 
     lookup_url_kwarg = "certificate_id"
@@ -266,17 +269,8 @@ class MyCertificatePdfApi(generics.GenericAPIView):
             return ShareCertificate.objects.none()
         return ShareCertificate.objects.filter(member=member)
 
-    def perform_content_negotiation(self, request, force=False):
-        # The success is a file whatever Accept says; errors are JSON.
-        return super().perform_content_negotiation(request, force=True)
-
     def get(self, request, certificate_id):
         certificate = self.get_object()
         if certificate.status != ShareCertificate.Status.READY or not certificate.pdf:
             raise CertificateNotReady(_("The certificate is still being prepared."))
-        with certificate.pdf.open("rb") as file:
-            content = file.read()
-        response = HttpResponse(content, content_type="application/pdf")
-        filename = f"certificate-{certificate.as_of.isoformat()}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return file_download(certificate.pdf, f"certificate-{certificate.as_of.isoformat()}.pdf")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 
 from .models import (
     Member,
@@ -16,7 +16,6 @@ from .models import (
 from .register_services import (
     check_member_or_staff,
     today,
-    user_or_none,
 )
 from .selectors import member_shares
 from .tasks import render_share_certificate
@@ -57,7 +56,7 @@ def certificate_request(
         nominal_amount=position.nominal,
         paid_up_amount=position.refundable,
         language=member.preferred_language,
-        requested_by=user_or_none(by),
+        requested_by=account_or_none(by),
     )
     audit_log(
         actor=by,

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.roles import require_staff
 from core.validators import validate_iban
 
@@ -25,7 +25,6 @@ from .register_services import (
     check_member_or_staff,
     lock_members,
     refund_record,
-    user_or_none,
 )
 from .selectors import member_shares
 
@@ -121,7 +120,7 @@ def member_exit(
     record.effective_on = on
     record.decision_reference = decision_reference
     record.reason = reason or record.reason
-    record.recorded_by = user_or_none(by)
+    record.recorded_by = account_or_none(by)
     record.refund_entry = entry
     record.save()
     audit_log(

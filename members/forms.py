@@ -7,7 +7,6 @@ are the services'; the forms only shape the input and show what is in force.
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -37,15 +36,6 @@ def _label(name: str) -> "StrOrPromise":
     field = MembershipApplication._meta.get_field(name)
     assert isinstance(field, models.Field)  # a concrete field of the application
     return capfirst(field.verbose_name)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def document_link(document: MembershipDocument) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.counters import counter_next
 from core.dates import format_day
 from core.money import cents, is_cents, to_decimal
@@ -61,10 +61,6 @@ def normalise_reference(reference: str) -> str:
 def check_member_or_staff(by: User | None, member: Member) -> None:
     if not is_staff(by) and (member.user_id is None or member.user_id != getattr(by, "pk", None)):
         raise PermissionDenied(_("You can only do this for yourself."))
-
-
-def user_or_none(by: User | None) -> User | None:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def lock_members(*members: Member) -> list[Member]:
@@ -131,7 +127,7 @@ def entry_append(
     """Append one entry (validated) for a member the caller has locked and checked."""
     fields.setdefault("category", member.category)
     entry = ShareRegisterEntry(
-        member=member, operation=operation, date=on, recorded_by=user_or_none(by), **fields
+        member=member, operation=operation, date=on, recorded_by=account_or_none(by), **fields
     )
     entry.full_clean()
     entry.save()

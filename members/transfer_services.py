@@ -15,7 +15,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.roles import is_staff, require_board
 
 from .emails import member_address, send_on_commit
@@ -129,7 +129,7 @@ def share_transfer_request(
         to_member=target,
         shares=shares,
         note=(note or "").strip(),
-        requested_by=by if getattr(by, "is_authenticated", False) else None,
+        requested_by=account_or_none(by),
     )
     audit_log(
         actor=by,

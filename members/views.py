@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exports import csv_response
+from core.forms import add_service_errors
 from core.permissions import member_of, member_required
 
 from .certificate_services import certificate_request
@@ -22,7 +23,6 @@ from .forms import (
     CertificateRequestForm,
     MembershipApplicationForm,
     SharesSubscribeForm,
-    add_service_errors,
 )
 from .models import LANGUAGE_CHOICES, MembershipApplication, ShareCertificate
 from .payment_routing import (

@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import add_service_errors
 from core.permissions import member_of, member_required
 
-from .forms import TransferRequestForm, add_service_errors
+from .forms import TransferRequestForm
 from .models import ShareTransferRequest
 from .shares_page import shares_context
 from .transfer_services import (

@@ -10,11 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
-    AuditedSaveMixin,
-    AuditTrailMixin,
-    SuperuserDeleteMixin,
+    ReferenceDataAdmin,
     _plain,
 )
 from core.audit import audit_log
@@ -82,25 +79,35 @@ def _kept_forms(formset) -> list:
     return kept
 
 
+def _flag_overlaps(formset, *, start: str, end: str, closed: bool, message: str) -> None:
+    """The ranges [start, end] typed on one page, sorted by start: a range beginning before
+    the previous one ends (or on its end, `closed` ranges) gets `message` on its start."""
+    ranges = []
+    for form in _kept_forms(formset):
+        first = form.cleaned_data.get(start)
+        if first is not None:
+            ranges.append((first, form.cleaned_data.get(end), form))
+    ranges.sort(key=lambda row: row[0])
+    for (_first, last, _form), (next_first, _next_last, next_form) in zip(
+        ranges, ranges[1:], strict=False
+    ):
+        if last is None or last > next_first or (closed and last == next_first):
+            next_form.add_error(start, message)
+
+
 class DatedRowsFormSet(forms.BaseInlineFormSet):
     """The periods typed on one page don't overlap each other (the database rows are the
     model's clean()'s business)."""
 
     def clean(self):
         super().clean()
-        periods = []
-        for form in _kept_forms(self):
-            start = form.cleaned_data.get("valid_from")
-            if start is not None:
-                periods.append((start, form.cleaned_data.get("valid_to"), form))
-        periods.sort(key=lambda period: period[0])
-        for (_start, end, _form), (next_start, _next_end, next_form) in zip(
-            periods, periods[1:], strict=False
-        ):
-            if end is None or end >= next_start:
-                next_form.add_error(
-                    "valid_from", _("This period overlaps another period typed on this page.")
-                )
+        _flag_overlaps(
+            self,
+            start="valid_from",
+            end="valid_to",
+            closed=True,
+            message=_("This period overlaps another period typed on this page."),
+        )
 
 
 class BracketsFormSet(forms.BaseInlineFormSet):
@@ -108,17 +115,13 @@ class BracketsFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        brackets = []
-        for form in _kept_forms(self):
-            start = form.cleaned_data.get("from_amount")
-            if start is not None:
-                brackets.append((start, form.cleaned_data.get("to_amount"), form))
-        brackets.sort(key=lambda bracket: bracket[0])
-        for (_start, end, _form), (next_start, _next_end, next_form) in zip(
-            brackets, brackets[1:], strict=False
-        ):
-            if end is None or end > next_start:
-                next_form.add_error("from_amount", _("This bracket overlaps the one before it."))
+        _flag_overlaps(
+            self,
+            start="from_amount",
+            end="to_amount",
+            closed=False,
+            message=_("This bracket overlaps the one before it."),
+        )
 
 
 class ContractTypeParametersInline(admin.StackedInline):
@@ -137,14 +140,7 @@ class ContractTypeParametersInline(admin.StackedInline):
 
 
 @admin.register(ContractType)
-class ContractTypeAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedInlinesMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class ContractTypeAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("name", "code")
@@ -168,14 +164,7 @@ class WithholdingTaxBracketInline(admin.TabularInline):
 
 
 @admin.register(WithholdingTaxScale)
-class WithholdingTaxScaleAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedInlinesMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class WithholdingTaxScaleAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("__str__", "valid_from", "valid_to", "piece_work_minimum_rate")
@@ -184,13 +173,7 @@ class WithholdingTaxScaleAdmin(
 
 
 @admin.register(PayrollPolicy)
-class PayrollPolicyAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class PayrollPolicyAdmin(ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = (
@@ -204,13 +187,7 @@ class PayrollPolicyAdmin(
 
 
 @admin.register(ExpenseCategory)
-class ExpenseCategoryAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class ExpenseCategoryAdmin(ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("name", "code", "is_mileage")
@@ -222,13 +199,7 @@ class ExpenseCategoryAdmin(
 
 
 @admin.register(ContributionRate)
-class ContributionRateAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class ContributionRateAdmin(ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("rate", "valid_from", "valid_to", "label")

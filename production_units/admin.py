@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
-    AuditedSaveMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
+    ReadOnlyMixin,
+    ReferenceDataAdmin,
     ServiceFormMixin,
     SuperuserDeleteMixin,
     money,
@@ -31,13 +32,7 @@ RECENT_ENTRIES = 20
 
 
 @admin.register(Sector)
-class SectorAdmin(
-    OfficeScopedAdminMixin,
-    AuditTrailMixin,
-    AuditedSaveMixin,
-    SuperuserDeleteMixin,
-    admin.ModelAdmin,
-):
+class SectorAdmin(ReferenceDataAdmin):
     office_path = COOPERATIVE_WIDE  # the same sectors for every office
     list_display = ("name", "code", "is_artistic")
     list_filter = ("is_artistic",)
@@ -50,7 +45,7 @@ class RecentEntriesFormSet(forms.BaseInlineFormSet):
         return super().get_queryset()[:RECENT_ENTRIES]
 
 
-class RecentLedgerEntryInline(admin.TabularInline):
+class RecentLedgerEntryInline(ReadOnlyMixin, admin.TabularInline):
     """The unit's latest entries, read-only (the full ledger is one click away)."""
 
     model = LedgerEntry
@@ -66,14 +61,9 @@ class RecentLedgerEntryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# A unit's columns in the list, and the first fields of its page.
+UNIT_COLUMNS = ("code", "name", "holder", "tool", "sector", "legal_entity", "status", "opened_on")
 
 
 @admin.register(ProductionUnit)
@@ -85,16 +75,7 @@ class ProductionUnitAdmin(
     admin.ModelAdmin,
 ):
     office_path = "holder__office"
-    list_display = (
-        "code",
-        "name",
-        "holder",
-        "tool",
-        "sector",
-        "legal_entity",
-        "status",
-        "opened_on",
-    )
+    list_display = UNIT_COLUMNS
     list_filter = ("status", "tool", "sector", "legal_entity")
     list_select_related = ("holder", "sector", "legal_entity")
     search_fields = (
@@ -117,19 +98,7 @@ class ProductionUnitAdmin(
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("holder", "code", "name", "tool", "sector", "legal_entity", "opened_on")
-        return (
-            "code",
-            "name",
-            "holder",
-            "tool",
-            "sector",
-            "legal_entity",
-            "status",
-            "opened_on",
-            "closed_on",
-            "balance",
-            "ledger",
-        )
+        return (*UNIT_COLUMNS, "closed_on", "balance", "ledger")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 
-from core.api import MoneyField
+from core.api import (
+    MoneyField,
+    OwnRowsMixin,
+)
 
 from .models import LedgerEntry, ProductionUnit
 from .selectors import unit_ledger
@@ -73,23 +76,19 @@ class LedgerEntryFilter(django_filters.FilterSet):
         fields = ["kind", "booked_on"]
 
 
-class UnitListApi(generics.ListAPIView):
+class UnitListApi(OwnRowsMixin, generics.ListAPIView):
     """My production units with their balance."""
 
     serializer_class = UnitOutputSerializer
-
-    def get_queryset(self):
-        return units_of(self.request.user)
+    rows = staticmethod(units_of)
 
 
-class UnitDetailApi(generics.RetrieveAPIView):
+class UnitDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my production units with its balance."""
 
     serializer_class = UnitOutputSerializer
     lookup_url_kwarg = "unit_id"
-
-    def get_queryset(self):
-        return units_of(self.request.user)
+    rows = staticmethod(units_of)
 
 
 class UnitLedgerApi(generics.ListAPIView):

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
+from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 from core.scoping import office_scoped
 
@@ -66,19 +66,9 @@ class ProductionUnit(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     tool = models.CharField(_("tool"), max_length=10, choices=Tool.choices)
-    holder = models.ForeignKey(
-        "members.Member",
-        verbose_name=_("holder"),
-        on_delete=models.PROTECT,
-        related_name="units",
-    )
-    sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT)
-    legal_entity = models.ForeignKey(
-        "members.LegalEntity",
-        verbose_name=_("legal entity"),
-        on_delete=models.PROTECT,
-        related_name="units",
-    )
+    holder = required_link("members.Member", _("holder"), related_name="units")
+    sector = required_link(Sector, _("sector"), related_name=None)
+    legal_entity = required_link("members.LegalEntity", _("legal entity"), related_name="units")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -121,30 +111,16 @@ class LedgerEntry(AppendOnlyModel):
         LOAN_REPAYMENT = "loan_repayment", _("loan repayment")
         ADJUSTMENT = "adjustment", _("manual adjustment")
 
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="ledger_entries",
-    )
+    unit = required_link(ProductionUnit, _("unit"), related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     booked_on = models.DateField(_("date"))
     label = models.CharField(_("label"), max_length=200)
-    source_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    source_type = optional_link(ContentType, None)
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("recorded by"))
 
     class Meta:
         verbose_name = _("ledger entry")

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log, diff, snapshot
+from core.audit import account_or_none, audit_log, diff, snapshot
 from core.bulk import insert_rows
 from core.money import cents, is_cents, to_decimal
 from members.models import LegalEntity, Member, User
@@ -64,7 +64,7 @@ def ledger_post(
         amount=amount,
         booked_on=booked_on,
         label=label,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=account_or_none(by),
     )
     if source is not None:
         entry.source = source

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_kit import AuditTrailMixin, ServiceFormMixin
+from core.admin_kit import AuditTrailMixin, ReadOnlyAdmin, ServiceFormMixin
 from core.roles import is_board, sees_everything
 from core.scoping import COOPERATIVE_WIDE
 
@@ -87,7 +87,7 @@ class ReportTextAdmin(AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportDocument)
-class ReportDocumentAdmin(admin.ModelAdmin):
+class ReportDocumentAdmin(ReadOnlyAdmin):
     """The PDFs made, for the board and the admin role (the whole cooperative's figures)."""
 
     office_path = COOPERATIVE_WIDE  # the whole cooperative's figures
@@ -99,12 +99,3 @@ class ReportDocumentAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_active and sees_everything(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,5 +1,7 @@
 """The back-office's actions (core.admin_kit): one page, one limit, one way of reporting."""
 
+from datetime import timedelta
+
 import pytest
 from django import forms
 from django.contrib import admin
@@ -7,9 +9,17 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
+from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
-from core.admin_kit import SELECTION_LIMIT, apply_each, run_action_with_form
+from core.admin_kit import (
+    SELECTION_LIMIT,
+    apply_each,
+    day_field,
+    each_action,
+    reason_action,
+    run_action_with_form,
+)
 from members.models import Member
 
 DONE = ngettext_lazy("%(count)d done.", "%(count)d done.", "count")
@@ -107,3 +117,52 @@ def test_a_refusal_naming_a_field_shows_the_form_again(admin_user, member_admin)
     )
     assert response.status_code == 400
     assert response.context_data["form"].errors == {"note": ["Say more."]}
+
+
+@pytest.mark.django_db
+def test_a_reason_action_calls_the_service_for_each_row_with_the_reason(admin_user, member_admin):
+    calls = []
+
+    def service(*, member, by, reason, urgent):
+        if member.number == 1:
+            raise ValidationError("Not this one.")
+        calls.append((member.number, by, reason, urgent))
+
+    action = reason_action("Reject", service, "member", urgent=True, done_message=DONE)
+    rows = _rows(3)
+    request = _post(admin_user, {"action": "x", "apply": "yes", "reason": "Too late."})
+    assert action(member_admin, request, rows) is None
+    assert calls == [(0, admin_user, "Too late.", True), (2, admin_user, "Too late.", True)]
+    assert _texts(request) == ["2 done.", f"{rows[1]}: Not this one."]
+    assert action.allowed_permissions == ["review"]
+
+
+@pytest.mark.django_db
+def test_an_each_action_calls_the_service_for_each_row_without_a_form(admin_user, member_admin):
+    calls = []
+    action = each_action(
+        "Close",
+        lambda *, member, by: calls.append((member.number, by)),
+        "member",
+        done_message=DONE,
+        rows=lambda rows: rows[:1],
+        permissions=["close"],
+    )
+    request = _post(admin_user, {"action": "x"})
+    action(member_admin, request, _rows(3))
+    assert calls == [(0, admin_user)]
+    assert action.allowed_permissions == ["close"]
+
+
+def test_a_past_day_field_refuses_a_later_day_and_defaults_to_today():
+    class DayForm(forms.Form):
+        on = day_field("On", past=True)
+        due = day_field("Due")
+
+    later = (timezone.localdate() + timedelta(days=2)).isoformat()
+    earlier = (timezone.localdate() - timedelta(days=2)).isoformat()
+    assert DayForm({"on": later, "due": later}).errors == {
+        "on": ["The date can't be in the future."]
+    }
+    assert DayForm({"on": earlier, "due": later}).is_valid()
+    assert DayForm().fields["on"].initial is timezone.localdate

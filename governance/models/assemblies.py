@@ -2,12 +2,12 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
+from core.model_fields import optional_link, required_link, staff_link
 from members.models import Member
 
 fraction_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -146,14 +146,7 @@ class GeneralAssembly(models.Model):
     # that is run again carries on where it stopped instead of writing twice.
     convocations_sent_upto = models.PositiveBigIntegerField(default=0, editable=False)
     reminders_sent_at = models.DateTimeField(_("reminders sent at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("created by"))
 
     class Meta:
         verbose_name = _("general assembly")
@@ -203,13 +196,8 @@ class AgendaItem(models.Model):
     # Frozen at convening: {"quorum": "0.5", "majority": "0.75", "strict": false} or {} (no vote).
     rule = models.JSONField(_("rule"), default=dict, blank=True)
     # A ratification is about one co-opted mandate.
-    mandate = models.ForeignKey(
-        "governance.Mandate",
-        verbose_name=_("co-opted mandate"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="ratification_items",
+    mandate = optional_link(
+        "governance.Mandate", _("co-opted mandate"), related_name="ratification_items"
     )
 
     class Meta:
@@ -256,9 +244,7 @@ class ElectionCandidate(models.Model):
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("election"), on_delete=models.CASCADE, related_name="candidates"
     )
-    member = models.ForeignKey(
-        Member, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("candidate"))
     representative_name = models.CharField(
         _("represented by"),
         max_length=200,
@@ -266,13 +252,8 @@ class ElectionCandidate(models.Model):
         help_text=_("For a member organisation: the natural person who would sit."),
     )
     statement = models.TextField(_("statement"), blank=True)
-    candidacy = models.OneToOneField(
-        "governance.Candidacy",
-        verbose_name=_("candidacy"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="ballot_line",
+    candidacy = optional_link(
+        "governance.Candidacy", _("candidacy"), related_name="ballot_line", one=True
     )
 
     class Meta:
@@ -299,9 +280,7 @@ class VoterRollEntry(models.Model):
     assembly = models.ForeignKey(
         GeneralAssembly, verbose_name=_("assembly"), on_delete=models.CASCADE, related_name="roll"
     )
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("member"))
     number = models.PositiveIntegerField(_("member number"))
     category = models.CharField(_("category"), max_length=1)
     correction_reason = models.TextField(_("added by correction, because"), blank=True)
@@ -338,25 +317,14 @@ class Proxy(models.Model):
         on_delete=models.CASCADE,
         related_name="proxies",
     )
-    giver = models.ForeignKey(
-        Member, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="+"
-    )
-    holder = models.ForeignKey(
-        Member, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="+"
-    )
+    giver = required_link(Member, _("given by"))
+    holder = required_link(Member, _("holder"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.GIVEN
     )
     given_at = models.DateTimeField(_("given at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("validated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = staff_link(_("validated by"))
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:

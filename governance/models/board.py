@@ -1,10 +1,10 @@
 """The board (conseil d'administration): mandates and candidacies. Board members are unpaid
 (statutes art. 23): nothing here links to payroll."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import optional_link, required_link, staff_link
 from members.models import Member
 
 
@@ -28,9 +28,7 @@ class Mandate(models.Model):
         REVOCATION = "revocation", _("revocation")
         RATIFICATION_REFUSED = "ratification_refused", _("cooptation not ratified")
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("board member"), on_delete=models.PROTECT, related_name="mandates"
-    )
+    member = required_link(Member, _("board member"), related_name="mandates")
     representative_name = models.CharField(
         _("represented by"),
         max_length=200,
@@ -41,45 +39,21 @@ class Mandate(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end of term"))
     # The resolution that elected the member (election item) or ratified the cooptation.
-    elected_by = models.ForeignKey(
-        "governance.AgendaItem",
-        verbose_name=_("elected by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="elected_mandates",
+    elected_by = optional_link(
+        "governance.AgendaItem", _("elected by"), related_name="elected_mandates"
     )
-    replaces = models.ForeignKey(
-        "self",
-        verbose_name=_("replaces"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="replaced_by",
-    )
+    replaces = optional_link("self", _("replaces"), related_name="replaced_by")
     ratification = models.CharField(
         _("ratification"), max_length=16, choices=Ratification.choices, blank=True, default=""
     )
-    ratified_by = models.ForeignKey(
-        "governance.AgendaItem",
-        verbose_name=_("ratified by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="ratified_mandates",
+    ratified_by = optional_link(
+        "governance.AgendaItem", _("ratified by"), related_name="ratified_mandates"
     )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(
         _("end reason"), max_length=24, choices=EndReason.choices, blank=True
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = staff_link(_("recorded by"))
 
     class Meta:
         verbose_name = _("board mandate")
@@ -111,9 +85,7 @@ class Candidacy(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
         REFUSED = "refused", _("not admissible")
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("candidate"), on_delete=models.PROTECT, related_name="candidacies"
-    )
+    member = required_link(Member, _("candidate"), related_name="candidacies")
     representative_name = models.CharField(_("represented by"), max_length=200, blank=True)
     statement = models.TextField(_("statement"))
     year = models.PositiveSmallIntegerField(_("election year"))

@@ -1,26 +1,18 @@
 """The ethics committee: three members, the cases it receives, its meetings and opinions."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import required_link, staff_link
 from members.models import Member
 
 
 class EthicsCommitteeTerm(models.Model):
-    member = models.ForeignKey(
-        Member, verbose_name=_("committee member"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("committee member"))
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
-    user_access = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("The account that reads the committee's confidential cases."),
+    user_access = staff_link(
+        _("account"), help_text=_("The account that reads the committee's confidential cases.")
     )
 
     class Meta:

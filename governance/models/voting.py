@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import optional_link, required_link
 from members.models import Member
 
 from .assemblies import AgendaItem, ElectionCandidate, GeneralAssembly
@@ -33,21 +34,12 @@ class Participation(models.Model):
         on_delete=models.CASCADE,
         related_name="participations",
     )
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
-    )
+    member = required_link(Member, _("member"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     # The day only: a time would pair a participation with a ballot's position in the chain.
     day = models.DateField(_("day"))
     # For a proxy: who cast the ballot.
-    proxy_holder = models.ForeignKey(
-        Member,
-        verbose_name=_("cast by the proxy holder"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    proxy_holder = optional_link(Member, _("cast by the proxy holder"))
 
     class Meta:
         verbose_name = _("participation")
@@ -128,9 +120,7 @@ class PaperTally(models.Model):
     votes_against = models.PositiveIntegerField(_("against"), default=0)
     abstentions = models.PositiveIntegerField(_("abstentions"), default=0)
     blank = models.PositiveIntegerField(_("blank"), default=0)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    entered_by = required_link(settings.AUTH_USER_MODEL, None)
     entered_at = models.DateTimeField(auto_now=True)
 
     class Meta:

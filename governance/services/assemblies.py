@@ -12,7 +12,7 @@ from django.core.files import File
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.roles import require_board
 from members.models import Member, User
 
@@ -70,7 +70,7 @@ def assembly_create(
         record_date=record_date,
         voting_opens_at=voting_opens_at,
         voting_closes_at=voting_closes_at,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=account_or_none(by),
     )
     _check_dates(assembly)
     with transaction.atomic():

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
+from core.model_fields import optional_link, required_link, staff_link
 from core.scoping import UNIT_OFFICE, office_scoped
 
 from .clients import Client
@@ -100,9 +101,7 @@ class InvoiceSeries(models.Model):
         INVOICE = "invoice", _("invoices")
         CREDIT_NOTE = "credit_note", _("credit notes")
 
-    legal_entity = models.ForeignKey(
-        "members.LegalEntity", on_delete=models.PROTECT, related_name="invoice_series"
-    )
+    legal_entity = required_link("members.LegalEntity", None, related_name="invoice_series")
     code = models.CharField(_("code"), max_length=8)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reference_prefix = models.CharField(
@@ -169,21 +168,10 @@ class Invoice(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    unit = models.ForeignKey(
-        "production_units.ProductionUnit",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="invoices",
-    )
-    client = models.ForeignKey(
-        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="invoices"
-    )
-    legal_entity = models.ForeignKey(
-        "members.LegalEntity", verbose_name=_("legal entity"), on_delete=models.PROTECT
-    )
-    series = models.ForeignKey(
-        InvoiceSeries, verbose_name=_("series"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    unit = required_link("production_units.ProductionUnit", _("unit"), related_name="invoices")
+    client = required_link(Client, _("client"), related_name="invoices")
+    legal_entity = required_link("members.LegalEntity", _("legal entity"), related_name=None)
+    series = optional_link(InvoiceSeries, _("series"), related_name=None)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
@@ -201,27 +189,13 @@ class Invoice(models.Model):
     )
     vat_total = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(_("total incl. VAT"), max_digits=14, decimal_places=2, default=0)
-    credited_invoice = models.ForeignKey(
-        "self",
-        verbose_name=_("credited invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="credit_notes",
-    )
+    credited_invoice = optional_link("self", _("credited invoice"), related_name="credit_notes")
     seller = models.JSONField(_("seller"), default=dict, blank=True)
     buyer = models.JSONField(_("buyer"), default=dict, blank=True)
     hash = models.CharField(max_length=64, blank=True)
     previous_hash = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    issued_by = staff_link(_("issued by"))
     presentation = models.JSONField(
         _("presentation"),
         default=dict,
@@ -230,14 +204,7 @@ class Invoice(models.Model):
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     reminders_paused = models.BooleanField(_("reminders paused"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     pdf = models.FileField(_("PDF"), upload_to="invoices/pdf/%Y/", blank=True)
     ubl = models.FileField(_("UBL"), upload_to="invoices/ubl/%Y/", blank=True)
@@ -352,14 +319,7 @@ class DocumentLine(models.Model):
         _("VAT category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
     )
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=21)
-    exemption_reason = models.ForeignKey(
-        VatExemptionReason,
-        verbose_name=_("exemption reason"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    exemption_reason = optional_link(VatExemptionReason, _("exemption reason"))
     net_amount = models.DecimalField(_("amount excl. VAT"), max_digits=14, decimal_places=2)
 
     class Meta:

@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
 from core.encryption import EncryptedIBANField, LookupHashField
+from core.model_fields import optional_link, required_link, staff_link
 
 from .invoices import Invoice
 
@@ -16,9 +16,7 @@ class BankStatement(models.Model):
     file_sha256 = models.CharField(max_length=64, unique=True)
     statement_date = models.DateField(_("date"), null=True, blank=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    imported_by = staff_link()
     entry_count = models.PositiveIntegerField(_("entries"), default=0)
 
     class Meta:
@@ -53,14 +51,7 @@ class Payment(models.Model):
         UNMATCHED = "unmatched", _("to match")
         IGNORED = "ignored", _("not an invoice payment")
 
-    invoice = models.ForeignKey(
-        Invoice,
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="payments",
-    )
+    invoice = optional_link(Invoice, _("invoice"), related_name="payments")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -69,9 +60,7 @@ class Payment(models.Model):
     payer_iban = EncryptedIBANField(_("payer's account"), blank=True)
     payer_iban_hash = LookupHashField(source="payer_iban", db_index=True)
     communication = models.CharField(_("communication"), max_length=300, blank=True)
-    statement = models.ForeignKey(
-        BankStatement, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
-    )
+    statement = optional_link(BankStatement, None, related_name="payments")
     bank_reference = models.CharField(
         _("bank reference"),
         max_length=100,
@@ -79,9 +68,7 @@ class Payment(models.Model):
         help_text=_("The bank's own reference of the entry: the same entry is imported once."),
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = staff_link()
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = PaymentQuerySet.as_manager()
@@ -112,7 +99,7 @@ class Payment(models.Model):
 class Reminder(models.Model):
     """A payment reminder sent for an overdue invoice, at one of the policy's steps."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    invoice = required_link(Invoice, None, related_name="reminders")
     step_days = models.PositiveSmallIntegerField(_("days after the due date"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)

@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.model_fields import optional_link, staff_link
 
 
 class PurchaseQuerySet(models.QuerySet):
@@ -17,14 +18,7 @@ class Purchase(models.Model):
         REJECTED = "rejected", _("rejected")
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    unit = models.ForeignKey(
-        "production_units.ProductionUnit",
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="purchases",
-    )
+    unit = optional_link("production_units.ProductionUnit", _("unit"), related_name="purchases")
     supplier_name = models.CharField(_("supplier"), max_length=200)
     supplier_vat_number = models.CharField(_("supplier's VAT number"), max_length=30, blank=True)
     supplier_invoice_number = models.CharField(_("supplier's invoice number"), max_length=100)
@@ -38,9 +32,7 @@ class Purchase(models.Model):
     ubl = models.FileField(_("UBL"), upload_to="purchases/%Y/")
     file_sha256 = models.CharField(max_length=64, unique=True)
     problem = models.TextField(_("why it could not be matched"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = staff_link()
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     objects = PurchaseQuerySet.as_manager()

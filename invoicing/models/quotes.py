@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.model_fields import optional_link, required_link, staff_link
 
 from .clients import Client
 from .invoices import DocumentLine, Invoice
@@ -21,15 +22,8 @@ class Quote(models.Model):
         REFUSED = "refused", _("refused")
         INVOICED = "invoiced", _("invoiced")
 
-    unit = models.ForeignKey(
-        "production_units.ProductionUnit",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="quotes",
-    )
-    client = models.ForeignKey(
-        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="quotes"
-    )
+    unit = required_link("production_units.ProductionUnit", _("unit"), related_name="quotes")
+    client = required_link(Client, _("client"), related_name="quotes")
     number = models.CharField(_("number"), max_length=30, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -44,18 +38,9 @@ class Quote(models.Model):
     total = models.DecimalField(_("total incl. VAT"), max_digits=14, decimal_places=2, default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("accepted or refused at"), null=True, blank=True)
-    invoice = models.OneToOneField(
-        Invoice,
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="quote",
-    )
+    invoice = optional_link(Invoice, _("invoice"), related_name="quote", one=True)
     pdf = models.FileField(_("PDF"), upload_to="quotes/%Y/", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = staff_link()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = QuoteQuerySet.as_manager()

@@ -3,6 +3,8 @@ from datetime import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import required_link
+
 from .invoices import Invoice
 
 
@@ -36,7 +38,7 @@ class Transmission(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="transmissions")
+    invoice = required_link(Invoice, None, related_name="transmissions")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -19,13 +19,16 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     RefuseForm,
-    add_service_error,
     advisor_queue_item,
+    day_field,
     form_page,
     money,
+    note_field,
+    reason_action,
     run_action_with_form,
 )
 from core.encryption import lookup_hash
+from core.forms import add_service_errors
 
 from ..forms import MembershipApplicationForm
 from ..models import (
@@ -47,16 +50,15 @@ from .roles import is_advisor
 
 
 class ApproveForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Decision date"),
-        initial=timezone.localdate,
+    on = day_field(
+        gettext_lazy("Decision date"),
         help_text=gettext_lazy("The applicant is a member from this day."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Note"),
+    reason = note_field(
+        gettext_lazy("Note"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Kept in the audit trail."),
+        rows=2,
     )
     approve_unpaid = forms.BooleanField(
         label=gettext_lazy("Approve even though money is still due"),
@@ -65,11 +67,11 @@ class ApproveForm(forms.Form):
             "An application is approved once its shares are fully paid, unless you say why."
         ),
     )
-    unpaid_reason = forms.CharField(
-        label=gettext_lazy("Why approve before full payment"),
+    unpaid_reason = note_field(
+        gettext_lazy("Why approve before full payment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Kept with the decision and in the audit trail."),
+        rows=2,
     )
 
     def __init__(self, *args, applications=(), **kwargs):
@@ -114,16 +116,10 @@ def name_of(application: MembershipApplication) -> str:
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount received (€)"), **MONEY)
-    paid_on = forms.DateField(label=gettext_lazy("Received on"), initial=timezone.localdate)
+    paid_on = day_field(gettext_lazy("Received on"), past=True)
     bank_reference = forms.CharField(
         label=gettext_lazy("Bank reference"), max_length=100, required=False
     )
-
-    def clean_paid_on(self):
-        day = self.cleaned_data["paid_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
 
 
 def _with_due(queryset):
@@ -186,17 +182,11 @@ def application_duplicates(application: MembershipApplication) -> tuple[list, li
 
 
 class PaperApplicationForm(MembershipApplicationForm):
-    submitted_on = forms.DateField(
-        label=gettext_lazy("Date of the application"),
-        initial=timezone.localdate,
+    submitted_on = day_field(
+        gettext_lazy("Date of the application"),
         help_text=gettext_lazy("The date of the letter or form received."),
+        past=True,
     )
-
-    def clean_submitted_on(self):
-        day = self.cleaned_data["submitted_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("The date can't be in the future."))
-        return day
 
 
 @admin.register(MembershipApplication)
@@ -331,7 +321,7 @@ class MembershipApplicationAdmin(
                     **form.service_fields(),
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 self.message_user(
                     request,
@@ -478,23 +468,18 @@ class MembershipApplicationAdmin(
             ),
         )
 
-    @admin.action(description=gettext_lazy("Refuse with a reason"), permissions=["review"])
-    def refuse_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=RefuseForm,
-            title=_("Refuse the applications"),
-            intro=_("Money already received waits as a refund to the applicant's IBAN."),
-            describe=payment_state,
-            apply=lambda application, data: application_refuse(
-                application=application, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d application refused.", "%(count)d applications refused.", "count"
-            ),
-        )
+    refuse_with_reason = reason_action(
+        gettext_lazy("Refuse with a reason"),
+        application_refuse,
+        "application",
+        form_class=RefuseForm,
+        title=gettext_lazy("Refuse the applications"),
+        intro=gettext_lazy("Money already received waits as a refund to the applicant's IBAN."),
+        describe=payment_state,
+        done_message=ngettext_lazy(
+            "%(count)d application refused.", "%(count)d applications refused.", "count"
+        ),
+    )
 
     @admin.action(description=gettext_lazy("Record a payment"), permissions=["review"])
     def record_payment(self, request, queryset):

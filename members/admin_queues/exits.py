@@ -3,7 +3,6 @@ resignations members asked for."""
 
 from django import forms
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -13,7 +12,9 @@ from core.admin_kit import (
     AuditTrailMixin,
     ServiceFormMixin,
     advisor_queue_item,
+    day_field,
     money,
+    note_field,
     run_action_with_form,
 )
 from core.roles import is_board, require_board
@@ -27,10 +28,8 @@ from .roles import is_advisor
 
 
 class ExitRecordForm(forms.Form):
-    on = forms.DateField(
-        label=gettext_lazy("Effective date"),
-        initial=timezone.localdate,
-        help_text=gettext_lazy("No longer a member from this day."),
+    on = day_field(
+        gettext_lazy("Effective date"), help_text=gettext_lazy("No longer a member from this day.")
     )
     payout_iban = forms.CharField(
         label=gettext_lazy("Pay the refund to (IBAN)"),
@@ -38,11 +37,7 @@ class ExitRecordForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Empty: the member's IBAN."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-    )
+    reason = note_field(gettext_lazy("Note"), required=False, rows=2)
 
 
 class MemberExitForm(forms.ModelForm):

@@ -3,7 +3,6 @@ applicants, marked paid once the bank transfer is made."""
 
 from django import forms
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -13,6 +12,7 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     advisor_queue_item,
+    day_field,
     money,
     run_action_with_form,
 )
@@ -25,7 +25,7 @@ from .roles import is_advisor
 
 
 class PaidOnForm(forms.Form):
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), initial=timezone.localdate)
+    paid_on = day_field(gettext_lazy("Paid on"))
 
 
 @admin.register(RefundPayout)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from core.model_fields import optional_link
 from core.validators import (
     BICField,
     EnterpriseNumberField,
@@ -42,12 +43,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's toke
 
     username = None  # type: ignore[assignment]  # the email is the login
     email = models.EmailField(_("email address"), unique=True)
-    office = models.ForeignKey(
+    office = optional_link(
         "members.Office",
-        verbose_name=_("office"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("office"),
         related_name="staff",
         help_text=_("For advisors: the office whose members they follow."),
     )

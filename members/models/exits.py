@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, LookupHashField
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 
 from .joining import MONEY, MembershipApplication
 from .people import Member
@@ -26,9 +26,7 @@ class MemberExit(models.Model):
         REQUESTED = "requested", _("requested")
         RECORDED = "recorded", _("recorded")
 
-    member = models.OneToOneField(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="exit"
-    )
+    member = required_link(Member, _("member"), related_name="exit", one=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED

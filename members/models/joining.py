@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 
 from .accounts import LANGUAGE_CHOICES, Office
@@ -117,13 +117,8 @@ class MembershipApplication(models.Model):
         PORTAL = "portal", _("portal")
         PAPER = "paper", _("received on paper")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="membership_applications",
+    user = optional_link(
+        settings.AUTH_USER_MODEL, _("account"), related_name="membership_applications"
     )
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=100)
@@ -145,9 +140,7 @@ class MembershipApplication(models.Model):
         _("category requested"), max_length=1, choices=Member.Category.choices
     )
     planned_activity = models.TextField(_("planned activity"), blank=True)
-    office = models.ForeignKey(
-        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    office = optional_link(Office, _("office"), related_name=None)
     shares = models.PositiveIntegerField(_("shares subscribed"))
     share_price = models.DecimalField(_("share price"), **MONEY)
     structured_reference = models.CharField(
@@ -212,12 +205,7 @@ class MembershipApplication(models.Model):
 class DocumentAcceptance(AppendOnlyModel):
     """Who accepted which version of a membership document, and when."""
 
-    document = models.ForeignKey(
-        MembershipDocument,
-        verbose_name=_("document"),
-        on_delete=models.PROTECT,
-        related_name="acceptances",
-    )
+    document = required_link(MembershipDocument, _("document"), related_name="acceptances")
     application = optional_link(MembershipApplication, _("application"), related_name="acceptances")
     member = optional_link(Member, _("member"), related_name="document_acceptances")
     accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
+from core.model_fields import optional_link
 from core.scoping import office_scoped
 
 from .accounts import LANGUAGE_CHOICES, Office
@@ -43,14 +44,7 @@ class Member(models.Model):
         EXCLUDED = "excluded", _("excluded")
         DECEASED = "deceased", _("deceased")
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="member",
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, _("account"), related_name="member", one=True)
     number = models.PositiveIntegerField(_("member number"), unique=True, null=True, blank=True)
     category = models.CharField(_("category"), max_length=1, choices=Category.choices)
     status = models.CharField(
@@ -73,15 +67,10 @@ class Member(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="fr"
     )
-    office = models.ForeignKey(
-        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    advisor = models.ForeignKey(
+    office = optional_link(Office, _("office"), related_name=None)
+    advisor = optional_link(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("advisor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("advisor"),
         related_name="advised_members",
         limit_choices_to={"is_staff": True},
     )

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.model_fields import optional_link, staff_link
+from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 
 from .accounts import LANGUAGE_CHOICES
@@ -28,9 +28,7 @@ class ShareRegisterEntry(AppendOnlyModel):
         REFUND = "refund", _("refund")
         CATEGORY_CHANGE = "category_change", _("category change")
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="share_entries"
-    )
+    member = required_link(Member, _("member"), related_name="share_entries")
     operation = models.CharField(_("operation"), max_length=20, choices=Operation.choices)
     date = models.DateField(_("effective date"))
     shares = models.IntegerField(_("shares"), default=0)
@@ -48,13 +46,9 @@ class ShareRegisterEntry(AppendOnlyModel):
     )
     decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
     counterparty = optional_link(Member, _("other member"))
-    related_entry = models.ForeignKey(
+    related_entry = optional_link(
         "self",
-        verbose_name=_("related entry"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        _("related entry"),
         help_text=_("The subscription a payment pays, or the transfer out of a transfer in."),
     )
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
@@ -110,9 +104,7 @@ class ShareCertificate(models.Model):
         PENDING = "pending", _("being prepared")
         READY = "ready", _("ready")
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="certificates"
-    )
+    member = required_link(Member, _("member"), related_name="certificates")
     as_of = models.DateField(_("as of"))
     shares = models.PositiveIntegerField(_("shares held"))
     nominal_amount = models.DecimalField(_("nominal amount"), **MONEY)
@@ -145,18 +137,8 @@ class ShareTransferRequest(models.Model):
         REFUSED = "refused", _("refused")
         CANCELLED = "cancelled", _("cancelled")
 
-    from_member = models.ForeignKey(
-        Member,
-        verbose_name=_("from member"),
-        on_delete=models.PROTECT,
-        related_name="transfer_requests_out",
-    )
-    to_member = models.ForeignKey(
-        Member,
-        verbose_name=_("to member"),
-        on_delete=models.PROTECT,
-        related_name="transfer_requests_in",
-    )
+    from_member = required_link(Member, _("from member"), related_name="transfer_requests_out")
+    to_member = required_link(Member, _("to member"), related_name="transfer_requests_in")
     shares = models.PositiveIntegerField(_("shares"))
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(

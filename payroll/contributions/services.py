@@ -7,7 +7,7 @@ event; one transaction, serialised per month by a lock on the month's run row.
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +18,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import account_or_none
 from core.bulk import insert_rows
-from core.calendar import month_bounds
+from core.calendar import month_bounds, month_over
 from core.dated import DatedModel
 from core.money import cents
 from invoicing.models import Invoice
@@ -294,16 +295,9 @@ def contributions_compute(
 
     Raises ValidationError for a month not over yet or a day without parameters.
     """
-    first, last = month_bounds(period)
     today = today or timezone.localdate()
-    if last >= today:
-        raise ValidationError(
-            {
-                "period": _("The month %(period)s is not over: compute it from %(day)s on.")
-                % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
-            }
-        )
-    user = by if getattr(by, "is_authenticated", False) else None
+    first, last = month_over(period, today)
+    user = account_or_none(by)
     run, _created = ContributionRun.objects.get_or_create(
         period=first, defaults={"created_by": user}
     )

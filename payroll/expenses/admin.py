@@ -20,11 +20,12 @@ from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
-    ReasonForm,
+    ReadOnlyAdmin,
     advisor_queue_item,
-    apply_each,
+    each_action,
     money,
-    run_action_with_form,
+    note_field,
+    reason_action,
 )
 from core.scoping import UNIT_OFFICE
 from payroll.models import ExpenseClaim
@@ -38,16 +39,20 @@ from .services import (
 )
 
 
+def by_id(queryset):
+    """The chosen claims, oldest first."""
+    return queryset.order_by("id")
+
+
 class OverdraftForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Why the overdraft is approved"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Why the overdraft is approved"),
         help_text=gettext_lazy("Kept in the audit trail; the member reads it."),
     )
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
     list_display = (
         "number",
@@ -117,16 +122,8 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
         actions.pop("delete_selected", None)
         return actions
 
-    # Claims are filed by members and decided through the actions: nobody edits them here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Claims are filed by members and decided through the actions (ReadOnlyAdmin): nobody
+    # edits them here.
     def has_review_permission(self, request):
         return can_review_expenses(request.user)
 
@@ -210,59 +207,43 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
 
     # Actions
 
-    @admin.action(description=gettext_lazy("Approve (reimburse)"), permissions=["review"])
-    def approve_selected(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset.order_by("id"),
-            apply=lambda claim: expense_claim_approve(claim=claim, by=request.user),
-            done_message=ngettext_lazy(
-                "%(count)d claim approved: posted and queued for reimbursement.",
-                "%(count)d claims approved: posted and queued for reimbursement.",
-                "count",
-            ),
-        )
-
-    @admin.action(
-        description=gettext_lazy("Approve over the balance (overdraft, with a reason)"),
-        permissions=["review"],
+    approve_selected = each_action(
+        gettext_lazy("Approve (reimburse)"),
+        expense_claim_approve,
+        "claim",
+        rows=by_id,
+        done_message=ngettext_lazy(
+            "%(count)d claim approved: posted and queued for reimbursement.",
+            "%(count)d claims approved: posted and queued for reimbursement.",
+            "count",
+        ),
     )
-    def approve_overdraft(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.order_by("id"),
-            form_class=OverdraftForm,
-            title=_("Approve over the balance"),
-            intro=_(
-                "The units' balances may go below zero for these claims. Say why: the "
-                "reason is kept with each claim."
-            ),
-            apply=lambda claim, data: expense_claim_approve(
-                claim=claim, by=request.user, overdraft=True, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d claim approved.", "%(count)d claims approved.", "count"
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
-    def reject_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset.order_by("id"),
-            form_class=ReasonForm,
-            title=_("Reject with a reason"),
-            intro=_("The claimant reads the reason on the claim's page."),
-            apply=lambda claim, data: expense_claim_reject(
-                claim=claim, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d claim rejected.", "%(count)d claims rejected.", "count"
-            ),
-        )
+    approve_overdraft = reason_action(
+        gettext_lazy("Approve over the balance (overdraft, with a reason)"),
+        expense_claim_approve,
+        "claim",
+        overdraft=True,
+        rows=by_id,
+        form_class=OverdraftForm,
+        title=gettext_lazy("Approve over the balance"),
+        intro=gettext_lazy(
+            "The units' balances may go below zero for these claims. Say why: the "
+            "reason is kept with each claim."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d claim approved.", "%(count)d claims approved.", "count"
+        ),
+    )
+    reject_with_reason = reason_action(
+        gettext_lazy("Reject with a reason"),
+        expense_claim_reject,
+        "claim",
+        rows=by_id,
+        intro=gettext_lazy("The claimant reads the reason on the claim's page."),
+        done_message=ngettext_lazy(
+            "%(count)d claim rejected.", "%(count)d claims rejected.", "count"
+        ),
+    )
 
 
 expense_claims_to_review = advisor_queue_item(

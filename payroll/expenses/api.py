@@ -20,7 +20,15 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import MAX_ID, DecimalStringField, MoneyField, StrictInputSerializer, enum_field
+from core.api import (
+    MAX_ID,
+    DecimalStringField,
+    FileAnswer,
+    MoneyField,
+    OwnRowsMixin,
+    StrictInputSerializer,
+    enum_field,
+)
 from payroll.models import ExpenseCategory, ExpenseClaim, Job
 from production_units.models import ProductionUnit
 
@@ -239,14 +247,12 @@ class ExpenseClaimListApi(generics.ListAPIView):
         return response
 
 
-class ExpenseClaimDetailApi(generics.RetrieveAPIView):
+class ExpenseClaimDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my expense claims (404 for anyone else's)."""
 
     serializer_class = ExpenseClaimOutputSerializer
     lookup_url_kwarg = "claim_id"
-
-    def get_queryset(self):
-        return claims_of(self.request.user)
+    rows = staticmethod(claims_of)
 
 
 @extend_schema(
@@ -255,18 +261,12 @@ class ExpenseClaimDetailApi(generics.RetrieveAPIView):
         404: OpenApiResponse(description=gettext_lazy("Not one of your claims, or no receipt.")),
     }
 )
-class ExpenseClaimReceiptApi(generics.GenericAPIView):
+class ExpenseClaimReceiptApi(OwnRowsMixin, FileAnswer, generics.GenericAPIView):
     """The receipt of one of my expense claims (JPEG, PNG or PDF)."""
 
     serializer_class = ExpenseClaimOutputSerializer
     lookup_url_kwarg = "claim_id"
-
-    def get_queryset(self):
-        return claims_of(self.request.user)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The success is a file whatever Accept says; errors are JSON.
-        return super().perform_content_negotiation(request, force=True)
+    rows = staticmethod(claims_of)
 
     def get(self, request, claim_id):
         claim = self.get_object()

@@ -1,11 +1,11 @@
 """What the monthly contribution run reads and writes: the employment costs charged to units, the
 runs and their postings (one per unit, pillar and month)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 from production_units.models import LedgerEntry, ProductionUnit
 
@@ -18,15 +18,8 @@ class EmploymentCost(AppendOnlyModel):
     it with the contract type's coefficient in force on `work_date`. A correction is a new
     row with negative amounts."""
 
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="employment_costs",
-    )
-    contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
-    )
+    unit = required_link(ProductionUnit, _("unit"), related_name="employment_costs")
+    contract_type = required_link(ContractType, _("contract type"))
     work_date = models.DateField(_("work date"))
     gross = models.DecimalField(_("gross salary"), **MONEY)
     employer_charges = models.DecimalField(
@@ -34,22 +27,8 @@ class EmploymentCost(AppendOnlyModel):
         help_text=_("What the cooperative owes, after reductions: a reduction feeds the fund."),
         **MONEY,
     )
-    payslip = models.ForeignKey(
-        "Payslip",
-        verbose_name=_("payslip"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="employment_costs",
-    )
-    contract = models.ForeignKey(
-        "Contract",
-        verbose_name=_("contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="employment_costs",
-    )
+    payslip = optional_link("Payslip", _("payslip"), related_name="employment_costs")
+    contract = optional_link("Contract", _("contract"), related_name="employment_costs")
     period = models.DateField(
         _("charged with the month of"),
         null=True,
@@ -81,14 +60,7 @@ class ContributionRun(models.Model):
 
     period = models.DateField(_("period (first day of the month)"), unique=True)
     created_at = models.DateTimeField(_("first run at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("first run by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("first run by"))
 
     class Meta:
         verbose_name = _("contribution run")
@@ -107,15 +79,8 @@ class ContributionPosting(AppendOnlyModel):
         TURNOVER = "turnover", _("turnover")
         EMPLOYMENT = "employment", _("employment")
 
-    run = models.ForeignKey(
-        ContributionRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="postings"
-    )
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="contribution_postings",
-    )
+    run = required_link(ContributionRun, _("run"), related_name="postings")
+    unit = required_link(ProductionUnit, _("unit"), related_name="contribution_postings")
     pillar = models.CharField(_("pillar"), max_length=10, choices=Pillar.choices)
     period = models.DateField(_("period (first day of the month)"))
     base = models.DecimalField(
@@ -123,11 +88,8 @@ class ContributionPosting(AppendOnlyModel):
     )
     amount = models.DecimalField(_("contribution"), **MONEY)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    ledger_entry = models.OneToOneField(
-        LedgerEntry,
-        verbose_name=_("ledger entry"),
-        on_delete=models.PROTECT,
-        related_name="contribution_posting",
+    ledger_entry = required_link(
+        LedgerEntry, _("ledger entry"), related_name="contribution_posting", one=True
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
+from core.model_fields import required_link
 
 
 class Digits(TypedDict):
@@ -76,12 +77,7 @@ class ContractTypeParameters(DatedModel):
 
     dated_scope = ("contract_type",)
 
-    contract_type = models.ForeignKey(
-        ContractType,
-        verbose_name=_("contract type"),
-        on_delete=models.PROTECT,
-        related_name="parameters",
-    )
+    contract_type = required_link(ContractType, _("contract type"), related_name="parameters")
     employer_charges_rate = models.DecimalField(
         _("employer charges (%)"), validators=RATE_VALIDATORS, **PERCENT
     )

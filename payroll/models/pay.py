@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, LookupHashField
+from core.model_fields import optional_link, required_link, staff_link
 
 from .expenses import ExpenseClaim
 from .parameters import MONEY
@@ -30,23 +31,9 @@ class PayrollRun(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.COMPUTED
     )
     computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
-    computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("computed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    computed_by = staff_link(_("computed by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    closed_by = staff_link(_("closed by"))
     totals = models.JSONField(_("totals"), default=dict, blank=True)
 
     class Meta:
@@ -62,13 +49,8 @@ class Payslip(models.Model):
     """One worker's pay for one month: gross → employee social security → withholding → net,
     with the employer charges; `lines` details it per contract and day."""
 
-    run = models.ForeignKey(
-        PayrollRun, verbose_name=_("payroll run"), on_delete=models.PROTECT,
-        related_name="payslips",
-    )  # fmt: skip
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="payslips"
-    )
+    run = required_link(PayrollRun, _("payroll run"), related_name="payslips")
+    worker = required_link(Worker, _("worker"), related_name="payslips")
     period = models.DateField(_("period (first day of the month)"))
     days = models.PositiveSmallIntegerField(_("work days"), default=0)
     hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, default=0)
@@ -82,13 +64,8 @@ class Payslip(models.Model):
     # A negative balance is never paid out: it is carried to the worker's next payslip, which
     # deducts it (brought_forward) and points to the payslip it comes from (once: unique).
     brought_forward = models.DecimalField(_("negative balance brought forward"), default=0, **MONEY)
-    brought_forward_from = models.OneToOneField(
-        "self",
-        verbose_name=_("brought forward from"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="carried_to",
+    brought_forward_from = optional_link(
+        "self", _("brought forward from"), related_name="carried_to", one=True
     )
     balance_due = models.DecimalField(_("balance to pay"), default=0, **MONEY)
     carried_forward = models.DecimalField(_("negative balance carried forward"), default=0, **MONEY)
@@ -124,18 +101,8 @@ class PayoutBatch(models.Model):
     total = models.DecimalField(_("total"), default=0, **MONEY)
     count = models.PositiveIntegerField(_("transfers"), default=0)
     file = models.FileField(_("pain.001 file"), upload_to="payouts/%Y/", blank=True)
-    run = models.ForeignKey(
-        PayrollRun, verbose_name=_("payroll run"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="payout_batches",
-    )  # fmt: skip
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    run = optional_link(PayrollRun, _("payroll run"), related_name="payout_batches")
+    created_by = staff_link(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -158,14 +125,8 @@ class PayoutLine(models.Model):
         SHARE_REFUND = "share_refund", _("share refund")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    batch = models.ForeignKey(
-        PayoutBatch, verbose_name=_("batch"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="lines",
-    )  # fmt: skip
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="payouts",
-    )  # fmt: skip
+    batch = optional_link(PayoutBatch, _("batch"), related_name="lines")
+    worker = optional_link(Worker, _("worker"), related_name="payouts")
     beneficiary = models.CharField(_("beneficiary"), max_length=140)
     iban = EncryptedIBANField(_("IBAN"))
     iban_hash = LookupHashField(source="iban", db_index=True)
@@ -174,24 +135,14 @@ class PayoutLine(models.Model):
     )
     remittance = models.CharField(_("remittance information"), max_length=140)
     due_on = models.DateField(_("to pay by"))
-    contract = models.OneToOneField(
-        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="advance"
-    )
-    payslip = models.OneToOneField(
-        Payslip, null=True, blank=True, on_delete=models.PROTECT, related_name="payout"
-    )
-    expense_claim = models.OneToOneField(
-        ExpenseClaim, null=True, blank=True, on_delete=models.PROTECT, related_name="payout"
-    )
-    refund = models.OneToOneField(
-        "members.RefundPayout", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="payout_line",
-    )  # fmt: skip
+    contract = optional_link(Contract, None, related_name="advance", one=True)
+    payslip = optional_link(Payslip, None, related_name="payout", one=True)
+    expense_claim = optional_link(ExpenseClaim, None, related_name="payout", one=True)
+    refund = optional_link("members.RefundPayout", None, related_name="payout_line", one=True)
     # The payslip that deducted this salary advance from its net (once).
-    deducted_on = models.ForeignKey(
-        Payslip, verbose_name=_("deducted on the payslip"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="advances_deducted",
-    )  # fmt: skip
+    deducted_on = optional_link(
+        Payslip, _("deducted on the payslip"), related_name="advances_deducted"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -219,9 +170,7 @@ class Attestation(models.Model):
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
 
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="attestations"
-    )
+    worker = required_link(Worker, _("worker"), related_name="attestations")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
@@ -229,10 +178,7 @@ class Attestation(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     pdf = models.FileField(_("PDF"), upload_to="attestations/%Y/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
+    requested_by = required_link(settings.AUTH_USER_MODEL, _("requested by"))
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedNationalNumberField, LookupHashField
+from core.model_fields import optional_link, required_link, staff_link
 from production_units.models import ProductionUnit
 
 from .parameters import MONEY, ContractType
@@ -19,14 +20,7 @@ from .workers import Worker
 class DecisionFields(models.Model):
     """Who decided, when, and why (approval or refusal)."""
 
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = staff_link(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
 
@@ -46,29 +40,13 @@ class Job(DecisionFields):
         REJECTED = "rejected", _("rejected")
         CANCELLED = "cancelled", _("cancelled")
 
-    unit = models.ForeignKey(
-        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="jobs"
-    )
-    client = models.ForeignKey(
-        "invoicing.Client", verbose_name=_("client"), on_delete=models.PROTECT,
-        related_name="jobs",
-    )  # fmt: skip
+    unit = required_link(ProductionUnit, _("unit"), related_name="jobs")
+    client = required_link("invoicing.Client", _("client"), related_name="jobs")
     description = models.CharField(_("description"), max_length=300)
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="jobs"
-    )
-    contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
-    )
+    worker = required_link(Worker, _("worker"), related_name="jobs")
+    contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
-    invoice = models.OneToOneField(
-        "invoicing.Invoice",
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="job",
-    )
+    invoice = optional_link("invoicing.Invoice", _("invoice"), related_name="job", one=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -76,10 +54,7 @@ class Job(DecisionFields):
     turnover = models.DecimalField(_("invoice total excl. VAT"), default=0, **MONEY)
     expenses = models.DecimalField(_("expenses to reimburse"), default=0, **MONEY)
     split = models.JSONField(_("split"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
+    created_by = required_link(settings.AUTH_USER_MODEL, _("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
@@ -143,18 +118,9 @@ class WorkDeclaration(DecisionFields):
         REJECTED = "rejected", _("rejected")
         CANCELLED = "cancelled", _("cancelled")
 
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="work_declarations",
-    )
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="declarations"
-    )
-    contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
-    )
+    unit = required_link(ProductionUnit, _("unit"), related_name="work_declarations")
+    worker = required_link(Worker, _("worker"), related_name="declarations")
+    contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
     gross = models.DecimalField(
         _("gross salary"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
@@ -169,21 +135,11 @@ class WorkDeclaration(DecisionFields):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    overdraft_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("overdraft approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    overdraft_approved_by = staff_link(_("overdraft approved by"))
     overdraft_approved_at = models.DateTimeField(_("overdraft approved at"), null=True, blank=True)
     overdraft_amount = models.DecimalField(_("overdraft approved"), default=0, **MONEY)
     overdraft_reason = models.TextField(_("overdraft reason"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
+    created_by = required_link(settings.AUTH_USER_MODEL, _("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
@@ -211,19 +167,10 @@ class Contract(models.Model):
     PAID_STATUSES = (Status.OFFERED, Status.ACCEPTED)
 
     reference = models.CharField(_("reference"), max_length=30, unique=True)
-    legal_entity = models.ForeignKey(
-        "members.LegalEntity", verbose_name=_("employer"), on_delete=models.PROTECT,
-        related_name="contracts",
-    )  # fmt: skip
-    unit = models.ForeignKey(
-        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="contracts"
-    )
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="contracts"
-    )
-    contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
-    )
+    legal_entity = required_link("members.LegalEntity", _("employer"), related_name="contracts")
+    unit = required_link(ProductionUnit, _("unit"), related_name="contracts")
+    worker = required_link(Worker, _("worker"), related_name="contracts")
+    contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -232,41 +179,17 @@ class Contract(models.Model):
     gross = models.DecimalField(_("gross salary"), **MONEY)
     employer_charges = models.DecimalField(_("employer charges"), default=0, **MONEY)
     net_estimate = models.DecimalField(_("estimated net"), default=0, **MONEY)
-    job = models.ForeignKey(
-        Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="contracts",
-    )  # fmt: skip
-    declaration = models.ForeignKey(
-        WorkDeclaration,
-        verbose_name=_("work declaration"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="contracts",
-    )
+    job = optional_link(Job, _("job"), related_name="contracts")
+    declaration = optional_link(WorkDeclaration, _("work declaration"), related_name="contracts")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OFFERED
     )
     accepted_at = models.DateTimeField(_("accepted by the worker at"), null=True, blank=True)
-    past_start_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("start in the past approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    past_start_approved_by = staff_link(_("start in the past approved by"))
     past_start_reason = models.TextField(_("reason for a start in the past"), blank=True)
     # An advisor's override: the payroll run pays an offered contract the worker has not
     # accepted (payroll.work.contract_services.contract_pay_release).
-    pay_released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("pay released without acceptance by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    pay_released_by = staff_link(_("pay released without acceptance by"))
     pay_released_at = models.DateTimeField(
         _("pay released without acceptance at"), null=True, blank=True
     )
@@ -311,12 +234,8 @@ class WorkDay(models.Model):
     """One declared day of work of a worker for a unit. A worker works at most one declared
     day a date (across all units): the partial unique constraint says so."""
 
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="work_days"
-    )
-    unit = models.ForeignKey(
-        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="work_days"
-    )
+    worker = required_link(Worker, _("worker"), related_name="work_days")
+    unit = required_link(ProductionUnit, _("unit"), related_name="work_days")
     date = models.DateField(_("date"))
     hours = models.DecimalField(
         _("hours"),
@@ -325,9 +244,7 @@ class WorkDay(models.Model):
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("12"))],
     )
     function = models.CharField(_("function"), max_length=100)
-    contract_type = models.ForeignKey(
-        ContractType, verbose_name=_("contract type"), on_delete=models.PROTECT, related_name="+"
-    )
+    contract_type = required_link(ContractType, _("contract type"))
     job = models.ForeignKey(
         Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.CASCADE,
         related_name="work_days",
@@ -340,14 +257,7 @@ class WorkDay(models.Model):
         on_delete=models.CASCADE,
         related_name="work_days",
     )
-    contract = models.ForeignKey(
-        Contract,
-        verbose_name=_("contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="work_days",
-    )
+    contract = optional_link(Contract, _("contract"), related_name="work_days")
     gross = models.DecimalField(_("gross of the day"), default=0, **MONEY)
     cancelled = models.BooleanField(_("cancelled"), default=False)
 
@@ -390,9 +300,7 @@ class DimonaDeclaration(models.Model):
         ACCEPTED = "accepted", _("accepted")
         REFUSED = "refused", _("refused")
 
-    contract = models.ForeignKey(
-        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="dimonas"
-    )
+    contract = required_link(Contract, _("contract"), related_name="dimonas")
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))

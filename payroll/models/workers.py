@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
+from core.model_fields import optional_link, required_link
 from production_units.models import ProductionUnit
 
 
@@ -13,22 +14,10 @@ class Worker(models.Model):
     """A person the cooperative employs: a member working in their own unit, or someone a unit
     holder invited (who gets a portal account without being a member)."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user account"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="worker",
+    user = optional_link(
+        settings.AUTH_USER_MODEL, _("user account"), related_name="worker", one=True
     )
-    member = models.OneToOneField(
-        "members.Member",
-        verbose_name=_("member"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="worker",
-    )
+    member = optional_link("members.Member", _("member"), related_name="worker", one=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email address"))
@@ -55,12 +44,8 @@ class Worker(models.Model):
 class UnitWorker(models.Model):
     """A worker a unit may declare work for (its holder, or an invited worker)."""
 
-    unit = models.ForeignKey(
-        ProductionUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="workers"
-    )
-    worker = models.ForeignKey(
-        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="units"
-    )
+    unit = required_link(ProductionUnit, _("unit"), related_name="workers")
+    worker = required_link(Worker, _("worker"), related_name="units")
     is_holder = models.BooleanField(_("unit holder"), default=False)
     added_on = models.DateField(_("added on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -86,12 +71,7 @@ class WorkerInvitation(models.Model):
         REVOKED = "revoked", _("revoked")
         EXPIRED = "expired", _("expired")
 
-    unit = models.ForeignKey(
-        ProductionUnit,
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="worker_invitations",
-    )
+    unit = required_link(ProductionUnit, _("unit"), related_name="worker_invitations")
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -99,21 +79,11 @@ class WorkerInvitation(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.PROTECT,
-        related_name="+",
-    )  # fmt: skip
+    invited_by = required_link(settings.AUTH_USER_MODEL, _("invited by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_on = models.DateField(_("expires on"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    worker = models.ForeignKey(
-        Worker,
-        verbose_name=_("worker"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="invitations",
-    )
+    worker = optional_link(Worker, _("worker"), related_name="invitations")
 
     class Meta:
         verbose_name = _("worker invitation")

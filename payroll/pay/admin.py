@@ -28,11 +28,11 @@ from core.admin_kit import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
-    add_service_error,
-    apply_each,
+    each_action,
     money,
     run_action_with_form,
 )
+from core.forms import add_service_errors
 from core.scoping import SPANS_OFFICES, UNIT_OFFICE, WORKER_OFFICE, through
 from core.validators import mask_iban
 from payroll.models import (
@@ -112,17 +112,15 @@ class PayrollRunAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     def has_close_permission(self, request):
         return not self._refused(request) and request.user.has_perm("payroll.change_payrollrun")
 
-    @admin.action(description=gettext_lazy("Close the period"), permissions=["close"])
-    def close_selected(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            apply=lambda run: payroll_run_close(run=run, by=request.user),
-            done_message=ngettext_lazy(
-                "%(count)d period closed.", "%(count)d periods closed.", "count"
-            ),
-        )
+    close_selected = each_action(
+        gettext_lazy("Close the period"),
+        payroll_run_close,
+        "run",
+        permissions=["close"],
+        done_message=ngettext_lazy(
+            "%(count)d period closed.", "%(count)d periods closed.", "count"
+        ),
+    )
 
 
 class PeriodFilter(admin.SimpleListFilter):
@@ -300,7 +298,7 @@ class MarkSentForm(forms.Form):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = SPANS_OFFICES  # one batch (one pain.001 file) pays every office
     list_display = (
         "reference",
@@ -330,15 +328,7 @@ class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin
     inlines = (PayoutLineInline,)
     actions = ("mark_sent",)
 
-    def has_add_permission(self, request):
-        return False  # batches are prepared from the lines: see the "prepare" page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdmin): batches are prepared from the lines, see the "prepare" page.
     def has_send_permission(self, request):
         return not self._refused(request) and request.user.has_perm("payroll.change_payoutbatch")
 
@@ -406,7 +396,7 @@ class PayoutBatchAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin
                         by=request.user,
                     )
                 except ValidationError as error:
-                    add_service_error(form, error)
+                    add_service_errors(form, error)
                 else:
                     if batch is None:
                         self.message_user(

@@ -1,7 +1,6 @@
 """The API of a worker's pay: my payslips (list, detail, PDF) and my attestations (list, ask
 for one, detail, PDF). Only the logged-in worker's own rows; anyone else's are 404."""
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +10,14 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import MoneyField, StrictInputSerializer, enum_field
+from core.api import (
+    FileAnswer,
+    MoneyField,
+    OwnRowsMixin,
+    StrictInputSerializer,
+    enum_field,
+    file_download,
+)
 from payroll.models import Attestation, Payslip
 from payroll.workers.worker_services import worker_of_user
 
@@ -145,44 +151,29 @@ class PayslipListApi(generics.ListAPIView):
         return my_payslips(self.request.user).order_by("-period", "-pk")
 
 
-class PayslipDetailApi(generics.RetrieveAPIView):
+class PayslipDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my payslips with its contracts and days."""
 
     serializer_class = PayslipDetailOutputSerializer
     lookup_url_kwarg = "payslip_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_payslips(self.request.user)
+    rows = staticmethod(my_payslips)
 
 
 _FILE_ERRORS = {404: OpenApiResponse(description=gettext_lazy("Not one of your documents."))}
 
 
-def _file_response(file, filename: str) -> HttpResponse:
-    with file.open("rb") as handle:
-        content = handle.read()
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_FILE_ERRORS})
-class PayslipPdfApi(generics.GenericAPIView):
+class PayslipPdfApi(OwnRowsMixin, FileAnswer, generics.GenericAPIView):
     """The PDF of one of my payslips (rendered once and kept)."""
 
     lookup_url_kwarg = "payslip_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_payslips(self.request.user)
-
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)
+    rows = staticmethod(my_payslips)
 
     def get(self, request, payslip_id):
         payslip = payslip_pdf_render(payslip=self.get_object())
-        return _file_response(payslip.pdf, f"payslip-{payslip.period:%Y-%m}.pdf")
+        return file_download(payslip.pdf, f"payslip-{payslip.period:%Y-%m}.pdf")
 
 
 class AttestationListApi(generics.ListAPIView):
@@ -215,15 +206,13 @@ class AttestationListApi(generics.ListAPIView):
         return response
 
 
-class AttestationDetailApi(generics.RetrieveAPIView):
+class AttestationDetailApi(OwnRowsMixin, generics.RetrieveAPIView):
     """One of my attestations and its status."""
 
     serializer_class = AttestationOutputSerializer
     lookup_url_kwarg = "attestation_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_attestations(self.request.user)
+    rows = staticmethod(my_attestations)
 
 
 @extend_schema(
@@ -233,21 +222,16 @@ class AttestationDetailApi(generics.RetrieveAPIView):
         409: OpenApiResponse(description=gettext_lazy("The attestation is not ready yet.")),
     }
 )
-class AttestationPdfApi(generics.GenericAPIView):
+class AttestationPdfApi(OwnRowsMixin, FileAnswer, generics.GenericAPIView):
     """The PDF of one of my attestations, once ready (409 while being prepared)."""
 
     lookup_url_kwarg = "attestation_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return my_attestations(self.request.user)
-
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=True)
+    rows = staticmethod(my_attestations)
 
     def get(self, request, attestation_id):
         attestation = self.get_object()
         if attestation.status != Attestation.Status.READY or not attestation.pdf:
             raise NotReady(_("This attestation is not ready yet: try again in a moment."))
         name = f"attestation-{attestation.kind}-{attestation.period_start:%Y-%m-%d}.pdf"
-        return _file_response(attestation.pdf, name)
+        return file_download(attestation.pdf, name)

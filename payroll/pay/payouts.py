@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.roles import require_staff
 from members.exit_services import refund_payout_mark_paid
 from members.models import LegalEntity, RefundPayout
@@ -47,10 +47,6 @@ def _check_staff(by) -> None:
     """`by` is a staff user, or None for the system (tasks, commands)."""
     if by is not None:
         require_staff(by, _("Only staff can do this."))
-
-
-def _actor(by):
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 # Dates -------------------------------------------------------------------------------------
@@ -122,7 +118,7 @@ def payout_lines_from_refunds(*, by=None) -> int:
             due_on=today,
         )
         audit_log(
-            actor=_actor(by),
+            actor=account_or_none(by),
             action="payout_line.created",
             obj=line,
             changes={"kind": line.kind, "refund": refund.pk, "amount": str(line.amount)},
@@ -242,7 +238,7 @@ def payout_batch_prepare(
             total=total,
             count=len(lines),
             run=_single_run(lines),
-            created_by=_actor(by),
+            created_by=account_or_none(by),
         )
         ids = [line.pk for line in lines]
         updated = sum(
@@ -257,7 +253,7 @@ def payout_batch_prepare(
         for line in lines:
             by_kind[line.kind] = by_kind.get(line.kind, 0) + 1
         audit_log(
-            actor=_actor(by),
+            actor=account_or_none(by),
             action="payout_batch.prepared",
             obj=batch,
             changes={
@@ -301,7 +297,7 @@ def expense_claim_mark_reimbursed(*, claim: ExpenseClaim, by, batch: PayoutBatch
     claim.status = ExpenseClaim.Status.REIMBURSED
     claim.save(update_fields=["status"])
     audit_log(
-        actor=_actor(by),
+        actor=account_or_none(by),
         action="expense_claim.reimbursed",
         obj=claim,
         changes={
@@ -327,7 +323,9 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by) -> PayoutBatch:
     refunds = claims = 0
     for line in lines:
         if line.refund is not None:
-            refund_payout_mark_paid(payout=line.refund, by=_actor(by), paid_on=batch.execution_date)
+            refund_payout_mark_paid(
+                payout=line.refund, by=account_or_none(by), paid_on=batch.execution_date
+            )
             refunds += 1
         if line.expense_claim is not None:
             expense_claim_mark_reimbursed(claim=line.expense_claim, by=by, batch=batch)
@@ -335,7 +333,7 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by) -> PayoutBatch:
     batch.status = PayoutBatch.Status.SENT
     batch.save(update_fields=["status"])
     audit_log(
-        actor=_actor(by),
+        actor=account_or_none(by),
         action="payout_batch.sent",
         obj=batch,
         changes={

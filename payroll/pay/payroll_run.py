@@ -28,8 +28,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
-from core.calendar import month_bounds
+from core.audit import account_or_none, audit_log
+from core.calendar import month_bounds, month_over
 from core.dates import format_day
 from core.money import cents
 from payroll.models import (
@@ -341,16 +341,9 @@ def payroll_run_compute(*, period: date, by=None, today: date | None = None) -> 
     Raises ValidationError naming `period` for a month not over, a closed period, or a day
     without parameters (nothing is written then).
     """
-    first, last = month_bounds(period)
     today = today or timezone.localdate()
-    if last >= today:
-        raise ValidationError(
-            {
-                "period": _("The month %(period)s is not over: compute it from %(day)s on.")
-                % {"period": f"{first:%Y-%m}", "day": last + timedelta(days=1)}
-            }
-        )
-    user = by if getattr(by, "is_authenticated", False) else None
+    first, last = month_over(period, today)
+    user = account_or_none(by)
     run, created = PayrollRun.objects.get_or_create(period=first, defaults={"computed_by": user})
     # Computes of the same month queue here; the next one finds the run computed.
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
@@ -537,7 +530,7 @@ def payroll_run_close(*, run: PayrollRun, by) -> PayrollRun:
     _check_open(run)
     run.status = PayrollRun.Status.CLOSED
     run.closed_at = timezone.now()
-    run.closed_by = by if getattr(by, "is_authenticated", False) else None
+    run.closed_by = account_or_none(by)
     run.save(update_fields=["status", "closed_at", "closed_by"])
     audit_log(actor=by, action="payroll_run.closed", obj=run, changes={"status": run.status})
     return run

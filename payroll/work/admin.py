@@ -3,7 +3,6 @@ approve (bulk actions calling the services), contracts (read-only once accepted;
 a reason) and the Dimona records (read-only). Members write jobs and declarations in the
 portal: nothing is added here. Advisors see the units of their office's members."""
 
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -12,11 +11,13 @@ from core.admin import OfficeScopedAdminMixin
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
+    ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonForm,
     advisor_queue_item,
-    apply_each,
-    run_action_with_form,
+    each_action,
+    note_field,
+    reason_action,
 )
 from core.scoping import UNIT_OFFICE, OfficePath, through
 from members.models import Office
@@ -71,19 +72,15 @@ class ToolFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
-    """Advisors review: no add, no edit, no delete; decisions go through actions."""
+class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+    """Advisors review: no add, no edit, no delete; decisions go through actions, open to
+    whoever may change the model (its "change" permission)."""
 
     office_path: OfficePath = UNIT_OFFICE
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_review_permission(self, request):
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
 class WorkDayInline(ReadOnlyInline):
@@ -99,25 +96,20 @@ class JobExpenseInline(ReadOnlyInline):
 class PastStartForm(ReasonForm):
     """The reason is optional: needed only when a work day is already past."""
 
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for a start in the past (only if a day is past)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Reason for a start in the past (only if a day is past)"), required=False
     )
 
 
 class OverdraftForm(ReasonForm):
-    reason = forms.CharField(
-        label=gettext_lazy("Why the unit may go over its balance"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    reason = note_field(
+        gettext_lazy("Why the unit may go over its balance"),
         help_text=gettext_lazy("Recorded with the amount, your name and the time."),
     )
 
 
 class RequiredReasonForm(ReasonForm):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
-    )
+    reason = note_field(gettext_lazy("Reason"))
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -139,50 +131,36 @@ class JobAdmin(ReviewOnlyAdmin):
                        "created_at", "submitted_at", "decided_by", "decided_at",
                        "decision_reason")  # fmt: skip
 
-    def has_review_permission(self, request):
-        return request.user.has_perm("payroll.change_job")
-
     @admin.display(description=gettext_lazy("gross"))
     def gross(self, job):
         return job.split.get("gross", "—")
 
-    @admin.action(description=gettext_lazy("Validate (issues the invoice, makes the contract)"),
-                  permissions=["review"])  # fmt: skip
-    def validate_selected(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=PastStartForm,
-            title=_("Validate the jobs"),
-            intro=_(
-                "Each invoice is issued, the split recomputed on the issue date, the contract "
-                "made and the salary prepared for payment."
-            ),
-            apply=lambda job, data: job_validate(
-                job=job, by=request.user, past_start_reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d job validated.", "%(count)d jobs validated.", "count"
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
-    def reject_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject with a reason"),
-            intro=_("The member sees the reason, corrects the job and submits it again."),
-            apply=lambda job, data: job_reject(job=job, by=request.user, reason=data["reason"]),
-            done_message=ngettext_lazy(
-                "%(count)d job sent back to the member.",
-                "%(count)d jobs sent back to the member.",
-                "count",
-            ),
-        )
+    validate_selected = reason_action(
+        gettext_lazy("Validate (issues the invoice, makes the contract)"),
+        job_validate,
+        "job",
+        form_class=PastStartForm,
+        reason_arg="past_start_reason",
+        title=gettext_lazy("Validate the jobs"),
+        intro=gettext_lazy(
+            "Each invoice is issued, the split recomputed on the issue date, the contract "
+            "made and the salary prepared for payment."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d job validated.", "%(count)d jobs validated.", "count"
+        ),
+    )
+    reject_with_reason = reason_action(
+        gettext_lazy("Reject with a reason"),
+        job_reject,
+        "job",
+        intro=gettext_lazy("The member sees the reason, corrects the job and submits it again."),
+        done_message=ngettext_lazy(
+            "%(count)d job sent back to the member.",
+            "%(count)d jobs sent back to the member.",
+            "count",
+        ),
+    )
 
 
 # --- declarations ---------------------------------------------------------------------------
@@ -204,58 +182,40 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
                        "overdraft_amount", "overdraft_reason", "created_by", "created_at",
                        "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
 
-    def has_review_permission(self, request):
-        return request.user.has_perm("payroll.change_workdeclaration")
-
     @admin.display(description=gettext_lazy("available balance"))
     def available(self, declaration):
         return unit_available_balance(unit=declaration.unit, exclude=declaration)
 
-    @admin.action(description=gettext_lazy("Approve (within the balance)"), permissions=["review"])
-    def approve_selected(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            apply=lambda d: declaration_approve(declaration=d, by=request.user),
-            done_message=ngettext_lazy(
-                "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Approve an overdraft, with a reason"),
-                  permissions=["review"])  # fmt: skip
-    def approve_overdraft(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=OverdraftForm,
-            title=_("Approve an overdraft"),
-            intro=_("The unit's balance can't pay these declarations: you approve it anyway."),
-            apply=lambda d, data: declaration_approve(
-                declaration=d, by=request.user, overdraft_reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
-            ),
-        )
-
-    @admin.action(description=gettext_lazy("Reject with a reason"), permissions=["review"])
-    def reject_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject with a reason"),
-            apply=lambda d, data: declaration_reject(
-                declaration=d, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d declaration rejected.", "%(count)d declarations rejected.", "count"
-            ),
-        )
+    approve_selected = each_action(
+        gettext_lazy("Approve (within the balance)"),
+        declaration_approve,
+        "declaration",
+        done_message=ngettext_lazy(
+            "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
+        ),
+    )
+    approve_overdraft = reason_action(
+        gettext_lazy("Approve an overdraft, with a reason"),
+        declaration_approve,
+        "declaration",
+        form_class=OverdraftForm,
+        reason_arg="overdraft_reason",
+        title=gettext_lazy("Approve an overdraft"),
+        intro=gettext_lazy(
+            "The unit's balance can't pay these declarations: you approve it anyway."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
+        ),
+    )
+    reject_with_reason = reason_action(
+        gettext_lazy("Reject with a reason"),
+        declaration_reject,
+        "declaration",
+        done_message=ngettext_lazy(
+            "%(count)d declaration rejected.", "%(count)d declarations rejected.", "count"
+        ),
+    )
 
 
 # --- contracts and Dimona -------------------------------------------------------------------
@@ -281,50 +241,33 @@ class ContractAdmin(ReviewOnlyAdmin):
                        "past_start_approved_by", "past_start_reason", "pdf",
                        "created_at")  # fmt: skip
 
-    def has_review_permission(self, request):
-        return request.user.has_perm("payroll.change_contract")
-
-    @admin.action(description=gettext_lazy("Cancel with a reason"), permissions=["review"])
-    def cancel_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=RequiredReasonForm,
-            title=_("Cancel the contracts"),
-            intro=_("Their days are freed and a Dimona cancellation is recorded."),
-            apply=lambda c, data: contract_cancel(
-                contract=c, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d contract cancelled.", "%(count)d contracts cancelled.", "count"
-            ),
-        )
-
-    @admin.action(
-        description=gettext_lazy("Pay without the worker's acceptance (with a reason)"),
-        permissions=["review"],
+    cancel_with_reason = reason_action(
+        gettext_lazy("Cancel with a reason"),
+        contract_cancel,
+        "contract",
+        form_class=RequiredReasonForm,
+        title=gettext_lazy("Cancel the contracts"),
+        intro=gettext_lazy("Their days are freed and a Dimona cancellation is recorded."),
+        done_message=ngettext_lazy(
+            "%(count)d contract cancelled.", "%(count)d contracts cancelled.", "count"
+        ),
     )
-    def release_pay_with_reason(self, request, queryset):
-        return run_action_with_form(
-            self,
-            request,
-            queryset,
-            form_class=RequiredReasonForm,
-            title=_("Pay contracts the worker has not accepted"),
-            intro=_(
-                "The payroll run holds the pay of a contract the worker has not accepted. "
-                "Released, its days are paid by the next payroll run."
-            ),
-            apply=lambda c, data: contract_pay_release(
-                contract=c, by=request.user, reason=data["reason"]
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d contract released for pay.",
-                "%(count)d contracts released for pay.",
-                "count",
-            ),
-        )
+    release_pay_with_reason = reason_action(
+        gettext_lazy("Pay without the worker's acceptance (with a reason)"),
+        contract_pay_release,
+        "contract",
+        form_class=RequiredReasonForm,
+        title=gettext_lazy("Pay contracts the worker has not accepted"),
+        intro=gettext_lazy(
+            "The payroll run holds the pay of a contract the worker has not accepted. "
+            "Released, its days are paid by the next payroll run."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d contract released for pay.",
+            "%(count)d contracts released for pay.",
+            "count",
+        ),
+    )
 
 
 @admin.register(DimonaDeclaration)

@@ -18,6 +18,7 @@ from core.api import (
     DecimalStringField,
     MoneyField,
     NoInputSerializer,
+    OwnRowsMixin,
     StrictInputSerializer,
     enum_field,
     no_input,
@@ -28,9 +29,9 @@ from invoicing.parties import OwnClientField, OwnUnitField
 from payroll.models import Contract, ContractType, Job, WorkDeclaration, Worker
 
 from .contract_services import contract_accept
+from .decision_services import MAX_REASON
 from .declaration_services import declaration_cancel, declaration_create, declaration_submit
 from .job_services import (
-    MAX_REASON,
     ExpenseInput,
     job_cancel,
     job_create,
@@ -288,14 +289,12 @@ def _job_response(request, job_id, code=status.HTTP_200_OK) -> Response:
     return Response(JobDetailOutputSerializer(job).data, status=code)
 
 
-class JobListApi(generics.ListAPIView):
+class JobListApi(OwnRowsMixin, generics.ListAPIView):
     """My 3en1 jobs, newest first; POST creates a draft job (its draft invoice included)."""
 
     serializer_class = JobOutputSerializer
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return jobs_of(self.request.user)
+    rows = staticmethod(jobs_of)
 
     @extend_schema(request=JobCreateInputSerializer, responses={201: JobDetailOutputSerializer})
     def post(self, request):
@@ -314,13 +313,11 @@ class JobListApi(generics.ListAPIView):
         return response
 
 
-class JobObjectApi(generics.GenericAPIView):
+class JobObjectApi(OwnRowsMixin, generics.GenericAPIView):
     serializer_class = JobDetailOutputSerializer
     lookup_url_kwarg = "job_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return jobs_of(self.request.user)
+    rows = staticmethod(jobs_of)
 
 
 class JobDetailApi(JobObjectApi):
@@ -401,14 +398,12 @@ def _declaration_response(request, declaration_id, code=status.HTTP_200_OK) -> R
     return Response(DeclarationOutputSerializer(declaration).data, status=code)
 
 
-class DeclarationListApi(generics.ListAPIView):
+class DeclarationListApi(OwnRowsMixin, generics.ListAPIView):
     """My Activité work declarations; POST creates a draft (its cost computed)."""
 
     serializer_class = DeclarationOutputSerializer
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return declarations_of(self.request.user)
+    rows = staticmethod(declarations_of)
 
     @extend_schema(
         request=DeclarationCreateInputSerializer, responses={201: DeclarationOutputSerializer}
@@ -427,13 +422,11 @@ class DeclarationListApi(generics.ListAPIView):
         return response
 
 
-class DeclarationObjectApi(generics.GenericAPIView):
+class DeclarationObjectApi(OwnRowsMixin, generics.GenericAPIView):
     serializer_class = DeclarationOutputSerializer
     lookup_url_kwarg = "declaration_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return declarations_of(self.request.user)
+    rows = staticmethod(declarations_of)
 
 
 class DeclarationDetailApi(DeclarationObjectApi):
@@ -472,22 +465,18 @@ class DeclarationCancelApi(DeclarationObjectApi):
 # --- contracts ------------------------------------------------------------------------------
 
 
-class ContractListApi(generics.ListAPIView):
+class ContractListApi(OwnRowsMixin, generics.ListAPIView):
     """My contracts (as the worker, or of my units), newest first."""
 
     serializer_class = ContractOutputSerializer
-
-    def get_queryset(self):
-        return contracts_of(self.request.user)
+    rows = staticmethod(contracts_of)
 
 
-class ContractObjectApi(generics.GenericAPIView):
+class ContractObjectApi(OwnRowsMixin, generics.GenericAPIView):
     serializer_class = ContractOutputSerializer
     lookup_url_kwarg = "contract_id"
     parser_classes = [JSONParser]
-
-    def get_queryset(self):
-        return contracts_of(self.request.user)
+    rows = staticmethod(contracts_of)
 
 
 class ContractDetailApi(ContractObjectApi):

@@ -38,7 +38,15 @@ from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance, unit_lock
 
 from .contract_services import contract_create
-from .job_services import clean_reason
+from .decision_services import (
+    check_holder,
+    check_unit,
+    clean_reason,
+    days_still_booked,
+    record_decision,
+    reject_submitted,
+    release_days,
+)
 from .work_days import DayInput, work_days_errors
 
 ZERO = Decimal("0.00")
@@ -154,14 +162,12 @@ def balance_message(*, available: Decimal, budget: Decimal) -> str:
 
 
 def _check_unit(unit: ProductionUnit, by: User) -> None:
-    if not is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("This unit is not yours."))
-    if unit.tool != ProductionUnit.Tool.ACTIVITY:
-        raise ValidationError(
-            {"unit": _("Work declarations are for Activité units: choose an Activité unit.")}
-        )
-    if unit.status != ProductionUnit.Status.ACTIVE:
-        raise ValidationError({"unit": _("This unit is closed.")})
+    check_unit(
+        unit,
+        by,
+        tool=ProductionUnit.Tool.ACTIVITY,
+        wrong_tool=_("Work declarations are for Activité units: choose an Activité unit."),
+    )
 
 
 def declaration_days(declaration: WorkDeclaration) -> list[DayInput]:
@@ -358,32 +364,19 @@ def declaration_approve(
     return declaration
 
 
-@transaction.atomic
 def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -> WorkDeclaration:
     """An advisor refuses a submitted declaration with a reason; its days are released.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    if not is_staff(by):
-        raise PermissionDenied(_("Only an advisor can reject a declaration."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the declaration is rejected.")})
-    declaration = WorkDeclaration.objects.select_for_update().get(pk=declaration.pk)
-    if declaration.status != WorkDeclaration.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted declaration can be rejected."))
-    declaration.status = WorkDeclaration.Status.REJECTED
-    declaration.decided_by = by
-    declaration.decided_at = timezone.now()
-    declaration.decision_reason = reason.strip()
-    declaration.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    declaration.work_days.filter(contract__isnull=True).update(cancelled=True)
-    audit_log(
-        actor=by,
+    return reject_submitted(
+        declaration,
+        by=by,
+        reason=reason,
         action="work_declaration.rejected",
-        obj=declaration,
-        changes={"status": "rejected"},
-        reason=reason.strip(),
+        not_allowed=_("Only an advisor can reject a declaration."),
+        no_reason=_("Say why the declaration is rejected."),
+        not_submitted=_("Only a submitted declaration can be rejected."),
     )
-    return declaration
 
 
 # --- cancel ---------------------------------------------------------------------------------
@@ -403,25 +396,15 @@ def declaration_cancel(*, declaration: WorkDeclaration, by: User, reason: str) -
         .select_related("unit__holder")
         .get(pk=declaration.pk)
     )
-    if not is_staff(by) and declaration.unit.holder.user_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("This unit is not yours."))
+    check_holder(declaration.unit, by)
     if declaration.status != WorkDeclaration.Status.DRAFT:
         raise ValidationError(
             _("Only a draft declaration can be cancelled: this one is %(status)s.")
             % {"status": declaration.get_status_display()}
         )
-    days = [
-        day.isoformat()
-        for day in declaration.work_days.filter(cancelled=False, contract__isnull=True).values_list(
-            "date", flat=True
-        )
-    ]
-    declaration.work_days.filter(contract__isnull=True).update(cancelled=True)
-    declaration.status = WorkDeclaration.Status.CANCELLED
-    declaration.decided_by = by if getattr(by, "is_authenticated", False) else None
-    declaration.decided_at = timezone.now()
-    declaration.decision_reason = reason
-    declaration.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    days = days_still_booked(declaration)
+    release_days(declaration)
+    record_decision(declaration, status=WorkDeclaration.Status.CANCELLED, by=by, reason=reason)
     audit_log(
         actor=by,
         action="work_declaration.cancelled",

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_log
+from core.audit import account_or_none, audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from core.types import AnyUser
@@ -55,6 +55,15 @@ from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 
 from .contract_services import contract_create
+from .decision_services import (
+    check_holder,
+    check_unit,
+    clean_reason,
+    days_still_booked,
+    record_decision,
+    reject_submitted,
+    release_days,
+)
 from .work_days import DayInput, work_days_errors
 
 ZERO = Decimal("0.00")
@@ -139,12 +148,12 @@ def minimum_wage_message(split: JobSplit) -> str:
 
 
 def _check_unit(unit: ProductionUnit, by: User) -> None:
-    if not is_staff(by) and unit.holder.user_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("This unit is not yours."))
-    if unit.tool != ProductionUnit.Tool.THREE_IN_ONE:
-        raise ValidationError({"unit": _("Jobs are for 3en1 units: choose a 3en1 unit.")})
-    if unit.status != ProductionUnit.Status.ACTIVE:
-        raise ValidationError({"unit": _("This unit is closed.")})
+    check_unit(
+        unit,
+        by,
+        tool=ProductionUnit.Tool.THREE_IN_ONE,
+        wrong_tool=_("Jobs are for 3en1 units: choose a 3en1 unit."),
+    )
 
 
 def _check_fields(*, unit: ProductionUnit, worker: Worker, description: str, function: str) -> dict:
@@ -188,6 +197,31 @@ def clean_expenses(expenses: Iterable) -> list[ExpenseInput]:
     if errors:
         raise ValidationError({"expenses": errors})
     return cleaned
+
+
+def _checked_inputs(
+    *,
+    unit: ProductionUnit,
+    worker: Worker,
+    description: str,
+    function: str,
+    days: list[DayInput],
+    expenses: Iterable,
+    job: Job | None = None,
+) -> list[ExpenseInput]:
+    """A job's typed fields, days (`job`'s own days aside) and expenses checked together:
+    the cleaned expenses, or one ValidationError naming every field in error."""
+    errors = _check_fields(unit=unit, worker=worker, description=description, function=function)
+    day_problems = _day_errors(worker=worker, days=days, job=job)
+    if day_problems:
+        errors["days"] = day_problems
+    try:
+        cleaned_expenses = clean_expenses(expenses)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned_expenses
 
 
 def _day_errors(*, worker: Worker, days: list[DayInput], job: Job | None = None) -> list[str]:
@@ -299,16 +333,14 @@ def job_create(
     Raises ValidationError naming the field (a day in the past or already declared, bad
     hours, a bad line, an expense without amount…); PermissionDenied for another's unit."""
     _check_unit(unit, by)
-    errors = _check_fields(unit=unit, worker=worker, description=description, function=function)
-    day_problems = _day_errors(worker=worker, days=days)
-    if day_problems:
-        errors["days"] = day_problems
-    try:
-        cleaned_expenses = clean_expenses(expenses)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned_expenses = _checked_inputs(
+        unit=unit,
+        worker=worker,
+        description=description,
+        function=function,
+        days=days,
+        expenses=expenses,
+    )
     invoice = invoice_create(by=by, unit=unit, client=client, lines=lines)
     job = Job.objects.create(
         unit=unit,
@@ -359,16 +391,15 @@ def job_update(
     _check_unit(job.unit, by)
     if job.status not in (Job.Status.DRAFT, Job.Status.REJECTED):
         raise ValidationError(_("Only a draft job can be changed."))
-    errors = _check_fields(unit=job.unit, worker=worker, description=description, function=function)
-    day_problems = _day_errors(worker=worker, days=days, job=job)
-    if day_problems:
-        errors["days"] = day_problems
-    try:
-        cleaned_expenses = clean_expenses(expenses)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned_expenses = _checked_inputs(
+        unit=job.unit,
+        worker=worker,
+        description=description,
+        function=function,
+        days=days,
+        expenses=expenses,
+        job=job,
+    )
     invoice = invoice_update(invoice=_invoice_of(job), by=by, lines=lines, for_job=True)
     job.description = description.strip()
     job.worker = worker
@@ -498,7 +529,7 @@ def _validate(*, job: Job, by: User, automatic: bool = False, past_start_reason:
     job.turnover = invoice.net_total
     job.split = split.amounts()
     job.status = Job.Status.VALIDATED
-    job.decided_by = by if getattr(by, "is_authenticated", False) else None
+    job.decided_by = account_or_none(by)
     job.decided_at = timezone.now()
     job.save(update_fields=["turnover", "split", "status", "decided_by", "decided_at"])
     _post_expenses(job, invoice, by)
@@ -562,51 +593,25 @@ def _prepare_payouts(job: Job, contract: Contract, split: JobSplit, last_day: da
         )
 
 
-@transaction.atomic
 def job_reject(*, job: Job, by: User, reason: str) -> Job:
     """An advisor sends a submitted job back with a reason: its days are released, its
     invoice stays a draft; the member may correct it and submit again.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    if not is_staff(by):
-        raise PermissionDenied(_("Only an advisor can reject a job."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the job is rejected.")})
-    job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.status != Job.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted job can be rejected."))
-    job.status = Job.Status.REJECTED
-    job.decided_by = by
-    job.decided_at = timezone.now()
-    job.decision_reason = reason.strip()
-    job.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    job.work_days.filter(contract__isnull=True).update(cancelled=True)
-    audit_log(
-        actor=by,
+    return reject_submitted(
+        job,
+        by=by,
+        reason=reason,
         action="job.rejected",
-        obj=job,
-        changes={"status": "rejected"},
-        reason=reason.strip(),
+        not_allowed=_("Only an advisor can reject a job."),
+        no_reason=_("Say why the job is rejected."),
+        not_submitted=_("Only a submitted job can be rejected."),
     )
-    return job
 
 
 # --- cancel ---------------------------------------------------------------------------------
 
-MAX_REASON = 500
 CANCELLABLE_JOB = (Job.Status.DRAFT, Job.Status.REJECTED)
-
-
-def clean_reason(reason: object, *, message: str) -> str:
-    """A required reason, stripped; ValidationError under "reason" otherwise."""
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationError({"reason": message})
-    if len(reason) > MAX_REASON:
-        raise ValidationError(
-            {"reason": _("The reason is at most %(max)s characters.") % {"max": MAX_REASON}}
-        )
-    return reason
 
 
 @transaction.atomic
@@ -623,27 +628,17 @@ def job_cancel(*, job: Job, by: User, reason: str) -> Job:
         .select_related("unit__holder", "invoice")
         .get(pk=job.pk)
     )
-    if not is_staff(by) and job.unit.holder.user_id != getattr(by, "pk", None):
-        raise PermissionDenied(_("This unit is not yours."))
+    check_holder(job.unit, by)
     if job.status not in CANCELLABLE_JOB:
         raise ValidationError(
             _("Only a draft job can be cancelled: this one is %(status)s.")
             % {"status": job.get_status_display()}
         )
     invoice = job.invoice
-    days = [
-        day.isoformat()
-        for day in job.work_days.filter(cancelled=False, contract__isnull=True).values_list(
-            "date", flat=True
-        )
-    ]
-    job.work_days.filter(contract__isnull=True).update(cancelled=True)
-    job.status = Job.Status.CANCELLED
+    days = days_still_booked(job)
+    release_days(job)
     job.invoice = None
-    job.decided_by = by if getattr(by, "is_authenticated", False) else None
-    job.decided_at = timezone.now()
-    job.decision_reason = reason
-    job.save(update_fields=["status", "invoice", "decided_by", "decided_at", "decision_reason"])
+    record_decision(job, status=Job.Status.CANCELLED, by=by, reason=reason, also=("invoice",))
     if invoice is not None:
         invoice_delete_draft(invoice=invoice, by=by)
     audit_log(

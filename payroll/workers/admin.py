@@ -11,25 +11,17 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
-from core.admin_kit import AuditTrailMixin, apply_each
+from core.admin_kit import (
+    AuditTrailMixin,
+    ReadOnlyMixin,
+    apply_each,
+    each_action,
+)
 from core.scoping import UNIT_OFFICE, WORKER_OFFICE
 from payroll.models import UnitWorker, WorkDay, Worker, WorkerInvitation
 
 from .invitation_services import worker_invitation_revoke
 from .worker_services import unit_worker_end
-
-
-class NoAddNoDeleteMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyMixin(NoAddNoDeleteMixin):
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class UnitWorkerInline(ReadOnlyMixin, admin.TabularInline):
@@ -144,19 +136,16 @@ class WorkerInvitationAdmin(
     def has_revoke_permission(self, request):
         return request.user.has_perm("payroll.change_workerinvitation")
 
-    @admin.action(description=gettext_lazy("Revoke (pending ones)"), permissions=["revoke"])
-    def revoke(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset.select_related("unit__holder"),
-            apply=lambda invitation: worker_invitation_revoke(
-                invitation=invitation, by=request.user
-            ),
-            done_message=ngettext_lazy(
-                "%(count)d invitation revoked.", "%(count)d invitations revoked.", "count"
-            ),
-        )
+    revoke = each_action(
+        gettext_lazy("Revoke (pending ones)"),
+        worker_invitation_revoke,
+        "invitation",
+        permissions=["revoke"],
+        rows=lambda queryset: queryset.select_related("unit__holder"),
+        done_message=ngettext_lazy(
+            "%(count)d invitation revoked.", "%(count)d invitations revoked.", "count"
+        ),
+    )
 
 
 @admin.register(WorkDay)
