@@ -145,12 +145,14 @@ def _printed_date(day: date, language: str, rng: random.Random) -> str:
     return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
 
 
-def _receipt_lines(rng: random.Random, language: str) -> tuple[list[tuple[str, str]], dict]:
+def _receipt_lines(
+    rng: random.Random, language: str, start: date, days: int
+) -> tuple[list[tuple[str, str]], dict]:
     """The ticket's lines as (text, style) and the values printed on it."""
     name, street, city, category, items = rng.choice(SHOPS)
     labels = LABELS[language]
     vat_number = belgian_vat_number(rng)
-    day = date(2026, 1, 1) + timedelta(days=rng.randrange(330))
+    day = start + timedelta(days=rng.randrange(days))
     rates = RATES_BY_CATEGORY[category]
     lines: list[tuple[str, str]] = [
         (name, "title"),
@@ -264,15 +266,23 @@ def _text_pdf(lines: list[tuple[str, str]]) -> bytes:
     return HTML(string=f"<html><style>{css}</style><body>{rows}</body></html>").write_pdf()
 
 
-def generate(count: int, *, seed: int = 18, noisy: bool = False) -> list[Sample]:
+def generate(
+    count: int,
+    *,
+    seed: int = 18,
+    noisy: bool = False,
+    start: date = date(2026, 1, 1),
+    days: int = 330,
+) -> list[Sample]:
     """`count` receipts, half French half Dutch, of every kind (PNG, JPEG, scanned PDF, PDF
-    with a text layer), clean or noisy; the same (count, seed, noisy) gives the same set."""
+    with a text layer), clean or noisy, dated within `days` from `start`; the same arguments
+    give the same set."""
     rng = random.Random(f"{seed}-{noisy}")  # noqa: S311 (a test set, not a secret)
     samples = []
     kinds = ["jpg", "png", "jpg", "scan", "pdf"]
     for index in range(count):
         language = "fr" if index % 2 == 0 else "nl"
-        lines, truth = _receipt_lines(rng, language)
+        lines, truth = _receipt_lines(rng, language, start, days)
         kind = kinds[index % len(kinds)]
         if kind == "pdf":
             content, content_type = _text_pdf(lines), "application/pdf"

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -27,9 +27,10 @@ from core.admin_kit import (
     run_action_with_form,
 )
 from core.scoping import UNIT_OFFICE
-from payroll.models import ExpenseClaim
+from payroll.models import ExpenseClaim, Receipt
 from production_units.models import LedgerEntry
 
+from .receipts.services import FORM_FIELDS, receipt_changes, receipt_duplicates
 from .services import (
     RECEIPT_CONTENT_TYPES,
     can_review_expenses,
@@ -91,6 +92,7 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
         "distance_km",
         "mileage_rate",
         "receipt_link",
+        "receipt_reading",
         "balance_display",
         "decided_by",
         "decided_at",
@@ -163,6 +165,59 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
             return _("mileage") if claim.distance_km is not None else NOTHING
         url = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("see"))
+
+    @admin.display(description=gettext_lazy("read from the receipt"))
+    def receipt_reading(self, claim):
+        """The receipt beside the claim, what its reading proposed, what the member filed
+        instead, and the duplicates it may be (payroll.expenses.receipts)."""
+        receipt = Receipt.objects.filter(claim=claim).first()
+        if receipt is None:
+            return _("typed by hand")
+        url = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
+        rows = []
+        for field, reading in sorted(receipt.read.items()):
+            filed_as = FORM_FIELDS.get(field)
+            filed = receipt.filed.get(filed_as, "") if filed_as else ""
+            changed = bool(filed_as) and str(reading.get("value", "")) != str(filed)
+            rows.append(
+                (
+                    field,
+                    reading.get("value", ""),
+                    f"{round(100 * float(reading.get('confidence', 0)))} %",
+                    filed if filed_as else NOTHING,
+                    _("changed by the member") if changed else "",
+                )
+            )
+        for field, (read, filed) in receipt_changes(receipt).items():
+            if not read:
+                rows.append((field, NOTHING, NOTHING, filed, _("not read: typed by the member")))
+        table = format_html_join(
+            "",
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="changed">{}</td></tr>',
+            rows,
+        )
+        duplicates = format_html_join(
+            "",
+            '<p class="errornote duplicate">{}</p>',
+            ((dup.message,) for dup in receipt_duplicates(receipt)),
+        )
+        image = (
+            format_html('<img src="{}" alt="" style="max-width:420px;max-height:600px">', url)
+            if receipt.is_image
+            else ""
+        )
+        return format_html(
+            '<div class="receipt-reading">{}{}<p>{}</p><table><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody></table></div>",
+            duplicates,
+            image,
+            receipt.get_method_display() or NOTHING,
+            _("field"),
+            _("read"),
+            _("confidence"),
+            _("filed"),
+            table,
+        )
 
     @admin.display(description=gettext_lazy("payout"))
     def payout_display(self, claim):

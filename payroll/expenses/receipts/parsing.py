@@ -155,7 +155,7 @@ def read_date(lines: list[str], today: date | None = None) -> Reading | None:
 
 
 def _ocr_digits(text: str) -> str:
-    return text.upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return text.upper().translate(str.maketrans("OIL", "011"))
 
 
 def read_vat_number(lines: list[str]) -> Reading | None:

@@ -17,10 +17,11 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 try:  # HEIC photos (iPhones), when pillow-heif is installed
     from pillow_heif import register_heif_opener
-
-    register_heif_opener()
 except ImportError:  # pragma: no cover - the reader then takes JPEG, PNG and PDF only
-    pass
+    HEIC = False
+else:
+    register_heif_opener()
+    HEIC = True
 
 LANGUAGES = "fra+nld"
 TESSERACT_CONFIG = "--oem 1 --psm 4"
@@ -60,7 +61,7 @@ def skew_angle(gray: Image.Image) -> float:
     for step in range(-steps, steps + 1):
         angle = step * SKEW_STEP
         turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)
-        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
         score = float(sum((a - b) ** 2 for a, b in zip(rows, rows[1:], strict=False)))
         if score > best_score:
             best, best_score = angle, score
@@ -102,6 +103,7 @@ def _open_image(content: bytes) -> Image.Image:
 
 def _pdf_text(content: bytes) -> tuple[str, list[Image.Image]]:
     """The text layer of the first pages, and their pictures (for a scan)."""
+    # imported here: only the reading worker needs pypdf
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
