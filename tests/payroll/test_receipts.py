@@ -389,3 +389,49 @@ def test_a_heic_photo_is_kept_as_a_jpeg(alice):
     assert receipt.content_type == "image/jpeg"
     assert receipt.file.name.endswith(".jpg")
     assert receipt.file.read().startswith(b"\xff\xd8\xff")
+
+
+@pytest.mark.django_db
+def test_the_member_is_warned_of_a_duplicate_before_filing(alice_client, alice, read_at_once):
+    sample = recent()[4]
+    read_at_once(sample, alice)
+    second = read_at_once(sample, alice)
+    page = alice_client.get(reverse("portal:receipt_review", args=[second.pk]))
+    assert page.content.decode().count("data-duplicate") == 1
+    inbox = alice_client.get(reverse("portal:receipt_inbox")).content.decode()
+    assert inbox.count("data-duplicate") == 2  # each of the two names the other
+
+
+@pytest.mark.django_db
+def test_a_field_not_read_with_confidence_is_left_empty_and_highlighted(alice_client, alice):
+    receipt = receipt_upload(upload=_upload(recent()[4]), by=alice)
+    Receipt.objects.filter(pk=receipt.pk).update(
+        status=Receipt.Status.READ,
+        read={
+            "total": {"value": "99.99", "confidence": 0.3},
+            "spent_on": {"value": TODAY.isoformat(), "confidence": 0.9},
+        },
+    )
+    page = alice_client.get(reverse("portal:receipt_review", args=[receipt.pk]))
+    form = page.context["form"]
+    assert "amount" not in form.initial
+    assert form.initial["spent_on"] == TODAY
+    assert "amount" in page.context["unsure"] and "spent_on" not in page.context["unsure"]
+    assert 'class="to-check"' in page.content.decode()
+
+
+def test_the_benchmark_section_replaces_its_own_only():
+    from devtools.management.commands.bench_receipts import kept_section, replace_section
+
+    document = (
+        "# Benchmarks\n\n## Figures\n\nold\n\n## Receipts (OCR)\n\nold ocr\n\n## After\n\nx\n"
+    )
+    updated = replace_section(document, "## Receipts (OCR)\n\nnew ocr\n")
+    assert (
+        updated
+        == "# Benchmarks\n\n## Figures\n\nold\n\n## Receipts (OCR)\n\nnew ocr\n\n## After\n\nx\n"
+    )
+    assert kept_section(updated) == "## Receipts (OCR)\n\nnew ocr\n\n"
+    assert replace_section("# B\n", "## Receipts (OCR)\n\nfirst\n") == (
+        "# B\n\n## Receipts (OCR)\n\nfirst\n"
+    )

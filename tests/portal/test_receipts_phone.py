@@ -19,8 +19,11 @@ from tests.expense_helpers import with_mfa
 from tests.portal.test_phone_browser import (  # noqa: F401 (the module's fixtures, reused)
     CHROMIUM,
     INSTALL,
+    OVERFLOW_JS,
+    SCREENSHOTS,
     Phone,
     _session_key,
+    _too_wide,
     browser,
     live_server,
 )
@@ -71,12 +74,16 @@ def test_a_member_files_three_receipts_from_her_phone_and_the_advisor_sees_them(
                 page.set_input_files("#receipt-scan", [_file(s) for s in photos])
             with page.expect_navigation(wait_until="load"):
                 page.set_input_files("#receipt-files", [_file(pdf)])
+            if SCREENSHOTS:
+                page.screenshot(path=f"{SCREENSHOTS}/receipts-inbox.png", full_page=True)
             return {
                 "cards": page.locator(".receipt-card").count(),
                 "totals": page.locator("[data-read-total]").all_inner_texts(),
+                "width": page.evaluate(OVERFLOW_JS),
             }
 
         seen = phone.do(drop)
+        assert not _too_wide(seen["width"]), seen["width"]
         assert seen["cards"] == 3
         assert sorted(seen["totals"]) == sorted(f"{s.total:.2f} €" for s in [*photos, pdf])
 
@@ -91,7 +98,10 @@ def test_a_member_files_three_receipts_from_her_phone_and_the_advisor_sees_them(
                 proposed = {
                     "amount": page.input_value("input[name=amount]"),
                     "spent_on": page.input_value("input[name=spent_on]"),
+                    "too wide": _too_wide(page.evaluate(OVERFLOW_JS)),
                 }
+                if SCREENSHOTS and correct:
+                    page.screenshot(path=f"{SCREENSHOTS}/receipts-review.png", full_page=True)
                 page.select_option("select[name=unit]", str(alice_activity.pk))
                 if correct:
                     page.select_option("select[name=category]", str(other.pk))
@@ -107,6 +117,7 @@ def test_a_member_files_three_receipts_from_her_phone_and_the_advisor_sees_them(
             assert proposed == {
                 "amount": f"{sample.total:.2f}",
                 "spent_on": sample.spent_on.isoformat(),
+                "too wide": False,
             }
             assert landed.endswith(inbox)
             receipt.refresh_from_db()
@@ -124,35 +135,39 @@ def test_a_member_files_three_receipts_from_her_phone_and_the_advisor_sees_them(
 
     # The advisor, at her desk: the three claims in her queue, the receipt beside each one,
     # what was read and what the member changed.
-    advisor = Phone(browser, live_server.url, _session_key(with_mfa(claire)))
-    try:
-
-        def look(page):
-            page.set_viewport_size(DESKTOP["viewport"])
-            page.goto(
-                live_server.url + reverse("admin:payroll_expenseclaim_changelist"),
-                wait_until="load",
-            )
-            listed = page.locator("#result_list tbody tr").count()
-            changes = {}
-            for claim in claims:
-                page.goto(
-                    live_server.url + reverse("admin:payroll_expenseclaim_change", args=[claim.pk]),
-                    wait_until="load",
-                )
-                reading = page.locator(".receipt-reading")
-                changes[claim.pk] = {
-                    "shown": reading.count(),
-                    "image": reading.locator("img").count(),
-                    "changed": [t for t in reading.locator("td.changed").all_inner_texts() if t],
-                }
-            return listed, changes
-
-        listed, changes = advisor.do(look)
-    finally:
-        advisor.close()
+    listed, changes = _advisor_looks(browser, live_server, claire, claims)
     assert listed == 3
     for claim in claims:
         assert changes[claim.pk]["shown"] == 1
         assert changes[claim.pk]["image"] == (0 if claim.scan.content_type.endswith("pdf") else 1)
     assert changes[corrected.pk]["changed"]  # the category and the description
+
+
+def _advisor_looks(browser, live_server, claire, claims):  # noqa: F811
+    """(rows of the advisor's claim list, per claim: its reading block, image, changes)."""
+    advisor = Phone(browser, live_server.url, _session_key(with_mfa(claire)))
+
+    def look(page):
+        page.set_viewport_size(DESKTOP["viewport"])
+        page.goto(
+            live_server.url + reverse("admin:payroll_expenseclaim_changelist"), wait_until="load"
+        )
+        listed = page.locator("#result_list tbody tr").count()
+        changes = {}
+        for claim in claims:
+            page.goto(
+                live_server.url + reverse("admin:payroll_expenseclaim_change", args=[claim.pk]),
+                wait_until="load",
+            )
+            reading = page.locator(".receipt-reading")
+            changes[claim.pk] = {
+                "shown": reading.count(),
+                "image": reading.locator("img").count(),
+                "changed": [t for t in reading.locator("td.changed").all_inner_texts() if t],
+            }
+        return listed, changes
+
+    try:
+        return advisor.do(look)
+    finally:
+        advisor.close()
