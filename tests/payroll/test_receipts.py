@@ -435,3 +435,32 @@ def test_the_benchmark_section_replaces_its_own_only():
     assert replace_section("# B\n", "## Receipts (OCR)\n\nfirst\n") == (
         "# B\n\n## Receipts (OCR)\n\nfirst\n"
     )
+
+
+@pytest.mark.django_db
+def test_a_photo_that_cannot_be_opened_is_marked_unreadable(
+    alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = receipt_upload(upload=SimpleUploadedFile("x.jpg", JPEG, "image/jpeg"), by=alice)
+    receipt.refresh_from_db()
+    assert receipt.status == Receipt.Status.UNREADABLE
+    assert receipt.problem
+    assert receipt.read == {}
+
+
+@pytest.mark.django_db
+def test_an_oversize_receipt_is_stopped_while_it_comes_in(alice_client, alice_activity):
+    too_big = SimpleUploadedFile("big.jpg", JPEG + b"0" * (10 * 2**20), content_type="image/jpeg")
+    response = alice_client.post(reverse("portal:receipt_inbox"), {"receipt": [too_big]})
+    assert response.status_code == 413
+    assert not Receipt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_check_form_offers_no_mileage_category(alice_client, alice):
+    receipt = receipt_upload(upload=_upload(recent()[4]), by=alice)
+    page = alice_client.get(reverse("portal:receipt_review", args=[receipt.pk]))
+    categories = page.context["form"].fields["category"].queryset
+    assert not categories.filter(is_mileage=True).exists()
+    assert "distance_km" not in page.context["form"].fields

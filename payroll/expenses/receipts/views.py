@@ -89,9 +89,12 @@ def receipt_review(request, pk):
         form = ExpenseClaimForm(request.POST, user=request.user)
     else:
         form = ExpenseClaimForm(user=request.user, initial=initial)
+    # The receipt is the one read; a receipt is never a mileage claim.
     del form.fields["receipt"]
-    form.fields["distance_km"].widget = form.fields["distance_km"].hidden_widget()
-    form.fields["category"].empty_label = "—"
+    del form.fields["distance_km"]
+    category = form.fields["category"]
+    category.queryset = category.queryset.exclude(is_mileage=True)
+    category.empty_label = "—"
     for name in unsure:
         if name in form.fields:
             css = form.fields[name].widget.attrs.get("class", "")
@@ -109,7 +112,7 @@ def receipt_review(request, pk):
     if form.is_valid():
         fields = form.service_fields()
         fields.pop("receipt")
-        fields.pop("distance_km")
+        fields.pop("distance_km")  # None: the form has no distance
         try:
             claim = receipt_file(receipt=receipt, by=request.user, **fields)
         except ValidationError as error:
