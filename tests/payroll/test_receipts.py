@@ -464,3 +464,17 @@ def test_the_check_form_offers_no_mileage_category(alice_client, alice):
     categories = page.context["form"].fields["category"].queryset
     assert not categories.filter(is_mileage=True).exists()
     assert "distance_km" not in page.context["form"].fields
+
+
+def test_a_photo_taken_sideways_is_turned_upright_before_it_is_read():
+    import io
+
+    from PIL import Image
+
+    sample = clean()[0]
+    turned = io.BytesIO()
+    Image.open(io.BytesIO(sample.content)).rotate(90, expand=True).save(turned, "PNG")
+    text = read_text(turned.getvalue(), is_pdf=False)
+    assert proposal({k: r.as_json() for k, r in parse_receipt(text.text).items()})["total"] == (
+        f"{sample.total:.2f}"
+    )

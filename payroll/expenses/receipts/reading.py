@@ -8,6 +8,7 @@ tesseract-ocr-fra and tesseract-ocr-nld) and English, Tesseract's own.
 
 import io
 import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ MAX_PDF_PAGES = 3
 SKEW_LIMIT = 6.0  # degrees searched either way
 SKEW_STEP = 0.5
 SKEW_WIDTH = 320
+# Words nearly every receipt prints: without any, the photo is probably not upright.
+RECEIPT_WORDS = re.compile(r"TOTA|PAYER|BETALEN|TVA|BTW|EUR")
 
 
 class UnreadableFile(Exception):
@@ -86,10 +89,40 @@ def prepare(image: Image.Image) -> Image.Image:
     return gray
 
 
-def ocr(image: Image.Image) -> str:
+def _looks_like_a_receipt(text: str) -> bool:
+    return bool(RECEIPT_WORDS.search(text.upper()))
+
+
+def _upright_rotation(prepared: Image.Image) -> int:
+    """The quarter turns (degrees, counter-clockwise as Pillow turns) that put the text
+    upright, by Tesseract's orientation detection (OSD); 0 when it can't tell."""
     import pytesseract  # imported here: only the reading worker needs it
 
-    return str(pytesseract.image_to_string(prepare(image), lang=LANGUAGES, config=TESSERACT_CONFIG))
+    try:
+        osd = pytesseract.image_to_osd(prepared, config="--psm 0", output_type="dict")
+    except pytesseract.TesseractError:
+        return 0
+    return -int(osd.get("rotate", 0)) % 360
+
+
+def _tesseract(prepared: Image.Image) -> str:
+    import pytesseract  # imported here: only the reading worker needs it
+
+    return str(pytesseract.image_to_string(prepared, lang=LANGUAGES, config=TESSERACT_CONFIG))
+
+
+def ocr(image: Image.Image) -> str:
+    """The text of a photo. A photo taken sideways or upside down (and without an EXIF
+    orientation) reads as noise: when its text holds none of a receipt's words, Tesseract's
+    orientation detection turns it upright and it is read again."""
+    prepared = prepare(image)
+    text = _tesseract(prepared)
+    if _looks_like_a_receipt(text):
+        return text
+    rotation = _upright_rotation(prepared)
+    if not rotation:
+        return text
+    return _tesseract(prepare(ImageOps.exif_transpose(image).rotate(rotation, expand=True)))
 
 
 def _open_image(content: bytes) -> Image.Image:
