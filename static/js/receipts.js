@@ -2,6 +2,10 @@
    once (several in a row on a phone), and on a desktop several files can be dropped on the
    page. Without this script the inputs and the send button do the same. */
 (function () {
+  // Receipts still being read (in the background): look again in a few seconds.
+  if (document.querySelector('[data-status="uploaded"]')) {
+    window.setTimeout(function () { window.location.reload(); }, 4000);
+  }
   var form = document.querySelector("[data-receipt-drop]");
   if (!form) { return; }
   var zone = form.querySelector("[data-drop-zone]");

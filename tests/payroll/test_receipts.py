@@ -5,6 +5,7 @@ printed on them. The reading figures of the whole set are the benchmark's
 (manage.py bench_receipts, docs/BENCHMARKS.md)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -478,3 +479,21 @@ def test_a_photo_taken_sideways_is_turned_upright_before_it_is_read():
     assert proposal({k: r.as_json() for k, r in parse_receipt(text.text).items()})["total"] == (
         f"{sample.total:.2f}"
     )
+
+
+@pytest.mark.django_db
+def test_a_ubl_e_invoice_is_filed_as_the_claims_receipt(alice, alice_activity, read_at_once):
+    content = b"\xef\xbb\xbf\n" + UBL.read_bytes()  # a byte-order mark and a blank line first
+    sample = type("Sample", (), {"name": "pv.xml", "content": content,
+                                 "content_type": "text/xml"})  # fmt: skip
+    receipt = read_at_once(sample, alice)
+    initial, unsure = receipt_initial(receipt)
+    assert initial["amount"] == Decimal("283.00") and initial["vat"] == Decimal("33.00")
+    claim = receipt_file(
+        receipt=receipt, by=alice, unit=alice_activity,
+        category=ExpenseCategory.objects.get(code="material"), spent_on=initial["spent_on"],
+        description=initial["description"], amount=initial["amount"], vat=initial["vat"],
+        today=date(2026, 11, 23),
+    )  # fmt: skip
+    assert claim.receipt.name.endswith(".xml")
+    assert claim.receipt.read().startswith(b"<?xml")

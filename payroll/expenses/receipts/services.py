@@ -108,7 +108,9 @@ def _checked_file(upload: UploadedFile) -> CheckedFile:
     if 0 < size <= MAX_RECEIPT_SIZE and _is_heic(head):
         return CheckedFile(_heic_to_jpeg(upload.read()), "image/jpeg", "jpg")
     if 0 < size <= MAX_RECEIPT_SIZE and (declared in XML_TYPES or _looks_like_xml(head)):
-        content = upload.read()
+        # From its first element or declaration (a byte-order mark or blank lines before it
+        # would make the declaration ill-formed).
+        content = upload.read().lstrip(b"\xef\xbb\xbf \t\r\n")
         if not _looks_like_xml(content):
             raise ValidationError({"receipt": _("This XML file is not a UBL invoice.")})
         try:
@@ -118,8 +120,8 @@ def _checked_file(upload: UploadedFile) -> CheckedFile:
                 {"receipt": _("This e-invoice can't be read: %(problems)s")
                  % {"problems": " ".join(error.messages)}}
             ) from error  # fmt: skip
-        # Stored with the declaration the claim's receipt check recognises.
-        if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+        # Stored with an XML declaration, which the claim's receipt check recognises.
+        if not content.startswith(b"<?xml"):
             content = b'<?xml version="1.0" encoding="UTF-8"?>\n' + content
         return CheckedFile(content, "application/xml", "xml")
     kind = receipt_check(upload)
