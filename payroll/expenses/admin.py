@@ -47,6 +47,30 @@ class OverdraftForm(forms.Form):
     )
 
 
+class FromReceiptFilter(admin.SimpleListFilter):
+    """Claims filed from a scanned receipt, and those the member was warned may duplicate
+    another receipt or claim (payroll.expenses.receipts)."""
+
+    title = gettext_lazy("receipt read")
+    parameter_name = "scan"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("read", gettext_lazy("filed from a receipt read")),
+            ("duplicate", gettext_lazy("possible duplicate")),
+            ("typed", gettext_lazy("typed by hand")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "read":
+            return queryset.filter(scan__isnull=False)
+        if self.value() == "duplicate":
+            return queryset.filter(scan__isnull=False).exclude(scan__duplicates=[])
+        if self.value() == "typed":
+            return queryset.filter(scan__isnull=True)
+        return queryset
+
+
 @admin.register(ExpenseClaim)
 class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     office_path = UNIT_OFFICE
@@ -65,8 +89,8 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
         "receipt_link",
     )
     list_display_links = ("number",)
-    list_filter = ("status", "unit__tool", "unit__holder__office", "category")
-    list_select_related = ("unit", "worker", "category")
+    list_filter = ("status", "unit__tool", "unit__holder__office", "category", FromReceiptFilter)
+    list_select_related = ("unit", "worker", "category", "scan")
     search_fields = (
         "description",
         "worker__last_name",
@@ -164,7 +188,16 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
         if not claim.receipt:
             return _("mileage") if claim.distance_km is not None else NOTHING
         url = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("see"))
+        link = format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("see"))
+        scan = getattr(claim, "scan", None)
+        if scan is not None and scan.duplicates:
+            return format_html(
+                '{} <strong class="duplicate" title="{}">{}</strong>',
+                link,
+                " ".join(scan.duplicates),
+                _("possible duplicate"),
+            )
+        return link
 
     @admin.display(description=gettext_lazy("read from the receipt"))
     def receipt_reading(self, claim):

@@ -119,6 +119,11 @@ class Receipt(models.Model):
     read_seconds = models.FloatField(_("reading time (s)"), null=True, blank=True)
     problem = models.CharField(_("why it could not be read"), max_length=300, blank=True)
     filed = models.JSONField(_("what the member filed"), default=dict, blank=True)
+    duplicates = models.JSONField(
+        _("possible duplicates when filed"), default=list, blank=True,
+        help_text=_("What the member was warned of before filing: the same file, or the same "
+                    "supplier, date and total."),
+    )  # fmt: skip
     claim = models.OneToOneField(
         ExpenseClaim, verbose_name=_("expense claim"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="scan",

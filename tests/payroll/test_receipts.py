@@ -367,6 +367,7 @@ def test_the_advisor_sees_the_receipt_what_was_read_and_what_changed(
     assert sample.vat_number in page
     assert "changed by the member" in page
     assert "same file" in page
+    assert receipt_reading_flagged(claire_client, claim)
     # An advisor of another office sees neither the claim nor its receipt.
     namur = AdvisorFactory(office=office("namur"))
     client.force_login(with_mfa(namur))
@@ -497,3 +498,16 @@ def test_a_ubl_e_invoice_is_filed_as_the_claims_receipt(alice, alice_activity, r
     )  # fmt: skip
     assert claim.receipt.name.endswith(".xml")
     assert claim.receipt.read().startswith(b"<?xml")
+
+
+def receipt_reading_flagged(client, claim) -> bool:
+    """The claim is in the advisor's list of possible duplicates, marked so, and not in the
+    list of claims typed by hand."""
+    changelist = reverse("admin:payroll_expenseclaim_changelist")
+    flagged = client.get(changelist, {"scan": "duplicate"})
+    typed = client.get(changelist, {"scan": "typed"})
+    return (
+        [c.pk for c in flagged.context["cl"].result_list] == [claim.pk]
+        and 'class="duplicate"' in flagged.content.decode()
+        and claim.pk not in [c.pk for c in typed.context["cl"].result_list]
+    )

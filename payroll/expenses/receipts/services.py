@@ -324,7 +324,8 @@ def receipt_file(
     receipt.claim = claim
     receipt.status = Receipt.Status.FILED
     receipt.filed_at = timezone.now()
-    receipt.save(update_fields=["filed", "claim", "status", "filed_at"])
+    receipt.duplicates = [dup.message for dup in receipt_duplicates(receipt)]
+    receipt.save(update_fields=["filed", "claim", "status", "filed_at", "duplicates"])
     changes = receipt_changes(receipt)
     audit_log(
         actor=by,
@@ -333,7 +334,7 @@ def receipt_file(
         changes={
             "receipt": receipt.pk,
             "changed": {name: list(pair) for name, pair in changes.items()},
-            "duplicates": [dup.message for dup in receipt_duplicates(receipt)],
+            "duplicates": receipt.duplicates,
         },
     )
     return claim
