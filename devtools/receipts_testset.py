@@ -63,7 +63,7 @@ LABELS = {
         "total": ["TOTAL", "TOTAL TTC", "À PAYER", "NET À PAYER", "MONTANT À PAYER"],
         "vat": "TVA",
         "base": "Base",
-        "vat_number": ["TVA", "N° TVA", "TVA BE", "N° entreprise"],
+        "vat_number": ["TVA", "N° TVA", "Numéro TVA", "N° entreprise"],
         "date": ["Date", "Date", "Le"],
         "thanks": "Merci de votre visite !",
         "ticket": "Ticket",
@@ -73,7 +73,7 @@ LABELS = {
         "total": ["TOTAAL", "TE BETALEN", "TOTAAL INCL. BTW", "TOTAAL TE BETALEN"],
         "vat": "BTW",
         "base": "Basis",
-        "vat_number": ["BTW", "BTW-nr", "Ond.nr.", "BTW BE"],
+        "vat_number": ["BTW", "BTW-nr", "Ond.nr.", "BTW-nummer"],
         "date": ["Datum", "Datum", "Op"],
         "thanks": "Bedankt voor uw bezoek!",
         "ticket": "Kasticket",
@@ -232,8 +232,9 @@ def _noisy(image: Image.Image, rng: random.Random) -> Image.Image:
         image.paste(streak.point(lambda v: min(v + 35, paper)), (left, 0))
     shade = Image.linear_gradient("L").resize((width, height)).point(lambda v: v * 40 // 255)
     image = Image.composite(image.point(lambda v: max(v - 30, 0)), image, shade)
-    speckles = Image.effect_noise((width, height), rng.randint(14, 28))
-    image = Image.blend(image, speckles, 0.15)
+    # Speckles from the seeded generator (Pillow's effect_noise draws from an unseeded one).
+    speckles = Image.frombytes("L", (width, height), rng.randbytes(width * height))
+    image = Image.blend(image, speckles, rng.uniform(0.08, 0.14))
     image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.4)))
     angle = rng.uniform(-5, 5)
     image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=90)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_trail
+from core.templatetags.portal import format_money
 from devtools.receipts_testset import generate
 from payroll.expenses.receipts.parsing import parse_receipt, proposal
 from payroll.expenses.receipts.reading import read_text
@@ -309,6 +310,10 @@ def test_a_member_drops_receipts_checks_and_files_one(
         )
     assert response.status_code == 302
     assert Receipt.objects.filter(owner=alice, status=Receipt.Status.READ).count() == 2
+    inbox = alice_client.get(reverse("portal:receipt_inbox")).content.decode()
+    for sample in samples:  # what was read, the Belgian way: 62,82 € on 22/11/2026
+        assert format_money(sample.total, "en") in inbox
+        assert sample.spent_on.strftime("%d/%m/%Y") in inbox
     receipt = Receipt.objects.get(original_name=samples[0].name)
     page = alice_client.get(reverse("portal:receipt_review", args=[receipt.pk]))
     assert page.status_code == 200
@@ -511,3 +516,21 @@ def receipt_reading_flagged(client, claim) -> bool:
         and 'class="duplicate"' in flagged.content.decode()
         and claim.pk not in [c.pk for c in typed.context["cl"].result_list]
     )
+
+
+def test_the_generated_set_has_forty_receipts_of_every_kind_with_known_values():
+    """The measured set (manage.py bench_receipts): 40 clean and 40 noisy receipts, French
+    and Dutch, photos and PDFs, valid VAT numbers, the VAT lines adding up to the total; the
+    same seed gives the same files."""
+    from stdnum.be import vat as be_vat
+
+    for noisy_set in (False, True):
+        samples = generate(40, noisy=noisy_set)
+        assert len(samples) == 40
+        assert {s.language for s in samples} == {"fr", "nl"}
+        assert {s.content_type for s in samples} == {"image/jpeg", "image/png", "application/pdf"}
+        assert all(be_vat.is_valid(s.vat_number) for s in samples)
+        assert all(s.content[:4] in (b"\xff\xd8\xff\xe0", b"\x89PNG", b"%PDF") for s in samples)
+    first = generate(3, noisy=True)
+    assert [s.content for s in first] == [s.content for s in generate(3, noisy=True)]
+    assert [s.total for s in first] == [s.total for s in noisy()[:3]]

@@ -4,6 +4,9 @@ check and file each one in the expense-claim form, see a receipt's file.
 A receipt is its owner's only: anybody else's is a 404.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -16,7 +19,7 @@ from payroll.models import Receipt
 
 from ..forms import ExpenseClaimForm
 from ..views import _add_errors, _policy_facts, claimant_required, receipt_response
-from .parsing import CONFIDENT
+from .parsing import proposal
 from .services import (
     receipt_discard,
     receipt_duplicates,
@@ -41,11 +44,16 @@ def _rows(receipts) -> list[dict]:
 
 
 def _summary(receipt: Receipt) -> dict:
-    def sure(field):
-        reading = receipt.read.get(field) or {}
-        return reading.get("value") if reading.get("confidence", 0) >= CONFIDENT else None
-
-    return {"supplier": sure("supplier"), "total": sure("total"), "spent_on": sure("spent_on")}
+    """What was read with confidence, as the list shows it (amounts and dates as values, the
+    template formats them the Belgian way)."""
+    proposed = proposal(receipt.read)
+    total = proposed.get("total")
+    spent_on = proposed.get("spent_on")
+    return {
+        "supplier": proposed.get("supplier"),
+        "total": Decimal(total) if total else None,
+        "spent_on": date.fromisoformat(spent_on) if spent_on else None,
+    }
 
 
 @claimant_required
