@@ -19,6 +19,7 @@ from core.audit import audit_trail
 from core.templatetags.portal import format_money
 from devtools.receipts_testset import generate
 from payroll.expenses.receipts.parsing import parse_receipt, proposal
+from payroll.expenses.receipts.read_services import receipt_read
 from payroll.expenses.receipts.reading import read_text
 from payroll.expenses.receipts.services import (
     receipt_discard,
@@ -163,6 +164,9 @@ def test_a_receipt_is_read_in_the_background_into_a_proposal(alice, read_at_once
     assert initial["category"] == ExpenseCategory.objects.get(code=sample.category).pk
     assert "amount" not in unsure and "spent_on" not in unsure
     assert [event.action for event in audit_trail(receipt)] == ["receipt.read", "receipt.uploaded"]
+    # A task delivered twice: the second reading finds the receipt read and changes nothing.
+    assert receipt_read(receipt_id=receipt.pk) is None
+    assert audit_trail(receipt).filter(action="receipt.read").count() == 1
 
 
 @pytest.mark.django_db
