@@ -6,6 +6,9 @@ with a reason. A claim is never edited here: the page shows it, its receipt and 
 Advisors see the claims of the units of their office's members.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -26,6 +29,7 @@ from core.admin_kit import (
     money,
     run_action_with_form,
 )
+from core.dates import format_day
 from core.scoping import UNIT_OFFICE
 from payroll.models import ExpenseClaim, Receipt
 from production_units.models import LedgerEntry
@@ -45,6 +49,41 @@ class OverdraftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=gettext_lazy("Kept in the audit trail; the member reads it."),
     )
+
+
+READING_LABELS = {
+    "supplier": gettext_lazy("supplier"),
+    "vat_number": gettext_lazy("supplier's VAT number"),
+    "spent_on": gettext_lazy("date"),
+    "total": gettext_lazy("total"),
+    "vat": gettext_lazy("VAT"),
+    "currency": gettext_lazy("currency"),
+    "category": gettext_lazy("category"),
+    "invoice_number": gettext_lazy("invoice number"),
+    "description": gettext_lazy("description"),
+    "amount": gettext_lazy("amount incl. VAT"),
+}
+
+
+def _shown(field: str, value: object) -> str:
+    """A read or filed value as the page shows it: dates dd/mm/yyyy, amounts in euros."""
+    if value in (None, ""):
+        return NOTHING
+    try:
+        if field == "spent_on":
+            return format_day(date.fromisoformat(str(value)))
+        if field in {"total", "amount", "vat"} or field.startswith("vat_"):
+            return money(Decimal(str(value)))
+    except (ValueError, ArithmeticError):
+        pass  # shown as read
+    return str(value)
+
+
+def _reading_label(field: str) -> str:
+    """A read field's name for the advisor (vat_21: VAT 21 %)."""
+    if field.startswith("vat_") and field[4:].isdigit():
+        return _("VAT %(rate)s %%") % {"rate": field[4:]}
+    return str(READING_LABELS.get(field, field))
 
 
 class FromReceiptFilter(admin.SimpleListFilter):
@@ -74,6 +113,10 @@ class FromReceiptFilter(admin.SimpleListFilter):
 @admin.register(ExpenseClaim)
 class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmin):
     office_path = UNIT_OFFICE
+
+    class Media:
+        css = {"all": ("css/admin-receipts.css",)}
+
     list_display = (
         "number",
         "spent_on",
@@ -214,16 +257,19 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
             changed = bool(filed_as) and str(reading.get("value", "")) != str(filed)
             rows.append(
                 (
-                    field,
-                    reading.get("value", ""),
+                    _reading_label(field),
+                    _shown(field, reading.get("value")),
                     f"{round(100 * float(reading.get('confidence', 0)))} %",
-                    filed if filed_as else NOTHING,
+                    _shown(field, filed) if filed_as else NOTHING,
                     _("changed by the member") if changed else "",
                 )
             )
         for field, (read, filed) in receipt_changes(receipt).items():
             if not read:
-                rows.append((field, NOTHING, NOTHING, filed, _("not read: typed by the member")))
+                rows.append(
+                    (_reading_label(field), NOTHING, NOTHING, _shown(field, filed),
+                     _("not read: typed by the member"))
+                )  # fmt: skip
         table = format_html_join(
             "",
             '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="changed">{}</td></tr>',
@@ -235,9 +281,7 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, admin.ModelAdmi
             ((dup.message,) for dup in receipt_duplicates(receipt)),
         )
         image = (
-            format_html('<img src="{}" alt="" style="max-width:420px;max-height:600px">', url)
-            if receipt.is_image
-            else ""
+            format_html('<img src="{}" alt="{}">', url, _("receipt")) if receipt.is_image else ""
         )
         return format_html(
             '<div class="receipt-reading">{}{}<p>{}</p><table><thead><tr><th>{}</th><th>{}</th>'

@@ -163,6 +163,8 @@ def _advisor_looks(browser, live_server, claire, claims):  # noqa: F811
                 wait_until="load",
             )
             reading = page.locator(".receipt-reading")
+            if SCREENSHOTS:
+                page.screenshot(path=f"{SCREENSHOTS}/receipts-admin-{claim.pk}.png", full_page=True)
             changes[claim.pk] = {
                 "shown": reading.count(),
                 "image": reading.locator("img").count(),
