@@ -12,10 +12,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=smartcoop.settings \
     MEDIA_ROOT=/data/media
 
-# WeasyPrint's libraries, a font for the PDFs, gettext for compilemessages.
+# WeasyPrint's libraries, a font for the PDFs, gettext for compilemessages, Tesseract (French
+# and Dutch) for the receipts' OCR.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
+        tesseract-ocr tesseract-ocr-fra tesseract-ocr-nld \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 smartcoop

@@ -25,6 +25,7 @@ class PayrollConfig(AppConfig):
         private_file_owner(
             "payroll.JobExpense", "payroll.work.views.get_own_job_or_404", pk_attr="job_id"
         )
+        private_file_owner("payroll.Receipt", lambda request, obj: obj.owner_id == request.user.pk)
         private_file_owner(
             "payroll.HeldReceipt", lambda request, obj: obj.owner_id == request.user.pk
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.calendar import parse_month, previous_month
 from payroll.contributions.services import contributions_compute
+from payroll.expenses.receipts import tasks as receipt_tasks  # noqa: F401 (registers its tasks)
 from payroll.pay import tasks as pay_tasks  # noqa: F401 (registers its tasks)
 from payroll.pay.payouts import payout_batch_prepare, payout_lines_from_refunds, payout_schedule
 from payroll.pay.payroll_run import payroll_run_compute

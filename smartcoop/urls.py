@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from core.files import private_file
 from core.health import health
+from smartcoop import pwa
 
 admin.site.site_header = "SmartCoop — back-office"
 admin.site.site_title = "SmartCoop"
@@ -15,6 +16,10 @@ handler404 = "core.api.page_not_found"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("health/", health, name="health"),
+    # The portal as a home-screen app (smartcoop/pwa.py): public, nothing of a member.
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("offline/", pwa.offline, name="pwa_offline"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/reports/", include("reports.urls")),

@@ -6,13 +6,16 @@ with a reason. A claim is never edited here: the page shows it, its receipt and 
 Advisors see the claims of the units of their office's members.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -27,10 +30,12 @@ from core.admin_kit import (
     note_field,
     reason_action,
 )
+from core.dates import format_day
 from core.scoping import UNIT_OFFICE
-from payroll.models import ExpenseClaim
+from payroll.models import ExpenseClaim, Receipt
 from production_units.models import LedgerEntry
 
+from .receipts.services import FORM_FIELDS, receipt_changes, receipt_duplicates
 from .services import (
     RECEIPT_CONTENT_TYPES,
     can_review_expenses,
@@ -51,9 +56,72 @@ class OverdraftForm(forms.Form):
     )
 
 
+READING_LABELS = {
+    "supplier": gettext_lazy("supplier"),
+    "vat_number": gettext_lazy("supplier's VAT number"),
+    "spent_on": gettext_lazy("date"),
+    "total": gettext_lazy("total"),
+    "vat": gettext_lazy("VAT"),
+    "currency": gettext_lazy("currency"),
+    "category": gettext_lazy("category"),
+    "invoice_number": gettext_lazy("invoice number"),
+    "description": gettext_lazy("description"),
+    "amount": gettext_lazy("amount incl. VAT"),
+}
+
+
+def _shown(field: str, value: object) -> str:
+    """A read or filed value as the page shows it: dates dd/mm/yyyy, amounts in euros."""
+    if value in (None, ""):
+        return NOTHING
+    try:
+        if field == "spent_on":
+            return format_day(date.fromisoformat(str(value)))
+        if field in {"total", "amount", "vat"} or field.startswith("vat_"):
+            return money(Decimal(str(value)))
+    except (ValueError, ArithmeticError):
+        pass  # shown as read
+    return str(value)
+
+
+def _reading_label(field: str) -> str:
+    """A read field's name for the advisor (vat_21: VAT 21 %)."""
+    if field.startswith("vat_") and field[4:].isdigit():
+        return _("VAT %(rate)s %%") % {"rate": field[4:]}
+    return str(READING_LABELS.get(field, field))
+
+
+class FromReceiptFilter(admin.SimpleListFilter):
+    """Claims filed from a scanned receipt, and those the member was warned may duplicate
+    another receipt or claim (payroll.expenses.receipts)."""
+
+    title = gettext_lazy("receipt read")
+    parameter_name = "scan"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("read", gettext_lazy("filed from a receipt read")),
+            ("duplicate", gettext_lazy("possible duplicate")),
+            ("typed", gettext_lazy("typed by hand")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "read":
+            return queryset.filter(scan__isnull=False)
+        if self.value() == "duplicate":
+            return queryset.filter(scan__isnull=False).exclude(scan__duplicates=[])
+        if self.value() == "typed":
+            return queryset.filter(scan__isnull=True)
+        return queryset
+
+
 @admin.register(ExpenseClaim)
 class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
+
+    class Media:
+        css = {"all": ("css/admin-receipts.css",)}
+
     list_display = (
         "number",
         "spent_on",
@@ -69,8 +137,8 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         "receipt_link",
     )
     list_display_links = ("number",)
-    list_filter = ("status", "unit__tool", "unit__holder__office", "category")
-    list_select_related = ("unit", "worker", "category")
+    list_filter = ("status", "unit__tool", "unit__holder__office", "category", FromReceiptFilter)
+    list_select_related = ("unit", "worker", "category", "scan")
     search_fields = (
         "description",
         "worker__last_name",
@@ -96,6 +164,7 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         "distance_km",
         "mileage_rate",
         "receipt_link",
+        "receipt_reading",
         "balance_display",
         "decided_by",
         "decided_at",
@@ -159,7 +228,70 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         if not claim.receipt:
             return _("mileage") if claim.distance_km is not None else NOTHING
         url = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("see"))
+        link = format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("see"))
+        scan = getattr(claim, "scan", None)
+        if scan is not None and scan.duplicates:
+            return format_html(
+                '{} <strong class="duplicate" title="{}">{}</strong>',
+                link,
+                " ".join(scan.duplicates),
+                _("possible duplicate"),
+            )
+        return link
+
+    @admin.display(description=gettext_lazy("read from the receipt"))
+    def receipt_reading(self, claim):
+        """The receipt beside the claim, what its reading proposed, what the member filed
+        instead, and the duplicates it may be (payroll.expenses.receipts)."""
+        receipt = Receipt.objects.filter(claim=claim).first()
+        if receipt is None:
+            return _("typed by hand")
+        url = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
+        rows = []
+        for field, reading in sorted(receipt.read.items()):
+            filed_as = FORM_FIELDS.get(field)
+            filed = receipt.filed.get(filed_as, "") if filed_as else ""
+            changed = bool(filed_as) and str(reading.get("value", "")) != str(filed)
+            rows.append(
+                (
+                    _reading_label(field),
+                    _shown(field, reading.get("value")),
+                    f"{round(100 * float(reading.get('confidence', 0)))} %",
+                    _shown(field, filed) if filed_as else NOTHING,
+                    _("changed by the member") if changed else "",
+                )
+            )
+        for field, (read, filed) in receipt_changes(receipt).items():
+            if not read:
+                rows.append(
+                    (_reading_label(field), NOTHING, NOTHING, _shown(field, filed),
+                     _("not read: typed by the member"))
+                )  # fmt: skip
+        table = format_html_join(
+            "",
+            '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="changed">{}</td></tr>',
+            rows,
+        )
+        duplicates = format_html_join(
+            "",
+            '<p class="errornote duplicate">{}</p>',
+            ((dup.message,) for dup in receipt_duplicates(receipt)),
+        )
+        image = (
+            format_html('<img src="{}" alt="{}">', url, _("receipt")) if receipt.is_image else ""
+        )
+        return format_html(
+            '<div class="receipt-reading">{}{}<p>{}</p><table><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody></table></div>",
+            duplicates,
+            image,
+            receipt.get_method_display() or NOTHING,
+            _("field"),
+            _("read"),
+            _("confidence"),
+            _("filed"),
+            table,
+        )
 
     @admin.display(description=gettext_lazy("payout"))
     def payout_display(self, claim):

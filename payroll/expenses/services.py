@@ -5,7 +5,8 @@ Rules, in one place for the portal, the API and the back-office:
 - a claim of year Y is accepted until the deadline day of Y + 1 (PayrollPolicy in force on
   the day the claim is filed);
 - a mileage claim is km × the mileage rate in force on the day of the trip, to the cent
-  (half up), without VAT; any other claim needs its receipt (JPEG, PNG or PDF);
+  (half up), without VAT; any other claim needs its receipt (JPEG, PNG, PDF, or a supplier's
+  UBL e-invoice dropped as a receipt: payroll.expenses.receipts);
 - what draws on a unit's balance: every claim of an Activité unit, and a claim of a 3en1 unit
   that is not tied to a job (it is paid from what the unit kept, like an Activité unit). A
   claim tied to a 3en1 job is the job's expense: its invoice pays it, no balance check.
@@ -64,12 +65,15 @@ RECEIPT_KINDS = (
     ReceiptKind("jpg", ("image/jpeg", "image/pjpeg"), b"\xff\xd8\xff"),
     ReceiptKind("png", ("image/png",), b"\x89PNG\r\n\x1a\n"),
     ReceiptKind("pdf", ("application/pdf",), b"%PDF-"),
+    # A supplier's UBL e-invoice, dropped as a receipt (payroll.expenses.receipts reads it).
+    ReceiptKind("xml", ("application/xml", "text/xml"), b"<?xml"),
 )
 RECEIPT_CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "png": "image/png",
     "pdf": "application/pdf",
+    "xml": "application/xml",
 }
 
 

@@ -225,11 +225,17 @@ def expense_receipt(request, pk):
         handle = claim.receipt.open("rb")
     except FileNotFoundError as error:
         raise Http404(_("This claim has no receipt.")) from error
+    return receipt_response(handle, content_type, f"receipt-{claim.pk}.{extension}")
+
+
+def receipt_response(handle, content_type: str, filename: str) -> FileResponse:
+    """A member's receipt, shown in the browser (never run there: sandboxed, not sniffed, not
+    cached); a file of an unknown type is downloaded instead."""
     response = FileResponse(
         handle,
         content_type=content_type,
         as_attachment=content_type == "application/octet-stream",
-        filename=f"receipt-{claim.pk}.{extension}",
+        filename=filename,
     )
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"

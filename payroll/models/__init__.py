@@ -1,7 +1,7 @@
 """Payroll's models, one module per aggregate; every model is importable from here."""
 
 from .contributions import ContributionPosting, ContributionRun, EmploymentCost
-from .expenses import ExpenseClaim
+from .expenses import ExpenseClaim, Receipt
 from .parameters import (
     ContractType,
     ContractTypeParameters,
@@ -45,6 +45,7 @@ __all__ = [
     "WorkDay",
     "DimonaDeclaration",
     "ExpenseClaim",
+    "Receipt",
     "PayrollRun",
     "Payslip",
     "PayoutBatch",

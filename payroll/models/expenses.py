@@ -82,3 +82,68 @@ class ExpenseClaim(DecisionFields):
 
     def __str__(self):
         return f"{self.spent_on} · {self.description}: {self.amount} €"
+
+
+class Receipt(models.Model):
+    """A receipt a member dropped (photo, PDF or a supplier's UBL e-invoice), read in the
+    background into a proposal, then filed as an expense claim through the claim's own rules.
+
+    `read` keeps what the reading proposed (field → {value, confidence}); `filed` what the
+    member filed from it: the advisor sees both, and what changed between them."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("being read")
+        READ = "read", _("read: to check")
+        UNREADABLE = "unreadable", _("not readable: to type")
+        FILED = "filed", _("filed")
+
+    class Method(models.TextChoices):
+        PDF_TEXT = "pdf_text", _("text of the PDF")
+        OCR = "ocr", _("OCR of the photo")
+        UBL = "ubl", _("UBL e-invoice")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE,
+        related_name="receipts",
+    )  # fmt: skip
+    file = models.FileField(_("file"), upload_to="receipts/scans/%Y/")
+    content_type = models.CharField(_("file type"), max_length=40)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    method = models.CharField(_("read from"), max_length=10, choices=Method.choices, blank=True)
+    read = models.JSONField(_("what was read"), default=dict, blank=True)
+    text = models.TextField(_("text read"), blank=True)
+    read_seconds = models.FloatField(_("reading time (s)"), null=True, blank=True)
+    problem = models.CharField(_("why it could not be read"), max_length=300, blank=True)
+    filed = models.JSONField(_("what the member filed"), default=dict, blank=True)
+    duplicates = models.JSONField(
+        _("possible duplicates when filed"), default=list, blank=True,
+        help_text=_("What the member was warned of before filing: the same file, or the same "
+                    "supplier, date and total."),
+    )  # fmt: skip
+    claim = models.OneToOneField(
+        ExpenseClaim, verbose_name=_("expense claim"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="scan",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "sha256"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self):
+        return self.original_name or f"#{self.pk}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -10,6 +10,7 @@ from django.db import connection
 
 from devtools.bench import accounting, cases, dashboard, load, voting
 from devtools.bench.results import Figure, machine, markdown
+from devtools.management.commands.bench_receipts import kept_section
 from governance.models import EncryptedBallot, GeneralAssembly
 from invoicing.models import Invoice
 from members.models import Member
@@ -91,6 +92,9 @@ class Command(BaseCommand):
             info, dataset, [figures[n] for n in sorted(figures)], options["note"],
             history.read_text(encoding="utf-8") if history.exists() else "",
         )  # fmt: skip
-        Path(options["out"]).write_text(report, encoding="utf-8")
+        out = Path(options["out"])
+        # The receipts' OCR figures are measured apart (manage.py bench_receipts): kept.
+        receipts = kept_section(out.read_text(encoding="utf-8")) if out.exists() else ""
+        out.write_text(report + ("\n" + receipts if receipts else ""), encoding="utf-8")
         self.stdout.write(report)
         self.stdout.write(self.style.SUCCESS(f"Written to {options['out']}"))
