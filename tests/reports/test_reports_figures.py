@@ -405,3 +405,30 @@ def test_the_remaining_client_and_member_figures(more_history, every_group):
     members = headline(figure("members")["members"])
     assert members["Excluded"][0] == 1
     assert members["Deceased"][0] == 1
+
+
+AGE_BANDS = [(25, "25 or younger"), (35, "26 to 35"), (45, "36 to 45"), (59, "46 to 59")]
+
+
+def _age_band(born: date, on: date) -> str:
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return next((label for top, label in AGE_BANDS if age <= top), "60 and older")
+
+
+def test_amount_invoiced_crossed_with_age_and_seniority(history, every_group):
+    blocks = figure("holders")
+    end = date(2025, 12, 31)
+    invoiced = invoiced_by_holder_2025()
+    ages = [label for _top, label in AGE_BANDS] + ["60 and older"]
+    expected: dict[str, list[int]] = {}
+    for name, amount in invoiced.items():
+        row = expected.setdefault(holder_band(amount), [0] * (len(ages) + 2))
+        row[ages.index(_age_band(HOLDERS[name][1], end))] += 1
+        row[-1] += 1  # all
+    by_age = {row[0]: row[1:] for row in blocks["holders_invoiced_by_age"]}
+    assert {band: cells for band, cells in by_age.items() if cells[-1]} == expected
+    # Every holder became a member on 1 January 2020: 5 completed years on 31/12/2025.
+    by_seniority = {row[0]: row[1:] for row in blocks["holders_invoiced_by_seniority"]}
+    for band, cells in by_seniority.items():
+        total = sum(1 for amount in invoiced.values() if holder_band(amount) == band)
+        assert cells[2] == cells[-1] == total, band  # the "5 to 9 years" column
