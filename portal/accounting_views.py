@@ -202,7 +202,7 @@ def accounting_pdf(request):
         for attestation in summary.attestations
     ]
     html = render_to_string(
-        "portal/accounting_year_pdf.html",
+        "portal/pdf/accounting_year.html",
         {
             "member": member,
             "summary": summary,

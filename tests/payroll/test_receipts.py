@@ -371,7 +371,7 @@ def test_the_advisor_sees_the_receipt_what_was_read_and_what_changed(
         description="Atelier", amount=sample.total,
     )  # fmt: skip
     change = reverse("admin:payroll_expenseclaim_change", args=[claim.pk])
-    page = claire_client.get(change).content.decode()
+    page = claire_client.get(change, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "receipt-reading" in page
     assert sample.vat_number in page
     assert "changed by the member" in page
