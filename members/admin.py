@@ -27,6 +27,7 @@ from core.admin_kit import (
     EstimatedCountPaginator,
     ReferenceDataAdmin,
     ServiceFormMixin,
+    StaffRelatedFilter,
     SuperuserDeleteMixin,
     day_field,
     note_field,
@@ -227,7 +228,13 @@ class MemberAdmin(
         "member_since",
     )
     list_display_links = ("number", "name")
-    list_filter = ("status", "category", "is_organisation", "office", "advisor")
+    list_filter = (
+        "status",
+        "category",
+        "is_organisation",
+        "office",
+        ("advisor", StaffRelatedFilter),
+    )
     list_select_related = ("office", "advisor")
     search_fields = ("number__exact", "last_name", "first_name", "organisation_name", "user__email")
     autocomplete_fields = ("user", "advisor")
