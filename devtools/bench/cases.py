@@ -20,7 +20,7 @@ from django.urls import reverse
 from core.calendar import month_bounds
 from core.counters import counter_next
 from core.pdf import render_html_to_pdf
-from invoicing import invoice_services
+from invoicing import invoice_services, sending
 from invoicing.invoice_services import invoice_create
 from invoicing.lines import LineData
 from invoicing.models import Client, Invoice
@@ -203,13 +203,18 @@ def _in_processes(workers: int, function, chunks: list) -> float:
 def issuing_throughput(count: int = 400, workers: int = 8) -> Figure:
     drafts = [draft.pk for draft in _drafts(count)]
     superuser()
-    enqueue = invoice_services._enqueue_documents
-    invoice_services._enqueue_documents = lambda invoice_id: None  # inherited by the workers
+    # The tasks queued after each commit (render the PDF and UBL, send the document) are left
+    # out: every module that queues them does it through its `queue_task`, replaced here by a
+    # no-op the forked workers inherit.
+    queued = {module: module.queue_task for module in (invoice_services, sending)}
+    for module in queued:
+        module.queue_task = lambda *args: None
     try:
         chunks = [drafts[index::workers] for index in range(workers)]
         elapsed = _in_processes(workers, _issue_chunk, chunks)
     finally:
-        invoice_services._enqueue_documents = enqueue
+        for module, queue_task in queued.items():
+            module.queue_task = queue_task
     bare_elapsed = _in_processes(workers, _bare_chunk, [count // workers] * workers)
     rate, bare_rate = count / elapsed, count / bare_elapsed
     return Figure(
