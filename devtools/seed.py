@@ -32,6 +32,6 @@ def seed_demo() -> dict:
     }
     ensure_demo_invoices()
     ensure_demo_shares(by=people["admin"])
-    ensure_demo_work(alice=people["alice"], claire=people["claire"])
+    ensure_demo_work(alice=people["alice"], claire=people["claire"], admin=people["admin"])
     ensure_governance_demo(people)
     return people

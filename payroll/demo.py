@@ -1,15 +1,20 @@
 """Demo data of work and pay (seed_demo): alice's 3en1 job next week (validated: invoice,
-contract, advance), an approved declaration in her Activité unit, and a mileage claim to review.
-Dates are relative to today, so the demo works whatever the day; running it twice adds nothing."""
+contract, advance), an approved declaration in her Activité unit, a mileage claim to review,
+and last month's work, paid: two training days declared in time, approved, accepted, and the
+payroll run of that month (so a payslip and its PDF are there). Dates are relative to today,
+so the demo works whatever the day; running it twice adds nothing."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from core.calendar import month_bounds
 from invoicing.lines import LineData
 from invoicing.models import Client
 from payroll.expenses.services import expense_claim_submit
+from payroll.pay.payroll_run import payroll_run_close, payroll_run_compute
+from payroll.work.contract_services import contract_accept
 from payroll.work.declaration_services import (
     declaration_approve,
     declaration_create,
@@ -20,14 +25,45 @@ from payroll.work.work_days import DayInput
 from payroll.workers.worker_services import unit_holder_worker
 from production_units.models import ProductionUnit
 
-from .models import ContractType, ExpenseCategory, Job, WorkDeclaration
+from .models import ContractType, ExpenseCategory, Job, PayrollRun, WorkDeclaration
 
 
 def _next_weekday(start, weekday: int):
     return start + timedelta(days=(weekday - start.weekday()) % 7 or 7)
 
 
-def ensure_demo_work(*, alice, claire) -> None:
+def _last_month_paid(*, alice, claire, admin, today: date) -> None:
+    """Alice's two training days of last month in her Activité unit, as they happened: declared
+    and submitted the week before, approved by claire, accepted by alice, then the month's
+    payroll run computed and closed by the administrator."""
+    first, last = month_bounds(today.replace(day=1) - timedelta(days=1))
+    if PayrollRun.objects.filter(period=first).exists():
+        return
+    activity = ProductionUnit.objects.get(code="UP-0002")
+    worker = unit_holder_worker(activity, by=alice)
+    tuesday = _next_weekday(first + timedelta(days=6), 1)
+    declared_on = tuesday - timedelta(days=7)
+    declaration = declaration_create(
+        unit=activity,
+        worker=worker,
+        contract_type=ContractType.objects.get(code="trainer-fixed-term"),
+        function="Formatrice",
+        gross=Decimal("324.70"),
+        days=[DayInput(tuesday, Decimal("7.5")), DayInput(tuesday + timedelta(1), Decimal("7.5"))],
+        by=alice,
+        today=declared_on,
+    )
+    declaration_submit(declaration=declaration, by=alice, today=declared_on)
+    # Approved and accepted the same week in real life; the demo records them today.
+    declaration_approve(
+        declaration=declaration, by=claire, past_start_reason="Démo : travail du mois passé"
+    )
+    contract_accept(contract=declaration.contracts.get(), by=alice)
+    run = payroll_run_compute(period=first, by=admin, today=today)
+    payroll_run_close(run=run, by=admin)
+
+
+def ensure_demo_work(*, alice, claire, admin=None) -> None:
     three = ProductionUnit.objects.get(code="UP-0001")
     activity = ProductionUnit.objects.get(code="UP-0002")
     today = timezone.localdate()
@@ -83,3 +119,5 @@ def ensure_demo_work(*, alice, claire) -> None:
             distance_km=Decimal("128.0"),
             by=alice,
         )
+    if admin is not None:
+        _last_month_paid(alice=alice, claire=claire, admin=admin, today=today)

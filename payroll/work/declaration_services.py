@@ -187,8 +187,10 @@ def declaration_create(
     gross: object,
     days: list[DayInput],
     by: User,
+    today: date | None = None,
 ) -> WorkDeclaration:
-    """A draft declaration with its cost; its days are held for the worker.
+    """A draft declaration with its cost; its days are held for the worker. `today` (the
+    day the declaration is made, today by default) decides which days are past.
 
     Raises ValidationError naming the field: a day in the past or already declared, bad
     hours, a gross under the minimum daily wage (with the amount missing)."""
@@ -202,7 +204,7 @@ def declaration_create(
             "worker": worker,
             "unit": unit.code,
         }
-    problems = work_days_errors(worker=worker, days=days)
+    problems = work_days_errors(worker=worker, days=days, today=today)
     if problems:
         errors["days"] = problems
     try:
@@ -250,9 +252,12 @@ def declaration_create(
 
 
 @transaction.atomic
-def declaration_submit(*, declaration: WorkDeclaration, by: User) -> WorkDeclaration:
+def declaration_submit(
+    *, declaration: WorkDeclaration, by: User, today: date | None = None
+) -> WorkDeclaration:
     """Submit a draft to the advisor: refused when the available balance can't pay its
-    budget (the message gives the amount missing), or a day is no longer declarable.
+    budget (the message gives the amount missing), or a day is no longer declarable on
+    `today` (today by default).
 
     Raises ValidationError naming the field."""
     unit = unit_lock(unit_id=declaration.unit_id)
@@ -264,6 +269,7 @@ def declaration_submit(*, declaration: WorkDeclaration, by: User) -> WorkDeclara
         worker=declaration.worker,
         days=declaration_days(declaration),
         exclude_declaration=declaration,
+        today=today,
     )
     if problems:
         raise ValidationError({"days": problems})
