@@ -13,6 +13,7 @@ class PayrollConfig(AppConfig):
         from invoicing.purchase_rules import register_year_deadline
         from payroll.expenses.services import MAX_RECEIPT_SIZE, pending_claims_total, year_deadline
         from payroll.work.declaration_services import reserved_budget
+        from payroll.work.job_reservation import reserved_jobs
         from payroll.work.job_services import MAX_RECEIPT_BYTES
         from production_units.selectors import register_reservation
 
@@ -35,6 +36,17 @@ class PayrollConfig(AppConfig):
 
         # What payroll promises from a unit's balance counts in its available balance, and
         # purchases close a year on the same deadline as expense claims.
-        register_reservation("payroll.work_declarations", reserved_budget)
-        register_reservation("payroll.expense_claims", pending_claims_total)
+        register_reservation(
+            "payroll.work_declarations",
+            reserved_budget,
+            _("work declarations: their budget, until the salary and contribution are taken"),
+        )
+        register_reservation(
+            "payroll.jobs",
+            reserved_jobs,
+            _("3en1 jobs: salary, employer charges and contributions still to be taken"),
+        )
+        register_reservation(
+            "payroll.expense_claims", pending_claims_total, _("expense claims awaiting a decision")
+        )
         register_year_deadline(year_deadline)

@@ -14,6 +14,7 @@ from typing import Protocol
 from django.db.models import Model, QuerySet, Sum
 
 from core.money import cents
+from core.types import StrOrPromise
 
 from .models import LedgerEntry, ProductionUnit
 
@@ -29,12 +30,26 @@ class Reservation(Protocol):
 
 
 _RESERVATIONS: dict[str, Reservation] = {}
+_LABELS: dict[str, StrOrPromise] = {}
 
 
-def register_reservation(name: str, reservation: Reservation) -> None:
+def register_reservation(
+    name: str, reservation: Reservation, label: StrOrPromise | None = None
+) -> None:
     """Count `reservation` in every unit's available balance (once per name: a second
-    registration under the same name replaces the first)."""
+    registration under the same name replaces the first); `label` says to the member what
+    it holds back."""
     _RESERVATIONS[name] = reservation
+    _LABELS[name] = label or name
+
+
+def unit_reservations(*, unit: ProductionUnit) -> list[tuple[StrOrPromise, Decimal]]:
+    """What each kind of pending commitment holds back of the unit's balance, by label (the
+    ones holding nothing left out): how the available balance is made."""
+    held = [
+        (_LABELS[name], reserve(unit=unit, exclude=None)) for name, reserve in _RESERVATIONS.items()
+    ]
+    return [(label, amount) for label, amount in held if amount]
 
 
 def unit_balance(*, unit: ProductionUnit, until: date | None = None) -> Decimal:

@@ -1,6 +1,7 @@
 """Portal pages of a production unit: its balance and its ledger."""
 
 import re
+from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
@@ -13,7 +14,7 @@ from core.permissions import member_required
 
 from .forms import LedgerFilterForm
 from .permissions import get_own_unit_or_404
-from .selectors import unit_balance, unit_ledger
+from .selectors import unit_balance, unit_ledger, unit_reservations
 
 LEDGER_PAGE_SIZE = 25
 
@@ -30,9 +31,13 @@ def unit_detail(request, pk):
         else:
             status = 400
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    balance = unit_balance(unit=unit)
+    reservations = unit_reservations(unit=unit)
     context = {
         "unit": unit,
-        "balance": unit_balance(unit=unit),
+        "balance": balance,
+        "reservations": reservations,
+        "available": balance - sum((amount for _label, amount in reservations), Decimal(0)),
         "form": form,
         "page": page,
         "filters_ignored": status == 400,
