@@ -128,6 +128,29 @@ def invoice_create(
 
 
 @transaction.atomic
+def invoice_duplicate(*, invoice: Invoice, by: User) -> Invoice:
+    """A new draft with the same unit, client, lines, references, note and language as
+    `invoice` (an invoice, issued or not): dated and numbered when it is issued, its due
+    date from the policy then. The lines are checked again against today's VAT rates, so a
+    rate no longer in force is refused naming the line. Raises ValidationError."""
+    check_access(invoice.unit, by)
+    if invoice.kind != Invoice.Kind.INVOICE:
+        raise ValidationError(_("Only an invoice can be duplicated, not a credit note."))
+    copy = invoice_create(
+        by=by,
+        unit=invoice.unit,
+        client=invoice.client,
+        lines=lines_of(invoice),
+        buyer_reference=invoice.buyer_reference,
+        order_reference=invoice.order_reference,
+        note=invoice.note,
+        language=invoice.language,
+    )
+    audit_log(actor=by, action="invoice.duplicated", obj=copy, changes={"from": invoice.pk})
+    return copy
+
+
+@transaction.atomic
 def invoice_update(
     *,
     invoice: Invoice,

@@ -35,6 +35,7 @@ from .invoice_services import (
     credit_note_create,
     invoice_create,
     invoice_delete_draft,
+    invoice_duplicate,
     invoice_submit,
     invoice_update,
     needs_approval,
@@ -275,6 +276,33 @@ def invoice_delete(request, pk):
         messages.success(request, _("The draft has been deleted."))
         return redirect("portal:invoice_list")
     return render(request, "portal/invoices/confirm.html", context)
+
+
+@member_required
+def invoice_duplicate_view(request, pk):
+    """A new draft with this invoice's client, lines and references (confirmed first)."""
+    invoice = get_own_invoice_or_404(request, pk)
+    context = {
+        "document": invoice,
+        "back_url": reverse("portal:invoice_detail", args=[invoice.pk]),
+        "title": _("Duplicate this invoice?"),
+        "paragraphs": [
+            _(
+                "A new draft is made with the same client, lines and references. You can "
+                "change it before you submit it; its date and number come when it is issued."
+            )
+        ],
+        "button": _("Make the draft"),
+    }
+    if request.method != "POST":
+        return render(request, "portal/invoices/confirm.html", context)
+    try:
+        copy = invoice_duplicate(invoice=invoice, by=request.user)
+    except ValidationError as error:
+        context["errors"] = error_messages(error)
+        return render(request, "portal/invoices/confirm.html", context, status=400)
+    messages.success(request, _("The draft is made: check it, then submit it."))
+    return redirect("portal:invoice_detail", pk=copy.pk)
 
 
 def _submit_paragraphs(invoice: Invoice) -> list[str]:

@@ -33,6 +33,11 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/ubl/", invoice_views.invoice_ubl, name="invoice_ubl"),
     path("invoices/<int:pk>/credit/", invoice_views.credit_note_new, name="credit_note_create"),
+    path(
+        "invoices/<int:pk>/duplicate/",
+        invoice_views.invoice_duplicate_view,
+        name="invoice_duplicate",
+    ),
     path("quotes/", quote_views.quote_list, name="quote_list"),
     path("quotes/new/", quote_views.quote_new, name="quote_create"),
     path("quotes/<int:pk>/", quote_views.quote_detail, name="quote_detail"),

@@ -41,6 +41,7 @@ CASES = {
     "invoice_pdf": "issued_invoice",
     "invoice_ubl": "issued_invoice",
     "credit_note_create": "issued_invoice",
+    "invoice_duplicate": "issued_invoice",
     "quote_list": None,
     "quote_create": None,
     "quote_detail": "quote",
