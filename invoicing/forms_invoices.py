@@ -18,7 +18,15 @@ from core.forms import field_label as _label
 from production_units.models import ProductionUnit
 
 from .branding_services import MAX_LOGO_BYTES
-from .models import BRANDING_TEXTS, Client, Invoice, InvoiceBranding, InvoiceLayout, Quote
+from .models import (
+    BRANDING_TEXTS,
+    Client,
+    Invoice,
+    InvoiceBranding,
+    InvoiceLayout,
+    Quote,
+    RecurringInvoice,
+)
 from .parties import PartiesForm
 
 # A document's language: empty is the client's (Client.language).
@@ -376,3 +384,12 @@ class BrandingForm(forms.Form):
         elif data.get("remove_logo"):
             fields["logo"] = None
         return fields
+
+
+class RepeatForm(forms.Form):
+    """Repeat an invoice: every month or every year, from a day (a draft each time)."""
+
+    frequency = forms.ChoiceField(
+        label=_("Repeat"), choices=RecurringInvoice.Frequency.choices, initial="monthly"
+    )
+    first_date = forms.DateField(label=_("First draft on"), widget=DateInput())

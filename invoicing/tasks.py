@@ -10,6 +10,7 @@ from django.utils import timezone
 from .access_points import TransientError
 from .documents import invoice_documents_render
 from .models import Invoice, Transmission
+from .recurring import recurrences_make_due
 from .reminders import reminders_send_due
 from .sending import document_send, transmissions_requeue_overdue
 
@@ -65,3 +66,9 @@ def send_due_reminders() -> int:
     if run.failed:
         raise RemindersNotAllSent(f"{len(run.failed)} reminder(s) not sent")
     return len(run.sent)
+
+
+@shared_task
+def make_recurring_drafts() -> int:
+    """Make the drafts of the recurring invoices due today (daily; idempotent)."""
+    return len(recurrences_make_due(today=timezone.localdate()).made)

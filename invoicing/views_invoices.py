@@ -18,7 +18,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.audit import audit_trail
+from core.dates import format_day
 from core.exports import csv_response
+from core.forms import add_service_errors
 from core.money import cents
 from core.permissions import member_required
 
@@ -28,6 +30,7 @@ from .forms_invoices import (
     InvoiceDetailsForm,
     InvoiceFilterForm,
     InvoiceNewForm,
+    RepeatForm,
     add_document_errors,
 )
 from .history import document_history
@@ -41,7 +44,8 @@ from .invoice_services import (
     needs_approval,
 )
 from .line_input import line_formset
-from .models import Invoice, Payment
+from .models import Invoice, Payment, RecurringInvoice
+from .recurring import next_after, recurrence_start, recurrence_stop
 from .references import format_structured_reference
 from .selectors import (
     PaymentState,
@@ -305,6 +309,49 @@ def invoice_duplicate_view(request, pk):
     return redirect("portal:invoice_detail", pk=copy.pk)
 
 
+@member_required
+def invoice_repeat_view(request, pk):
+    """Repeat an invoice every month or every year (POST from its page)."""
+    invoice = get_own_invoice_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("portal:invoice_detail", pk=invoice.pk)
+    form = RepeatForm(request.POST)
+    if form.is_valid():
+        try:
+            recurrence_start(
+                invoice=invoice,
+                frequency=form.cleaned_data["frequency"],
+                first_date=form.cleaned_data["first_date"],
+                by=request.user,
+                today=timezone.localdate(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return invoice_detail(request, pk, repeat_form=form, status=400)
+    messages.success(
+        request,
+        _("A draft of this invoice will be made on %(day)s, then %(frequency)s.")
+        % {
+            "day": format_day(form.cleaned_data["first_date"]),
+            "frequency": dict(RecurringInvoice.Frequency.choices)[form.cleaned_data["frequency"]],
+        },
+    )
+    return redirect("portal:invoice_detail", pk=invoice.pk)
+
+
+@member_required
+def recurrence_stop_view(request, pk):
+    recurrence = get_object_or_404(
+        RecurringInvoice.objects.filter(template__in=Invoice.objects.of_member_user(request.user)),
+        pk=pk,
+    )
+    if request.method == "POST":
+        recurrence_stop(recurrence=recurrence, by=request.user)
+        messages.success(request, _("No more drafts will be made from this invoice."))
+    return redirect("portal:invoice_detail", pk=recurrence.template_id)
+
+
 def _submit_paragraphs(invoice: Invoice) -> list[str]:
     try:
         reasons = needs_approval(invoice)
@@ -366,7 +413,7 @@ def invoice_submit_view(request, pk):
 
 
 @member_required
-def invoice_detail(request, pk):
+def invoice_detail(request, pk, repeat_form=None, status=200):
     from .pdf import vat_breakdown  # imports WeasyPrint: only when needed
 
     invoice = get_own_invoice_or_404(request, pk)
@@ -384,8 +431,11 @@ def invoice_detail(request, pk):
         "transmissions": invoice.transmissions.order_by("channel"),
         "credit_notes": invoice.credit_notes.select_related("series").order_by("created_at"),
         "history": document_history(invoice),
+        "recurrences": invoice.recurrences.filter(active=True),
+        "repeat_form": repeat_form
+        or RepeatForm(initial={"first_date": next_after(timezone.localdate(), "monthly")}),
     }
-    return render(request, "portal/invoices/detail.html", context)
+    return render(request, "portal/invoices/detail.html", context, status=status)
 
 
 def _stored_file(invoice: Invoice, name: str):

@@ -33,6 +33,12 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/ubl/", invoice_views.invoice_ubl, name="invoice_ubl"),
     path("invoices/<int:pk>/credit/", invoice_views.credit_note_new, name="credit_note_create"),
+    path("invoices/<int:pk>/repeat/", invoice_views.invoice_repeat_view, name="invoice_repeat"),
+    path(
+        "recurring-invoices/<int:pk>/stop/",
+        invoice_views.recurrence_stop_view,
+        name="recurrence_stop",
+    ),
     path(
         "invoices/<int:pk>/duplicate/",
         invoice_views.invoice_duplicate_view,

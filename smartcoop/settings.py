@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
     # Dimona declarations go out before the work starts: every 10 minutes (and after each
     # contract), whatever was left pending.
     "send-pending-dimonas": {"task": "payroll.work.tasks.send_pending_dimonas", "schedule": 600.0},
+    "make-recurring-drafts": {
+        "task": "invoicing.tasks.make_recurring_drafts",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "read-dimona-acknowledgements": {
         "task": "payroll.work.tasks.read_dimona_acknowledgements",
         "schedule": 600.0,

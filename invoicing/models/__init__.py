@@ -13,6 +13,7 @@ from .invoices import (
     InvoiceQuerySet,
     InvoiceSeries,
     InvoicingPolicy,
+    RecurringInvoice,
     UnitCode,
     VatCategory,
     VatExemptionReason,
@@ -28,7 +29,7 @@ __all__ = [
     "EU_COUNTRIES", "EXEMPT_CATEGORIES", "FROZEN_FIELDS", "BankStatement", "Client",
     "ClientQuerySet", "DocumentLine", "FrozenError", "Invoice",
     "InvoiceBranding", "InvoiceLine", "InvoiceQuerySet", "InvoiceSeries", "InvoicingPolicy",
-    "LatePaymentRate",
+    "LatePaymentRate", "RecurringInvoice",
     "Payment", "Purchase", "Quote", "QuoteLine", "Reminder", "Transmission", "UnitCode",
     "VatCategory", "VatExemptionReason", "VatRate",
 ]  # fmt: skip

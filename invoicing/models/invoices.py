@@ -418,3 +418,29 @@ class InvoiceBranding(models.Model):
         """The unit's text `name` (BRANDING_TEXTS) in `language`, '' when not written."""
         value = (self.texts or {}).get(language, {}).get(name, "")
         return value if isinstance(value, str) else ""
+
+
+class RecurringInvoice(models.Model):
+    """An invoice to repeat: on each `next_date` a new draft is made from `template` (its
+    client, lines and references) for the member to check and submit; then the date moves
+    one month or one year on. Stopped by the member (`active` off)."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("every month")
+        YEARLY = "yearly", _("every year")
+
+    template = required_link(Invoice, _("invoice repeated"), related_name="recurrences")
+    frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices)
+    next_date = models.DateField(_("next draft on"))
+    active = models.BooleanField(_("active"), default=True)
+    created_by = staff_link(_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recurring invoice")
+        verbose_name_plural = _("recurring invoices")
+        ordering = ["next_date", "pk"]
+        indexes = [models.Index(fields=["active", "next_date"])]
+
+    def __str__(self):
+        return f"{self.template} · {self.get_frequency_display()}"
