@@ -168,8 +168,10 @@ class JobAdmin(ReviewOnlyAdmin):
 
 @admin.register(WorkDeclaration)
 class WorkDeclarationAdmin(ReviewOnlyAdmin):
-    list_display = ("__str__", "status", "unit", "gross", "budget", "available",
-                    "overdraft_amount", "submitted_at")  # fmt: skip
+    # The available balance is on each declaration's page, not in the list: it reads every
+    # pending commitment of the unit, a few queries a row (an N+1 on a page of 100).
+    list_display = ("__str__", "status", "unit", "gross", "budget", "overdraft_amount",
+                    "submitted_at")  # fmt: skip
     list_filter = ("status", OfficeFilter, "contract_type")
     search_fields = ("=unit__code", "worker__last_name", "function")
     list_select_related = ("unit", "worker")
@@ -177,9 +179,10 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
     show_full_result_count = False
     inlines = (WorkDayInline,)
     actions = ("approve_selected", "approve_overdraft", "reject_with_reason")
-    readonly_fields = ("unit", "worker", "contract_type", "function", "gross", "budget", "split",
-                       "status", "overdraft_approved_by", "overdraft_approved_at",
-                       "overdraft_amount", "overdraft_reason", "created_by", "created_at",
+    readonly_fields = ("unit", "worker", "contract_type", "function", "gross", "budget",
+                       "available", "split", "status", "overdraft_approved_by",
+                       "overdraft_approved_at", "overdraft_amount", "overdraft_reason",
+                       "created_by", "created_at",
                        "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
 
     @admin.display(description=gettext_lazy("available balance"))
