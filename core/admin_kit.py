@@ -41,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin, visible_rows
@@ -489,6 +489,10 @@ def reason_action(
     return action
 
 
+class ConfirmForm(forms.Form):
+    """No field: the page of an action that only asks to confirm."""
+
+
 def each_action(
     description: "StrOrPromise",
     service: Callable[..., object],
@@ -497,18 +501,43 @@ def each_action(
     done_message: "StrOrPromise",
     rows: Callable[[Any], Any] | None = None,
     permissions: Sequence[str] = ("review",),
+    amount: Callable[[Any], Decimal] | None = None,
     **fixed: Any,
-) -> Callable[[Any, HttpRequest, Any], None]:
+) -> Callable[[Any, HttpRequest, Any], TemplateResponse | None]:
     """An admin action without a form: `service(<target>=row, by=<user>, **fixed)` for each
-    chosen row (apply_each); `rows(queryset)`: the chosen rows narrowed or ordered first."""
+    chosen row (apply_each); `rows(queryset)`: the chosen rows narrowed or ordered first.
+
+    `amount(row)`: the action issues or pays money. It first shows the chosen rows with
+    their amounts, how many and how much in all, and applies only once confirmed."""
 
     @admin.action(description=description, permissions=list(permissions))
-    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
-        apply_each(
+    def action(model_admin: Any, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        chosen = rows(queryset) if rows else queryset
+        if amount is None:
+            apply_each(
+                model_admin,
+                request,
+                chosen,
+                apply=lambda obj: service(**{target: obj}, by=request.user, **fixed),
+                done_message=done_message,
+            )
+            return None
+        objects = list(chosen)
+        total = sum((amount(obj) for obj in objects), Decimal(0))
+        return run_action_with_form(
             model_admin,
             request,
-            rows(queryset) if rows else queryset,
-            apply=lambda obj: service(**{target: obj}, by=request.user, **fixed),
+            objects,
+            form_class=ConfirmForm,
+            title=str(description),
+            intro=ngettext(
+                "%(count)s row, %(total)s in all. Nothing is done until you confirm.",
+                "%(count)s rows, %(total)s in all. Nothing is done until you confirm.",
+                len(objects),
+            )
+            % {"count": len(objects), "total": money(total)},
+            describe=lambda obj: money(amount(obj)),
+            apply=lambda obj, _data: service(**{target: obj}, by=request.user, **fixed),
             done_message=done_message,
         )
 

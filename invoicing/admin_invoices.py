@@ -376,6 +376,7 @@ class InvoiceAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         gettext_lazy("Approve (issues them)"),
         invoice_approve,
         "invoice",
+        amount=lambda invoice: invoice.total,
         done_message=ngettext_lazy(
             "%(count)d document approved and issued.",
             "%(count)d documents approved and issued.",

@@ -344,6 +344,7 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         expense_claim_approve,
         "claim",
         rows=by_id,
+        amount=lambda claim: claim.amount or Decimal(0),
         done_message=ngettext_lazy(
             "%(count)d claim approved: posted and queued for reimbursement.",
             "%(count)d claims approved: posted and queued for reimbursement.",

@@ -193,6 +193,7 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
         gettext_lazy("Approve (within the balance)"),
         declaration_approve,
         "declaration",
+        amount=lambda declaration: declaration.budget,
         done_message=ngettext_lazy(
             "%(count)d declaration approved.", "%(count)d declarations approved.", "count"
         ),

@@ -171,7 +171,7 @@ def _upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 def test_approving_issues_the_invoice_and_audits_who_approved(admin_client, admin_user, pending):
-    response = _action(admin_client, Invoice, "approve_selected", [pending])
+    response = _action(admin_client, Invoice, "approve_selected", [pending], apply="yes")
 
     assert response.status_code == 302
     pending.refresh_from_db()
@@ -185,7 +185,7 @@ def test_approving_issues_the_invoice_and_audits_who_approved(admin_client, admi
 def test_approving_an_issued_invoice_says_why_and_changes_nothing(admin_client, invoice):
     events = AuditEvent.objects.count()
 
-    response = _action(admin_client, Invoice, "approve_selected", [invoice])
+    response = _action(admin_client, Invoice, "approve_selected", [invoice], apply="yes")
 
     assert response.status_code == 302
     assert _messages(response) == [
@@ -254,7 +254,7 @@ def test_an_advisor_with_the_review_permissions_approves_from_her_queue(
     listed = claire_client.get(item.url).context["cl"].result_list
     assert list(listed) == [pending]
 
-    response = _action(claire_client, Invoice, "approve_selected", [pending])
+    response = _action(claire_client, Invoice, "approve_selected", [pending], apply="yes")
 
     assert response.status_code == 302
     pending.refresh_from_db()
@@ -1053,3 +1053,23 @@ def test_list_pages_do_a_bounded_number_of_queries_whatever_the_rows(
     if model is not Purchase:
         assert len(response.context["cl"].result_list) >= 9
     assert _queries(client, url) == before
+
+
+def test_approving_in_bulk_says_how_many_and_how_much_before_it_issues(admin_client, alice):
+    """Issuing is money: the action first lists the invoices with their totals, how many
+    and how much in all, and issues nothing until confirmed (issue 16)."""
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    theatre = Client.objects.get(name="Théâtre de la Place")
+    drafts = [
+        invoice_create(by=alice, unit=unit, client=theatre, lines=[line(unit_price=price)])
+        for price in ("100.00", "250.00")
+    ]
+    for draft in drafts:
+        Invoice.objects.filter(pk=draft.pk).update(status=Invoice.Status.PENDING_APPROVAL)
+    pending = list(Invoice.objects.filter(pk__in=[d.pk for d in drafts]))
+    page = _action(admin_client, Invoice, "approve_selected", pending)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2 rows, 423.50 € in all" in text  # 121.00 + 302.50, VAT included (English page)
+    assert "121.00 €" in text and "302.50 €" in text
+    assert not Invoice.objects.filter(pk__in=[d.pk for d in drafts], number__isnull=False)

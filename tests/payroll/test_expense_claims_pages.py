@@ -249,7 +249,7 @@ def test_claire_approves_claims_in_bulk(claire_client, claire, alice, alice_acti
     second = alice_claim(alice, alice_3en1, amount="40.10", vat="0.00")
     response = claire_client.post(
         _changelist(),
-        {"action": "approve_selected", "_selected_action": [first.pk, second.pk]},
+        {"action": "approve_selected", "apply": "yes", "_selected_action": [first.pk, second.pk]},
     )
     assert response.status_code == 302
     for claim, unit, balance in (
@@ -265,7 +265,8 @@ def test_claire_approves_claims_in_bulk(claire_client, claire, alice, alice_acti
         assert PayoutLine.objects.get(expense_claim=claim).amount == claim.amount
     # Again: refused for each row, nothing posted twice.
     claire_client.post(
-        _changelist(), {"action": "approve_selected", "_selected_action": [first.pk]}
+        _changelist(),
+        {"action": "approve_selected", "apply": "yes", "_selected_action": [first.pk]},
     )
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EXPENSE).count() == 2
 
@@ -290,7 +291,8 @@ def test_an_overdraft_is_approved_only_with_a_reason(claire_client, alice, alice
     claim = alice_claim(alice, alice_activity, amount="700.00", vat="0.00")
     other = alice_claim(alice, alice_activity, amount="31.60", vat="0.00")
     claire_client.post(
-        _changelist(), {"action": "approve_selected", "_selected_action": [other.pk]}
+        _changelist(),
+        {"action": "approve_selected", "apply": "yes", "_selected_action": [other.pk]},
     )
     # Balance 700.00 now; take 0.01 more with an adjustment so that 700.00 lacks 0.01.
     ledger_post(
@@ -302,7 +304,8 @@ def test_an_overdraft_is_approved_only_with_a_reason(claire_client, alice, alice
         reason="Bank fee",
     )
     claire_client.post(
-        _changelist(), {"action": "approve_selected", "_selected_action": [claim.pk]}
+        _changelist(),
+        {"action": "approve_selected", "apply": "yes", "_selected_action": [claim.pk]},
     )
     claim.refresh_from_db()
     assert claim.status == ExpenseClaim.Status.SUBMITTED
@@ -327,7 +330,10 @@ def test_an_advisor_sees_only_the_claims_of_their_office(
     assert client.get(change).status_code == 302  # the admin's "doesn't exist" redirect
     receipt = reverse("admin:payroll_expenseclaim_receipt", args=[claim.pk])
     assert client.get(receipt).status_code == 404
-    client.post(_changelist(), {"action": "approve_selected", "_selected_action": [claim.pk]})
+    client.post(
+        _changelist(),
+        {"action": "approve_selected", "apply": "yes", "_selected_action": [claim.pk]},
+    )
     claim.refresh_from_db()
     assert claim.status == ExpenseClaim.Status.SUBMITTED
 
@@ -356,6 +362,9 @@ def test_the_advisor_queue_counts_claims_to_review(claire_client, alice, alice_a
 def test_the_board_cannot_approve(client, denis, alice, alice_activity):
     claim = alice_claim(alice, alice_activity)
     client.force_login(with_mfa(denis))
-    client.post(_changelist(), {"action": "approve_selected", "_selected_action": [claim.pk]})
+    client.post(
+        _changelist(),
+        {"action": "approve_selected", "apply": "yes", "_selected_action": [claim.pk]},
+    )
     claim.refresh_from_db()
     assert claim.status == ExpenseClaim.Status.SUBMITTED

@@ -57,7 +57,7 @@ def test_an_overdraft_is_approved_from_the_queue(admin_client, alice, alice_acti
     set_balance(alice_activity, "400.00", by=admin_user)
     url = reverse("admin:payroll_workdeclaration_changelist")
     selection = {ACTION_CHECKBOX_NAME: [declaration.pk]}
-    admin_client.post(url, {**selection, "action": "approve_selected"})
+    admin_client.post(url, {**selection, "action": "approve_selected", "apply": "yes"})
     declaration.refresh_from_db()
     assert declaration.status == WorkDeclaration.Status.SUBMITTED  # over the balance: refused
     response = admin_client.post(
