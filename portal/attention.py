@@ -66,42 +66,48 @@ def _contracts(user: User, today: date) -> Action | None:
 
 
 def _refused(user: User, since: datetime) -> list[Action]:
+    """Jobs, declarations and expense claims the advisor refused since `since`: one action
+    per kind, linking to the refusal (its reason is on the row's page)."""
+    kinds = (
+        (
+            "jobs_refused",
+            Job.objects.filter(unit__holder__user=user, status=Job.Status.REJECTED),
+            ("portal:work_job_detail", "portal:work_job_list"),
+            lambda n: ngettext(
+                "%(count)s job was refused by your advisor: see why.",
+                "%(count)s jobs were refused by your advisor: see why.",
+                n,
+            ),
+        ),
+        (
+            "declarations_refused",
+            WorkDeclaration.objects.filter(
+                unit__holder__user=user, status=WorkDeclaration.Status.REJECTED
+            ),
+            ("portal:work_declaration_detail", "portal:work_declaration_list"),
+            lambda n: ngettext(
+                "%(count)s work declaration was refused by your advisor: see why.",
+                "%(count)s work declarations were refused by your advisor: see why.",
+                n,
+            ),
+        ),
+        (
+            "claims_refused",
+            ExpenseClaim.objects.filter(worker__user=user, status=ExpenseClaim.Status.REJECTED),
+            ("portal:expense_detail", "portal:expense_list"),
+            lambda n: ngettext(
+                "%(count)s expense claim was refused by your advisor: see why.",
+                "%(count)s expense claims were refused by your advisor: see why.",
+                n,
+            ),
+        ),
+    )
     actions = []
-    jobs = Job.objects.filter(
-        unit__holder__user=user, status=Job.Status.REJECTED, decided_at__gte=since
-    ).order_by("-decided_at")
-    if count := jobs.count():
-        text = ngettext(
-            "%(count)s job was refused by your advisor: see why.",
-            "%(count)s jobs were refused by your advisor: see why.",
-            count,
-        ) % {"count": count}
-        url = _one_or_list(jobs, "portal:work_job_detail", "portal:work_job_list")
-        actions.append(Action("jobs_refused", "info", text, url, count))
-    declarations = WorkDeclaration.objects.filter(
-        unit__holder__user=user, status=WorkDeclaration.Status.REJECTED, decided_at__gte=since
-    ).order_by("-decided_at")
-    if count := declarations.count():
-        text = ngettext(
-            "%(count)s work declaration was refused by your advisor: see why.",
-            "%(count)s work declarations were refused by your advisor: see why.",
-            count,
-        ) % {"count": count}
-        url = _one_or_list(
-            declarations, "portal:work_declaration_detail", "portal:work_declaration_list"
-        )
-        actions.append(Action("declarations_refused", "info", text, url, count))
-    claims = ExpenseClaim.objects.filter(
-        worker__user=user, status=ExpenseClaim.Status.REJECTED, decided_at__gte=since
-    ).order_by("-decided_at")
-    if count := claims.count():
-        text = ngettext(
-            "%(count)s expense claim was refused by your advisor: see why.",
-            "%(count)s expense claims were refused by your advisor: see why.",
-            count,
-        ) % {"count": count}
-        url = _one_or_list(claims, "portal:expense_detail", "portal:expense_list")
-        actions.append(Action("claims_refused", "info", text, url, count))
+    for key, rows, (detail, listing), text in kinds:
+        refused = rows.filter(decided_at__gte=since).order_by("-decided_at")
+        if count := refused.count():
+            url = _one_or_list(refused, detail, listing)
+            actions.append(Action(key, "info", text(count) % {"count": count}, url, count))
     return actions
 
 

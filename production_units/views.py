@@ -1,7 +1,6 @@
 """Portal pages of a production unit: its balance and its ledger."""
 
 import re
-from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
@@ -14,7 +13,7 @@ from core.permissions import member_required
 
 from .forms import LedgerFilterForm
 from .permissions import get_own_unit_or_404
-from .selectors import unit_balance, unit_ledger, unit_reservations
+from .selectors import unit_available_balance, unit_balance, unit_ledger, unit_reservations
 
 LEDGER_PAGE_SIZE = 25
 
@@ -37,7 +36,7 @@ def unit_detail(request, pk):
         "unit": unit,
         "balance": balance,
         "reservations": reservations,
-        "available": balance - sum((amount for _label, amount in reservations), Decimal(0)),
+        "available": unit_available_balance(unit=unit),
         "form": form,
         "page": page,
         "filters_ignored": status == 400,
