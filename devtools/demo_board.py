@@ -28,8 +28,11 @@ from governance.ethics_services import (
 from governance.models import EthicsCase, EthicsCommitteeTerm, EthicsMeeting, Mandate
 from members.models import Member
 from members.services import member_create
+from reports.figures.base import Scope
 from reports.models import ReportText
 from reports.principles_report import NARRATIVES
+from reports.selectors import snapshot_sections
+from reports.services import sections_for, snapshot_compute
 from reports.text_services import report_text_approve, report_text_write
 
 from . import demo
@@ -244,3 +247,19 @@ def _ensure_ethics_committee(admin, today: date) -> list[EthicsCommitteeTerm]:
                 day=today - datetime.timedelta(days=days), notes="Notes (démo)", by=helene_user
             )
     return terms
+
+
+def ensure_demo_figures(today: date | None = None) -> int:
+    """The cooperative-wide key figures of last year and of this year, as the nightly task
+    computes them, so that the board member's first page shows figures rather than "not
+    computed yet" (the offices' own figures are left to the nightly task or the button:
+    computing them all would make the demo slower to build). Returns how many were computed."""
+    today = today or timezone.localdate()
+    count = 0
+    for year in (today.year - 1, today.year):
+        stored = snapshot_sections(year=year, scope=Scope())
+        for figure in sections_for(Scope()):
+            if figure not in stored:
+                snapshot_compute(year=year, scope=Scope(), figure=figure, today=today)
+                count += 1
+    return count

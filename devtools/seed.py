@@ -17,6 +17,7 @@ from .demo import (
     ensure_demo_invoices,
     ensure_denis,
 )
+from .demo_board import ensure_demo_figures
 from .demo_governance import ensure_governance_demo
 
 
@@ -34,4 +35,6 @@ def seed_demo() -> dict:
     ensure_demo_shares(by=people["admin"])
     ensure_demo_work(alice=people["alice"], claire=people["claire"], admin=people["admin"])
     ensure_governance_demo(people)
+    # Last: the figures count everything above.
+    ensure_demo_figures()
     return people
