@@ -168,7 +168,16 @@ class WithholdingTaxScaleAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("__str__", "valid_from", "valid_to", "piece_work_minimum_rate")
-    fields = ("label", ("valid_from", "valid_to"), "piece_work_minimum_rate")
+    fields = (
+        "label",
+        ("valid_from", "valid_to"),
+        ("expenses_rate", "expenses_cap"),
+        "tax_free_reduction",
+        ("quotient_rate", "quotient_cap"),
+        "rounding",
+        "piece_work_minimum_rate",
+        "source",
+    )
     inlines = (WithholdingTaxBracketInline,)
 
 

@@ -71,7 +71,8 @@ def contract_parameters(code: str, day: date) -> ContractParameters:
 
 
 def withholding_table(day: date) -> WithholdingTable:
-    """The withholding tax scale in force on `day`. Raises ParameterMissing."""
+    """The withholding tax's key formula in force on `day` (its yearly brackets, expenses,
+    tax-free sum reduction, marital quotient, rounding). Raises ParameterMissing."""
     scale = WithholdingTaxScale.objects.in_force_on(day).prefetch_related("brackets").first()
     if scale is None or not scale.brackets.all():
         raise ParameterMissing(_("No withholding tax scale is in force on %(day)s.") % {"day": day})
@@ -81,4 +82,10 @@ def withholding_table(day: date) -> WithholdingTable:
             for b in sorted(scale.brackets.all(), key=lambda b: b.from_amount)
         ),
         piece_work_minimum_rate=scale.piece_work_minimum_rate,
+        expenses_rate=scale.expenses_rate,
+        expenses_cap=scale.expenses_cap,
+        tax_free_reduction=scale.tax_free_reduction,
+        quotient_rate=scale.quotient_rate,
+        quotient_cap=scale.quotient_cap,
+        rounding=scale.rounding,
     )

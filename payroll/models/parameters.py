@@ -153,15 +153,64 @@ class ContractTypeParameters(DatedModel):
 
 
 class WithholdingTaxScale(DatedModel):
-    """The withholding tax scale (précompte professionnel) in force in a period: its brackets,
-    and the minimum rate for piece work."""
+    """The key formula of the withholding tax (précompte professionnel, "formule-clé" of
+    annex III to the royal decree implementing the income tax code) in force in a period:
+    the yearly progressive brackets (WithholdingTaxBracket), the lump-sum professional
+    expenses, the reduction for the tax-free sum, the marital quotient of scale II, the
+    rounding, and the minimum rate for piece work. docs/payroll.md gives the steps."""
+
+    class Rounding(models.TextChoices):
+        HALF_UP = "half-up", _("to the nearest cent, half up")
+        DOWN = "down", _("down to the cent")
 
     label = models.CharField(_("label"), max_length=200, blank=True)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("Where the figures of this period come from.")
+    )
     piece_work_minimum_rate = models.DecimalField(
         _("piece-work minimum (%)"),
         default=Decimal("11.11"),
         validators=RATE_VALIDATORS,
         **PERCENT,
+    )
+    expenses_rate = models.DecimalField(
+        _("lump-sum professional expenses (%)"),
+        default=Decimal("0"),
+        validators=RATE_VALIDATORS,
+        help_text=_("Of the yearly taxable pay."),
+        **PERCENT,
+    )
+    expenses_cap = models.DecimalField(
+        _("lump-sum professional expenses: yearly cap"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **MONEY,
+    )
+    tax_free_reduction = models.DecimalField(
+        _("reduction for the tax-free sum (yearly)"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Taken once from the yearly tax in scale I, twice in scale II."),
+        **MONEY,
+    )
+    quotient_rate = models.DecimalField(
+        _("marital quotient (%)"),
+        default=Decimal("0"),
+        validators=RATE_VALIDATORS,
+        help_text=_("Scale II: the share of the yearly net taxable pay taxed apart."),
+        **PERCENT,
+    )
+    quotient_cap = models.DecimalField(
+        _("marital quotient: yearly cap"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **MONEY,
+    )
+    rounding = models.CharField(
+        _("rounding of each step"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.HALF_UP,
     )
 
     class Meta(DatedModel.Meta):
@@ -173,8 +222,8 @@ class WithholdingTaxScale(DatedModel):
 
 
 class WithholdingTaxBracket(models.Model):
-    """Taxable pay from `from_amount` (included) to `to_amount` (excluded, empty: no end)
-    is withheld at `rate`."""
+    """The yearly net taxable pay from `from_amount` to `to_amount` (empty: no end) is taxed
+    at `rate` (progressive: each bracket taxes only its own slice)."""
 
     scale = models.ForeignKey(
         WithholdingTaxScale,
