@@ -362,3 +362,81 @@ def job_split(
         residue=budget - pay.budget,
         missing_turnover=missing,
     )
+
+
+# -- employer contributions by worker category (docs/payroll.md, "Employer contributions") --
+
+
+@dataclass(frozen=True)
+class EmployerRates:
+    """The employer contribution rates of a worker category in force (rates in %)."""
+
+    base_percent: Decimal
+    basic_rate: Decimal
+    holiday_pay_rate: Decimal = ZERO
+    structural_reduction: bool = True
+
+
+@dataclass(frozen=True)
+class ReductionParameters:
+    """The structural reduction's parameters in force (amounts a quarter)."""
+
+    flat_amount: Decimal
+    low_wage_threshold: Decimal
+    low_wage_coefficient: Decimal
+    very_low_wage_threshold: Decimal
+    very_low_wage_coefficient: Decimal
+
+    def amount(self, wage: Decimal) -> Decimal:
+        """R for a quarter's reference wage: F + α × (S0 − S) + γ × (S2 − S), each part only
+        below its threshold, rounded to the cent; 0 from S0 up."""
+        if wage >= self.low_wage_threshold:
+            return ZERO
+        low = self.low_wage_coefficient * (self.low_wage_threshold - wage)
+        very_low = self.very_low_wage_coefficient * max(ZERO, self.very_low_wage_threshold - wage)
+        return _half_up(self.flat_amount + low + very_low)
+
+
+@dataclass(frozen=True)
+class EmployerContributions:
+    """A quarter's employer contributions for one worker (amounts in €)."""
+
+    gross: Decimal
+    base: Decimal  # gross × base % (108 % for manual workers and artists)
+    basic: Decimal  # base × basic rate
+    holiday_pay: Decimal  # base × annual holiday-pay contribution rate (ONVA)
+    structural_reduction: Decimal  # never more than the basic contribution
+    total: Decimal  # basic + holiday pay − structural reduction
+
+
+def employer_contributions(
+    *,
+    gross: Decimal,
+    rates: EmployerRates,
+    reduction: ReductionParameters | None,
+    work_fraction: Decimal = Decimal(1),
+) -> EmployerContributions:
+    """The employer contributions on a quarter's gross for one worker: the basic contribution
+    and the holiday-pay contribution on the category's base, less the structural reduction
+    (computed on the reference wage: the quarter's base brought to full time, times the work
+    fraction; capped at the basic contribution). Raises SplitInputError."""
+    gross = _money(gross, "gross")
+    if not 0 < work_fraction <= 1:
+        raise SplitInputError("work_fraction", _("The work fraction is above 0 and at most 1."))
+    with localcontext() as context:
+        context.prec = 60
+        base = _half_up(gross * rates.base_percent / HUNDRED)
+        basic = _half_up(base * _rate(rates.basic_rate, "basic_rate") / HUNDRED)
+        holiday = _half_up(base * _rate(rates.holiday_pay_rate, "holiday_pay_rate") / HUNDRED)
+        cut = ZERO
+        if rates.structural_reduction and reduction is not None and base:
+            reference = _half_up(base / work_fraction)
+            cut = min(basic, _half_up(reduction.amount(reference) * work_fraction))
+    return EmployerContributions(
+        gross=gross,
+        base=base,
+        basic=basic,
+        holiday_pay=holiday,
+        structural_reduction=cut,
+        total=basic + holiday - cut,
+    )
