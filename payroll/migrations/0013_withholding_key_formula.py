@@ -178,6 +178,7 @@ class Migration(migrations.Migration):
                     ("I", "Scale I: single, or spouse with own income"),
                     ("II", "Scale II: spouse without own professional income"),
                 ],
+                db_default="I",
                 default="I",
                 max_length=2,
                 verbose_name="withholding tax scale",

@@ -41,6 +41,7 @@ class Worker(models.Model):
         max_length=2,
         choices=WithholdingScale.choices,
         default=WithholdingScale.ISOLATED,
+        db_default=WithholdingScale.ISOLATED,  # rows written by COPY (the dataset) get it too
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
