@@ -95,6 +95,19 @@ def test_chloes_payslip_is_withheld_by_the_key_formula(month):
     assert slip.brought_forward == D("0.00")
 
 
+def test_a_worker_on_scale_ii_is_withheld_with_the_marital_quotient(month):
+    month.chloe.withholding_scale = "II"
+    month.chloe.save(update_fields=["withholding_scale"])
+    slip = Payslip.objects.get(run=compute(), worker=month.chloe)
+    # Net yearly 22,095.32 (as above); quotient 30 % = 6,628.596 → 6,628.60 (under 13,790);
+    # rest 15,466.72 × 26.75 % = 4,137.35; quotient 6,628.60 × 26.75 % = 1,773.15; 5,910.50
+    # − 2 × 2,987.98 < 0: the key formula gives 0, so the piece-work minimum applies:
+    # 2,347.11 × 11.11 % = 260.763921 → 260.76.
+    assert slip.withholding == D("260.76")
+    assert slip.net == D("2347.11") - D("260.76")
+    assert slip.lines[-1] == {"kind": "withholding", "rate": "11.11", "piece_work": True}
+
+
 def test_the_payslip_lines_detail_each_contract_and_day(month):
     slip = Payslip.objects.get(run=compute(), worker=month.alice)
     contracts = [line for line in slip.lines if line["kind"] == "contract"]
