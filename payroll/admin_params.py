@@ -21,8 +21,10 @@ from production_units.models import ContributionRate
 from .models import (
     ContractType,
     ContractTypeParameters,
+    EmployerContributionRate,
     ExpenseCategory,
     PayrollPolicy,
+    StructuralReduction,
     WithholdingTaxBracket,
     WithholdingTaxScale,
 )
@@ -168,8 +170,47 @@ class WithholdingTaxScaleAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
     list_display = ("__str__", "valid_from", "valid_to", "piece_work_minimum_rate")
-    fields = ("label", ("valid_from", "valid_to"), "piece_work_minimum_rate")
+    fields = (
+        "label",
+        ("valid_from", "valid_to"),
+        ("expenses_rate", "expenses_cap"),
+        "tax_free_reduction",
+        ("quotient_rate", "quotient_cap"),
+        "rounding",
+        "piece_work_minimum_rate",
+        "source",
+    )
     inlines = (WithholdingTaxBracketInline,)
+
+
+@admin.register(EmployerContributionRate)
+class EmployerContributionRateAdmin(ReferenceDataAdmin):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
+    list_display = (
+        "category",
+        "valid_from",
+        "valid_to",
+        "base_percent",
+        "basic_rate",
+        "holiday_pay_rate",
+        "structural_reduction",
+    )
+    list_filter = ("category",)
+
+
+@admin.register(StructuralReduction)
+class StructuralReductionAdmin(ReferenceDataAdmin):
+    # Dated parameters: the same for every office.
+    office_path = COOPERATIVE_WIDE
+    list_display = (
+        "valid_from",
+        "valid_to",
+        "low_wage_threshold",
+        "low_wage_coefficient",
+        "very_low_wage_threshold",
+        "very_low_wage_coefficient",
+    )
 
 
 @admin.register(PayrollPolicy)

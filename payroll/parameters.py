@@ -12,10 +12,23 @@ from django.utils.translation import gettext as _
 
 from core.calendar import working_days_after
 from core.dated import in_force
-from payroll.split import Bracket, ContractParameters, WithholdingTable
+from core.dates import format_day
+from payroll.split import (
+    Bracket,
+    ContractParameters,
+    EmployerRates,
+    ReductionParameters,
+    WithholdingTable,
+)
 from production_units.models import ContributionRate
 
-from .models import ContractTypeParameters, PayrollPolicy, WithholdingTaxScale
+from .models import (
+    ContractTypeParameters,
+    EmployerContributionRate,
+    PayrollPolicy,
+    StructuralReduction,
+    WithholdingTaxScale,
+)
 
 
 class ParameterMissing(ValidationError):
@@ -71,7 +84,8 @@ def contract_parameters(code: str, day: date) -> ContractParameters:
 
 
 def withholding_table(day: date) -> WithholdingTable:
-    """The withholding tax scale in force on `day`. Raises ParameterMissing."""
+    """The withholding tax's key formula in force on `day` (its yearly brackets, expenses,
+    tax-free sum reduction, marital quotient, rounding). Raises ParameterMissing."""
     scale = WithholdingTaxScale.objects.in_force_on(day).prefetch_related("brackets").first()
     if scale is None or not scale.brackets.all():
         raise ParameterMissing(_("No withholding tax scale is in force on %(day)s.") % {"day": day})
@@ -81,4 +95,41 @@ def withholding_table(day: date) -> WithholdingTable:
             for b in sorted(scale.brackets.all(), key=lambda b: b.from_amount)
         ),
         piece_work_minimum_rate=scale.piece_work_minimum_rate,
+        expenses_rate=scale.expenses_rate,
+        expenses_cap=scale.expenses_cap,
+        tax_free_reduction=scale.tax_free_reduction,
+        quotient_rate=scale.quotient_rate,
+        quotient_cap=scale.quotient_cap,
+        rounding=scale.rounding,
+    )
+
+
+def employer_rates(category: str, day: date) -> EmployerRates:
+    """The employer contribution rates of a worker category in force on `day`. Raises
+    ParameterMissing."""
+    row = EmployerContributionRate.objects.in_force_on(day).filter(category=category).first()
+    if row is None:
+        raise ParameterMissing(
+            _("The worker category %(category)s has no employer rates in force on %(day)s.")
+            % {"category": category, "day": format_day(day)}
+        )
+    return EmployerRates(
+        base_percent=row.base_percent,
+        basic_rate=row.basic_rate,
+        holiday_pay_rate=row.holiday_pay_rate,
+        structural_reduction=row.structural_reduction,
+    )
+
+
+def structural_reduction_on(day: date) -> ReductionParameters | None:
+    """The structural reduction's parameters in force on `day` (None: none is)."""
+    row = StructuralReduction.objects.in_force_on(day).first()
+    if row is None:
+        return None
+    return ReductionParameters(
+        flat_amount=row.flat_amount,
+        low_wage_threshold=row.low_wage_threshold,
+        low_wage_coefficient=row.low_wage_coefficient,
+        very_low_wage_threshold=row.very_low_wage_threshold,
+        very_low_wage_coefficient=row.very_low_wage_coefficient,
     )

@@ -7,7 +7,7 @@ the rounding of each step and worked examples.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
 from django.utils.translation import gettext as _
 
@@ -39,9 +39,15 @@ class ContractParameters:
     piece_work: bool = False
 
 
+SCALE_I = "I"  # isolated, or spouse with own professional income
+SCALE_II = "II"  # spouse without own professional income: marital quotient
+ROUNDINGS = {"half-up": ROUND_HALF_UP, "down": ROUND_DOWN}
+
+
 @dataclass(frozen=True)
 class Bracket:
-    """Taxable amounts from `from_amount` (included) to `to_amount` (excluded; None: no end)."""
+    """Yearly net taxable pay from `from_amount` to `to_amount` (None: no end), taxed at
+    `rate` % (progressive: each bracket taxes its own slice only)."""
 
     from_amount: Decimal
     to_amount: Decimal | None
@@ -50,25 +56,79 @@ class Bracket:
 
 @dataclass(frozen=True)
 class WithholdingTable:
-    """The withholding tax scale in force: one rate per bracket of taxable pay, and a minimum
-    rate for piece work (short contracts paid by the job)."""
+    """The withholding tax's key formula in force ("formule-clé", annex III to the royal
+    decree implementing the income tax code): the monthly taxable pay is made yearly (× 12),
+    less the lump-sum professional expenses; the progressive scale applies (scale II: apart
+    to the marital quotient and to the rest); less the reduction for the tax-free sum (twice
+    in scale II); never negative; divided by 12. Each step rounded to the cent. Piece work is
+    withheld at least `piece_work_minimum_rate` % of the taxable pay. docs/payroll.md."""
 
     brackets: tuple[Bracket, ...]
     piece_work_minimum_rate: Decimal = ZERO
+    expenses_rate: Decimal = ZERO
+    expenses_cap: Decimal = ZERO
+    tax_free_reduction: Decimal = ZERO
+    quotient_rate: Decimal = ZERO
+    quotient_cap: Decimal = ZERO
+    rounding: str = "half-up"
+    periods: int = 12
 
-    def rate_for(self, taxable: Decimal, *, piece_work: bool) -> Decimal:
-        for bracket in self.brackets:
-            if bracket.from_amount <= taxable and (
-                bracket.to_amount is None or taxable < bracket.to_amount
-            ):
-                rate = bracket.rate
-                break
-        else:
-            raise SplitInputError(
-                "withholding",
-                _("No withholding tax bracket covers %(amount)s €.") % {"amount": taxable},
-            )
-        return max(rate, self.piece_work_minimum_rate) if piece_work else rate
+    def _round(self, value: Decimal) -> Decimal:
+        return value.quantize(CENT, rounding=ROUNDINGS[self.rounding])
+
+    def scale_tax(self, income: Decimal) -> Decimal:
+        """The basic tax on a yearly net income: the tax at the start of its bracket (the
+        slices below, each bracket's total rounded to the cent, as the annex publishes them)
+        plus the bracket's rate on what passes its start."""
+        base = ZERO
+        for bracket in sorted(self.brackets, key=lambda b: b.from_amount):
+            top = bracket.to_amount
+            if top is None or income <= top:
+                return self._round(base + (income - bracket.from_amount) * bracket.rate / HUNDRED)
+            base = self._round(base + (top - bracket.from_amount) * bracket.rate / HUNDRED)
+        raise SplitInputError(
+            "withholding",
+            _("No withholding tax bracket covers %(amount)s €.") % {"amount": income},
+        )
+
+    def key_formula(self, taxable: Decimal, *, scale: str = SCALE_I) -> Decimal:
+        """The monthly withholding of the key formula alone (no piece-work minimum)."""
+        if scale not in (SCALE_I, SCALE_II):
+            raise SplitInputError("withholding_scale", _("The withholding scale is I or II."))
+        with localcontext() as context:
+            context.prec = 60
+            yearly = self._round(taxable * self.periods)
+            expenses = min(self._round(yearly * self.expenses_rate / HUNDRED), self.expenses_cap)
+            net = yearly - expenses
+            if scale == SCALE_II:
+                quotient = min(self._round(net * self.quotient_rate / HUNDRED), self.quotient_cap)
+                tax = (
+                    self.scale_tax(net - quotient)
+                    + self.scale_tax(quotient)
+                    - 2 * self.tax_free_reduction
+                )
+            else:
+                tax = self.scale_tax(net) - self.tax_free_reduction
+            return self._round(max(tax, ZERO) / self.periods)
+
+    def withholding(
+        self, taxable: Decimal, *, piece_work: bool, scale: str = SCALE_I
+    ) -> tuple[Decimal, Decimal]:
+        """The monthly withholding on `taxable` and the rate shown with it: the piece-work
+        minimum rate when that minimum applies, else the effective rate (%, to 0.01)."""
+        if taxable < 0:
+            raise SplitInputError("taxable", _("This amount can't be negative."))
+        tax = self.key_formula(taxable, scale=scale)
+        if piece_work:
+            minimum = self._round(taxable * self.piece_work_minimum_rate / HUNDRED)
+            if minimum >= tax:
+                return minimum, self.piece_work_minimum_rate
+        rate = (tax * HUNDRED / taxable).quantize(CENT, rounding=ROUND_HALF_UP) if taxable else ZERO
+        return tax, rate
+
+    def rate_for(self, taxable: Decimal, *, piece_work: bool, scale: str = SCALE_I) -> Decimal:
+        """The rate shown with the withholding of `taxable` (see `withholding`)."""
+        return self.withholding(taxable, piece_work=piece_work, scale=scale)[1]
 
 
 @dataclass(frozen=True)
@@ -186,6 +246,7 @@ def employment_cost(
     parameters: ContractParameters,
     withholding: WithholdingTable | Decimal,
     days: int = 1,
+    scale: str = SCALE_I,
 ) -> Pay:
     """The cost to the unit and the pay of the worker for `gross` (the Activité case, and the
     second half of the 3en1 split). Raises SplitInputError (a ValueError)."""
@@ -206,10 +267,12 @@ def employment_cost(
         )
         taxable = gross - social_security
         if isinstance(withholding, WithholdingTable):
-            rate = withholding.rate_for(taxable, piece_work=parameters.piece_work)
+            tax, rate = withholding.withholding(
+                taxable, piece_work=parameters.piece_work, scale=scale
+            )
         else:
             rate = _rate(withholding, "withholding")
-        tax = _half_up(taxable * rate / HUNDRED)
+            tax = _half_up(taxable * rate / HUNDRED)
         minimum = _half_up(parameters.minimum_daily_gross * days)
     return Pay(
         gross=gross,
@@ -259,6 +322,7 @@ def job_split(
     turnover_rate: Decimal,
     withholding: WithholdingTable | Decimal,
     days: int,
+    scale: str = SCALE_I,
 ) -> JobSplit:
     """Split a 3en1 job's invoice total excl. VAT: C1, expenses, gross, charges, C2, net and
     the residue, adding up to the total to the cent. A job that can't pay the minimum daily
@@ -279,7 +343,9 @@ def job_split(
         )
     budget = turnover - contribution - expenses
     gross = gross_for_budget(budget, parameters.coefficient)
-    pay = employment_cost(gross=gross, parameters=parameters, withholding=withholding, days=days)
+    pay = employment_cost(
+        gross=gross, parameters=parameters, withholding=withholding, days=days, scale=scale
+    )
     missing = ZERO
     if pay.gross_missing:
         needed_budget = _ceil_cents(pay.minimum_gross * parameters.coefficient)
@@ -295,4 +361,82 @@ def job_split(
         pay=pay,
         residue=budget - pay.budget,
         missing_turnover=missing,
+    )
+
+
+# -- employer contributions by worker category (docs/payroll.md, "Employer contributions") --
+
+
+@dataclass(frozen=True)
+class EmployerRates:
+    """The employer contribution rates of a worker category in force (rates in %)."""
+
+    base_percent: Decimal
+    basic_rate: Decimal
+    holiday_pay_rate: Decimal = ZERO
+    structural_reduction: bool = True
+
+
+@dataclass(frozen=True)
+class ReductionParameters:
+    """The structural reduction's parameters in force (amounts a quarter)."""
+
+    flat_amount: Decimal
+    low_wage_threshold: Decimal
+    low_wage_coefficient: Decimal
+    very_low_wage_threshold: Decimal
+    very_low_wage_coefficient: Decimal
+
+    def amount(self, wage: Decimal) -> Decimal:
+        """R for a quarter's reference wage: F + α × (S0 − S) + γ × (S2 − S), each part only
+        below its threshold, rounded to the cent; 0 from S0 up."""
+        if wage >= self.low_wage_threshold:
+            return ZERO
+        low = self.low_wage_coefficient * (self.low_wage_threshold - wage)
+        very_low = self.very_low_wage_coefficient * max(ZERO, self.very_low_wage_threshold - wage)
+        return _half_up(self.flat_amount + low + very_low)
+
+
+@dataclass(frozen=True)
+class EmployerContributions:
+    """A quarter's employer contributions for one worker (amounts in €)."""
+
+    gross: Decimal
+    base: Decimal  # gross × base % (108 % for manual workers and artists)
+    basic: Decimal  # base × basic rate
+    holiday_pay: Decimal  # base × annual holiday-pay contribution rate (ONVA)
+    structural_reduction: Decimal  # never more than the basic contribution
+    total: Decimal  # basic + holiday pay − structural reduction
+
+
+def employer_contributions(
+    *,
+    gross: Decimal,
+    rates: EmployerRates,
+    reduction: ReductionParameters | None,
+    work_fraction: Decimal = Decimal(1),
+) -> EmployerContributions:
+    """The employer contributions on a quarter's gross for one worker: the basic contribution
+    and the holiday-pay contribution on the category's base, less the structural reduction
+    (computed on the reference wage: the quarter's base brought to full time, times the work
+    fraction; capped at the basic contribution). Raises SplitInputError."""
+    gross = _money(gross, "gross")
+    if not 0 < work_fraction <= 1:
+        raise SplitInputError("work_fraction", _("The work fraction is above 0 and at most 1."))
+    with localcontext() as context:
+        context.prec = 60
+        base = _half_up(gross * rates.base_percent / HUNDRED)
+        basic = _half_up(base * _rate(rates.basic_rate, "basic_rate") / HUNDRED)
+        holiday = _half_up(base * _rate(rates.holiday_pay_rate, "holiday_pay_rate") / HUNDRED)
+        cut = ZERO
+        if rates.structural_reduction and reduction is not None and base:
+            reference = _half_up(base / work_fraction)
+            cut = min(basic, _half_up(reduction.amount(reference) * work_fraction))
+    return EmployerContributions(
+        gross=gross,
+        base=base,
+        basic=basic,
+        holiday_pay=holiday,
+        structural_reduction=cut,
+        total=basic + holiday - cut,
     )

@@ -9,7 +9,7 @@ parameters on the 16th (employer charges 27 → 28 %, social security 13.07 → 
   162.35 a day); plus days that are not paid: a cancelled day, a day on a cancelled contract,
   a day without a contract.
 - chloé (an invited worker, no account): employee contract D in UP-0001, 5th to 7th,
-  900.00 a day, advance 2,000.00 (more than her net: a negative balance).
+  900.00 a day, advance 2,100.00 (more than her net: a negative balance).
 """
 
 from dataclasses import dataclass
@@ -182,6 +182,6 @@ def october(alice_user) -> Month:
     )
     for n in (5, 6, 7):
         day(d, date(2026, 10, n), "900.00")
-    advance(d, "2000.00")
+    advance(d, "2100.00")
     assert LegalEntity.objects.count() >= 2
     return Month(alice, chloe, three, activity, a, b, d)

@@ -5,8 +5,10 @@ from .expenses import ExpenseClaim, Receipt
 from .parameters import (
     ContractType,
     ContractTypeParameters,
+    EmployerContributionRate,
     ExpenseCategory,
     PayrollPolicy,
+    StructuralReduction,
     WithholdingTaxBracket,
     WithholdingTaxScale,
 )
@@ -29,6 +31,8 @@ __all__ = [
     "WithholdingTaxScale",
     "WithholdingTaxBracket",
     "PayrollPolicy",
+    "EmployerContributionRate",
+    "StructuralReduction",
     "ExpenseCategory",
     "EmploymentCost",
     "ContributionRun",

@@ -153,15 +153,64 @@ class ContractTypeParameters(DatedModel):
 
 
 class WithholdingTaxScale(DatedModel):
-    """The withholding tax scale (précompte professionnel) in force in a period: its brackets,
-    and the minimum rate for piece work."""
+    """The key formula of the withholding tax (précompte professionnel, "formule-clé" of
+    annex III to the royal decree implementing the income tax code) in force in a period:
+    the yearly progressive brackets (WithholdingTaxBracket), the lump-sum professional
+    expenses, the reduction for the tax-free sum, the marital quotient of scale II, the
+    rounding, and the minimum rate for piece work. docs/payroll.md gives the steps."""
+
+    class Rounding(models.TextChoices):
+        HALF_UP = "half-up", _("to the nearest cent, half up")
+        DOWN = "down", _("down to the cent")
 
     label = models.CharField(_("label"), max_length=200, blank=True)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("Where the figures of this period come from.")
+    )
     piece_work_minimum_rate = models.DecimalField(
         _("piece-work minimum (%)"),
         default=Decimal("11.11"),
         validators=RATE_VALIDATORS,
         **PERCENT,
+    )
+    expenses_rate = models.DecimalField(
+        _("lump-sum professional expenses (%)"),
+        default=Decimal("0"),
+        validators=RATE_VALIDATORS,
+        help_text=_("Of the yearly taxable pay."),
+        **PERCENT,
+    )
+    expenses_cap = models.DecimalField(
+        _("lump-sum professional expenses: yearly cap"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **MONEY,
+    )
+    tax_free_reduction = models.DecimalField(
+        _("reduction for the tax-free sum (yearly)"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Taken once from the yearly tax in scale I, twice in scale II."),
+        **MONEY,
+    )
+    quotient_rate = models.DecimalField(
+        _("marital quotient (%)"),
+        default=Decimal("0"),
+        validators=RATE_VALIDATORS,
+        help_text=_("Scale II: the share of the yearly net taxable pay taxed apart."),
+        **PERCENT,
+    )
+    quotient_cap = models.DecimalField(
+        _("marital quotient: yearly cap"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **MONEY,
+    )
+    rounding = models.CharField(
+        _("rounding of each step"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.HALF_UP,
     )
 
     class Meta(DatedModel.Meta):
@@ -173,8 +222,8 @@ class WithholdingTaxScale(DatedModel):
 
 
 class WithholdingTaxBracket(models.Model):
-    """Taxable pay from `from_amount` (included) to `to_amount` (excluded, empty: no end)
-    is withheld at `rate`."""
+    """The yearly net taxable pay from `from_amount` to `to_amount` (empty: no end) is taxed
+    at `rate` (progressive: each bracket taxes only its own slice)."""
 
     scale = models.ForeignKey(
         WithholdingTaxScale,
@@ -202,6 +251,81 @@ class WithholdingTaxBracket(models.Model):
 
     def __str__(self):
         return f"{self.from_amount} → {self.to_amount or '…'}: {self.rate} %"
+
+
+class EmployerContributionRate(DatedModel):
+    """The employer's social security contributions for a category of worker in a period:
+    the base (100 % of gross, 108 % for manual workers and artists), the basic rate (wage
+    moderation included), the annual holiday-pay contribution where the category's holiday
+    pay goes through the holiday fund (ONVA), and whether the structural reduction applies.
+    docs/payroll.md, "Employer contributions"."""
+
+    dated_scope = ("category",)
+
+    class Category(models.TextChoices):
+        WHITE_COLLAR = "white-collar", _("White-collar employee")
+        MANUAL = "manual-worker", _("Manual worker (108 %)")
+        ARTIST = "artist-1bis", _("Artist (art. 1bis)")
+
+    category = models.CharField(_("worker category"), max_length=20, choices=Category.choices)
+    base_percent = models.DecimalField(
+        # xgettext:no-python-format
+        _("contribution base (% of gross)"),
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("200"))],
+        **PERCENT,
+    )
+    basic_rate = models.DecimalField(
+        _("basic employer contribution (%)"), validators=RATE_VALIDATORS, **PERCENT
+    )
+    holiday_pay_rate = models.DecimalField(
+        _("annual holiday-pay contribution (%)"),
+        default=Decimal("0"),
+        validators=RATE_VALIDATORS,
+        help_text=_("Manual workers and artists: paid to the holiday fund (ONVA)."),
+        **PERCENT,
+    )
+    structural_reduction = models.BooleanField(_("structural reduction applies"), default=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta(DatedModel.Meta):
+        verbose_name = _("employer contribution rate")
+        verbose_name_plural = _("employer contribution rates")
+        constraints = [
+            *DatedModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["category", "valid_from"], name="employer_rate_unique_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ({self.valid_from} → {self.valid_to or '…'})"
+
+
+class StructuralReduction(DatedModel):
+    """The parameters of the structural reduction of employer contributions (category 1, the
+    private sector) for a quarter's reference wage S: F + α × (S0 − S) below S0, plus
+    γ × (S2 − S) below S2 (the very low wages)."""
+
+    flat_amount = models.DecimalField(_("flat amount F (a quarter)"), default=Decimal("0"), **MONEY)
+    low_wage_threshold = models.DecimalField(_("low-wage threshold S0 (a quarter)"), **MONEY)
+    low_wage_coefficient = models.DecimalField(
+        _("low-wage coefficient α"), max_digits=6, decimal_places=4
+    )
+    very_low_wage_threshold = models.DecimalField(
+        _("very-low-wage threshold S2 (a quarter)"), **MONEY
+    )
+    very_low_wage_coefficient = models.DecimalField(
+        _("very-low-wage coefficient γ"), max_digits=6, decimal_places=4
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta(DatedModel.Meta):
+        verbose_name = _("structural reduction")
+        verbose_name_plural = _("structural reductions")
+
+    def __str__(self):
+        return f"{self.valid_from} → {self.valid_to or '…'}"
 
 
 class PayrollPolicy(DatedModel):

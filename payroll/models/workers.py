@@ -30,6 +30,19 @@ class Worker(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="BE")
+
+    class WithholdingScale(models.TextChoices):
+        # The scales of the withholding tax's key formula (docs/payroll.md).
+        ISOLATED = "I", _("Scale I: single, or spouse with own income")
+        SOLE_EARNER = "II", _("Scale II: spouse without own professional income")
+
+    withholding_scale = models.CharField(
+        _("withholding tax scale"),
+        max_length=2,
+        choices=WithholdingScale.choices,
+        default=WithholdingScale.ISOLATED,
+        db_default=WithholdingScale.ISOLATED,  # rows written by COPY (the dataset) get it too
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

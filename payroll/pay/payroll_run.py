@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from core.audit import account_or_none, audit_log
 from core.calendar import month_bounds, month_over
 from core.dates import format_day
-from core.money import cents
 from payroll.models import (
     Contract,
     ContractTypeParameters,
@@ -50,7 +49,6 @@ from production_units.services import NewEntry, ledger_post_bulk
 from .tasks import render_payslip_pdf
 
 ZERO = Decimal("0.00")
-HUNDRED = Decimal(100)
 BATCH = 1000
 
 
@@ -374,8 +372,10 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
         pay = workers[worker_id]
         taxable = pay.gross - pay.social_security
         assert table is not None  # there are workers
-        rate = table.rate_for(taxable, piece_work=pay.piece_work)
-        withholding = cents(taxable * rate / HUNDRED)
+        # The key formula on the month's taxable pay, at the worker's scale (I or II).
+        withholding, rate = table.withholding(
+            taxable, piece_work=pay.piece_work, scale=people[worker_id].withholding_scale
+        )
         net = taxable - withholding
         advanced = sum((amount for _pk, amount in advances.get(worker_id, ())), ZERO)
         source = carried.get(worker_id)

@@ -61,6 +61,7 @@ class WorkerAdmin(
         "postal_code",
         "city",
         "country",
+        "withholding_scale",
         "member",
         "user",
         "created_at",

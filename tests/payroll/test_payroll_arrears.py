@@ -136,7 +136,8 @@ def test_late_october_days_are_paid_by_november_with_the_rates_of_each_day(close
     gross = D("162.35") + D("346.29") * 2
     ss = nov_ss + oct12_ss + oct29_ss
     taxable = gross - ss
-    withholding = r(taxable * D("11.11") / 100)  # bracket 0 %, piece work: 11.11 %
+    # key formula 0 (under the tax-free sum); piece work: 11.11 %
+    withholding = r(taxable * D("11.11") / 100)
     net = taxable - withholding
     slip = Payslip.objects.get(run=run, worker=month.alice)
     assert (slip.gross, slip.employee_social_security) == (gross, ss) == (D("854.93"), D("118.72"))
@@ -285,27 +286,27 @@ def test_the_payslip_page_shows_the_arrears_section(alice_client, closed_october
 def test_chloes_negative_balance_is_deducted_from_her_next_payslip(closed_october):
     month, october_run = closed_october
     october_slip = Payslip.objects.get(run=october_run, worker=month.chloe)
-    # 1,936.37 net − 2,000.00 advance: not paid out, carried forward
-    assert (october_slip.balance_due, october_slip.carried_forward) == (D("0.00"), D("63.63"))
+    # 2,031.54 net − 2,100.00 advance: not paid out, carried forward
+    assert (october_slip.balance_due, october_slip.carried_forward) == (D("0.00"), D("68.46"))
     assert not PayoutLine.objects.filter(payslip=october_slip).exists()
     _late_october(month)
     run = payroll_run_compute(period=NOVEMBER, today=NOV_TODAY)
     slip = Payslip.objects.get(run=run, worker=month.chloe)
     net = D("695.45")  # her 8 October (previous test)
-    assert slip.brought_forward == D("63.63")
+    assert slip.brought_forward == D("68.46")
     assert slip.brought_forward_from == october_slip
-    assert slip.balance_due == net - D("63.63") == D("631.82")
+    assert slip.balance_due == net - D("68.46") == D("626.99")
     assert slip.carried_forward == D("0.00")
-    assert PayoutLine.objects.get(payslip=slip).amount == D("631.82")
-    assert run.totals["brought_forward"] == "63.63"
+    assert PayoutLine.objects.get(payslip=slip).amount == D("626.99")
+    assert run.totals["brought_forward"] == "68.46"
     october_slip.refresh_from_db()
-    assert (october_slip.balance_due, october_slip.carried_forward) == (D("0.00"), D("63.63"))
+    assert (october_slip.balance_due, october_slip.carried_forward) == (D("0.00"), D("68.46"))
 
     # Both payslips say it.
     old = squeeze(pdf_text(payslip_pdf_render(payslip=october_slip).pdf))
     new = squeeze(pdf_text(payslip_pdf_render(payslip=slip).pdf))
-    assert "−63,63" in old
-    assert "−63,63" in new and "631,82" in new
+    assert "−68,46" in old
+    assert "−68,46" in new and "626,99" in new
 
 
 def test_a_negative_balance_is_carried_from_payslip_to_payslip(alice_client, closed_october):

@@ -64,7 +64,8 @@ def test_alices_payslip_adds_her_days_with_the_parameters_of_each_day(month, cla
     assert slip.employer_charges == D("294.36")  # 93.50 + 96.96 + 51.95 + 51.95
     assert slip.employee_social_security == D("139.94")  # 48.88 + 48.62 + 21.22 + 21.22
     assert slip.taxable == D("877.34")
-    # bracket 0–1,200 is 0 %, piece work: 11.11 %; 877.34 × 11.11 % = 97.472474
+    # key formula: 877.34 × 12 = 10,528.08, less 30 % = 7,369.66 taxed 1,971.38, under the
+    # 2,987.98 reduction: 0; piece work: 11.11 %; 877.34 × 11.11 % = 97.472474
     assert slip.withholding == D("97.47")
     assert slip.net == D("779.87")
     assert slip.advances_paid == D("500.00")
@@ -72,7 +73,7 @@ def test_alices_payslip_adds_her_days_with_the_parameters_of_each_day(month, cla
     assert slip.gross == slip.net + slip.employee_social_security + slip.withholding
 
 
-def test_chloes_payslip_uses_the_bracket_of_her_taxable_pay(month):
+def test_chloes_payslip_is_withheld_by_the_key_formula(month):
     slip = Payslip.objects.get(run=compute(), worker=month.chloe)
     # 3 × 900.00; EC 3 × 225.00; SS 3 × 117.63 (900 × 13.07 %)
     assert (slip.gross, slip.employer_charges, slip.employee_social_security) == (
@@ -81,13 +82,30 @@ def test_chloes_payslip_uses_the_bracket_of_her_taxable_pay(month):
         D("352.89"),
     )
     assert slip.taxable == D("2347.11")
-    assert slip.withholding == D("410.74")  # 17.50 % (1,200–2,500) × 2,347.11 = 410.74425
-    assert slip.net == D("1936.37")
-    assert slip.advances_paid == D("2000.00")
-    # 1,936.37 − 2,000.00 = −63.63: not paid out, carried to her next payslip
+    # Key formula 2026, scale I: yearly 2,347.11 × 12 = 28,165.32; expenses 30 % = 8,449.60,
+    # capped at 6,070.00; net 22,095.32; tax 4,469.93 + (22,095.32 − 16,710) × 42.80 %
+    # = 4,469.93 + 2,304.91696 = 6,774.85; − 2,987.98 = 3,786.87; ÷ 12 = 315.5725 → 315.57,
+    # above the piece-work minimum 2,347.11 × 11.11 % = 260.76.
+    assert slip.withholding == D("315.57")
+    assert slip.net == D("2031.54")
+    assert slip.advances_paid == D("2100.00")
+    # 2,031.54 − 2,100.00 = −68.46: not paid out, carried to her next payslip
     assert slip.balance_due == D("0.00")
-    assert slip.carried_forward == D("63.63")
+    assert slip.carried_forward == D("68.46")
     assert slip.brought_forward == D("0.00")
+
+
+def test_a_worker_on_scale_ii_is_withheld_with_the_marital_quotient(month):
+    month.chloe.withholding_scale = "II"
+    month.chloe.save(update_fields=["withholding_scale"])
+    slip = Payslip.objects.get(run=compute(), worker=month.chloe)
+    # Net yearly 22,095.32 (as above); quotient 30 % = 6,628.596 → 6,628.60 (under 13,790);
+    # rest 15,466.72 × 26.75 % = 4,137.35; quotient 6,628.60 × 26.75 % = 1,773.15; 5,910.50
+    # − 2 × 2,987.98 < 0: the key formula gives 0, so the piece-work minimum applies:
+    # 2,347.11 × 11.11 % = 260.763921 → 260.76.
+    assert slip.withholding == D("260.76")
+    assert slip.net == D("2347.11") - D("260.76")
+    assert slip.lines[-1] == {"kind": "withholding", "rate": "11.11", "piece_work": True}
 
 
 def test_the_payslip_lines_detail_each_contract_and_day(month):
@@ -165,9 +183,9 @@ def test_the_run_totals_and_audit(month, claire):
     assert run.totals["payslips"] == 2
     assert run.totals["days"] == 7
     assert run.totals["gross"] == "3717.28"
-    assert run.totals["net"] == "2716.24"  # 779.87 + 1,936.37
-    assert run.totals["balance_due"] == "279.87"  # alice's; chloé's −63.63 is carried
-    assert run.totals["carried_forward"] == "63.63"
+    assert run.totals["net"] == "2811.41"  # 779.87 + 2,031.54
+    assert run.totals["balance_due"] == "279.87"  # alice's; chloé's −68.46 is carried
+    assert run.totals["carried_forward"] == "68.46"
     assert run.totals["arrears_days"] == 0
     assert AuditEvent.objects.filter(action="payroll_run.computed", object_id=str(run.pk)).exists()
 

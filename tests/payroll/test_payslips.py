@@ -91,9 +91,9 @@ def test_a_negative_balance_is_shown_on_the_payslip_as_carried_forward(month):
     run = payroll_run_compute(period=PERIOD, today=TODAY)
     slip = payslip_pdf_render(payslip=Payslip.objects.get(run=run, worker=month.chloe))
     flat = squeeze(pdf_text(slip.pdf))
-    assert "2000,00" in flat
+    assert "2100,00" in flat
     assert "Soldeàpayer0,00" in flat.replace("€", "")
-    assert "−63,63" in flat  # 1,936.37 − 2,000.00, carried to the next payslip
+    assert "−68,46" in flat  # 2,031.54 − 2,100.00, carried to the next payslip
 
 
 def test_rendering_twice_keeps_the_first_file(month):

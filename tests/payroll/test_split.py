@@ -26,13 +26,20 @@ from payroll.split import (
 
 D = Decimal
 CENT = D("0.01")
+# The key formula of 2026 (annex III, docs/payroll.md), written out here, not read from the DB.
 TABLE = WithholdingTable(
     brackets=(
-        Bracket(D("0.00"), D("1200.00"), D("0.00")),
-        Bracket(D("1200.00"), D("2500.00"), D("17.50")),
-        Bracket(D("2500.00"), None, D("30.00")),
+        Bracket(D("0.00"), D("16710.00"), D("26.75")),
+        Bracket(D("16710.00"), D("29500.00"), D("42.80")),
+        Bracket(D("29500.00"), D("51050.00"), D("48.15")),
+        Bracket(D("51050.00"), None, D("53.50")),
     ),
     piece_work_minimum_rate=D("11.11"),
+    expenses_rate=D("30.00"),
+    expenses_cap=D("6070.00"),
+    tax_free_reduction=D("2987.98"),
+    quotient_rate=D("30.00"),
+    quotient_cap=D("13790.00"),
 )
 EMPLOYEE = ContractParameters(
     coefficient=D("1.3300"),
@@ -236,17 +243,23 @@ def test_gross_for_budget_is_exact_for_large_amounts():
 
 
 def test_a_piece_work_contract_is_withheld_at_least_the_minimum_and_others_by_the_table():
+    # Taxable 434.65 (500.00 − 65.35): yearly 5,215.80, less 30 % = 3,651.06, taxed
+    # 976.66: under the 2,987.98 reduction, so the key formula gives 0.
     piece = employment_cost(gross=D("500.00"), parameters=EMPLOYEE, withholding=TABLE)
     assert piece.withholding_rate == D("11.11")
+    assert piece.withholding == D("48.29")  # 434.65 × 11.11 % = 48.289615
     salaried = ContractParameters(**{**vars(EMPLOYEE), "piece_work": False})
-    assert employment_cost(
-        gross=D("500.00"), parameters=salaried, withholding=TABLE
-    ).withholding_rate == D("0.00")
-    # Above the minimum the table's own rate applies: taxable 2,000 → 17.50 %.
+    low = employment_cost(gross=D("500.00"), parameters=salaried, withholding=TABLE)
+    assert (low.withholding, low.withholding_rate) == (D("0.00"), D("0.00"))
+    # Taxable 2,000.00: yearly 24,000; expenses 7,200 capped at 6,070; net 17,930; tax
+    # 4,469.93 + 1,220 × 42.80 % = 4,992.09; − 2,987.98 = 2,004.11; ÷ 12 = 167.0091 → 167.01,
+    # under the piece-work minimum 2,000 × 11.11 % = 222.20.
     high = employment_cost(gross=D("2300.70"), parameters=EMPLOYEE, withholding=TABLE)
     assert high.taxable == D("2000.00")
-    assert high.withholding_rate == D("17.50")
-    assert high.withholding == D("350.00")
+    assert (high.withholding, high.withholding_rate) == (D("222.20"), D("11.11"))
+    high = employment_cost(gross=D("2300.70"), parameters=salaried, withholding=TABLE)
+    assert high.withholding == D("167.01")
+    assert high.withholding_rate == D("8.35")  # 167.01 ÷ 2,000 = 8.3505 %
 
 
 # -- worked examples (docs/payroll.md): parameters from the seeded tables ------------------
