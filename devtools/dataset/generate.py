@@ -220,7 +220,7 @@ def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
                 paid_late=payments.paid_late,
                 unpaid=payments.unpaid,
             )
-            log(f"  late payers: {payments.late_mean_days:.1f} days after the due date on average")
+            log(f"  every payment delay × {payments.factor:.3f} (calibrated on the receivables)")
         work = WorkGenerator(ctx, people)
         with Stage(log, "workers") as stage:
             work.write_workers()

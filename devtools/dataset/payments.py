@@ -4,11 +4,11 @@ records them: one bank statement per legal entity's account and banking day, one
 entry matched to its invoice by the structured reference, the `payment.matched` audit event
 of each payment and the `bank_statement.imported` event of each statement.
 
-Delays, counted from the due date the invoicing policy gives (10 days at the time): most
-clients pay by the due date, some late, a few very late, a few not at all. How late the late
-payers are is calibrated by bisection so that the invoices still owed on 31 December add up to
-the report's receivables × the scale. A payment is booked on a working day
-(core.calendar.is_working_day), never after today.
+Delays: the client pays after a delay of a fixed shape (prompt payers within the term the
+invoicing policy gives, 10 days at the time; late payers after it; a few very late; a few
+never), all delays multiplied by one factor calibrated by bisection so that the invoices still
+owed on 31 December add up to the report's receivables × the scale. A payment is booked on a
+working day (core.calendar.is_working_day), never after today.
 """
 
 import hashlib
@@ -28,10 +28,12 @@ from .sampling import bisect_parameter
 
 # p. 36: what the clients owed at the end of 2025 ("encours").
 RECEIVABLES = Decimal("14235942")
-# The shape of the delays (not in the report: plausible orders of magnitude). On time: paid
-# between the day after the issue and the due date. Late: after the due date, an exponential
-# delay whose mean is calibrated. Very late: 1 to 4 months after the due date. Unpaid: never.
-SHARES = {"on_time": 0.60, "late": 0.355, "very_late": 0.03, "unpaid": 0.015}
+# The shape of the delays, in days after the issue, before the calibrated factor (not in the
+# report: plausible orders of magnitude). Prompt: a uniform share of the payment term. Late:
+# the term and an exponential delay of LATE_MEAN days. Very late: the term and 30 to 120
+# days. Unpaid: never. How many end up paid after their due date follows from the factor.
+SHARES = {"prompt": 0.60, "late": 0.35, "very_late": 0.04, "unpaid": 0.01}
+LATE_MEAN = 20.0
 VERY_LATE_DAYS = (30, 120)
 MATCHED_BY = "structured_reference"
 
@@ -56,19 +58,9 @@ def _working_day_on_or_after(day: date) -> date:
     return day
 
 
-def late_days(late_mean: float, value: float) -> int:
-    return max(1, math.ceil(late_mean * value))
-
-
-def raw_day(invoice: Issued, kind: str, value: float, late_mean: float) -> date | None:
-    """The day the client pays (before moving to a working day); None: never."""
-    if kind == "unpaid":
-        return None
-    if kind == "on_time":
-        return invoice.issue_date + timedelta(days=int(value))
-    if kind == "very_late":
-        return invoice.due_date + timedelta(days=int(value))
-    return invoice.due_date + timedelta(days=late_days(late_mean, value))
+def delay_days(factor: float, base: float) -> int:
+    """Days from the issue to the payment: the base delay × the factor, at least one."""
+    return max(1, math.ceil(factor * base))
 
 
 class PaymentGenerator:
@@ -76,49 +68,50 @@ class PaymentGenerator:
         self.ctx, self.issued = ctx, issued
         self.year = ctx.year
         self.payment_count = self.statement_count = 0
-        self.late_mean_days = 0.0
+        self.factor = 1.0
         self.receivables = Decimal("0.00")
         self.paid_late = self.unpaid = 0
 
     def target(self) -> Decimal:
         return (RECEIVABLES * Decimal(str(self.ctx.scale))).quantize(Decimal("0.01"))
 
-    def _draws(self) -> list[tuple[str, float]]:
-        """(kind, value) per invoice: the days after the issue (on time), after the due date
-        (very late), an exponential draw of mean 1 (late: × the calibrated mean)."""
+    def _draws(self) -> list[float | None]:
+        """The base delay of each invoice's payment in days after its issue (None: unpaid)."""
         rng = self.ctx.rng("payments")
         kinds, weights = list(SHARES), list(SHARES.values())
-        draws = []
+        draws: list[float | None] = []
         for invoice in self.issued:
             kind = rng.choices(kinds, weights)[0]
-            if kind == "on_time":
-                term = max(1, (invoice.due_date - invoice.issue_date).days)
-                draws.append((kind, float(rng.randint(1, term))))
+            term = max(1, (invoice.due_date - invoice.issue_date).days)
+            if kind == "prompt":
+                draws.append(term * rng.random())
+            elif kind == "late":
+                draws.append(term + rng.expovariate(1 / LATE_MEAN))
             elif kind == "very_late":
-                draws.append((kind, float(rng.randint(*VERY_LATE_DAYS))))
+                draws.append(term + rng.uniform(*VERY_LATE_DAYS))
             else:
-                draws.append((kind, rng.expovariate(1.0)))
+                draws.append(None)
         return draws
 
-    def _calibrate(self, draws: list[tuple[str, float]], last_working: date) -> float:
-        """The late payers' mean delay after the due date that leaves the target owed on 31
-        December: what is owed whatever that delay, plus the late payments pushed past the
-        year's last working day (booked in the next year)."""
-        fixed, late = Decimal(0), []
-        for invoice, (kind, value) in zip(self.issued, draws, strict=True):
-            if kind == "late":
-                late.append(((last_working - invoice.due_date).days, value, invoice.total))
-            elif (day := raw_day(invoice, kind, value, 0.0)) is None or day > last_working:
-                fixed += invoice.total
+    def _calibrate(self, draws: list[float | None], last_working: date) -> float:
+        """The factor on every delay that leaves the target owed on 31 December: the unpaid
+        invoices, and those whose payment falls after the year's last working day (booked in
+        the next year)."""
+        unpaid, left = Decimal(0), []
+        for invoice, base in zip(self.issued, draws, strict=True):
+            if base is None:
+                unpaid += invoice.total
+            else:
+                left.append(((last_working - invoice.issue_date).days, base, invoice.total))
 
-        def owed(late_mean: float) -> float:
+        def owed(factor: float) -> float:
             pushed = sum(
-                (total for left, value, total in late if late_days(late_mean, value) > left),
+                (total for days, base, total in left if delay_days(factor, base) > days),
                 Decimal(0),
             )
-            return float(fixed + pushed)
+            return float(unpaid + pushed)
 
-        return bisect_parameter(owed, float(self.target()), 0.0, 365.0, steps=30)
+        return bisect_parameter(owed, float(self.target()), 0.0, 10.0, steps=30)
 
     def plan(self) -> list[tuple[Issued, date | None]]:
         """(invoice, day the payment is booked or None) for every issued invoice."""
@@ -127,13 +120,14 @@ class PaymentGenerator:
         last_working = year_end
         while not is_working_day(last_working):
             last_working -= timedelta(days=1)
-        self.late_mean_days = self._calibrate(draws, last_working)
+        self.factor = self._calibrate(draws, last_working)
         today = timezone.localdate()
         plan = []
-        for invoice, (kind, value) in zip(self.issued, draws, strict=True):
-            day = raw_day(invoice, kind, value, self.late_mean_days)
-            if day is not None:
-                day = _working_day_on_or_after(day)
+        for invoice, base in zip(self.issued, draws, strict=True):
+            day = None
+            if base is not None:
+                raw = invoice.issue_date + timedelta(days=delay_days(self.factor, base))
+                day = _working_day_on_or_after(raw)
                 if day > today:
                     day = None
             plan.append((invoice, day))
