@@ -16,6 +16,12 @@ TOTALS = {
     "members_c": 24,
     "shares": 160_983,
     "max_shares": 291,
+    "shares_refunded": 928,
+    # p. 26 "les salarié·es": members employed on an open-ended contract ("membres en CDI")
+    "open_ended_members": 30,
+    # p. 12 "les outils et services": zero-rate loans granted, and their total in cents
+    "loans": 67,
+    "loans_cents": 219_949_00,
     # p. 15 "les titulaires d'unités de production"
     "holders": 21_585,
     "holders_1_unit": 19_644,
@@ -38,6 +44,12 @@ TOTALS = {
     # p. 12 "les outils et services"
     "advisors": 87,
 }
+
+# p. 32: the members' average age and seniority, in completed years on 31 December. The
+# bands (p. 15) are the holders'; the averages are every member's (the non-holders are tilted:
+# people.PeopleGenerator._add_non_holders).
+MEAN_AGE = 43.0
+MEAN_SENIORITY = 5.5
 
 SHARE_PRICE_NOTE = "30 € a share: read from members.SharePolicy in force (p. 32: 4,829,490 €)."
 

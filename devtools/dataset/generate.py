@@ -1,9 +1,10 @@
 """Generate a year that looks like Smart's 2025 report into an empty PostgreSQL database.
 
-Stages (each printed with its counts and seconds): members and accounts, shares, units,
-clients, invoices (numbering, structured references, hash chain, ledger postings and audit
-as invoicing.invoice_services.invoice_issue makes them), work (workers, contracts, work days,
-Dimona, employment costs), expense claims, counters, then the year's general assembly
+Stages (each printed with its counts and seconds): members and accounts, shares (and the
+year's withdrawals), units, clients, invoices (numbering, structured references, hash chain,
+ledger postings and audit as invoicing.invoice_services.invoice_issue makes them), their
+payments (bank statements), work (workers, contracts, work days, Dimona, employment costs),
+expense claims, loans, counters, then the year's general assembly
 convened, voted and counted through the governance services (devtools/dataset/assembly.py).
 Everything in one transaction: a failure leaves the database as it was.
 """
@@ -25,7 +26,9 @@ from payroll.models import Worker
 from production_units.models import LedgerEntry, ProductionUnit, Sector
 
 from .assembly import AssemblyGenerator
+from .capital import write_loans
 from .invoices import InvoiceGenerator
+from .payments import PaymentGenerator
 from .people import PeopleGenerator
 from .work import WorkGenerator
 from .writer import BulkWriter, Stage, as_json
@@ -192,7 +195,11 @@ def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
             stage.note(holders=len(people.holders), units=len(people.units))
         with Stage(log, "members, accounts and shares") as stage:
             people.write()
-            stage.note(members=len(people.people), shares=people.total_shares)
+            stage.note(
+                members=len(people.people),
+                shares=people.total_shares,
+                withdrawn=people.shares_withdrawn,
+            )
         with Stage(log, "production units") as stage:
             people.write_units()
             stage.note(units=len(people.units), active=len(people.active_units))
@@ -203,6 +210,17 @@ def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
         with Stage(log, "invoices, hash chains and ledger") as stage:
             invoices.write_invoices()
             stage.note(invoices=invoices.invoice_count, lines=invoices.line_count)
+        payments = PaymentGenerator(ctx, invoices.issued)
+        with Stage(log, "payments and bank statements") as stage:
+            payments.write()
+            stage.note(
+                payments=payments.payment_count,
+                statements=payments.statement_count,
+                receivables_euros=int(payments.receivables),
+                paid_late=payments.paid_late,
+                unpaid=payments.unpaid,
+            )
+            log(f"  every payment delay × {payments.factor:.3f} (calibrated on the receivables)")
         work = WorkGenerator(ctx, people)
         with Stage(log, "workers") as stage:
             work.write_workers()
@@ -213,6 +231,9 @@ def generate(*, scale: float, year: int, seed: int, log=print) -> dict:
         with Stage(log, "expense claims") as stage:
             work.write_expenses()
             stage.note(claims=work.claim_count)
+        with Stage(log, "loans") as stage:
+            loans, entries = write_loans(ctx, people.active_units)
+            stage.note(loans=loans, ledger_entries=entries)
         with Stage(log, "counters and sequences") as stage:
             ctx.write_counters()
             ctx.writer.reset_sequences()

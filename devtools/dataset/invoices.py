@@ -3,10 +3,12 @@ them: numbers per series and year from 1 without gaps in issue-date order, struc
 references from invoicing.references, totals from invoicing.totals, the SHA-256 chain from
 invoicing.chain, one turnover ledger entry per invoice and the same audit events."""
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from core.calendar import is_working_day
 from invoicing.chain import GENESIS, canonical_content, compute_hash
 from invoicing.invoice_services import _buyer_snapshot, _seller_snapshot
 from invoicing.languages import default_client_language
@@ -31,6 +33,7 @@ from .identifiers import (
     enterprise_number,
     foreign_vat,
 )
+from .payments import Issued
 from .people import at
 from .sampling import cumulative, quota_list, scaled, split_cents, weighted_index
 from .writer import as_json
@@ -84,6 +87,7 @@ class InvoiceGenerator:
         self.ctx, self.people = ctx, people
         self.year = ctx.year
         self.client_count = self.link_count = self.invoice_count = self.line_count = 0
+        self.issued: list[Issued] = []  # what the payments stage needs
 
     # --- clients ---------------------------------------------------------------------------
 
@@ -245,24 +249,29 @@ class InvoiceGenerator:
         ctx = self.ctx
         rng = ctx.rng("invoices")
         start, end = date(self.year, 1, 1), date(self.year, 12, 31)
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        # Fewer invoices on weekends and in August, more in December.
+        # Issued on working days only (core.calendar: no weekend, no Belgian public holiday);
+        # fewer in August, more in December.
+        days = [
+            start + timedelta(days=i)
+            for i in range((end - start).days + 1)
+            if is_working_day(start + timedelta(days=i))
+        ]
         day_weights = cumulative(
-            [
-                (0.25 if day.weekday() >= 5 else 1.0)
-                * (0.6 if day.month == 8 else 1.3 if day.month == 12 else 1.0)
-                for day in days
-            ]
+            [0.6 if day.month == 8 else 1.3 if day.month == 12 else 1.0 for day in days]
         )
         clients = {c.id: c for c in self.clients}
         plans = []  # (series key, issue date, tiebreak, unit, client, cents)
         for unit in self.people.active_units:
             amounts = split_cents(rng, unit.amount_cents, unit.invoices)
             first_day = max(start, unit.opened_on)
+            # The working days from the unit's opening (the year's last one for a unit opened
+            # after it: a day early rather than in the next year).
+            later = bisect_left(days, first_day)
+            open_days = days[later:] or days[-1:]
             for k, cents_ in enumerate(amounts):
                 day = days[weighted_index(rng, day_weights)]
                 if day < first_day:
-                    day = first_day + timedelta(days=rng.randrange((end - first_day).days + 1))
+                    day = open_days[rng.randrange(len(open_days))]
                 client = clients[unit.clients[k % len(unit.clients)]]
                 plans.append((unit.legal_entity, day, rng.random(), unit, client, cents_))
         plans.sort(key=lambda plan: (plan[0], plan[1], plan[2]))
@@ -419,6 +428,10 @@ class InvoiceGenerator:
             batch["audits"].append(
                 (issued_at, actor, "invoice.issued", invoice_type, invoice_id, display,
                  {"number": display, "total": totals.total})
+            )  # fmt: skip
+            self.issued.append(
+                Issued(invoice_id, entity_code, day, invoice.due_date, totals.total, client,
+                       invoice.structured_reference, display)
             )  # fmt: skip
             invoice_id += 1
             self.invoice_count += 1

@@ -10,7 +10,7 @@ and one seeded generator, in an order the reproducibility of the dataset depends
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -22,6 +22,7 @@ from members.models import Member, ShareRegisterEntry, User
 from production_units.models import ProductionUnit
 
 from . import distributions as d
+from .capital import plan_withdrawals, write_withdrawals
 from .identifiers import (
     CITIES,
     FIRST_NAMES_F,
@@ -33,17 +34,16 @@ from .identifiers import (
     belgian_iban,
     national_number,
 )
-from .sampling import assign_by_affinity, bisect_parameter, quota_list, quotas, scaled
+from .sampling import assign_by_affinity, at, bisect_parameter, quota_list, quotas, scaled, tilted
 
 # The password of every generated account (one hash, computed once): for demos and the
 # load benchmark only.
 DATASET_PASSWORD = "smart-dataset-2025"  # noqa: S105 (documented demo password)
 SHARE_REFERENCE_PREFIX = "90"  # as members.register_services
-
-
-def at(day: date, seconds: int = 9 * 3600) -> datetime:
-    """A deterministic timestamp on `day` (UTC)."""
-    return datetime.combine(day, time(0), tzinfo=UTC) + timedelta(seconds=seconds)
+# Expected completed years in each band: the age is drawn whole in the band's range, the
+# seniority uniformly in it (so its completed years are half a year less on average).
+AGE_MEANS = {band: (low + high) / 2 for band, (low, high) in d.AGE_RANGES.items()}
+SENIORITY_MEANS = {band: (low + high) / 2 - 0.5 for band, (low, high) in d.SENIORITY_RANGES.items()}
 
 
 def years_before(day: date, years: float) -> date:
@@ -295,15 +295,18 @@ class PeopleGenerator:
         sympathisers = [Person(n_a + n_b + i, "C") for i in range(n_c)]
         people = self.holders + others_a + staff + sympathisers
         self.people, self.others_a = people, others_a
-        # Non-holders: the same tables as the holders (the report has no other).
+        # Non-holders: the holders' tables (the report has no other), their age and
+        # seniority bands tilted so that every member's averages are p. 32's.
         rest = others_a + staff + sympathisers
+        persons = len(rest) - (len(sympathisers) + 1) // 2  # organisations have no age
         for key, table in (
-            ("gender", d.GENDERS),
-            ("age_band", d.AGE_BANDS),
-            ("seniority_band", d.SENIORITY_BANDS),
-            ("region", d.REGIONS),
-        ):
-            for p, value in zip(rest, quota_list(rng, table.weights(), len(rest)), strict=True):
+            ("gender", d.GENDERS.weights()),
+            ("age_band", self._tilt("age_band", AGE_MEANS, d.MEAN_AGE, persons)),
+            ("seniority_band",
+             self._tilt("seniority_band", SENIORITY_MEANS, d.MEAN_SENIORITY, len(rest))),
+            ("region", d.REGIONS.weights()),
+        ):  # fmt: skip
+            for p, value in zip(rest, quota_list(rng, table, len(rest)), strict=True):
                 setattr(p, key, value)
         repair_seniority(rest)
         for p in sympathisers[: (len(sympathisers) + 1) // 2]:
@@ -315,6 +318,14 @@ class PeopleGenerator:
             p.is_advisor = True
         rng.shuffle(people)  # member numbers in a random order of kinds
         return people, staff
+
+    def _tilt(self, band: str, means: dict[str, float], target: float, others: int) -> dict:
+        """The band weights for `others` non-holders that bring the average of holders and
+        non-holders to `target` (each band counted at its expected value, `means`)."""
+        holders = sum(means[getattr(p, band)] for p in self.holders)
+        wanted = (target * (len(self.holders) + others) - holders) / max(1, others)
+        table = d.AGE_BANDS if band == "age_band" else d.SENIORITY_BANDS
+        return tilted(table.weights(), means, wanted)
 
     def _name_people(self, people, rng):
         """Numbers, ids, dates, names, national numbers, IBANs and e-mail addresses."""
@@ -459,6 +470,9 @@ class PeopleGenerator:
             elif diff < 0 and shares[i] > 1:
                 shares[i] -= 1
                 diff += 1
+        # The shares withdrawn during the year (capital.py) were subscribed at admission too.
+        withdrawn = plan_withdrawals(ctx, people)
+        prices: dict[int, Decimal] = {}
         policy_since = ctx.share_policy_since
         entry_id = ctx.writer.next_id(ShareRegisterEntry)
         rows, audits = [], []
@@ -468,7 +482,8 @@ class PeopleGenerator:
             sorted(zip(people, shares, strict=True), key=lambda pair: pair[0].member_id), start=1
         ):
             day = max(p.member_since, policy_since)
-            price = ctx.share_price_on(day)
+            price = prices[p.member_id] = ctx.share_price_on(day)
+            count += withdrawn.get(p.member_id, 0)
             amount = price * count
             base = f"{SHARE_REFERENCE_PREFIX}{reference_number:08d}"
             reference = base + ogm_vcs.calc_check_digits(base)
@@ -503,6 +518,7 @@ class PeopleGenerator:
         ctx.audit_many(audits)
         ctx.counters["share.structured_reference"] = len(people)
         self.total_shares = sum(shares)
+        self.shares_withdrawn = write_withdrawals(ctx, people, withdrawn, prices)
 
     def write_units(self):
         ctx = self.ctx

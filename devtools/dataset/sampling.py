@@ -6,11 +6,17 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
 
 def scaled(count: int, scale: float) -> int:
     """`count` × `scale`, rounded, at least 1."""
     return max(1, round(count * scale))
+
+
+def at(day: date, seconds: int = 9 * 3600) -> datetime:
+    """A deterministic timestamp on `day` (UTC)."""
+    return datetime.combine(day, time(0), tzinfo=UTC) + timedelta(seconds=seconds)
 
 
 def quotas(weights: dict[str, float], total: int) -> dict[str, int]:
@@ -97,3 +103,18 @@ def bisect_parameter(
         else:
             high = middle
     return (low + high) / 2
+
+
+def tilted(weights: dict[str, float], values: dict[str, float], mean: float) -> dict[str, float]:
+    """`weights` × exp(θ · value), θ chosen by bisection so that the mean of `values` under
+    the new weights is `mean` (as near as the values allow: the lowest or the highest)."""
+    spread = (max(values.values()) - min(values.values())) or 1.0
+
+    def weighted(theta: float) -> dict[str, float]:
+        return {key: w * math.exp(theta * values[key] / spread) for key, w in weights.items()}
+
+    def average(theta: float) -> float:
+        tilted_ = weighted(theta)
+        return sum(w * values[key] for key, w in tilted_.items()) / sum(tilted_.values())
+
+    return weighted(bisect_parameter(average, mean, -30.0, 30.0, steps=60))

@@ -233,6 +233,7 @@ class WorkGenerator:
         table = withholding_table(start)
         months = {m: self._month_days(m) for m in range(1, 13)}
         entities = ctx.legal_entities
+        open_ended = self._open_ended(plan)
         specs = []  # (start, worker id, unit, type code, function, [(day, hours)], rate)
         months_worked = []
         self.worker_days = defaultdict(list)
@@ -258,6 +259,7 @@ class WorkGenerator:
                          range(count)]  # fmt: skip
                 days = [(day, Decimal(q) / 4) for day, q in zip(dates, split, strict=True) if q]
                 code = self._contract_type(unit, person, rng)
+                code = "open-ended" if wid in open_ended else code
                 function = FUNCTIONS[unit.sector]
                 months_worked.append((wid, unit, code, function, days, rate))
         # Contracts per worker-month ∝ its days, calibrated on the days actually drawn.
@@ -288,6 +290,18 @@ class WorkGenerator:
                 specs.append((chunk[0][0], wid, unit, code, function, chunk, rate))
         specs.sort(key=lambda spec: (spec[0], spec[1]))
         self._write_contract_rows(specs, types, parameters, table, entities)
+
+    def _open_ended(self, plan) -> set[int]:
+        """The workers on open-ended contracts (p. 26: 30 "membres en CDI"): drawn among
+        those who work the most hours a month, outside Formateurs Associés (trainers)."""
+        rng = self.ctx.rng("open-ended")
+        pool = [
+            wid
+            for (wid, _person, units), (bracket, *_rest) in zip(self.workers, plan, strict=True)
+            if bracket == "75+" and all(u.legal_entity != "formateurs-associes" for u in units)
+        ]
+        count = min(len(pool), scaled(d.TOTALS["open_ended_members"], self.ctx.scale))
+        return set(rng.sample(pool, count))
 
     def _first_month(self, units) -> int:
         """The first month a worker can work in: their earliest unit's opening month (the

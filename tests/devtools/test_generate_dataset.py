@@ -35,6 +35,7 @@ from members.selectors import voter_roll
 from payroll.models import Contract, ExpenseClaim, UnitWorker, WorkDay, Worker
 from payroll.work.contract_services import contract_reference, contract_reference_text
 from production_units.models import LedgerEntry, ProductionUnit
+from tests.devtools import dataset_calibration
 
 SCALE = 0.005
 YEAR = 2025
@@ -217,6 +218,7 @@ def _measure() -> dict:
     m["service_issue"] = _issue_one_more()
     m["contract_references"] = _contract_references()
     m["assembly"] = _assembly()
+    m["calibration"] = dataset_calibration.measure(YEAR)
     return m
 
 
