@@ -40,10 +40,16 @@ def employers(lines: list[dict]) -> list[dict]:
     return list(seen.values())
 
 
+def _day(value: str | date) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _contract_line(line: dict) -> dict:
     days = [
         {
             **day,
+            # Stored as ISO text in the payslip's lines: a date again, for the page's format.
+            "date": _day(day["date"]),
             **{
                 k: Decimal(day[k])
                 for k in (

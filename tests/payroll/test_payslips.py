@@ -62,7 +62,8 @@ def test_the_payslip_pdf_shows_employers_worker_days_and_every_amount(
     assert month.three.legal_entity.name in text and month.activity.legal_entity.name in text
     assert "0450.010.021" in flat and "0876.543.270" in flat  # the employers' numbers
     assert "C-A" in text and "C-B" in text
-    assert "2026-10-14" in text and "2026-10-22" in text
+    # Each work day as Belgium writes it (dd/mm/yyyy), never the ISO form it is stored in.
+    assert "14/10/2026" in text and "22/10/2026" in text and "2026-10-14" not in text
     # French by default (alice's language): amounts as 1 017,28 €
     for amount in (
         "1017,28",
