@@ -9,20 +9,23 @@ every language).
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import format_day
 
+if TYPE_CHECKING:  # django-stubs' name for a lazy string; nothing to import at run time
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Kind:
     code: str
-    label: Promise
-    subject: Promise
-    text: Promise
+    label: "StrOrPromise"
+    subject: "StrOrPromise"
+    text: "StrOrPromise"
     mandatory: bool = False
     # False: the event already sends its own e-mail (the membership decisions): portal only.
     emails: bool = True

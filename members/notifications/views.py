@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,13 +21,13 @@ from .services import notification_emails_set, notification_mark_read, notificat
 PAGE_SIZE = 20
 
 
-def get_own_notification_or_404(request: HttpRequest, pk: int) -> Notification:
+def get_own_notification_or_404(request, pk) -> Notification:
     """One of the signed-in account's notifications, or 404."""
     return get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request):
     page = Paginator(notifications_of(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -44,13 +43,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/notifications/list.html", {"page": page, "rows": rows})
 
 
-def _safe_link(request: HttpRequest, link: str) -> bool:
+def _safe_link(request, link: str) -> bool:
     return bool(link) and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()})
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request, pk):
     """Mark one read; with `open`, go on to what it is about."""
     notification = get_own_notification_or_404(request, pk)
     notification_mark_read(notification=notification, by=request.user)
@@ -61,7 +60,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request):
     count = notifications_mark_all_read(by=request.user)
     if count:
         messages.success(request, _("All your notifications are marked as read."))
@@ -69,7 +68,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_emails(request: HttpRequest) -> HttpResponse:
+def notification_emails(request):
     """Which e-mails the account gets: the optional ones can be switched off."""
     off = emails_off(user=request.user)
     data = request.POST if request.method == "POST" else None
