@@ -17,6 +17,8 @@ from core.audit import account_or_none, audit_log
 from core.counters import counter_next
 from core.money import cents
 from members.models import User
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 
@@ -29,6 +31,8 @@ from .queue import RENDER_DOCUMENTS, queue_task
 from .references import structured_reference
 from .selectors import invoicing_policy_on
 from .sending import transmissions_open
+
+DETAIL = "portal:invoice_detail"
 
 
 def check_access(unit: ProductionUnit, by: User) -> None:
@@ -223,7 +227,15 @@ def invoice_approve(*, invoice: Invoice, by: User) -> Invoice:
     if invoice.status != Invoice.Status.PENDING_APPROVAL:
         raise ValidationError(_("Only a document awaiting approval can be approved."))
     audit_log(actor=by, action="invoice.approved", obj=invoice)
-    return invoice_issue(invoice=invoice, by=by)
+    invoice = invoice_issue(invoice=invoice, by=by)
+    notify(
+        invoice.unit.holder,
+        notice.INVOICE_APPROVED,
+        url=DETAIL,
+        pk=invoice.pk,
+        params={"what": invoice.display_number},
+    )
+    return invoice
 
 
 @transaction.atomic
@@ -240,6 +252,13 @@ def invoice_reject(*, invoice: Invoice, by: User, reason: str) -> Invoice:
     invoice.rejection_reason = reason
     invoice.save(update_fields=["status", "rejection_reason"])
     audit_log(actor=by, action="invoice.rejected", obj=invoice, reason=reason)
+    notify(
+        invoice.unit.holder,
+        notice.INVOICE_REFUSED,
+        url=DETAIL,
+        pk=invoice.pk,
+        params={"what": invoice.client.name, "reason": reason},
+    )
     return invoice
 
 

@@ -22,11 +22,13 @@ from core.audit import account_or_none, audit_log
 from core.money import cents, is_cents, to_decimal
 from core.roles import require_staff
 from members.models import LegalEntity, User
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from members.payment_routing import ShareRouting, share_payment_route
 
 from .camt053 import Statement, Transaction, parse_camt053
 from .models import BankStatement, Invoice, Payment
-from .selectors import invoice_amount_paid, invoices_with_balance
+from .selectors import invoice_amount_paid, invoice_balance_due, invoices_with_balance
 
 
 def _clean_amount(amount: object) -> Decimal:
@@ -47,6 +49,21 @@ def _clean_amount(amount: object) -> Decimal:
     if abs(value) >= Decimal("1e12"):
         raise ValidationError({"amount": _("The amount is too large.")})
     return value.quantize(Decimal("0.01"))
+
+
+def _tell_if_now_paid(invoice: Invoice, amount: Decimal) -> None:
+    """The holder is told once, by the payment that settles the invoice in full."""
+    due = invoice_balance_due(invoice=invoice)
+    if amount > 0 and due <= 0 < due + amount:
+        holder = invoice.unit.holder
+        what = invoice.display_number
+        notify(
+            holder,
+            notice.INVOICE_PAID,
+            url="portal:invoice_detail",
+            pk=invoice.pk,
+            params={"what": what},
+        )
 
 
 def _lock_payable_invoice(invoice: Invoice) -> Invoice:
@@ -107,6 +124,7 @@ def payment_record(
         changes={"payment": payment.pk, "amount": amount, "received_on": received_on},
         reason=note,
     )
+    _tell_if_now_paid(invoice, amount)
     return payment
 
 
@@ -134,6 +152,7 @@ def payment_match(*, payment: Payment, invoice: Invoice, by: User) -> Payment:
         obj=invoice,
         changes={"payment": payment.pk, "amount": payment.amount, "was": previous},
     )
+    _tell_if_now_paid(invoice, payment.amount)
     return payment
 
 
@@ -447,6 +466,7 @@ def _create_payment(
             obj=payment.invoice,
             changes={"payment": payment.pk, "amount": payment.amount, "rule": rule},
         )
+        _tell_if_now_paid(payment.invoice, payment.amount)
     elif status == Payment.Status.UNMATCHED:
         result.unmatched += 1
     else:

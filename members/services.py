@@ -32,6 +32,8 @@ from .models import (
     ShareRegisterEntry,
     User,
 )
+from .notifications import kinds as notice
+from .notifications.services import notify
 from .payment_routing import application_amount_due, application_payment_instructions
 from .register_services import entry_append, entry_audit, payout_create, share_reference_next
 from .selectors import documents_to_accept, share_policy_on
@@ -396,6 +398,7 @@ def application_approve(
         language=application.preferred_language,
         context={"application": application, "member": member, "still_due": still_due},
     )
+    notify(application.user, notice.APPLICATION_APPROVED, url="portal:membership_shares")
     return member
 
 
@@ -441,6 +444,7 @@ def application_refuse(
         language=application.preferred_language,
         context={"application": application},
     )
+    notify(application.user, notice.APPLICATION_REFUSED, url="portal:membership_application")
     return application
 
 

@@ -1,8 +1,10 @@
-"""The members app's tasks: thin, they re-fetch by id and call one function."""
+"""The members app's tasks: thin, they re-fetch by id and call one function. Celery's
+autodiscovery imports this module, which registers the notification e-mail task too."""
 
 from celery import shared_task
 
 from .models import ShareCertificate
+from .notifications import tasks as notification_tasks  # noqa: F401 (registers its tasks)
 from .pdf import certificate_render
 
 

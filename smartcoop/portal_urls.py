@@ -54,6 +54,7 @@ urlpatterns = [
     path("quotes/<int:pk>/refuse/", quote_views.quote_refuse_view, name="quote_refuse"),
     path("quotes/<int:pk>/invoice/", quote_views.quote_to_invoice_view, name="quote_to_invoice"),
     path("", include("members.portal_urls")),
+    path("", include("members.notifications.portal_urls")),
     path("", include("payroll.work.portal_urls")),
     path("", include("payroll.pay.portal_urls")),
     path("", include("payroll.expenses.portal_urls")),

@@ -1,6 +1,7 @@
 """The members app's models, one module per aggregate: accounts (users, offices, legal
 entities, API tokens), people (members), joining (share policy, documents, applications),
-register (the share register, certificates, transfers) and exits (exits and refunds).
+register (the share register, certificates, transfers), exits (exits and refunds) and
+notifications (what the portal tells an account, the e-mails it switched off).
 Django finds the models here; the rest of the code imports them from `members.models`."""
 
 from .accounts import LANGUAGE_CHOICES, ApiToken, EmailUserManager, LegalEntity, Office, User
@@ -12,6 +13,7 @@ from .joining import (
     MembershipDocument,
     SharePolicy,
 )
+from .notifications import Notification, NotificationOptOut
 from .people import Member, MemberQuerySet
 from .register import ShareCertificate, ShareRegisterEntry, ShareTransferRequest
 
@@ -27,6 +29,8 @@ __all__ = [
     "MemberQuerySet",
     "MembershipApplication",
     "MembershipDocument",
+    "Notification",
+    "NotificationOptOut",
     "Office",
     "RefundPayout",
     "ShareCertificate",

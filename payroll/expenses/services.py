@@ -40,6 +40,8 @@ from core.money import cents, is_cents, to_decimal
 from core.roles import ADVISOR
 from core.types import AnyUser
 from members.models import User
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import ExpenseCategory, ExpenseClaim, Job, PayoutLine, PayrollPolicy, Worker
 from payroll.parameters import payroll_policy_on
 from payroll.workers.worker_services import unit_holder_worker, worker_of_user
@@ -467,6 +469,14 @@ def expense_claim_submit(
     return claim
 
 
+DETAIL = "portal:expense_detail"
+
+
+def _notice(claim: ExpenseClaim) -> dict[str, object]:
+    """What the claimant's notification says of the claim."""
+    return {"what": claim.description, "spent_day": claim.spent_on, "reason": claim.decision_reason}
+
+
 def _decidable(claim: ExpenseClaim, by: User) -> ExpenseClaim:
     """Lock the claim (and its unit first, the order every writer here takes) and check that
     `by` may decide on it now."""
@@ -575,6 +585,7 @@ def expense_claim_approve(
     if missing > 0:
         changes["overdraft"] = str(missing)
     audit_log(actor=by, action="expense_claim.approved", obj=claim, changes=changes, reason=reason)
+    notify(claim.worker, notice.EXPENSE_APPROVED, url=DETAIL, pk=claim.pk, params=_notice(claim))
     return claim
 
 
@@ -600,4 +611,5 @@ def expense_claim_reject(*, claim: ExpenseClaim, by: User, reason: str) -> Expen
         changes={"status": [ExpenseClaim.Status.SUBMITTED, ExpenseClaim.Status.REJECTED]},
         reason=reason.strip(),
     )
+    notify(claim.worker, notice.EXPENSE_REFUSED, url=DETAIL, pk=claim.pk, params=_notice(claim))
     return claim

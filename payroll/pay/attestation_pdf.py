@@ -16,11 +16,14 @@ from core.audit import audit_log
 from core.money import cents
 from core.pdf import render_html_to_pdf
 from members.models import LegalEntity
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import Attestation, Contract, Payslip, WorkDay, Worker
 
 from .payslips import employers, worker_language
 
 ZERO = Decimal("0.00")
+LIST = "portal:pay_attestation_list"
 MONEY_FIELDS = ("gross", "employee_social_security", "withholding", "net")
 
 
@@ -118,4 +121,6 @@ def attestation_render(*, attestation: Attestation) -> Attestation:
         audit_log(
             actor=None, action="attestation.rendered", obj=attestation, changes={"file": name}
         )
+        what = Attestation.Kind(attestation.kind).label  # translated when shown
+        notify(attestation.worker, notice.ATTESTATION_AVAILABLE, url=LIST, params={"what": what})
     return attestation

@@ -12,12 +12,17 @@ from django.utils import translation
 
 from core.audit import audit_log
 from core.pdf import render_html_to_pdf
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import Payslip, Worker
 
 TEMPLATE = "payroll/pdf/payslip.html"
 # The lines of a payslip that detail a contract's days: the month's, and the arrears (days of
 # an earlier month paid by this payslip).
 CONTRACT_KINDS = ("contract", "arrears")
+
+
+DETAIL = "portal:pay_payslip_detail"
 
 
 def worker_language(worker: Worker) -> str:
@@ -122,4 +127,12 @@ def payslip_pdf_render(*, payslip: Payslip) -> Payslip:
         payslip.pdf.save(name, ContentFile(content), save=False)
         payslip.save(update_fields=["pdf"])
         audit_log(actor=None, action="payslip.pdf_rendered", obj=payslip, changes={"file": name})
+        month = f"{payslip.period:%Y-%m}"
+        notify(
+            payslip.worker,
+            notice.PAYSLIP_AVAILABLE,
+            url=DETAIL,
+            pk=payslip.pk,
+            params={"month": month},
+        )
     return payslip

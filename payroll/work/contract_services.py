@@ -15,6 +15,8 @@ from core.dates import format_day
 from core.roles import is_staff, require_staff
 from core.scoping import UNIT_OFFICE, require_office
 from members.models import LegalEntity, User
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import (
     Contract,
     ContractType,
@@ -143,6 +145,13 @@ def contract_create(
             "gross": str(pay.gross),
         },
         reason=contract.past_start_reason,
+    )
+    notify(
+        worker,
+        notice.CONTRACT_TO_ACCEPT,
+        url="portal:work_contract_detail",
+        pk=contract.pk,
+        params={"what": contract.reference, "start_day": start, "end_day": end},
     )
     return contract
 

@@ -22,6 +22,8 @@ from core.audit import audit_log
 from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from members.models import User
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import (
     Contract,
     ContractType,
@@ -51,6 +53,7 @@ from .work_days import DayInput, work_days_errors
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+DETAIL = "portal:work_declaration_detail"
 
 
 # --- the cost -------------------------------------------------------------------------------
@@ -367,14 +370,24 @@ def declaration_approve(
         obj=declaration,
         changes={"contract": contract.reference, "budget": str(pay.budget)},
     )
+    # A holder who is the worker hears it once: from the contract to accept.
+    if declaration.worker.user_id != unit.holder.user_id:
+        notify(
+            unit.holder,
+            notice.DECLARATION_APPROVED,
+            url=DETAIL,
+            pk=declaration.pk,
+            params={"what": declaration.worker},
+        )
     return declaration
 
 
+@transaction.atomic
 def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -> WorkDeclaration:
     """An advisor refuses a submitted declaration with a reason; its days are released.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    return reject_submitted(
+    declaration = reject_submitted(
         declaration,
         by=by,
         reason=reason,
@@ -383,6 +396,14 @@ def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -
         no_reason=_("Say why the declaration is rejected."),
         not_submitted=_("Only a submitted declaration can be rejected."),
     )
+    notify(
+        declaration.unit.holder,
+        notice.DECLARATION_REFUSED,
+        url=DETAIL,
+        pk=declaration.pk,
+        params={"what": declaration.worker, "reason": declaration.decision_reason},
+    )
+    return declaration
 
 
 # --- cancel ---------------------------------------------------------------------------------

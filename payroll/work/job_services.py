@@ -38,6 +38,8 @@ from invoicing.invoice_services import (
 from invoicing.lines import LineData, lines_of, validate_lines
 from invoicing.models import Client, Invoice
 from members.models import User
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import (
     Contract,
     ContractType,
@@ -71,6 +73,7 @@ MAX_EXPENSE = Decimal("1e9")
 MAX_RECEIPT_BYTES = 10 * 2**20
 HELD_TOKEN_PREFIX = "held:"  # noqa: S105 (a form value prefix, not a secret)
 HELD_FOR = timedelta(days=2)
+JOB_DETAIL = "portal:work_job_detail"
 
 
 @dataclass(frozen=True)
@@ -546,6 +549,15 @@ def _validate(*, job: Job, by: User, automatic: bool = False, past_start_reason:
         },
         reason=_("automatic: verified client, under the approval threshold") if automatic else "",
     )
+    # A holder who is the worker hears it once: from the contract to accept.
+    if not automatic and job.worker.user_id != job.unit.holder.user_id:
+        notify(
+            job.unit.holder,
+            notice.JOB_APPROVED,
+            url=JOB_DETAIL,
+            pk=job.pk,
+            params={"what": job.description},
+        )
     return job
 
 
@@ -593,12 +605,13 @@ def _prepare_payouts(job: Job, contract: Contract, split: JobSplit, last_day: da
         )
 
 
+@transaction.atomic
 def job_reject(*, job: Job, by: User, reason: str) -> Job:
     """An advisor sends a submitted job back with a reason: its days are released, its
     invoice stays a draft; the member may correct it and submit again.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    return reject_submitted(
+    job = reject_submitted(
         job,
         by=by,
         reason=reason,
@@ -607,6 +620,14 @@ def job_reject(*, job: Job, by: User, reason: str) -> Job:
         no_reason=_("Say why the job is rejected."),
         not_submitted=_("Only a submitted job can be rejected."),
     )
+    notify(
+        job.unit.holder,
+        notice.JOB_REFUSED,
+        url=JOB_DETAIL,
+        pk=job.pk,
+        params={"what": job.description, "reason": job.decision_reason},
+    )
+    return job
 
 
 # --- cancel ---------------------------------------------------------------------------------
