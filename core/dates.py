@@ -9,3 +9,8 @@ def format_day(day: date | datetime | None) -> str:
     if day is None:
         return ""
     return f"{day:%d/%m/%Y}"
+
+
+def format_validity(valid_from: date | None, valid_to: date | None) -> str:
+    """A dated row's period as Belgium writes it: "01/01/2026 → 31/12/2026", "… → …" open."""
+    return f"{format_day(valid_from) or '…'} → {format_day(valid_to) or '…'}"

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
+from core.dates import format_day, format_validity
 from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 from core.scoping import office_scoped
@@ -135,7 +136,7 @@ class LedgerEntry(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.booked_on} {self.get_kind_display()} {self.amount} €"
+        return f"{format_day(self.booked_on)} {self.get_kind_display()} {self.amount} €"
 
 
 class ContributionRate(DatedModel):
@@ -161,4 +162,4 @@ class ContributionRate(DatedModel):
         ]
 
     def __str__(self):
-        return f"{self.rate} % ({self.valid_from} → {self.valid_to or '…'})"
+        return f"{self.rate} % ({format_validity(self.valid_from, self.valid_to)})"

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_day
+
 
 class YearAndScope(models.Model):
     """A year of figures, for an office (empty: every office) and a sector (empty: every
@@ -111,7 +113,7 @@ class PortalLoginDay(models.Model):
         ordering = ["-day"]
 
     def __str__(self):
-        return f"{self.day}: {self.logins}"
+        return f"{format_day(self.day)}: {self.logins}"
 
 
 class ReportDocument(BackgroundJob):

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
+from core.dates import format_validity
 from core.model_fields import optional_link, required_link, staff_link
 from members.models import Member
 
@@ -78,7 +79,7 @@ class GovernancePolicy(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.valid_from} → {self.valid_to or '…'}"
+        return f"{format_validity(self.valid_from, self.valid_to)}"
 
     def frozen(self) -> dict:
         """The rules as the assembly keeps them once convened (strings for the fractions)."""

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
+from core.dates import format_validity
 from core.model_fields import optional_link, required_link, staff_link
 from core.scoping import UNIT_OFFICE, office_scoped
 
@@ -37,7 +38,7 @@ class InvoicingPolicy(models.Model):
         ordering = ["-valid_from"]
 
     def __str__(self):
-        return f"{self.valid_from} → {self.valid_to or '…'}"
+        return f"{format_validity(self.valid_from, self.valid_to)}"
 
     @property
     def reminder_steps(self) -> list[int]:

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
+from core.dates import format_day, format_validity
 from core.encryption import EncryptedIBANField, LookupHashField
 from core.model_fields import optional_link, required_link, staff_link
 
@@ -93,7 +94,7 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["status", "-received_on"])]
 
     def __str__(self):
-        return f"{self.received_on} {self.amount} €"
+        return f"{format_day(self.received_on)} {self.amount} €"
 
 
 class Reminder(models.Model):
@@ -140,4 +141,4 @@ class LatePaymentRate(DatedModel):
         verbose_name_plural = _("late-payment rates")
 
     def __str__(self):
-        return f"{self.rate} % ({self.valid_from} → {self.valid_to or '…'})"
+        return f"{self.rate} % ({format_validity(self.valid_from, self.valid_to)})"

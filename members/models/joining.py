@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedQuerySet
+from core.dates import format_validity
 from core.encryption import EncryptedIBANField, EncryptedNationalNumberField, LookupHashField
 from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
@@ -56,7 +57,7 @@ class SharePolicy(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.valid_from} → {self.valid_to or '…'}: {self.share_price} €"
+        return f"{format_validity(self.valid_from, self.valid_to)}: {self.share_price} €"
 
     def clean(self):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:

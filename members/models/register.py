@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_day
 from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 
@@ -89,7 +90,7 @@ class ShareRegisterEntry(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.date} {self.get_operation_display()} {self.shares:+d}"
+        return f"{format_day(self.date)} {self.get_operation_display()} {self.shares:+d}"
 
     @property
     def refund(self):

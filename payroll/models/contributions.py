@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_day
 from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 from production_units.models import LedgerEntry, ProductionUnit
@@ -51,7 +52,7 @@ class EmploymentCost(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.work_date} {self.unit_id}: {self.gross} €"
+        return f"{format_day(self.work_date)} {self.unit_id}: {self.gross} €"
 
 
 class ContributionRun(models.Model):

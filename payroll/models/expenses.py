@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_day
 from production_units.models import LedgerEntry, ProductionUnit
 
 from .parameters import MONEY, ExpenseCategory
@@ -81,7 +82,7 @@ class ExpenseClaim(DecisionFields):
         ]
 
     def __str__(self):
-        return f"{self.spent_on} · {self.description}: {self.amount} €"
+        return f"{format_day(self.spent_on)} · {self.description}: {self.amount} €"
 
 
 class Receipt(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.dated import DatedModel
+from core.dates import format_validity
 from core.model_fields import required_link
 
 
@@ -131,7 +132,7 @@ class ContractTypeParameters(DatedModel):
         ]
 
     def __str__(self):
-        return f"{self.contract_type} ({self.valid_from} → {self.valid_to or '…'})"
+        return f"{self.contract_type} ({format_validity(self.valid_from, self.valid_to)})"
 
     def clean(self):
         errors = {}
@@ -218,7 +219,7 @@ class WithholdingTaxScale(DatedModel):
         verbose_name_plural = _("withholding tax scales")
 
     def __str__(self):
-        return self.label or f"{self.valid_from} → {self.valid_to or '…'}"
+        return self.label or f"{format_validity(self.valid_from, self.valid_to)}"
 
 
 class WithholdingTaxBracket(models.Model):
@@ -299,7 +300,7 @@ class EmployerContributionRate(DatedModel):
         ]
 
     def __str__(self):
-        return f"{self.get_category_display()} ({self.valid_from} → {self.valid_to or '…'})"
+        return f"{self.get_category_display()} ({format_validity(self.valid_from, self.valid_to)})"
 
 
 class StructuralReduction(DatedModel):
@@ -325,7 +326,7 @@ class StructuralReduction(DatedModel):
         verbose_name_plural = _("structural reductions")
 
     def __str__(self):
-        return f"{self.valid_from} → {self.valid_to or '…'}"
+        return f"{format_validity(self.valid_from, self.valid_to)}"
 
 
 class PayrollPolicy(DatedModel):
@@ -359,7 +360,7 @@ class PayrollPolicy(DatedModel):
         verbose_name_plural = _("payroll policies")
 
     def __str__(self):
-        return f"{self.valid_from} → {self.valid_to or '…'}"
+        return f"{format_validity(self.valid_from, self.valid_to)}"
 
 
 class ExpenseCategory(models.Model):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_day
 from core.encryption import EncryptedIBANField, LookupHashField
 from core.model_fields import optional_link, required_link, staff_link
 
@@ -187,4 +188,5 @@ class Attestation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.period_start} → {self.period_end}"
+        period = f"{format_day(self.period_start)} → {format_day(self.period_end)}"
+        return f"{self.get_kind_display()} {period}"

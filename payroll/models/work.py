@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_day
 from core.encryption import EncryptedNationalNumberField, LookupHashField
 from core.model_fields import optional_link, required_link, staff_link
 from production_units.models import ProductionUnit
@@ -282,7 +283,7 @@ class WorkDay(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date} · {self.worker} · {self.hours} h"
+        return f"{format_day(self.date)} · {self.worker} · {self.hours} h"
 
 
 class DimonaDeclaration(models.Model):
@@ -324,4 +325,4 @@ class DimonaDeclaration(models.Model):
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self):
-        return f"{self.kind} {self.contract_id} {self.start_date}"
+        return f"{self.kind} {self.contract_id} {format_day(self.start_date)}"
