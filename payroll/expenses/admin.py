@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
+from core.admin_decisions import Decision, DecisionPagesMixin
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
     ReadOnlyAdmin,
+    RefuseForm,
     advisor_queue_item,
     each_action,
     money,
@@ -40,6 +42,7 @@ from .services import (
     RECEIPT_CONTENT_TYPES,
     can_review_expenses,
     expense_claim_approve,
+    expense_claim_ask_information,
     expense_claim_reject,
 )
 
@@ -54,6 +57,17 @@ class OverdraftForm(forms.Form):
         gettext_lazy("Why the overdraft is approved"),
         help_text=gettext_lazy("Kept in the audit trail; the member reads it."),
     )
+
+
+class QuestionForm(forms.Form):
+    reason = note_field(
+        gettext_lazy("Your question to the claimant"),
+        help_text=gettext_lazy("The claimant reads it in the history of the claim."),
+    )
+
+
+def to_review(claim: ExpenseClaim) -> bool:
+    return claim.status == ExpenseClaim.Status.SUBMITTED
 
 
 READING_LABELS = {
@@ -116,7 +130,7 @@ class FromReceiptFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+class ExpenseClaimAdmin(DecisionPagesMixin, OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
 
     class Media:
@@ -195,6 +209,9 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     # edits them here.
     def has_review_permission(self, request):
         return can_review_expenses(request.user)
+
+    def item_label(self, claim):
+        return f"#{claim.pk}"
 
     # Columns and fields
 
@@ -375,6 +392,52 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         intro=gettext_lazy("The claimant reads the reason on the claim's page."),
         done_message=ngettext_lazy(
             "%(count)d claim rejected.", "%(count)d claims rejected.", "count"
+        ),
+    )
+
+    # The same services on the claim's own page (core.admin_decisions).
+    decisions = (
+        Decision(
+            "approve",
+            gettext_lazy("Approve (reimburse)"),
+            lambda claim, by, data: expense_claim_approve(claim=claim, by=by),
+            gettext_lazy("Claim %(object)s approved: posted and queued for reimbursement."),
+            allowed=to_review,
+            primary=True,
+        ),
+        Decision(
+            "overdraft",
+            gettext_lazy("Approve over the balance (overdraft, with a reason)"),
+            lambda claim, by, data: expense_claim_approve(
+                claim=claim, by=by, overdraft=True, reason=data["reason"]
+            ),
+            gettext_lazy("Claim %(object)s approved."),
+            form_class=OverdraftForm,
+            allowed=to_review,
+            intro=gettext_lazy(
+                "The unit's balance may go below zero for this claim. Say why: the reason "
+                "is kept with the claim."
+            ),
+        ),
+        Decision(
+            "refuse",
+            gettext_lazy("Reject with a reason"),
+            lambda claim, by, data: expense_claim_reject(claim=claim, by=by, reason=data["reason"]),
+            gettext_lazy("Claim %(object)s rejected."),
+            form_class=RefuseForm,
+            allowed=to_review,
+            intro=gettext_lazy("The claimant reads the reason on the claim's page."),
+        ),
+        Decision(
+            "ask",
+            gettext_lazy("Ask for information"),
+            lambda claim, by, data: expense_claim_ask_information(
+                claim=claim, by=by, question=data["reason"]
+            ),
+            gettext_lazy("Your question on claim %(object)s is sent to the claimant."),
+            form_class=QuestionForm,
+            allowed=to_review,
+            intro=gettext_lazy("The claim stays in the queue until you decide."),
         ),
     )
 

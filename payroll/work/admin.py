@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
+from core.admin_decisions import Decision, DecisionPagesMixin
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
     AuditTrailMixin,
@@ -27,7 +28,11 @@ from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance
 
 from .contract_services import contract_cancel, contract_pay_release
-from .declaration_services import declaration_approve, declaration_reject
+from .declaration_services import (
+    declaration_approve,
+    declaration_ask_information,
+    declaration_reject,
+)
 from .job_services import job_reject, job_validate
 
 
@@ -112,6 +117,17 @@ class RequiredReasonForm(ReasonForm):
     reason = note_field(gettext_lazy("Reason"))
 
 
+class QuestionForm(ReasonForm):
+    reason = note_field(
+        gettext_lazy("Your question to the member"),
+        help_text=gettext_lazy("The member reads it in the history of the item."),
+    )
+
+
+def submitted(row) -> bool:
+    return row.status == "submitted"
+
+
 # --- jobs -----------------------------------------------------------------------------------
 
 
@@ -167,7 +183,7 @@ class JobAdmin(ReviewOnlyAdmin):
 
 
 @admin.register(WorkDeclaration)
-class WorkDeclarationAdmin(ReviewOnlyAdmin):
+class WorkDeclarationAdmin(DecisionPagesMixin, ReviewOnlyAdmin):
     # The available balance is on each declaration's page, not in the list: it reads every
     # pending commitment of the unit, a few queries a row (an N+1 on a page of 100).
     list_display = ("__str__", "status", "unit", "gross", "budget", "overdraft_amount",
@@ -184,6 +200,9 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
                        "overdraft_approved_at", "overdraft_amount", "overdraft_reason",
                        "created_by", "created_at",
                        "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
+
+    def item_label(self, declaration):
+        return f"#{declaration.pk}"
 
     @admin.display(description=gettext_lazy("available balance"))
     def available(self, declaration):
@@ -221,12 +240,57 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
         ),
     )
 
+    # The same services on the declaration's own page (core.admin_decisions).
+    decisions = (
+        Decision(
+            "approve",
+            gettext_lazy("Approve (within the balance)"),
+            lambda row, by, data: declaration_approve(declaration=row, by=by),
+            gettext_lazy("Declaration %(object)s approved."),
+            allowed=submitted,
+            primary=True,
+        ),
+        Decision(
+            "overdraft",
+            gettext_lazy("Approve an overdraft, with a reason"),
+            lambda row, by, data: declaration_approve(
+                declaration=row, by=by, overdraft_reason=data["reason"]
+            ),
+            gettext_lazy("Declaration %(object)s approved."),
+            form_class=OverdraftForm,
+            allowed=submitted,
+            intro=gettext_lazy(
+                "The unit's balance can't pay this declaration: you approve it anyway."
+            ),
+        ),
+        Decision(
+            "refuse",
+            gettext_lazy("Reject with a reason"),
+            lambda row, by, data: declaration_reject(declaration=row, by=by, reason=data["reason"]),
+            gettext_lazy("Declaration %(object)s rejected."),
+            form_class=RequiredReasonForm,
+            allowed=submitted,
+            intro=gettext_lazy("The member reads the reason on the declaration's page."),
+        ),
+        Decision(
+            "ask",
+            gettext_lazy("Ask for information"),
+            lambda row, by, data: declaration_ask_information(
+                declaration=row, by=by, question=data["reason"]
+            ),
+            gettext_lazy("Your question on declaration %(object)s is sent to the member."),
+            form_class=QuestionForm,
+            allowed=submitted,
+            intro=gettext_lazy("The declaration stays in the queue until you decide."),
+        ),
+    )
+
 
 # --- contracts and Dimona -------------------------------------------------------------------
 
 
 @admin.register(Contract)
-class ContractAdmin(ReviewOnlyAdmin):
+class ContractAdmin(DecisionPagesMixin, ReviewOnlyAdmin):
     list_display = ("reference", "status", "worker", "unit", "contract_type", "start_date",
                     "end_date", "gross", "accepted_at")  # fmt: skip
     list_filter = ("status", PayHeldFilter, OfficeFilter, ToolFilter, "contract_type",
@@ -272,6 +336,38 @@ class ContractAdmin(ReviewOnlyAdmin):
             "count",
         ),
     )
+
+    # The same services on the contract's own page (core.admin_decisions); its queue is
+    # the contracts whose pay is held.
+    queue_query = "pay=held"
+    decisions = (
+        Decision(
+            "release",
+            gettext_lazy("Pay without the worker's acceptance (with a reason)"),
+            lambda row, by, data: contract_pay_release(contract=row, by=by, reason=data["reason"]),
+            gettext_lazy("Contract %(object)s released for pay."),
+            form_class=RequiredReasonForm,
+            allowed=lambda row: (
+                row.status == Contract.Status.OFFERED and row.pay_released_at is None
+            ),
+            intro=gettext_lazy(
+                "The payroll run holds the pay of a contract the worker has not accepted. "
+                "Released, its days are paid by the next payroll run."
+            ),
+        ),
+        Decision(
+            "cancel",
+            gettext_lazy("Cancel with a reason"),
+            lambda row, by, data: contract_cancel(contract=row, by=by, reason=data["reason"]),
+            gettext_lazy("Contract %(object)s cancelled."),
+            form_class=RequiredReasonForm,
+            allowed=lambda row: row.status != Contract.Status.CANCELLED,
+            intro=gettext_lazy("Its days are freed and a Dimona cancellation is recorded."),
+        ),
+    )
+
+    def queue_rows(self, request):
+        return self.get_queryset(request).filter(pk__in=held_contracts().values("pk"))
 
 
 @admin.register(DimonaDeclaration)
