@@ -16,6 +16,7 @@ changes nothing; a user without the review permission gets 403.
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -25,9 +26,11 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from core.admin_kit import form_page
+from core.admin_kit import NOTHING, form_page
 from core.forms import add_service_errors
 
 if TYPE_CHECKING:
@@ -220,3 +223,35 @@ class DecisionPagesMixin(_ModelAdmin):
         self.message_user(request, gettext("Queue empty: nothing else waits."), messages.INFO)
         url = reverse(f"admin:{self._name('changelist')}")
         return HttpResponseRedirect(f"{url}?{self.queue_query}" if self.queue_query else url)
+
+
+# The queues' columns ----------------------------------------------------------------------
+
+
+def days_waiting(since: date | datetime | None, today: date | None = None) -> int | None:
+    """Whole days from `since` (a date, or a moment read in local time) to today."""
+    if since is None:
+        return None
+    day = timezone.localdate(since) if isinstance(since, datetime) else since
+    return ((today or timezone.localdate()) - day).days
+
+
+def age_column(field: str) -> Callable[[Any, Any], str]:
+    """A list column "age" (`age = age_column(…)` in the admin's class, "age" in its
+    list_display): the days since the item's `field` (submitted, created…)."""
+
+    @admin.display(description=gettext_lazy("age"), ordering=field)
+    def age(model_admin: Any, obj: Any) -> str:
+        days = days_waiting(getattr(obj, field))
+        if days is None:
+            return NOTHING
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+    return age
+
+
+def with_note(text: object, note: object) -> str:
+    """A cell's value with a small second line (`note`), both escaped."""
+    if note in (None, ""):
+        return conditional_escape(str(text))
+    return format_html('{}<span class="cell-note">{}</span>', text, note)

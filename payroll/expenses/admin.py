@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_decisions import Decision, DecisionPagesMixin
+from core.admin_decisions import Decision, DecisionPagesMixin, age_column, with_note
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
@@ -136,20 +136,20 @@ class ExpenseClaimAdmin(DecisionPagesMixin, OfficeScopedAdminMixin, AuditTrailMi
     class Media:
         css = {"all": ("css/admin-receipts.css",)}
 
+    # Fits a 1366 px screen (tests/test_admin_queues_width.py): the description and the
+    # category under the number, the VAT under the amount, the tool in its filter.
     list_display = (
         "number",
-        "spent_on",
+        "spent_on_display",
         "worker",
         "unit_code",
-        "tool",
-        "category",
-        "description",
         "amount_display",
-        "vat_display",
         "balance_display",
+        "age",
         "status",
         "receipt_link",
     )
+    age = age_column("created_at")
     list_display_links = ("number",)
     list_filter = ("status", "unit__tool", "unit__holder__office", "category", FromReceiptFilter)
     list_select_related = ("unit", "worker", "category", "scan")
@@ -217,23 +217,19 @@ class ExpenseClaimAdmin(DecisionPagesMixin, OfficeScopedAdminMixin, AuditTrailMi
 
     @admin.display(description=gettext_lazy("number"), ordering="id")
     def number(self, claim):
-        return f"#{claim.pk}"
+        return with_note(f"#{claim.pk}", f"{claim.description[:40]} · {claim.category}")
+
+    @admin.display(description=gettext_lazy("date"), ordering="spent_on")
+    def spent_on_display(self, claim):
+        return format_day(claim.spent_on)
 
     @admin.display(description=gettext_lazy("unit"), ordering="unit__code")
     def unit_code(self, claim):
         return claim.unit.code
 
-    @admin.display(description=gettext_lazy("tool"))
-    def tool(self, claim):
-        return claim.unit.get_tool_display()
-
     @admin.display(description=gettext_lazy("amount incl. VAT"), ordering="amount")
     def amount_display(self, claim):
-        return money(claim.amount)
-
-    @admin.display(description=gettext_lazy("VAT"))
-    def vat_display(self, claim):
-        return money(claim.vat)
+        return with_note(money(claim.amount), _("VAT %(vat)s") % {"vat": money(claim.vat)})
 
     @admin.display(description=gettext_lazy("unit balance"))
     def balance_display(self, claim):
