@@ -448,6 +448,36 @@ def application_refuse(
     return application
 
 
+@transaction.atomic
+def application_ask_information(
+    *, application: MembershipApplication, by: User | None, question: str
+) -> MembershipApplication:
+    """Ask the applicant for information: the application stays to decide; the question is
+    audited and e-mailed to the applicant in their language.
+
+    Raises PermissionDenied, or ValidationError naming `reason` (no question) or `status`.
+    """
+    require_staff(by)
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"reason": _("Say what information you need.")})
+    application = _open_application(application)
+    audit_log(
+        actor=by,
+        action="membership_application.information_requested",
+        obj=application,
+        changes={"status": application.status},
+        reason=question,
+    )
+    send_on_commit(
+        template="application_question",
+        to=application.email,
+        language=application.preferred_language,
+        context={"application": application, "question": question},
+    )
+    return application
+
+
 # --- the portal's joining door -------------------------------------------------------------
 
 APPLICATION_EMAIL_SUBJECT = "members/email/application_submitted_subject.txt"

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
+from core.admin_decisions import Decision, DecisionPagesMixin, age_column, with_note
 from core.admin_kit import (
     NOTHING,
     AuditTrailMixin,
     ReadOnlyAdmin,
+    RefuseForm,
     advisor_queue_item,
     each_action,
     money,
@@ -40,6 +42,7 @@ from .services import (
     RECEIPT_CONTENT_TYPES,
     can_review_expenses,
     expense_claim_approve,
+    expense_claim_ask_information,
     expense_claim_reject,
 )
 
@@ -54,6 +57,17 @@ class OverdraftForm(forms.Form):
         gettext_lazy("Why the overdraft is approved"),
         help_text=gettext_lazy("Kept in the audit trail; the member reads it."),
     )
+
+
+class QuestionForm(forms.Form):
+    reason = note_field(
+        gettext_lazy("Your question to the claimant"),
+        help_text=gettext_lazy("The claimant reads it in the history of the claim."),
+    )
+
+
+def to_review(claim: ExpenseClaim) -> bool:
+    return claim.status == ExpenseClaim.Status.SUBMITTED
 
 
 READING_LABELS = {
@@ -116,26 +130,26 @@ class FromReceiptFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
+class ExpenseClaimAdmin(DecisionPagesMixin, OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     office_path = UNIT_OFFICE
 
     class Media:
         css = {"all": ("css/admin-receipts.css",)}
 
+    # Fits a 1366 px screen (tests/test_admin_queues_width.py): the description and the
+    # category under the number, the VAT under the amount, the tool in its filter.
     list_display = (
         "number",
-        "spent_on",
+        "spent_on_display",
         "worker",
         "unit_code",
-        "tool",
-        "category",
-        "description",
         "amount_display",
-        "vat_display",
         "balance_display",
+        "age",
         "status",
         "receipt_link",
     )
+    age = age_column("created_at")
     list_display_links = ("number",)
     list_filter = ("status", "unit__tool", "unit__holder__office", "category", FromReceiptFilter)
     list_select_related = ("unit", "worker", "category", "scan")
@@ -196,27 +210,26 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
     def has_review_permission(self, request):
         return can_review_expenses(request.user)
 
+    def item_label(self, claim):
+        return f"#{claim.pk}"
+
     # Columns and fields
 
     @admin.display(description=gettext_lazy("number"), ordering="id")
     def number(self, claim):
-        return f"#{claim.pk}"
+        return with_note(f"#{claim.pk}", f"{claim.description[:40]} · {claim.category}")
+
+    @admin.display(description=gettext_lazy("date"), ordering="spent_on")
+    def spent_on_display(self, claim):
+        return format_day(claim.spent_on)
 
     @admin.display(description=gettext_lazy("unit"), ordering="unit__code")
     def unit_code(self, claim):
         return claim.unit.code
 
-    @admin.display(description=gettext_lazy("tool"))
-    def tool(self, claim):
-        return claim.unit.get_tool_display()
-
     @admin.display(description=gettext_lazy("amount incl. VAT"), ordering="amount")
     def amount_display(self, claim):
-        return money(claim.amount)
-
-    @admin.display(description=gettext_lazy("VAT"))
-    def vat_display(self, claim):
-        return money(claim.vat)
+        return with_note(money(claim.amount), _("VAT %(vat)s") % {"vat": money(claim.vat)})
 
     @admin.display(description=gettext_lazy("unit balance"))
     def balance_display(self, claim):
@@ -375,6 +388,52 @@ class ExpenseClaimAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         intro=gettext_lazy("The claimant reads the reason on the claim's page."),
         done_message=ngettext_lazy(
             "%(count)d claim rejected.", "%(count)d claims rejected.", "count"
+        ),
+    )
+
+    # The same services on the claim's own page (core.admin_decisions).
+    decisions = (
+        Decision(
+            "approve",
+            gettext_lazy("Approve (reimburse)"),
+            lambda claim, by, data: expense_claim_approve(claim=claim, by=by),
+            gettext_lazy("Claim %(object)s approved: posted and queued for reimbursement."),
+            allowed=to_review,
+            primary=True,
+        ),
+        Decision(
+            "overdraft",
+            gettext_lazy("Approve over the balance (overdraft, with a reason)"),
+            lambda claim, by, data: expense_claim_approve(
+                claim=claim, by=by, overdraft=True, reason=data["reason"]
+            ),
+            gettext_lazy("Claim %(object)s approved."),
+            form_class=OverdraftForm,
+            allowed=to_review,
+            intro=gettext_lazy(
+                "The unit's balance may go below zero for this claim. Say why: the reason "
+                "is kept with the claim."
+            ),
+        ),
+        Decision(
+            "refuse",
+            gettext_lazy("Reject with a reason"),
+            lambda claim, by, data: expense_claim_reject(claim=claim, by=by, reason=data["reason"]),
+            gettext_lazy("Claim %(object)s rejected."),
+            form_class=RefuseForm,
+            allowed=to_review,
+            intro=gettext_lazy("The claimant reads the reason on the claim's page."),
+        ),
+        Decision(
+            "ask",
+            gettext_lazy("Ask for information"),
+            lambda claim, by, data: expense_claim_ask_information(
+                claim=claim, by=by, question=data["reason"]
+            ),
+            gettext_lazy("Your question on claim %(object)s is sent to the claimant."),
+            form_class=QuestionForm,
+            allowed=to_review,
+            intro=gettext_lazy("The claim stays in the queue until you decide."),
         ),
     )
 

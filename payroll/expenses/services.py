@@ -613,3 +613,25 @@ def expense_claim_reject(*, claim: ExpenseClaim, by: User, reason: str) -> Expen
     )
     notify(claim.worker, notice.EXPENSE_REFUSED, url=DETAIL, pk=claim.pk, params=_notice(claim))
     return claim
+
+
+@transaction.atomic
+def expense_claim_ask_information(*, claim: ExpenseClaim, by: User, question: str) -> ExpenseClaim:
+    """Ask the claimant for information: the claim stays to review; the question is audited
+    and shown in the claim's history on the claimant's page.
+
+    Raises PermissionDenied for anyone but an advisor of the unit's office; ValidationError
+    on `reason` without a question, or for a claim already decided.
+    """
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"reason": _("Say what information you need.")})
+    claim = _decidable(claim, by)
+    audit_log(
+        actor=by,
+        action="expense_claim.information_requested",
+        obj=claim,
+        changes={"status": claim.status},
+        reason=question,
+    )
+    return claim

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "expense_claim.submitted": gettext_lazy("claim filed"),
     "expense_claim.approved": gettext_lazy("approved by an advisor"),
     "expense_claim.rejected": gettext_lazy("rejected by an advisor"),
+    "expense_claim.information_requested": gettext_lazy("your advisor asks for information"),
 }
 
 

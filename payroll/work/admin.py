@@ -3,22 +3,28 @@ approve (bulk actions calling the services), contracts (read-only once accepted;
 a reason) and the Dimona records (read-only). Members write jobs and declarations in the
 portal: nothing is added here. Advisors see the units of their office's members."""
 
+from decimal import Decimal
+
 from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
+from core.admin_decisions import Decision, DecisionPagesMixin, age_column, with_note
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
+    NOTHING,
     AuditTrailMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonForm,
     advisor_queue_item,
     each_action,
+    money,
     note_field,
     reason_action,
 )
+from core.dates import format_day
 from core.scoping import UNIT_OFFICE, OfficePath, through
 from members.models import Office
 from payroll.models import Contract, DimonaDeclaration, Job, JobExpense, WorkDay, WorkDeclaration
@@ -27,7 +33,11 @@ from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance
 
 from .contract_services import contract_cancel, contract_pay_release
-from .declaration_services import declaration_approve, declaration_reject
+from .declaration_services import (
+    declaration_approve,
+    declaration_ask_information,
+    declaration_reject,
+)
 from .job_services import job_reject, job_validate
 
 
@@ -82,6 +92,24 @@ class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
         opts = self.model._meta
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
+    # Compact columns: the queues fit a 1366 px screen (tests/test_admin_queues_width.py).
+
+    @admin.display(description=gettext_lazy("number"), ordering="id")
+    def number(self, row):
+        return f"#{row.pk}"
+
+    @admin.display(description=gettext_lazy("unit"), ordering="unit__code")
+    def unit_code(self, row):
+        return row.unit.code
+
+    @admin.display(description=gettext_lazy("gross salary"), ordering="gross")
+    def gross_display(self, row):
+        return money(row.gross)
+
+    @admin.display(description=gettext_lazy("submitted at"), ordering="submitted_at")
+    def submitted_on(self, row):
+        return format_day(row.submitted_at) or NOTHING
+
 
 class WorkDayInline(ReadOnlyInline):
     model = WorkDay
@@ -112,13 +140,25 @@ class RequiredReasonForm(ReasonForm):
     reason = note_field(gettext_lazy("Reason"))
 
 
+class QuestionForm(ReasonForm):
+    reason = note_field(
+        gettext_lazy("Your question to the member"),
+        help_text=gettext_lazy("The member reads it in the history of the item."),
+    )
+
+
+def submitted(row) -> bool:
+    return row.status == "submitted"
+
+
 # --- jobs -----------------------------------------------------------------------------------
 
 
 @admin.register(Job)
 class JobAdmin(ReviewOnlyAdmin):
-    list_display = ("__str__", "status", "unit", "client", "worker", "turnover", "expenses",
-                    "gross", "submitted_at")  # fmt: skip
+    list_display = ("number", "unit_code", "client", "worker", "turnover_display",
+                    "gross", "submitted_on", "age", "status")  # fmt: skip
+    age = age_column("submitted_at")
     list_filter = ("status", OfficeFilter, ToolFilter, "contract_type")
     search_fields = ("description", "=unit__code", "client__name", "worker__last_name")
     list_select_related = ("unit", "client", "worker")
@@ -133,7 +173,14 @@ class JobAdmin(ReviewOnlyAdmin):
 
     @admin.display(description=gettext_lazy("gross"))
     def gross(self, job):
-        return job.split.get("gross", "—")
+        gross = job.split.get("gross")
+        return money(Decimal(str(gross))) if gross not in (None, "") else NOTHING
+
+    @admin.display(description=gettext_lazy("turnover"), ordering="turnover")
+    def turnover_display(self, job):
+        expenses = job.expenses or 0
+        note = _("expenses %(amount)s") % {"amount": money(expenses)} if expenses else ""
+        return with_note(money(job.turnover), note)
 
     validate_selected = reason_action(
         gettext_lazy("Validate (issues the invoice, makes the contract)"),
@@ -167,11 +214,12 @@ class JobAdmin(ReviewOnlyAdmin):
 
 
 @admin.register(WorkDeclaration)
-class WorkDeclarationAdmin(ReviewOnlyAdmin):
+class WorkDeclarationAdmin(DecisionPagesMixin, ReviewOnlyAdmin):
     # The available balance is on each declaration's page, not in the list: it reads every
     # pending commitment of the unit, a few queries a row (an N+1 on a page of 100).
-    list_display = ("__str__", "status", "unit", "gross", "budget", "overdraft_amount",
-                    "submitted_at")  # fmt: skip
+    list_display = ("number", "worker", "unit_code", "gross_display", "budget_display",
+                    "submitted_on", "age", "status")  # fmt: skip
+    age = age_column("submitted_at")
     list_filter = ("status", OfficeFilter, "contract_type")
     search_fields = ("=unit__code", "worker__last_name", "function")
     list_select_related = ("unit", "worker")
@@ -184,6 +232,15 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
                        "overdraft_approved_at", "overdraft_amount", "overdraft_reason",
                        "created_by", "created_at",
                        "submitted_at", "decided_by", "decided_at", "decision_reason")  # fmt: skip
+
+    def item_label(self, declaration):
+        return f"#{declaration.pk}"
+
+    @admin.display(description=gettext_lazy("budget"), ordering="budget")
+    def budget_display(self, declaration):
+        overdraft = declaration.overdraft_amount
+        note = _("overdraft %(amount)s") % {"amount": money(overdraft)} if overdraft else ""
+        return with_note(money(declaration.budget), note)
 
     @admin.display(description=gettext_lazy("available balance"))
     def available(self, declaration):
@@ -221,14 +278,60 @@ class WorkDeclarationAdmin(ReviewOnlyAdmin):
         ),
     )
 
+    # The same services on the declaration's own page (core.admin_decisions).
+    decisions = (
+        Decision(
+            "approve",
+            gettext_lazy("Approve (within the balance)"),
+            lambda row, by, data: declaration_approve(declaration=row, by=by),
+            gettext_lazy("Declaration %(object)s approved."),
+            allowed=submitted,
+            primary=True,
+        ),
+        Decision(
+            "overdraft",
+            gettext_lazy("Approve an overdraft, with a reason"),
+            lambda row, by, data: declaration_approve(
+                declaration=row, by=by, overdraft_reason=data["reason"]
+            ),
+            gettext_lazy("Declaration %(object)s approved."),
+            form_class=OverdraftForm,
+            allowed=submitted,
+            intro=gettext_lazy(
+                "The unit's balance can't pay this declaration: you approve it anyway."
+            ),
+        ),
+        Decision(
+            "refuse",
+            gettext_lazy("Reject with a reason"),
+            lambda row, by, data: declaration_reject(declaration=row, by=by, reason=data["reason"]),
+            gettext_lazy("Declaration %(object)s rejected."),
+            form_class=RequiredReasonForm,
+            allowed=submitted,
+            intro=gettext_lazy("The member reads the reason on the declaration's page."),
+        ),
+        Decision(
+            "ask",
+            gettext_lazy("Ask for information"),
+            lambda row, by, data: declaration_ask_information(
+                declaration=row, by=by, question=data["reason"]
+            ),
+            gettext_lazy("Your question on declaration %(object)s is sent to the member."),
+            form_class=QuestionForm,
+            allowed=submitted,
+            intro=gettext_lazy("The declaration stays in the queue until you decide."),
+        ),
+    )
+
 
 # --- contracts and Dimona -------------------------------------------------------------------
 
 
 @admin.register(Contract)
-class ContractAdmin(ReviewOnlyAdmin):
-    list_display = ("reference", "status", "worker", "unit", "contract_type", "start_date",
-                    "end_date", "gross", "accepted_at")  # fmt: skip
+class ContractAdmin(DecisionPagesMixin, ReviewOnlyAdmin):
+    list_display = ("reference", "worker", "unit_code", "period", "gross_display", "age",
+                    "status")  # fmt: skip
+    age = age_column("created_at")
     list_filter = ("status", PayHeldFilter, OfficeFilter, ToolFilter, "contract_type",
                    "legal_entity")  # fmt: skip
     search_fields = ("=reference", "worker__last_name", "=unit__code")
@@ -272,6 +375,45 @@ class ContractAdmin(ReviewOnlyAdmin):
             "count",
         ),
     )
+
+    # The same services on the contract's own page (core.admin_decisions); its queue is
+    # the contracts whose pay is held.
+    queue_query = "pay=held"
+    decisions = (
+        Decision(
+            "release",
+            gettext_lazy("Pay without the worker's acceptance (with a reason)"),
+            lambda row, by, data: contract_pay_release(contract=row, by=by, reason=data["reason"]),
+            gettext_lazy("Contract %(object)s released for pay."),
+            form_class=RequiredReasonForm,
+            allowed=lambda row: (
+                row.status == Contract.Status.OFFERED and row.pay_released_at is None
+            ),
+            intro=gettext_lazy(
+                "The payroll run holds the pay of a contract the worker has not accepted. "
+                "Released, its days are paid by the next payroll run."
+            ),
+        ),
+        Decision(
+            "cancel",
+            gettext_lazy("Cancel with a reason"),
+            lambda row, by, data: contract_cancel(contract=row, by=by, reason=data["reason"]),
+            gettext_lazy("Contract %(object)s cancelled."),
+            form_class=RequiredReasonForm,
+            allowed=lambda row: row.status != Contract.Status.CANCELLED,
+            intro=gettext_lazy("Its days are freed and a Dimona cancellation is recorded."),
+        ),
+    )
+
+    def queue_rows(self, request):
+        return self.get_queryset(request).filter(pk__in=held_contracts().values("pk"))
+
+    @admin.display(description=gettext_lazy("period"), ordering="start_date")
+    def period(self, contract):
+        days = format_day(contract.start_date)
+        if contract.end_date != contract.start_date:
+            days = f"{days} – {format_day(contract.end_date)}"
+        return with_note(days, contract.contract_type)
 
 
 @admin.register(DimonaDeclaration)

@@ -110,3 +110,29 @@ def reject_submitted(
         reason=reason.strip(),
     )
     return row
+
+
+@transaction.atomic
+def ask_information(
+    row: Decided,
+    *,
+    by: AnyUser,
+    question: str,
+    action: str,
+    not_allowed: str,
+    not_submitted: str,
+) -> Decided:
+    """An advisor asks the member a question on a submitted job or declaration: it stays in
+    the queue, submitted; the question is audited (`action`, the question as its reason) and
+    shown in the row's history on the member's page.
+
+    Raises PermissionDenied (`not_allowed`) for a non-advisor, ValidationError under
+    "reason" without a question, or (`not_submitted`) for a row that is not submitted."""
+    if not is_staff(by):
+        raise PermissionDenied(not_allowed)
+    question = clean_reason(question, message=_("Say what information you need."))
+    row = type(row)._default_manager.select_for_update().get(pk=row.pk)
+    if row.status != type(row).Status.SUBMITTED:
+        raise ValidationError(not_submitted)
+    audit_log(actor=by, action=action, obj=row, changes={"status": row.status}, reason=question)
+    return row

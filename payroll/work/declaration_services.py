@@ -41,6 +41,7 @@ from production_units.selectors import unit_available_balance, unit_lock
 
 from .contract_services import contract_create
 from .decision_services import (
+    ask_information,
     check_holder,
     check_unit,
     clean_reason,
@@ -404,6 +405,23 @@ def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -
         params={"what": declaration.worker, "reason": declaration.decision_reason},
     )
     return declaration
+
+
+def declaration_ask_information(
+    *, declaration: WorkDeclaration, by: User, question: str
+) -> WorkDeclaration:
+    """An advisor asks the member for information on a submitted declaration: it stays
+    submitted; the question is audited and shown in the declaration's history.
+
+    Raises PermissionDenied for a non-advisor, ValidationError without a question."""
+    return ask_information(
+        declaration,
+        by=by,
+        question=question,
+        action="work_declaration.information_requested",
+        not_allowed=_("Only an advisor can ask about a declaration."),
+        not_submitted=_("Only a submitted declaration waits for an advisor's question."),
+    )
 
 
 # --- cancel ---------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "work_declaration.approved": gettext_lazy("approved by an advisor"),
     "work_declaration.overdraft_approved": gettext_lazy("overdraft approved by an advisor"),
     "work_declaration.rejected": gettext_lazy("rejected by an advisor"),
+    "work_declaration.information_requested": gettext_lazy("your advisor asks for information"),
     "work_declaration.cancelled": gettext_lazy("cancelled"),
     "contract.created": gettext_lazy("contract created"),
     "contract.accepted": gettext_lazy("accepted by the worker"),

@@ -204,10 +204,10 @@ def test_the_application_page_shows_documents_duplicates_and_payment(claire, cla
     assert "possible-duplicates" in content
     assert url(MembershipApplication, "change", earlier.pk) in content
     assert "partly paid: 30.00 € of 60.00 €" in content
-    # The queue's actions are offered on the page, as buttons posting to the list.
-    assert 'id="application-actions"' in content
-    assert 'value="approve_selected"' in content
-    assert 'value="refuse_with_reason"' in content
+    # The decisions are offered on the page (tests/members/test_application_decision_pages.py).
+    assert 'id="decision-buttons"' in content
+    for decision in ("approve", "refuse", "ask"):
+        assert url(MembershipApplication, "decide", application.pk, decision) in content
 
 
 def test_an_advisor_records_a_payment_then_approves(claire, claire_http):
