@@ -6,6 +6,7 @@ from .parameters import (
     ContractType,
     ContractTypeParameters,
     ExpenseCategory,
+    JointCommittee,
     PayrollPolicy,
     WithholdingTaxBracket,
     WithholdingTaxScale,
@@ -26,6 +27,7 @@ from .workers import UnitWorker, Worker, WorkerInvitation
 __all__ = [
     "ContractType",
     "ContractTypeParameters",
+    "JointCommittee",
     "WithholdingTaxScale",
     "WithholdingTaxBracket",
     "PayrollPolicy",
