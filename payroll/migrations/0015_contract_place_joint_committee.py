@@ -18,7 +18,7 @@ def set_joint_committees(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payroll", "0012_receipts"),
+        ("payroll", "0014_employer_contribution_rates"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payroll", "0013_contract_place_joint_committee"),
+        ("payroll", "0015_contract_place_joint_committee"),
     ]
 
     operations = [
