@@ -112,6 +112,7 @@ clients_to_verify = advisor_queue_item(
 
 # Registered on import, after the clients (the queue shows its items in this order).
 from . import (  # noqa: E402, F401
+    admin_funding,
     admin_invoices,
     admin_payments,
     admin_purchases,

@@ -27,6 +27,7 @@ class InvoicingConfig(AppConfig):
         private_file_owner("invoicing.Invoice", "invoicing.views_invoices.get_own_invoice_or_404")
         private_file_owner("invoicing.Quote", "invoicing.views_quotes.get_own_quote_or_404")
         private_file_owner("invoicing.InvoiceBranding", _holds_unit_of)
+        private_file_owner("invoicing.FundingAgreement", _holds_unit_of)
 
         register_field_limit("logo", MAX_LOGO_BYTES)
         # The back-office's bank statement (camt.053) and supplier invoice (UBL) uploads.

@@ -10,8 +10,10 @@ class PayrollConfig(AppConfig):
         # inside ready(): these modules import the models, which are loaded only now.
         from core.files import private_file_owner
         from core.uploads import register_field_limit
+        from invoicing.funding import register_contribution_done_check
         from invoicing.purchase_rules import register_year_deadline
         from payroll.expenses.services import MAX_RECEIPT_SIZE, pending_claims_total, year_deadline
+        from payroll.models import ContributionRun
         from payroll.work.declaration_services import reserved_budget
         from payroll.work.job_reservation import reserved_jobs
         from payroll.work.job_services import MAX_RECEIPT_BYTES
@@ -50,3 +52,7 @@ class PayrollConfig(AppConfig):
             "payroll.expense_claims", pending_claims_total, _("expense claims awaiting a decision")
         )
         register_year_deadline(year_deadline)
+        # A funding received in a month whose contribution is computed would never be charged.
+        register_contribution_done_check(
+            lambda first: ContributionRun.objects.filter(period=first).exists()
+        )

@@ -1,4 +1,5 @@
 from .clients import EU_COUNTRIES, Client, ClientQuerySet
+from .funding import FundingAgreement
 from .invoices import (
     BRANDING_TEXTS,
     EMAIL_PLACEHOLDERS,
@@ -27,7 +28,7 @@ from .sending import Transmission
 __all__ = [
     "BRANDING_TEXTS", "EMAIL_PLACEHOLDERS", "InvoiceLayout",
     "EU_COUNTRIES", "EXEMPT_CATEGORIES", "FROZEN_FIELDS", "BankStatement", "Client",
-    "ClientQuerySet", "DocumentLine", "FrozenError", "Invoice",
+    "ClientQuerySet", "DocumentLine", "FrozenError", "FundingAgreement", "Invoice",
     "InvoiceBranding", "InvoiceLine", "InvoiceQuerySet", "InvoiceSeries", "InvoicingPolicy",
     "LatePaymentRate", "RecurringInvoice",
     "Payment", "Purchase", "Quote", "QuoteLine", "Reminder", "Transmission", "UnitCode",

@@ -13,7 +13,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DecimalField,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +33,7 @@ from core.bulk import insert_rows
 from core.calendar import month_bounds, month_over
 from core.dated import DatedModel
 from core.money import cents
-from invoicing.models import Invoice
+from invoicing.models import FundingAgreement, Invoice
 from members.models import User
 from payroll.models import (
     ContractTypeParameters,
@@ -47,13 +57,14 @@ class UnitContribution:
     unit_id: int
     invoiced: Decimal = ZERO
     credited: Decimal = ZERO
+    funded: Decimal = ZERO  # funding agreements received (invoicing.funding)
     net_by_rate: dict[Decimal, Decimal] = field(default_factory=dict)
     gross_by_coefficient: dict[Decimal, Decimal] = field(default_factory=dict)
     charges: Decimal = ZERO
 
     @property
     def net_turnover(self) -> Decimal:
-        return self.invoiced - self.credited
+        return self.invoiced - self.credited + self.funded
 
     @property
     def turnover_contribution(self) -> Decimal:
@@ -74,6 +85,7 @@ class UnitContribution:
         return {
             "invoiced": str(self.invoiced),
             "credited": str(self.credited),
+            "funded": str(self.funded),
             "net_by_rate": {str(rate): str(net) for rate, net in sorted(self.net_by_rate.items())},
         }
 
@@ -149,13 +161,19 @@ def _missing_parameter(unit_id: int, period: date, what: str) -> ValidationError
     )
 
 
+def _nothing() -> Value:
+    return Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
 def _turnover_rows(
     first: date, last: date
 ) -> tuple[dict[int, ContributionRate], QuerySet[Invoice, Mapping[str, Any]]]:
-    """The rates used by the month's documents by id, and the query of (unit_id, rate_row,
-    invoiced, credited): the issued documents' net totals per unit and rate. An invoice counts
-    at the rate in force on its issue date; a credit note (in the month of its own issue date)
-    reverses at the rate of the invoice it credits, in force on that invoice's issue date."""
+    """The rates used by the month's turnover by id, and the query of (unit_id, rate_row,
+    invoiced, credited, funded): the issued documents' net totals per unit and rate, then the
+    funding agreements received in the month per unit and rate. An invoice counts at the rate
+    in force on its issue date; a credit note (in the month of its own issue date) reverses at
+    the rate of the invoice it credits, in force on that invoice's issue date; a funding
+    agreement counts at the rate in force on the day it was received."""
     documents = Invoice.objects.issued().filter(issue_date__range=(first, last))
     # Only credit notes can reach back before the month (index: issue date).
     credited_since = documents.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(
@@ -170,10 +188,18 @@ def _turnover_rows(
         .annotate(
             invoiced=Sum("net_total", filter=Q(kind=Invoice.Kind.INVOICE), default=ZERO),
             credited=Sum("net_total", filter=Q(kind=Invoice.Kind.CREDIT_NOTE), default=ZERO),
+            funded=_nothing(),
         )
         .order_by()
     )
-    return rates, rows
+    funding = (
+        FundingAgreement.objects.filter(received_on__range=(first, last))
+        .annotate(rate_row=_dated_case(rates.values(), "received_on", since, last))
+        .values("unit_id", "rate_row")
+        .annotate(invoiced=_nothing(), credited=_nothing(), funded=Sum("amount"))
+        .order_by()
+    )
+    return rates, rows.union(funding, all=True)
 
 
 def charged_costs(first: date, last: date) -> QuerySet[EmploymentCost]:
@@ -217,10 +243,13 @@ def _add_turnover(units: dict[int, UnitContribution], first: date, last: date) -
         unit = units.setdefault(row["unit_id"], UnitContribution(row["unit_id"]))
         # SQLite sums numbers as floats: cents() gives the exact sum back (as unit_balance).
         invoiced, credited = cents(row["invoiced"]), cents(row["credited"])
+        funded = cents(row["funded"])
         unit.invoiced += invoiced
         unit.credited += credited
+        unit.funded += funded
         rate = rates[row["rate_row"]].rate
-        unit.net_by_rate[rate] = unit.net_by_rate.get(rate, ZERO) + invoiced - credited
+        net = invoiced - credited + funded
+        unit.net_by_rate[rate] = unit.net_by_rate.get(rate, ZERO) + net
 
 
 def _add_employment(units: dict[int, UnitContribution], first: date, last: date) -> None:
@@ -375,7 +404,7 @@ CREATE TEMPORARY TABLE {due} ON COMMIT DROP AS
 WITH turnover AS ({turnover}),
 by_rate AS (
     SELECT t.unit_id, r.rate, SUM(t.invoiced) AS invoiced, SUM(t.credited) AS credited,
-           bool_or(r.id IS NULL) AS missing
+           SUM(t.funded) AS funded, bool_or(r.id IS NULL) AS missing
     FROM turnover t LEFT JOIN {rates} r ON r.id = t.rate_row
     GROUP BY t.unit_id, r.rate
 ),
@@ -389,11 +418,13 @@ by_coefficient AS (
 due AS (
     SELECT unit_id, 1 AS position, %s::varchar AS pillar, %s::varchar AS kind,
            %s::varchar AS label,
-           SUM(invoiced) - SUM(credited) AS base,
+           SUM(invoiced) - SUM(credited) + SUM(funded) AS base,
            {turnover_amount} AS amount,
            jsonb_build_object(
                'invoiced', SUM(invoiced)::text, 'credited', SUM(credited)::text,
-               'net_by_rate', COALESCE(jsonb_object_agg(rate::text, (invoiced - credited)::text)
+               'funded', SUM(funded)::text,
+               'net_by_rate', COALESCE(jsonb_object_agg(rate::text,
+                                                        (invoiced - credited + funded)::text)
                                        FILTER (WHERE rate IS NOT NULL), '{{}}'::jsonb)
            ) AS detail,
            bool_or(missing) AS missing
@@ -450,7 +481,9 @@ def _post_in_database(
             DUE_SQL.format(
                 turnover=turnover_sql,
                 employment=employment_sql,
-                turnover_amount=TURNOVER.amount_sql(parameter="rate", base="(invoiced - credited)"),
+                turnover_amount=TURNOVER.amount_sql(
+                    parameter="rate", base="(invoiced - credited + funded)"
+                ),
                 employment_amount=EMPLOYMENT.amount_sql(
                     parameter="coefficient", base="gross", less="SUM(charges)"
                 ),

@@ -7,6 +7,7 @@ from .parameters import (
     ContractTypeParameters,
     EmployerContributionRate,
     ExpenseCategory,
+    JointCommittee,
     PayrollPolicy,
     StructuralReduction,
     WithholdingTaxBracket,
@@ -28,6 +29,7 @@ from .workers import UnitWorker, Worker, WorkerInvitation
 __all__ = [
     "ContractType",
     "ContractTypeParameters",
+    "JointCommittee",
     "WithholdingTaxScale",
     "WithholdingTaxBracket",
     "PayrollPolicy",

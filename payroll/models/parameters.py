@@ -51,12 +51,28 @@ EXPENSE_CATEGORY_LABELS = {
 }
 
 
+class JointCommittee(models.TextChoices):
+    """The joint committee (commission paritaire / paritair comité) whose collective
+    agreements apply to a contract: stored as its number, shown in the reader's language."""
+
+    CP_200 = "200", _("JC 200 · Supplementary joint committee for employees")
+    CP_304 = "304", _("JC 304 · Joint committee for the performing arts")
+    CP_329_02 = "329.02", _("JC 329.02 · Socio-cultural sector (French and German communities)")
+
+
 class ContractType(models.Model):
     """A kind of work contract (fixed-term employee, artist art. 1bis, student…). Its values
     change over time: they are ContractTypeParameters rows with validity periods."""
 
     code = models.SlugField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=100)
+    joint_committee = models.CharField(
+        _("joint committee"),
+        max_length=8,
+        choices=JointCommittee.choices,
+        default=JointCommittee.CP_200,
+        help_text=_("Copied on each new contract of this type: a signed contract keeps its own."),
+    )
 
     class Meta:
         verbose_name = _("contract type")

@@ -14,7 +14,7 @@ from core.encryption import EncryptedNationalNumberField, LookupHashField
 from core.model_fields import optional_link, required_link, staff_link
 from production_units.models import ProductionUnit
 
-from .parameters import MONEY, ContractType
+from .parameters import MONEY, ContractType, JointCommittee
 from .workers import Worker
 
 
@@ -47,6 +47,12 @@ class Job(DecisionFields):
     worker = required_link(Worker, _("worker"), related_name="jobs")
     contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
+    place_of_work = models.CharField(
+        _("place of work"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty: at the client's."),
+    )
     invoice = optional_link("invoicing.Invoice", _("invoice"), related_name="job", one=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -123,6 +129,12 @@ class WorkDeclaration(DecisionFields):
     worker = required_link(Worker, _("worker"), related_name="declarations")
     contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
+    place_of_work = models.CharField(
+        _("place of work"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty: the unit holder's address."),
+    )
     gross = models.DecimalField(
         _("gross salary"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
     )
@@ -173,6 +185,16 @@ class Contract(models.Model):
     worker = required_link(Worker, _("worker"), related_name="contracts")
     contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
+    joint_committee = models.CharField(
+        _("joint committee"), max_length=8, choices=JointCommittee.choices, blank=True
+    )
+    place_of_work = models.CharField(
+        _("place of work"),
+        max_length=300,
+        blank=True,
+        help_text=_("As the member gave it; empty: at the client's (3en1) or the unit holder's "
+                    "address."),
+    )  # fmt: skip
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     days = models.PositiveSmallIntegerField(_("work days"))
@@ -287,8 +309,12 @@ class WorkDay(models.Model):
 
 
 class DimonaDeclaration(models.Model):
-    """The Dimona record of a contract (IN at the start, OUT at the end), produced before the
-    work starts and exported as a file for the ONSS channel (payroll.work.dimona)."""
+    """The Dimona record of a contract: IN before the work starts, OUT when the employment ends
+    before its planned end (or an open-ended one ends), CANCEL when a contract is cancelled
+    before it starts; exported as a file for the ONSS channel (payroll.work.dimona). An OUT or
+    a CANCEL names the IN it is about. A refused declaration sent again is a new row
+    (`retry_of`): the history keeps both. One live (not refused, not withdrawn) declaration of
+    each kind per contract: a second OUT can't be recorded."""
 
     class Kind(models.TextChoices):
         IN = "IN", _("start (IN)")
@@ -300,9 +326,29 @@ class DimonaDeclaration(models.Model):
         SENT = "sent", _("sent")
         ACCEPTED = "accepted", _("accepted")
         REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", _("withdrawn: not needed")
+
+    # The statuses of a declaration that no longer stands: another of its kind may follow.
+    CLOSED = (Status.REFUSED, Status.WITHDRAWN)
 
     contract = required_link(Contract, _("contract"), related_name="dimonas")
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    in_declaration = models.ForeignKey(
+        "self",
+        verbose_name=_("IN declaration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    retry_of = models.OneToOneField(
+        "self",
+        verbose_name=_("sends again"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retry",
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     worker_national_number = EncryptedNationalNumberField(_("worker's national number"))
@@ -323,6 +369,13 @@ class DimonaDeclaration(models.Model):
         verbose_name_plural = _("Dimona declarations")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "kind"],
+                condition=~Q(status__in=["refused", "withdrawn"]),
+                name="one_live_dimona_of_each_kind_per_contract",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.contract_id} {format_day(self.start_date)}"

@@ -5,6 +5,7 @@ portal: nothing is added here. Advisors see the units of their office's members.
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -19,10 +20,12 @@ from core.admin_kit import (
     ReadOnlyInline,
     ReasonForm,
     advisor_queue_item,
+    day_field,
     each_action,
     money,
     note_field,
     reason_action,
+    run_action_with_form,
 )
 from core.dates import format_day
 from core.scoping import UNIT_OFFICE, OfficePath, through
@@ -32,12 +35,13 @@ from payroll.pay.payroll_run import held_contracts
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance
 
-from .contract_services import contract_cancel, contract_pay_release
+from .contract_services import contract_cancel, contract_end, contract_pay_release
 from .declaration_services import (
     declaration_approve,
     declaration_ask_information,
     declaration_reject,
 )
+from .dimona_services import dimona_retry
 from .job_services import job_reject, job_validate
 
 
@@ -114,6 +118,25 @@ class ReviewOnlyAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ReadOnlyAdmin):
 class WorkDayInline(ReadOnlyInline):
     model = WorkDay
     fields = ("date", "hours", "function", "gross", "contract", "cancelled")
+
+
+class DimonaInline(ReadOnlyInline):
+    """The contract's Dimona history: IN, OUT, cancellation, each with its status and answer."""
+
+    model = DimonaDeclaration
+    fk_name = "contract"
+    fields = ("kind", "status", "start_date", "end_date", "channel_reference", "message",
+              "created_at", "sent_at", "retry_of")  # fmt: skip
+    ordering = ("created_at", "id")
+    verbose_name_plural = gettext_lazy("Dimona history")
+
+
+class ContractEndForm(forms.Form):
+    end_date = day_field(
+        gettext_lazy("Last day of work"),
+        help_text=gettext_lazy("The days after it are freed; a Dimona OUT is declared."),
+    )
+    reason = note_field(gettext_lazy("Reason"))
 
 
 class JobExpenseInline(ReadOnlyInline):
@@ -339,10 +362,11 @@ class ContractAdmin(DecisionPagesMixin, ReviewOnlyAdmin):
     date_hierarchy = "start_date"
     ordering = ("-id",)
     show_full_result_count = False
-    inlines = (WorkDayInline,)
-    actions = ("cancel_with_reason", "release_pay_with_reason")
+    inlines = (WorkDayInline, DimonaInline)
+    actions = ("cancel_with_reason", "end_with_reason", "release_pay_with_reason")
     readonly_fields = ("reference", "legal_entity", "unit", "worker", "contract_type",
-                       "function", "start_date", "end_date", "days", "hours", "gross",
+                       "function", "joint_committee", "place_of_work", "start_date", "end_date",
+                       "days", "hours", "gross",
                        "employer_charges", "net_estimate", "job", "declaration", "status",
                        "accepted_at", "pay_released_by", "pay_released_at", "pay_release_reason",
                        "past_start_approved_by", "past_start_reason", "pdf",
@@ -354,11 +378,41 @@ class ContractAdmin(DecisionPagesMixin, ReviewOnlyAdmin):
         "contract",
         form_class=RequiredReasonForm,
         title=gettext_lazy("Cancel the contracts"),
-        intro=gettext_lazy("Their days are freed and a Dimona cancellation is recorded."),
+        intro=gettext_lazy(
+            "Only before the work starts. Their days are freed and a Dimona cancellation is "
+            "recorded. A contract whose work has started is ended instead."
+        ),
         done_message=ngettext_lazy(
             "%(count)d contract cancelled.", "%(count)d contracts cancelled.", "count"
         ),
     )
+
+    @admin.action(description=gettext_lazy("End early (Dimona OUT)"), permissions=["review"])
+    def end_with_reason(self, request, queryset):
+        return run_action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ContractEndForm,
+            title=_("End contracts early"),
+            intro=_(
+                "The contract ends on the last day of work given: the days after are freed and "
+                "not paid, and a Dimona OUT is declared to the social security."
+            ),
+            describe=lambda contract: (
+                _("planned end: %(day)s") % {"day": format_day(contract.end_date)}
+            ),
+            apply=lambda contract, data: contract_end(
+                contract=contract,
+                end_date=data["end_date"],
+                by=request.user,
+                reason=data["reason"],
+            ),  # fmt: skip
+            done_message=ngettext_lazy(
+                "%(count)d contract ended.", "%(count)d contracts ended.", "count"
+            ),
+        )
+
     release_pay_with_reason = reason_action(
         gettext_lazy("Pay without the worker's acceptance (with a reason)"),
         contract_pay_release,
@@ -424,17 +478,39 @@ class DimonaDeclarationAdmin(IdentifierAdminMixin, ReviewOnlyAdmin):
         "worker_national_number", gettext_lazy("worker's national number")
     )
     list_display = ("contract", "kind", "status", "start_date", "end_date",
-                    "masked_worker_national_number", "employer_number", "sent_at")  # fmt: skip
+                    "masked_worker_national_number", "employer_number", "sent_at",
+                    "message")  # fmt: skip
     list_filter = ("status", "kind")
     search_fields = ("=contract__reference",)
     list_select_related = ("contract",)
     ordering = ("-id",)
     show_full_result_count = False
     exclude = ("worker_national_number",)
-    readonly_fields = ("contract", "kind", "start_date", "end_date",
-                       "masked_worker_national_number", "employer_number", "contract_type_code",
-                       "status", "file",
+    actions = ("send_again",)
+    readonly_fields = ("contract", "kind", "in_declaration", "retry_of", "start_date",
+                       "end_date", "masked_worker_national_number", "employer_number",
+                       "contract_type_code", "status", "file",
                        "channel_reference", "message", "created_at", "sent_at")  # fmt: skip
+
+    def has_review_permission(self, request):
+        # Whoever decides on contracts (cancels, ends them) sends their Dimona again.
+        return request.user.has_perm("payroll.change_contract")
+
+    send_again = reason_action(
+        gettext_lazy("Send again (refused, once corrected)"),
+        dimona_retry,
+        "declaration",
+        title=gettext_lazy("Send refused Dimona declarations again"),
+        intro=gettext_lazy(
+            "Correct the cause first (the worker's file, the contract). Each is sent again "
+            "with the data as it is now; the refused one stays in the contract's history."
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d declaration to send again.",
+            "%(count)d declarations to send again.",
+            "count",
+        ),
+    )
 
 
 # --- the advisor's queue --------------------------------------------------------------------
@@ -449,6 +525,16 @@ declarations_to_approve = advisor_queue_item(
     gettext_lazy("Work declarations to approve"),
     WorkDeclaration,
     status=WorkDeclaration.Status.SUBMITTED,
+)
+
+
+dimonas_refused = advisor_queue_item(
+    gettext_lazy("Dimona declarations refused"),
+    DimonaDeclaration,
+    rows=lambda user: DimonaDeclaration.objects.filter(
+        status=DimonaDeclaration.Status.REFUSED, retry__isnull=True
+    ),
+    query="status__exact=refused",
 )
 
 

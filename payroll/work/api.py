@@ -102,6 +102,10 @@ class JobCreateInputSerializer(StrictInputSerializer):
     worker = OwnWorkerField()
     contract_type = ContractTypeCodeField()
     function = serializers.CharField(max_length=100)
+    place_of_work = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="",
+        help_text=_("Printed on the contract; empty: the default place."),
+    )  # fmt: skip
     lines = LineInputSerializer(many=True)
     days = DayInputSerializer(many=True)
     expenses = ExpenseInputSerializer(many=True, required=False, default=list)
@@ -114,6 +118,10 @@ class JobUpdateInputSerializer(StrictInputSerializer):
     worker = OwnWorkerField()
     contract_type = ContractTypeCodeField()
     function = serializers.CharField(max_length=100)
+    place_of_work = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="",
+        help_text=_("Printed on the contract; empty: the default place."),
+    )  # fmt: skip
     lines = LineInputSerializer(many=True)
     days = DayInputSerializer(many=True)
     expenses = ExpenseInputSerializer(many=True, required=False, default=list)
@@ -132,6 +140,10 @@ class DeclarationCreateInputSerializer(StrictInputSerializer):
     worker = OwnWorkerField()
     contract_type = ContractTypeCodeField()
     function = serializers.CharField(max_length=100)
+    place_of_work = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="",
+        help_text=_("Printed on the contract; empty: the default place."),
+    )  # fmt: skip
     gross = DecimalStringField(max_digits=12, decimal_places=2, help_text=_('e.g. "324.70"'))
     days = DayInputSerializer(many=True)
 

@@ -1,8 +1,9 @@
 """Contracts: one per worker and period (one day or several), in the legal entity's name, with
-its work days and its Dimona IN record, accepted by the worker before the work starts."""
+its work days and its Dimona IN record, accepted by the worker before the work starts;
+cancelled before it starts (Dimona CANCEL) or ended early by an advisor (Dimona OUT)."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,8 +30,12 @@ from payroll.models import (
 from payroll.split import Pay
 from production_units.models import ProductionUnit
 
+from .dimona import dimona_record, dimona_withdraw, live_in
 from .tasks import render_contract_pdf, send_pending_dimonas
 from .work_days import DayInput, split_gross_by_hours, work_days_errors
+
+# The contract type of an open-ended employment (its end is declared when it comes).
+OPEN_ENDED = "open-ended"
 
 
 def _after_contract(contract_id: int) -> None:
@@ -67,9 +72,12 @@ def contract_create(
     job: Job | None = None,
     declaration: WorkDeclaration | None = None,
     past_start_reason: str = "",
+    place_of_work: str = "",
 ) -> Contract:
     """Create the contract covering `days` (first to last), its WorkDay rows (the gross split
     by hours, adding up exactly) and its Dimona IN record (to send before the work starts).
+    The contract keeps its type's joint committee and the place of work the member gave
+    (empty: the PDF says the default, payroll.work.contract_pdf.place_of_work).
 
     A start in the past needs a staff member (`by`) and a reason: it is recorded on the
     contract. Raises ValidationError({"days": [...]}) for a day already declared for the
@@ -94,6 +102,8 @@ def contract_create(
         worker=worker,
         contract_type=contract_type,
         function=function,
+        joint_committee=contract_type.joint_committee,
+        place_of_work=place_of_work.strip(),
         start_date=start,
         end_date=end,
         days=len(days),
@@ -121,15 +131,7 @@ def contract_create(
         )
         for day, gross in zip(days, split_gross_by_hours(pay.gross, days), strict=True)
     )
-    DimonaDeclaration.objects.create(
-        contract=contract,
-        kind=DimonaDeclaration.Kind.IN,
-        start_date=start,
-        end_date=end,
-        worker_national_number=worker.national_number,
-        employer_number=legal_entity.enterprise_number,
-        contract_type_code=contract_type.code,
-    )
+    dimona_record(contract=contract, kind=DimonaDeclaration.Kind.IN)
     transaction.on_commit(lambda: _after_contract(contract.pk))
     audit_log(
         actor=by,
@@ -184,36 +186,143 @@ def contract_accept(*, contract: Contract, by: User, today: date | None = None) 
     return contract
 
 
+def _refuse_once_started(contract: Contract, today: date) -> None:
+    if contract.start_date <= today:
+        raise ValidationError(
+            _(
+                "Contract %(reference)s started on %(day)s: a contract whose work has started "
+                "can't be cancelled (the Dimona IN stands). An advisor ends it instead, on the "
+                "last day worked (Dimona OUT)."
+            )
+            % {"reference": contract.reference, "day": format_day(contract.start_date)}
+        )
+
+
 @transaction.atomic
-def contract_cancel(*, contract: Contract, by: User, reason: str) -> Contract:
-    """Cancel a contract before the work starts: its days are freed, a Dimona cancellation is
-    recorded. Raises ValidationError without a reason or once the work started."""
+def contract_cancel(
+    *, contract: Contract, by: User, reason: str, today: date | None = None
+) -> Contract:
+    """Cancel a contract before the work starts: its days are freed and its Dimona IN is
+    cancelled — a CANCEL to send when the IN has gone out, both withdrawn when it had not.
+
+    Raises ValidationError without a reason, for a contract already cancelled, or once the
+    work started (the start day included): that one is ended (`contract_end`)."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contract is cancelled.")})
     if contract.status == Contract.Status.CANCELLED:
         raise ValidationError(_("This contract is already cancelled."))
-    if contract.start_date <= timezone.localdate() and not is_staff(by):
-        raise ValidationError(_("The work has started: only an advisor can cancel it."))
+    _refuse_once_started(contract, today or timezone.localdate())
     contract.status = Contract.Status.CANCELLED
     contract.save(update_fields=["status"])
     contract.work_days.update(cancelled=True)
-    DimonaDeclaration.objects.create(
-        contract=contract,
-        kind=DimonaDeclaration.Kind.CANCEL,
-        start_date=contract.start_date,
-        end_date=contract.end_date,
-        worker_national_number=contract.worker.national_number,
-        employer_number=contract.legal_entity.enterprise_number,
-        contract_type_code=contract.contract_type.code,
-    )
-    transaction.on_commit(_send_dimonas)
+    declared = live_in(contract)
+    cancel = dimona_record(contract=contract, kind=DimonaDeclaration.Kind.CANCEL,
+                           in_declaration=declared)  # fmt: skip
+    if declared is None or declared.status == DimonaDeclaration.Status.PENDING:
+        # The IN never went out: nothing to cancel at the ONSS.
+        message = _("Not sent: the contract was cancelled before its IN went out.")
+        if declared is not None:
+            dimona_withdraw(declaration=declared, by=by, message=message)
+        dimona_withdraw(declaration=cancel, by=by, message=message)
+    else:
+        transaction.on_commit(_send_dimonas)
     audit_log(
         actor=by,
         action="contract.cancelled",
         obj=contract,
         changes={"status": "cancelled"},
         reason=reason,
+    )
+    return contract
+
+
+def _is_open_ended(contract: Contract) -> bool:
+    return contract.contract_type.code == OPEN_ENDED
+
+
+def _check_end(contract: Contract, end_date: date, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the contract ends.")})
+    if contract.status == Contract.Status.CANCELLED:
+        raise ValidationError(
+            _("Contract %(reference)s is cancelled: it can't be ended.")
+            % {"reference": contract.reference}
+        )
+    if (
+        contract.dimonas.filter(kind=DimonaDeclaration.Kind.OUT)
+        .exclude(status__in=DimonaDeclaration.CLOSED)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Contract %(reference)s was already ended on %(day)s (Dimona OUT recorded).")
+            % {"reference": contract.reference, "day": format_day(contract.end_date)}
+        )
+    if end_date < contract.start_date:
+        raise ValidationError(
+            {"end_date": _(
+                "The contract starts on %(day)s: it can't end before. A contract whose work "
+                "has not started is cancelled instead."
+            ) % {"day": format_day(contract.start_date)}}
+        )  # fmt: skip
+    latest_ok = end_date <= contract.end_date if _is_open_ended(contract) else (
+        end_date < contract.end_date
+    )  # fmt: skip
+    if not latest_ok:
+        raise ValidationError(
+            {"end_date": _(
+                "The contract ends on %(day)s: an end is declared only before that day (a "
+                "fixed-term contract ends on its end date by itself)."
+            ) % {"day": format_day(contract.end_date)}}
+        )  # fmt: skip
+
+
+def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    if not whole:
+        return Decimal("0.00")
+    return (amount * part / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@transaction.atomic
+def contract_end(*, contract: Contract, end_date: date, by: User, reason: str) -> Contract:
+    """An advisor of the contract's office ends a contract on `end_date` (the last day of
+    work): before its planned end, or on any day of an open-ended one. The days after are
+    freed (not paid), the contract's days, hours and gross become those of the days kept
+    (the employer charges and the estimated net in the same proportion), and a Dimona OUT
+    is recorded, sent once its IN has gone out. Once only: a second end is refused (a refused
+    OUT is corrected by ending again or sent again).
+
+    Raises PermissionDenied for a non-staff user, Http404 for another office's contract,
+    ValidationError naming `reason` or `end_date`, or for a cancelled or already ended one."""
+    require_staff(by)
+    require_office(by, contract, UNIT_OFFICE)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    _check_end(contract, end_date, reason)
+    declared = live_in(contract)
+    if declared is None:
+        raise ValidationError(
+            _("Contract %(reference)s has no Dimona IN that stands: correct the IN first.")
+            % {"reference": contract.reference}
+        )
+    planned_end, old_gross = contract.end_date, contract.gross
+    contract.work_days.filter(date__gt=end_date, cancelled=False).update(cancelled=True)
+    kept = list(contract.work_days.filter(cancelled=False))
+    contract.end_date = end_date
+    contract.days = len(kept)
+    contract.hours = sum((day.hours for day in kept), Decimal(0))
+    contract.gross = sum((day.gross for day in kept), Decimal("0.00"))
+    contract.employer_charges = _share(contract.employer_charges, contract.gross, old_gross)
+    contract.net_estimate = _share(contract.net_estimate, contract.gross, old_gross)
+    contract.save(update_fields=["end_date", "days", "hours", "gross", "employer_charges",
+                                 "net_estimate"])  # fmt: skip
+    dimona_record(contract=contract, kind=DimonaDeclaration.Kind.OUT, in_declaration=declared)
+    transaction.on_commit(_send_dimonas)
+    audit_log(
+        actor=by,
+        action="contract.ended",
+        obj=contract,
+        changes={"end_date": end_date, "planned_end": planned_end, "gross": str(contract.gross)},
+        reason=reason.strip(),
     )
     return contract
 

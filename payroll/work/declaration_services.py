@@ -192,6 +192,7 @@ def declaration_create(
     days: list[DayInput],
     by: User,
     today: date | None = None,
+    place_of_work: str = "",
 ) -> WorkDeclaration:
     """A draft declaration with its cost; its days are held for the worker. `today` (the
     day the declaration is made, today by default) decides which days are past.
@@ -225,6 +226,7 @@ def declaration_create(
         worker=worker,
         contract_type=contract_type,
         function=function.strip(),
+        place_of_work=place_of_work.strip()[:300],
         gross=pay.gross,
         budget=pay.budget,
         split=pay_amounts(pay),
@@ -358,6 +360,7 @@ def declaration_approve(
         by=by,
         declaration=declaration,
         past_start_reason=past_start_reason,
+        place_of_work=declaration.place_of_work,
     )
     declaration.budget = pay.budget
     declaration.split = pay_amounts(pay)

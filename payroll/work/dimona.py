@@ -10,7 +10,14 @@ uploader to pick up, and reads the answers they drop in its `acks/` subfolder:
 
 A read file goes to `acks/done/`; one that can't be read to `acks/errors/`, with the reason
 beside it (`<file>.error.txt`). A refused declaration stays on the contract, listed for the
-advisors (Dimona declarations › status: refused), with the channel's message.
+advisors (Dimona declarations › status: refused), with the channel's message; once the cause
+is corrected (the worker's file, the contract's end date) an advisor sends it again
+(`dimona_retry`: a new row, the refused one kept in the history).
+
+An OUT (the employment ends before its planned end, or an open-ended one ends) and a CANCEL
+(a contract cancelled before it starts) name the IN they are about: they wait until that IN
+has gone out, and are withdrawn, not sent, when the IN was refused (there is nothing to end or
+cancel at the ONSS). Each record in the file carries the IN's id and reference.
 """
 
 import json
@@ -20,12 +27,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
-from payroll.models import DimonaDeclaration
+from payroll.models import Contract, DimonaDeclaration
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +69,12 @@ class FolderChannel:
                 "end": declaration.end_date.isoformat(),
                 "contract_type": declaration.contract_type_code,
                 "contract": declaration.contract.reference,
+                "in_id": declaration.in_declaration_id,
+                "in_reference": (
+                    declaration.in_declaration.channel_reference
+                    if declaration.in_declaration
+                    else ""
+                ),
             }
             for declaration in declarations
         ]
@@ -119,15 +133,85 @@ def channel():
     return import_string(path)()
 
 
+# --- recording ------------------------------------------------------------------------------
+
+
+def live_in(contract: Contract) -> DimonaDeclaration | None:
+    """The contract's IN that stands (not refused, not withdrawn), if any."""
+    return (
+        contract.dimonas.filter(kind=DimonaDeclaration.Kind.IN)
+        .exclude(status__in=DimonaDeclaration.CLOSED)
+        .first()
+    )
+
+
+def dimona_record(
+    *,
+    contract: Contract,
+    kind: str,
+    in_declaration: DimonaDeclaration | None = None,
+    retry_of: DimonaDeclaration | None = None,
+) -> DimonaDeclaration:
+    """A declaration of `kind` to send, with the contract's data as it is now (the worker's
+    national number, the employer, the dates). Called inside the caller's transaction."""
+    return DimonaDeclaration.objects.create(
+        contract=contract,
+        kind=kind,
+        in_declaration=in_declaration,
+        retry_of=retry_of,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        worker_national_number=contract.worker.national_number,
+        employer_number=contract.legal_entity.enterprise_number,
+        contract_type_code=contract.contract_type.code,
+    )
+
+
+def dimona_withdraw(*, declaration: DimonaDeclaration, by: object, message: str) -> None:
+    """A declaration not sent and no longer needed: withdrawn (kept, with why), audited."""
+    declaration.status = DimonaDeclaration.Status.WITHDRAWN
+    declaration.message = message
+    declaration.save(update_fields=["status", "message"])
+    audit_log(
+        actor=by,
+        action="dimona.withdrawn",
+        obj=declaration,
+        changes={"status": declaration.status},
+        reason=message,
+    )
+
+
+# --- sending and answers --------------------------------------------------------------------
+
+
+def _withdraw_orphans(by: object) -> None:
+    """OUT and CANCEL declarations whose IN was refused or withdrawn: nothing to end or
+    cancel at the ONSS, so they are withdrawn rather than sent."""
+    orphans = DimonaDeclaration.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status=DimonaDeclaration.Status.PENDING,
+        in_declaration__status__in=DimonaDeclaration.CLOSED,
+    )
+    for declaration in orphans:
+        dimona_withdraw(
+            declaration=declaration,
+            by=by,
+            message=_("Not sent: the IN it is about was refused or withdrawn."),
+        )
+
+
 def dimona_send_pending(*, by=None, send_channel=None) -> int:
     """Send every pending declaration through the channel, in one batch; returns how many.
-    Rows are locked (skip locked): two workers never send the same declaration."""
+    An OUT or CANCEL waits until its IN has gone out. Rows are locked (skip locked): two
+    workers never send the same declaration."""
     send_channel = send_channel or channel()
     with transaction.atomic():
+        _withdraw_orphans(by)
+        gone_out = (DimonaDeclaration.Status.SENT, DimonaDeclaration.Status.ACCEPTED)
         pending = list(
             DimonaDeclaration.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=DimonaDeclaration.Status.PENDING)
-            .select_related("contract")
+            .filter(Q(in_declaration__isnull=True) | Q(in_declaration__status__in=gone_out))
+            .select_related("contract", "in_declaration")
             .order_by("pk")
         )
         if not pending:

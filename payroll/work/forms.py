@@ -69,8 +69,15 @@ class JobForm(SplitForm):
     function = forms.CharField(
         label=_("Function"), max_length=100, help_text=_("E.g. musician, sound engineer.")
     )
+    place_of_work = forms.CharField(
+        label=_("Place of work"),
+        max_length=300,
+        required=False,
+        help_text=_("Printed on the contract. Left empty: at the client's."),
+    )
 
-    field_order = ["unit", "client", "description", "worker", "contract_type", "function"]
+    field_order = ["unit", "client", "description", "worker", "contract_type", "function",
+                   "place_of_work"]  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -244,6 +251,12 @@ class DeclarationForm(forms.Form):
     worker = forms.ModelChoiceField(label=_("Worker"), queryset=Worker.objects.none())
     contract_type = ContractTypeField()
     function = forms.CharField(label=_("Function"), max_length=100)
+    place_of_work = forms.CharField(
+        label=_("Place of work"),
+        max_length=300,
+        required=False,
+        help_text=_("Printed on the contract. Left empty: the unit holder's address."),
+    )
     gross = forms.DecimalField(
         label=_("Gross salary (all the days)"),
         max_digits=12,

@@ -330,6 +330,7 @@ def job_create(
     days: list[DayInput],
     expenses: Iterable,
     by: User,
+    place_of_work: str = "",
 ) -> Job:
     """A draft job: its draft invoice (invoicing's invoice_create), its days and expenses.
 
@@ -352,6 +353,7 @@ def job_create(
         worker=worker,
         contract_type=contract_type,
         function=function.strip(),
+        place_of_work=place_of_work.strip()[:300],
         invoice=invoice,
         turnover=invoice.net_total,
         created_by=by,
@@ -385,6 +387,7 @@ def job_update(
     days: list[DayInput],
     expenses: Iterable,
     by: User,
+    place_of_work: str = "",
 ) -> Job:
     """Change a draft (or rejected) job: its invoice's lines, days, expenses. The unit and the
     client stay (they are the invoice's). A rejected job goes back to draft.
@@ -408,6 +411,7 @@ def job_update(
     job.worker = worker
     job.contract_type = contract_type
     job.function = function.strip()
+    job.place_of_work = place_of_work.strip()[:300]
     job.turnover = invoice.net_total
     job.status = Job.Status.DRAFT
     _write_expenses(job, cleaned_expenses)
@@ -528,6 +532,7 @@ def _validate(*, job: Job, by: User, automatic: bool = False, past_start_reason:
         by=by,
         job=job,
         past_start_reason=past_start_reason,
+        place_of_work=job.place_of_work,
     )
     job.turnover = invoice.net_total
     job.split = split.amounts()

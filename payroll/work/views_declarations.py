@@ -85,6 +85,7 @@ def declaration_create_view(request):
                 worker=form.cleaned_data["worker"],
                 contract_type=form.cleaned_data["contract_type"],
                 function=form.cleaned_data["function"],
+                place_of_work=form.cleaned_data["place_of_work"],
                 gross=form.cleaned_data["gross"],
                 days=days.day_inputs(),
                 by=request.user,

@@ -128,6 +128,7 @@ def _job_initial(job: Job) -> dict:
         "worker": job.worker_id,
         "contract_type": job.contract_type.code,
         "function": job.function,
+        "place_of_work": job.place_of_work,
     }
 
 
@@ -204,6 +205,7 @@ def _job_form_view(request, job=None):
             "worker": form.cleaned_data["worker"],
             "contract_type": form.cleaned_data["contract_type"],
             "function": form.cleaned_data["function"],
+            "place_of_work": form.cleaned_data["place_of_work"],
             "lines": lines.line_data(),
             "days": days.day_inputs(),
             "expenses": expenses.expense_inputs(kept=kept, held=held),

@@ -117,7 +117,12 @@ def world(alice, bob, claire, denis, admin_user, settings, tmp_path):
     )
     quote_create(by=alice, unit=three, client=theatre, lines=[line()])
     InvoiceBranding.objects.get_or_create(unit=three)
+    from invoicing.funding import funding_agreement_record
     from invoicing.models import BankStatement
+
+    funding_agreement_record(
+        unit=activity, funder="COCOF", amount="300.00", received_on=date(2026, 11, 2), by=claire
+    )
 
     BankStatement.objects.create(identifier="2026-1", account_iban="BE1", file_sha256="0" * 64)
     Purchase.objects.create(

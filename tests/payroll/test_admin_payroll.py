@@ -321,7 +321,9 @@ def _row(valid_from, valid_to=""):
 
 
 def _new_type(client) -> ContractType:
-    response = client.post(_url(ContractType, "add"), {"code": "intern", "name": "Stagiaire"})
+    response = client.post(
+        _url(ContractType, "add"), {"code": "intern", "name": "Stagiaire", "joint_committee": "200"}
+    )
     assert response.status_code == 302, response.context["errors"]
     return ContractType.objects.get(code="intern")
 
@@ -331,7 +333,7 @@ def test_a_new_contract_type_and_its_periods_are_audited(admin_client, admin_use
     rows = [_row("2026-01-01", "2026-06-30"), _row("2026-07-01")]
     response = admin_client.post(
         _url(ContractType, "change", kind.pk),
-        {"name": "Stagiaire", **_parameters("parameters", rows)},
+        {"name": "Stagiaire", "joint_committee": "200", **_parameters("parameters", rows)},
     )
     assert response.status_code == 302, response.context["errors"]
     assert kind.parameters.count() == 2
@@ -349,7 +351,7 @@ def test_two_overlapping_periods_typed_together_are_refused(admin_client):
     rows = [_row("2026-01-01", "2026-06-30"), _row("2026-06-01")]
     response = admin_client.post(
         _url(ContractType, "change", kind.pk),
-        {"name": "Stagiaire", **_parameters("parameters", rows)},
+        {"name": "Stagiaire", "joint_committee": "200", **_parameters("parameters", rows)},
     )
     assert response.status_code == 400
     formset = response.context["inline_admin_formsets"][0].formset
@@ -360,7 +362,7 @@ def test_two_overlapping_periods_typed_together_are_refused(admin_client):
 def test_a_period_overlapping_a_saved_one_is_refused_on_its_field(admin_client):
     kind = _employee()
     existing = list(kind.parameters.all())
-    data = {"name": kind.name}
+    data = {"name": kind.name, "joint_committee": kind.joint_committee}
     rows = [
         {"id": str(row.pk), "contract_type": str(kind.pk), **_row(f"{row.valid_from}")}
         for row in existing
