@@ -7,8 +7,6 @@ before codes were kept, or a manual adjustment's free text) show their stored la
 
 from typing import Any
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -41,8 +39,8 @@ def ledger_label(code: str, params: dict[str, Any] | None, *, fallback: str = ""
 
 def stored_label(code: str, params: dict[str, Any], *, label: str = "") -> str:
     """The text kept in an entry's `label` column: `label` when given, else the code's
-    phrase in the platform's language (for readers of the raw table)."""
+    phrase in the active language, as labels were written before codes (for readers of the
+    raw table and searches in the admin)."""
     if label or not code:
         return label
-    with translation.override(settings.LANGUAGE_CODE):
-        return ledger_label(code, params)
+    return ledger_label(code, params)

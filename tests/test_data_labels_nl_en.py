@@ -214,18 +214,18 @@ def test_an_entry_without_code_keeps_its_text(alice, alice_3en1):
 
 
 def test_a_coded_entry_also_keeps_a_readable_text_in_its_column(alice, alice_3en1):
-    entry = ledger_post(
-        unit=alice_3en1,
-        kind=LedgerEntry.Kind.TURNOVER,
-        amount=Decimal("50.00"),
-        booked_on=date(2026, 3, 1),
-        label_code="purchase",
-        label_params={"number": "A-7", "supplier": "Papeterie"},
-        by=alice,
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        expected = str(LEDGER_LABELS["purchase"]) % {"number": "A-7", "supplier": "Papeterie"}
-    assert entry.label == expected
+    with translation.override("fr"):
+        entry = ledger_post(
+            unit=alice_3en1,
+            kind=LedgerEntry.Kind.TURNOVER,
+            amount=Decimal("50.00"),
+            booked_on=date(2026, 3, 1),
+            label_code="purchase",
+            label_params={"number": "A-7", "supplier": "Papeterie"},
+            by=alice,
+        )
+    # Written as labels were before codes: in the language of whoever posted it.
+    assert entry.label == "Achat A-7 · Papeterie"
 
 
 def test_an_unknown_code_or_bad_values_fall_back_on_the_stored_text():
@@ -257,3 +257,22 @@ def test_entries_posted_by_a_query_keep_their_code(alice_3en1):
     assert (second.label_code, second.label_params, second.label) == ("", {}, "Autre")
     with translation.override("en"):
         assert first.display_label == "Mutual contribution on turnover, 2026-11"
+
+
+def test_the_accounting_export_reads_ledger_labels_in_english(
+    alice_client, alice, alice_3en1, claire
+):
+    client = make_client(alice, alice_3en1, verify_by=claire, name="Théâtre du Parc SA")
+    with translation.override("fr"):
+        invoice = issued_invoice(alice, alice_3en1, client, [line()])
+
+    response = alice_client.get(
+        reverse("portal:accounting_csv"),
+        {"year": invoice.issue_date.year},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+
+    text = content.decode("utf-8-sig")
+    assert f"Invoice {invoice.display_number} · Théâtre du Parc SA" in text
+    assert f"Facture {invoice.display_number}" not in text
