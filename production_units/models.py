@@ -119,8 +119,9 @@ class LedgerEntry(AppendOnlyModel):
     # What the label says, as a code of production_units.ledger_labels and its values: shown
     # in the reader's language. `label` keeps the text as written (entries without a code,
     # from before codes or typed by an advisor, show it).
-    label_code = models.CharField(_("label code"), max_length=40, blank=True)
-    label_params = models.JSONField(_("label values"), default=dict, blank=True)
+    # Database defaults too: batch writers that COPY rows (core.bulk) may leave them out.
+    label_code = models.CharField(_("label code"), max_length=40, blank=True, db_default="")
+    label_params = models.JSONField(_("label values"), default=dict, blank=True, db_default={})
     source_type = optional_link(ContentType, None)
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
