@@ -57,6 +57,7 @@ else:
     _ModelAdmin = object
 
 from .audit import audit_log, audit_trail
+from .audit_labels import action_label
 from .models import AuditEvent, Counter, HealthPing
 
 EXACT_COUNT_BELOW = 10_000
@@ -647,7 +648,7 @@ class ActionFilter(admin.SimpleListFilter):
                 AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
             )
             cache.set(self.cache_key, actions, 600)
-        return [(action, action) for action in actions]
+        return [(action, action_label(action)) for action in actions]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if self.value():

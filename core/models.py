@@ -61,6 +61,13 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language (core.audit_labels), never its code."""
+        from .audit_labels import action_label
+
+        return action_label(self.action)
+
     def change_lines(self) -> list[tuple[str, str]]:
         """The changes, {field: [old, new]} or {field: value}, as (field, "old → new") lines
         (the admin's audit trail shows them)."""

@@ -50,6 +50,12 @@ class InvoiceCreateInputSerializer(StrictInputSerializer):
     client = OwnClientField(help_text=gettext_lazy("Id of a client of that unit."))
     lines = LineInputSerializer(many=True)
     due_date = serializers.DateField(required=False, allow_null=True)
+    supply_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Date of supply, or first day of the service period."),
+    )
+    supply_period_end = serializers.DateField(required=False, allow_null=True)
     buyer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     order_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
@@ -63,6 +69,8 @@ class InvoiceUpdateInputSerializer(PartialInputSerializer):
         many=True, help_text=gettext_lazy("When given, replaces all the lines.")
     )
     due_date = serializers.DateField(allow_null=True)
+    supply_date = serializers.DateField(allow_null=True)
+    supply_period_end = serializers.DateField(allow_null=True)
     buyer_reference = serializers.CharField(max_length=100, allow_blank=True)
     order_reference = serializers.CharField(max_length=100, allow_blank=True)
     note = serializers.CharField(allow_blank=True)
@@ -148,6 +156,8 @@ class InvoiceOutputSerializer(serializers.Serializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
     issue_date = serializers.DateField(read_only=True, allow_null=True)
     due_date = serializers.DateField(read_only=True, allow_null=True)
+    supply_date = serializers.DateField(read_only=True, allow_null=True)
+    supply_period_end = serializers.DateField(read_only=True, allow_null=True)
     structured_reference = serializers.SerializerMethodField()
     currency = serializers.CharField(read_only=True)
     net_total = MoneyField(read_only=True)

@@ -209,6 +209,7 @@ def sample_document(unit: ProductionUnit, language: str) -> tuple[Invoice, list[
             year=today.year,
             number=1,
             issue_date=today,
+            supply_date=today,
             due_date=today + timedelta(days=30),
             language=language,
             structured_reference="000000000097",

@@ -11,7 +11,7 @@ GENESIS = "0" * 64
 
 def canonical_content(invoice: Invoice) -> dict:
     """The frozen content of an issued document, as plain JSON-able values."""
-    return {
+    content = {
         "kind": invoice.kind,
         "legal_entity": invoice.legal_entity_id,
         "series": invoice.series.code if invoice.series is not None else "",
@@ -48,6 +48,13 @@ def canonical_content(invoice: Invoice) -> dict:
         "vat_total": str(invoice.vat_total),
         "total": str(invoice.total),
     }
+    # Documents issued before the date of supply was kept have none: their content, and so
+    # their hash, stays what it was.
+    if invoice.supply_date is not None:
+        content["supply_date"] = invoice.supply_date.isoformat()
+    if invoice.supply_period_end is not None:
+        content["supply_period_end"] = invoice.supply_period_end.isoformat()
+    return content
 
 
 def compute_hash(previous_hash: str, content: dict) -> str:

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -46,6 +47,21 @@ class InvoiceDetailsForm(forms.Form):
     due_date = forms.DateField(
         label=_label(Invoice, "due_date"), required=False, widget=DateInput()
     )
+    supply_date = forms.DateField(
+        label=_label(Invoice, "supply_date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "When the goods were delivered or the service done (its first day for a period). "
+            "Empty: the issue date."
+        ),
+    )
+    supply_period_end = forms.DateField(
+        label=_label(Invoice, "supply_period_end"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Only for a service over a period: its last day."),
+    )
     buyer_reference = forms.CharField(
         label=_label(Invoice, "buyer_reference"),
         max_length=100,
@@ -67,6 +83,8 @@ class InvoiceDetailsForm(forms.Form):
 
     def __init__(self, *args, payment_term_days=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound and "supply_date" not in self.initial:
+            self.fields["supply_date"].initial = timezone.localdate()
         if payment_term_days is not None:
             self.fields["due_date"].help_text = _(
                 "Leave empty for the usual term: %(days)s days after the issue date."
@@ -76,7 +94,10 @@ class InvoiceDetailsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields if name in DETAIL_FIELDS}
 
 
-DETAIL_FIELDS = {"due_date", "buyer_reference", "order_reference", "note", "language"}
+DETAIL_FIELDS = {
+    "due_date", "supply_date", "supply_period_end", "buyer_reference", "order_reference", "note",
+    "language",
+}  # fmt: skip
 QUOTE_FIELDS = {"valid_until", "note", "language"}
 
 

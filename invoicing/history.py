@@ -5,36 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.audit import audit_trail
+from core.audit_labels import action_label
 from core.templatetags.portal import format_money
 
 from .models import Transmission
-
-ACTION_LABELS = {
-    "invoice.created": gettext_lazy("draft created"),
-    "invoice.updated": gettext_lazy("draft changed"),
-    "invoice.submitted": gettext_lazy("submitted"),
-    "invoice.approved": gettext_lazy("approved by an advisor"),
-    "invoice.rejected": gettext_lazy("sent back by an advisor"),
-    "invoice.issued": gettext_lazy("issued"),
-    "invoice.deleted": gettext_lazy("deleted"),
-    "invoice.sent": gettext_lazy("sent to the client"),
-    "invoice.sending_failed": gettext_lazy("sending failed"),
-    "invoice.reminder_sent": gettext_lazy("payment reminder sent"),
-    "invoice.reminders_paused": gettext_lazy("reminders paused by an advisor"),
-    "invoice.reminders_resumed": gettext_lazy("reminders resumed by an advisor"),
-    "credit_note.created": gettext_lazy("credit note drafted"),
-    "payment.recorded": gettext_lazy("payment recorded by an advisor"),
-    "payment.matched": gettext_lazy("payment received"),
-    "quote.created": gettext_lazy("created"),
-    "quote.updated": gettext_lazy("changed"),
-    "quote.sent": gettext_lazy("marked as sent"),
-    "quote.accepted": gettext_lazy("accepted by the client"),
-    "quote.refused": gettext_lazy("refused by the client"),
-    "quote.invoiced": gettext_lazy("turned into an invoice"),
-}
 
 
 def document_history(obj: Any) -> list[dict[str, Any]]:
@@ -55,7 +31,7 @@ def document_history(obj: Any) -> list[dict[str, Any]]:
             {
                 "at": event.at,
                 "actor": event.actor or _("the platform"),
-                "action": ACTION_LABELS.get(event.action, event.action),
+                "action": action_label(event.action),
                 "details": " · ".join(details),
                 "reason": event.reason,
             }

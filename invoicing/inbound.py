@@ -300,16 +300,17 @@ def _post(purchase: Purchase, unit: ProductionUnit, by, reason: str = "") -> Non
     the unit (just as turnover is posted excluding VAT). The unit bears the net amount. Where
     the VAT can't be deducted, an advisor posts the difference as an adjustment.
     """
-    label = _("Purchase %(number)s · %(supplier)s") % {
-        "number": purchase.supplier_invoice_number,
-        "supplier": purchase.supplier_name,
+    label_params = {
+        "number": purchase.supplier_invoice_number[:60],
+        "supplier": purchase.supplier_name[:120],
     }
     ledger_post(
         unit=unit,
         kind=LedgerEntry.Kind.PURCHASE,
         amount=-purchase.net_total,
         booked_on=purchase.issue_date,
-        label=label[:200],
+        label_code="purchase",
+        label_params=label_params,
         source=purchase,
         by=by,
         reason=reason,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import account_or_none, audit_log
 from core.counters import counter_next
+from core.dates import format_day
 from core.money import cents
 from members.models import User
 from members.notifications import kinds as notice
@@ -105,6 +106,8 @@ def invoice_create(
     note: str = "",
     due_date: date | None = None,
     language: str = "",
+    supply_date: date | None = None,
+    supply_period_end: date | None = None,
 ) -> Invoice:
     """Create a draft invoice for one of the unit's clients. Raises ValidationError."""
     check_access(unit, by)
@@ -112,6 +115,7 @@ def invoice_create(
     today = timezone.localdate()
     if due_date is not None and due_date < today:
         errors["due_date"] = _("The due date can't be in the past.")
+    errors.update(supply_errors(supply_date, supply_period_end))
     valid = lines_or_errors(lines, client=client, day=today, errors=errors)
     invoice = Invoice.objects.create(
         kind=Invoice.Kind.INVOICE,
@@ -122,6 +126,8 @@ def invoice_create(
         order_reference=order_reference,
         note=note,
         due_date=due_date,
+        supply_date=supply_date,
+        supply_period_end=supply_period_end,
         language=language,
         created_by=by,
     )
@@ -171,11 +177,16 @@ def invoice_update(
         _refuse_job_invoice(invoice)
     if not invoice.is_editable:
         raise ValidationError(_("Only a draft can be changed."))
-    allowed = {"buyer_reference", "order_reference", "note", "due_date", "language"}
+    allowed = {
+        "buyer_reference", "order_reference", "note", "due_date", "language",
+        "supply_date", "supply_period_end",
+    }  # fmt: skip
     for name, value in fields.items():
         if name not in allowed:
             raise ValidationError({name: _("This field can't be changed.")})
         setattr(invoice, name, value)
+    if errors := supply_errors(invoice.supply_date, invoice.supply_period_end):
+        raise ValidationError(errors)
     if invoice.due_date and invoice.due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date can't be in the past.")})
     if invoice.language and invoice.language not in document_language_codes():
@@ -187,6 +198,22 @@ def invoice_update(
     invoice.save()
     audit_log(actor=by, action="invoice.updated", obj=invoice, changes={"total": invoice.total})
     return invoice
+
+
+def supply_errors(supply_date: date | None, period_end: date | None) -> dict[str, str]:
+    """What is wrong with a date of supply and the end of a service period (empty: nothing)."""
+    if period_end is None:
+        return {}
+    if supply_date is None:
+        return {"supply_date": _("A service period needs its first day: the date of supply.")}
+    if period_end < supply_date:
+        return {
+            "supply_period_end": _(
+                "The end of the service period can't be before its first day (%(day)s)."
+            )
+            % {"day": format_day(supply_date)}
+        }
+    return {}
 
 
 def needs_approval(invoice: Invoice) -> list[str]:
@@ -278,6 +305,7 @@ def seller_snapshot(invoice: Invoice) -> dict:
         "court_registry": entity.court_registry,
         "unit_code": invoice.unit.code,
         "unit_name": invoice.unit.name,
+        "unit_tool": invoice.unit.tool,
     }
 
 
@@ -327,6 +355,10 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
     policy = invoicing_policy_on(day)
     if invoice.due_date is None or invoice.due_date < day:
         invoice.due_date = day + timedelta(days=policy.payment_term_days)
+    if invoice.supply_date is None:
+        # The VAT code (art. 226, 7°) wants the date of supply when it differs from the
+        # issue date; none given, the supply is dated by the issue and the documents say so.
+        invoice.supply_date = day
     branding = InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first()
     # The document speaks the client's language unless the member chose one for it.
     invoice.language = first_language(
@@ -371,7 +403,8 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
             kind=LedgerEntry.Kind.TURNOVER,
             amount=sign * invoice.net_total,
             booked_on=day,
-            label=f"{invoice.get_kind_display()} {invoice.display_number} · {invoice.client.name}",
+            label_code=str(invoice.kind),  # "invoice" or "credit_note" (ledger_labels)
+            label_params={"number": invoice.display_number, "client": invoice.client.name},
             source=invoice,
             by=by,
         )
@@ -444,6 +477,9 @@ def credit_note_create(
         order_reference=invoice.order_reference,
         note=note,
         language=invoice.language,
+        # The credit note corrects the supply the invoice dated: it states the same date.
+        supply_date=invoice.supply_date,
+        supply_period_end=invoice.supply_period_end,
         created_by=by,
     )
     write_lines(credit, valid)

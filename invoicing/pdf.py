@@ -26,6 +26,7 @@ from segno import helpers
 from core.money import to_decimal
 from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
+from production_units.models import ProductionUnit
 
 from .languages import first_language
 from .models import (
@@ -47,6 +48,7 @@ TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "invoicing" / "pdf"
 ACCENT_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024
+THREE_IN_ONE = str(ProductionUnit.Tool.THREE_IN_ONE)
 # Pixels per QR module: crisp when printed even by viewers that smooth images.
 QR_SCALE = 4
 EPC_MAX_NAME = 70
@@ -147,6 +149,9 @@ def _context(
         "title": _("Credit note") if is_credit_note else _("Invoice"),
         "credited": invoice.credited_invoice,
         "seller": seller,
+        "unit_by_name": is_named_unit(seller),
+        "supply_period": invoice.supply_period,
+        "supply_date": invoice.supply_date,
         "seller_legal_form": legal_form(seller.get("name", "")),
         "seller_enterprise_number": format_enterprise_number(seller.get("enterprise_number", "")),
         "seller_iban": format_iban(seller.get("iban", "")),
@@ -163,6 +168,13 @@ def _context(
         "introduction": presentation.get("introduction", ""),
         "closing": presentation.get("closing", ""),
     }
+
+
+def is_named_unit(seller: dict) -> bool:
+    """A 3en1 unit is the member's own work: the documents name it, not its code under the
+    word "Activity" (the other kind of unit). Snapshots from before the unit's tool was
+    kept print as they did."""
+    return seller.get("unit_tool") == THREE_IN_ONE and bool(seller.get("unit_name"))
 
 
 def legal_form(name: str) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.pdf import render_html_to_pdf
 from core.validators import format_enterprise_number, format_iban
+from production_units.models import ProductionUnit
 
 from .languages import first_language
 from .models import InvoiceBranding, Quote
@@ -110,8 +111,10 @@ def _context(quote: Quote, presentation: dict, language: str) -> dict:
             "court_registry": entity.court_registry,
             "unit_code": quote.unit.code,
             "unit_name": quote.unit.name,
+            "unit_tool": quote.unit.tool,
         },
         "seller_legal_form": legal_form(entity.name),
+        "unit_by_name": quote.unit.tool == ProductionUnit.Tool.THREE_IN_ONE,
         "seller_enterprise_number": format_enterprise_number(entity.enterprise_number),
         "seller_iban": format_iban(entity.iban),
         "buyer": client,

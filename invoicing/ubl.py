@@ -278,6 +278,23 @@ def _line(w: _Writer, root, line, *, is_credit: bool) -> None:
     w.cbc(price, "PriceAmount", _price(line.unit_price), currencyID=w.currency)
 
 
+def _delivery(w: _Writer, root, invoice: Invoice, *, period, intra_eu: bool) -> None:
+    """BT-72, the date of supply, when the document covers no period. An intra-EU supply
+    also states when and where the goods went (BR-IC-11/12): the buyer's country. Documents
+    issued before the date of supply was kept name one only for an intra-EU supply (their
+    issue date), so that their file stays what it was."""
+    supply_date = invoice.supply_date or (invoice.issue_date if intra_eu else None)
+    if (period is not None or supply_date is None) and not intra_eu:
+        return
+    delivery = w.cac(root, "Delivery")
+    if period is None and supply_date is not None:
+        w.cbc(delivery, "ActualDeliveryDate", supply_date.isoformat())
+    if intra_eu:
+        location = w.cac(w.cac(delivery, "DeliveryLocation"), "Address")
+        country = w.cac(location, "Country")
+        w.cbc(country, "IdentificationCode", (invoice.buyer.get("country") or "").upper())
+
+
 def build_ubl(invoice: Invoice) -> bytes:
     """The Peppol BIS Billing 3.0 UBL of an issued invoice or credit note (UTF-8 bytes).
 
@@ -318,6 +335,12 @@ def build_ubl(invoice: Invoice) -> bytes:
         "BuyerReference",
         invoice.buyer_reference or invoice.order_reference or invoice.display_number,
     )
+    period = invoice.supply_period
+    if period is not None:
+        # BG-14: the service period the document covers (BR-29: its end is not before its start).
+        invoice_period = w.cac(root, "InvoicePeriod")
+        w.cbc(invoice_period, "StartDate", period[0].isoformat())
+        w.cbc(invoice_period, "EndDate", period[1].isoformat())
     if invoice.order_reference:
         w.cbc(w.cac(root, "OrderReference"), "ID", invoice.order_reference)
     credited = invoice.credited_invoice
@@ -327,15 +350,7 @@ def build_ubl(invoice: Invoice) -> bytes:
         w.cbc(reference, "IssueDate", credited.issue_date.isoformat())
     _seller(w, root, invoice, show_vat=show_vat)
     _buyer(w, root, invoice, show_vat=show_vat)
-    if "K" in categories:
-        # BR-IC-11/12: an intra-EU supply states when and where the goods were delivered.
-        # The model has no delivery date or address: the supply is dated by the invoice
-        # and delivered at the buyer's address.
-        delivery = w.cac(root, "Delivery")
-        w.cbc(delivery, "ActualDeliveryDate", issue_date.isoformat())
-        location = w.cac(w.cac(delivery, "DeliveryLocation"), "Address")
-        country = w.cac(location, "Country")
-        w.cbc(country, "IdentificationCode", (invoice.buyer.get("country") or "").upper())
+    _delivery(w, root, invoice, period=period, intra_eu="K" in categories)
     if not is_credit:
         _payment(w, root, invoice)
     with translation.override(invoice.language or settings.LANGUAGE_CODE):

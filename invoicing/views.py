@@ -7,9 +7,9 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.audit import audit_trail
+from core.audit_labels import action_label
 from core.forms import add_service_errors
 from core.permissions import member_required
 from production_units.models import ProductionUnit
@@ -20,13 +20,6 @@ from .permissions import get_own_client_or_404
 from .services import client_create, client_update
 
 CLIENT_PAGE_SIZE = 25
-
-ACTION_LABELS = {
-    "client.created": gettext_lazy("created"),
-    "client.updated": gettext_lazy("changed"),
-    "client.verified": gettext_lazy("verified by an advisor"),
-    "client.deleted": gettext_lazy("deleted"),
-}
 
 
 def _my_units(user):
@@ -142,7 +135,7 @@ def _history(client, user):
             {
                 "at": event.at,
                 "actor": event.actor or _("the platform"),
-                "action": ACTION_LABELS.get(event.action, event.action),
+                "action": action_label(event.action),
                 "reason": event.reason,
                 "changes": changes,
             }

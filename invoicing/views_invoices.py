@@ -216,6 +216,8 @@ def invoice_new(request):
 def _details_initial(invoice: Invoice) -> dict:
     return {
         "due_date": invoice.due_date,
+        "supply_date": invoice.supply_date,
+        "supply_period_end": invoice.supply_period_end,
         "buyer_reference": invoice.buyer_reference,
         "order_reference": invoice.order_reference,
         "note": invoice.note,

@@ -40,6 +40,7 @@ from invoicing.selectors import invoices_with_balance
 from members.models import Member, User
 from members.selectors import SharePosition, member_shares
 from payroll.models import Attestation, Payslip
+from production_units.ledger_labels import ledger_label
 from production_units.models import LedgerEntry, ProductionUnit
 
 ZERO = Decimal("0.00")
@@ -371,8 +372,8 @@ def year_movements(*, units: Sequence[ProductionUnit], year: int) -> list[dict]:
         _entries(units)
         .filter(booked_on__year=year)
         .order_by("booked_on", "id")
-        .values("id", "booked_on", "unit__code", "kind", "label", "amount",
-                "source_type_id", "source_id")
+        .values("id", "booked_on", "unit__code", "kind", "label", "label_code", "label_params",
+                "amount", "source_type_id", "source_id")
     )  # fmt: skip
     wanted: dict[int, set[str]] = defaultdict(set)
     for entry in entries:
@@ -393,6 +394,10 @@ def year_movements(*, units: Sequence[ProductionUnit], year: int) -> list[dict]:
     return [
         {
             **entry,
+            # In the reader's language (production_units.ledger_labels); old entries, their text.
+            "label": ledger_label(
+                entry["label_code"], entry["label_params"], fallback=entry["label"]
+            ),
             "amount": cents(entry["amount"]),
             "kind_label": str(labels.get(entry["kind"], entry["kind"])),
             "document": references.get((entry["source_type_id"], entry["source_id"]), ("", ""))[0],

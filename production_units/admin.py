@@ -51,7 +51,7 @@ class RecentLedgerEntryInline(ReadOnlyMixin, admin.TabularInline):
     model = LedgerEntry
     formset = RecentEntriesFormSet
     verbose_name_plural = _("latest ledger entries")
-    fields = ("booked_on", "kind", "amount", "label", "created_by", "created_at")
+    fields = ("booked_on", "kind", "amount", "entry_label", "created_by", "created_at")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -60,6 +60,10 @@ class RecentLedgerEntryInline(ReadOnlyMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
+
+    @admin.display(description=_("label"))
+    def entry_label(self, entry):
+        return entry.display_label
 
 
 # A unit's columns in the list, and the first fields of its page.
@@ -179,7 +183,9 @@ class UnitFilter(admin.SimpleListFilter):
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmin):
     office_path = UNIT_OFFICE
-    list_display = ("booked_on", "unit", "kind", "amount", "label", "created_by", "created_at")
+    list_display = (
+        "booked_on", "unit", "kind", "amount", "entry_label", "created_by", "created_at",
+    )  # fmt: skip
     list_filter = (UnitFilter, "kind", "booked_on")
     list_select_related = ("unit", "created_by")
     search_fields = ("=unit__code", "label")
@@ -200,7 +206,7 @@ class LedgerEntryAdmin(OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmi
             "kind",
             "amount",
             "booked_on",
-            "label",
+            "entry_label",
             "source_type",
             "source_id",
             "created_at",
@@ -211,6 +217,11 @@ class LedgerEntryAdmin(OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmi
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("booked_on", timezone.localdate())
         return initial
+
+    @admin.display(description=_("label"), ordering="label")
+    def entry_label(self, entry):
+        """The label in the reader's language (a free text as typed)."""
+        return entry.display_label
 
     def has_change_permission(self, request, obj=None):
         return False

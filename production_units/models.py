@@ -117,6 +117,12 @@ class LedgerEntry(AppendOnlyModel):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     booked_on = models.DateField(_("date"))
     label = models.CharField(_("label"), max_length=200)
+    # What the label says, as a code of production_units.ledger_labels and its values: shown
+    # in the reader's language. `label` keeps the text as written (entries without a code,
+    # from before codes or typed by an advisor, show it).
+    # Database defaults too: batch writers that COPY rows (core.bulk) may leave them out.
+    label_code = models.CharField(_("label code"), max_length=40, blank=True, db_default="")
+    label_params = models.JSONField(_("label values"), default=dict, blank=True, db_default={})
     source_type = optional_link(ContentType, None)
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
@@ -137,6 +143,13 @@ class LedgerEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{format_day(self.booked_on)} {self.get_kind_display()} {self.amount} €"
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language (production_units.ledger_labels)."""
+        from .ledger_labels import ledger_label
+
+        return ledger_label(self.label_code, self.label_params, fallback=self.label)
 
 
 class ContributionRate(DatedModel):

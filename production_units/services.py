@@ -1,9 +1,12 @@
 """Writes to production units and their ledger. The ledger is written here and nowhere else."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -16,6 +19,7 @@ from core.bulk import insert_rows
 from core.money import cents, is_cents, to_decimal
 from members.models import LegalEntity, Member, User
 
+from .ledger_labels import stored_label
 from .models import LedgerEntry, ProductionUnit, Sector
 
 # Read once: an enum member's attribute access is slow, and batch runs check 20,000 entries.
@@ -44,15 +48,18 @@ def ledger_post(
     kind: str,
     amount: Decimal,
     booked_on: date,
-    label: str,
+    label: str = "",
     source: models.Model | None = None,
     by: User | None = None,
     reason: str = "",
+    label_code: str = "",
+    label_params: dict[str, Any] | None = None,
 ) -> LedgerEntry:
     """Append one entry to a unit's ledger and audit it.
 
-    Raises ValidationError for a zero or sub-cent amount, an unknown kind, or a manual
-    adjustment without a reason.
+    The label is a code of ledger_labels with its values (shown in the reader's language),
+    or a free text. Raises ValidationError for a zero or sub-cent amount, an unknown kind,
+    or a manual adjustment without a reason.
     """
     amount = to_decimal(amount)
     errors = _entry_errors(kind=kind, amount=amount, reason=reason)
@@ -63,7 +70,9 @@ def ledger_post(
         kind=kind,
         amount=amount,
         booked_on=booked_on,
-        label=label,
+        label=stored_label(label_code, label_params or {}, label=label),
+        label_code=label_code,
+        label_params=label_params or {},
         created_by=account_or_none(by),
     )
     if source is not None:
@@ -95,6 +104,8 @@ class NewEntry:
     amount: Decimal
     booked_on: date
     label: str
+    label_code: str = ""
+    label_params: dict[str, Any] = dataclass_field(default_factory=dict)
 
 
 @transaction.atomic
@@ -136,11 +147,12 @@ def ledger_post_bulk(
     source_id = str(source.pk)
     ids = insert_rows(
         LedgerEntry,
-        ("unit", "kind", "amount", "booked_on", "label", "source_type", "source_id",
-         "created_at", "created_by"),
+        ("unit", "kind", "amount", "booked_on", "label", "label_code", "label_params",
+         "source_type", "source_id", "created_at", "created_by"),
         [
             (entry.unit_id, entry.kind, cents(entry.amount), entry.booked_on, entry.label,
-             source_type.pk, source_id, now, created_by)
+             entry.label_code, entry.label_params, source_type.pk, source_id, now,
+             created_by)
             for entry in entries
         ],
     )  # fmt: skip
@@ -172,9 +184,33 @@ class PostedEntry:
     amount: Decimal
 
 
+def _label_code_columns(
+    label_codes: dict[str, tuple[str, dict[str, Any]]],
+) -> tuple[str, list[Any]]:
+    """The SQL of the label_code and label_params columns of ledger_post_query, chosen by
+    the row's label (a CASE keeps the query's order, which a join would not promise)."""
+    if not label_codes:
+        return "'', '{}'::jsonb", []
+    whens = " ".join("WHEN %s THEN %s" for _label in label_codes)
+    codes = [value for label, (code, _p) in label_codes.items() for value in (label, code)]
+    values = [
+        value
+        for label, (_c, params) in label_codes.items()
+        for value in (label, json.dumps(params))
+    ]
+    sql = f"CASE q.label {whens} ELSE '' END, (CASE q.label {whens} ELSE '{{}}' END)::jsonb"
+    return sql, [*codes, *values]
+
+
 @transaction.atomic
 def ledger_post_query(
-    *, select: str, params: Sequence, by: User | None, source: models.Model, reason: str = ""
+    *,
+    select: str,
+    params: Sequence,
+    by: User | None,
+    source: models.Model,
+    reason: str = "",
+    label_codes: dict[str, tuple[str, dict[str, Any]]] | None = None,
 ) -> list[PostedEntry]:
     """PostgreSQL only: append the entries a query computes, in one INSERT … SELECT, for the
     batch runs whose amounts the database aggregates (the contribution run): the rows never
@@ -183,7 +219,8 @@ def ledger_post_query(
 
     The same rules as ledger_post_bulk, checked on the inserted rows: a refused batch raises
     ValidationError and the caller's transaction is rolled back. The same single audit event
-    on `source`. Returns the entries in their order.
+    on `source`. Returns the entries in their order. `label_codes` gives, for a label the
+    query writes, its code and values (ledger_labels), stored with the entries.
     """
     if connection.vendor != "postgresql":
         raise NotImplementedError("ledger_post_query needs PostgreSQL; use ledger_post_bulk.")
@@ -192,12 +229,14 @@ def ledger_post_query(
     created_by = by.pk if by is not None and by.is_authenticated else None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            code_sql, code_params = _label_code_columns(label_codes or {})
             cursor.execute(
                 f"INSERT INTO {meta.db_table} (unit_id, kind, amount, booked_on, label, "  # noqa: S608
-                "source_type_id, source_id, created_at, created_by_id) "
-                "SELECT q.unit_id, q.kind, q.amount, q.booked_on, q.label, %s, %s, %s, %s "
+                "label_code, label_params, source_type_id, source_id, created_at, created_by_id) "
+                f"SELECT q.unit_id, q.kind, q.amount, q.booked_on, q.label, {code_sql}, "
+                "%s, %s, %s, %s "
                 f"FROM ({select}) AS q RETURNING id, unit_id, kind, amount, label",
-                [source_type.pk, str(source.pk), timezone.now(), created_by, *params],
+                [*code_params, source_type.pk, str(source.pk), timezone.now(), created_by, *params],
             )
             rows = cursor.fetchall()
     except IntegrityError as error:

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -146,7 +148,8 @@ class FrozenError(Exception):
 # Fields that make up an issued document; nothing may change them once issued.
 FROZEN_FIELDS = [
     "kind", "unit_id", "client_id", "legal_entity_id", "series_id", "year", "number",
-    "issue_date", "due_date", "currency", "buyer_reference", "order_reference", "note",
+    "issue_date", "due_date", "supply_date", "supply_period_end", "currency", "buyer_reference",
+    "order_reference", "note",
     "language", "structured_reference", "net_total", "vat_total", "total", "credited_invoice_id",
     "seller", "buyer", "presentation", "hash", "previous_hash", "issued_at", "issued_by_id",
 ]  # fmt: skip
@@ -177,6 +180,15 @@ class Invoice(models.Model):
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The date of the supply (the tax point a VAT invoice must state), or the first day of
+    # the service period when supply_period_end is set; the issue date when left empty.
+    supply_date = models.DateField(_("date of supply"), null=True, blank=True)
+    supply_period_end = models.DateField(
+        _("end of the service period"),
+        null=True,
+        blank=True,
+        help_text=_("For services over a period: its last day (the date of supply is its first)."),
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     buyer_reference = models.CharField(_("buyer reference"), max_length=100, blank=True)
     order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
@@ -231,6 +243,13 @@ class Invoice(models.Model):
                 | models.Q(kind="credit_note", credited_invoice__isnull=False),
                 name="credit_note_references_invoice",
             ),
+            models.CheckConstraint(
+                condition=models.Q(supply_period_end__isnull=True)
+                | models.Q(
+                    supply_date__isnull=False, supply_period_end__gte=models.F("supply_date")
+                ),
+                name="invoice_supply_period_in_order",
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "-issue_date"]),
@@ -284,6 +303,17 @@ class Invoice(models.Model):
         if not self.number or self.series is None:
             return ""
         return f"{self.series.code}-{self.year}-{self.number:06d}"
+
+    @property
+    def supply_period(self) -> tuple[date, date] | None:
+        """(first day, last day) when the document covers a service period, else None."""
+        if (
+            self.supply_date
+            and self.supply_period_end
+            and self.supply_period_end > self.supply_date
+        ):
+            return self.supply_date, self.supply_period_end
+        return None
 
     @property
     def is_issued(self) -> bool:

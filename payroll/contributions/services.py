@@ -41,6 +41,7 @@ from payroll.models import (
     ContributionRun,
     EmploymentCost,
 )
+from production_units.ledger_labels import stored_label
 from production_units.models import ContributionRate, LedgerEntry, ProductionUnit
 from production_units.services import NewEntry, ledger_post_bulk, ledger_post_query
 
@@ -295,14 +296,26 @@ PILLARS = (
 )
 
 
+LABEL_CODES = {
+    ContributionPosting.Pillar.TURNOVER: "contribution_turnover",
+    ContributionPosting.Pillar.EMPLOYMENT: "contribution_employment",
+}
+
+
 def _labels(period: date) -> dict[str, str]:
-    month = f"{period:%Y-%m}"
+    """Each pillar's label as stored (production_units.ledger_labels shows it translated)."""
     return {
-        ContributionPosting.Pillar.TURNOVER: _("Mutual contribution on turnover, %(period)s")
-        % {"period": month},
-        ContributionPosting.Pillar.EMPLOYMENT: _("Mutual contribution on employment, %(period)s")
-        % {"period": month},
+        pillar: stored_label(code, _label_params(period)) for pillar, code in LABEL_CODES.items()
     }
+
+
+def _label_params(period: date) -> dict[str, str]:
+    return {"period": f"{period:%Y-%m}"}
+
+
+def _label_codes(period: date) -> dict[str, tuple[str, dict[str, str]]]:
+    labels = _labels(period)
+    return {labels[pillar]: (code, _label_params(period)) for pillar, code in LABEL_CODES.items()}
 
 
 @transaction.atomic
@@ -364,7 +377,15 @@ def _post_in_python(run: ContributionRun, first: date, last: date, by: User | No
                 continue
             planned.append(
                 (
-                    NewEntry(unit_id, kind, -amount, last, labels[pillar]),
+                    NewEntry(
+                        unit_id,
+                        kind,
+                        -amount,
+                        last,
+                        labels[pillar],
+                        label_code=LABEL_CODES[pillar],
+                        label_params=_label_params(first),
+                    ),
                     Posted(
                         unit_id,
                         pillar,
@@ -516,6 +537,7 @@ def _post_in_database(
         by=by,
         source=run,
         reason=_run_reason(first),
+        label_codes=_label_codes(first),
     )
     if not entries:
         return []

@@ -538,13 +538,8 @@ def expense_claim_approve(
         kind=LedgerEntry.Kind.EXPENSE,
         amount=-claim.amount,
         booked_on=today,
-        label=(
-            _("Expense claim %(number)s · %(description)s")
-            % {
-                "number": claim.pk,
-                "description": claim.description,
-            }
-        )[:200],
+        label_code="expense_claim",
+        label_params={"number": claim.pk, "description": claim.description[:150]},
         source=claim,
         by=by,
         reason=reason,

@@ -16,9 +16,9 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.audit import audit_trail
+from core.audit_labels import action_label
 from core.exports import csv_response
 from core.money import cents
 from core.permissions import member_of
@@ -38,13 +38,6 @@ from .services import (
 
 PAGE_SIZE = 25
 CSV_CHUNK = 1000
-
-ACTION_LABELS = {
-    "expense_claim.submitted": gettext_lazy("claim filed"),
-    "expense_claim.approved": gettext_lazy("approved by an advisor"),
-    "expense_claim.rejected": gettext_lazy("rejected by an advisor"),
-    "expense_claim.information_requested": gettext_lazy("your advisor asks for information"),
-}
 
 
 def claimant_required(view):
@@ -198,7 +191,7 @@ def history(claim: ExpenseClaim) -> list[dict]:
             {
                 "at": event.at,
                 "actor": event.actor or _("the platform"),
-                "action": ACTION_LABELS.get(event.action, event.action),
+                "action": action_label(event.action),
                 "details": " · ".join(details),
                 "reason": event.reason,
             }

@@ -43,6 +43,7 @@ from payroll.models import (
 )
 from payroll.parameters import salary_due_on, to_contract_parameters, withholding_table
 from payroll.split import ContractParameters, employment_cost
+from production_units.ledger_labels import stored_label
 from production_units.models import LedgerEntry
 from production_units.services import NewEntry, ledger_post_bulk
 
@@ -460,19 +461,23 @@ def _post_to_ledgers(run, workers, contracts, last: date, *, by) -> None:
             costs[key] += d.day["gross"] + d.employer_charges
     month = f"{run.period:%Y-%m}"
 
-    def label(contract_id: int, arrears: date) -> str:
+    def entry(unit_id: int, contract_id: int, arrears: date, amount: Decimal) -> NewEntry:
         values = {"period": month, "contract": contracts[contract_id].reference}
-        if arrears == date.max:
-            return _("Salaries %(period)s, contract %(contract)s") % values
-        return _("Salary arrears %(month)s paid in %(period)s, contract %(contract)s") % {
-            **values,
-            "month": f"{arrears:%Y-%m}",
-        }
+        code = "salaries"
+        if arrears != date.max:
+            code, values = "salary_arrears", {**values, "month": f"{arrears:%Y-%m}"}
+        return NewEntry(
+            unit_id,
+            LedgerEntry.Kind.EMPLOYMENT_COST,
+            -amount,
+            last,
+            stored_label(code, values),
+            label_code=code,
+            label_params=values,
+        )
 
     entries = [
-        NewEntry(
-            unit_id, LedgerEntry.Kind.EMPLOYMENT_COST, -amount, last, label(contract_id, arrears)
-        )
+        entry(unit_id, contract_id, arrears, amount)
         for (unit_id, contract_id, arrears), amount in sorted(costs.items())
         if amount
     ]

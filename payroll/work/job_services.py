@@ -574,8 +574,8 @@ def _post_expenses(job: Job, invoice: Invoice, by: User) -> None:
             kind=LedgerEntry.Kind.EXPENSE,
             amount=-job.expenses,
             booked_on=invoice.issue_date,
-            label=_("Job expenses · %(number)s · %(job)s")
-            % {"number": invoice.display_number, "job": job.description[:120]},
+            label_code="job_expenses",
+            label_params={"number": invoice.display_number, "job": job.description[:120]},
             source=job,
             by=by,
         )

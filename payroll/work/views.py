@@ -52,25 +52,6 @@ COST_KEYS = [
 COST_LABELS = {key: label for key, label, _kind in SPLIT_ROWS} | {
     "budget": gettext_lazy("Budget drawn from the balance (gross × coefficient)")
 }
-ACTION_LABELS = {
-    "job.created": gettext_lazy("draft created"),
-    "job.updated": gettext_lazy("draft changed"),
-    "job.submitted": gettext_lazy("submitted"),
-    "job.validated": gettext_lazy("validated"),
-    "job.rejected": gettext_lazy("sent back by an advisor"),
-    "job.cancelled": gettext_lazy("cancelled"),
-    "work_declaration.created": gettext_lazy("draft created"),
-    "work_declaration.submitted": gettext_lazy("submitted"),
-    "work_declaration.approved": gettext_lazy("approved by an advisor"),
-    "work_declaration.overdraft_approved": gettext_lazy("overdraft approved by an advisor"),
-    "work_declaration.rejected": gettext_lazy("rejected by an advisor"),
-    "work_declaration.information_requested": gettext_lazy("your advisor asks for information"),
-    "work_declaration.cancelled": gettext_lazy("cancelled"),
-    "contract.created": gettext_lazy("contract created"),
-    "contract.accepted": gettext_lazy("accepted by the worker"),
-    "contract.cancelled": gettext_lazy("cancelled"),
-    "contract.pay_released": gettext_lazy("paid without acceptance, released by an advisor"),
-}
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -145,10 +126,7 @@ def add_service_errors(form, error: ValidationError) -> list[str]:
 
 
 def trail(obj) -> list[dict]:
-    rows = document_history(obj)
-    for row in rows:
-        row["action"] = ACTION_LABELS.get(str(row["action"]), row["action"])
-    return rows
+    return document_history(obj)
 
 
 def _ensure_holder_workers(request) -> list[str]:

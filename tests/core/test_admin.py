@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from core import roles
 from core.audit import audit_trail
+from core.audit_labels import action_label
 from core.models import AuditEvent, HealthPing
 from invoicing.inbound import inbound_ubl_import
 from invoicing.models import Client, InvoiceBranding, Transmission
@@ -528,7 +529,9 @@ def test_the_objects_change_page_shows_its_audit_trail(admin_client, alice):
     ]
     content = response.content.decode()
     assert 'id="audit-trail"' in content
-    assert "client.verified" in content
+    # The action reads as words in the reader's language, not as its code (issue 16).
+    assert f"<td>{action_label('client.verified')}</td>" in content
+    assert "client.verified" not in content
 
 
 # List pages stay fast -------------------------------------------------------------------------

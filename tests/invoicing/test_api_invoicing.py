@@ -625,7 +625,7 @@ def test_an_unknown_field_is_refused_by_name_with_the_accepted_ones(alice_http, 
     assert response.json() == {
         "totl": [
             "This field is not accepted here (accepted: buyer_reference, due_date, language, "
-            "lines, note, order_reference)."
+            "lines, note, order_reference, supply_date, supply_period_end)."
         ]
     }
 

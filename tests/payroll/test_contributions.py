@@ -636,6 +636,8 @@ def _run_and_roll_back(*, set_based):
             posting.ledger_entry.kind,
             posting.ledger_entry.booked_on,
             posting.ledger_entry.label,
+            posting.ledger_entry.label_code,
+            posting.ledger_entry.label_params,
         )
         for posting in ContributionPosting.objects.filter(period=OCTOBER).select_related(
             "ledger_entry"
