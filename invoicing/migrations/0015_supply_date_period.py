@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0013_recurring_invoices"),
+        ("invoicing", "0014_funding_agreements"),
         ("members", "0013_legal_entity_onss_and_signatory"),
         ("production_units", "0004_contribution_rates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
