@@ -86,4 +86,6 @@ def menu_entries(*, user: object) -> list[MenuEntry]:
 
 
 def is_current(entry: MenuEntry, url_name: str | None) -> bool:
-    return bool(url_name) and any(url_name.startswith(prefix) for prefix in entry.current_for)
+    if not url_name:
+        return False
+    return any(url_name.startswith(prefix) for prefix in entry.current_for)

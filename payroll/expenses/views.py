@@ -141,13 +141,16 @@ def _policy_facts() -> dict:
         policy = payroll_policy_on(today)
     except ValidationError:
         return {}
-    open_years = [
-        {"year": year, "deadline": expense_deadline(year=year, policy=policy)}
-        for year in (today.year - 1, today.year)
+    deadlines = [
+        (year, expense_deadline(year=year, policy=policy)) for year in (today.year - 1, today.year)
     ]
     return {
         "mileage_rate": policy.mileage_rate,
-        "open_deadlines": [row for row in open_years if row["deadline"] >= today],
+        "open_deadlines": [
+            {"year": year, "deadline": deadline}
+            for year, deadline in deadlines
+            if deadline >= today
+        ],
     }
 
 
