@@ -19,6 +19,7 @@ from core.forms import field_label as _label
 from production_units.models import ProductionUnit
 
 from .branding_services import MAX_LOGO_BYTES
+from .invoice_list import sort_choices
 from .models import (
     BRANDING_TEXTS,
     Client,
@@ -202,15 +203,21 @@ class InvoiceFilterForm(PeriodMixin, forms.Form):
         help_text=_("Issue date; creation date for drafts"),
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    # A whitelist: the query string names a column, never a field to order by.
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = ProductionUnit.objects.held_by(user).order_by("code")
         self.fields["unit"].label_from_instance = lambda unit: unit.code
         self.fields["client"].queryset = Client.objects.of_member_user(user).order_by("name")
+        self.fields["sort"].choices = [("", _("Most recent first")), *sort_choices()]
 
     def is_filtering(self) -> bool:
-        return self.is_bound and any(self.data.get(name) for name in self.fields)
+        return self.is_bound and any(self.data.get(name) for name in self.fields if name != "sort")
+
+    def chosen_sort(self) -> str:
+        return (self.cleaned_data.get("sort") or "") if self.is_bound and self.is_valid() else ""
 
     def filter(self, invoices):
         data = self.cleaned_data

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from core.api import MAX_ID, DecimalStringField, StrictInputSerializer, enum_field
 from core.forms import field_label
+from core.templatetags.portal import format_amount_input
 
 from .lines import LineData
 
@@ -244,7 +245,8 @@ def line_formset(data=None, *, lines=None):
                 "description": line.description,
                 "quantity": f"{Decimal(line.quantity).normalize():f}",
                 "unit_code": line.unit_code,
-                "unit_price": f"{Decimal(line.unit_price).normalize():f}",
+                # As the pages show prices: 80,10 in French (the form reads both separators).
+                "unit_price": format_amount_input(line.unit_price),
                 "vat": vat_value(line.vat_category, line.vat_rate),
                 "exemption_reason": str(getattr(line.exemption_reason, "pk", "") or ""),
             }

@@ -24,6 +24,28 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class UnitSelect(forms.Select):
+    """Unit options carry their tool (data-tool: "3en1" or "activity")."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        unit = getattr(value, "instance", None)
+        if unit is not None:
+            option["attrs"]["data-tool"] = unit.tool
+        return option
+
+
+class JobSelect(forms.Select):
+    """Job options carry their unit (data-unit)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        job = getattr(value, "instance", None)
+        if job is not None:
+            option["attrs"]["data-unit"] = str(job.unit_id)
+        return option
+
+
 class ExpenseClaimForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Production unit"), queryset=ProductionUnit.objects.none(), empty_label=None
@@ -63,14 +85,19 @@ class ExpenseClaimForm(forms.Form):
         help_text=_("Mileage only: the amount is the distance × the rate per km in force."),
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
+    # No `capture` here: it would force the camera on a phone, and a PDF from the phone's files
+    # could not be chosen. The page adds a second input named "receipt" for the camera (same
+    # field, same upload limit); the form takes one file.
     receipt = forms.FileField(
         label=_("Receipt"),
         required=False,
         help_text=_("A photo (JPEG or PNG) or a PDF, up to 10 MB. Not needed for mileage."),
-        widget=forms.ClearableFileInput(
+        widget=forms.FileInput(
             attrs={
-                "accept": "image/*,application/pdf",
-                "capture": "environment",
+                "accept": "image/*,application/pdf,.pdf",
+                "class": "visually-hidden",
+                "aria-describedby": "receipt-help",
+                "data-receipt-input": "",
             }
         ),
     )
@@ -88,6 +115,10 @@ class ExpenseClaimForm(forms.Form):
         jobs = claimable_jobs(user).select_related("unit").order_by("-created_at")
         self.fields["job"].queryset = jobs
         self.fields["job"].label_from_instance = lambda job: f"{job.unit.code} · {job.description}"
+        # Each job names its unit, each unit its tool: the page offers a job only for a
+        # 3en1 unit, and only that unit's jobs (the service refuses any other).
+        self.fields["job"].widget = JobSelect(choices=self.fields["job"].choices)
+        self.fields["unit"].widget = UnitSelect(choices=self.fields["unit"].choices)
         if not jobs.exists():
             del self.fields["job"]
         self.fields["spent_on"].widget.attrs["max"] = timezone.localdate().isoformat()
@@ -95,6 +126,13 @@ class ExpenseClaimForm(forms.Form):
             str(pk)
             for pk in ExpenseCategory.objects.filter(is_mileage=True).values_list("pk", flat=True)
         ]
+
+    def clean_receipt(self):
+        if len(self.files.getlist(self.add_prefix("receipt"))) > 1:
+            raise forms.ValidationError(
+                _("Send one receipt: the photo or the file, not both."), code="two_receipts"
+            )
+        return self.cleaned_data.get("receipt")
 
     def service_fields(self) -> dict:
         data = self.cleaned_data

@@ -128,16 +128,23 @@ def expense_list_csv(request):
 
 
 def _policy_facts() -> dict:
-    """The rate per km and the deadline of last year's claims, as the form shows them."""
+    """The rate per km and the deadlines still open today (last year's until its deadline
+    passes, then this year's), by the payroll policy in force today, as the form shows them."""
     today = timezone.localdate()
     try:
         policy = payroll_policy_on(today)
     except ValidationError:
         return {}
+    deadlines = [
+        (year, expense_deadline(year=year, policy=policy)) for year in (today.year - 1, today.year)
+    ]
     return {
         "mileage_rate": policy.mileage_rate,
-        "last_year": today.year - 1,
-        "last_year_deadline": expense_deadline(year=today.year - 1, policy=policy),
+        "open_deadlines": [
+            {"year": year, "deadline": deadline}
+            for year, deadline in deadlines
+            if deadline >= today
+        ],
     }
 
 

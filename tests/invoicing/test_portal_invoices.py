@@ -502,7 +502,8 @@ def test_editing_a_draft_shows_its_lines_and_saves_the_change(alice_client, alic
             "description": "Concert",
             "quantity": "1",
             "unit_code": "C62",
-            "unit_price": "400",
+            # As the pages write prices, in the page's language (English here).
+            "unit_price": "400.00",
             "vat": "S:21.00",
             "exemption_reason": "",
         }
@@ -688,7 +689,7 @@ def test_crediting_in_full_drafts_a_credit_note_of_every_line(alice_client, alic
     url = reverse("portal:credit_note_create", args=[issued.pk])
     page = alice_client.get(url)
     assert page.status_code == 200
-    assert [form.initial["unit_price"] for form in page.context["formset"]] == ["250"]
+    assert [form.initial["unit_price"] for form in page.context["formset"]] == ["250.00"]
     response = alice_client.post(url, {"mode": "full", "full-note": "Concert annulé"})
     credit = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
     assert response.status_code == 302

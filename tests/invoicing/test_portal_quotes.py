@@ -117,7 +117,7 @@ def test_a_past_validity_date_lands_on_its_field(alice_client, alice_3en1, theat
 def test_a_draft_quote_is_edited_with_its_lines_prefilled(alice_client, draft_quote):
     url = reverse("portal:quote_edit", args=[draft_quote.pk])
     page = alice_client.get(url)
-    assert [form.initial["unit_price"] for form in page.context["formset"]] == ["300"]
+    assert [form.initial["unit_price"] for form in page.context["formset"]] == ["300.00"]
     data = document_data(
         [line_data(description="Concert", quantity="3", unit_price="300")],
         note="Three concerts",

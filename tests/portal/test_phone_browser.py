@@ -142,11 +142,19 @@ OVERFLOW_JS = """() => {
           culprits: out.slice(0, 8)};
 }"""
 
-# Run in the page: each link of the main menu on screen (inside the width, shown, not covered).
+# Run in the page: the "Menu" button opens the folded menu, and then each link of the main menu
+# is on screen (inside the width, shown, not covered); the menu is folded again after.
 MENU_JS = """() => {
   const links = document.querySelectorAll("nav.main-nav a");
   if (!links.length) return ["no main menu"];
   const problems = [];
+  const toggle = document.querySelector(".menu-toggle");
+  const folds = toggle && !toggle.hidden && getComputedStyle(toggle).display !== "none";
+  if (folds) {
+    if (links[0].getBoundingClientRect().height) problems.push("shown before Menu is pressed");
+    toggle.click();
+    if (toggle.getAttribute("aria-expanded") !== "true") problems.push("Menu does not open it");
+  }
   for (const link of links) {
     link.scrollIntoView({block: "center", inline: "nearest"});
     const box = link.getBoundingClientRect();
@@ -159,6 +167,7 @@ MENU_JS = """() => {
     const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     if (!hit || !(hit === link || link.contains(hit))) problems.push(`${name}: covered`);
   }
+  if (folds) toggle.click();
   window.scrollTo(0, 0);
   return problems;
 }"""
@@ -377,6 +386,7 @@ def test_the_main_menu_takes_a_thumb_to_another_page(phone):
     phone.open(reverse("portal:home"))
 
     def tap_invoices(page):
+        page.locator(".menu-toggle").tap()
         page.locator(f'nav.main-nav a[href="{invoices}"]').tap()
         page.wait_for_url(f"**{invoices}")
         return page.locator("nav.main-nav a[aria-current=page]").get_attribute("href")
