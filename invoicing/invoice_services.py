@@ -327,6 +327,51 @@ def _buyer_snapshot(client: Client) -> dict:
     }
 
 
+def _as_issued_on(invoice: Invoice, day: date) -> None:
+    """Fill in, in memory, what a document says once issued on `day` and that doesn't depend
+    on its number: due and supply dates, language, presentation, seller and buyer."""
+    policy = invoicing_policy_on(day)
+    if invoice.due_date is None or invoice.due_date < day:
+        invoice.due_date = day + timedelta(days=policy.payment_term_days)
+    if invoice.supply_date is None:
+        # The VAT code (art. 226, 7°) wants the date of supply when it differs from the
+        # issue date; none given, the supply is dated by the issue and the documents say so.
+        invoice.supply_date = day
+    branding = InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first()
+    # The document speaks the client's language unless the member chose one for it.
+    invoice.language = first_language(
+        invoice.language, invoice.client.language, branding.language if branding else ""
+    )
+    # Frozen with the document: personalising the unit later changes no issued document.
+    invoice.presentation = presentation_of(branding, invoice.language)
+    invoice.seller = seller_snapshot(invoice)
+    invoice.buyer = _buyer_snapshot(invoice.client)
+
+
+def invoice_preview_pdf(*, invoice: Invoice, by: User) -> bytes:
+    """A draft's PDF as it would be issued today, marked as a preview that is not an invoice
+    (no number, no payment QR code). Nothing is saved. Raises PermissionDenied, and
+    ValidationError for an issued document (it has its own PDF)."""
+    from .pdf import document_language, logo_data_uri_of, render_preview_pdf  # WeasyPrint
+
+    check_access(invoice.unit, by)
+    if invoice.is_issued:
+        raise ValidationError(_("An issued document has its own PDF."))
+    invoice.issue_date = timezone.localdate()
+    _as_issued_on(invoice, invoice.issue_date)
+    saved = invoice.lines.select_related("exemption_reason")
+    lines = sorted(saved, key=lambda ln: ln.position)
+    language = document_language(invoice)
+    logo = logo_data_uri_of(invoice.presentation.get("logo", ""), unit_id=invoice.unit_id)
+    return render_preview_pdf(
+        invoice=invoice,
+        lines=lines,
+        language=language,
+        presentation=invoice.presentation,
+        logo=logo,
+    )
+
+
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None = None) -> Invoice:
     """Issue a document: next number without gaps, structured reference, frozen content
@@ -352,22 +397,7 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
     series = InvoiceSeries.objects.get(legal_entity=invoice.legal_entity, kind=invoice.kind)
     # What doesn't depend on the number is prepared before the counter's lock: issuers of the
     # series wait on that lock until commit, so the less done under it, the more issue per second.
-    policy = invoicing_policy_on(day)
-    if invoice.due_date is None or invoice.due_date < day:
-        invoice.due_date = day + timedelta(days=policy.payment_term_days)
-    if invoice.supply_date is None:
-        # The VAT code (art. 226, 7°) wants the date of supply when it differs from the
-        # issue date; none given, the supply is dated by the issue and the documents say so.
-        invoice.supply_date = day
-    branding = InvoiceBranding.objects.filter(unit_id=invoice.unit_id).first()
-    # The document speaks the client's language unless the member chose one for it.
-    invoice.language = first_language(
-        invoice.language, invoice.client.language, branding.language if branding else ""
-    )
-    # Frozen with the document: personalising the unit later changes no issued document.
-    invoice.presentation = presentation_of(branding, invoice.language)
-    invoice.seller = seller_snapshot(invoice)
-    invoice.buyer = _buyer_snapshot(invoice.client)
+    _as_issued_on(invoice, day)
     # The counter row's lock serialises issuers of this series until commit.
     number = counter_next(f"invoice-series:{series.pk}:{day.year}")
     previous = GENESIS

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from .invoice_services import (
     invoice_create,
     invoice_delete_draft,
     invoice_duplicate,
+    invoice_preview_pdf,
     invoice_submit,
     invoice_update,
     needs_approval,
@@ -463,6 +464,18 @@ def _stored_file(invoice: Invoice, name: str):
 
 def _filename(invoice: Invoice, suffix: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", invoice.display_number) + suffix
+
+
+@member_required
+def invoice_preview(request, pk):
+    """A draft's PDF before it is issued, shown in the browser (marked as a preview)."""
+    invoice = get_own_invoice_or_404(request, pk)
+    if invoice.is_issued:
+        return redirect("portal:invoice_pdf", pk=invoice.pk)
+    pdf = invoice_preview_pdf(invoice=invoice, by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{_filename(invoice, "-preview.pdf")}"'
+    return response
 
 
 @member_required

@@ -31,6 +31,7 @@ urlpatterns = [
     path("invoices/<int:pk>/delete/", invoice_views.invoice_delete, name="invoice_delete"),
     path("invoices/<int:pk>/submit/", invoice_views.invoice_submit_view, name="invoice_submit"),
     path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/preview/", invoice_views.invoice_preview, name="invoice_preview"),
     path("invoices/<int:pk>/ubl/", invoice_views.invoice_ubl, name="invoice_ubl"),
     path("invoices/<int:pk>/credit/", invoice_views.credit_note_new, name="credit_note_create"),
     path("invoices/<int:pk>/repeat/", invoice_views.invoice_repeat_view, name="invoice_repeat"),

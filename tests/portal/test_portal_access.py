@@ -39,6 +39,7 @@ CASES = {
     "invoice_delete": "invoice",
     "invoice_submit": "invoice",
     "invoice_pdf": "issued_invoice",
+    "invoice_preview": "invoice",
     "invoice_ubl": "issued_invoice",
     "credit_note_create": "issued_invoice",
     "invoice_duplicate": "issued_invoice",
