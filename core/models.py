@@ -1,6 +1,8 @@
+import re
 from typing import Any, NoReturn, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,13 +75,44 @@ class AuditEvent(AppendOnlyModel):
         (the admin's audit trail shows them)."""
         if not isinstance(self.changes, dict):
             return [("", str(self.changes))]
+        # get_for_id reads ContentType's cache: no query per event of a trail.
+        model = (
+            ContentType.objects.get_for_id(self.content_type_id).model_class()
+            if self.content_type_id
+            else None
+        )
         lines = []
         for name, value in self.changes.items():
+            field = _field_of(model, name)
+            label = str(field.verbose_name) if field is not None else name
             if isinstance(value, list) and len(value) == 2:
-                lines.append((name, f"{value[0]} → {value[1]}"))
+                text = f"{_shown(field, value[0])} → {_shown(field, value[1])}"
+                lines.append((label, text))
             else:
-                lines.append((name, str(value)))
+                lines.append((label, _shown(field, value)))
         return lines
+
+
+ISO_DAY = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def _field_of(model: type[models.Model] | None, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _shown(field: Any, value: Any) -> str:
+    """A recorded value as the reader reads it: a choice by its label in their language, a
+    day (stored ISO, "2026-11-10", alone or in a text) dd/mm/yyyy."""
+    if field is not None and getattr(field, "choices", None) and not isinstance(value, list):
+        labels = dict(field.flatchoices)
+        if value in labels:
+            return str(labels[value])
+    return ISO_DAY.sub(r"\3/\2/\1", str(value))
 
 
 class HealthPing(models.Model):

@@ -9,6 +9,7 @@ field, and the inlines check the rows typed together on one page.
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin_kit import (
     ReferenceDataAdmin,
@@ -141,17 +142,34 @@ class ContractTypeParametersInline(admin.StackedInline):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
-@admin.register(ContractType)
-class ContractTypeAdmin(AuditedInlinesMixin, ReferenceDataAdmin):
-    # Dated parameters: the same for every office.
-    office_path = COOPERATIVE_WIDE
-    list_display = ("name", "code")
-    search_fields = ("name", "code")
-    inlines = (ContractTypeParametersInline,)
+class LabelledReferenceMixin:
+    """A reference row named by code (contract types, expense categories): lists and
+    read-only pages show its name in the reader's language (`label`); the stored name, the
+    fallback for a row added by hand, is a field only for who may change it."""
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def label_in_language(self, obj):
+        return obj.label
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "name"]
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
-        # The code is what contracts and Dimona records refer to.
-        return ("code",) if obj is not None else ()
+        own = ("code",) if obj is not None else ()
+        return (*own, "label_in_language")
+
+
+@admin.register(ContractType)
+class ContractTypeAdmin(LabelledReferenceMixin, AuditedInlinesMixin, ReferenceDataAdmin):
+    # Dated parameters: the same for every office. The code is what contracts and Dimona
+    # records refer to: read-only once saved.
+    office_path = COOPERATIVE_WIDE
+    list_display = ("label_in_language", "code")
+    search_fields = ("name", "code")
+    inlines = (ContractTypeParametersInline,)
 
     def get_inlines(self, request, obj):
         # The periods are checked against the type's saved ones: save the type first.
@@ -228,15 +246,12 @@ class PayrollPolicyAdmin(ReferenceDataAdmin):
 
 
 @admin.register(ExpenseCategory)
-class ExpenseCategoryAdmin(ReferenceDataAdmin):
+class ExpenseCategoryAdmin(LabelledReferenceMixin, ReferenceDataAdmin):
     # Dated parameters: the same for every office.
     office_path = COOPERATIVE_WIDE
-    list_display = ("name", "code", "is_mileage")
+    list_display = ("label_in_language", "code", "is_mileage")
     list_filter = ("is_mileage",)
     search_fields = ("name", "code")
-
-    def get_readonly_fields(self, request, obj=None):
-        return ("code",) if obj is not None else ()
 
 
 @admin.register(ContributionRate)

@@ -73,6 +73,33 @@ PERSONAS = {
         ("/admin/",),
     ),
 }
+# What the issue asks each persona to reach, on the page that should offer it (by kind of
+# address): a CSS selector that must match at least `count` elements there, in every language
+# and size; and, for the board, a figure that must not be nought.
+ACTIONS = {
+    "alice": [
+        ("/espace/", "#attention", 1, "the home lists what needs my attention"),
+        ("/espace/", "a.notifications-link", 1, "the notifications are one tap away"),
+        ("/espace/invoices/N/", "a[href$='/duplicate/']", 1, "an invoice can be duplicated"),
+        ("/espace/invoices/", "a[href$='/invoices/new/']", 1, "a new invoice can be made"),
+    ],
+    "claire": [
+        (
+            "/admin/payroll/expenseclaim/N/change/",
+            "#decision-buttons a, #decision-buttons button",
+            2,
+            "an expense claim is decided on its own page",
+        ),
+    ],
+    "denis": [
+        (
+            "/admin/invoicing/invoice/receivables/",
+            "#receivables-total td.amount",
+            2,
+            "the board sees the cooperative's receivables",
+        ),
+    ],
+}
 # At most this many kinds of page a persona (the walk stays a few minutes long in CI).
 MAX_PAGES = 24
 # Links the walk never follows: downloads, actions behind a confirmation, leaving the session,
@@ -111,7 +138,8 @@ US_DATE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\b"
     r"|\b(0?[1-9]|1[0-2])/(1[3-9]|2\d|3[01])/\d{4}\b"
 )
-RAW_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+# A code shown as it is stored: "in_review", "work_declaration.approved".
+RAW_CODE = re.compile(r"^[a-z]+(_[a-z]+)*([._][a-z]+)+$")
 
 
 def _kind(path: str) -> str:
@@ -243,7 +271,19 @@ def _walk(screen: Screen, starts: list[str], prefixes: tuple[str, ...]) -> list[
     return pages
 
 
-def _problems(screen: Screen, path: str, language: str, french_only: set[str]) -> list[str]:
+def _missing_actions(screen: Screen, path: str, actions) -> list[str]:
+    found = []
+    for kind, selector, count, what in actions:
+        if _kind(path) == kind:
+            matched = screen.evaluate(f"() => document.querySelectorAll({selector!r}).length")
+            if matched < count:
+                found.append(f"cannot: {what} ({selector}: {matched})")
+    return found
+
+
+def _problems(
+    screen: Screen, path: str, language: str, french_only: set[str], actions=()
+) -> list[str]:
     found = []
     status = screen.open(path)
     if status != 200:
@@ -261,7 +301,7 @@ def _problems(screen: Screen, path: str, language: str, french_only: set[str]) -
         offices = set(Office.objects.values_list("name", flat=True))
         found += [f"French text {text!r}" for text in sorted(texts & french_only - offices)][:5]
     found += [f"raw code {text!r}" for text in sorted(texts) if RAW_CODE.match(text)][:5]
-    return found
+    return found + _missing_actions(screen, path, actions)
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +323,9 @@ def test_day_one_walk(browser, live_server, persona, french_only):  # noqa: F811
     finally:
         first.close()
     assert len(pages) >= 5, f"{persona} reaches only {pages}"
+    walked = {_kind(path) for path in pages}
+    unreached = [what for kind, _s, _c, what in ACTIONS[persona] if kind not in walked]
+    assert unreached == [], f"{persona} never reaches the page where {unreached}"
     folder = Path(SCREENSHOTS) / persona if SCREENSHOTS else None
     if folder:
         folder.mkdir(parents=True, exist_ok=True)
@@ -293,7 +336,13 @@ def test_day_one_walk(browser, live_server, persona, french_only):  # noqa: F811
             try:
                 with translation.override(language):
                     for path in pages:
-                        found = _problems(screen, path, language, french_only.get(language, set()))
+                        found = _problems(
+                            screen,
+                            path,
+                            language,
+                            french_only.get(language, set()),
+                            ACTIONS[persona],
+                        )
                         if found:
                             problems[f"{language} {size} {path}"] = found
                         if folder:
