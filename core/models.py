@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_labels import action_label
 from core.model_fields import required_link, staff_link
 
 _M = TypeVar("_M", bound=models.Model)
@@ -66,8 +67,6 @@ class AuditEvent(AppendOnlyModel):
     @property
     def action_label(self) -> str:
         """The action in the reader's language (core.audit_labels), never its code."""
-        from .audit_labels import action_label
-
         return action_label(self.action)
 
     def change_lines(self) -> list[tuple[str, str]]:
@@ -100,9 +99,11 @@ def _field_of(model: type[models.Model] | None, name: str) -> Any:
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A reverse relation ("lines", "contracts") has no verbose name: the recorded key is shown.
+    return field if hasattr(field, "verbose_name") else None
 
 
 def _shown(field: Any, value: Any) -> str:

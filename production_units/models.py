@@ -14,6 +14,8 @@ from core.model_fields import optional_link, required_link, staff_link
 from core.models import AppendOnlyModel
 from core.scoping import office_scoped
 
+from .ledger_labels import ledger_label
+
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 ZERO = models.Value(0, output_field=MONEY)
 
@@ -147,8 +149,6 @@ class LedgerEntry(AppendOnlyModel):
     @property
     def display_label(self) -> str:
         """The label in the reader's language (production_units.ledger_labels)."""
-        from .ledger_labels import ledger_label
-
         return ledger_label(self.label_code, self.label_params, fallback=self.label)
 
 

@@ -342,7 +342,9 @@ class InvoiceGenerator:
             numbers[series.pk] = number
             if unit.id not in sellers:
                 # The service's own snapshot functions, on light stand-ins.
-                stand_in = _Doc(legal_entity=entity, unit=_Doc(code=unit.code, name=unit.name))
+                stand_in = _Doc(
+                    legal_entity=entity, unit=_Doc(code=unit.code, name=unit.name, tool=unit.tool)
+                )
                 seller = _seller_snapshot(stand_in)
                 sellers[unit.id] = (seller, as_json(seller))
             if client.id not in buyers:
@@ -358,6 +360,9 @@ class InvoiceGenerator:
                 year=day.year,
                 number=number,
                 issue_date=day,
+                # A service's invoice is issued on the day of its supply (legal mentions).
+                supply_date=day,
+                supply_period_end=None,
                 due_date=day + timedelta(days=self._policy(day).payment_term_days),
                 currency="EUR",
                 structured_reference=structured_reference(
@@ -399,7 +404,7 @@ class InvoiceGenerator:
             actor = unit.holder.user_id
             display = display_number(invoice)
             batch["invoices"].append(
-                (invoice_id, invoice.kind, "issued", day.year, number, day,
+                (invoice_id, invoice.kind, "issued", day.year, number, day, day,
                  invoice.due_date, "EUR", "", "", "", unit.holder.language,
                  invoice.structured_reference, totals.net_total, totals.vat_total,
                  totals.total, sellers[unit.id][1], buyers[client.id][1], digest,
@@ -417,7 +422,8 @@ class InvoiceGenerator:
                 label = f"{kind_label} {display} · {client.name}"
                 batch["entries"].append(
                     (entry_id, LedgerEntry.Kind.TURNOVER.value, totals.net_total, day,
-                     label[:200], str(invoice_id), issued_at, actor, invoice_type, unit.id)
+                     label[:200], "invoice", as_json({"number": display, "client": client.name}),
+                     str(invoice_id), issued_at, actor, invoice_type, unit.id)
                 )  # fmt: skip
                 batch["audits"].append(
                     (issued_at, actor, "ledger.posted", unit_type, unit.id,
@@ -446,7 +452,8 @@ class InvoiceGenerator:
         writer = self.ctx.writer
         writer.copy(
             Invoice,
-            ["id", "kind", "status", "year", "number", "issue_date", "due_date", "currency",
+            ["id", "kind", "status", "year", "number", "issue_date", "supply_date", "due_date",
+             "currency",
              "buyer_reference", "order_reference", "note", "language", "structured_reference",
              "net_total", "vat_total", "total", "seller", "buyer", "hash", "previous_hash",
              "issued_at", "rejection_reason", "created_at", "pdf", "ubl", "client_id",
@@ -462,8 +469,8 @@ class InvoiceGenerator:
         )  # fmt: skip
         writer.copy(
             LedgerEntry,
-            ["id", "kind", "amount", "booked_on", "label", "source_id", "created_at",
-             "created_by_id", "source_type_id", "unit_id"],
+            ["id", "kind", "amount", "booked_on", "label", "label_code", "label_params",
+             "source_id", "created_at", "created_by_id", "source_type_id", "unit_id"],
             batch["entries"],
         )  # fmt: skip
         self.ctx.audit_many(batch["audits"])

@@ -6,6 +6,7 @@ import time
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.db.models import NOT_PROVIDED
 
 from core.encryption import encrypt, lookup_hash
 
@@ -35,6 +36,7 @@ class BulkWriter:
         National numbers and IBANs are given in clear: they are encrypted here, and their
         `_hash` columns added (core.encryption)."""
         table = model._meta.db_table
+        columns, rows = _with_defaults(model, columns, rows)
         columns, rows = _encrypted(model, columns, rows)
         names = ", ".join(f'"{name}"' for name in columns)
         count = 0
@@ -52,6 +54,27 @@ class BulkWriter:
                 # Table names come from the models' _meta, not from input.
                 query = f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"  # noqa: S608, E501
                 cursor.execute(query, [f'"{table}"'])
+
+
+def _with_defaults(model, columns: list[str], rows):
+    """The columns a generator does not name get the model's default, as the ORM would give
+    them: a field added later ("place of work", a label code) never breaks the COPY."""
+    missing = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column not in columns
+        and not field.primary_key
+        and not field.null
+        and field.db_default is NOT_PROVIDED
+        and not field.column.endswith("_hash")  # written by _encrypted
+    ]
+    if not missing:
+        return columns, rows
+    defaults = []
+    for field in missing:
+        value = field.get_default()
+        defaults.append(as_json(value) if isinstance(value, dict | list) else value)
+    return [*columns, *(field.column for field in missing)], ((*row, *defaults) for row in rows)
 
 
 def _encrypted(model, columns: list[str], rows):

@@ -378,6 +378,8 @@ def _arguments(model_admin, pattern) -> list[dict]:
         elif name.endswith("_id"):
             related = model_admin.model._meta.get_field(name[: -len("_id")]).related_model
             values = list(related._default_manager.values_list("pk", flat=True)[:3])
+        elif name == "decision":  # core.admin_decisions: each decision the admin offers
+            values = [decision.name for decision in model_admin.decisions]
         else:
             assert name in URL_ARGUMENTS, f"how to fill {name} of {pattern.name}?"
             values = URL_ARGUMENTS[name]

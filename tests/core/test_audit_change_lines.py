@@ -47,3 +47,9 @@ def test_days_inside_a_text_and_unknown_names_are_kept_readable():
         ("days", "10/11/2026 11/11/2026 → 01/12/2026"),
         ("note", "ref 12-2026"),
     ]
+
+
+def test_a_reverse_relation_keeps_its_recorded_name():
+    # "lines" is Invoice's reverse relation to its lines: it has no verbose name of its own.
+    event = _event({"lines": ["2", "3"]})
+    assert event.change_lines() == [("lines", "2 → 3")]

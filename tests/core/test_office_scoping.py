@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import roles
+from core.audit_labels import action_label
 from core.scoping import COOPERATIVE_WIDE, SPANS_OFFICES, office_scoped, require_office
 from devtools import demo
 from invoicing.models import Client
@@ -170,4 +171,7 @@ def test_an_advisor_opens_no_audit_event_but_reads_the_trail_on_her_offices_obje
         reverse("admin:production_units_productionunit_change", args=[alice_3en1.pk])
     )
     assert page.status_code == 200
-    assert "unit.opened" in page.content.decode()
+    # The trail names the action in the reader's language (core.audit_labels), not its code.
+    with translation.override(page.wsgi_request.LANGUAGE_CODE):
+        assert str(action_label("unit.opened")) in page.content.decode()
+    assert "unit.opened" not in page.content.decode()
