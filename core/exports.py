@@ -8,8 +8,10 @@ through one typed conversion:
 - text is written as text, and text starting with one of those characters gets a single
   quote in front (OWASP's advice), in CSV and XLSX alike;
 - numbers (int, Decimal: never float for money) and dates stay typed: real numbers and dates
-  in XLSX, plain digits and ISO 8601 in CSV. A negative amount passed as a Decimal is a number,
-  not neutralised; an amount formatted into a string beforehand would be, so pass the Decimal.
+  in XLSX (shown dd/mm/yyyy), plain digits and Belgian dates (dd/mm/yyyy, the day first, as a
+  Belgian spreadsheet reads them) in CSV, in every language. A negative amount passed as a
+  Decimal is a number, not neutralised; an amount formatted into a string beforehand would
+  be, so pass the Decimal.
 
 `tests/core/test_exports_inert.py` opens every export of the project with csv and openpyxl and
 checks that a hostile name stays inert, and that no module writes CSV or XLSX without this one.
@@ -38,8 +40,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 AMOUNT_FORMAT = "0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 
 
 def inert_text(text: str) -> str:
@@ -54,7 +56,7 @@ def _local(value: datetime) -> datetime:
 
 def csv_cell(value: object) -> str:
     """One typed value as CSV text: "" for None, Decimal in plain notation (its own decimals),
-    dates ISO 8601, date-times local ISO 8601 to the second, any text made inert."""
+    dates dd/mm/yyyy, date-times local dd/mm/yyyy HH:MM:SS, any text made inert."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -64,9 +66,9 @@ def csv_cell(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, datetime):
-        return _local(value).isoformat(timespec="seconds")
+        return f"{_local(value):%d/%m/%Y %H:%M:%S}"
     if isinstance(value, date):
-        return value.isoformat()
+        return f"{value:%d/%m/%Y}"
     if isinstance(value, float):
         return repr(value)
     return inert_text(str(value))

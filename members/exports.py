@@ -109,7 +109,7 @@ def extract_values(member: Member, at: date) -> list[list]:
                 entry.structured_reference,
                 entry.counterparty.number if entry.counterparty else None,
                 str(entry.recorded_by) if entry.recorded_by else "",
-                entry.recorded_at.isoformat(timespec="seconds"),
+                entry.recorded_at,
                 entry.note,
             ]
         )

@@ -187,7 +187,7 @@ def test_text_that_could_start_a_formula_gets_a_leading_quote(text):
 def test_numbers_and_dates_stay_typed():
     assert csv_cell(Decimal("-12.50")) == "-12.50"
     assert csv_cell(-3) == "-3"
-    assert csv_cell(date(2026, 1, 2)) == "2026-01-02"
+    assert csv_cell(date(2026, 1, 2)) == "02/01/2026"  # Belgian: the day first
     assert csv_cell(None) == ""
     assert xlsx_value(Decimal("-12.50")) == Decimal("-12.50")
     assert xlsx_value(date(2026, 1, 2)) == date(2026, 1, 2)

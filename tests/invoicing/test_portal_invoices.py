@@ -903,12 +903,12 @@ def test_the_csv_export_holds_the_filtered_list_with_payment_states(alice_client
     by_number = {row[0]: row for row in rows}
     assert len(rows) == 3  # the school's draft is in the other unit
     issued, paid = book["issued"], book["paid"]
-    today = timezone.localdate().isoformat()
+    today = f"{timezone.localdate():%d/%m/%Y}"
     assert by_number[issued.display_number][1:] == [
         "invoice",
         "issued",
         today,
-        issued.due_date.isoformat(),
+        f"{issued.due_date:%d/%m/%Y}",
         today,
         "Théâtre de la Place",
         "UP-0001",

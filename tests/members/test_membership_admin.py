@@ -615,8 +615,8 @@ def test_an_advisor_downloads_the_extract_of_a_member_of_her_office(
     response = claire_http.get(extract, {"format": "csv", "at": "2024-12-31"})
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
-    assert lines[1].startswith("2024-01-15,subscription,2,30.00,60.00,0.00,2,A")
-    assert lines[2].startswith("2024-01-15,payment,0,0.00,0.00,60.00,2,A")
+    assert lines[1].startswith("15/01/2024,subscription,2,30.00,60.00,0.00,2,A")
+    assert lines[2].startswith("15/01/2024,payment,0,0.00,0.00,60.00,2,A")
     page = claire_http.get(url(Member, "change", alice.member.pk))
     assert extract in page.content.decode()
     assert (

@@ -142,7 +142,7 @@ def test_the_xlsx_has_a_frozen_header_typed_cells_and_a_summary(history):
     assert lea_row[0].value == lea.number
     assert isinstance(lea_row[3].value, datetime)  # a date cell, not text
     assert lea_row[3].value.date() == date(2022, 1, 10)
-    assert lea_row[3].number_format == "yyyy-mm-dd"
+    assert lea_row[3].number_format == "dd/mm/yyyy"
     assert isinstance(lea_row[6].value, int | float)  # an amount is a number…
     assert lea_row[6].number_format == "0.00"  # …shown with two decimals
     zoe_row = sheet[4]
@@ -217,5 +217,5 @@ def test_a_members_extract_lists_their_operations_up_to_the_date(history, tmp_pa
     )
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + 2  # header, the subscription and the first payment
-    assert lines[2].startswith("2022-01-20,payment,0,0.00,0.00,45.00,4,A")
+    assert lines[2].startswith("20/01/2022,payment,0,0.00,0.00,45.00,4,A")
     assert ShareRegisterEntry.objects.filter(member=lea).count() == 4

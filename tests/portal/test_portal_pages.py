@@ -211,7 +211,7 @@ def test_csv_export_has_every_entry_oldest_first_with_exact_amounts(alice_client
     assert response["Content-Disposition"] == 'attachment; filename="UP-0002-ledger.csv"'
     header, *rows = _csv_rows(response)
     assert header == ["Date", "Kind", "Kind code", "Label", "Amount (EUR)"]
-    assert [row[0] for row in rows] == ["2026-09-05", "2026-09-30", "2026-10-02", "2026-10-15"]
+    assert [row[0] for row in rows] == ["05/09/2026", "30/09/2026", "02/10/2026", "15/10/2026"]
     assert [row[2] for row in rows] == [
         "turnover",
         "turnover_contribution",
@@ -228,7 +228,7 @@ def test_csv_export_applies_the_same_filters_as_the_page(alice_client, alice_act
     _header, *by_kind = _csv_rows(alice_client.get(url, {"kind": "employment_cost"}))
     assert by_kind == [
         [
-            "2026-10-15",
+            "15/10/2026",
             str(LedgerEntry.Kind.EMPLOYMENT_COST.label),
             "employment_cost",
             "Salaire octobre",
