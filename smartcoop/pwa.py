@@ -19,8 +19,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 THEME = "#0b5d7a"
-SHELL_STATIC = ("css/portal.css", "css/receipts.css", "js/pwa.js", "icons/icon-192.png",
-                "icons/icon-512.png")  # fmt: skip
+# Every stylesheet and script the portal's base page loads (tests/test_pwa.py checks it).
+SHELL_STATIC = ("css/portal.css", "css/receipts.css", "js/menu.js", "js/pwa.js",
+                "icons/icon-192.png", "icons/icon-512.png")  # fmt: skip
 
 
 @require_GET

@@ -3,6 +3,7 @@ service worker that keeps the shell only (public static files and the offline pa
 member's page or file), an offline page; all three public and holding nothing of a member."""
 
 import json
+import re
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -48,3 +49,10 @@ def test_the_offline_page_is_public_and_every_page_links_the_manifest(alice_clie
     assert f'rel="manifest" href="{reverse("pwa_manifest")}"' in home
     assert 'id="offline-banner" hidden' in home
     assert f'data-worker="{reverse("pwa_service_worker")}"' in home
+
+
+def test_the_shell_holds_every_stylesheet_and_script_of_the_portal_page(alice_client):
+    home = alice_client.get(reverse("portal:home")).content.decode()
+    loaded = set(re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', home))
+    assert loaded, "the home page loads no stylesheet or script?"
+    assert loaded <= set(shell_urls()), loaded - set(shell_urls())
