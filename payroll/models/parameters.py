@@ -64,6 +64,9 @@ class ContractType(models.Model):
     """A kind of work contract (fixed-term employee, artist art. 1bis, student…). Its values
     change over time: they are ContractTypeParameters rows with validity periods."""
 
+    # The code of the open-ended employment (a CDI): its end is declared when it comes.
+    OPEN_ENDED = "open-ended"
+
     code = models.SlugField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     joint_committee = models.CharField(
@@ -81,6 +84,10 @@ class ContractType(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def is_open_ended(self) -> bool:
+        return self.code == self.OPEN_ENDED
 
     @property
     def label(self) -> str:

@@ -64,7 +64,11 @@ def render_contract_pdf(contract: Contract) -> bytes:
         html = render_to_string(
             "payroll/pdf/contract.html",
             {
-                "title": _("Employment contract"),
+                "title": (
+                    _("Employment contract of indefinite duration")
+                    if contract.contract_type.is_open_ended
+                    else _("Fixed-term employment contract")
+                ),
                 "language": language,
                 "cooperative": contract.legal_entity,
                 "contract": contract,

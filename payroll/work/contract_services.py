@@ -34,9 +34,6 @@ from .dimona import dimona_record, dimona_withdraw, live_in
 from .tasks import render_contract_pdf, send_pending_dimonas
 from .work_days import DayInput, split_gross_by_hours, work_days_errors
 
-# The contract type of an open-ended employment (its end is declared when it comes).
-OPEN_ENDED = "open-ended"
-
 
 def _after_contract(contract_id: int) -> None:
     render_contract_pdf.delay(contract_id)
@@ -237,10 +234,6 @@ def contract_cancel(
     return contract
 
 
-def _is_open_ended(contract: Contract) -> bool:
-    return contract.contract_type.code == OPEN_ENDED
-
-
 def _check_end(contract: Contract, end_date: date, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contract ends.")})
@@ -265,7 +258,7 @@ def _check_end(contract: Contract, end_date: date, reason: str) -> None:
                 "has not started is cancelled instead."
             ) % {"day": format_day(contract.start_date)}}
         )  # fmt: skip
-    latest_ok = end_date <= contract.end_date if _is_open_ended(contract) else (
+    latest_ok = end_date <= contract.end_date if contract.contract_type.is_open_ended else (
         end_date < contract.end_date
     )  # fmt: skip
     if not latest_ok:

@@ -33,7 +33,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
-from payroll.models import Contract, DimonaDeclaration
+from payroll.models import Contract, ContractType, DimonaDeclaration
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,13 @@ class FolderChannel:
                 "employer": declaration.employer_number,
                 "worker": declaration.worker_national_number,
                 "start": declaration.start_date.isoformat(),
-                "end": declaration.end_date.isoformat(),
+                # An open-ended employment is declared IN without an end (its OUT gives it).
+                "end": (
+                    None
+                    if declaration.kind == DimonaDeclaration.Kind.IN
+                    and declaration.contract_type_code == ContractType.OPEN_ENDED
+                    else declaration.end_date.isoformat()
+                ),
                 "contract_type": declaration.contract_type_code,
                 "contract": declaration.contract.reference,
                 "in_id": declaration.in_declaration_id,

@@ -71,6 +71,8 @@ def test_an_employees_contract_names_jc_200_and_defaults_to_the_holders_address(
     contract = _contract(unit, alice, code="employee-fixed-term")
 
     text = _text(contract)
+    assert "Fixed-term employment contract" in text
+    assert f"To {contract.end_date:%-d %B %Y}" in text  # "To 12 December 2026"
     assert "JC 200 · Supplementary joint committee for employees" in text
     assert f"{holder.street}, {holder.postal_code} {holder.city}" in text
 
@@ -126,3 +128,12 @@ def test_the_declaration_form_sends_the_place_of_work(alice_client, alice_activi
     response = alice_client.post(reverse("portal:work_declaration_create"), data)
     assert response.status_code == 302
     assert WorkDeclaration.objects.get().place_of_work == "Maison de la culture, Tournai"
+
+
+def test_the_heading_and_end_say_whether_the_contract_is_open_ended(alice):
+    unit = ProductionUnit.objects.get(code="UP-0002")
+    _in_english(unit)
+    open_ended = _text(_contract(unit, alice, code="open-ended"))
+    assert "Employment contract of indefinite duration" in open_ended
+    assert "Indefinite duration: the days below are the work planned so far" in open_ended
+    assert "Fixed-term" not in open_ended

@@ -179,6 +179,23 @@ def test_an_open_ended_contract_is_ended_on_its_last_day(alice, claire, folder):
     )
 
 
+def test_an_open_ended_contracts_in_is_sent_without_an_end_a_fixed_terms_with_its_end(
+    alice, folder
+):
+    open_ended = _contract(alice, days=2, code="open-ended")
+    fixed = _contract(alice, start_in=20, days=2)
+    assert dimona_send_pending() == 2
+    declared = DimonaDeclaration.objects.filter(kind="IN")
+    records = {
+        record["contract"]: record
+        for path in {declaration.file for declaration in declared}
+        for record in json.loads(Path(path).read_text())["declarations"]
+    }
+    assert records[open_ended.reference]["end"] is None
+    assert records[open_ended.reference]["start"] == open_ended.start_date.isoformat()
+    assert records[fixed.reference]["end"] == fixed.end_date.isoformat()
+
+
 def test_only_an_advisor_of_the_contracts_office_ends_it(alice, bob, folder):
     contract = _contract(alice, days=2)
     namur = AdvisorFactory(office=office("namur"))
