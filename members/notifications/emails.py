@@ -44,6 +44,7 @@ def notification_email(*, notification: Notification) -> EmailMessage:
             "user": user,
             "text": kind_text(notification.kind, notification.params),
             "reason": notification.params.get("reason", ""),
+            "question": notification.params.get("question", ""),
             "link": f"{settings.SITE_URL}{notification.link}" if notification.link else "",
             "mandatory": kind.mandatory,
             "preferences": f"{settings.SITE_URL}{reverse('portal:notification_emails')}",

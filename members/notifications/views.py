@@ -37,6 +37,7 @@ def notification_list(request):
             "label": kind_label(notification.kind),
             "text": kind_text(notification.kind, notification.params),
             "reason": notification.params.get("reason", ""),
+            "question": notification.params.get("question", ""),
         }
         for notification in page.object_list
     ]

@@ -612,8 +612,9 @@ def expense_claim_reject(*, claim: ExpenseClaim, by: User, reason: str) -> Expen
 
 @transaction.atomic
 def expense_claim_ask_information(*, claim: ExpenseClaim, by: User, question: str) -> ExpenseClaim:
-    """Ask the claimant for information: the claim stays to review; the question is audited
-    and shown in the claim's history on the claimant's page.
+    """Ask the claimant for information: the claim stays to review; the question is audited,
+    shown in the claim's history on the claimant's page and sent to the claimant (portal and
+    e-mail).
 
     Raises PermissionDenied for anyone but an advisor of the unit's office; ValidationError
     on `reason` without a question, or for a claim already decided.
@@ -628,5 +629,12 @@ def expense_claim_ask_information(*, claim: ExpenseClaim, by: User, question: st
         obj=claim,
         changes={"status": claim.status},
         reason=question,
+    )
+    notify(
+        claim.worker,
+        notice.INFORMATION_REQUESTED,
+        url=DETAIL,
+        pk=claim.pk,
+        params={"what": claim.description, "question": question},
     )
     return claim

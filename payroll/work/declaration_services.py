@@ -410,14 +410,16 @@ def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -
     return declaration
 
 
+@transaction.atomic
 def declaration_ask_information(
     *, declaration: WorkDeclaration, by: User, question: str
 ) -> WorkDeclaration:
     """An advisor asks the member for information on a submitted declaration: it stays
-    submitted; the question is audited and shown in the declaration's history.
+    submitted; the question is audited, shown in the declaration's history and sent to the
+    unit's holder (portal and e-mail).
 
     Raises PermissionDenied for a non-advisor, ValidationError without a question."""
-    return ask_information(
+    declaration = ask_information(
         declaration,
         by=by,
         question=question,
@@ -425,6 +427,14 @@ def declaration_ask_information(
         not_allowed=_("Only an advisor can ask about a declaration."),
         not_submitted=_("Only a submitted declaration waits for an advisor's question."),
     )
+    notify(
+        declaration.unit.holder,
+        notice.INFORMATION_REQUESTED,
+        url=DETAIL,
+        pk=declaration.pk,
+        params={"what": declaration.worker, "question": question.strip()},
+    )
+    return declaration
 
 
 # --- cancel ---------------------------------------------------------------------------------

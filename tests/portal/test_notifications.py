@@ -5,6 +5,7 @@ advisors' bulk actions that tell each member once per row."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -18,12 +19,13 @@ from invoicing.invoice_services import (
 from invoicing.payment_services import payment_record
 from members.models import Notification, NotificationOptOut
 from members.notifications import kinds as notice
-from payroll.expenses.services import expense_claim_reject
+from payroll.expenses.services import expense_claim_ask_information, expense_claim_reject
 from payroll.models import ExpenseClaim
 from payroll.pay.payroll_run import payroll_run_compute
 from payroll.pay.payslips import payslip_pdf_render
 from payroll.work.declaration_services import (
     declaration_approve,
+    declaration_ask_information,
     declaration_reject,
     declaration_submit,
 )
@@ -259,3 +261,45 @@ def test_days_in_a_notification_are_shown_the_belgian_way_in_every_language():
     for language in ("fr", "nl", "en"):
         with translation.override(language):
             assert "04/03/2026" in notice.kind_text(notice.EXPENSE_REFUSED, params)
+
+
+# --- an advisor's question ------------------------------------------------------------------
+
+
+def test_a_question_on_a_declaration_reaches_its_member_with_the_question(
+    alice, claire, alice_client, submitted_declaration, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        declaration_ask_information(
+            declaration=submitted_declaration, by=claire, question="Quel est l'horaire exact ?"
+        )
+    assert kinds_of(alice) == [notice.INFORMATION_REQUESTED]
+    [message] = mails_to(alice)
+    assert "Quel est l'horaire exact ?" in message.body
+    link = reverse("portal:work_declaration_detail", kwargs={"pk": submitted_declaration.pk})
+    assert f"https://portal.example.test{link}" in message.body
+    page = alice_client.get(reverse("portal:notification_list")).content.decode()
+    assert "Quel est l&#x27;horaire exact ?" in page
+    submitted_declaration.refresh_from_db()
+    assert submitted_declaration.status == "submitted"  # still waits for the advisor
+
+
+def test_a_question_on_an_expense_claim_reaches_the_claimant(
+    alice, claire, alice_activity, django_capture_on_commit_callbacks
+):
+    claim = alice_claim(alice, alice_activity)
+    with django_capture_on_commit_callbacks(execute=True):
+        expense_claim_ask_information(claim=claim, by=claire, question="Le ticket original ?")
+    assert kinds_of(alice) == [notice.INFORMATION_REQUESTED]
+    [message] = mails_to(alice)
+    assert "Le ticket original ?" in message.body
+    assert "Câbles XLR" in message.body
+
+
+def test_a_question_without_text_tells_no_one(
+    alice, claire, submitted_declaration, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        declaration_ask_information(declaration=submitted_declaration, by=claire, question=" ")
+    assert kinds_of(alice) == []
+    assert mails_to(alice) == []
