@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import account_or_none, audit_log
+from core.bulk import insert_rows
 from core.calendar import month_bounds, month_over
 from core.dates import format_day
 from payroll.models import (
@@ -170,14 +171,15 @@ class _Parameters:
         for row in ContractTypeParameters.objects.overlapping(first, last).select_related(
             "contract_type"
         ):
-            self.rows[row.contract_type_id].append(row)
+            # Converted once per row, not once per day.
+            self.rows[row.contract_type_id].append((row, to_contract_parameters(row)))
 
     def on(
         self, contract_type_id: int, day: date
     ) -> tuple[ContractTypeParameters, ContractParameters]:
-        for row in self.rows.get(contract_type_id, ()):
+        for row, values in self.rows.get(contract_type_id, ()):
             if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to):
-                return row, to_contract_parameters(row)
+                return row, values
         raise ValidationError(
             {
                 "period": _("A contract type has no parameters in force on %(day)s.")
@@ -190,12 +192,18 @@ def _pay_days(days: list[dict], parameters: _Parameters) -> dict[int, WorkerPay]
     """Employer charges and employee social security per day, with the day's parameters and
     the split's rounding (half up to the cent, per day)."""
     workers: dict[int, WorkerPay] = {}
+    # The same gross under the same parameters costs the same: computed once (days repeat).
+    costs: dict[tuple[int, Decimal], tuple[Decimal, Decimal]] = {}
     for day in days:
         row, values = parameters.on(day["contract_type_id"], day["date"])
         day["parameters_row"] = row
-        pay = employment_cost(gross=day["gross"], parameters=values, withholding=ZERO, days=1)
+        key = (row.pk, day["gross"])
+        if key not in costs:
+            pay = employment_cost(gross=day["gross"], parameters=values, withholding=ZERO, days=1)
+            costs[key] = (pay.employer_charges, pay.employee_social_security)
+        charges, social_security = costs[key]
         workers.setdefault(day["worker_id"], WorkerPay(day["worker_id"])).days.append(
-            DayPay(day, values, pay.employer_charges, pay.employee_social_security)
+            DayPay(day, values, charges, social_security)
         )
     return workers
 
@@ -254,6 +262,11 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
 
 # --- the run --------------------------------------------------------------------------------
 
+
+CONTRACT_FIELDS = (
+    "reference", "start_date", "function", "legal_entity__name",
+    "legal_entity__enterprise_number", "unit__code", "contract_type__name",
+)  # fmt: skip
 
 DAY_FIELDS = (
     "id", "worker_id", "unit_id", "date", "hours", "gross", "contract_id", "contract_type_id",
@@ -361,9 +374,10 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
     table = withholding_table(last) if workers else None
     contracts = {
         c.pk: c
-        for c in Contract.objects.filter(pk__in={d["contract_id"] for d in days}).select_related(
-            "legal_entity", "unit", "contract_type"
-        )
+        for c in Contract.objects.filter(pk__in={d["contract_id"] for d in days})
+        .select_related("legal_entity", "unit", "contract_type")
+        # What the payslip's detail and the ledger labels read (_lines, _post_to_ledgers).
+        .only(*CONTRACT_FIELDS)
     }
     people = Worker.objects.in_bulk(list(workers))
     advances = _advances(first, last, list(workers), {d["contract_id"] for d in arrears})
@@ -403,7 +417,7 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
                 lines=_lines(pay, contracts, rate),
             )
         )
-    Payslip.objects.bulk_create(payslips, batch_size=BATCH)
+    _insert_payslips(payslips)
     by_worker = {p.worker_id: p for p in payslips}
     PayoutLine.objects.bulk_update(
         [
@@ -429,26 +443,53 @@ def _enqueue_pdfs(ids: list[int]) -> None:
         render_payslip_pdf.delay(pk)
 
 
+# The payslips' columns, written by COPY (core.bulk.insert_rows): building and preparing
+# 10,000 model instances and their JSON detail through bulk_create took most of the run.
+PAYSLIP_FIELDS = (
+    "run", "worker", "period", "days", "hours", "gross", "employee_social_security", "taxable",
+    "withholding", "net", "employer_charges", "advances_paid", "brought_forward",
+    "brought_forward_from", "balance_due", "carried_forward", "lines", "pdf", "created_at",
+)  # fmt: skip
+
+
+def _insert_payslips(payslips: list[Payslip]) -> None:
+    """Write the new payslips (each gets its pk and creation time, as a save would)."""
+    now = timezone.now()
+    rows = []
+    for p in payslips:
+        p.created_at = now
+        rows.append(
+            (p.run_id, p.worker_id, p.period, p.days, p.hours, p.gross,
+             p.employee_social_security, p.taxable, p.withholding, p.net, p.employer_charges,
+             p.advances_paid, p.brought_forward, p.brought_forward_from_id, p.balance_due,
+             p.carried_forward, p.lines, "", now)
+        )  # fmt: skip
+    for payslip, pk in zip(payslips, insert_rows(Payslip, PAYSLIP_FIELDS, rows), strict=True):
+        payslip.pk = payslip.id = pk
+        payslip._state.adding = False
+
+
+COST_FIELDS = (
+    "unit", "contract_type", "work_date", "gross", "employer_charges", "payslip", "contract",
+    "period", "created_at",
+)  # fmt: skip
+
+
 def _record_costs(workers: dict[int, WorkerPay], payslips: dict[int, Payslip], first) -> None:
     """Each paid day's cost, charged with this run's month (arrears too: their own month's
-    contribution run may be over, and must not be the one that misses them)."""
-    EmploymentCost.objects.bulk_create(
+    contribution run may be over, and must not be the one that misses them). Some 50,000 rows
+    a month at Smart's size: written by COPY."""
+    now = timezone.now()
+    insert_rows(
+        EmploymentCost,
+        COST_FIELDS,
         [
-            EmploymentCost(
-                unit_id=d.day["unit_id"],
-                contract_type_id=d.day["contract_type_id"],
-                work_date=d.day["date"],
-                gross=d.day["gross"],
-                employer_charges=d.employer_charges,
-                payslip=payslips[worker_id],
-                contract_id=d.day["contract_id"],
-                period=first,
-            )
+            (d.day["unit_id"], d.day["contract_type_id"], d.day["date"], d.day["gross"],
+             d.employer_charges, payslips[worker_id].pk, d.day["contract_id"], first, now)
             for worker_id, pay in workers.items()
             for d in pay.days
         ],
-        batch_size=BATCH,
-    )
+    )  # fmt: skip
 
 
 def _post_to_ledgers(run, workers, contracts, last: date, *, by) -> None:

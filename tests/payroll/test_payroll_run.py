@@ -287,7 +287,9 @@ def test_the_query_count_does_not_grow_with_the_workers(month, django_assert_max
         )
         day(c, date(2026, 10, 12), "200.00")
         day(c, date(2026, 10, 13), "200.00")
-    with django_assert_max_num_queries(30):
+    # A fixed number whatever the workers: the payslips and the day costs are written by COPY
+    # (core.bulk.insert_rows: the sequence, the ids, the COPY: three statements a table).
+    with django_assert_max_num_queries(33):
         compute()
     assert Payslip.objects.count() == 5
 
