@@ -6,6 +6,7 @@ from core.permissions import member_of, member_required
 from invoicing.models import Client
 from members.shares_page import share_prompt
 from production_units.models import ProductionUnit
+from production_units.selectors import unit_reserved
 
 from .attention import pending_actions
 
@@ -18,6 +19,9 @@ def home(request):
     units = list(
         ProductionUnit.objects.held_by(request.user).with_balance().select_related("sector")
     )
+    for unit in units:
+        # What the unit page calls available (production_units.selectors): the same figure.
+        unit.available = unit.balance - unit_reserved(unit=unit)
     to_verify = Client.objects.of_member_user(request.user).to_verify().order_by("name", "id")
     context = {
         "member": member,

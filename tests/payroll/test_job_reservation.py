@@ -50,3 +50,17 @@ def test_the_unit_page_shows_what_is_available_and_how_it_is_made(alice, alice_3
     labels = dict(page.context["reservations"])
     assert D("500.00") in labels.values()  # the job's 467.50 + 32.50
     assert "3en1 jobs" in page.content.decode()
+
+
+def test_the_home_page_shows_the_same_available_figure_as_the_unit_page(alice, alice_3en1, client):
+    client.force_login(alice)
+    home = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    # Nothing held back yet: the balance alone.
+    assert "data-available" not in home.content.decode()
+    job_submit(job=make_job(alice, alice_3en1, amount="500.00"), by=alice)
+    home = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    [unit] = [u for u in home.context["units"] if u.pk == alice_3en1.pk]
+    assert unit.available == unit_available_balance(unit=alice_3en1)
+    assert unit.available == unit.balance - D("500.00")  # the job's 467.50 + 32.50
+    content = home.content.decode()
+    assert "Available to spend" in content and "data-available" in content
