@@ -9,8 +9,10 @@ then the rows go to PostgreSQL with COPY, as the dataset generator does. Elsewhe
 `make run`) it falls back to bulk_create.
 
 Values must already be what the column stores: int (ids), str, Decimal to the field's places,
-date, aware datetime, None, and dict/list for JSON fields. Validation is the caller's (the
-services validate before they call this).
+date, aware datetime, None, and dict/list for JSON fields; an encrypted identifier (an IBAN, a
+national number: core.encryption) is given in clear and written encrypted as its field would,
+with its `<field>_hash` column added. Validation is the caller's (the services validate before
+they call this).
 """
 
 from __future__ import annotations
@@ -22,8 +24,14 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models import ForeignObjectRel, JSONField
 
+from .encryption import lookup_hash
+from .model_fields import column_of
+
 
 def _encoder(field: models.Field[Any, Any]) -> Callable[[Any], str | None] | None:
+    if getattr(field, "encrypted", False):
+        # The field's own preparation: the value normalised, then encrypted (never in clear).
+        return field.get_prep_value
     if isinstance(field, JSONField):
         # One encoder for all the rows: json.dumps(cls=...) would build one per value.
         encode = (field.encoder or json.JSONEncoder)().encode
@@ -31,18 +39,28 @@ def _encoder(field: models.Field[Any, Any]) -> Callable[[Any], str | None] | Non
     return None
 
 
+def _with_lookup_hashes(
+    meta: Any, columns: list[models.Field[Any, Any]], rows: Sequence[tuple[Any, ...]]
+) -> tuple[list[models.Field[Any, Any]], Sequence[tuple[Any, ...]]]:
+    """Add the `<field>_hash` column of each encrypted field, from the clear values (the
+    look-ups and unique constraints read it: core.encryption)."""
+    named = {field.name for field in columns}
+    sources = [
+        (index, meta.get_field(f"{field.name}_hash"))
+        for index, field in enumerate(columns)
+        if getattr(field, "encrypted", False) and f"{field.name}_hash" not in named
+    ]
+    if not sources:
+        return columns, rows
+    hashed = [(*row, *(lookup_hash(row[index] or "") for index, _field in sources)) for row in rows]
+    return [*columns, *(field for _index, field in sources)], hashed
+
+
 def _concrete_field(field: models.Field[Any, Any] | ForeignObjectRel) -> models.Field[Any, Any]:
     """A column of the table: a reverse relation names none."""
     if isinstance(field, ForeignObjectRel):
         raise ValueError(f"{field.name} is a reverse relation, not a column.")
     return field
-
-
-def column_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
-    """The column of a concrete field (a reverse relation or a private field has none)."""
-    if isinstance(field, ForeignObjectRel) or field.column is None:
-        raise ValueError(f"{field.name} has no column.")
-    return field.column
 
 
 def _one(row: tuple[Any, ...] | None) -> Any:
@@ -71,9 +89,6 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     columns = [_concrete_field(meta.get_field(name)) for name in fields]
-    if any(getattr(field, "encrypted", False) for field in columns):
-        # COPY would write them in clear: national numbers and IBANs go through the ORM.
-        raise ValueError(f"{model.__name__}: insert_rows can't write encrypted fields.")
     if connection.vendor != "postgresql":
         objects = model._default_manager.bulk_create(
             [model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows],
@@ -81,6 +96,7 @@ def insert_rows(
         )
         return [obj.pk for obj in objects]
     quote = connection.ops.quote_name
+    columns, rows = _with_lookup_hashes(meta, columns, rows)
     encoders = [
         (index, encode) for index, f in enumerate(columns) if (encode := _encoder(f)) is not None
     ]

@@ -36,7 +36,7 @@ from django.db.migrations.state import StateApps
 from django.db.models.lookups import Exact, IsNull, Lookup
 from django.db.models.query_utils import DeferredAttribute
 
-from .bulk import column_of
+from .model_fields import column_of
 from .validators import IBANField, NationalNumberField
 
 _SEPARATORS = re.compile(r"[\s.\-/:]")

@@ -1,15 +1,18 @@
 """Model fields that many tables declare the same way."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def staff_link(verbose_name: "StrOrPromise | None" = None, **extra: Any) -> models.ForeignKey:
+def staff_link(verbose_name: StrOrPromise | None = None, **extra: Any) -> models.ForeignKey:
     """Who did it (decided, recorded, requested): an account, optional, kept as long as the
     row (PROTECT) and not reachable from the account (no reverse accessor). `extra`: more
     field options (help_text...)."""
@@ -18,7 +21,7 @@ def staff_link(verbose_name: "StrOrPromise | None" = None, **extra: Any) -> mode
 
 def required_link(
     to: Any,
-    verbose_name: "StrOrPromise | None" = None,
+    verbose_name: StrOrPromise | None = None,
     *,
     related_name: str | None = "+",
     one: bool = False,
@@ -35,7 +38,7 @@ def required_link(
 
 def optional_link(
     to: Any,
-    verbose_name: "StrOrPromise | None" = None,
+    verbose_name: StrOrPromise | None = None,
     *,
     related_name: str | None = "+",
     one: bool = False,
@@ -45,3 +48,10 @@ def optional_link(
     return required_link(
         to, verbose_name, related_name=related_name, one=one, null=True, blank=True, **extra
     )
+
+
+def column_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
+    """The column of a concrete field (a reverse relation or a private field has none)."""
+    if isinstance(field, ForeignObjectRel) or field.column is None:
+        raise ValueError(f"{field.name} has no column.")
+    return field.column

@@ -531,25 +531,28 @@ def _post_to_ledgers(run, workers, contracts, last: date, *, by) -> None:
         )
 
 
+PAYOUT_FIELDS = (
+    "kind", "worker", "beneficiary", "iban", "amount", "remittance", "due_on", "payslip",
+    "created_at",
+)  # fmt: skip
+
+
 def _salary_payouts(payslips, people, last: date, today: date) -> None:
+    """A transfer to make per positive balance, written by COPY (the IBAN encrypted and its
+    look-up hash added by core.bulk.insert_rows, as a save would)."""
     due_on = salary_due_on(last_day=last, today=today)
-    PayoutLine.objects.bulk_create(
+    now = timezone.now()
+    insert_rows(
+        PayoutLine,
+        PAYOUT_FIELDS,
         [
-            PayoutLine(
-                kind=PayoutLine.Kind.SALARY_BALANCE,
-                worker_id=p.worker_id,
-                beneficiary=str(people[p.worker_id])[:140],
-                iban=people[p.worker_id].iban,
-                amount=p.balance_due,
-                remittance=_("Salary %(period)s") % {"period": f"{p.period:%Y-%m}"},
-                due_on=due_on,
-                payslip=p,
-            )
+            (PayoutLine.Kind.SALARY_BALANCE.value, p.worker_id, str(people[p.worker_id])[:140],
+             people[p.worker_id].iban, p.balance_due,
+             _("Salary %(period)s") % {"period": f"{p.period:%Y-%m}"}, due_on, p.pk, now)
             for p in payslips
             if p.balance_due > 0
         ],
-        batch_size=BATCH,
-    )
+    )  # fmt: skip
 
 
 def _totals(payslips: list[Payslip], workers: dict[int, WorkerPay]) -> dict:

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 
 from core.calendar import working_days_after
+from core.encryption import decrypt, lookup_hash
 from core.models import AuditEvent
 from payroll.contributions.services import contributions_compute
 from payroll.models import (
@@ -166,6 +168,13 @@ def test_a_positive_balance_is_paid_seven_working_days_after_the_month(month):
     assert payout.payslip == Payslip.objects.get(run=run, worker=month.alice)
     assert payout.amount == D("279.87")
     assert payout.iban == month.alice.iban
+    # Written by COPY, encrypted at rest as a save would, and found by its look-up hash.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT iban, iban_hash FROM payroll_payoutline WHERE id = %s", [payout.pk])
+        stored, stored_hash = cursor.fetchone()
+    assert stored and month.alice.iban not in stored and decrypt(stored) == month.alice.iban
+    assert stored_hash == lookup_hash(month.alice.iban)
+    assert payout in payouts.filter(iban_hash=lookup_hash(month.alice.iban))
     assert payout.batch is None
     # 31 October 2026 is a Saturday; 1 November a Sunday: 2, 3, 4, 5, 6, 9, 10 November
     assert payout.due_on == date(2026, 11, 10)

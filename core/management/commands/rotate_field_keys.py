@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.db.models import Field, Model
 
-from core.bulk import column_of
 from core.encryption import decrypt, encrypted_fields, lookup_hash, rotate
+from core.model_fields import column_of
 
 BATCH = 2000
 
