@@ -18,7 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.money import allocate
-from payroll.models import ContractType, EmployerContributionRate, EmploymentCost, Payslip
+from payroll.contributions.services import contributions_compute
+from payroll.models import (
+    ContractType,
+    ContributionPosting,
+    EmployerContributionRate,
+    EmploymentCost,
+    Payslip,
+)
 from payroll.pay.api import PayslipContractOutputSerializer
 from payroll.pay.payroll_run import payroll_run_compute, work_fraction
 from payroll.split import EmployerRates, ReductionParameters, employer_contributions
@@ -282,3 +289,18 @@ def test_a_payslip_line_of_before_the_categories_is_still_read():
     assert data["worker_category"] == ""
     assert data["days"][0]["employer_charges_rate"] == "27.00"
     assert data["employer_charges"] == "93.50"
+
+
+@pytest.mark.parametrize("set_based", [False, True])
+def test_an_artists_charges_above_the_budget_make_the_employment_pillar_negative(unit, set_based):
+    """The unit pays ⌈G × k⌉ in total: the artist type's k − 1 = 0.35 is below the charges
+    (108 % × 35.27 % = 38.09 % before the reduction), so the mutual fund gives back the
+    difference (docs/payroll.md: a decision for the cooperative). Python and SQL paths."""
+    _worker(unit, "artist-fixed-term", 74, {5: "100.00", 6: "150.00", 7: "200.00"})
+    payroll_run_compute(period=PERIOD, today=TODAY)
+    contributions_compute(period=PERIOD, today=TODAY, set_based=set_based)
+    posting = ContributionPosting.objects.get(unit=unit, pillar="employment")
+    # ⌈450.00 × 0.35 = 157.50⌉ − 165.05 (the artist's month, above) = −7.55
+    assert posting.amount == D("157.50") - D("165.05") == D("-7.55")
+    # employment cost 450.00 + 165.05, contribution −7.55: the unit pays 607.50 = 450 × 1.35
+    assert D("450.00") + D("165.05") + posting.amount == D("450.00") * D("1.35")
