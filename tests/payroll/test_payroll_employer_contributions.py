@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from payroll.models import (
 )
 from payroll.pay.api import PayslipContractOutputSerializer
 from payroll.pay.payroll_run import payroll_run_compute, work_fraction
+from payroll.pay.payslips import payslip_context
 from payroll.split import EmployerRates, ReductionParameters, employer_contributions
 from production_units.models import ProductionUnit
 from tests.pay_helpers import (
@@ -304,3 +306,14 @@ def test_an_artists_charges_above_the_budget_make_the_employment_pillar_negative
     assert posting.amount == D("157.50") - D("165.05") == D("-7.55")
     # employment cost 450.00 + 165.05, contribution −7.55: the unit pays 607.50 = 450 × 1.35
     assert D("450.00") + D("165.05") + posting.amount == D("450.00") * D("1.35")
+
+
+def test_the_payslip_shows_the_worker_category_of_the_charges(unit):
+    worker = _worker(unit, "artist-fixed-term", 76, {5: "100.00"})
+    student = _worker(unit, "student", 78, {5: "100.00"})
+    payroll_run_compute(period=PERIOD, today=TODAY)
+    with translation.override("en"):
+        artist_lines = payslip_context(Payslip.objects.get(worker=worker))["contracts"]
+        student_lines = payslip_context(Payslip.objects.get(worker=student))["contracts"]
+        assert [str(c["worker_category_label"]) for c in artist_lines] == ["Artist (art. 1bis)"]
+    assert [c["worker_category_label"] for c in student_lines] == [""]
