@@ -31,6 +31,12 @@ def working_days_after(day: date, count: int) -> date:
     return current
 
 
+def working_days_in(first: date, last: date) -> int:
+    """The number of working days from `first` to `last`, both included."""
+    days = (last - first).days + 1
+    return sum(1 for n in range(max(days, 0)) if is_working_day(first + timedelta(days=n)))
+
+
 # --- months: the accounting periods ----------------------------------------------------------
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")

@@ -167,7 +167,7 @@ class ContractTypeAdmin(LabelledReferenceMixin, AuditedInlinesMixin, ReferenceDa
     # Dated parameters: the same for every office. The code is what contracts and Dimona
     # records refer to: read-only once saved.
     office_path = COOPERATIVE_WIDE
-    list_display = ("label_in_language", "code")
+    list_display = ("label_in_language", "code", "worker_category")
     search_fields = ("name", "code")
     inlines = (ContractTypeParametersInline,)
 

@@ -6,7 +6,7 @@ The live form and the validation of a job call the same `job_split`; an Activit�
 the rounding of each step and worked examples.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
 from django.utils.translation import gettext as _
@@ -386,15 +386,27 @@ class ReductionParameters:
     low_wage_coefficient: Decimal
     very_low_wage_threshold: Decimal
     very_low_wage_coefficient: Decimal
+    # The reduction of 1/periods of a quarter (1: the quarter; 3: a month, the payroll run's
+    # estimate, docs/payroll.md): a wage of that period counts `periods` times for the quarter.
+    periods: int = 1
 
     def amount(self, wage: Decimal) -> Decimal:
-        """R for a quarter's reference wage: F + α × (S0 − S) + γ × (S2 − S), each part only
-        below its threshold, rounded to the cent; 0 from S0 up."""
-        if wage >= self.low_wage_threshold:
+        """R for a reference wage of the period: with S = wage × periods (the quarter's),
+        (F + α × (S0 − S) + γ × (S2 − S)) ÷ periods, each part only below its threshold,
+        rounded to the cent; 0 from S0 up."""
+        quarter = wage * self.periods
+        if quarter >= self.low_wage_threshold:
             return ZERO
-        low = self.low_wage_coefficient * (self.low_wage_threshold - wage)
-        very_low = self.very_low_wage_coefficient * max(ZERO, self.very_low_wage_threshold - wage)
-        return _half_up(self.flat_amount + low + very_low)
+        low = self.low_wage_coefficient * (self.low_wage_threshold - quarter)
+        very_low = self.very_low_wage_coefficient * max(
+            ZERO, self.very_low_wage_threshold - quarter
+        )
+        return _half_up((self.flat_amount + low + very_low) / self.periods)
+
+    def a_month(self) -> "ReductionParameters":
+        """The same parameters for a month's wage: a third of the quarter's reduction on
+        three times the month's reference wage."""
+        return replace(self, periods=3)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ parameters on the 16th (employer charges 27 → 28 %, social security 13.07 → 
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from devtools.demo import national_number
 from members.models import LegalEntity
@@ -30,6 +30,7 @@ from payroll.workers.worker_services import worker_for_member
 from production_units.models import ProductionUnit
 
 PERIOD = date(2026, 10, 1)
+OCTOBER_WORKING_DAYS = 22  # 1 October 2026 a Thursday: 1–2, then four weeks of 5; no holiday
 TODAY = date(2026, 11, 3)  # the run of October, early November
 D = Decimal
 
@@ -185,3 +186,32 @@ def october(alice_user) -> Month:
     advance(d, "2100.00")
     assert LegalEntity.objects.count() >= 2
     return Month(alice, chloe, three, activity, a, b, d)
+
+
+# -- employer contributions of a worker category in a month, by hand (docs/payroll.md, "The
+# payroll run": employer charges): the published rates written out here, not read from the
+# code under test. ONSS/RSZ: basic 25.00 % (all categories); artists and manual workers on
+# 108 % with the holiday-pay contribution 10.27 %; structural reduction, category 1, from
+# 1 April 2026: S0 11,687.74, α 0.14, S2 9,738.14, γ 0.16 (a quarter).
+S0, ALPHA, S2, GAMMA = D("11687.74"), D("0.14"), D("9738.14"), D("0.16")
+
+
+def half_up(value) -> Decimal:
+    return D(value).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
+def month_employer_cost(
+    gross, *, days: int, working_days: int, base="100", holiday="0", basic="25.00"
+) -> Decimal:
+    """basic + holiday pay − reduction of one worker's month (each step half up): the work
+    fraction μ = days ÷ working days (to 0.0001, at most 1); the quarter's wage estimated as
+    3 × base ÷ μ; the month gets a third of the quarter's R, times μ, at most the basic."""
+    base_amount = half_up(D(gross) * D(base) / 100)
+    basic_amount = half_up(base_amount * D(basic) / 100)
+    holiday_amount = half_up(base_amount * D(holiday) / 100)
+    fraction = min(D(1), (D(days) / D(working_days)).quantize(D("0.0001"), rounding=ROUND_HALF_UP))
+    quarter = half_up(base_amount / fraction) * 3
+    reduction = D(0)
+    if quarter < S0:
+        reduction = half_up((ALPHA * (S0 - quarter) + GAMMA * max(D(0), S2 - quarter)) / 3)
+    return basic_amount + holiday_amount - min(basic_amount, half_up(reduction * fraction))

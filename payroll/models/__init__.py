@@ -12,6 +12,7 @@ from .parameters import (
     StructuralReduction,
     WithholdingTaxBracket,
     WithholdingTaxScale,
+    WorkerCategory,
 )
 from .pay import Attestation, PayoutBatch, PayoutLine, PayrollRun, Payslip
 from .work import (
@@ -35,6 +36,7 @@ __all__ = [
     "PayrollPolicy",
     "EmployerContributionRate",
     "StructuralReduction",
+    "WorkerCategory",
     "ExpenseCategory",
     "EmploymentCost",
     "ContributionRun",

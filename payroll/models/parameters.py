@@ -60,6 +60,15 @@ class JointCommittee(models.TextChoices):
     CP_329_02 = "329.02", _("JC 329.02 · Socio-cultural sector (French and German communities)")
 
 
+class WorkerCategory(models.TextChoices):
+    """The worker category of the employer contributions (EmployerContributionRate), stored as
+    its code, shown in the reader's language."""
+
+    WHITE_COLLAR = "white-collar", _("White-collar employee")
+    MANUAL = "manual-worker", _("Manual worker (108 %)")
+    ARTIST = "artist-1bis", _("Artist (art. 1bis)")
+
+
 class ContractType(models.Model):
     """A kind of work contract (fixed-term employee, artist art. 1bis, student…). Its values
     change over time: they are ContractTypeParameters rows with validity periods."""
@@ -75,6 +84,18 @@ class ContractType(models.Model):
         choices=JointCommittee.choices,
         default=JointCommittee.CP_200,
         help_text=_("Copied on each new contract of this type: a signed contract keeps its own."),
+    )
+    worker_category = models.CharField(
+        _("worker category"),
+        max_length=20,
+        choices=WorkerCategory.choices,
+        blank=True,
+        null=True,
+        help_text=_(
+            "The payroll run charges the employer contributions of this category in force "
+            "(base, rates, structural reduction). Empty: the flat employer charges rate of "
+            "the parameters (students, the non-profit sector: not modelled)."
+        ),
     )
 
     class Meta:
@@ -286,10 +307,7 @@ class EmployerContributionRate(DatedModel):
 
     dated_scope = ("category",)
 
-    class Category(models.TextChoices):
-        WHITE_COLLAR = "white-collar", _("White-collar employee")
-        MANUAL = "manual-worker", _("Manual worker (108 %)")
-        ARTIST = "artist-1bis", _("Artist (art. 1bis)")
+    Category = WorkerCategory
 
     category = models.CharField(_("worker category"), max_length=20, choices=Category.choices)
     base_percent = models.DecimalField(

@@ -72,6 +72,9 @@ class PayslipContractOutputSerializer(serializers.Serializer):
     unit = serializers.CharField()
     contract_type = serializers.CharField()
     function = serializers.CharField()
+    # The worker category of the employer charges ("": the contract type's flat rate; also
+    # for the payslips computed before the categories, whose lines have none).
+    worker_category = serializers.CharField(default="")
     gross = serializers.CharField()
     employer_charges = serializers.CharField()
     employee_social_security = serializers.CharField()

@@ -19,7 +19,7 @@ read again (another run may just have taken them).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,8 +30,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import account_or_none, audit_log
 from core.bulk import insert_rows
-from core.calendar import month_bounds, month_over
+from core.calendar import month_bounds, month_end, month_over, working_days_in
 from core.dates import format_day
+from core.money import allocate
 from payroll.models import (
     Contract,
     ContractTypeParameters,
@@ -42,8 +43,21 @@ from payroll.models import (
     WorkDay,
     Worker,
 )
-from payroll.parameters import salary_due_on, to_contract_parameters, withholding_table
-from payroll.split import ContractParameters, employment_cost
+from payroll.parameters import (
+    ParameterMissing,
+    employer_rates,
+    salary_due_on,
+    structural_reduction_on,
+    to_contract_parameters,
+    withholding_table,
+)
+from payroll.split import (
+    ContractParameters,
+    EmployerRates,
+    ReductionParameters,
+    employer_contributions,
+    employment_cost,
+)
 from production_units.ledger_labels import stored_label
 from production_units.models import LedgerEntry
 from production_units.services import NewEntry, ledger_post_bulk
@@ -125,11 +139,23 @@ class DayPay:
     parameters: ContractParameters
     employer_charges: Decimal
     social_security: Decimal
+    category: str | None = None  # the worker category of the day's contract type (None: flat)
 
     @property
     def arrears(self) -> date | None:
         """The month an arrears day belongs to (None: a day of the run's month)."""
         return self.day.get("arrears")
+
+    @property
+    def employer_charges_rate(self) -> Decimal:
+        """The rate shown with the day's employer charges: the contract type's flat rate, or
+        for a worker category the effective rate, charges ÷ gross (%, to 0.01)."""
+        if self.category is None:
+            return self.parameters.employer_charges_rate
+        gross = self.day["gross"]
+        if not gross:
+            return ZERO
+        return (self.employer_charges * 100 / gross).quantize(ZERO, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -190,7 +216,8 @@ class _Parameters:
 
 def _pay_days(days: list[dict], parameters: _Parameters) -> dict[int, WorkerPay]:
     """Employer charges and employee social security per day, with the day's parameters and
-    the split's rounding (half up to the cent, per day)."""
+    the split's rounding (half up to the cent, per day); then the employer charges of the
+    days of a worker category replaced by that category's contributions (`_category_charges`)."""
     workers: dict[int, WorkerPay] = {}
     # The same gross under the same parameters costs the same: computed once (days repeat).
     costs: dict[tuple[int, Decimal], tuple[Decimal, Decimal]] = {}
@@ -202,10 +229,89 @@ def _pay_days(days: list[dict], parameters: _Parameters) -> dict[int, WorkerPay]
             pay = employment_cost(gross=day["gross"], parameters=values, withholding=ZERO, days=1)
             costs[key] = (pay.employer_charges, pay.employee_social_security)
         charges, social_security = costs[key]
+        category = row.contract_type.worker_category or None
         workers.setdefault(day["worker_id"], WorkerPay(day["worker_id"])).days.append(
-            DayPay(day, values, charges, social_security)
+            DayPay(day, values, charges, social_security, category)
         )
+    _category_charges(workers)
     return workers
+
+
+# The work fraction of a month, to 4 decimals (docs/payroll.md, "the payroll run").
+FRACTION = Decimal("0.0001")
+
+
+def work_fraction(days: int, working_days: int) -> Decimal:
+    """A worker's share of a full-time month: their paid days over the month's working days,
+    to 0.0001 half up, at most 1 (and at least 0.0001: a paid day counts)."""
+    fraction = (Decimal(days) / Decimal(working_days)).quantize(FRACTION, rounding=ROUND_HALF_UP)
+    return min(Decimal(1), max(FRACTION, fraction))
+
+
+def _category_charges(workers: dict[int, WorkerPay]) -> None:
+    """The employer charges of the days of a worker category: per worker, category and month
+    of work (an arrears month apart), the month's employer contributions (`month_charges`),
+    spread over those days in proportion to their gross, to the cent, adding up exactly."""
+    rates = _CategoryRates()
+    for pay in workers.values():
+        groups: dict[tuple[str, date], list[DayPay]] = defaultdict(list)
+        for d in pay.days:
+            if d.category is not None:
+                groups[(d.category, d.day["date"].replace(day=1))].append(d)
+        for (category, month), group in groups.items():
+            _spread(group, month_charges(group, rates.of(category, month)))
+
+
+@dataclass(frozen=True)
+class MonthRates:
+    """What a month's employer contributions of a category use: its rates in force on the
+    month's last day, the structural reduction then in force brought to a month (None: none
+    is), the month's working days."""
+
+    rates: EmployerRates
+    reduction: ReductionParameters | None
+    working_days: int
+
+
+class _CategoryRates:
+    """The rates of each category and month a run meets, read once."""
+
+    def __init__(self) -> None:
+        self.months: dict[tuple[str, date], MonthRates] = {}
+        self.reductions: dict[date, ReductionParameters | None] = {}
+
+    def of(self, category: str, month: date) -> MonthRates:
+        if (category, month) not in self.months:
+            last = month_end(month)
+            if month not in self.reductions:
+                reduction = structural_reduction_on(last)
+                self.reductions[month] = reduction.a_month() if reduction else None
+            try:
+                rates = employer_rates(category, last)
+            except ParameterMissing as missing:
+                raise ValidationError({"period": missing.messages}) from missing
+            self.months[(category, month)] = MonthRates(
+                rates, self.reductions[month], working_days_in(month, last)
+            )
+        return self.months[(category, month)]
+
+
+def month_charges(days: list[DayPay], month: MonthRates) -> Decimal:
+    """A worker's employer contributions of a month for their days of one category
+    (payroll.split.employer_contributions): on the days' gross, with the work fraction of
+    their paid days in the month's working days (`work_fraction`)."""
+    fraction = work_fraction(len({d.day["date"] for d in days}), month.working_days)
+    gross = sum((d.day["gross"] for d in days), ZERO)
+    return employer_contributions(
+        gross=gross, rates=month.rates, reduction=month.reduction, work_fraction=fraction
+    ).total
+
+
+def _spread(days: list[DayPay], total: Decimal) -> None:
+    """Each day's share of `total`, in proportion to its gross (earliest day first on ties)."""
+    ordered = sorted(days, key=lambda d: (d.day["date"], d.day["contract_id"], d.day["id"]))
+    for d, share in zip(ordered, allocate(total, [d.day["gross"] for d in ordered]), strict=True):
+        d.employer_charges = share
 
 
 def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> list[dict]:
@@ -237,6 +343,9 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
                 "unit": contract.unit.code,
                 "contract_type": contract.contract_type.name,
                 "function": contract.function,
+                # The worker category whose contributions the employer charges are ("": the
+                # contract type's flat rate). Absent from the payslips of before issue 16.
+                "worker_category": days[0].category or "",
                 "gross": str(sum((d.day["gross"] for d in days), ZERO)),
                 "employer_charges": str(sum((d.employer_charges for d in days), ZERO)),
                 "employee_social_security": str(sum((d.social_security for d in days), ZERO)),
@@ -245,7 +354,7 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
                         "date": d.day["date"].isoformat(),
                         "hours": str(d.day["hours"]),
                         "gross": str(d.day["gross"]),
-                        "employer_charges_rate": str(d.parameters.employer_charges_rate),
+                        "employer_charges_rate": str(d.employer_charges_rate),
                         "employer_charges": str(d.employer_charges),
                         "employee_ss_rate": str(d.parameters.employee_ss_rate),
                         "employee_ss_base_percent": str(d.parameters.employee_ss_base_percent),

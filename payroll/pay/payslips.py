@@ -14,7 +14,7 @@ from core.audit import audit_log
 from core.pdf import render_html_to_pdf
 from members.notifications import kinds as notice
 from members.notifications.services import notify
-from payroll.models import Payslip, Worker
+from payroll.models import Payslip, Worker, WorkerCategory
 
 TEMPLATE = "payroll/pdf/payslip.html"
 # The lines of a payslip that detail a contract's days: the month's, and the arrears (days of
@@ -66,7 +66,16 @@ def _contract_line(line: dict) -> dict:
         for day in line["days"]
     ]  # fmt: skip
     amounts = ("gross", "employer_charges", "employee_social_security")
-    return {**line, "days": days, **{k: Decimal(line[k]) for k in amounts}}
+    # The worker category whose contributions the charges are (none: the contract type's flat
+    # rate, or a payslip of before the categories).
+    category = line.get("worker_category") or ""
+    label = WorkerCategory(category).label if category in WorkerCategory.values else ""
+    return {
+        **line,
+        "days": days,
+        "worker_category_label": label,
+        **{k: Decimal(line[k]) for k in amounts},
+    }
 
 
 def payslip_context(payslip: Payslip) -> dict:

@@ -18,7 +18,16 @@ from payroll.parameters import contract_parameters
 from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
 from payroll.pay.payslips import payslip_pdf_render
 from production_units.models import LedgerEntry
-from tests.pay_helpers import PERIOD, TODAY, advance, contract, day, october
+from tests.pay_helpers import (
+    OCTOBER_WORKING_DAYS,
+    PERIOD,
+    TODAY,
+    advance,
+    contract,
+    day,
+    month_employer_cost,
+    october,
+)
 from tests.payroll.test_payslips import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
@@ -124,15 +133,22 @@ def test_late_october_days_are_paid_by_november_with_the_rates_of_each_day(close
 
     run = payroll_run_compute(period=NOVEMBER, today=NOV_TODAY)
 
-    # alice: the November trainer day (32 %, 13.07 %), and the arrears of C-L: 12 October with
-    # the artist's rates before the 16th (27 %, 13.07 % of 108 %), 29 October after (28 %,
-    # 13.00 % of 108 %).
+    # alice: the November trainer day (no worker category: flat 32 %, 13.07 %), and the
+    # arrears of C-L: social security with the artist's rates of each day, 12 October before
+    # the 16th (13.07 % of 108 %), 29 October after (13.00 % of 108 %); employer charges by
+    # worker category (artist 1bis) for October, her two late days as a month of their own:
+    # 692.58 on 108 % = 747.99, 25 % = 187.00, holiday pay 10.27 % = 76.82, work fraction
+    # 2 ÷ 22 = 0.0909 (reference 8,228.72 a month, above the threshold): 263.82, 131.91 a day.
     nov_ec, nov_ss = day_amounts("162.35", "32", "13.07")
-    oct12_ec, oct12_ss = day_amounts("346.29", "27", "13.07", base="108")
-    oct29_ec, oct29_ss = day_amounts("346.29", "28", "13.00", base="108")
+    _ec, oct12_ss = day_amounts("346.29", "0", "13.07", base="108")
+    _ec, oct29_ss = day_amounts("346.29", "0", "13.00", base="108")
+    artist = month_employer_cost(
+        "692.58", days=2, working_days=OCTOBER_WORKING_DAYS, base="108", holiday="10.27"
+    )
+    oct12_ec = oct29_ec = artist / 2
     assert (nov_ec, nov_ss) == (D("51.95"), D("21.22"))
-    assert (oct12_ec, oct12_ss) == (D("93.50"), D("48.88"))
-    assert (oct29_ec, oct29_ss) == (D("96.96"), D("48.62"))
+    assert (artist, oct12_ec) == (D("263.82"), D("131.91"))
+    assert (oct12_ss, oct29_ss) == (D("48.88"), D("48.62"))
     gross = D("162.35") + D("346.29") * 2
     ss = nov_ss + oct12_ss + oct29_ss
     taxable = gross - ss
@@ -141,7 +157,7 @@ def test_late_october_days_are_paid_by_november_with_the_rates_of_each_day(close
     net = taxable - withholding
     slip = Payslip.objects.get(run=run, worker=month.alice)
     assert (slip.gross, slip.employee_social_security) == (gross, ss) == (D("854.93"), D("118.72"))
-    assert slip.employer_charges == nov_ec + oct12_ec + oct29_ec == D("242.41")
+    assert slip.employer_charges == nov_ec + oct12_ec + oct29_ec == D("315.77")
     assert (slip.taxable, slip.withholding, slip.net) == (taxable, withholding, net)
     assert net == D("654.42")
     assert slip.advances_paid == D("250.00")  # C-L's advance, never deducted before
@@ -157,11 +173,15 @@ def test_late_october_days_are_paid_by_november_with_the_rates_of_each_day(close
     ]
     arrears = slip.lines[1]
     assert [d["date"] for d in arrears["days"]] == ["2026-10-12", "2026-10-29"]
-    assert [d["employer_charges_rate"] for d in arrears["days"]] == ["27.00", "28.00"]
+    # the effective rate: 131.91 ÷ 346.29 = 38.092 % (the flat 27 → 28 % is not used)
+    assert [d["employer_charges_rate"] for d in arrears["days"]] == ["38.09", "38.09"]
     assert [d["employee_social_security"] for d in arrears["days"]] == ["48.88", "48.62"]
 
     # chloé: her 8 October (25 %, 13.07 %); C-D's advance was deducted in October already.
+    # White-collar, one day: work fraction 1 ÷ 22 = 0.0455, reference 900 ÷ 0.0455 =
+    # 19,780.22 a month, far above the threshold: no reduction, 25 % as the flat rate.
     ec, ss = day_amounts("900.00", "25", "13.07")
+    assert ec == month_employer_cost("900.00", days=1, working_days=OCTOBER_WORKING_DAYS)
     taxable = D("900.00") - ss
     net = taxable - r(taxable * D("11.11") / 100)
     chloe = Payslip.objects.get(run=run, worker=month.chloe)
@@ -375,15 +395,22 @@ def test_the_contribution_run_of_november_charges_octobers_arrears_at_each_days_
     # UP-0001 worked no day in November: its employment contribution is its October arrears,
     # each day at the coefficient in force on that day (the artist's changes on the 16th).
     days = [
-        ("employee-fixed-term", date(2026, 10, 8), D("900.00"), "25"),
-        ("artist-fixed-term", date(2026, 10, 12), D("346.29"), "27"),
-        ("artist-fixed-term", date(2026, 10, 29), D("346.29"), "28"),
+        ("employee-fixed-term", date(2026, 10, 8), D("900.00")),
+        ("artist-fixed-term", date(2026, 10, 12), D("346.29")),
+        ("artist-fixed-term", date(2026, 10, 29), D("346.29")),
     ]
     kept = sum(
-        gross * (contract_parameters(code, day).coefficient - 1) for code, day, gross, _rate in days
+        gross * (contract_parameters(code, day).coefficient - 1) for code, day, gross in days
     )
-    charges = sum(day_amounts(gross, rate, "0")[0] for _code, _day, gross, rate in days)
+    # the charges the payroll recorded: chloé's day 25 % (white-collar, no reduction), the
+    # artist's two days by category: 263.82 (see above)
+    artist = month_employer_cost(
+        "692.58", days=2, working_days=OCTOBER_WORKING_DAYS, base="108", holiday="10.27"
+    )
+    charges = r(D("900.00") * D("0.25")) + artist
     expected = kept.quantize(D("0.01"), rounding=ROUND_CEILING) - charges
+    # 900 × 0.33 + 2 × 346.29 × 0.35 = 297.00 + 242.403 → 539.41; − (225.00 + 263.82)
+    assert expected == D("50.59")
     assert posted[(month.three.pk, "employment")] == expected
     assert october_posted[(month.three.pk, "employment")] != expected  # not October's again
     assert late_d.date.month == late.start_date.month == 10

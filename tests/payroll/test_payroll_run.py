@@ -27,7 +27,14 @@ from payroll.models import (
 from payroll.pay.payroll_run import payroll_late_days, payroll_run_close, payroll_run_compute
 from payroll.tasks import payroll_run_task
 from production_units.models import LedgerEntry
-from tests.pay_helpers import PERIOD, TODAY, day, october
+from tests.pay_helpers import (
+    OCTOBER_WORKING_DAYS,
+    PERIOD,
+    TODAY,
+    day,
+    month_employer_cost,
+    october,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -56,14 +63,22 @@ def payroll_entries():
 def test_alices_payslip_adds_her_days_with_the_parameters_of_each_day(month, claire):
     run = compute(by=claire)
     slip = Payslip.objects.get(run=run, worker=month.alice)
-    # artist 14th (27 %, SS 13.07 % of 108 %): EC 346.29 × 27 % = 93.4983 → 93.50;
-    #   SS 346.29 × 1.08 × 13.07 % = 48.88091124 → 48.88
-    # artist 20th (28 %, 13.00 %): EC 96.9612 → 96.96; SS 373.9932 × 13 % = 48.619116 → 48.62
-    # trainer 21st, 22nd (32 %, 13.07 %): EC 51.952 → 51.95; SS 21.219145 → 21.22 (each)
+    # artist 14th (SS 13.07 % of 108 %): SS 346.29 × 1.08 × 13.07 % = 48.88091124 → 48.88
+    # artist 20th (SS 13.00 %): SS 373.9932 × 13 % = 48.619116 → 48.62
+    # the artist's employer charges, by worker category (artist 1bis) for the month: base
+    #   692.58 × 108 % = 747.9864 → 747.99; basic 25 % = 186.9975 → 187.00; holiday pay
+    #   10.27 % = 76.818573 → 76.82; work fraction 2 ÷ 22 = 0.0909; reference 747.99 ÷ 0.0909
+    #   = 8,228.71837 → 8,228.72, × 3 = 24,686.16 a quarter, above S0: no reduction; 263.82
+    # trainer 21st, 22nd (no category: flat 32 %, 13.07 %): EC 51.952 → 51.95; SS 21.219145
+    #   → 21.22 (each)
+    artist = month_employer_cost(
+        "692.58", days=2, working_days=OCTOBER_WORKING_DAYS, base="108", holiday="10.27"
+    )
+    assert artist == D("187.00") + D("76.82") == D("263.82")
     assert slip.days == 4
     assert slip.hours == D("32.00")
     assert slip.gross == D("1017.28")  # 2 × 346.29 + 2 × 162.35
-    assert slip.employer_charges == D("294.36")  # 93.50 + 96.96 + 51.95 + 51.95
+    assert slip.employer_charges == artist + 2 * D("51.95") == D("367.72")
     assert slip.employee_social_security == D("139.94")  # 48.88 + 48.62 + 21.22 + 21.22
     assert slip.taxable == D("877.34")
     # key formula: 877.34 × 12 = 10,528.08, less 30 % = 7,369.66 taxed 1,971.38, under the
@@ -120,9 +135,17 @@ def test_the_payslip_lines_detail_each_contract_and_day(month):
     ]
     artist = contracts[0]
     assert [d["date"] for d in artist["days"]] == ["2026-10-14", "2026-10-20"]
-    assert [d["employer_charges_rate"] for d in artist["days"]] == ["27.00", "28.00"]
-    assert [d["employer_charges"] for d in artist["days"]] == ["93.50", "96.96"]
+    # The month's 263.82 spread over two days of the same gross: 131.91 each; the rate shown
+    # is the effective one, 131.91 ÷ 346.29 = 38.092 % → 38.09 (the flat 27 → 28 % of the
+    # artist's parameters no longer makes the charges).
+    assert [d["employer_charges_rate"] for d in artist["days"]] == ["38.09", "38.09"]
+    assert [d["employer_charges"] for d in artist["days"]] == ["131.91", "131.91"]
+    assert artist["worker_category"] == "artist-1bis"
+    assert artist["employer_charges"] == "263.82"
     assert artist["gross"] == "692.58"
+    trainer = contracts[1]
+    assert trainer["worker_category"] == ""  # no category: the flat rate
+    assert [d["employer_charges_rate"] for d in trainer["days"]] == ["32.00", "32.00"]
     assert slip.lines[-1] == {"kind": "withholding", "rate": "11.11", "piece_work": True}
 
 
@@ -139,25 +162,27 @@ def test_every_paid_day_has_one_employment_cost(month):
         (date(2026, 10, 7), D("900.00"), D("225.00"), "C-D"),
     ]
     assert rows[3:5] == [
-        (date(2026, 10, 14), D("346.29"), D("93.50"), "C-A"),
-        (date(2026, 10, 20), D("346.29"), D("96.96"), "C-A"),
+        (date(2026, 10, 14), D("346.29"), D("131.91"), "C-A"),  # 263.82 ÷ 2
+        (date(2026, 10, 20), D("346.29"), D("131.91"), "C-A"),
     ]
     assert not costs.filter(
         work_date__in=[date(2026, 10, 23), date(2026, 10, 27), date(2026, 10, 28)]
     ).exists()
     totals = costs.aggregate(gross=Sum("gross"), charges=Sum("employer_charges"))
-    assert totals == {"gross": D("3717.28"), "charges": D("969.36")}
+    # chloé 3 × 225.00 (white-collar: 2,700.00 × 25 %, reference 2,700 ÷ 0.1364 well above
+    # the threshold: no reduction) + alice's artist 263.82 + trainer 103.90
+    assert totals == {"gross": D("3717.28"), "charges": D("1042.72")}
 
 
 def test_one_ledger_entry_per_unit_and_contract(month):
     compute()
     entries = sorted(payroll_entries().values_list("unit__code", "label", "amount"))
     assert entries == [
-        ("UP-0001", "Salaries 2026-10, contract C-A", D("-883.04")),  # 692.58 + 190.46
+        ("UP-0001", "Salaries 2026-10, contract C-A", D("-956.40")),  # 692.58 + 263.82
         ("UP-0001", "Salaries 2026-10, contract C-D", D("-3375.00")),  # 2,700 + 675
         ("UP-0002", "Salaries 2026-10, contract C-B", D("-428.60")),  # 324.70 + 103.90
     ]
-    assert payroll_entries().aggregate(total=Sum("amount"))["total"] == D("-4686.64")
+    assert payroll_entries().aggregate(total=Sum("amount"))["total"] == D("-4760.00")
 
 
 def test_a_positive_balance_is_paid_seven_working_days_after_the_month(month):
@@ -298,7 +323,9 @@ def test_the_query_count_does_not_grow_with_the_workers(month, django_assert_max
         day(c, date(2026, 10, 13), "200.00")
     # A fixed number whatever the workers: the payslips and the day costs are written by COPY
     # (core.bulk.insert_rows: the sequence, the ids, the COPY: three statements a table).
-    with django_assert_max_num_queries(33):
+    # The employer rates: one query a worker category and month (here white-collar and
+    # artist) and one for the month's structural reduction.
+    with django_assert_max_num_queries(34):
         compute()
     assert Payslip.objects.count() == 5
 

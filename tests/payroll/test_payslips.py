@@ -73,9 +73,9 @@ def test_the_payslip_pdf_shows_employers_worker_days_and_every_amount(
         "779,87",
         "500,00",
         "279,87",
-        "294,36",
-        "93,50",
-        "96,96",
+        "367,72",  # employer charges: the artist's 263,82 (by category) + 2 × 51,95
+        "263,82",
+        "131,91",
         "48,62",
     ):
         assert amount in flat, amount
