@@ -2,9 +2,9 @@
 
 One reading per kind of action, each from its app's own tables: contracts to accept before
 the work starts, jobs, declarations and expense claims refused lately (with the reason on
-their page), invoices overdue, a vote open at a general assembly the member may vote at,
-proxies to answer. The units' negative balances and clients to verify stay on the home page
-as before (they need the unit list).
+their page), an advisor's questions not read yet, invoices overdue, a vote open at a general
+assembly the member may vote at, proxies to answer. The units' negative balances and clients
+to verify stay on the home page as before (they need the unit list).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from core.dates import format_day
 from governance.models import GeneralAssembly, Participation, Proxy, VoterRollEntry
 from invoicing.models import Invoice
 from invoicing.selectors import overdue_invoices
-from members.models import Member, User
+from members.models import Member, Notification, User
+from members.notifications import kinds as notice
 from payroll.models import Contract, ExpenseClaim, Job, WorkDeclaration
 
 # A refusal stays on the home page this long after the decision.
@@ -111,6 +112,23 @@ def _refused(user: User, since: datetime) -> list[Action]:
     return actions
 
 
+def _questions(user: User) -> Action | None:
+    """An advisor's questions (on a declaration, an expense claim) the member has not read
+    yet: the notifications page shows each question and opens its page (marking it read)."""
+    count = Notification.objects.filter(
+        user=user, kind=notice.INFORMATION_REQUESTED, read_at__isnull=True
+    ).count()
+    if not count:
+        return None
+    url = reverse("portal:notification_list")
+    text = ngettext(
+        "Your advisor asks you for information: see the question.",
+        "Your advisor asks you for information %(count)s times: see the questions.",
+        count,
+    ) % {"count": count}
+    return Action("questions", "warning", text, url, count)
+
+
 def _overdue(user: User, today: date) -> Action | None:
     overdue = overdue_invoices(
         on=today, invoices=Invoice.objects.of_member_user(user).filter(kind=Invoice.Kind.INVOICE)
@@ -176,6 +194,7 @@ def pending_actions(*, user: User, member: Member, today: date | None = None) ->
     since = timezone.now() - REFUSALS_SHOWN_FOR
     actions = [
         _contracts(user, today),
+        _questions(user),
         *_votes(member),
         _overdue(user, today),
         *_refused(user, since),

@@ -303,3 +303,19 @@ def test_a_question_without_text_tells_no_one(
         declaration_ask_information(declaration=submitted_declaration, by=claire, question=" ")
     assert kinds_of(alice) == []
     assert mails_to(alice) == []
+
+
+def test_an_unread_question_waits_on_the_home_page_until_it_is_read(
+    alice, claire, alice_client, submitted_declaration
+):
+    declaration_ask_information(
+        declaration=submitted_declaration, by=claire, question="Quel est l'horaire exact ?"
+    )
+    home = alice_client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    [action] = [a for a in home.context["actions"] if a.key == "questions"]
+    assert action.count == 1 and action.url == reverse("portal:notification_list")
+    assert 'data-action="questions"' in home.content.decode()
+    row = Notification.objects.get(user=alice, kind=notice.INFORMATION_REQUESTED)
+    alice_client.post(reverse("portal:notification_read", args=[row.pk]))
+    home = alice_client.get(reverse("portal:home"))
+    assert "questions" not in [a.key for a in home.context["actions"]]
