@@ -259,6 +259,61 @@ def pdf_rendering(renders: int = 1000, sample: int = 100) -> Figure:
     )  # fmt: skip
 
 
+# 11: the same rendering in a pool of worker processes, as the Celery workers run it.
+
+
+def _pdf_worker_warm() -> None:
+    """A pool process's start: its own connection, fonts and templates loaded (one render)."""
+    connections.close_all()  # never share the parent's connection
+    first = Invoice.objects.filter(status="issued").order_by("pk").first()
+    if first is not None:
+        render_pdf(first)
+
+
+def _pdf_worker_render(invoice_ids: list[int]) -> int:
+    for invoice in Invoice.objects.filter(pk__in=invoice_ids).select_related(
+        "unit", "client", "legal_entity", "series"
+    ):
+        render_pdf(invoice)
+    return len(invoice_ids)
+
+
+def _pdf_worker_warm_ack(_index: int) -> None:
+    return None
+
+
+def _pdf_rate(processes: int, ids: list[int], chunk: int) -> float:
+    connections.close_all()
+    chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_pdf_worker_warm) as pool:
+        pool.map(_pdf_worker_warm_ack, range(processes))  # every process started and warm
+        start = time.perf_counter()
+        done = sum(pool.map(_pdf_worker_render, chunks))
+        elapsed = time.perf_counter() - start
+    return done / elapsed
+
+
+def pdf_scaling(renders: int = 400, chunk: int = 10) -> Figure:
+    """Figure 11: invoice PDFs rendered by 1 process, then by as many as the machine's cores
+    (each warm, its own database connection): the rate should grow with the processes."""
+    ids = list(
+        Invoice.objects.filter(status="issued").order_by("pk").values_list("pk", flat=True)[:100]
+    )
+    ids = (ids * (renders // max(len(ids), 1) + 1))[:renders]
+    cores = cpu_count()
+    one = _pdf_rate(1, ids, chunk)
+    many = _pdf_rate(cores, ids, chunk)
+    return Figure(
+        11, f"invoice PDF rendering, 1 and {cores} worker processes", many, "PDF/s",
+        f"grows with the processes: ≥ {0.75 * cores:.1f}× one process on {cores} cores",
+        many >= 0.75 * cores * one, baseline=f"one process {one:,.1f}/s",
+        ratio=f"{many / one:.2f}×",
+        notes=[f"{renders:,} renders of {len(set(ids))} issued invoices, chunks of {chunk}, "
+               f"by a fork pool of warm processes (fonts and templates loaded before timing)."],
+    )  # fmt: skip
+
+
 # 6: back-office lists.
 
 ADMIN_PAGES = {

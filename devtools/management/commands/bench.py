@@ -68,6 +68,7 @@ class Command(BaseCommand):
             ((8,), lambda: (voting.tally_45000(count=options["ballots"]),)),
             ((9,), lambda: (dashboard.dashboard(),)),
             ((10,), lambda: (accounting.accounting_page(),)),
+            ((11,), lambda: (cases.pdf_scaling(),)),
         ]
         for numbers, step in steps:
             if not any(wanted(n) for n in numbers):
