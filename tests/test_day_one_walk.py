@@ -30,6 +30,8 @@ from django.utils.translation import get_language_info, trans_real
 
 from devtools.seed import seed_demo
 from members.models import Office
+from payroll.models import ContractType, ExpenseCategory
+from payroll.models.parameters import CONTRACT_TYPE_LABELS, EXPENSE_CATEGORY_LABELS
 from tests.conftest import _with_mfa
 from tests.portal.test_phone_browser import (  # noqa: F401
     CHROMIUM,
@@ -282,7 +284,12 @@ def _missing_actions(screen: Screen, path: str, actions) -> list[str]:
 
 
 def _problems(
-    screen: Screen, path: str, language: str, french_only: set[str], actions=()
+    screen: Screen,
+    path: str,
+    language: str,
+    french_only: set[str],
+    actions=(),
+    french_names: frozenset[str] = frozenset(),
 ) -> list[str]:
     found = []
     status = screen.open(path)
@@ -300,8 +307,23 @@ def _problems(
         # An office's name is the cooperative's data, written one way ("Bruxelles").
         offices = set(Office.objects.values_list("name", flat=True))
         found += [f"French text {text!r}" for text in sorted(texts & french_only - offices)][:5]
+        # The stored (French) name of a contract type or an expense category the project
+        # shows by its translated label: anywhere in the page, within a longer text too.
+        found += [f"French name {name!r}" for name in sorted(french_names)
+                  if name in page["visible"]][:5]  # fmt: skip
     found += [f"raw code {text!r}" for text in sorted(texts) if RAW_CODE.match(text)][:5]
     return found + _missing_actions(screen, path, actions)
+
+
+def _french_names(language: str) -> frozenset[str]:
+    """The stored French names of the contract types and expense categories that have a
+    translated label: a page in another language shows the label, never the name."""
+    if language == "fr":
+        return frozenset()
+    rows = [*ContractType.objects.filter(code__in=CONTRACT_TYPE_LABELS),
+            *ExpenseCategory.objects.filter(code__in=EXPENSE_CATEGORY_LABELS)]  # fmt: skip
+    with translation.override(language):
+        return frozenset(row.name for row in rows if row.name != row.label)
 
 
 @pytest.fixture(scope="module")
@@ -342,6 +364,7 @@ def test_day_one_walk(browser, live_server, persona, french_only):  # noqa: F811
                             language,
                             french_only.get(language, set()),
                             ACTIONS[persona],
+                            _french_names(language),
                         )
                         if found:
                             problems[f"{language} {size} {path}"] = found

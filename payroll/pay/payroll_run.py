@@ -342,6 +342,8 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
                 "enterprise_number": contract.legal_entity.enterprise_number,
                 "unit": contract.unit.code,
                 "contract_type": contract.contract_type.name,
+                # The code, so that the payslip names the type in its reader's language.
+                "contract_type_code": contract.contract_type.code,
                 "function": contract.function,
                 # The worker category whose contributions the employer charges are ("": the
                 # contract type's flat rate). Absent from the payslips of before issue 16.
@@ -375,6 +377,7 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
 CONTRACT_FIELDS = (
     "reference", "start_date", "function", "legal_entity__name",
     "legal_entity__enterprise_number", "unit__code", "contract_type__name",
+    "contract_type__code",
 )  # fmt: skip
 
 DAY_FIELDS = (

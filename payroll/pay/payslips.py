@@ -14,7 +14,7 @@ from core.audit import audit_log
 from core.pdf import render_html_to_pdf
 from members.notifications import kinds as notice
 from members.notifications.services import notify
-from payroll.models import Payslip, Worker, WorkerCategory
+from payroll.models import ContractType, Payslip, Worker, WorkerCategory
 
 TEMPLATE = "payroll/pdf/payslip.html"
 # The lines of a payslip that detail a contract's days: the month's, and the arrears (days of
@@ -49,6 +49,19 @@ def _day(value: str | date) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def contract_type_label(line: dict) -> str:
+    """The contract type of a payslip line in the active language: by its code (kept since
+    the lines store it), else by the stored name of an older payslip (the name itself when no
+    type has it any more)."""
+    code = line.get("contract_type_code")
+    kind = (
+        ContractType(code=code, name=line["contract_type"])
+        if code
+        else ContractType.objects.filter(name=line["contract_type"]).first()
+    )
+    return kind.label if kind is not None else line["contract_type"]
+
+
 def _contract_line(line: dict) -> dict:
     days = [
         {
@@ -73,6 +86,7 @@ def _contract_line(line: dict) -> dict:
     return {
         **line,
         "days": days,
+        "contract_type_label": contract_type_label(line),
         "worker_category_label": label,
         **{k: Decimal(line[k]) for k in amounts},
     }

@@ -138,3 +138,33 @@ def test_the_payslip_list_filters_by_year_and_exports_csv(alice_client, month):
     assert (
         alice_client.get(reverse("portal:pay_payslip_list_csv"), {"year": "x"}).status_code == 400
     )
+
+
+def test_the_contract_types_read_in_the_readers_language_on_the_page_and_the_pdf(
+    alice_client, month
+):
+    Member.objects.filter(pk=month.alice.member_id).update(preferred_language="en")
+    run = payroll_run_compute(period=PERIOD, today=TODAY)
+    slip = Payslip.objects.get(run=run, worker=month.alice)
+    stored = {line["contract_type"] for line in slip.lines if "contract_type" in line}
+    assert stored and all(" fixed term" not in name for name in stored)  # French names
+    page = alice_client.get(
+        reverse("portal:pay_payslip_detail", args=[slip.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    pdf = pdf_text(payslip_pdf_render(payslip=slip).pdf)
+    for text in (page, pdf):
+        assert "Artist (art. 1bis), fixed term" in " ".join(text.split())
+        for name in stored:
+            assert name not in text
+
+
+def test_an_older_payslip_without_the_code_names_its_type_by_the_stored_name(alice_client, month):
+    run = payroll_run_compute(period=PERIOD, today=TODAY)
+    slip = Payslip.objects.get(run=run, worker=month.alice)
+    for line in slip.lines:
+        line.pop("contract_type_code", None)
+    Payslip.objects.filter(pk=slip.pk).update(lines=slip.lines)
+    page = alice_client.get(
+        reverse("portal:pay_payslip_detail", args=[slip.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Artist (art. 1bis), fixed term" in " ".join(page.split())
