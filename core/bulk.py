@@ -18,7 +18,7 @@ they call this).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -29,9 +29,6 @@ from .model_fields import column_of
 
 
 def _encoder(field: models.Field[Any, Any]) -> Callable[[Any], str | None] | None:
-    if getattr(field, "encrypted", False):
-        # The field's own preparation: the value normalised, then encrypted (never in clear).
-        return field.get_prep_value
     if isinstance(field, JSONField):
         # One encoder for all the rows: json.dumps(cls=...) would build one per value.
         encode = (field.encoder or json.JSONEncoder)().encode
@@ -39,21 +36,43 @@ def _encoder(field: models.Field[Any, Any]) -> Callable[[Any], str | None] | Non
     return None
 
 
-def _with_lookup_hashes(
-    meta: Any, columns: list[models.Field[Any, Any]], rows: Sequence[tuple[Any, ...]]
-) -> tuple[list[models.Field[Any, Any]], Sequence[tuple[Any, ...]]]:
-    """Add the `<field>_hash` column of each encrypted field, from the clear values (the
-    look-ups and unique constraints read it: core.encryption)."""
-    named = {field.name for field in columns}
-    sources = [
-        (index, meta.get_field(f"{field.name}_hash"))
-        for index, field in enumerate(columns)
-        if getattr(field, "encrypted", False) and f"{field.name}_hash" not in named
+def seal_rows(
+    fields: Sequence[models.Field[Any, Any]], rows: Iterable[tuple[Any, ...]]
+) -> tuple[list[models.Field[Any, Any]], Iterator[tuple[Any, ...]]]:
+    """Rows whose encrypted identifiers (an IBAN, a national number: core.encryption) are
+    given in clear, as the table stores them: each such value encrypted by its field (the
+    value normalised, then encrypted), and the field's `<field>_hash` column appended, from
+    the clear value (look-ups and unique constraints read it). One ciphertext per clear value
+    within a call: a worker's number on each of their rows is encrypted once (the hash shows
+    equal values anyway). The one way bulk writers (insert_rows, the dataset generator) store
+    an encrypted identifier."""
+    named = {field.name for field in fields}
+    positions = [index for index, field in enumerate(fields) if getattr(field, "encrypted", False)]
+    if not positions:
+        return list(fields), iter(rows)
+    # The hash columns to add (a caller naming one fills it itself).
+    hashed = [index for index in positions if f"{fields[index].name}_hash" not in named]
+    hashes = [
+        _concrete_field(fields[index].model._meta.get_field(f"{fields[index].name}_hash"))
+        for index in hashed
     ]
-    if not sources:
-        return columns, rows
-    hashed = [(*row, *(lookup_hash(row[index] or "") for index, _field in sources)) for row in rows]
-    return [*columns, *(field for _index, field in sources)], hashed
+    done: dict[tuple[int, str], tuple[str, str]] = {}
+
+    def seal(index: int, value: str | None) -> tuple[str, str]:
+        if not value:
+            return value or "", ""
+        if (index, value) not in done:
+            done[(index, value)] = (fields[index].get_prep_value(value), lookup_hash(value))
+        return done[(index, value)]
+
+    def sealed() -> Iterator[tuple[Any, ...]]:
+        for row in rows:
+            values, digests = list(row), {}
+            for index in positions:
+                values[index], digests[index] = seal(index, values[index])
+            yield (*values, *(digests[index] for index in hashed))
+
+    return [*fields, *hashes], sealed()
 
 
 def _concrete_field(field: models.Field[Any, Any] | ForeignObjectRel) -> models.Field[Any, Any]:
@@ -96,7 +115,7 @@ def insert_rows(
         )
         return [obj.pk for obj in objects]
     quote = connection.ops.quote_name
-    columns, rows = _with_lookup_hashes(meta, columns, rows)
+    columns, sealed = seal_rows(columns, rows)
     encoders = [
         (index, encode) for index, f in enumerate(columns) if (encode := _encoder(f)) is not None
     ]
@@ -114,6 +133,6 @@ def insert_rows(
         )
         ids = [row[0] for row in cursor.fetchall()]
         with cursor.cursor.copy(statement) as copy:
-            for pk, row in zip(ids, rows, strict=True):
+            for pk, row in zip(ids, sealed, strict=True):
                 copy.write_row((pk, *(_encoded(row, encoders) if encoders else row)))
     return ids

@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import NOT_PROVIDED
 
-from core.encryption import encrypt, lookup_hash
+from core.bulk import seal_rows
 
 
 def as_json(value) -> str:
@@ -78,32 +78,11 @@ def _with_defaults(model, columns: list[str], rows):
 
 
 def _encrypted(model, columns: list[str], rows):
+    """National numbers and IBANs given in clear, encrypted and their `_hash` columns added
+    as every bulk writer of the project does it (core.bulk.seal_rows)."""
     by_column = {field.column: field for field in model._meta.concrete_fields}
-    positions = [i for i, name in enumerate(columns) if getattr(by_column[name], "encrypted", 0)]
-    if not positions:
-        return columns, rows
-    columns = [*columns, *(f"{columns[i]}_hash" for i in positions)]
-    # One ciphertext per clear value within a run: a worker's number on each of their Dimona
-    # declarations is encrypted once (the hash shows equal values anyway).
-    done: dict[str, tuple[str, str]] = {}
-
-    def seal(value):
-        if not value:
-            return "", ""
-        if value not in done:
-            done[value] = (encrypt(value), lookup_hash(value))
-        return done[value]
-
-    def rows_sealed():
-        for row in rows:
-            row = list(row)
-            hashes = []
-            for i in positions:
-                row[i], digest = seal(row[i])
-                hashes.append(digest)
-            yield (*row, *hashes)
-
-    return columns, rows_sealed()
+    fields, sealed = seal_rows([by_column[name] for name in columns], rows)
+    return [field.column for field in fields], sealed
 
 
 class Stage:
