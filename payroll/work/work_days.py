@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import format_day
-from core.money import to_decimal
+from core.money import allocate, to_decimal
 from payroll.models import WorkDay, Worker
 
 MIN_HOURS = Decimal("0.25")
@@ -89,16 +89,6 @@ def work_days_errors(
 
 def split_gross_by_hours(gross: Decimal, days: list[DayInput]) -> list[Decimal]:
     """The gross of each day, in proportion to its hours, adding up to `gross` exactly
-    (largest remainders get the leftover cents, earliest day first on ties)."""
-    total_cents = int(to_decimal(gross) * 100)
-    total_hours = sum((day.hours for day in days), Decimal(0))
-    wholes: list[int] = []
-    remainders: list[tuple[Decimal, int]] = []  # (remainder, index)
-    for index, day in enumerate(days):
-        exact = Decimal(total_cents) * day.hours / total_hours
-        wholes.append(int(exact))
-        remainders.append((exact - int(exact), index))
-    leftover = total_cents - sum(wholes)
-    for _remainder, index in sorted(remainders, key=lambda r: (-r[0], r[1]))[:leftover]:
-        wholes[index] += 1
-    return [Decimal(whole).scaleb(-2) for whole in wholes]
+    (core.money.allocate: largest remainders get the leftover cents, earliest day first on
+    ties)."""
+    return allocate(gross, [day.hours for day in days])
