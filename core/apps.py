@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +25,12 @@ class CoreConfig(AppConfig):
 
         # Keep the roles' permissions in step when later migrations add models.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
+
+
+class CoopAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the platform's site as `admin.site` (core/admin_site.py); named in
+    INSTALLED_APPS in place of django.contrib.admin."""
+
+    default = False  # core's own configuration stays CoreConfig
+
+    default_site = "core.admin_site.CoopAdminSite"

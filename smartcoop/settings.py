@@ -66,7 +66,7 @@ FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY") or "smartcoop-development-hash
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.CoopAdminConfig",  # django.contrib.admin with core/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

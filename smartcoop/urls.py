@@ -6,9 +6,6 @@ from core.files import private_file
 from core.health import health
 from smartcoop import pwa
 
-admin.site.site_header = "SmartCoop — back-office"
-admin.site.site_title = "SmartCoop"
-
 # JSON under /api/, Django's pages elsewhere (core/api.py).
 handler400 = "core.api.bad_request"
 handler404 = "core.api.page_not_found"
