@@ -187,17 +187,20 @@ def years_of_use(*, member: Member, before_year: int) -> list[int]:
     return sorted(years)
 
 
-def shares_missing(*, member: Member, years_of_use: int, at: date) -> int:
+def shares_missing(*, member: Member, years_of_use: int, at: date, held: int | None = None) -> int:
     """How many shares the member should subscribe on `at`: up to the policy minimum, and with
     the one-share-per-year rule on, up to one share per year of use of the services (counted
-    by the caller, who knows the units)."""
+    by the caller, who knows the units). `held`: the shares held on `at`, when the caller
+    has already counted them."""
     policy = share_policy_on(at)
     if policy is None:
         return 0
     needed = policy.minimum_shares
     if policy.one_share_per_year_rule:
         needed = max(needed, years_of_use)
-    return max(0, needed - member_shares(member=member, at=at).held)
+    if held is None:
+        held = member_shares(member=member, at=at).held
+    return max(0, needed - held)
 
 
 # --- the register at a date --------------------------------------------------------------

@@ -41,10 +41,10 @@ def share_prompt(*, member: Member, today: date | None = None) -> SharePrompt | 
     years = years_of_use(member=member, before_year=today.year)
     if today.year - 1 not in years:
         return None
-    missing = shares_missing(member=member, years_of_use=len(years), at=today)
+    held = member_shares(member=member, at=today).held
+    missing = shares_missing(member=member, years_of_use=len(years), at=today, held=held)
     if missing <= 0:
         return None
-    held = member_shares(member=member, at=today).held
     return SharePrompt(years_of_use=len(years), held=held, missing=missing)
 
 

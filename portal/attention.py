@@ -40,10 +40,11 @@ class Action:
 
 
 def _one_or_list(rows: QuerySet, detail: str, listing: str) -> str:
-    """The page of the only row, or the list when there are several."""
-    first = rows.first()
-    if rows.count() == 1 and first is not None:
-        return reverse(detail, args=[first.pk])
+    """The page of the only row, or the list when there are several (one query: two ids at
+    the most)."""
+    pks = list(rows.values_list("pk", flat=True)[:2])
+    if len(pks) == 1:
+        return reverse(detail, args=[pks[0]])
     return reverse(listing)
 
 

@@ -181,18 +181,20 @@ def server(*, password: str = "", extra_env: dict | None = None, workers: int = 
         gunicorn.wait(timeout=30)
 
 
-def portal_load(users: int = 50, seconds: int = 60, password: str = "") -> Figure:
+def portal_load(users: int = 200, seconds: int = 60, password: str = "") -> Figure:
     members = _members(users)
     with server(password=password) as running:
         portal = running.locust(users, seconds, "Member", "portal", members=members)
         by_name = running.by_name("portal")
         trivial = running.locust(users, min(seconds, 30), "Trivial", "trivial")
-    met = portal["p95"] < 200 and portal["failures"] == 0
+    # Issue 19's target: the members keep the pace they would have on a trivial page.
+    share = portal["rps"] / trivial["rps"]
+    met = portal["p95"] < 100 and portal["failures"] == 0 and share >= 0.8
     return Figure(
         4, f"member portal under load ({users} members, {seconds} s, gunicorn 2 workers)",
-        portal["p95"], "ms p95", "p95 < 200 ms, 0 errors", met,
+        portal["p95"], "ms p95", "p95 < 100 ms, 0 errors, ≥ 0.80× /health/'s throughput", met,
         baseline=f"/health/ {trivial['rps']:,.0f} req/s",
-        ratio=f"{portal['rps'] / trivial['rps']:.2f}× of trivial throughput",
+        ratio=f"{share:.2f}× of trivial throughput",
         notes=[
             f"portal: {portal['requests']:,} requests, {portal['failures']} failures, "
             f"p50 {portal['p50']:.0f} ms, p95 {portal['p95']:.0f} ms, p99 {portal['p99']:.0f} ms, "
