@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.forms import DateInput, PlainSelect
 from core.forms import field_label as _label
 from production_units.models import ProductionUnit
 
@@ -191,10 +191,10 @@ class InvoiceFilterForm(PeriodMixin, forms.Form):
         label=_("Kind"), required=False, choices=[("", _("All"))] + Invoice.Kind.choices
     )
     unit = forms.ModelChoiceField(
-        label=_("Unit"), required=False, queryset=ProductionUnit.objects.none()
+        label=_("Unit"), required=False, queryset=ProductionUnit.objects.none(), widget=PlainSelect
     )
     client = forms.ModelChoiceField(
-        label=_("Client"), required=False, queryset=Client.objects.none()
+        label=_("Client"), required=False, queryset=Client.objects.none(), widget=PlainSelect
     )
     date_from = forms.DateField(
         label=_("From"),
