@@ -185,10 +185,16 @@ class InvoiceFilterForm(PeriodMixin, forms.Form):
         help_text=_("Number, client or structured communication"),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + Invoice.Status.choices
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + Invoice.Status.choices,
+        widget=PlainSelect,
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All"))] + Invoice.Kind.choices
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All"))] + Invoice.Kind.choices,
+        widget=PlainSelect,
     )
     unit = forms.ModelChoiceField(
         label=_("Unit"), required=False, queryset=ProductionUnit.objects.none(), widget=PlainSelect
@@ -204,7 +210,7 @@ class InvoiceFilterForm(PeriodMixin, forms.Form):
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     # A whitelist: the query string names a column, never a field to order by.
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[], widget=PlainSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

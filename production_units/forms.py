@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.forms import DateInput, PlainSelect
 
 from .models import LedgerEntry
 
@@ -13,6 +13,7 @@ class LedgerFilterForm(forms.Form):
         label=_("Kind"),
         required=False,
         choices=[("", _("All kinds")), *LedgerEntry.Kind.choices],
+        widget=PlainSelect,
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
