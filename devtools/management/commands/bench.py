@@ -45,6 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--issues", type=int, default=400)
         parser.add_argument("--load-seconds", type=int, default=60)
         parser.add_argument("--portal-users", type=int, default=200, help="figure 4")
+        parser.add_argument("--web-workers", type=int, default=2, help="figure 4: gunicorn's")
         parser.add_argument("--voters", type=int, default=100, help="figure 7")
         parser.add_argument("--ballots", type=int, default=45_000, help="figure 8")
         parser.add_argument("--note", action="append", default=[], help="a line for Notes")
@@ -60,12 +61,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Dataset: {dataset}")
         figures: dict[int, Figure] = {}
         portal_users, load_seconds = options["portal_users"], options["load_seconds"]
+        web_workers = options["web_workers"]
         steps = [
             ((1, 5), lambda: cases.payroll_and_contributions(period)),
             ((2,), lambda: (cases.issuing_throughput(count=options["issues"]),)),
             ((3,), lambda: (cases.pdf_rendering(renders=options["renders"]),)),
             ((6,), lambda: (cases.admin_lists(),)),
-            ((4,), lambda: (load.portal_load(users=portal_users, seconds=load_seconds),)),
+            (
+                (4,),
+                lambda: (
+                    load.portal_load(users=portal_users, seconds=load_seconds, workers=web_workers),
+                ),
+            ),
             ((7,), lambda: (voting.voters_load(users=options["voters"]),)),
             ((8,), lambda: (voting.tally_45000(count=options["ballots"]),)),
             ((9,), lambda: (dashboard.dashboard(),)),
