@@ -39,31 +39,33 @@ class Action:
     count: int
 
 
-def _one_or_list(rows: QuerySet, detail: str, listing: str) -> str:
-    """The page of the only row, or the list when there are several (one query: two ids at
-    the most)."""
-    pks = list(rows.values_list("pk", flat=True)[:2])
-    if len(pks) == 1:
-        return reverse(detail, args=[pks[0]])
-    return reverse(listing)
+def _peek(rows: QuerySet, detail: str, listing: str, *fields: str) -> tuple[int, str, dict]:
+    """How many rows, the link (the only row's page, or the list when there are several) and
+    the first row's `fields`: one query when there is none or one row, two when there are
+    more (the count)."""
+    first_two = list(rows.values("pk", *fields)[:2])
+    if not first_two:
+        return 0, "", {}
+    if len(first_two) == 1:
+        return 1, reverse(detail, args=[first_two[0]["pk"]]), first_two[0]
+    return rows.count(), reverse(listing), first_two[0]
 
 
 def _contracts(user: User, today: date) -> Action | None:
     offered = Contract.objects.filter(
         worker__user=user, status=Contract.Status.OFFERED, start_date__gte=today
     ).order_by("start_date", "pk")
-    count = offered.count()
+    count, url, first = _peek(
+        offered, "portal:work_contract_detail", "portal:work_contract_list", "start_date"
+    )
     if not count:
         return None
-    first = offered.first()
-    assert first is not None
     text = ngettext(
         "%(count)s contract waits for your acceptance: accept it before the work starts on "
         "%(day)s.",
         "%(count)s contracts wait for your acceptance: the first work starts on %(day)s.",
         count,
-    ) % {"count": count, "day": format_day(first.start_date)}
-    url = _one_or_list(offered, "portal:work_contract_detail", "portal:work_contract_list")
+    ) % {"count": count, "day": format_day(first["start_date"])}
     return Action("contracts", "warning", text, url, count)
 
 
@@ -107,8 +109,8 @@ def _refused(user: User, since: datetime) -> list[Action]:
     actions = []
     for key, rows, (detail, listing), text in kinds:
         refused = rows.filter(decided_at__gte=since).order_by("-decided_at")
-        if count := refused.count():
-            url = _one_or_list(refused, detail, listing)
+        count, url, _first = _peek(refused, detail, listing)
+        if count:
             actions.append(Action(key, "info", text(count) % {"count": count}, url, count))
     return actions
 
@@ -134,7 +136,7 @@ def _overdue(user: User, today: date) -> Action | None:
     overdue = overdue_invoices(
         on=today, invoices=Invoice.objects.of_member_user(user).filter(kind=Invoice.Kind.INVOICE)
     ).order_by("due_date", "pk")
-    count = overdue.count()
+    count, url, _first = _peek(overdue, "portal:invoice_detail", "portal:invoice_list")
     if not count:
         return None
     text = ngettext(
@@ -142,7 +144,6 @@ def _overdue(user: User, today: date) -> Action | None:
         "%(count)s invoices are overdue: their clients have not paid them by their due date.",
         count,
     ) % {"count": count}
-    url = _one_or_list(overdue, "portal:invoice_detail", "portal:invoice_list")
     return Action("invoices_overdue", "warning", text, url, count)
 
 

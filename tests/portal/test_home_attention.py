@@ -113,3 +113,34 @@ def test_a_proxy_to_answer_is_listed(open_vote, alice, bob, alice_client):
     assert actions(alice_client)["proxy_to_answer"] == reverse(
         "portal:proxy_answer", args=[proxy.pk]
     )
+
+
+def test_several_overdue_invoices_are_counted_and_link_to_the_list(alice, alice_client):
+    unit = ProductionUnit.objects.get(code="UP-0001")
+    theatre = Client.objects.get(name="Théâtre de la Place")
+    invoices = [issued_invoice(alice, unit, theatre, [line()]) for _ in range(3)]
+    Invoice.objects.filter(pk__in=[i.pk for i in invoices]).update(
+        due_date=timezone.localdate() - timedelta(days=2)
+    )
+    page = alice_client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    (overdue,) = [a for a in page.context["actions"] if a.key == "invoices_overdue"]
+    assert overdue.url == reverse("portal:invoice_list")
+    assert overdue.count == 3
+    assert overdue.text.startswith("3 invoices are overdue")
+
+
+def test_two_contracts_to_accept_name_the_first_days_work(alice, alice_client):
+    unit = ProductionUnit.objects.get(code="UP-0002")
+    today = timezone.localdate()
+    for offset in (9, 4):
+        contract_create(
+            unit=unit, worker=unit_holder_worker(unit),
+            contract_type=ContractType.objects.get(code="employee-fixed-term"),
+            function="Régie", days=[DayInput(today + timedelta(days=offset), Decimal("8"))],
+            pay=pay("150.00"), by=alice,
+        )  # fmt: skip
+    page = alice_client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    (contracts,) = [a for a in page.context["actions"] if a.key == "contracts"]
+    assert contracts.url == reverse("portal:work_contract_list")
+    assert contracts.count == 2
+    assert (today + timedelta(days=4)).strftime("%d/%m/%Y") in contracts.text
