@@ -48,9 +48,9 @@ class CoopAdminSite(admin.AdminSite):
         **options: Any,
     ) -> None:
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, RowCheckboxMixin):
+        if admin_class.action_checkbox is admin.ModelAdmin.action_checkbox:
             # The same class with the light checkbox first in its order: its name, module
-            # and checks are the class's own.
+            # and checks are the class's own (an admin with its own checkbox keeps it).
             admin_class = type(
                 admin_class.__name__,
                 (RowCheckboxMixin, admin_class),
