@@ -26,6 +26,7 @@ from payroll.models import (
     WorkDay,
     Worker,
 )
+from payroll.split import EmployerRates, ReductionParameters
 from payroll.workers.worker_services import worker_for_member
 from production_units.models import ProductionUnit
 
@@ -215,3 +216,16 @@ def month_employer_cost(
     if quarter < S0:
         reduction = half_up((ALPHA * (S0 - quarter) + GAMMA * max(D(0), S2 - quarter)) / 3)
     return basic_amount + holiday_amount - min(basic_amount, half_up(reduction * fraction))
+
+
+# Employer contributions (tests of payroll.split and of the payroll run): the white-collar
+# rates and the structural reduction of category 1 from 1 April 2026, written out from the
+# ONSS instructions.
+WHITE_COLLAR = EmployerRates(base_percent=Decimal("100"), basic_rate=Decimal("25.00"))
+REDUCTION_2026 = ReductionParameters(
+    flat_amount=Decimal("0.00"),
+    low_wage_threshold=Decimal("11687.74"),
+    low_wage_coefficient=Decimal("0.1400"),
+    very_low_wage_threshold=Decimal("9738.14"),
+    very_low_wage_coefficient=Decimal("0.1600"),
+)

@@ -30,12 +30,14 @@ from payroll.models import (
 from payroll.pay.api import PayslipContractOutputSerializer
 from payroll.pay.payroll_run import payroll_run_compute, work_fraction
 from payroll.pay.payslips import payslip_context
-from payroll.split import EmployerRates, ReductionParameters, employer_contributions
+from payroll.split import EmployerRates, employer_contributions
 from production_units.models import ProductionUnit
 from tests.pay_helpers import (
     OCTOBER_WORKING_DAYS,
     PERIOD,
+    REDUCTION_2026,
     TODAY,
+    WHITE_COLLAR,
     contract,
     day,
     invited_worker,
@@ -44,14 +46,6 @@ from tests.pay_helpers import (
 
 D = Decimal
 OCTOBER_DAYS = [1, 2, *range(5, 10), *range(12, 17), *range(19, 24), *range(26, 31)]
-REDUCTION_2026 = ReductionParameters(
-    flat_amount=D("0.00"),
-    low_wage_threshold=D("11687.74"),
-    low_wage_coefficient=D("0.1400"),
-    very_low_wage_threshold=D("9738.14"),
-    very_low_wage_coefficient=D("0.1600"),
-)
-WHITE_COLLAR = EmployerRates(base_percent=D("100"), basic_rate=D("25.00"))
 ARTIST = EmployerRates(base_percent=D("108"), basic_rate=D("25.00"), holiday_pay_rate=D("10.27"))
 
 

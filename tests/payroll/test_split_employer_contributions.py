@@ -12,22 +12,13 @@ from hypothesis import strategies as st
 from payroll.parameters import ParameterMissing, employer_rates, structural_reduction_on
 from payroll.split import (
     EmployerRates,
-    ReductionParameters,
     SplitInputError,
     employer_contributions,
 )
+from tests.pay_helpers import REDUCTION_2026, WHITE_COLLAR
 
 D = Decimal
-WHITE_COLLAR = EmployerRates(base_percent=D("100"), basic_rate=D("25.00"))
 MANUAL = EmployerRates(base_percent=D("108"), basic_rate=D("25.00"), holiday_pay_rate=D("10.27"))
-# Category 1 from 1 April 2026, written out from the ONSS instructions.
-REDUCTION_2026 = ReductionParameters(
-    flat_amount=D("0.00"),
-    low_wage_threshold=D("11687.74"),
-    low_wage_coefficient=D("0.1400"),
-    very_low_wage_threshold=D("9738.14"),
-    very_low_wage_coefficient=D("0.1600"),
-)
 
 
 @pytest.mark.django_db
