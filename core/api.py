@@ -143,7 +143,8 @@ class StrictInputSerializer(serializers.Serializer):
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
             if unknown and isinstance(error.detail, dict):
-                raise serializers.ValidationError({**unknown, **error.detail}) from error
+                merged: dict[Any, Any] = {**unknown, **error.detail}
+                raise serializers.ValidationError(merged) from error
             raise
         if unknown:
             raise serializers.ValidationError(unknown)
