@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,14 +41,14 @@ class Action:
 
 def _peek(rows: QuerySet, detail: str, listing: str, *fields: str) -> tuple[int, str, dict]:
     """How many rows, the link (the only row's page, or the list when there are several) and
-    the first row's `fields`: one query when there is none or one row, two when there are
-    more (the count)."""
-    first_two = list(rows.values("pk", *fields)[:2])
+    the first row's `fields`, in one query (the count is a window over all the rows)."""
+    first_two = list(rows.values("pk", *fields).annotate(_rows=Window(Count("pk")))[:2])
     if not first_two:
         return 0, "", {}
-    if len(first_two) == 1:
+    count = first_two[0].pop("_rows")
+    if count == 1:
         return 1, reverse(detail, args=[first_two[0]["pk"]]), first_two[0]
-    return rows.count(), reverse(listing), first_two[0]
+    return count, reverse(listing), first_two[0]
 
 
 def _contracts(user: User, today: date) -> Action | None:

@@ -6,7 +6,7 @@ from core.permissions import member_of, member_required
 from invoicing.models import Client
 from members.shares_page import share_prompt
 from production_units.models import ProductionUnit
-from production_units.selectors import unit_available_balance
+from production_units.selectors import unit_availability
 
 from .attention import pending_actions
 
@@ -20,8 +20,9 @@ def home(request):
         ProductionUnit.objects.held_by(request.user).with_balance().select_related("sector")
     )
     for unit in units:
-        # The unit page's figure, from the one rule (production_units.selectors).
-        unit.available = unit_available_balance(unit=unit)
+        # The unit page's figure, from the one rule (production_units.selectors), with the
+        # balance the list has just read.
+        unit.available = unit_availability(unit=unit, balance=unit.balance).available
     to_verify = Client.objects.of_member_user(request.user).to_verify().order_by("name", "id")
     context = {
         "member": member,

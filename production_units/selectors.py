@@ -7,6 +7,7 @@ pending declarations and expense claims): they register a `Reservation` in their
 AppConfig.ready, so this app reads them without importing the apps above it.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -43,13 +44,44 @@ def register_reservation(
     _LABELS[name] = label or name
 
 
-def unit_reservations(*, unit: ProductionUnit) -> list[tuple[StrOrPromise, Decimal]]:
-    """What each kind of pending commitment holds back of the unit's balance, by label (the
-    ones holding nothing left out): how the available balance is made."""
+@dataclass(frozen=True)
+class UnitAvailability:
+    """How a unit's available balance is made: its ledger balance, what each kind of pending
+    commitment holds back of it (by label, the kinds holding nothing left out), and the
+    result."""
+
+    balance: Decimal
+    reservations: list[tuple[StrOrPromise, Decimal]]
+
+    @property
+    def reserved(self) -> Decimal:
+        return sum((amount for _label, amount in self.reservations), ZERO)
+
+    @property
+    def available(self) -> Decimal:
+        return self.balance - self.reserved
+
+
+def unit_availability(
+    *,
+    unit: ProductionUnit,
+    at: date | None = None,
+    exclude: Model | None = None,
+    balance: Decimal | None = None,
+) -> UnitAvailability:
+    """The unit's balance (entries booked up to `at`, all when None) and what its pending
+    commitments hold back today, `exclude` (the row being decided) left out of its own kind.
+    `balance`: the unit's whole balance when the caller has just read it (a list annotated
+    with `with_balance()`), so that it is not read again; only with `at` None."""
+    if balance is None:
+        balance = unit_balance(unit=unit, until=at)
+    elif at is not None:
+        raise ValueError("a known balance is the whole balance: `at` must be None")
     held = [
-        (_LABELS[name], reserve(unit=unit, exclude=None)) for name, reserve in _RESERVATIONS.items()
+        (_LABELS[name], reserve(unit=unit, exclude=exclude))
+        for name, reserve in _RESERVATIONS.items()
     ]
-    return [(label, amount) for label, amount in held if amount]
+    return UnitAvailability(balance, [(label, amount) for label, amount in held if amount])
 
 
 def unit_balance(*, unit: ProductionUnit, until: date | None = None) -> Decimal:
@@ -61,22 +93,16 @@ def unit_balance(*, unit: ProductionUnit, until: date | None = None) -> Decimal:
     return cents(entries.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
-def unit_reserved(*, unit: ProductionUnit, exclude: Model | None = None) -> Decimal:
-    """What the unit's pending commitments (every registered `Reservation`) hold back of its
-    balance, `exclude` (the row being decided) left out."""
-    return sum((reserve(unit=unit, exclude=exclude) for reserve in _RESERVATIONS.values()), ZERO)
-
-
 def unit_available_balance(
     *, unit: ProductionUnit, at: date | None = None, exclude: Model | None = None
 ) -> Decimal:
     """What a new debit of the unit may spend: its ledger balance (entries booked up to `at`,
-    all when None) less what its pending commitments hold back today (`unit_reserved`:
+    all when None) less what its pending commitments hold back today (`unit_availability`:
     submitted work declarations and approved ones not yet charged in full, expense claims
     awaiting a decision that draw on the balance), `exclude` left out.
 
     Take `unit_lock` first when the answer decides a debit."""
-    return unit_balance(unit=unit, until=at) - unit_reserved(unit=unit, exclude=exclude)
+    return unit_availability(unit=unit, at=at, exclude=exclude).available
 
 
 def unit_lock(*, unit_id: int) -> ProductionUnit:

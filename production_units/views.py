@@ -13,7 +13,7 @@ from core.permissions import member_required
 
 from .forms import LedgerFilterForm
 from .permissions import get_own_unit_or_404
-from .selectors import unit_available_balance, unit_balance, unit_ledger, unit_reservations
+from .selectors import unit_availability, unit_ledger
 
 LEDGER_PAGE_SIZE = 25
 
@@ -30,13 +30,13 @@ def unit_detail(request, pk):
         else:
             status = 400
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    balance = unit_balance(unit=unit)
-    reservations = unit_reservations(unit=unit)
+    # The balance, what is held back of it and what is left, read once.
+    availability = unit_availability(unit=unit)
     context = {
         "unit": unit,
-        "balance": balance,
-        "reservations": reservations,
-        "available": unit_available_balance(unit=unit),
+        "balance": availability.balance,
+        "reservations": availability.reservations,
+        "available": availability.available,
         "form": form,
         "page": page,
         "filters_ignored": status == 400,

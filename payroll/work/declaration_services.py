@@ -7,13 +7,12 @@ so that two declarations can't spend the same euros (`reserved_budget`, counted 
 production_units.selectors.unit_available_balance, docs/payroll.md §6).
 """
 
-from calendar import monthrange
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, F, Max, Model, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Model, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +23,10 @@ from core.roles import is_staff
 from members.models import User
 from members.notifications import kinds as notice
 from members.notifications.services import notify
+from payroll.contributions.selectors import contributions_closed_until
 from payroll.models import (
     Contract,
     ContractType,
-    ContributionRun,
     EmploymentCost,
     WorkDay,
     WorkDeclaration,
@@ -106,15 +105,6 @@ def pay_amounts(pay: Pay) -> dict[str, str]:
 # --- the available balance ------------------------------------------------------------------
 
 
-def _closed_until() -> date | None:
-    """The last day of the latest month whose contribution run is done (its salaries are
-    posted: the payroll run of a month closes before its contribution run)."""
-    period = ContributionRun.objects.aggregate(last=Max("period"))["last"]
-    if period is None:
-        return None
-    return period.replace(day=monthrange(period.year, period.month)[1])
-
-
 def reserved_budget(*, unit: ProductionUnit, exclude: Model | None = None) -> Decimal:
     """The budgets the unit's balance must still pay: submitted declarations, and approved
     ones not yet charged in full (budget − the employment cost already posted for their
@@ -145,7 +135,7 @@ def reserved_budget(*, unit: ProductionUnit, exclude: Model | None = None) -> De
         )
         .filter(end__isnull=False)
     )
-    closed = _closed_until()
+    closed = contributions_closed_until()
     if closed is not None:
         approved = approved.filter(end__gt=closed)
     reserved = sum(

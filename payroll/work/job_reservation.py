@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.db.models import F, Model, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from payroll.contributions.selectors import contributions_closed_until
 from payroll.models import Contract, EmploymentCost, Job
 from production_units.models import ProductionUnit
 
-from .declaration_services import MONEY, ZERO, _closed_until
+from .declaration_services import MONEY, ZERO
 
 
 def _amount(split: dict, name: str) -> Decimal:
@@ -41,7 +42,7 @@ def reserved_jobs(*, unit: ProductionUnit, exclude: Model | None = None) -> Deci
         .annotate(total=Sum(F("gross") + F("employer_charges")))
         .values("total")
     )
-    closed = _closed_until()
+    closed = contributions_closed_until()
     if closed is not None:
         jobs = jobs.filter(invoice__issue_date__gt=closed) | jobs.filter(
             pk__in=Contract.objects.filter(job__unit=unit, end_date__gt=closed).values("job")

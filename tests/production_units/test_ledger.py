@@ -1,14 +1,16 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.test.utils import CaptureQueriesContext
 
 from core.audit import audit_trail
 from core.models import AppendOnlyError
 from production_units.models import LedgerEntry
-from production_units.selectors import unit_balance
+from production_units.selectors import unit_availability, unit_balance
 from production_units.services import ledger_post
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,21 @@ def test_posting_is_audited_with_who_and_why(alice_3en1, claire):
     assert event.actor == claire
     assert event.reason == "bank fee refund"
     assert event.changes["amount"] == "-20.00"
+
+
+def test_a_known_balance_is_not_read_again_and_is_the_whole_balance_only(alice_3en1, claire):
+    ledger_post(
+        unit=alice_3en1, kind=LedgerEntry.Kind.ADJUSTMENT, amount=Decimal("12.34"), by=claire,
+        booked_on=date(2026, 1, 5),
+        label="Correction", reason="Erreur de saisie",
+    )  # fmt: skip
+    read = unit_availability(unit=alice_3en1)
+    assert read.balance == unit_balance(unit=alice_3en1)
+    with CaptureQueriesContext(connection) as queries:
+        known = unit_availability(unit=alice_3en1, balance=read.balance)
+    ledger_queries = [q for q in queries if LedgerEntry._meta.db_table in q["sql"]]
+    assert ledger_queries == []
+    assert known == read
+    assert known.available == read.balance - read.reserved
+    with pytest.raises(ValueError, match="whole balance"):
+        unit_availability(unit=alice_3en1, at=date(2026, 1, 1), balance=read.balance)
