@@ -7,7 +7,10 @@ what to do first); an invited worker who is not a member sees only their calenda
 """
 
 from dataclasses import dataclass
+from uuid import uuid4
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -74,15 +77,56 @@ def menu_entries_for(*, is_member: bool, holds_unit: bool, is_worker: bool) -> l
     return entries
 
 
+# Whether an account holds a unit and is a worker, asked on every page, changes when a unit,
+# a member or a worker is saved or deleted: the answers are kept in the cache under a
+# generation that any such save or delete renews (portal.apps), so no page shows a menu
+# older than the last of them.
+FACTS_KEY = "portal:menu:facts:{user}"
+GENERATION_KEY = "portal:menu:generation"
+FACTS_SECONDS = 3600
+
+
+def _renew_generation() -> None:
+    cache.set(GENERATION_KEY, uuid4().hex, None)
+
+
+def forget_menu_facts(**_kwargs: object) -> None:
+    """A unit, a member or a worker was saved or deleted (the receiver of portal.apps): every
+    account's facts are asked again, now and when the transaction commits (a page served in
+    between may have kept what it read before the change)."""
+    _renew_generation()
+    transaction.on_commit(_renew_generation)
+
+
+def _holds_unit_and_is_worker(user: object) -> tuple[bool, bool]:
+    key = FACTS_KEY.format(user=user.pk)  # type: ignore[attr-defined]
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid4().hex
+        # add(): a generation renewed meanwhile by a save is kept.
+        if not cache.add(GENERATION_KEY, generation, None):
+            generation = cache.get(GENERATION_KEY)
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return kept[1], kept[2]
+    holds_unit = ProductionUnit.objects.held_by(user).exists()
+    is_worker = account_is_worker(user)
+    cache.set(key, (generation, holds_unit, is_worker), FACTS_SECONDS)
+    return holds_unit, is_worker
+
+
 def menu_entries(*, user: object) -> list[MenuEntry]:
-    """The entries that apply to this account (two queries at most: its units, its worker)."""
+    """The entries that apply to this account (the facts from the cache, else two queries:
+    its units, its worker)."""
     if not getattr(user, "is_authenticated", False):
         return []
     member = member_of(user)
-    holds_unit = member is not None and ProductionUnit.objects.held_by(user).exists()
+    holds_unit, is_worker = _holds_unit_and_is_worker(user)
     return menu_entries_for(
-        is_member=member is not None, holds_unit=holds_unit, is_worker=account_is_worker(user)
-    )
+        is_member=member is not None, holds_unit=member is not None and holds_unit,
+        is_worker=is_worker,
+    )  # fmt: skip
 
 
 def is_current(entry: MenuEntry, url_name: str | None) -> bool:

@@ -22,6 +22,8 @@ def _test_settings(settings, tmp_path):
     settings.DIMONA_EXPORT_DIR = tmp_path / "dimona"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # As in production (Redis set): sessions read from the cache, written to the database.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -7,8 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from invoicing.models import Client, Invoice
@@ -17,20 +15,11 @@ from production_units.services import ledger_post
 from tests.factories.members import MemberFactory, office
 from tests.factories.production_units import ProductionUnitFactory
 from tests.invoicing_helpers import issued_invoice, line
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
 CEILING = 40  # queries per page, sessions, MFA and permissions included
-
-
-def count_queries(client, url) -> int:
-    """The queries of the page served a second time: what the pages keep in the cache (the
-    month the contribution runs have closed, the menu's facts) is read the first time only."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(context.captured_queries)
 
 
 def _invoices(alice, unit, how_many):
@@ -75,12 +64,12 @@ def test_the_member_portal_pages_make_as_many_queries_for_many_rows_as_for_few(a
     _ledger(unit, 2)
     invoice = Invoice.objects.filter(unit=unit).exclude(number=None).first()
     few = {
-        name: count_queries(alice_client, url) for name, url in _portal_urls(unit, invoice).items()
+        name: page_queries(alice_client, url) for name, url in _portal_urls(unit, invoice).items()
     }
     _invoices(alice, unit, 10)
     _ledger(unit, 10)
     many = {
-        name: count_queries(alice_client, url) for name, url in _portal_urls(unit, invoice).items()
+        name: page_queries(alice_client, url) for name, url in _portal_urls(unit, invoice).items()
     }
     assert many == few
     assert max(many.values()) <= CEILING, many
@@ -95,7 +84,7 @@ ADMIN_LISTS = {
 
 def _admin_counts(client) -> dict[str, int]:
     return {
-        name: count_queries(client, reverse(url_name) + query)
+        name: page_queries(client, reverse(url_name) + query)
         for name, (url_name, query) in ADMIN_LISTS.items()
     }
 

@@ -8,9 +8,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import roles
@@ -28,6 +26,7 @@ from production_units.models import LedgerEntry, ProductionUnit, Sector
 from production_units.selectors import unit_balance
 from production_units.services import ledger_post, unit_open
 from tests.invoicing_helpers import issued_invoice, line, make_client
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -560,13 +559,6 @@ def _add_rows(count, by):
         )
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 # Advisors don't browse the whole audit trail (tests/core/test_office_scoping.py).
 LIST_PAGES = [
     (persona, model)
@@ -583,13 +575,12 @@ def test_list_pages_do_a_bounded_number_of_queries_whatever_the_rows(
     client = request.getfixturevalue(persona)
     claire = User.objects.get(email="claire@smartcoop.test")
     url = _url(model, "changelist")
-    client.get(url)  # warm the caches (content types, sessions)
-    before = _queries(client, url)
+    before = page_queries(client, url)
     _add_rows(8, claire)
     with django_assert_max_num_queries(15):
         response = client.get(url)
     assert len(response.context["cl"].result_list) >= 8
-    assert _queries(client, url) == before
+    assert page_queries(client, url) == before
 
 
 def test_the_board_sees_every_office_but_an_advisor_only_hers(claire, denis, alice):

@@ -8,8 +8,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import roles
@@ -35,6 +33,7 @@ from production_units.services import unit_open
 from tests.conftest import _with_mfa
 from tests.frozen_today import _purchases_today  # noqa: F401 (an autouse fixture)
 from tests.invoicing_helpers import issued_invoice, line, make_client
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -1012,13 +1011,6 @@ def test_the_balance_filter_lists_what_is_still_owed(
 # List pages stay fast --------------------------------------------------------------------------
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 def _more_rows(alice, unit, client, claire, count, *, start=0):
     for index in range(start, start + count):
         invoice = issued_invoice(alice, unit, client, [line(unit_price=f"{10 + index}.00")])
@@ -1044,7 +1036,7 @@ def test_list_pages_do_a_bounded_number_of_queries_whatever_the_rows(
     url = _url(model, "changelist")
     _more_rows(alice, alice_3en1, brasserie, claire, 1)
     client.get(url)  # warm the caches (content types, sessions)
-    before = _queries(client, url)
+    before = page_queries(client, url)
     _more_rows(alice, alice_3en1, brasserie, claire, 8, start=1)
 
     with django_assert_max_num_queries(20):
@@ -1052,7 +1044,7 @@ def test_list_pages_do_a_bounded_number_of_queries_whatever_the_rows(
 
     if model is not Purchase:
         assert len(response.context["cl"].result_list) >= 9
-    assert _queries(client, url) == before
+    assert page_queries(client, url) == before
 
 
 def test_approving_in_bulk_says_how_many_and_how_much_before_it_issues(admin_client, alice):

@@ -7,8 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from invoicing.invoice_services import invoice_create, invoice_issue
@@ -21,6 +19,7 @@ from tests.invoicing.test_portal_invoices import (  # noqa: F401  (fixtures)
     theatre,
 )
 from tests.invoicing_helpers import line
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -176,15 +175,13 @@ def test_the_sorted_filtered_page_costs_the_same_queries_for_5_or_20_invoices(
                 by=claire,
             )
 
-    query = {"sort": "-total", "status": "issued", "unit": alice_3en1.pk}
+    url = f"{reverse(URL)}?sort=-total&status=issued&unit={alice_3en1.pk}"
     issue(5)
-    with CaptureQueriesContext(connection) as few:
-        alice_client.get(reverse(URL), query)
+    few = page_queries(alice_client, url)
     issue(15)
-    with CaptureQueriesContext(connection) as many:
-        response = alice_client.get(reverse(URL), query)
-    assert len(rows(response)) == 20
-    assert len(many.captured_queries) == len(few.captured_queries)
+    many = page_queries(alice_client, url)
+    assert len(rows(alice_client.get(url))) == 20
+    assert many == few
 
 
 def test_bob_sees_none_of_alices_invoices_in_the_table_the_totals_or_the_csv(bob_client, book):

@@ -11,8 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -36,6 +34,7 @@ from members.models import LegalEntity
 from production_units.models import ProductionUnit, Sector
 from production_units.services import unit_open
 from tests.invoicing_helpers import line
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -870,13 +869,11 @@ def test_the_list_costs_the_same_queries_for_5_or_20_invoices(
 
     url = reverse("portal:invoice_list")
     issue(5)
-    with CaptureQueriesContext(connection) as few:
-        alice_client.get(url)
+    few = page_queries(alice_client, url)
     issue(15)
-    with CaptureQueriesContext(connection) as many:
-        response = alice_client.get(url)
-    assert len(_listed(response)) == 20
-    assert len(many.captured_queries) == len(few.captured_queries)
+    many = page_queries(alice_client, url)
+    assert len(_listed(alice_client.get(url))) == 20
+    assert many == few
 
 
 def test_the_csv_export_holds_the_filtered_list_with_payment_states(alice_client, book):

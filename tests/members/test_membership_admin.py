@@ -31,6 +31,7 @@ from members.models import (
 from members.selectors import documents_to_accept, member_shares
 from members.services import application_approve, application_submit
 from members.share_payment_services import share_payment_record, shares_subscribe
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -628,15 +629,6 @@ def test_an_advisor_downloads_the_extract_of_a_member_of_her_office(
 # --- list pages stay fast ---------------------------------------------------------------------
 
 
-def _queries(http, address) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        assert http.get(address).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize(
     "model", [MembershipApplication, MemberExit, RefundPayout, ShareRegisterEntry]
 )
@@ -652,7 +644,7 @@ def test_membership_list_pages_do_a_bounded_number_of_queries(model, claire, cla
     add_rows(50)
     address = url(model, "changelist")
     claire_http.get(address)  # warm the caches
-    before = _queries(claire_http, address)
+    before = page_queries(claire_http, address)
     add_rows(60)
     assert len(shown(claire_http, model)) >= 6
-    assert _queries(claire_http, address) == before
+    assert page_queries(claire_http, address) == before

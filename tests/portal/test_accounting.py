@@ -13,8 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -32,6 +30,7 @@ from production_units.selectors import unit_balance
 from production_units.services import ledger_post
 from tests.expense_helpers import alice_claim
 from tests.invoicing_helpers import line, make_client
+from tests.page_queries import page_queries
 from tests.pay_helpers import PERIOD, TODAY, october
 
 pytestmark = pytest.mark.django_db
@@ -231,14 +230,11 @@ def test_a_bad_year_is_refused_with_a_message(alice_client, year):
 
 
 def test_the_page_costs_a_fixed_number_of_queries(alice_client, year, alice, claire, alice_3en1):
-    url = reverse("portal:accounting")
-    with CaptureQueriesContext(connection) as before:
-        alice_client.get(url, {"year": YEAR})
+    url = f"{reverse('portal:accounting')}?year={YEAR}"
+    before = page_queries(alice_client, url)
     for day in (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)):
         _issue(alice, claire, alice_3en1, year["theatre"], "10.00", day)
-    with CaptureQueriesContext(connection) as after:
-        alice_client.get(url, {"year": YEAR})
-    assert len(after) == len(before)
+    assert page_queries(alice_client, url) == before
 
 
 def test_the_selector_costs_six_queries_whatever_the_units(year, django_assert_num_queries):

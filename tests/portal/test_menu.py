@@ -3,12 +3,19 @@ quotes, clients, declarations, expenses or accounts, and is told on the home wha
 an invited worker sees their calendar and pay only. One rule, `portal.menu.menu_entries_for`."""
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from members.models import LegalEntity
+from payroll.models import Worker
 from portal.menu import menu_entries_for
+from production_units.models import ProductionUnit, Sector
+from production_units.services import unit_open
 from tests.pay_helpers import invited_worker
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +96,33 @@ def test_an_invited_worker_sees_calendar_and_pay(client):
     response = client.get(reverse("portal:workers_calendar"))
     assert response.status_code == 200
     assert menu_of(response) == ["calendar", "pay"]
+
+
+def test_the_menu_follows_a_unit_opened_or_removed_and_a_worker_added(bob_client, bob, claire):
+    home = reverse("portal:home")
+    assert not UNIT_ENTRIES & set(menu_of(bob_client.get(home)))
+    # Served again from the cache: no query on the units nor the workers.
+    with CaptureQueriesContext(connection) as queries:
+        assert not UNIT_ENTRIES & set(menu_of(bob_client.get(reverse("portal:membership_shares"))))
+    read = " ".join(query["sql"] for query in queries)
+    assert f'"{Worker._meta.db_table}"' not in read
+
+    unit = unit_open(
+        by=claire,
+        holder=bob.member,
+        code="UP-0099",
+        name="Bob — photo",
+        tool=ProductionUnit.Tool.ACTIVITY,
+        sector=Sector.objects.first(),
+        legal_entity=LegalEntity.objects.get(code="smartcoop"),
+        opened_on=date(2025, 3, 1),
+    )
+    assert set(menu_of(bob_client.get(home))) >= UNIT_ENTRIES
+
+    unit.delete()
+    assert not UNIT_ENTRIES & set(menu_of(bob_client.get(home)))
+
+    worker = invited_worker()
+    worker.user = bob
+    worker.save()
+    assert {"calendar", "pay"} <= set(menu_of(bob_client.get(home)))

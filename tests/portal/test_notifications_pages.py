@@ -6,8 +6,6 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from members.models import Notification, NotificationOptOut
 from members.notifications import kinds as notice
 from members.notifications.services import notification_emails_set, notify
 from tests.notification_helpers import mails_to
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +24,6 @@ EMAILS = "portal:notification_emails"
 
 def paid(user, number):
     return notify(user, notice.INVOICE_PAID, url="portal:invoice_list", params={"what": number})
-
-
-def queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -95,10 +88,10 @@ def test_no_badge_without_unread_notifications(alice_client, alice):
 
 def test_the_home_and_the_list_ask_as_many_queries_for_many_notifications(alice_client, alice):
     paid(alice, "F-0")
-    few = {name: queries(alice_client, reverse(name)) for name in ("portal:home", LIST)}
+    few = {name: page_queries(alice_client, reverse(name)) for name in ("portal:home", LIST)}
     for number in range(1, 15):
         paid(alice, f"F-{number}")
-    many = {name: queries(alice_client, reverse(name)) for name in ("portal:home", LIST)}
+    many = {name: page_queries(alice_client, reverse(name)) for name in ("portal:home", LIST)}
     assert many == few
 
 
