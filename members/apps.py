@@ -28,6 +28,11 @@ class MembersConfig(AppConfig):
         # inside: these need the app registry, ready only now
         from core.files import private_file_owner
 
+        from .models import SharePolicy
+        from .selectors import share_policies
+
+        share_policies.follow(SharePolicy)
+
         # The statutes and terms an applicant accepts: for every logged-in account.
         private_file_owner("members.MembershipDocument", lambda request, obj: True)
         private_file_owner("members.ShareCertificate", "members.views.get_own_certificate_or_404")

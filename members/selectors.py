@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.cached import SignalCached
 from core.money import cents
 
 from .models import (
@@ -138,9 +139,18 @@ def member_entries(*, member: Member, at: date | None = None) -> QuerySet[ShareR
     return entries.order_by("date", "id")
 
 
+def _share_policy_on(day: date) -> SharePolicy | None:
+    return SharePolicy.objects.in_force_on(day).order_by("-valid_from").first()
+
+
+# Read on every home page (the one-share-per-year prompt): kept in the cache per day until a
+# policy is saved or deleted (members.apps follows them).
+share_policies = SignalCached("share-policy-on", _share_policy_on)
+
+
 def share_policy_on(day: date) -> SharePolicy | None:
     """The share policy in force on `day`, or None."""
-    return SharePolicy.objects.in_force_on(day).order_by("-valid_from").first()
+    return share_policies.get(day)
 
 
 def _latest_by_kind(day: date) -> dict[str, MembershipDocument]:

@@ -8,13 +8,11 @@ class PayrollConfig(AppConfig):
 
     def ready(self):
         # inside ready(): these modules import the models, which are loaded only now.
-        from django.db.models.signals import post_delete, post_save
-
         from core.files import private_file_owner
         from core.uploads import register_field_limit
         from invoicing.funding import register_contribution_done_check
         from invoicing.purchase_rules import register_year_deadline
-        from payroll.contributions.selectors import forget_closed_until
+        from payroll.contributions.selectors import closed_until
         from payroll.expenses.services import MAX_RECEIPT_SIZE, pending_claims_total, year_deadline
         from payroll.models import ContributionRun
         from payroll.work.declaration_services import reserved_budget
@@ -57,10 +55,7 @@ class PayrollConfig(AppConfig):
         register_year_deadline(year_deadline)
         # The available balances read the month the contribution runs have closed from the
         # cache: a run saved or deleted, by whatever path, makes it read again.
-        post_save.connect(forget_closed_until, sender=ContributionRun, dispatch_uid="closed_until")
-        post_delete.connect(
-            forget_closed_until, sender=ContributionRun, dispatch_uid="closed_until_delete"
-        )
+        closed_until.follow(ContributionRun)
         # A funding received in a month whose contribution is computed would never be charged.
         register_contribution_done_check(
             lambda first: ContributionRun.objects.filter(period=first).exists()

@@ -10,20 +10,14 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # inside: the models are ready only now
-        from django.db.models.signals import post_delete, post_save
-
         from members.models import Member
         from members.selectors import register_years_of_use
         from payroll.models import Worker
         from production_units.models import ProductionUnit
 
-        from .menu import forget_menu_facts
+        from .menu import menu_facts
         from .usage import invoiced_years
 
         register_years_of_use(invoiced_years)
         # The menu's facts (portal.menu) follow the units, members and workers, by any path.
-        for model in (ProductionUnit, Member, Worker):
-            for event, signal in (("saved", post_save), ("deleted", post_delete)):
-                signal.connect(
-                    forget_menu_facts, sender=model, dispatch_uid=f"menu:{model.__name__}:{event}"
-                )
+        menu_facts.follow(ProductionUnit, Member, Worker)

@@ -7,13 +7,11 @@ what to do first); an invited worker who is not a member sees only their calenda
 """
 
 from dataclasses import dataclass
-from uuid import uuid4
 
-from django.core.cache import cache
-from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.cached import SignalCached
 from core.permissions import member_of
 from payroll.access import is_worker as account_is_worker
 from production_units.models import ProductionUnit
@@ -77,43 +75,13 @@ def menu_entries_for(*, is_member: bool, holds_unit: bool, is_worker: bool) -> l
     return entries
 
 
-# Whether an account holds a unit and is a worker, asked on every page, changes when a unit,
-# a member or a worker is saved or deleted: the answers are kept in the cache under a
-# generation that any such save or delete renews (portal.apps), so no page shows a menu
-# older than the last of them.
-FACTS_KEY = "portal:menu:facts:{user}"
-GENERATION_KEY = "portal:menu:generation"
-FACTS_SECONDS = 3600
+def _holds_unit_and_is_worker(_user_id: int, *, user: object) -> tuple[bool, bool]:
+    return ProductionUnit.objects.held_by(user).exists(), account_is_worker(user)
 
 
-def _renew_generation() -> None:
-    cache.set(GENERATION_KEY, uuid4().hex, None)
-
-
-def forget_menu_facts(**_kwargs: object) -> None:
-    """A unit, a member or a worker was saved or deleted (the receiver of portal.apps): every
-    account's facts are asked again, now and when the transaction commits (a page served in
-    between may have kept what it read before the change)."""
-    _renew_generation()
-    transaction.on_commit(_renew_generation)
-
-
-def _holds_unit_and_is_worker(user: object) -> tuple[bool, bool]:
-    key = FACTS_KEY.format(user=user.pk)  # type: ignore[attr-defined]
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid4().hex
-        # add(): a generation renewed meanwhile by a save is kept.
-        if not cache.add(GENERATION_KEY, generation, None):
-            generation = cache.get(GENERATION_KEY)
-    kept = found.get(key)
-    if kept is not None and kept[0] == generation:
-        return kept[1], kept[2]
-    holds_unit = ProductionUnit.objects.held_by(user).exists()
-    is_worker = account_is_worker(user)
-    cache.set(key, (generation, holds_unit, is_worker), FACTS_SECONDS)
-    return holds_unit, is_worker
+# Asked on every page, changed only when a unit, a member or a worker is saved or deleted:
+# kept in the cache until then (portal.apps follows the three models).
+menu_facts = SignalCached("portal-menu-facts", _holds_unit_and_is_worker)
 
 
 def menu_entries(*, user: object) -> list[MenuEntry]:
@@ -122,7 +90,7 @@ def menu_entries(*, user: object) -> list[MenuEntry]:
     if not getattr(user, "is_authenticated", False):
         return []
     member = member_of(user)
-    holds_unit, is_worker = _holds_unit_and_is_worker(user)
+    holds_unit, is_worker = menu_facts.get(user.pk, user=user)  # type: ignore[attr-defined]
     return menu_entries_for(
         is_member=member is not None, holds_unit=member is not None and holds_unit,
         is_worker=is_worker,

@@ -6,43 +6,32 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Max, Sum
 
+from core.cached import SignalCached
 from core.money import cents
 from payroll.models import ContributionPosting, ContributionRun
 from production_units.models import LedgerEntry
 
 ZERO = Decimal("0.00")
 
-CLOSED_UNTIL_KEY = "payroll:contributions:closed-until"
-# A safety net only: every save or delete of a run forgets the cached answer (payroll.apps).
-CLOSED_UNTIL_SECONDS = 3600
+
+def _closed_until() -> date | None:
+    period = ContributionRun.objects.aggregate(last=Max("period"))["last"]
+    return period.replace(day=monthrange(period.year, period.month)[1]) if period else None
+
+
+# Read on every page that shows an available balance (twice per unit), it changes once a
+# month: kept in the cache until a run is saved or deleted (payroll.apps follows the runs).
+closed_until = SignalCached("contributions-closed-until", _closed_until)
 
 
 def contributions_closed_until() -> date | None:
     """The last day of the latest month whose contribution run is done (its salaries are
     posted: the payroll run of a month closes before its contribution run); None before the
-    first run.
-
-    Read on every page that shows an available balance (twice per unit), it changes once a
-    month: kept in the cache, forgotten when a run is saved or deleted (and again when that
-    transaction commits, so that a reader between the two can't keep the old answer). An
-    answer older than the last run only holds back more of a balance, never less."""
-    cached = cache.get(CLOSED_UNTIL_KEY)
-    if cached is not None:
-        return cached or None
-    period = ContributionRun.objects.aggregate(last=Max("period"))["last"]
-    closed = period.replace(day=monthrange(period.year, period.month)[1]) if period else None
-    cache.set(CLOSED_UNTIL_KEY, closed or "", CLOSED_UNTIL_SECONDS)
-    return closed
-
-
-def forget_closed_until(**_kwargs: object) -> None:
-    """A run was saved or deleted (the receiver of payroll.apps)."""
-    cache.delete(CLOSED_UNTIL_KEY)
-    transaction.on_commit(lambda: cache.delete(CLOSED_UNTIL_KEY))
+    first run. From the cache (core.cached): an answer older than the last run would only
+    hold back more of a balance, never less."""
+    return closed_until.get()
 
 
 @dataclass(frozen=True)

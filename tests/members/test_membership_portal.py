@@ -265,7 +265,9 @@ def test_no_prompt_without_use_last_year_or_with_the_rule_off(demo_shares, alice
     invoiced_years(this_year - 1)
     prompt = share_prompt(member=alice.member)
     assert (prompt.years_of_use, prompt.held, prompt.missing) == (5, 3, 2)
-    SharePolicy.objects.update(one_share_per_year_rule=False)
+    for policy in SharePolicy.objects.all():
+        policy.one_share_per_year_rule = False
+        policy.save()
     assert share_prompt(member=alice.member) is None
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from payroll.contributions.selectors import CLOSED_UNTIL_KEY, contributions_closed_until
+from payroll.contributions.selectors import closed_until, contributions_closed_until
 from payroll.models import ContributionRun
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,10 @@ def test_an_answer_cached_between_the_save_and_the_commit_is_forgotten_at_the_co
     ContributionRun.objects.create(period=date(2026, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         ContributionRun.objects.create(period=date(2026, 4, 1))
-        # Another reader, not seeing the run yet, stores the old month.
-        cache.set(CLOSED_UNTIL_KEY, date(2026, 1, 31))
+        # Another reader, not seeing the run yet, keeps the old month.
+        assert contributions_closed_until() is not None
+        cache.set(
+            closed_until._key(()), (cache.get(closed_until.generation_key), date(2026, 1, 31))
+        )
+        assert contributions_closed_until() == date(2026, 1, 31)
     assert contributions_closed_until() == date(2026, 4, 30)

@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools.dataset.generate import DatasetError, generate, parse_scale
@@ -24,6 +25,9 @@ class Command(BaseCommand):
             counts = generate(scale=parse_scale(scale), year=year, seed=seed, log=self.stdout.write)
         except DatasetError as error:
             raise CommandError(str(error)) from error
+        # The rows went in by COPY, without Django's signals: what the cache kept about the
+        # database before (core.cached) is wrong now.
+        cache.clear()
         for table, count in sorted(counts.items()):
             self.stdout.write(f"  {table}: {count:,}")
         self.stdout.write(self.style.SUCCESS("Dataset generated."))
