@@ -3,7 +3,6 @@ quotes, clients, declarations, expenses or accounts, and is told on the home wha
 an invited worker sees their calendar and pay only. One rule, `portal.menu.menu_entries_for`."""
 
 import re
-from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,11 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import LegalEntity
 from payroll.models import Worker
 from portal.menu import menu_entries_for
-from production_units.models import ProductionUnit, Sector
-from production_units.services import unit_open
+from tests.factories.production_units import ProductionUnitFactory
 from tests.pay_helpers import invited_worker
 
 pytestmark = pytest.mark.django_db
@@ -107,16 +104,7 @@ def test_the_menu_follows_a_unit_opened_or_removed_and_a_worker_added(bob_client
     read = " ".join(query["sql"] for query in queries)
     assert f'"{Worker._meta.db_table}"' not in read
 
-    unit = unit_open(
-        by=claire,
-        holder=bob.member,
-        code="UP-0099",
-        name="Bob — photo",
-        tool=ProductionUnit.Tool.ACTIVITY,
-        sector=Sector.objects.first(),
-        legal_entity=LegalEntity.objects.get(code="smartcoop"),
-        opened_on=date(2025, 3, 1),
-    )
+    unit = ProductionUnitFactory(by=claire, holder=bob.member)
     assert set(menu_of(bob_client.get(home))) >= UNIT_ENTRIES
 
     unit.delete()
