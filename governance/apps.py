@@ -9,6 +9,10 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         # Inside ready(): the tasks import the models, which need the app registry loaded.
         from . import signals, tasks
+        from .models import GeneralAssembly
+        from .selectors import voting_windows
+
+        voting_windows.follow(GeneralAssembly)
 
         signals.assembly_convened.connect(
             tasks.convocations_after_commit, dispatch_uid="governance.convocations"

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Wh
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cached import SignalCached
 from core.dated import in_force
 from members.models import Member
 
@@ -40,6 +41,28 @@ def today() -> date:
 
 
 # --- assemblies ------------------------------------------------------------------------------
+
+
+def _voting_windows() -> list[tuple[datetime.datetime, datetime.datetime]]:
+    return list(
+        GeneralAssembly.objects.filter(status=GeneralAssembly.Status.VOTING_OPEN).values_list(
+            "voting_opens_at", "voting_closes_at"
+        )
+    )
+
+
+# Asked on every home page (is a vote open for this member?), changed only when an assembly
+# is saved: kept in the cache until then (governance.apps follows the assemblies).
+voting_windows = SignalCached("governance-voting-windows", _voting_windows)
+
+
+def voting_open_somewhere(*, now: datetime.datetime) -> bool:
+    """Is the online vote of some assembly open at `now`? (Who may vote there is asked
+    only when it is.)"""
+    return any(
+        opens is not None and closes is not None and opens <= now < closes
+        for opens, closes in voting_windows.get()
+    )
 
 
 def assemblies_for_members() -> QuerySet[GeneralAssembly]:

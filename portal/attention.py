@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from core.dates import format_day
 from governance.models import GeneralAssembly, Participation, Proxy, VoterRollEntry
+from governance.selectors import voting_open_somewhere
 from invoicing.models import Invoice
 from invoicing.selectors import overdue_invoices
 from members.models import Member, Notification, User
@@ -115,12 +116,14 @@ def _refused(user: User, since: datetime) -> list[Action]:
     return actions
 
 
-def _questions(user: User) -> Action | None:
+def _questions(user: User, count: int | None) -> Action | None:
     """An advisor's questions (on a declaration, an expense claim) the member has not read
-    yet: the notifications page shows each question and opens its page (marking it read)."""
-    count = Notification.objects.filter(
-        user=user, kind=notice.INFORMATION_REQUESTED, read_at__isnull=True
-    ).count()
+    yet: the notifications page shows each question and opens its page (marking it read).
+    `count`: when the caller has counted them already (with the unread notifications)."""
+    if count is None:
+        count = Notification.objects.filter(
+            user=user, kind=notice.INFORMATION_REQUESTED, read_at__isnull=True
+        ).count()
     if not count:
         return None
     url = reverse("portal:notification_list")
@@ -149,6 +152,13 @@ def _overdue(user: User, today: date) -> Action | None:
 
 def _votes(member: Member) -> list[Action]:
     now = timezone.now()
+    return [
+        *(_open_votes(member, now) if voting_open_somewhere(now=now) else []),
+        *_proxies(member),
+    ]
+
+
+def _open_votes(member: Member, now: datetime) -> list[Action]:
     voted = Participation.objects.filter(assembly=OuterRef("pk"), member=member)
     on_roll = VoterRollEntry.objects.filter(assembly=OuterRef("pk"), member=member)
     open_votes = (
@@ -175,28 +185,34 @@ def _votes(member: Member) -> list[Action]:
         )
         for assembly in open_votes
     ]
-    proxies = Proxy.objects.filter(holder=member, status=Proxy.Status.GIVEN).select_related("giver")
-    for proxy in proxies:
-        actions.append(
-            Action(
-                "proxy_to_answer",
-                "info",
-                _("%(name)s asks you to vote for them: accept or decline the proxy.")
-                % {"name": proxy.giver.display_name},
-                reverse("portal:proxy_answer", args=[proxy.pk]),
-                1,
-            )
-        )
     return actions
 
 
-def pending_actions(*, user: User, member: Member, today: date | None = None) -> list[Action]:
-    """Everything that waits for the member, most pressing first."""
+def _proxies(member: Member) -> list[Action]:
+    proxies = Proxy.objects.filter(holder=member, status=Proxy.Status.GIVEN).select_related("giver")
+    return [
+        Action(
+            "proxy_to_answer",
+            "info",
+            _("%(name)s asks you to vote for them: accept or decline the proxy.")
+            % {"name": proxy.giver.display_name},
+            reverse("portal:proxy_answer", args=[proxy.pk]),
+            1,
+        )
+        for proxy in proxies
+    ]
+
+
+def pending_actions(
+    *, user: User, member: Member, today: date | None = None, questions: int | None = None
+) -> list[Action]:
+    """Everything that waits for the member, most pressing first. `questions`: the advisor's
+    unread questions, when the caller has counted them (members.notifications.selectors)."""
     today = today or timezone.localdate()
     since = timezone.now() - REFUSALS_SHOWN_FOR
     actions = [
         _contracts(user, today),
-        _questions(user),
+        _questions(user, questions),
         *_votes(member),
         _overdue(user, today),
         *_refused(user, since),

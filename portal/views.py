@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from core.permissions import member_of, member_required
 from invoicing.models import Client
+from members.notifications.selectors import unread
 from members.shares_page import share_prompt
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_availability
@@ -32,6 +33,8 @@ def home(request):
         "clients_to_verify": list(to_verify[:ATTENTION_LIST_SIZE]),
         "clients_to_verify_count": to_verify.count(),
         "share_prompt": share_prompt(member=member),
-        "actions": pending_actions(user=request.user, member=member),
+        "actions": pending_actions(
+            user=request.user, member=member, questions=unread(request=request).questions
+        ),
     }
     return render(request, "portal/home.html", context)

@@ -2,15 +2,20 @@
 before the work starts, a vote open, a proxy to answer, an invoice overdue, a job, a
 declaration or an expense claim refused lately; for members with a unit and without one."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import GeneralAssembly, Participation, Proxy, VoterRollEntry
 from invoicing.models import Client, Invoice
+from members.notifications import kinds as notice
+from members.notifications.services import notify
 from payroll.models import ContractType, ExpenseCategory, ExpenseClaim
 from payroll.work.contract_services import contract_create
 from payroll.work.work_days import DayInput
@@ -82,21 +87,27 @@ def test_a_refused_claim_is_listed_for_thirty_days(alice, alice_client, admin_us
     assert "claims_refused" not in actions(alice_client)
 
 
-@pytest.fixture
-def open_vote(alice, bob):
+def assembly_voting_today(status: str, *voters) -> GeneralAssembly:
+    """An assembly whose online vote runs from yesterday to three days from now (open when
+    `status` says so), with `voters` (accounts) on its roll."""
     now = timezone.now()
     assembly = GeneralAssembly.objects.create(
         kind="ordinary", title="AG test", date=timezone.localdate() + timedelta(days=3),
         notice_date=timezone.localdate() - timedelta(days=20),
         record_date=timezone.localdate() - timedelta(days=30),
         voting_opens_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=3),
-        status="voting_open", roll_size=2,
+        status=status, roll_size=len(voters),
     )  # fmt: skip
-    for number, user in enumerate((alice, bob), start=1):
+    for number, user in enumerate(voters, start=1):
         VoterRollEntry.objects.create(
             assembly=assembly, member=user.member, number=number, category="A"
         )
     return assembly
+
+
+@pytest.fixture
+def open_vote(alice, bob):
+    return assembly_voting_today("voting_open", alice, bob)
 
 
 def test_an_open_vote_is_listed_until_the_member_votes_even_without_a_unit(open_vote, bob, client):
@@ -144,3 +155,29 @@ def test_two_contracts_to_accept_name_the_first_days_work(alice, alice_client):
     assert contracts.url == reverse("portal:work_contract_list")
     assert contracts.count == 2
     assert (today + timedelta(days=4)).strftime("%d/%m/%Y") in contracts.text
+
+
+def test_without_an_open_vote_the_voter_roll_is_not_read_and_an_opened_vote_shows_at_once(
+    alice, bob, client
+):
+    assembly = assembly_voting_today("convened", bob)
+    client.force_login(bob)
+    actions(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert "vote_open" not in actions(client)
+    read = " ".join(query["sql"] for query in queries)
+    assert VoterRollEntry._meta.db_table not in read
+    assembly.status = GeneralAssembly.Status.VOTING_OPEN
+    assembly.save()
+    assert actions(client)["vote_open"] == reverse("portal:assembly_vote", args=[assembly.pk])
+
+
+def test_the_advisors_questions_are_counted_with_the_unread_notifications(alice, alice_client):
+    for _ in range(2):
+        notify(alice, notice.INFORMATION_REQUESTED, url="portal:notification_list",
+               params={"what": "DT-1", "question": "Quel lieu ?"})  # fmt: skip
+    notify(alice, notice.INVOICE_PAID, url="portal:invoice_list", params={"what": "F-1"})
+    page = alice_client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    (questions,) = [a for a in page.context["actions"] if a.key == "questions"]
+    assert questions.count == 2
+    assert re.search(r'id="unread-notifications"[^>]*>3</span>', page.content.decode())
