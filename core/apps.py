@@ -13,6 +13,13 @@ def _sync_roles(sender: AppConfig, using: str = "default", **kwargs: Any) -> Non
     sync_roles(using=using)
 
 
+def _forget_cached_answers(sender: AppConfig, **kwargs: Any) -> None:
+    # inside: core.cached imports the cache, which reads the settings once the apps load.
+    from .cached import forget_everything
+
+    forget_everything()
+
+
 class CoreConfig(AppConfig):
     """What every app shares and that depends on no app: money, audit, counters, roles and the
     office rule, permissions, the admin kit, PDF, exports, identifiers, encryption, uploads."""
@@ -25,6 +32,10 @@ class CoreConfig(AppConfig):
 
         # Keep the roles' permissions in step when later migrations add models.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
+        # A data migration changes rows without the signals core.cached listens to.
+        post_migrate.connect(
+            _forget_cached_answers, sender=self, dispatch_uid="core.forget_cached_answers"
+        )
 
 
 class CoopAdminConfig(admin_apps.AdminConfig):

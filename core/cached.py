@@ -7,8 +7,10 @@ The generation is renewed at the save and once more when the transaction commits
 who computed the answer between the two, before the change was visible, can't keep it.
 
 Writes that bypass the signals (`QuerySet.update()`, raw SQL, COPY) on the followed models
-must call `forget()` themselves (a bulk load such as generate_dataset clears the cache). One
-cache round trip a read (the generation and the answer together).
+must call `forget()` themselves (a bulk load such as generate_dataset clears the cache); after
+`migrate` (a data migration's historical models send no signal the receivers know) every
+answer is forgotten (core.apps). One cache round trip a read (the generation and the answer
+together).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ T = TypeVar("T")
 # A safety net only: the signals forget the answers as soon as they may be wrong.
 DEFAULT_SECONDS = 3600
 
+_EVERY: list[SignalCached[Any]] = []
+
 
 class SignalCached(Generic[T]):
     """`compute(*args)` kept per `args` until a followed model changes (see the module)."""
@@ -37,6 +41,7 @@ class SignalCached(Generic[T]):
         self.compute = compute
         self.seconds = seconds
         self.generation_key = f"cached:{name}:generation"
+        _EVERY.append(self)
 
     def _key(self, args: tuple[Hashable, ...]) -> str:
         return f"cached:{self.name}:" + ":".join(str(arg) for arg in args)
@@ -83,3 +88,9 @@ class SignalCached(Generic[T]):
                     weak=False,
                     dispatch_uid=f"cached:{self.name}:{sender._meta.label}:{event}",
                 )
+
+
+def forget_everything(**_signal_kwargs: object) -> None:
+    """Every `SignalCached` forgets its answers (core.apps calls it after `migrate`)."""
+    for cached in _EVERY:
+        cached.forget()

@@ -1,8 +1,10 @@
 """core.cached: an answer kept in the cache until a followed model's row is saved or deleted."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 
 from core.cached import SignalCached
 
@@ -71,3 +73,15 @@ def test_given_objects_go_to_the_computation_and_not_into_the_key():
     assert echo.get(1, obj="first") == "first"
     assert echo.get(1, obj="second") == "first"
     assert seen == ["first"]
+
+
+def test_migrate_makes_every_answer_computed_again():
+    assert names.get("x-") == []
+    Group.objects.bulk_create([Group(name="x-bulk")])  # no signal
+    assert names.get("x-") == []
+    core = apps.get_app_config("core")
+    post_migrate.send(
+        sender=core, app_config=core, verbosity=0, interactive=False, using="default", plan=[],
+        apps=apps,
+    )  # fmt: skip
+    assert names.get("x-") == ["x-bulk"]
