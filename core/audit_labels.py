@@ -9,6 +9,8 @@ this registry (invoicing, clients, jobs, declarations, contracts, expense claims
 they were so that their translations hold.
 """
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -184,3 +186,16 @@ def action_label(code: str) -> str:
             if label is not None:
                 break
     return str(label) if label is not None else gettext("other action")
+
+
+def history_row(event: Any, **shown: Any) -> dict[str, Any]:
+    """An audit event as a row of a history a member reads: when, who (the platform when no
+    one), what (the action in words) and why, with what the page shows besides (`shown`:
+    the details, the changed fields)."""
+    return {
+        "at": event.at,
+        "actor": event.actor or gettext("the platform"),
+        "action": action_label(event.action),
+        "reason": event.reason,
+        **shown,
+    }

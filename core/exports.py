@@ -25,7 +25,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TextIO
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django import forms
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,3 +209,15 @@ def xlsx_bytes(
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
+
+
+def refused_download(form: forms.Form) -> HttpResponseBadRequest:
+    """A download (CSV, XLSX) whose filters don't validate: a 400 in plain text, each error on
+    its own line after its field's label ("Date from: Enter a valid date."), the form-wide
+    ones alone. Nothing is exported."""
+    lines = [
+        f"{form[name].label}: {message}" if name in form.fields else str(message)
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -4,10 +4,8 @@ pages of invoices, credit notes and quotes, and by payroll's pages of 3en1 jobs.
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from core.audit import audit_trail
-from core.audit_labels import action_label
+from core.audit_labels import history_row
 from core.templatetags.portal import format_money
 
 from .models import Transmission
@@ -27,13 +25,5 @@ def document_history(obj: Any) -> list[dict[str, Any]]:
         if changes.get("channel") in Transmission.Channel.values:
             channel = Transmission.Channel(changes["channel"]).label
             details.append(f"{channel} → {changes.get('recipient', '')}")
-        rows.append(
-            {
-                "at": event.at,
-                "actor": event.actor or _("the platform"),
-                "action": action_label(event.action),
-                "details": " · ".join(details),
-                "reason": event.reason,
-            }
-        )
+        rows.append(history_row(event, details=" · ".join(details)))
     return rows

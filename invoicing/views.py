@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.audit import audit_trail
-from core.audit_labels import action_label
+from core.audit_labels import history_row
 from core.forms import add_service_errors
 from core.permissions import member_required
 from production_units.models import ProductionUnit
@@ -131,13 +131,5 @@ def _history(client, user):
                 changes.append((label, _display(name, value[0]), _display(name, value[1])))
             elif value not in ("", None):
                 changes.append((label, "", _display(name, value)))
-        rows.append(
-            {
-                "at": event.at,
-                "actor": event.actor or _("the platform"),
-                "action": action_label(event.action),
-                "reason": event.reason,
-                "changes": changes,
-            }
-        )
+        rows.append(history_row(event, changes=changes))
     return rows

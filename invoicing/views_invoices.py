@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_trail
 from core.dates import format_day
-from core.exports import csv_response
+from core.exports import csv_response, refused_download
 from core.forms import add_service_errors
 from core.money import cents
 from core.permissions import member_required
@@ -159,12 +159,7 @@ def invoice_list_csv(request):
     """The filtered list as CSV, streamed: one balance query per 500 invoices."""
     form = InvoiceFilterForm(request.GET, user=request.user)
     if not form.is_valid():
-        lines = [
-            f"{form[field].label}: {message}"
-            for field, errors in form.errors.items()
-            for message in errors
-        ]
-        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+        return refused_download(form)
     invoices = sorted_invoices(form.filter(_my_invoices(request.user)), form.chosen_sort())
     header = [
         _("Number"), _("Kind"), _("Status"), _("Issue date"), _("Due date"), _("Created on"),

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.exports import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
+from core.exports import XLSX_CONTENT_TYPE, csv_response, refused_download, xlsx_bytes
 from core.pdf import render_html_to_pdf
 from core.permissions import member_of, member_required
 from core.templatetags.portal import format_money
@@ -52,15 +52,6 @@ def _year(request: HttpRequest) -> tuple[int, YearForm, bool]:
     if form.is_valid():
         return form.cleaned_data["year"] or this_year, form, True
     return this_year, form, False
-
-
-def _bad_year(form: YearForm) -> HttpResponseBadRequest:
-    lines = [
-        f"{form[name].label}: {message}"
-        for name, errors in form.errors.items()
-        for message in errors
-    ]
-    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def _charts(accounts: AccountingYear) -> dict:
@@ -142,7 +133,7 @@ def _filename(unit: ProductionUnit | None, year: int, ext: str) -> str:
 def _export(request: HttpRequest, unit: ProductionUnit | None, ext: str) -> HttpResponseBase:
     year, form, valid = _year(request)
     if not valid:
-        return _bad_year(form)
+        return refused_download(form)
     units = [unit] if unit else list(accounting_units(user=request.user))
     movements = year_movements(units=units, year=year)
     filename = _filename(unit, year, ext)
@@ -189,7 +180,7 @@ def accounting_pdf(request):
     reimbursed, shares held, and links to the year's attestations."""
     year, form, valid = _year(request)
     if not valid:
-        return _bad_year(form)
+        return refused_download(form)
     member = member_of(request.user)
     summary = member_year(member=member, user=request.user, year=year, today=timezone.localdate())
     attestations = [

@@ -3,11 +3,10 @@
 import re
 
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.exports import csv_response
+from core.exports import csv_response, refused_download
 from core.money import cents
 from core.permissions import member_required
 
@@ -50,12 +49,7 @@ def unit_ledger_csv(request, pk):
     unit = get_own_unit_or_404(request, pk)
     form = LedgerFilterForm(request.GET)
     if not form.is_valid():
-        lines = [
-            f"{form[field].label}: {message}"
-            for field, messages in form.errors.items()
-            for message in messages
-        ]
-        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+        return refused_download(form)
     entries = form.filter(unit_ledger(unit=unit)).order_by("booked_on", "id")
     rows = (
         [entry.booked_on, entry.get_kind_display(), entry.kind, entry.label, cents(entry.amount)]

@@ -12,14 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_trail
-from core.audit_labels import action_label
-from core.exports import csv_response
+from core.audit_labels import history_row
+from core.exports import csv_response, refused_download
 from core.money import cents
 from core.permissions import member_of
 from core.templatetags.portal import format_money
@@ -92,12 +92,7 @@ def expense_list_csv(request):
     """The filtered list as CSV, streamed."""
     form = ExpenseFilterForm(request.GET, user=request.user)
     if not form.is_valid():
-        lines = [
-            f"{form[field].label}: {message}"
-            for field, errors in form.errors.items()
-            for message in errors
-        ]
-        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+        return refused_download(form)
     claims = form.filter(_my_claims(request.user))
     header = [
         _("Number"), _("Date of the expense"), _("Unit"), _("Job"), _("Claimant"),
@@ -194,15 +189,7 @@ def history(claim: ExpenseClaim) -> list[dict]:
                 _("overdraft of %(amount)s")
                 % {"amount": format_money(Decimal(str(changes["overdraft"])))}
             )
-        rows.append(
-            {
-                "at": event.at,
-                "actor": event.actor or _("the platform"),
-                "action": action_label(event.action),
-                "details": " · ".join(details),
-                "reason": event.reason,
-            }
-        )
+        rows.append(history_row(event, details=" · ".join(details)))
     return rows
 
 

@@ -9,13 +9,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.exports import csv_response
+from core.exports import csv_response, refused_download
 from core.forms import DateInput
 from payroll.access import worker_or_member_required
 from payroll.models import Attestation, Payslip
@@ -109,8 +109,7 @@ CSV_COLUMNS = [
 def payslip_list_csv(request):
     form, payslips, valid = _filtered_payslips(request)
     if not valid:
-        lines = [f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
-        return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+        return refused_download(form)
     rows = (
         [f"{value:%Y-%m}" if isinstance(value, date) else value for value in row]
         for row in payslips.values_list(*(name for name, _title in CSV_COLUMNS))
