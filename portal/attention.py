@@ -23,8 +23,7 @@ from governance.models import GeneralAssembly, Participation, Proxy, VoterRollEn
 from governance.selectors import voting_open_somewhere
 from invoicing.models import Invoice
 from invoicing.selectors import overdue_invoices
-from members.models import Member, Notification, User
-from members.notifications import kinds as notice
+from members.models import Member, User
 from payroll.models import Contract, ExpenseClaim, Job, WorkDeclaration
 
 # A refusal stays on the home page this long after the decision.
@@ -116,14 +115,10 @@ def _refused(user: User, since: datetime) -> list[Action]:
     return actions
 
 
-def _questions(user: User, count: int | None) -> Action | None:
+def _questions(count: int) -> Action | None:
     """An advisor's questions (on a declaration, an expense claim) the member has not read
-    yet: the notifications page shows each question and opens its page (marking it read).
-    `count`: when the caller has counted them already (with the unread notifications)."""
-    if count is None:
-        count = Notification.objects.filter(
-            user=user, kind=notice.INFORMATION_REQUESTED, read_at__isnull=True
-        ).count()
+    yet (`count`, from members.notifications.selectors.unread): the notifications page shows
+    each question and opens its page (marking it read)."""
     if not count:
         return None
     url = reverse("portal:notification_list")
@@ -204,15 +199,16 @@ def _proxies(member: Member) -> list[Action]:
 
 
 def pending_actions(
-    *, user: User, member: Member, today: date | None = None, questions: int | None = None
+    *, user: User, member: Member, questions: int, today: date | None = None
 ) -> list[Action]:
     """Everything that waits for the member, most pressing first. `questions`: the advisor's
-    unread questions, when the caller has counted them (members.notifications.selectors)."""
+    unread questions, counted with the unread notifications (members.notifications.selectors
+    `unread`, kept on the request for the menu's badge)."""
     today = today or timezone.localdate()
     since = timezone.now() - REFUSALS_SHOWN_FOR
     actions = [
         _contracts(user, today),
-        _questions(user, questions),
+        _questions(questions),
         *_votes(member),
         _overdue(user, today),
         *_refused(user, since),
