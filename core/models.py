@@ -49,7 +49,7 @@ class AuditEvent(AppendOnlyModel):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = staff_link(_("who"))
     action = models.CharField(_("action"), max_length=64)
-    content_type = required_link(ContentType, None)
+    content_type = required_link(ContentType, None, db_index=False)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -114,7 +114,7 @@ class LedgerEntry(AppendOnlyModel):
         LOAN_REPAYMENT = "loan_repayment", _("loan repayment")
         ADJUSTMENT = "adjustment", _("manual adjustment")
 
-    unit = required_link(ProductionUnit, _("unit"), related_name="ledger_entries")
+    unit = required_link(ProductionUnit, _("unit"), related_name="ledger_entries", db_index=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     booked_on = models.DateField(_("date"))
@@ -125,7 +125,7 @@ class LedgerEntry(AppendOnlyModel):
     # Database defaults too: batch writers that COPY rows (core.bulk) may leave them out.
     label_code = models.CharField(_("label code"), max_length=40, blank=True, db_default="")
     label_params = models.JSONField(_("label values"), default=dict, blank=True, db_default={})
-    source_type = optional_link(ContentType, None)
+    source_type = optional_link(ContentType, None, db_index=False)
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

@@ -188,6 +188,7 @@ class AgendaItem(models.Model):
         verbose_name=_("assembly"),
         on_delete=models.CASCADE,
         related_name="items",
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=300)
@@ -243,7 +244,11 @@ class ElectionCandidate(models.Model):
     """A candidate on the ballot of a board election item."""
 
     item = models.ForeignKey(
-        AgendaItem, verbose_name=_("election"), on_delete=models.CASCADE, related_name="candidates"
+        AgendaItem,
+        verbose_name=_("election"),
+        on_delete=models.CASCADE,
+        related_name="candidates",
+        db_index=False,
     )
     member = required_link(Member, _("candidate"))
     representative_name = models.CharField(
@@ -279,7 +284,11 @@ class VoterRollEntry(models.Model):
     """One member on an assembly's roll: frozen at convening, corrected only with a reason."""
 
     assembly = models.ForeignKey(
-        GeneralAssembly, verbose_name=_("assembly"), on_delete=models.CASCADE, related_name="roll"
+        GeneralAssembly,
+        verbose_name=_("assembly"),
+        on_delete=models.CASCADE,
+        related_name="roll",
+        db_index=False,
     )
     member = required_link(Member, _("member"))
     number = models.PositiveIntegerField(_("member number"))

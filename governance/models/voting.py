@@ -33,6 +33,7 @@ class Participation(models.Model):
         verbose_name=_("assembly"),
         on_delete=models.CASCADE,
         related_name="participations",
+        db_index=False,
     )
     member = required_link(Member, _("member"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -58,7 +59,10 @@ class EncryptedBallot(models.Model):
     """A sealed ballot and a link of the chain: chain = SHA-256(previous chain + receipt)."""
 
     assembly = models.ForeignKey(
-        GeneralAssembly, on_delete=models.CASCADE, related_name="encrypted_ballots"
+        GeneralAssembly,
+        on_delete=models.CASCADE,
+        related_name="encrypted_ballots",
+        db_index=False,
     )
     position = models.PositiveIntegerField()
     sealed = models.BinaryField(blank=True)

@@ -32,7 +32,9 @@ class FundingAgreement(models.Model):
     turnover pillar of the mutual contribution of the month it is received, as an invoice's
     net total is (payroll.contributions.services). Never changed once recorded."""
 
-    unit = required_link(ProductionUnit, _("unit"), related_name="funding_agreements")
+    unit = required_link(
+        ProductionUnit, _("unit"), related_name="funding_agreements", db_index=False
+    )
     funder = models.CharField(_("funder"), max_length=200)
     reference = models.CharField(
         _("reference"), max_length=100, blank=True, help_text=_("The funder's file number.")

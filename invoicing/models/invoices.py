@@ -104,7 +104,9 @@ class InvoiceSeries(models.Model):
         INVOICE = "invoice", _("invoices")
         CREDIT_NOTE = "credit_note", _("credit notes")
 
-    legal_entity = required_link("members.LegalEntity", None, related_name="invoice_series")
+    legal_entity = required_link(
+        "members.LegalEntity", None, related_name="invoice_series", db_index=False
+    )
     code = models.CharField(_("code"), max_length=8)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reference_prefix = models.CharField(
@@ -172,9 +174,13 @@ class Invoice(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    unit = required_link("production_units.ProductionUnit", _("unit"), related_name="invoices")
-    client = required_link(Client, _("client"), related_name="invoices")
-    legal_entity = required_link("members.LegalEntity", _("legal entity"), related_name=None)
+    unit = required_link(
+        "production_units.ProductionUnit", _("unit"), related_name="invoices", db_index=False
+    )
+    client = required_link(Client, _("client"), related_name="invoices", db_index=False)
+    legal_entity = required_link(
+        "members.LegalEntity", _("legal entity"), related_name=None, db_index=False
+    )
     series = optional_link(InvoiceSeries, _("series"), related_name=None)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
@@ -363,7 +369,9 @@ class DocumentLine(models.Model):
 class InvoiceLine(DocumentLine):
     """One line of an invoice. Frozen with its invoice."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
 
     class Meta:
         verbose_name = _("invoice line")

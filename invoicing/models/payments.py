@@ -100,7 +100,7 @@ class Payment(models.Model):
 class Reminder(models.Model):
     """A payment reminder sent for an overdue invoice, at one of the policy's steps."""
 
-    invoice = required_link(Invoice, None, related_name="reminders")
+    invoice = required_link(Invoice, None, related_name="reminders", db_index=False)
     step_days = models.PositiveSmallIntegerField(_("days after the due date"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     amount_due = models.DecimalField(_("amount due"), max_digits=14, decimal_places=2)

@@ -55,7 +55,7 @@ class Quote(models.Model):
 
 
 class QuoteLine(DocumentLine):
-    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines", db_index=False)
 
     class Meta:
         verbose_name = _("quote line")

@@ -38,7 +38,7 @@ class Transmission(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    invoice = required_link(Invoice, None, related_name="transmissions")
+    invoice = required_link(Invoice, None, related_name="transmissions", db_index=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

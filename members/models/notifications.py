@@ -28,6 +28,7 @@ class Notification(models.Model):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=40)
     params = models.JSONField(_("details"), default=dict, blank=True)
@@ -63,6 +64,7 @@ class NotificationOptOut(models.Model):
         verbose_name=_("account"),
         on_delete=models.CASCADE,
         related_name="notification_opt_outs",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=40)
 

@@ -67,7 +67,7 @@ class Member(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="fr"
     )
-    office = optional_link(Office, _("office"), related_name=None)
+    office = optional_link(Office, _("office"), related_name=None, db_index=False)
     advisor = optional_link(
         settings.AUTH_USER_MODEL,
         _("advisor"),

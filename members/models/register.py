@@ -29,7 +29,7 @@ class ShareRegisterEntry(AppendOnlyModel):
         REFUND = "refund", _("refund")
         CATEGORY_CHANGE = "category_change", _("category change")
 
-    member = required_link(Member, _("member"), related_name="share_entries")
+    member = required_link(Member, _("member"), related_name="share_entries", db_index=False)
     operation = models.CharField(_("operation"), max_length=20, choices=Operation.choices)
     date = models.DateField(_("effective date"))
     shares = models.IntegerField(_("shares"), default=0)
@@ -138,7 +138,9 @@ class ShareTransferRequest(models.Model):
         REFUSED = "refused", _("refused")
         CANCELLED = "cancelled", _("cancelled")
 
-    from_member = required_link(Member, _("from member"), related_name="transfer_requests_out")
+    from_member = required_link(
+        Member, _("from member"), related_name="transfer_requests_out", db_index=False
+    )
     to_member = required_link(Member, _("to member"), related_name="transfer_requests_in")
     shares = models.PositiveIntegerField(_("shares"))
     note = models.TextField(_("note"), blank=True)

@@ -81,7 +81,9 @@ class ContributionPosting(AppendOnlyModel):
         EMPLOYMENT = "employment", _("employment")
 
     run = required_link(ContributionRun, _("run"), related_name="postings")
-    unit = required_link(ProductionUnit, _("unit"), related_name="contribution_postings")
+    unit = required_link(
+        ProductionUnit, _("unit"), related_name="contribution_postings", db_index=False
+    )
     pillar = models.CharField(_("pillar"), max_length=10, choices=Pillar.choices)
     period = models.DateField(_("period (first day of the month)"))
     base = models.DecimalField(

@@ -105,7 +105,7 @@ class Receipt(models.Model):
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE,
-        related_name="receipts",
+        related_name="receipts", db_index=False,
     )  # fmt: skip
     file = models.FileField(_("file"), upload_to="receipts/scans/%Y/")
     content_type = models.CharField(_("file type"), max_length=40)

@@ -122,7 +122,9 @@ class ContractTypeParameters(DatedModel):
 
     dated_scope = ("contract_type",)
 
-    contract_type = required_link(ContractType, _("contract type"), related_name="parameters")
+    contract_type = required_link(
+        ContractType, _("contract type"), related_name="parameters", db_index=False
+    )
     employer_charges_rate = models.DecimalField(
         _("employer charges (%)"), validators=RATE_VALIDATORS, **PERCENT
     )
@@ -275,6 +277,7 @@ class WithholdingTaxBracket(models.Model):
         verbose_name=_("scale"),
         on_delete=models.CASCADE,
         related_name="brackets",
+        db_index=False,
     )
     from_amount = models.DecimalField(
         _("from (included)"), validators=[MinValueValidator(Decimal("0"))], **MONEY

@@ -50,8 +50,8 @@ class Payslip(models.Model):
     """One worker's pay for one month: gross → employee social security → withholding → net,
     with the employer charges; `lines` details it per contract and day."""
 
-    run = required_link(PayrollRun, _("payroll run"), related_name="payslips")
-    worker = required_link(Worker, _("worker"), related_name="payslips")
+    run = required_link(PayrollRun, _("payroll run"), related_name="payslips", db_index=False)
+    worker = required_link(Worker, _("worker"), related_name="payslips", db_index=False)
     period = models.DateField(_("period (first day of the month)"))
     days = models.PositiveSmallIntegerField(_("work days"), default=0)
     hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, default=0)
@@ -126,7 +126,7 @@ class PayoutLine(models.Model):
         SHARE_REFUND = "share_refund", _("share refund")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    batch = optional_link(PayoutBatch, _("batch"), related_name="lines")
+    batch = optional_link(PayoutBatch, _("batch"), related_name="lines", db_index=False)
     worker = optional_link(Worker, _("worker"), related_name="payouts")
     beneficiary = models.CharField(_("beneficiary"), max_length=140)
     iban = EncryptedIBANField(_("IBAN"))

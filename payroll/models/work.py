@@ -182,7 +182,7 @@ class Contract(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     legal_entity = required_link("members.LegalEntity", _("employer"), related_name="contracts")
     unit = required_link(ProductionUnit, _("unit"), related_name="contracts")
-    worker = required_link(Worker, _("worker"), related_name="contracts")
+    worker = required_link(Worker, _("worker"), related_name="contracts", db_index=False)
     contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
     joint_committee = models.CharField(
@@ -258,7 +258,7 @@ class WorkDay(models.Model):
     day a date (across all units): the partial unique constraint says so."""
 
     worker = required_link(Worker, _("worker"), related_name="work_days")
-    unit = required_link(ProductionUnit, _("unit"), related_name="work_days")
+    unit = required_link(ProductionUnit, _("unit"), related_name="work_days", db_index=False)
     date = models.DateField(_("date"))
     hours = models.DecimalField(
         _("hours"),

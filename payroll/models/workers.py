@@ -57,7 +57,7 @@ class Worker(models.Model):
 class UnitWorker(models.Model):
     """A worker a unit may declare work for (its holder, or an invited worker)."""
 
-    unit = required_link(ProductionUnit, _("unit"), related_name="workers")
+    unit = required_link(ProductionUnit, _("unit"), related_name="workers", db_index=False)
     worker = required_link(Worker, _("worker"), related_name="units")
     is_holder = models.BooleanField(_("unit holder"), default=False)
     added_on = models.DateField(_("added on"))
