@@ -101,20 +101,45 @@ def transmissions_open(*, invoice: Invoice, channels: Sequence[str] | None = Non
     A transmission already sent is left alone. Returns the channels queued.
     """
     chosen: Sequence[str] = channels_for(invoice) if channels is None else channels
+    if not chosen:
+        return []
     now = timezone.now()
-    queued = []
-    for channel in chosen:
-        transmission, created = Transmission.objects.get_or_create(
+    # One read and at most one insert and one update whatever the channels (issuing calls
+    # this under the series' lock).
+    existing = {
+        transmission.channel: transmission
+        for transmission in Transmission.objects.filter(
+            invoice=invoice, channel__in=chosen
+        ).order_by()
+    }
+    new = [
+        Transmission(
             invoice=invoice,
             channel=channel,
-            defaults={"recipient": _recipient(invoice, channel), "next_attempt_at": now},
+            recipient=_recipient(invoice, channel),
+            next_attempt_at=now,
         )
-        if not created:
-            if transmission.status == Transmission.Status.SENT:
-                continue
-            # Asked again by hand (the back-office): a fresh budget of attempts.
-            Transmission.objects.filter(pk=transmission.pk).update(next_attempt_at=now, attempts=0)
-        queued.append(channel)
+        for channel in chosen
+        if channel not in existing
+    ]
+    # Asked again by hand (the back-office): a fresh budget of attempts, unless sent.
+    again = [
+        transmission.pk
+        for transmission in existing.values()
+        if transmission.status != Transmission.Status.SENT
+    ]
+    if new:
+        # A row another request has just made for the same channel stands (its sending is
+        # queued by that request, and sending twice is refused by the task's claim).
+        Transmission.objects.bulk_create(new, ignore_conflicts=True)
+    if again:
+        Transmission.objects.filter(pk__in=again).update(next_attempt_at=now, attempts=0)
+    queued = [
+        channel
+        for channel in chosen
+        if channel not in existing or existing[channel].status != Transmission.Status.SENT
+    ]
+    for channel in queued:
         _queue_send_after_commit(invoice.pk, channel)
     return queued
 
