@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
@@ -471,12 +472,15 @@ WHERE d.missing OR (d.amount <> 0 AND NOT EXISTS (
     WHERE p.period = %s AND p.unit_id = d.unit_id AND p.pillar = d.pillar
 ))
 """
+# Each due row's entry: the run's entry of its unit and kind, found by the entries' source
+# index. There is one: a unit's pillar already posted for the month has no due row, and its
+# entry is the only other one of the run (source) for that unit and kind.
 POSTINGS_SQL = """
 INSERT INTO {postings} (run_id, unit_id, pillar, period, base, amount, detail, ledger_entry_id)
 SELECT %s, d.unit_id, d.pillar, %s, d.base, d.amount, d.detail, e.id
 FROM {due} d
-JOIN unnest(%s::bigint[], %s::bigint[], %s::varchar[]) AS e(id, unit_id, kind)
-  ON e.unit_id = d.unit_id AND e.kind = d.kind
+JOIN {entries} e
+  ON e.source_type_id = %s AND e.source_id = %s AND e.unit_id = d.unit_id AND e.kind = d.kind
 ORDER BY d.unit_id, d.position
 RETURNING id, unit_id, pillar, base, amount, ledger_entry_id
 """
@@ -495,6 +499,7 @@ def _post_in_database(
         "rates": ContributionRate._meta.db_table,
         "parameters": ContractTypeParameters._meta.db_table,
         "postings": ContributionPosting._meta.db_table,
+        "entries": LedgerEntry._meta.db_table,
     }
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{DUE_TABLE}")
@@ -544,13 +549,7 @@ def _post_in_database(
     with connection.cursor() as cursor:
         cursor.execute(
             POSTINGS_SQL.format(**names),
-            [
-                run.pk,
-                first,
-                [entry.pk for entry in entries],
-                [entry.unit_id for entry in entries],
-                [entry.kind for entry in entries],
-            ],
+            [run.pk, first, ContentType.objects.get_for_model(run).pk, str(run.pk)],
         )
         rows = cursor.fetchall()
     # The details stay in the database (json.loads of 20,000 rows isn't worth it here).

@@ -220,6 +220,32 @@ def test_running_a_month_twice_posts_nothing_more(october):
     assert AuditEvent.objects.filter(action="ledger.posted_bulk").count() == events == 1
 
 
+@pytest.mark.parametrize("set_based", [False, True])
+def test_a_second_run_posts_what_came_later_and_links_it_to_its_own_new_entry(
+    october, set_based
+):
+    if set_based and connection.vendor != "postgresql":
+        pytest.skip("the set-based run needs PostgreSQL")
+    _a, b, *_rest = october.units
+    first = contributions_compute(period=OCTOBER, set_based=set_based)
+    links = dict(ContributionPosting.objects.values_list("pk", "ledger_entry_id"))
+    before = set(LedgerEntry.objects.values_list("pk", flat=True))
+    # A salary of October recorded after the run: B had turnover only.
+    october.salary(b, "employee-fixed-term", date(2026, 10, 15), "500.00", "125.00")
+    again = contributions_compute(period=OCTOBER, set_based=set_based)
+    assert [(p.unit_id, p.pillar) for p in again.posted] == [(b.pk, "employment")]
+    assert again.already_posted == len(first.posted)
+    new = ContributionPosting.objects.exclude(pk__in=links).get()
+    assert new.ledger_entry_id not in before
+    assert new.ledger_entry.unit_id == b.pk
+    assert new.ledger_entry.kind == LedgerEntry.Kind.EMPLOYMENT_CONTRIBUTION
+    # 500.00 × (1.33 − 1) = 165.00, less the 125.00 of charges
+    assert new.amount == D("40.00") == -new.ledger_entry.amount
+    assert dict(
+        ContributionPosting.objects.filter(pk__in=links).values_list("pk", "ledger_entry_id")
+    ) == links
+
+
 def test_the_run_writes_one_audit_event_with_the_totals(october, claire):
     result = contributions_compute(period=OCTOBER, by=claire)
     event = AuditEvent.objects.get(action="ledger.posted_bulk")
