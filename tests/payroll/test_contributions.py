@@ -221,9 +221,7 @@ def test_running_a_month_twice_posts_nothing_more(october):
 
 
 @pytest.mark.parametrize("set_based", [False, True])
-def test_a_second_run_posts_what_came_later_and_links_it_to_its_own_new_entry(
-    october, set_based
-):
+def test_a_second_run_posts_what_came_later_and_links_it_to_its_own_new_entry(october, set_based):
     if set_based and connection.vendor != "postgresql":
         pytest.skip("the set-based run needs PostgreSQL")
     _a, b, *_rest = october.units
@@ -241,9 +239,10 @@ def test_a_second_run_posts_what_came_later_and_links_it_to_its_own_new_entry(
     assert new.ledger_entry.kind == LedgerEntry.Kind.EMPLOYMENT_CONTRIBUTION
     # 500.00 × (1.33 − 1) = 165.00, less the 125.00 of charges
     assert new.amount == D("40.00") == -new.ledger_entry.amount
-    assert dict(
-        ContributionPosting.objects.filter(pk__in=links).values_list("pk", "ledger_entry_id")
-    ) == links
+    assert (
+        dict(ContributionPosting.objects.filter(pk__in=links).values_list("pk", "ledger_entry_id"))
+        == links
+    )
 
 
 def test_the_run_writes_one_audit_event_with_the_totals(october, claire):
