@@ -2,6 +2,7 @@
 contracts they become, the declared work days and the Dimona declarations."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +17,14 @@ from production_units.models import ProductionUnit
 
 from .parameters import MONEY, ContractType, JointCommittee
 from .workers import Worker
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def place_of_work_field(help_text: "StrOrPromise") -> models.CharField:
+    """Where the work is done, as the member gave it (blank: the default `help_text` says)."""
+    return models.CharField(_("place of work"), max_length=300, blank=True, help_text=help_text)
 
 
 class DecisionFields(models.Model):
@@ -47,12 +56,7 @@ class Job(DecisionFields):
     worker = required_link(Worker, _("worker"), related_name="jobs")
     contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
-    place_of_work = models.CharField(
-        _("place of work"),
-        max_length=300,
-        blank=True,
-        help_text=_("Empty: at the client's."),
-    )
+    place_of_work = place_of_work_field(_("Empty: at the client's."))
     invoice = optional_link("invoicing.Invoice", _("invoice"), related_name="job", one=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -129,12 +133,7 @@ class WorkDeclaration(DecisionFields):
     worker = required_link(Worker, _("worker"), related_name="declarations")
     contract_type = required_link(ContractType, _("contract type"))
     function = models.CharField(_("function"), max_length=100)
-    place_of_work = models.CharField(
-        _("place of work"),
-        max_length=300,
-        blank=True,
-        help_text=_("Empty: the unit holder's address."),
-    )
+    place_of_work = place_of_work_field(_("Empty: the unit holder's address."))
     gross = models.DecimalField(
         _("gross salary"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
     )
@@ -188,13 +187,9 @@ class Contract(models.Model):
     joint_committee = models.CharField(
         _("joint committee"), max_length=8, choices=JointCommittee.choices, blank=True
     )
-    place_of_work = models.CharField(
-        _("place of work"),
-        max_length=300,
-        blank=True,
-        help_text=_("As the member gave it; empty: at the client's (3en1) or the unit holder's "
-                    "address."),
-    )  # fmt: skip
+    place_of_work = place_of_work_field(
+        _("As the member gave it; empty: at the client's (3en1) or the unit holder's address.")
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     days = models.PositiveSmallIntegerField(_("work days"))

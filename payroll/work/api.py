@@ -84,6 +84,16 @@ class ExpenseInputSerializer(StrictInputSerializer):
     amount = DecimalStringField(max_digits=12, decimal_places=2, help_text=_('e.g. "80.00"'))
 
 
+def _place_of_work_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Printed on the contract; empty: the default place."),
+    )
+
+
 def _days(rows) -> list[DayInput]:
     return sorted((DayInput(row["date"], row["hours"]) for row in rows), key=lambda d: d.date)
 
@@ -95,36 +105,33 @@ def _expenses(rows) -> list[ExpenseInput]:
 # --- input ----------------------------------------------------------------------------------
 
 
-class JobCreateInputSerializer(StrictInputSerializer):
+# A job's input, created or updated: JobCreateInputSerializer takes the fields of its bases in
+# their order (unit and client first). The bases have no docstring, so that the schema
+# describes each input as before: with its own docstring, or StrictInputSerializer's.
+
+
+class _JobUnitInputSerializer(StrictInputSerializer):
     unit = OwnUnitField(help_text=_("Id of one of your 3en1 units."))
     client = OwnClientField(help_text=_("Id of a client of that unit."))
+
+
+class _JobInputSerializer(StrictInputSerializer):
     description = serializers.CharField(max_length=300)
     worker = OwnWorkerField()
     contract_type = ContractTypeCodeField()
     function = serializers.CharField(max_length=100)
-    place_of_work = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="",
-        help_text=_("Printed on the contract; empty: the default place."),
-    )  # fmt: skip
+    place_of_work = _place_of_work_field()
     lines = LineInputSerializer(many=True)
     days = DayInputSerializer(many=True)
     expenses = ExpenseInputSerializer(many=True, required=False, default=list)
 
 
-class JobUpdateInputSerializer(StrictInputSerializer):
+class JobCreateInputSerializer(_JobUnitInputSerializer, _JobInputSerializer):
+    pass
+
+
+class JobUpdateInputSerializer(_JobInputSerializer):
     """The whole job again (unit and client can't change)."""
-
-    description = serializers.CharField(max_length=300)
-    worker = OwnWorkerField()
-    contract_type = ContractTypeCodeField()
-    function = serializers.CharField(max_length=100)
-    place_of_work = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="",
-        help_text=_("Printed on the contract; empty: the default place."),
-    )  # fmt: skip
-    lines = LineInputSerializer(many=True)
-    days = DayInputSerializer(many=True)
-    expenses = ExpenseInputSerializer(many=True, required=False, default=list)
 
 
 class JobSplitInputSerializer(StrictInputSerializer):
@@ -140,10 +147,7 @@ class DeclarationCreateInputSerializer(StrictInputSerializer):
     worker = OwnWorkerField()
     contract_type = ContractTypeCodeField()
     function = serializers.CharField(max_length=100)
-    place_of_work = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="",
-        help_text=_("Printed on the contract; empty: the default place."),
-    )  # fmt: skip
+    place_of_work = _place_of_work_field()
     gross = DecimalStringField(max_digits=12, decimal_places=2, help_text=_('e.g. "324.70"'))
     days = DayInputSerializer(many=True)
 

@@ -23,7 +23,6 @@ from payroll.models import (
     ContractType,
     DimonaDeclaration,
     Job,
-    WorkDay,
     WorkDeclaration,
     Worker,
 )
@@ -32,7 +31,7 @@ from production_units.models import ProductionUnit
 
 from .dimona import dimona_record, dimona_withdraw, live_in
 from .tasks import render_contract_pdf, send_pending_dimonas
-from .work_days import DayInput, split_gross_by_hours, work_days_errors
+from .work_days import DayInput, book_days, split_gross_by_hours, work_days_errors
 
 
 def _after_contract(contract_id: int) -> None:
@@ -113,20 +112,16 @@ def contract_create(
         past_start_approved_by=by if start < timezone.localdate() else None,
         past_start_reason=past_start_reason.strip() if start < timezone.localdate() else "",
     )
-    WorkDay.objects.bulk_create(
-        WorkDay(
-            worker=worker,
-            unit=unit,
-            date=day.date,
-            hours=day.hours,
-            function=function,
-            contract_type=contract_type,
-            job=job,
-            declaration=declaration,
-            contract=contract,
-            gross=gross,
-        )
-        for day, gross in zip(days, split_gross_by_hours(pay.gross, days), strict=True)
+    book_days(
+        days,
+        worker=worker,
+        unit=unit,
+        function=function,
+        contract_type=contract_type,
+        job=job,
+        declaration=declaration,
+        contract=contract,
+        grosses=split_gross_by_hours(pay.gross, days),
     )
     dimona_record(contract=contract, kind=DimonaDeclaration.Kind.IN)
     transaction.on_commit(lambda: _after_contract(contract.pk))

@@ -22,34 +22,16 @@ from core.money import is_cents, to_decimal
 from core.roles import is_staff
 from members.models import User
 from members.notifications import kinds as notice
-from members.notifications.services import notify
 from payroll.contributions.selectors import contributions_closed_until
-from payroll.models import (
-    Contract,
-    ContractType,
-    EmploymentCost,
-    WorkDay,
-    WorkDeclaration,
-    Worker,
-)
+from payroll.models import Contract, ContractType, EmploymentCost, WorkDeclaration, Worker
 from payroll.parameters import contract_parameters, withholding_table
 from payroll.split import Pay, SplitInputError, employment_cost
-from payroll.workers.worker_services import workers_of_unit
 from production_units.models import ProductionUnit
 from production_units.selectors import unit_available_balance, unit_lock
 
+from . import decision_services
 from .contract_services import contract_create
-from .decision_services import (
-    ask_information,
-    check_holder,
-    check_unit,
-    clean_reason,
-    days_still_booked,
-    record_decision,
-    reject_submitted,
-    release_days,
-)
-from .work_days import DayInput, work_days_errors
+from .work_days import DayInput, book_days, work_days_errors
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -156,7 +138,7 @@ def balance_message(*, available: Decimal, budget: Decimal) -> str:
 
 
 def _check_unit(unit: ProductionUnit, by: User) -> None:
-    check_unit(
+    decision_services.check_unit(
         unit,
         by,
         tool=ProductionUnit.Tool.ACTIVITY,
@@ -191,23 +173,17 @@ def declaration_create(
     hours, a gross under the minimum daily wage (with the amount missing)."""
     _check_unit(unit, by)
     days = sorted(days, key=lambda day: day.date)
-    errors: dict[str, str | list[str]] = {}
-    if not (function or "").strip():
-        errors["function"] = _("Say which function the worker has (e.g. trainer).")
-    if not workers_of_unit(unit).filter(pk=worker.pk).exists():
-        errors["worker"] = _("%(worker)s does not work for unit %(unit)s.") % {
-            "worker": worker,
-            "unit": unit.code,
-        }
-    problems = work_days_errors(worker=worker, days=days, today=today)
-    if problems:
-        errors["days"] = problems
-    try:
-        amount = clean_gross(gross)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    errors = decision_services.worker_function_errors(
+        unit=unit,
+        worker=worker,
+        function=function,
+        no_function=_("Say which function the worker has (e.g. trainer)."),
+    )
+    amount = decision_services.clean_together(
+        errors,
+        day_problems=work_days_errors(worker=worker, days=days, today=today),
+        clean=lambda: clean_gross(gross),
+    )
     pay = declaration_cost(gross=amount, contract_type=contract_type, days=days)
     if pay.gross_missing:
         raise ValidationError({"gross": minimum_gross_message(pay)})
@@ -222,17 +198,13 @@ def declaration_create(
         split=pay_amounts(pay),
         created_by=by,
     )
-    WorkDay.objects.bulk_create(
-        WorkDay(
-            worker=worker,
-            unit=unit,
-            date=day.date,
-            hours=day.hours,
-            function=declaration.function,
-            contract_type=contract_type,
-            declaration=declaration,
-        )
-        for day in days
+    book_days(
+        days,
+        worker=worker,
+        unit=unit,
+        function=declaration.function,
+        contract_type=contract_type,
+        declaration=declaration,
     )
     audit_log(
         actor=by,
@@ -364,15 +336,13 @@ def declaration_approve(
         obj=declaration,
         changes={"contract": contract.reference, "budget": str(pay.budget)},
     )
-    # A holder who is the worker hears it once: from the contract to accept.
-    if declaration.worker.user_id != unit.holder.user_id:
-        notify(
-            unit.holder,
-            notice.DECLARATION_APPROVED,
-            url=DETAIL,
-            pk=declaration.pk,
-            params={"what": declaration.worker},
-        )
+    decision_services.notify_approved(
+        declaration,
+        notice.DECLARATION_APPROVED,
+        holder=unit.holder,
+        url=DETAIL,
+        what=declaration.worker,
+    )
     return declaration
 
 
@@ -381,7 +351,7 @@ def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -
     """An advisor refuses a submitted declaration with a reason; its days are released.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    declaration = reject_submitted(
+    declaration = decision_services.reject_submitted(
         declaration,
         by=by,
         reason=reason,
@@ -390,12 +360,12 @@ def declaration_reject(*, declaration: WorkDeclaration, by: User, reason: str) -
         no_reason=_("Say why the declaration is rejected."),
         not_submitted=_("Only a submitted declaration can be rejected."),
     )
-    notify(
-        declaration.unit.holder,
+    decision_services.notify_holder(
+        declaration,
         notice.DECLARATION_REFUSED,
         url=DETAIL,
-        pk=declaration.pk,
-        params={"what": declaration.worker, "reason": declaration.decision_reason},
+        what=declaration.worker,
+        reason=declaration.decision_reason,
     )
     return declaration
 
@@ -409,7 +379,7 @@ def declaration_ask_information(
     unit's holder (portal and e-mail).
 
     Raises PermissionDenied for a non-advisor, ValidationError without a question."""
-    declaration = ask_information(
+    declaration = decision_services.ask_information(
         declaration,
         by=by,
         question=question,
@@ -417,12 +387,12 @@ def declaration_ask_information(
         not_allowed=_("Only an advisor can ask about a declaration."),
         not_submitted=_("Only a submitted declaration waits for an advisor's question."),
     )
-    notify(
-        declaration.unit.holder,
+    decision_services.notify_holder(
+        declaration,
         notice.INFORMATION_REQUESTED,
         url=DETAIL,
-        pk=declaration.pk,
-        params={"what": declaration.worker, "question": question.strip()},
+        what=declaration.worker,
+        question=question.strip(),
     )
     return declaration
 
@@ -438,21 +408,16 @@ def declaration_cancel(*, declaration: WorkDeclaration, by: User, reason: str) -
 
     Raises PermissionDenied for another's declaration, ValidationError for a declaration that
     is not a draft or without a reason."""
-    reason = clean_reason(reason, message=_("Say why the declaration is cancelled."))
-    declaration = (
-        WorkDeclaration.objects.select_for_update(of=("self",))
-        .select_related("unit__holder")
-        .get(pk=declaration.pk)
+    declaration, reason = decision_services.cancel_checked(
+        declaration,
+        by=by,
+        reason=reason,
+        no_reason=_("Say why the declaration is cancelled."),
+        cancellable=(WorkDeclaration.Status.DRAFT,),
+        not_cancellable=_("Only a draft declaration can be cancelled: this one is %(status)s."),
+        related=("unit__holder",),
     )
-    check_holder(declaration.unit, by)
-    if declaration.status != WorkDeclaration.Status.DRAFT:
-        raise ValidationError(
-            _("Only a draft declaration can be cancelled: this one is %(status)s.")
-            % {"status": declaration.get_status_display()}
-        )
-    days = days_still_booked(declaration)
-    release_days(declaration)
-    record_decision(declaration, status=WorkDeclaration.Status.CANCELLED, by=by, reason=reason)
+    days = decision_services.cancel_record(declaration, by=by, reason=reason)
     audit_log(
         actor=by,
         action="work_declaration.cancelled",

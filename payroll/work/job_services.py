@@ -39,7 +39,6 @@ from invoicing.lines import LineData, lines_of, validate_lines
 from invoicing.models import Client, Invoice
 from members.models import User
 from members.notifications import kinds as notice
-from members.notifications.services import notify
 from payroll.models import (
     Contract,
     ContractType,
@@ -47,26 +46,16 @@ from payroll.models import (
     Job,
     JobExpense,
     PayoutLine,
-    WorkDay,
     Worker,
 )
 from payroll.parameters import contract_parameters, rate_on, salary_due_on, withholding_table
 from payroll.split import JobSplit, SplitInputError, job_split
-from payroll.workers.worker_services import workers_of_unit
 from production_units.models import LedgerEntry, ProductionUnit
 from production_units.services import ledger_post
 
+from . import decision_services
 from .contract_services import contract_create
-from .decision_services import (
-    check_holder,
-    check_unit,
-    clean_reason,
-    days_still_booked,
-    record_decision,
-    reject_submitted,
-    release_days,
-)
-from .work_days import DayInput, work_days_errors
+from .work_days import DayInput, book_days, work_days_errors
 
 ZERO = Decimal("0.00")
 MAX_EXPENSE = Decimal("1e9")
@@ -151,7 +140,7 @@ def minimum_wage_message(split: JobSplit) -> str:
 
 
 def _check_unit(unit: ProductionUnit, by: User) -> None:
-    check_unit(
+    decision_services.check_unit(
         unit,
         by,
         tool=ProductionUnit.Tool.THREE_IN_ONE,
@@ -159,17 +148,18 @@ def _check_unit(unit: ProductionUnit, by: User) -> None:
     )
 
 
-def _check_fields(*, unit: ProductionUnit, worker: Worker, description: str, function: str) -> dict:
-    errors = {}
+def _check_fields(
+    *, unit: ProductionUnit, worker: Worker, description: str, function: str
+) -> decision_services.Errors:
+    errors: decision_services.Errors = {}
     if not (description or "").strip():
         errors["description"] = _("Describe the job.")
-    if not (function or "").strip():
-        errors["function"] = _("Say which function the worker has (e.g. musician).")
-    if not workers_of_unit(unit).filter(pk=worker.pk).exists():
-        errors["worker"] = _("%(worker)s does not work for unit %(unit)s.") % {
-            "worker": worker,
-            "unit": unit.code,
-        }
+    errors |= decision_services.worker_function_errors(
+        unit=unit,
+        worker=worker,
+        function=function,
+        no_function=_("Say which function the worker has (e.g. musician)."),
+    )
     return errors
 
 
@@ -214,17 +204,11 @@ def _checked_inputs(
 ) -> list[ExpenseInput]:
     """A job's typed fields, days (`job`'s own days aside) and expenses checked together:
     the cleaned expenses, or one ValidationError naming every field in error."""
-    errors = _check_fields(unit=unit, worker=worker, description=description, function=function)
-    day_problems = _day_errors(worker=worker, days=days, job=job)
-    if day_problems:
-        errors["days"] = day_problems
-    try:
-        cleaned_expenses = clean_expenses(expenses)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned_expenses
+    return decision_services.clean_together(
+        _check_fields(unit=unit, worker=worker, description=description, function=function),
+        day_problems=_day_errors(worker=worker, days=days, job=job),
+        clean=lambda: clean_expenses(expenses),
+    )
 
 
 def _day_errors(*, worker: Worker, days: list[DayInput], job: Job | None = None) -> list[str]:
@@ -243,17 +227,13 @@ def _write_days(job: Job, days: list[DayInput]) -> None:
     """Replace the job's declared days (before validation: no contract yet). Declared days
     hold the worker's dates, so another job or declaration can't take them."""
     job.work_days.filter(contract__isnull=True).delete()
-    WorkDay.objects.bulk_create(
-        WorkDay(
-            worker=job.worker,
-            unit=job.unit,
-            date=day.date,
-            hours=day.hours,
-            function=job.function,
-            contract_type=job.contract_type,
-            job=job,
-        )
-        for day in sorted(days, key=lambda d: d.date)
+    book_days(
+        sorted(days, key=lambda d: d.date),
+        worker=job.worker,
+        unit=job.unit,
+        function=job.function,
+        contract_type=job.contract_type,
+        job=job,
     )
 
 
@@ -466,16 +446,13 @@ def job_submit(*, job: Job, by: User) -> Job:
     if job.status != Job.Status.DRAFT:
         raise ValidationError(_("Only a draft job can be submitted."))
     days = job_days(job)
-    errors = {}
-    problems = _day_errors(worker=job.worker, days=days, job=job)
-    if problems:
-        errors["days"] = problems
-    try:
-        validate_lines(lines_of(_invoice_of(job)), client=job.client, day=timezone.localdate())
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    decision_services.clean_together(
+        {},
+        day_problems=_day_errors(worker=job.worker, days=days, job=job),
+        clean=lambda: validate_lines(
+            lines_of(_invoice_of(job)), client=job.client, day=timezone.localdate()
+        ),
+    )
     split = _checked_split(job, days, issue_day=timezone.localdate())
     job.turnover = _invoice_of(job).net_total
     job.split = split.amounts()
@@ -554,14 +531,9 @@ def _validate(*, job: Job, by: User, automatic: bool = False, past_start_reason:
         },
         reason=_("automatic: verified client, under the approval threshold") if automatic else "",
     )
-    # A holder who is the worker hears it once: from the contract to accept.
-    if not automatic and job.worker.user_id != job.unit.holder.user_id:
-        notify(
-            job.unit.holder,
-            notice.JOB_APPROVED,
-            url=JOB_DETAIL,
-            pk=job.pk,
-            params={"what": job.description},
+    if not automatic:
+        decision_services.notify_approved(
+            job, notice.JOB_APPROVED, holder=job.unit.holder, url=JOB_DETAIL, what=job.description
         )
     return job
 
@@ -616,7 +588,7 @@ def job_reject(*, job: Job, by: User, reason: str) -> Job:
     invoice stays a draft; the member may correct it and submit again.
 
     Raises PermissionDenied for a non-advisor, ValidationError without a reason."""
-    job = reject_submitted(
+    job = decision_services.reject_submitted(
         job,
         by=by,
         reason=reason,
@@ -625,12 +597,8 @@ def job_reject(*, job: Job, by: User, reason: str) -> Job:
         no_reason=_("Say why the job is rejected."),
         not_submitted=_("Only a submitted job can be rejected."),
     )
-    notify(
-        job.unit.holder,
-        notice.JOB_REFUSED,
-        url=JOB_DETAIL,
-        pk=job.pk,
-        params={"what": job.description, "reason": job.decision_reason},
+    decision_services.notify_holder(
+        job, notice.JOB_REFUSED, url=JOB_DETAIL, what=job.description, reason=job.decision_reason
     )
     return job
 
@@ -648,23 +616,18 @@ def job_cancel(*, job: Job, by: User, reason: str) -> Job:
 
     Raises PermissionDenied for another's job, ValidationError for a job that is not a draft
     or without a reason."""
-    reason = clean_reason(reason, message=_("Say why the job is cancelled."))
-    job = (
-        Job.objects.select_for_update(of=("self",))
-        .select_related("unit__holder", "invoice")
-        .get(pk=job.pk)
+    job, reason = decision_services.cancel_checked(
+        job,
+        by=by,
+        reason=reason,
+        no_reason=_("Say why the job is cancelled."),
+        cancellable=CANCELLABLE_JOB,
+        not_cancellable=_("Only a draft job can be cancelled: this one is %(status)s."),
+        related=("unit__holder", "invoice"),
     )
-    check_holder(job.unit, by)
-    if job.status not in CANCELLABLE_JOB:
-        raise ValidationError(
-            _("Only a draft job can be cancelled: this one is %(status)s.")
-            % {"status": job.get_status_display()}
-        )
     invoice = job.invoice
-    days = days_still_booked(job)
-    release_days(job)
     job.invoice = None
-    record_decision(job, status=Job.Status.CANCELLED, by=by, reason=reason, also=("invoice",))
+    days = decision_services.cancel_record(job, by=by, reason=reason, also=("invoice",))
     if invoice is not None:
         invoice_delete_draft(invoice=invoice, by=by)
     audit_log(

@@ -111,6 +111,15 @@ def error_messages(error: ValidationError) -> list[str]:
     return error.messages
 
 
+def form_errors(form) -> list[str]:
+    """The form's errors as lines, each named by its field's label (the form's own: bare)."""
+    return [
+        f"{form[name].label}: {message}" if name in form.fields else message
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+
+
 def add_service_errors(form, error: ValidationError) -> list[str]:
     """Put a service's errors on the form's fields; the others (days, lines, expenses) are
     returned to be shown with their block."""
@@ -165,6 +174,15 @@ def _filtered(request, queryset, form):
         else:
             status = 400
     return queryset, status
+
+
+def list_page(request, template: str, queryset, form, **context):
+    """A list page of the member's rows: those the filter `form` keeps (filters that don't
+    validate are ignored, and the page answers 400), by pages; `context` is added."""
+    rows, status = _filtered(request, queryset, form)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filters_ignored": status == 400, **context}
+    return render(request, template, context, status=status)
 
 
 def _cancel_page(request, context, *, cancellable: bool, not_allowed: str, cancel):

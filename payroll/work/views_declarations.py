@@ -3,7 +3,6 @@ cancel. Every rule is the services'; the pages display."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,15 +26,15 @@ from .forms import (
     with_one_more,
 )
 from .views import (
-    PAGE_SIZE,
     _cancel_page,
     _ensure_holder_workers,
-    _filtered,
     _formset_errors,
     add_service_errors,
     cost_rows,
     error_messages,
+    form_errors,
     get_own_declaration_or_404,
+    list_page,
     trail,
 )
 
@@ -53,12 +52,15 @@ def _my_declarations(user):
 @member_required
 def declaration_list(request):
     form = declaration_filter_form(request.GET or None, user=request.user)
-    declarations, status = _filtered(request, _my_declarations(request.user), form)
-    page = Paginator(declarations, PAGE_SIZE).get_page(request.GET.get("page"))
     units = ProductionUnit.objects.held_by(request.user).filter(tool=ProductionUnit.Tool.ACTIVITY)
     balances = [{"unit": unit, "available": unit_available_balance(unit=unit)} for unit in units]
-    context = {"form": form, "page": page, "filters_ignored": status == 400, "balances": balances}
-    return render(request, "payroll/work/declaration_list.html", context, status=status)
+    return list_page(
+        request,
+        "payroll/work/declaration_list.html",
+        _my_declarations(request.user),
+        form,
+        balances=balances,
+    )
 
 
 def _declaration_page(request, context, status=200):
@@ -132,11 +134,7 @@ def declaration_cost_view(request):
             }
             return render(request, "payroll/work/_cost.html", context)
     else:
-        errors = [
-            f"{form[name].label}: {message}" if name in form.fields else message
-            for name, messages_ in form.errors.items()
-            for message in messages_
-        ] + _formset_errors(days)
+        errors = form_errors(form) + _formset_errors(days)
     return render(request, "payroll/work/_cost.html", {"errors": errors}, status=400)
 
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,14 +44,15 @@ from .job_services import (
     receipt_hold,
 )
 from .views import (
-    PAGE_SIZE,
     _cancel_page,
     _ensure_holder_workers,
     _filtered,
     _formset_errors,
     add_service_errors,
     error_messages,
+    form_errors,
     get_own_job_or_404,
+    list_page,
     split_rows,
     trail,
 )
@@ -71,10 +71,7 @@ def _my_jobs(user):
 @member_required
 def job_list(request):
     form = job_filter_form(request.GET or None, user=request.user)
-    jobs, status = _filtered(request, _my_jobs(request.user), form)
-    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "filters_ignored": status == 400}
-    return render(request, "payroll/work/job_list.html", context, status=status)
+    return list_page(request, "payroll/work/job_list.html", _my_jobs(request.user), form)
 
 
 @member_required
@@ -279,11 +276,7 @@ def job_split(request):
             return render(request, "payroll/work/_split.html", context)
     else:
         errors = (
-            [
-                f"{form[name].label}: {message}" if name in form.fields else message
-                for name, messages_ in form.errors.items()
-                for message in messages_
-            ]
+            form_errors(form)
             + lines.error_messages_by_line()
             + _formset_errors(days)
             + _formset_errors(expenses)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from core.dates import format_day
 from core.money import allocate, to_decimal
-from payroll.models import WorkDay, Worker
+from payroll.models import Contract, ContractType, Job, WorkDay, WorkDeclaration, Worker
+from production_units.models import ProductionUnit
 
 MIN_HOURS = Decimal("0.25")
 MAX_HOURS = Decimal("12")
@@ -85,6 +86,39 @@ def work_days_errors(
             % {"worker": worker, "day": format_day(taken_day)}
         )
     return errors
+
+
+def book_days(
+    days: list[DayInput],
+    *,
+    worker: Worker,
+    unit: ProductionUnit,
+    function: str,
+    contract_type: ContractType,
+    job: Job | None = None,
+    declaration: WorkDeclaration | None = None,
+    contract: Contract | None = None,
+    grosses: list[Decimal] | None = None,
+) -> None:
+    """Write `days` as the worker's WorkDay rows, in that order, for the job, declaration
+    and/or contract given; `grosses`: each day's gross (none given: 0). Checking them is
+    work_days_errors' (the caller's, in its transaction)."""
+    amounts = grosses if grosses is not None else [Decimal(0)] * len(days)
+    WorkDay.objects.bulk_create(
+        WorkDay(
+            worker=worker,
+            unit=unit,
+            date=day.date,
+            hours=day.hours,
+            function=function,
+            contract_type=contract_type,
+            job=job,
+            declaration=declaration,
+            contract=contract,
+            gross=gross,
+        )
+        for day, gross in zip(days, amounts, strict=True)
+    )
 
 
 def split_gross_by_hours(gross: Decimal, days: list[DayInput]) -> list[Decimal]:
