@@ -200,16 +200,21 @@ class ReferenceDataAdmin(
     page, every save audited, deleted by superusers only."""
 
 
-class ReadOnlyMixin:
-    """Rows nobody adds, changes or deletes by hand, on their own page or as an inline."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class AddOnlyMixin:
+    """Rows recorded by hand through a service (the add page), then never changed or deleted
+    in the back-office: a correction is a new row."""
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyMixin(AddOnlyMixin):
+    """Rows nobody adds, changes or deletes by hand, on their own page or as an inline."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
+    AddOnlyMixin,
     AuditTrailMixin,
     ReadOnlyAdmin,
     RefuseForm,
@@ -331,7 +332,7 @@ def committee(request) -> bool:
     return _per_request(request, "ethics_committee", is_ethics_committee)
 
 
-class CommitteeOnlyMixin:
+class CommitteeOnlyMixin(AddOnlyMixin):
     """The committee writes; the others with the view permission see the list without what is
     confidential (`confidential` fields), and cannot filter on it either.
 
@@ -344,12 +345,6 @@ class CommitteeOnlyMixin:
     def has_add_permission(self, request):
         # Superusers have every permission but are not the committee.
         return super().has_add_permission(request) and committee(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_committee_permission(self, request):
         return self.has_add_permission(request)

@@ -4,7 +4,7 @@ of their office (invoicing.funding.funding_agreement_record); recorded, they are
 from django.contrib import admin
 
 from core.admin import OfficeScopedAdminMixin
-from core.admin_kit import AuditTrailMixin, ServiceFormMixin
+from core.admin_kit import AddOnlyMixin, AuditTrailMixin, ServiceFormMixin
 from core.roles import is_staff
 from core.scoping import UNIT_OFFICE
 
@@ -17,7 +17,7 @@ FIELDS = ("unit", "funder", "reference", "amount", "received_on", "period_start"
 
 @admin.register(FundingAgreement)
 class FundingAgreementAdmin(
-    OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin
+    AddOnlyMixin, OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin
 ):
     office_path = UNIT_OFFICE
     list_display = ("received_on", "unit", "funder", "reference", "amount", "created_by")
@@ -39,12 +39,6 @@ class FundingAgreementAdmin(
     def has_add_permission(self, request):
         # Whoever reviews the invoices of an office records its units' funding.
         return is_staff(request.user) and request.user.has_perm("invoicing.change_invoice")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from core.admin import OfficeScopedAdminMixin, visible_rows
 from core.admin_identifiers import IdentifierAdminMixin, masked
 from core.admin_kit import (
+    AddOnlyMixin,
     AuditTrailMixin,
     ReadOnlyAdmin,
     ServiceFormMixin,
@@ -84,6 +85,7 @@ class InvoiceLookupForm(forms.Form):
 
 @admin.register(Payment)
 class PaymentAdmin(
+    AddOnlyMixin,
     OfficeScopedAdminMixin,
     IdentifierAdminMixin,
     AuditTrailMixin,
@@ -158,12 +160,6 @@ class PaymentAdmin(
 
     def has_add_permission(self, request):
         return request.user.has_perm("invoicing.add_payment")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_match_permission(self, request):
         return request.user.has_perm("invoicing.change_payment")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
+    AddOnlyMixin,
     AuditTrailMixin,
     EstimatedCountPaginator,
     ReadOnlyMixin,
@@ -181,7 +182,7 @@ class UnitFilter(admin.SimpleListFilter):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(AddOnlyMixin, OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmin):
     office_path = UNIT_OFFICE
     list_display = (
         "booked_on", "unit", "kind", "amount", "entry_label", "created_by", "created_at",
@@ -222,12 +223,6 @@ class LedgerEntryAdmin(OfficeScopedAdminMixin, ServiceFormMixin, admin.ModelAdmi
     def entry_label(self, entry):
         """The label in the reader's language (a free text as typed)."""
         return entry.display_label
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from core.admin import OfficeScopedAdminMixin
 from core.admin_kit import (
     NOTHING,
+    AddOnlyMixin,
     AuditTrailMixin,
     ServiceFormMixin,
     advisor_queue_item,
@@ -60,7 +61,9 @@ class MemberExitForm(forms.ModelForm):
 
 
 @admin.register(MemberExit)
-class MemberExitAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin):
+class MemberExitAdmin(
+    AddOnlyMixin, OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin, admin.ModelAdmin
+):
     office_path = "member__office"
     form = MemberExitForm
     list_display = (
@@ -109,15 +112,9 @@ class MemberExitAdmin(OfficeScopedAdminMixin, AuditTrailMixin, ServiceFormMixin,
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    # An exit is recorded (add) or processed (action), never edited or deleted.
+    # An exit is recorded (add) or processed (action), never edited or deleted (AddOnlyMixin).
     def has_add_permission(self, request):
         return is_advisor(request.user) or is_board(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return is_advisor(request.user)
