@@ -124,7 +124,7 @@ def transmissions_open(*, invoice: Invoice, channels: Sequence[str] | None = Non
     ]
     # Asked again by hand (the back-office): a fresh budget of attempts, unless sent.
     again = [
-        transmission.pk
+        transmission
         for transmission in existing.values()
         if transmission.status != Transmission.Status.SENT
     ]
@@ -133,12 +133,12 @@ def transmissions_open(*, invoice: Invoice, channels: Sequence[str] | None = Non
         # queued by that request, and sending twice is refused by the task's claim).
         Transmission.objects.bulk_create(new, ignore_conflicts=True)
     if again:
-        Transmission.objects.filter(pk__in=again).update(next_attempt_at=now, attempts=0)
-    queued = [
-        channel
-        for channel in chosen
-        if channel not in existing or existing[channel].status != Transmission.Status.SENT
-    ]
+        Transmission.objects.filter(pk__in=[row.pk for row in again]).update(
+            next_attempt_at=now, attempts=0
+        )
+    # The new and the asked-again, in the order the channels were chosen.
+    opened = {row.channel for row in new} | {row.channel for row in again}
+    queued = [channel for channel in chosen if channel in opened]
     for channel in queued:
         _queue_send_after_commit(invoice.pk, channel)
     return queued
