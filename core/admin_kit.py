@@ -667,15 +667,27 @@ class ActionFilter(admin.SimpleListFilter):
         return queryset
 
 
+def staff_choices() -> list[tuple[int, str]]:
+    """The staff accounts a list filter offers, by email: (pk, name or email). One query on
+    the accounts' partial index of staff (`members.User`'s Meta), not a scan of every
+    member's account (45,000 at Smart's size)."""
+    staff = (
+        get_user_model()
+        .objects.filter(is_staff=True)
+        .order_by("email")
+        .only("pk", "email", "first_name", "last_name")
+    )
+    return [(user.pk, str(user)) for user in staff]
+
+
 class StaffRelatedFilter(admin.RelatedFieldListFilter):
     """A list filter on a link to an account that only staff hold (an advisor, a decider):
-    it offers the staff accounts, not every member's (45,000 at Smart's size)."""
+    it offers the staff accounts, not every member's."""
 
     def field_choices(
         self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin
     ) -> list[tuple[Any, Any]]:
-        staff = get_user_model().objects.filter(is_staff=True).order_by("email")
-        return [(user.pk, str(user)) for user in staff]
+        return list(staff_choices())
 
 
 class StaffActorFilter(admin.SimpleListFilter):
@@ -685,8 +697,7 @@ class StaffActorFilter(admin.SimpleListFilter):
     parameter_name = "actor"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        staff = get_user_model().objects.filter(is_staff=True).order_by("email")
-        return [(str(user.pk), str(user)) for user in staff]
+        return [(str(pk), name) for pk, name in staff_choices()]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if self.value():

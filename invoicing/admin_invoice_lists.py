@@ -4,13 +4,13 @@ filters of the list and the payment state it shows (one query per page)."""
 from collections.abc import Iterable
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.admin import visible_rows
 from core.admin_kit import ReadOnlyInline
+from core.admin_site import RowLinksChangeList
 from production_units.models import ProductionUnit
 
 from .models import Client, Invoice, InvoiceLine, InvoiceSeries, Payment, Reminder, Transmission
@@ -162,7 +162,7 @@ def attach_balances(invoices: Iterable[Invoice]) -> None:
         invoice.admin_balance = balance  # type: ignore[attr-defined]
 
 
-class InvoiceChangeList(ChangeList):
+class InvoiceChangeList(RowLinksChangeList):
     def get_results(self, request):
         super().get_results(request)
         attach_balances(self.result_list)

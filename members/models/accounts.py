@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -57,6 +58,11 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's toke
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # The back-office's filters by advisor or actor list the staff accounts by email
+            # on every list page: about 90 of 45,000 accounts at Smart's size.
+            models.Index(fields=["email"], condition=Q(is_staff=True), name="user_staff_by_email"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email

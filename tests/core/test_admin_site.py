@@ -4,15 +4,18 @@ Django's own, made cheaper; and the trigram indexes of the name searches on Post
 import pytest
 from django.contrib import admin
 from django.contrib.admin.sites import AdminSite
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.test import RequestFactory
 from django.test.html import parse_html
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import translation
 
-from core.admin_site import CoopAdminSite, RowCheckboxMixin
-from invoicing.models import Client
-from members.models import Member
+from core.admin_kit import staff_choices
+from core.admin_site import CoopAdminSite, RowCheckboxMixin, RowLinksChangeList
+from invoicing.models import Client, Invoice
+from members.models import Member, User
 from production_units.models import ProductionUnit
 from tests.invoicing_helpers import issued_invoice, line, make_client
 
@@ -98,3 +101,66 @@ def test_member_search_uses_the_trigram_index():
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = Member.objects.filter(last_name__icontains="lambert").values("pk").explain()
     assert "members_member_last_name_trgm" in plan
+
+
+def _filtered_changelist(admin_user, model, query):
+    model_admin = admin.site._registry[model]
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    request = RequestFactory().get(url, query)
+    request.user = admin_user
+    request.resolver_match = resolve(url)  # Django keeps the filters of its own list only
+    return model_admin, model_admin.get_changelist_instance(request)
+
+
+@pytest.mark.parametrize("query", [{}, {"category__exact": "A"}, {"q": "a b&c", "o": "2"}])
+def test_row_links_are_djangos_links(admin_user, alice, bob, query):
+    model_admin, changelist = _filtered_changelist(admin_user, Member, query)
+    assert isinstance(changelist, RowLinksChangeList)
+    context = {"preserved_filters": changelist.preserved_filters, "opts": changelist.opts}
+    djangos_context = {"preserved_filters": changelist.row_query, "opts": changelist.opts}
+    members = list(Member.objects.filter(pk__in=[alice.member.pk, bob.member.pk]))
+    for member in members:
+        # What Django's items_for_result writes: its own URL, then add_preserved_filters with
+        # the list's filters (which resolves the URL); ours appends them once per page.
+        djangos = add_preserved_filters(
+            djangos_context, ChangeList.url_for_result(changelist, member)
+        )
+        assert add_preserved_filters(context, changelist.url_for_result(member)) == djangos
+        assert f"/{member.pk}/change/" in djangos
+    if query:
+        assert "_changelist_filters=" in changelist.url_for_result(members[0])
+
+
+def test_filtered_list_page_links_rows_with_their_filters(admin_client, alice):
+    url = reverse("admin:members_member_changelist")
+    response = admin_client.get(url, {"category__exact": alice.member.category})
+    assert response.status_code == 200
+    change = reverse("admin:members_member_change", args=[alice.member.pk])
+    filters = f"_changelist_filters=category__exact%3D{alice.member.category}"
+    assert f'href="{change}?{filters}"' in response.content.decode()
+
+
+def test_admins_with_their_own_change_list_keep_it():
+    from invoicing.admin_invoice_lists import InvoiceChangeList  # test-local
+
+    invoice_admin = admin.site._registry[Invoice]
+    assert invoice_admin.get_changelist(RequestFactory().get("/")) is InvoiceChangeList
+    assert issubclass(InvoiceChangeList, RowLinksChangeList)
+
+
+def test_staff_filters_offer_staff_accounts_only_by_email(admin_user, alice, claire, denis):
+    choices = staff_choices()
+    pks = [pk for pk, _name in choices]
+    staff = User.objects.filter(is_staff=True).order_by("email")
+    assert pks == [user.pk for user in staff]
+    assert claire.pk in pks and alice.pk not in pks
+    assert dict(choices)[claire.pk] == str(claire)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice")
+def test_staff_accounts_are_read_by_their_partial_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = User.objects.filter(is_staff=True).order_by("email").values("pk").explain()
+    assert "user_staff_by_email" in plan
