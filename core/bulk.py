@@ -136,3 +136,34 @@ def insert_rows(
             for pk, row in zip(ids, sealed, strict=True):
                 copy.write_row((pk, *(_encoded(row, encoders) if encoders else row)))
     return ids
+
+
+class AnyOf(models.Expression):
+    """`column = ANY(%s)`: rows whose column is one of many values, sent as one array
+    parameter on PostgreSQL. A batch run's `pk__in` of 18,000 ids is a list of 18,000
+    parameters that PostgreSQL parses and plans each time (0.2 s, profiled on the payroll
+    run); the array is one value. Elsewhere (SQLite, `make run`) it is Django's own `__in`.
+
+    Used in a filter: `Contract.objects.filter(AnyOf("pk", ids))`.
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, values: Iterable[Any]) -> None:
+        super().__init__()
+        self.column = models.F(field)
+        self.values = list(values)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if not self.values or connection.vendor != "postgresql":
+            # Django's own `__in` (an empty list matches nothing: EmptyResultSet).
+            return compiler.compile(models.lookups.In(self.column, self.values))
+        column, params = compiler.compile(self.column)
+        return f"{column} = ANY(%s)", (*params, self.values)

@@ -16,10 +16,13 @@ deducts it. Both are taken once: the days and the payslips they come from are lo
 read again (another run may just have taken them).
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import account_or_none, audit_log
-from core.bulk import insert_rows
+from core.bulk import AnyOf, insert_rows
 from core.calendar import month_bounds, month_end, month_over, working_days_in
 from core.dates import format_day
 from core.money import allocate
@@ -314,7 +317,7 @@ def _spread(days: list[DayPay], total: Decimal) -> None:
         d.employer_charges = share
 
 
-def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> list[dict]:
+def _lines(pay: WorkerPay, contracts: dict[int, ContractFacts], rate: Decimal) -> list[dict]:
     """The payslip's detail: per contract, its days with every amount (the month's contracts,
     then the arrears, kind "arrears", per month of work and contract); then the
     withholding."""
@@ -338,12 +341,12 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
                 **head,
                 "contract": contract.pk,
                 "reference": contract.reference,
-                "employer": contract.legal_entity.name,
-                "enterprise_number": contract.legal_entity.enterprise_number,
-                "unit": contract.unit.code,
-                "contract_type": contract.contract_type.name,
+                "employer": contract.employer,
+                "enterprise_number": contract.enterprise_number,
+                "unit": contract.unit,
+                "contract_type": contract.contract_type,
                 # The code, so that the payslip names the type in its reader's language.
-                "contract_type_code": contract.contract_type.code,
+                "contract_type_code": contract.contract_type_code,
                 "function": contract.function,
                 # The worker category whose contributions the employer charges are ("": the
                 # contract type's flat rate). Absent from the payslips of before issue 16.
@@ -374,11 +377,37 @@ def _lines(pay: WorkerPay, contracts: dict[int, Contract], rate: Decimal) -> lis
 # --- the run --------------------------------------------------------------------------------
 
 
-CONTRACT_FIELDS = (
-    "reference", "start_date", "function", "legal_entity__name",
-    "legal_entity__enterprise_number", "unit__code", "contract_type__name",
-    "contract_type__code",
-)  # fmt: skip
+class ContractFacts(NamedTuple):
+    """What the payslip's detail and the ledger labels read of a contract (_lines,
+    _post_to_ledgers): plain values, not 18,000 model instances and their related rows."""
+
+    pk: int
+    reference: str
+    start_date: date
+    function: str
+    employer: str
+    enterprise_number: str
+    unit: str
+    contract_type: str
+    contract_type_code: str
+
+
+def _contracts(ids: set[int]) -> dict[int, ContractFacts]:
+    rows = (
+        Contract.objects.filter(AnyOf("pk", ids))
+        .order_by()
+        .values_list(
+            "pk", "reference", "start_date", "function", "legal_entity__name",
+            "legal_entity__enterprise_number", "unit__code", "contract_type__name",
+            "contract_type__code",
+        )
+    )  # fmt: skip
+    return {row[0]: ContractFacts(*row) for row in rows}
+
+
+# What the run reads of a worker: the scale of the withholding, the name and IBAN of the
+# transfer (_salary_payouts).
+WORKER_FIELDS = ("first_name", "last_name", "iban", "withholding_scale")
 
 DAY_FIELDS = (
     "id", "worker_id", "unit_id", "date", "hours", "gross", "contract_id", "contract_type_id",
@@ -416,9 +445,9 @@ def _advances(first: date, last: date, worker_ids, arrears_contracts) -> dict[in
         PayoutLine.objects.select_for_update(of=("self",))
         .filter(
             Q(contract__start_date__range=(first, last)) | Q(contract_id__in=arrears_contracts),
+            AnyOf("contract__worker_id", worker_ids),
             kind=PayoutLine.Kind.SALARY_ADVANCE,
             deducted_on__isnull=True,
-            contract__worker_id__in=worker_ids,
         )
         .order_by("pk")
         .values_list("pk", "contract__worker_id", "amount")
@@ -434,7 +463,10 @@ def _carried(first: date, worker_ids) -> dict[int, Payslip]:
     payslip with a balance carried forward that no payslip has taken yet. Locked, then read
     again (a run of another month may just have taken it)."""
     pending = Payslip.objects.filter(
-        worker_id__in=worker_ids, period__lt=first, carried_forward__gt=0, carried_to__isnull=True
+        AnyOf("worker_id", worker_ids),
+        period__lt=first,
+        carried_forward__gt=0,
+        carried_to__isnull=True,
     )
     ids = list(pending.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     if not ids:
@@ -484,14 +516,11 @@ def _compute(run: PayrollRun, first: date, last: date, *, today: date, by) -> No
     since = min((d["date"] for d in arrears), default=first)
     workers = _pay_days(days, _Parameters(since, last))
     table = withholding_table(last) if workers else None
-    contracts = {
-        c.pk: c
-        for c in Contract.objects.filter(pk__in={d["contract_id"] for d in days})
-        .select_related("legal_entity", "unit", "contract_type")
-        # What the payslip's detail and the ledger labels read (_lines, _post_to_ledgers).
-        .only(*CONTRACT_FIELDS)
+    contracts = _contracts({d["contract_id"] for d in days})
+    people = {
+        worker.pk: worker
+        for worker in Worker.objects.filter(AnyOf("pk", workers)).only(*WORKER_FIELDS).order_by()
     }
-    people = Worker.objects.in_bulk(list(workers))
     advances = _advances(first, last, list(workers), {d["contract_id"] for d in arrears})
     carried = _carried(first, list(workers))
     payslips = []
