@@ -687,7 +687,7 @@ class StaffRelatedFilter(admin.RelatedFieldListFilter):
     def field_choices(
         self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin
     ) -> list[tuple[Any, Any]]:
-        return list(staff_choices())
+        return staff_choices()
 
 
 class StaffActorFilter(admin.SimpleListFilter):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from devtools.bench import accounting, cases, dashboard, load, voting
-from devtools.bench.results import Figure, machine, markdown
+from devtools.bench.results import Figure, machine, markdown, python_speed
 from devtools.management.commands.bench_receipts import kept_section
 from governance.models import EncryptedBallot, GeneralAssembly
 from invoicing.models import Invoice
@@ -97,6 +97,7 @@ class Command(BaseCommand):
                         notes=[f"failed: {type(error).__name__}: {error}"],
                     )  # fmt: skip
                 self.stderr.write(f"  failed: {type(error).__name__}: {error}")
+        info["speed at the end"] = python_speed()
         history = Path(settings.BASE_DIR) / "docs" / "benchmarks-history.md"
         report = markdown(
             info, dataset, [figures[n] for n in sorted(figures)], options["note"],
