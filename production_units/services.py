@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import account_or_none, audit_log, diff, snapshot
-from core.bulk import insert_rows
+from core.bulk import AnyOf, insert_rows
 from core.money import cents, is_cents, to_decimal
 from members.models import LegalEntity, Member, User
 
@@ -278,16 +278,9 @@ def ledger_post_query(
 
 
 def _existing_units(unit_ids: list[int]) -> int:
-    """How many of these unit ids exist: one array parameter on PostgreSQL (an IN list of
+    """How many of these unit ids exist (one array parameter on PostgreSQL: an IN list of
     20,000 ids costs a quarter of a second to plan)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {ProductionUnit._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
-                [unit_ids],
-            )
-            return cursor.fetchone()[0]
-    return ProductionUnit.objects.filter(pk__in=unit_ids).count()
+    return ProductionUnit.objects.filter(AnyOf("pk", unit_ids)).count()
 
 
 @transaction.atomic
