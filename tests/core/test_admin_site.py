@@ -33,13 +33,48 @@ def test_the_default_site_is_the_platforms():
         assert isinstance(model_admin, RowCheckboxMixin), model._meta.label
 
 
+class _DjangosSite:
+    """Django's own menu of the platform's registry (its `_build_app_dict`, not ours)."""
+
+    def __init__(self, site):
+        self._registry, self.name = site._registry, site.name
+
+    _build_app_dict = AdminSite._build_app_dict
+    get_app_list = AdminSite.get_app_list
+
+
+def _plain(app_list):
+    return [
+        {**app, "name": str(app["name"]), "models": [
+            {**model, "name": str(model["name"])} for model in app["models"]
+        ]}
+        for app in app_list
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("user", ["admin_user", "claire", "denis"])
+def test_menu_urls_and_permissions_are_djangos(request, user):
+    """Per user (superuser, advisor, board member), page after page: the URLs come from the
+    site's memo from the second page on, the permissions are asked each time."""
+    http = RequestFactory().get("/admin/")
+    http.user = request.getfixturevalue(user)
+    for _ in range(2):
+        assert _plain(admin.site.get_app_list(http)) == _plain(
+            _DjangosSite(admin.site).get_app_list(http)
+        )
+    for label in ("invoicing", "governance"):
+        assert _plain(admin.site.get_app_list(http, label)) == _plain(
+            _DjangosSite(admin.site).get_app_list(http, label)
+        )
+
+
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
 def test_menu_is_djangos_menu_in_the_same_order(admin_user, language):
     request = RequestFactory().get("/admin/")
     request.user = admin_user
     with translation.override(language):
         ours = admin.site.get_app_list(request)
-        djangos = AdminSite.get_app_list(admin.site, request)
+        djangos = _DjangosSite(admin.site).get_app_list(request)
         assert [app["name"] for app in ours] == [str(app["name"]) for app in djangos]
         for app, theirs in zip(ours, djangos, strict=True):
             assert [model["name"] for model in app["models"]] == [
@@ -48,6 +83,9 @@ def test_menu_is_djangos_menu_in_the_same_order(admin_user, language):
             assert [model["admin_url"] for model in app["models"]] == [
                 model["admin_url"] for model in theirs["models"]
             ]
+        # Everything else as Django's: the URLs (reversed once per process here), the
+        # permissions, the app's own page.
+        assert _plain(ours) == _plain(djangos)
     # Translated once: plain strings, in the language asked for.
     assert all(type(app["name"]) is str for app in ours)
 
