@@ -100,11 +100,13 @@ def _locust(
     user_class: str,
     prefix: str,
     spawn_rate: int | None = None,
+    reset_stats: bool = False,
 ):
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
         "-r", str(spawn_rate or max(1, users // 10)), "-t", f"{seconds}s", "--host", base,
         "--csv", prefix, "--only-summary", "--exit-code-on-error", "0", user_class,
+        *(["--reset-stats"] if reset_stats else []),
     ]  # fmt: skip
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=seconds + 120)  # noqa: S603
     return _summary(prefix)
@@ -117,15 +119,18 @@ class Server:
         self.env, self.base, self.work = env, base, work
 
     def locust(self, users: int, seconds: int, user_class: str, name: str, *, members=None,
-               spawn_rate: int | None = None) -> dict:  # fmt: skip
-        """Run `user_class` headless; `members` (JSON-able) goes to BENCH_MEMBERS_FILE."""
+               spawn_rate: int | None = None, reset_stats: bool = False) -> dict:  # fmt: skip
+        """Run `user_class` headless; `members` (JSON-able) goes to BENCH_MEMBERS_FILE. With
+        `reset_stats`, only what follows the last arrival is counted."""
         env = dict(self.env)
         if members is not None:
             members_file = self.work / f"{name}.json"
             members_file.write_text(json.dumps(members))
             env["BENCH_MEMBERS_FILE"] = str(members_file)
         prefix = str(self.work / name)
-        summary = _locust(env, users, seconds, self.base, user_class, prefix, spawn_rate)
+        summary = _locust(
+            env, users, seconds, self.base, user_class, prefix, spawn_rate, reset_stats
+        )
         summary["by_name"] = _rows(prefix)
         return summary
 
@@ -181,6 +186,10 @@ def server(*, password: str = "", extra_env: dict | None = None, workers: int = 
         gunicorn.wait(timeout=30)
 
 
+# Figure 4's second reading: members arriving this many a second, then browsing.
+STEADY_ARRIVALS = 4
+
+
 def portal_load(
     users: int = 200, seconds: int = 60, password: str = "", workers: int = 2
 ) -> Figure:
@@ -189,6 +198,12 @@ def portal_load(
     with server(password=password, extra_env={"NUM_PROXIES": "1"}, workers=workers) as running:
         portal = running.locust(users, seconds, "Member", "portal", members=members)
         by_name = running.by_name("portal")
+        # The same members once they are all in: arriving STEADY_ARRIVALS a second (their
+        # logins spread out), counted from the last arrival on for `seconds`.
+        steady = running.locust(
+            users, users // STEADY_ARRIVALS + seconds, "Member", "steady", members=members,
+            spawn_rate=STEADY_ARRIVALS, reset_stats=True,
+        )  # fmt: skip
         trivial = running.locust(users, min(seconds, 30), "Trivial", "trivial")
     # Issue 19's target: the members keep the pace they would have on a trivial page.
     share = portal["rps"] / trivial["rps"]
@@ -205,6 +220,12 @@ def portal_load(
             f"trivial view: {trivial['requests']:,} requests, p95 {trivial['p95']:.0f} ms, "
             f"{trivial['rps']:.1f} req/s",
             *[f"{name}: {figures}" for name, figures in sorted(by_name.items())],
+            f"the same {users} members once all are logged in (arriving {STEADY_ARRIVALS} a "
+            f"second, counted for {seconds} s after the last arrival): "
+            f"{steady['requests']:,} requests, {steady['failures']} failures, "
+            f"p50 {steady['p50']:.0f} ms, p95 {steady['p95']:.0f} ms, "
+            f"p99 {steady['p99']:.0f} ms, {steady['rps']:.1f} req/s. The figure and the target "
+            "are the arrival run's, above.",
             f"each simulated member arrives within {seconds // 6} s or so ({max(1, users // 10)} "
             "a second), logs in (allauth; the password checked with Argon2id at OWASP's "
             "parameters, core/hashers.py), then browses home, a unit's ledger, the "
