@@ -88,9 +88,9 @@ def menu_key(app_list: list[dict[str, Any]], path: str) -> tuple:
 def nav_app_list(context: template.Context) -> SafeString:
     """The sidebar's list of apps and models (Django's template), from the memo when this
     user's menu was already written for a page of the same model."""
-    request = context["request"]
+    request = context.get("request")
     app_list = context.get("available_apps") or []
-    key = menu_key(app_list, urlencode(request.path))
+    key = menu_key(app_list, urlencode(request.path) if request is not None else "")
     html = rendered_menus.get(key)
     if html is None:
         html = render_to_string(
