@@ -395,10 +395,17 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         _check_credit_limit(invoice)
     series = InvoiceSeries.objects.get(legal_entity=invoice.legal_entity, kind=invoice.kind)
-    # What doesn't depend on the number is prepared before the counter's lock: issuers of the
+    # What doesn't depend on the number is done before the counter's lock: issuers of the
     # series wait on that lock until commit, so the less done under it, the more issue per second.
     _as_issued_on(invoice, day)
-    # The counter row's lock serialises issuers of this series until commit.
+    # Robust: with the broker down the issue stands (committed), the documents are rendered
+    # when first sent or downloaded, and the sweeper queues the sending again.
+    transaction.on_commit(lambda: _enqueue_documents(invoice.pk), robust=True)
+    # The transmissions depend on the buyer, not on the number: they commit with the issue,
+    # or roll back with it (their sending is queued only after commit).
+    _open_transmissions(invoice)
+    # The counter row's lock serialises issuers of this series until commit: from here on,
+    # the number, the chain link, the ledger posting and the audit (six statements).
     number = counter_next(f"invoice-series:{series.pk}:{day.year}")
     previous = GENESIS
     if number > 1:
@@ -444,10 +451,6 @@ def invoice_issue(*, invoice: Invoice, by: User | None, issue_date: date | None 
         obj=invoice,
         changes={"number": invoice.display_number, "total": invoice.total},
     )
-    # Robust: with the broker down the issue stands (committed), the documents are rendered
-    # when first sent or downloaded, and the sweeper queues the sending again.
-    transaction.on_commit(lambda: _enqueue_documents(invoice.pk), robust=True)
-    _open_transmissions(invoice)
     return invoice
 
 

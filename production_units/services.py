@@ -41,7 +41,6 @@ def _entry_errors(*, kind: str, amount: Decimal, reason: str) -> dict:
     return errors
 
 
-@transaction.atomic
 def ledger_post(
     *,
     unit: ProductionUnit,
@@ -81,14 +80,19 @@ def ledger_post(
     # foreign keys check them), and the one constraint (not zero) was checked above: no
     # validation queries, since issuers call this under the series' counter lock.
     entry.full_clean(exclude=["unit", "source_type", "created_by"], validate_constraints=False)
-    entry.save()
-    audit_log(
-        actor=by,
-        action="ledger.posted",
-        obj=unit,
-        changes={"entry": entry.pk, "kind": kind, "amount": str(amount)},
-        reason=reason,
-    )
+    # Everything that can refuse the entry is above. The entry and its audit commit together:
+    # in the caller's transaction when there is one (without a savepoint, two statements
+    # fewer under an issuer's lock: a database error there fails the caller's transaction
+    # anyway), else in their own.
+    with transaction.atomic(savepoint=False):
+        entry.save()
+        audit_log(
+            actor=by,
+            action="ledger.posted",
+            obj=unit,
+            changes={"entry": entry.pk, "kind": kind, "amount": str(amount)},
+            reason=reason,
+        )
     return entry
 
 
