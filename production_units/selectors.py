@@ -77,10 +77,12 @@ def unit_availability(
         balance = unit_balance(unit=unit, until=at)
     elif at is not None:
         raise ValueError("a known balance is the whole balance: `at` must be None")
+    # To the cent, as unit_balance: SQLite (the local demo) sums in floating point.
     held = [
-        (_LABELS[name], reserve(unit=unit, exclude=exclude))
+        (_LABELS[name], cents(reserve(unit=unit, exclude=exclude)))
         for name, reserve in _RESERVATIONS.items()
     ]
+    balance = cents(balance)
     return UnitAvailability(balance, [(label, amount) for label, amount in held if amount])
 
 

@@ -42,6 +42,8 @@ def employment_rows(worker: Worker, start: date, end: date) -> list[dict]:
         .order_by()
     )
     counts = {row["contract_id"]: row for row in rows}
+    # SQLite (the local demo) sums in floating point: back to the column's precision.
+    step = Decimal(1).scaleb(-WorkDay._meta.get_field("hours").decimal_places)
     contracts = Contract.objects.filter(pk__in=counts).select_related(
         "legal_entity", "contract_type"
     )
@@ -49,7 +51,7 @@ def employment_rows(worker: Worker, start: date, end: date) -> list[dict]:
         {
             "contract": contract,
             "days": counts[contract.pk]["days"],
-            "hours": counts[contract.pk]["hours"],
+            "hours": (counts[contract.pk]["hours"] or Decimal(0)).quantize(step),
         }
         for contract in sorted(contracts, key=lambda c: (c.start_date, c.pk))
     ]
