@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import account_or_none
-from core.bulk import insert_rows
+from core.bulk import gc_paused, insert_rows
 from core.calendar import month_bounds, month_over
 from core.dated import DatedModel
 from core.money import cents
@@ -350,13 +350,15 @@ def contributions_compute(
     if set_based is None:
         set_based = connection.vendor == "postgresql"
     post = _post_in_database if set_based else _post_in_python
-    postings = post(run, first, last, by)
-    return ContributionRunResult(
-        period=first,
-        units=len({posting.unit_id for posting in postings}),
-        posted=postings,
-        already_posted=already,
-    )
+    # Some 20,000 postings read back: without the collector's full passes (core.bulk).
+    with gc_paused():
+        postings = post(run, first, last, by)
+        return ContributionRunResult(
+            period=first,
+            units=len({posting.unit_id for posting in postings}),
+            posted=postings,
+            already_posted=already,
+        )
 
 
 def _run_reason(first: date) -> str:
