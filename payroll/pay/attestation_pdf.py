@@ -51,7 +51,7 @@ def employment_rows(worker: Worker, start: date, end: date) -> list[dict]:
         {
             "contract": contract,
             "days": counts[contract.pk]["days"],
-            "hours": (counts[contract.pk]["hours"] or Decimal(0)).quantize(step),
+            "hours": counts[contract.pk]["hours"].quantize(step),
         }
         for contract in sorted(contracts, key=lambda c: (c.start_date, c.pk))
     ]
